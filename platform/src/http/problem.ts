@@ -1,0 +1,63 @@
+import type { ErrorCode } from '@aerostack/spec/error-codes';
+import { spec } from './spec.js';
+
+export interface FieldProblem {
+  location: string;
+  message: string;
+}
+
+/** The RFC 9457 body every error response carries. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: ErrorCode;
+  requestId: string;
+  errors?: FieldProblem[];
+}
+
+/**
+ * An error a handler or middleware throws on purpose. Its status and title come from the spec's
+ * error catalogue (`x-aerostack-error-codes`), so a code means the same thing everywhere.
+ */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  readonly title: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldProblem[]; headers?: Record<string, string> } = {},
+  ) {
+    const entry = spec['x-aerostack-error-codes'][code];
+    if (!entry) throw new Error(`error code ${code} is not in the spec's catalogue`);
+    super(detail ?? entry.title);
+    this.status = entry.status;
+    this.title = entry.title;
+  }
+
+  toProblem(requestId: string): ProblemBody {
+    return {
+      type: `https://aerostack.dev/problems/${this.code}`,
+      title: this.title,
+      status: this.status,
+      ...(this.detail ? { detail: this.detail } : {}),
+      code: this.code,
+      requestId,
+      ...(this.extra.errors ? { errors: this.extra.errors } : {}),
+    };
+  }
+}
+
+export function problemResponse(error: ApiError, requestId: string): Response {
+  return new Response(JSON.stringify(error.toProblem(requestId)), {
+    status: error.status,
+    headers: {
+      'content-type': 'application/problem+json',
+      'x-request-id': requestId,
+      ...error.extra.headers,
+    },
+  });
+}

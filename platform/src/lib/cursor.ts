@@ -1,0 +1,29 @@
+/** Opaque list cursors: the sort key of the last item of a page, base64url-encoded JSON. */
+export interface Position {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(position: Position): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+}
+
+/** The position a cursor names, or null when the cursor was not made by `encodeCursor`. */
+export function decodeCursor(cursor: string): Position | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+      return { createdAt: value[0] as string, id: value[1] as string };
+    }
+  } catch {
+    // fall through: not ours
+  }
+  return null;
+}
+
+/** Splits `rows` (fetched with limit + 1) into a page and its next cursor. */
+export function toPage<T extends Position>(rows: T[], limit: number): { data: T[]; nextCursor: string | null } {
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,68 @@
+import { loadConfig } from '../../src/config.js';
+import { type Platform, createPlatform } from '../../src/platform.js';
+import type { Backend } from './backends.js';
+
+export interface Call {
+  method: string;
+  path: string;
+  /** A raw Authorization header value, or a credential to send as Bearer. */
+  auth?: string;
+  headers?: Record<string, string>;
+  /** An object is sent as JSON; a string is sent as it is. */
+  body?: unknown;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON
+  json: any;
+}
+
+export interface TestPlatform {
+  platform: Platform;
+  keys: NonNullable<Platform['keys']>;
+  call(call: Call): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+/** A platform on `backend` answering through `app.request()` (no port), responses checked against the spec. */
+export async function testPlatform(backend: Backend): Promise<TestPlatform> {
+  const stores = await backend.create();
+  const platform = await createPlatform({
+    ...loadConfig({}),
+    dataDir: stores.dataDir,
+    databaseUrl: stores.databaseUrl,
+    redisUrl: stores.redisUrl,
+    logLevel: 'silent',
+    validateResponses: true,
+  });
+  if (!platform.keys) throw new Error('fresh platform without keys');
+  return {
+    platform,
+    keys: platform.keys,
+    async call({ method, path, auth, headers = {}, body }) {
+      const init: RequestInit = { method, headers: { ...headers } };
+      const h = init.headers as Record<string, string>;
+      if (auth !== undefined) h.authorization = /\s/.test(auth) ? auth : `Bearer ${auth}`;
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        h['content-type'] ??= 'application/json';
+      }
+      const res = await platform.app.request(path, init);
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, headers: res.headers, text, json };
+    },
+    async close() {
+      await platform.close();
+      await stores.cleanup();
+    },
+  };
+}

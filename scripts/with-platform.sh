@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs a command against a freshly started platform (embedded defaults, temp data dir, free port).
+# The command sees AEROSTACK_URL, AEROSTACK_ACCOUNT_KEY, AEROSTACK_PROJECT_ID, AEROSTACK_SECRET_KEY
+# and AEROSTACK_PUBLISHABLE_KEY. Extra platform settings (DATABASE_URL, REDIS_URL) pass through.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+[ $# -gt 0 ] || { echo "usage: $0 <command> [args…]" >&2; exit 2; }
+
+data_dir="$(mktemp -d)"
+port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+log="$data_dir/platform.log"
+
+AEROSTACK_DATA_DIR="$data_dir" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=error AEROSTACK_VALIDATE_RESPONSES=1 \
+  "$root/platform/node_modules/.bin/tsx" "$root/platform/src/main.ts" >"$log" 2>&1 &
+pid=$!
+cleanup() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$data_dir"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 150); do
+  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$pid" 2>/dev/null; then cat "$log" >&2; echo "platform exited early" >&2; exit 1; fi
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$log" >&2; echo "platform did not start" >&2; exit 1; }
+
+key() { node -e "process.stdout.write(require(process.argv[1])[process.argv[2]])" "$data_dir/keys.json" "$1"; }
+export AEROSTACK_URL="http://127.0.0.1:$port"
+AEROSTACK_ACCOUNT_KEY="$(key accountKey)"
+AEROSTACK_PROJECT_ID="$(key projectId)"
+AEROSTACK_SECRET_KEY="$(key secretKey)"
+AEROSTACK_PUBLISHABLE_KEY="$(key publishableKey)"
+export AEROSTACK_ACCOUNT_KEY AEROSTACK_PROJECT_ID AEROSTACK_SECRET_KEY AEROSTACK_PUBLISHABLE_KEY
+
+set +e
+"$@"
+status=$?
+set -e
+if [ "$status" -ne 0 ] && [ -s "$log" ]; then echo "--- platform log ---" >&2; tail -50 "$log" >&2; fi
+exit "$status"
