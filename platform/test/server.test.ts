@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startPlatform } from '../src/index.js';
+
+// Over real HTTP on a random port: what a user of `pnpm start` and of startPlatform() sees.
+
+const fresh = () => mkdtempSync(join(tmpdir(), 'aerostack-server-'));
+
+describe('the platform over HTTP', () => {
+  it('sets and reads a cache value with the printed secret key, and serves its docs', async () => {
+    const dataDir = fresh();
+    const p = await startPlatform({ dataDir });
+    try {
+      const auth = { authorization: `Bearer ${p.secretKey}`, 'content-type': 'application/json' };
+      const put = await fetch(`${p.url}/v1/cache/hello`, { method: 'PUT', headers: auth, body: '{"value":"world"}' });
+      expect(put.status).toBe(200);
+      const got = await fetch(`${p.url}/v1/cache/hello`, { headers: auth });
+      expect(await got.json()).toEqual({ key: 'hello', value: 'world', expiresAt: null });
+
+      const doc = await (await fetch(`${p.url}/openapi.json`)).json();
+      expect(doc.openapi).toBe('3.1.0');
+      const docs = await fetch(`${p.url}/docs`);
+      expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await docs.text()).toContain('/openapi.json');
+      const bundle = await fetch(`${p.url}/docs/scalar.js`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).length).toBeGreaterThan(100_000);
+
+      const preflight = await fetch(`${p.url}/v1/cache/hello`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://app.test', 'access-control-request-method': 'PUT' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('writes the first-start keys to keys.json (0600) and keeps them across restarts', async () => {
+    const dataDir = fresh();
+    const first = await startPlatform({ dataDir });
+    await first.close();
+    const file = join(dataDir, 'keys.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8')).secretKey).toBe(first.secretKey);
+    const second = await startPlatform({ dataDir });
+    try {
+      expect(second.projectId).toBe(first.projectId);
+      const res = await fetch(`${second.url}/v1/projects`, { headers: { authorization: `Bearer ${second.accountKey}` } });
+      expect((await res.json()).data).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('`pnpm start` prints the URL, the docs URL and the keys, and stops cleanly on SIGTERM', async () => {
+    const dataDir = fresh();
+    const child = spawn(join(import.meta.dirname, '../node_modules/.bin/tsx'), [join(import.meta.dirname, '../src/main.ts')], {
+      env: { ...process.env, AEROSTACK_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner:\n${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        if (out.includes('Publishable key')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const url = /API URL\s+(http:\/\/\S+)/.exec(out)?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out).toContain(`${url}/docs`);
+    const keys = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8'));
+    for (const k of ['accountKey', 'secretKey', 'publishableKey']) expect(out).toContain(keys[k]);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('refuses a bad setting with a clear message', async () => {
+    const child = spawn(join(import.meta.dirname, '../node_modules/.bin/tsx'), [join(import.meta.dirname, '../src/main.ts')], {
+      env: { ...process.env, PORT: 'eighty', AEROSTACK_DATA_DIR: fresh() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('PORT must be an integer');
+  });
+});
