@@ -24,8 +24,13 @@ export interface Platform {
 /** Boot: config → stores → app. Listening is the caller's business (main.ts, startPlatform). */
 export async function createPlatform(config: Config): Promise<Platform> {
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config);
-  const cache = config.redisUrl ? createRedisCacheStore(config.redisUrl) : createSqlCacheStore(database);
+  const database = await openDatabase({
+    ...config,
+    onIdleError: (error) => logger.error('database connection lost', { error: error.message }),
+  });
+  const cache = config.redisUrl
+    ? createRedisCacheStore(config.redisUrl, (error) => logger.error('redis error', { error: error.message }))
+    : createSqlCacheStore(database);
   const services: Services = {
     config,
     logger,

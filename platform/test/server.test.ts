@@ -20,7 +20,7 @@ describe('the platform over HTTP', () => {
       const got = await fetch(`${p.url}/v1/cache/hello`, { headers: auth });
       expect(await got.json()).toEqual({ key: 'hello', value: 'world', expiresAt: null });
 
-      const doc = await (await fetch(`${p.url}/openapi.json`)).json();
+      const doc = (await (await fetch(`${p.url}/openapi.json`)).json()) as { openapi: string };
       expect(doc.openapi).toBe('3.1.0');
       const docs = await fetch(`${p.url}/docs`);
       expect(docs.headers.get('content-type')).toMatch(/text\/html/);
@@ -51,7 +51,7 @@ describe('the platform over HTTP', () => {
     try {
       expect(second.projectId).toBe(first.projectId);
       const res = await fetch(`${second.url}/v1/projects`, { headers: { authorization: `Bearer ${second.accountKey}` } });
-      expect((await res.json()).data).toHaveLength(1);
+      expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(1);
     } finally {
       await second.close();
     }

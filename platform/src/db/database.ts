@@ -17,7 +17,7 @@ export interface Database {
 
 const INT8_OID = 20;
 
-function postgres(url: string): Kysely<Schema> {
+function postgres(url: string, onIdleError: (error: Error) => void): Kysely<Schema> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -27,6 +27,9 @@ function postgres(url: string): Kysely<Schema> {
         oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server drops (restart, failover, admin command) must not crash the
+  // platform: the pool discards it and opens a new one on the next query.
+  pool.on('error', onIdleError);
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -40,9 +43,15 @@ function sqlite(dataDir: string): Kysely<Schema> {
 }
 
 /** Opens PostgreSQL when `databaseUrl` is set, else SQLite in `dataDir`, and migrates it. */
-export async function openDatabase(options: { databaseUrl: string | null; dataDir: string }): Promise<Database> {
+export async function openDatabase(options: {
+  databaseUrl: string | null;
+  dataDir: string;
+  onIdleError?: (error: Error) => void;
+}): Promise<Database> {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
-  const db = options.databaseUrl ? postgres(options.databaseUrl) : sqlite(options.dataDir);
+  const db = options.databaseUrl
+    ? postgres(options.databaseUrl, options.onIdleError ?? (() => {}))
+    : sqlite(options.dataDir);
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {

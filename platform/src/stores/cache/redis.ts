@@ -31,8 +31,10 @@ function expiresAtFrom(pttl: number, now: number): number | null {
 }
 
 /** Cache entries in Redis under `aerostack:{projectId}:cache:{key}`. */
-export function createRedisCacheStore(url: string): CacheStore {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 }) as RedisWithIncrement;
+export function createRedisCacheStore(url: string, onError: (error: Error) => void = () => {}): CacheStore {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2 }) as RedisWithIncrement;
+  // ioredis reconnects by itself; connection errors are reported, not thrown at the process.
+  redis.on('error', onError);
   redis.defineCommand('aerostackIncrement', { numberOfKeys: 1, lua: INCREMENT });
   const keyOf = (projectId: string, key: string) => `aerostack:${projectId}:cache:${key}`;
 

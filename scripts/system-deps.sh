@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the test suites need beyond pnpm: PostgreSQL and Redis (Debian packages),
+# the Go client's modules and the Python client with its test extras. Idempotent.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+need_apt=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing ${need_apt[*]}: install them (sudo apt-get install ${need_apt[*]}) and re-run" >&2
+    exit 1
+  fi
+  echo "apt-get install ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  # The Debian package starts a cluster on 5432; the suites use their own on loopback.
+  service postgresql stop >/dev/null 2>&1 || true
+fi
+
+if [ -f "$root/clients/go/go.mod" ]; then
+  (cd "$root/clients/go" && go mod download)
+fi
+if [ -f "$root/clients/python/pyproject.toml" ]; then
+  python3 -m pip install -q -e "$root/clients/python[test]"
+fi

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `pnpm test`: every check and every suite, the way CI runs them. Installs what it needs that
+# pnpm does not (PostgreSQL and Redis from Debian's packages, the Go modules, the Python client),
+# starts PostgreSQL and Redis on loopback, and ends with one line: "tests: N passed, N failed".
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export CI="${CI:-true}" # the suites refuse to skip PostgreSQL / Redis
+reports="$(mktemp -d)"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "system packages"
+bash scripts/system-deps.sh
+
+step "PostgreSQL and Redis"
+eval "$(scripts/services.sh start)"
+export TEST_DATABASE_URL TEST_REDIS_URL
+echo "PostgreSQL: $TEST_DATABASE_URL  Redis: $TEST_REDIS_URL"
+
+step "generated code is up to date (pnpm generate, then git diff)"
+pnpm generate >/dev/null
+if [ -n "$(git status --porcelain -- spec packages/core/src/generated clients)" ]; then
+  git status --porcelain -- spec packages/core/src/generated clients
+  git --no-pager diff --stat -- spec packages/core/src/generated clients
+  echo "generated files differ from the spec: run 'pnpm generate' and commit the result" >&2
+  exit 1
+fi
+
+step "lint (biome, redocly)"
+pnpm lint
+
+step "build the published packages"
+pnpm build
+
+step "typecheck"
+pnpm typecheck
+
+step "TypeScript suites (vitest: platform on SQLite, PostgreSQL, PostgreSQL + Redis; clients; generators)"
+pnpm exec vitest run --typecheck --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
+
+step "Go client against a live platform"
+scripts/with-platform.sh bash -c "cd clients/go && go test -count=1 -v ./... > '$reports/go.txt' 2>&1; s=\$?; tail -5 '$reports/go.txt'; exit \$s"
+
+step "Python client against a live platform"
+scripts/with-platform.sh bash -c "cd clients/python && python3 -m pytest -q -p no:cacheprovider --junitxml='$reports/pytest.xml'"
+
+step "examples/node-quickstart against a live platform"
+scripts/with-platform.sh pnpm --silent --filter @aerostack/example-node-quickstart start
+
+step "summary"
+node scripts/test-summary.mjs "$reports"
