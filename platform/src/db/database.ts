@@ -37,6 +37,9 @@ function sqlite(dataDir: string): Kysely<Schema> {
   mkdirSync(dataDir, { recursive: true });
   const file = new SQLite(join(dataDir, 'platform.db'));
   file.pragma('journal_mode = WAL');
+  // WAL + NORMAL (as PocketBase does): durable across process crashes; a power loss can drop the
+  // last commits but never corrupts the file. FULL would fsync on every write.
+  file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
   return new Kysely<Schema>({ dialect: new SqliteDialect({ database: file }) });
