@@ -49,18 +49,28 @@ async function main() {
     const cases: Case[] = [
       { name: 'healthz (baseline)', init: () => ['/healthz', {}] },
       { name: 'cache.get', init: () => ['/v1/cache/bench', { headers: auth }] },
-      { name: 'cache.set', init: (i) => [`/v1/cache/k${i % 100}`, { method: 'PUT', headers: auth, body: `{"value":${i}}` }] },
-      { name: 'cache.increment', init: () => ['/v1/cache/counter/increment', { method: 'POST', headers: auth }] },
+      {
+        name: 'cache.set',
+        init: (i) => [`/v1/cache/k${i % 100}`, { method: 'PUT', headers: auth, body: `{"value":${i}}` }],
+      },
+      {
+        name: 'cache.increment',
+        init: () => ['/v1/cache/counter/increment', { method: 'POST', headers: auth }],
+      },
     ];
     const results = new Map<string, number[]>(cases.map((c) => [c.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const c of cases) results.get(c.name)!.push(await rate(p.url, c));
     }
     const base = median(results.get(cases[0]!.name)!);
-    console.log(`\ncache store: ${backend.name} — ${ROUNDS} rounds × ${REQUESTS} requests, concurrency ${CONCURRENCY}`);
+    console.log(
+      `\ncache store: ${backend.name} — ${ROUNDS} rounds × ${REQUESTS} requests, concurrency ${CONCURRENCY}`,
+    );
     for (const c of cases) {
       const m = median(results.get(c.name)!);
-      console.log(`  ${c.name.padEnd(20)} ${m.toFixed(0).padStart(7)} req/s   ${(m / base).toFixed(2)}× baseline`);
+      console.log(
+        `  ${c.name.padEnd(20)} ${m.toFixed(0).padStart(7)} req/s   ${(m / base).toFixed(2)}× baseline`,
+      );
     }
     await p.close();
   }

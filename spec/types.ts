@@ -317,7 +317,7 @@ export interface components {
              * @description How much to add; negative to subtract.
              * @default 1
              */
-            by: number;
+            by?: number;
             /** @description The expiry of a key this call creates; an existing key keeps its own. */
             ttlSeconds?: number;
         };

@@ -47,7 +47,10 @@ export function createApp(services: Services): Hono<AppEnv> {
     bodyLimit({
       maxSize: services.config.bodyLimitBytes,
       onError: () => {
-        throw new ApiError('request/body-too-large', `The body exceeds ${services.config.bodyLimitBytes} bytes.`);
+        throw new ApiError(
+          'request/body-too-large',
+          `The body exceeds ${services.config.bodyLimitBytes} bytes.`,
+        );
       },
     }),
   );

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from './config.js';
-import { KEYS_FILE } from './bootstrap.js';
-import { listen } from './server.js';
 import { join } from 'node:path';
+import { KEYS_FILE } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config.js';
+import { listen } from './server.js';
 
 // `pnpm start`: boot on the environment's configuration, print where everything is, and shut
 // down gracefully on SIGINT / SIGTERM.

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from './config.js';
-import { type Platform, createPlatform } from './platform.js';
+import { createPlatform, type Platform } from './platform.js';
 
 /** A platform listening on a port. */
 export interface Server {
@@ -13,12 +13,15 @@ export interface Server {
 
 export async function listen(config: Config): Promise<Server> {
   const platform = await createPlatform(config);
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
-    const server = serve({ fetch: platform.app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) =>
-      resolve({ server, port: info.port }),
-    );
-    server.once('error', reject);
-  });
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
+    (resolve, reject) => {
+      const server = serve(
+        { fetch: platform.app.fetch, port: config.port, hostname: config.host },
+        (info: AddressInfo) => resolve({ server, port: info.port }),
+      );
+      server.once('error', reject);
+    },
+  );
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return {
     platform,

@@ -18,7 +18,8 @@ async function withProjects(database: Database): Promise<[string, string]> {
   const suffix = Math.random().toString(36).slice(2, 10);
   await insertAccount(database.db, { id: `acc_test${suffix}`, name: 't', created_at: now });
   const ids: [string, string] = [`prj_a${suffix}00000000`, `prj_b${suffix}00000000`];
-  for (const id of ids) await insertProject(database.db, { id, account_id: `acc_test${suffix}`, name: id, created_at: now });
+  for (const id of ids)
+    await insertProject(database.db, { id, account_id: `acc_test${suffix}`, name: id, created_at: now });
   return ids;
 }
 
@@ -88,8 +89,12 @@ describe.each(subjects)('CacheStore: $name', (subject) => {
   });
 
   it('increments a key nobody has created yet, concurrently, without losing a count', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, () => store.increment(a, 'fresh-counter', 2, null)));
-    expect(results.map((r) => r.value).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => 2 * (i + 1)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.increment(a, 'fresh-counter', 2, null)),
+    );
+    expect(results.map((r) => r.value).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 20 }, (_, i) => 2 * (i + 1)),
+    );
   });
 
   it('gives a created counter its TTL and leaves an existing one its own', async () => {
@@ -109,7 +114,9 @@ describe.each(subjects)('CacheStore: $name', (subject) => {
   it('refuses to increment a non-integer and leaves it as it was', async () => {
     for (const value of ['12', 1.5, { n: 1 }]) {
       await store.set(a, 'not-int', value, null);
-      await expect(store.increment(a, 'not-int', 1, null)).rejects.toMatchObject({ code: 'cache/not-an-integer' });
+      await expect(store.increment(a, 'not-int', 1, null)).rejects.toMatchObject({
+        code: 'cache/not-an-integer',
+      });
       expect((await store.get(a, 'not-int'))?.value).toEqual(value);
     }
   });

@@ -4,7 +4,13 @@ import { ConfigError, loadConfig } from '../src/config.js';
 describe('config', () => {
   it('has embedded defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8787, host: '127.0.0.1', databaseUrl: null, redisUrl: null, logLevel: 'info' });
+    expect(config).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      redisUrl: null,
+      logLevel: 'info',
+    });
     expect(config.dataDir).toMatch(/\.aerostack$/);
   });
 
@@ -22,7 +28,15 @@ describe('config', () => {
   });
 
   it('reads the scale-out settings', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', PORT: '9000' });
-    expect(config).toMatchObject({ databaseUrl: 'postgres://u@h/db', redisUrl: 'redis://h:6379', port: 9000 });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@h/db',
+      REDIS_URL: 'redis://h:6379',
+      PORT: '9000',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://u@h/db',
+      redisUrl: 'redis://h:6379',
+      port: 9000,
+    });
   });
 });

@@ -48,7 +48,13 @@ describe.each(BACKENDS)('Idempotency-Key on $name', (backend) => {
   it('does not remember failures, so the same key can be retried', async () => {
     const path = '/v1/projects/prj_0000000000000000/keys/rotate';
     const call = () =>
-      t.call({ method: 'POST', path, auth: t.keys.accountKey, headers: { 'idempotency-key': 'k-fail' }, body: { type: 'secret' } });
+      t.call({
+        method: 'POST',
+        path,
+        auth: t.keys.accountKey,
+        headers: { 'idempotency-key': 'k-fail' },
+        body: { type: 'secret' },
+      });
     expect((await call()).status).toBe(404);
     expect((await call()).status).toBe(404);
   });

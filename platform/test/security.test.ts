@@ -100,9 +100,17 @@ describe.each(BACKENDS)('security on $name', (backend) => {
   });
 
   it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
-    const mine = await t.call({ method: 'GET', path: '/healthz', headers: { 'x-request-id': 'trace-123.abc' } });
+    const mine = await t.call({
+      method: 'GET',
+      path: '/healthz',
+      headers: { 'x-request-id': 'trace-123.abc' },
+    });
     expect(mine.headers.get('x-request-id')).toBe('trace-123.abc');
-    const unsafe = await t.call({ method: 'GET', path: '/healthz', headers: { 'x-request-id': 'a b\u0001<script>' } });
+    const unsafe = await t.call({
+      method: 'GET',
+      path: '/healthz',
+      headers: { 'x-request-id': 'a b\u0001<script>' },
+    });
     expect(unsafe.headers.get('x-request-id')).toMatch(/^req_[0-9A-Za-z]{24}$/);
   });
 });

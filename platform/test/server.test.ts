@@ -15,7 +15,11 @@ describe('the platform over HTTP', () => {
     const p = await startPlatform({ dataDir });
     try {
       const auth = { authorization: `Bearer ${p.secretKey}`, 'content-type': 'application/json' };
-      const put = await fetch(`${p.url}/v1/cache/hello`, { method: 'PUT', headers: auth, body: '{"value":"world"}' });
+      const put = await fetch(`${p.url}/v1/cache/hello`, {
+        method: 'PUT',
+        headers: auth,
+        body: '{"value":"world"}',
+      });
       expect(put.status).toBe(200);
       const got = await fetch(`${p.url}/v1/cache/hello`, { headers: auth });
       expect(await got.json()).toEqual({ key: 'hello', value: 'world', expiresAt: null });
@@ -50,7 +54,9 @@ describe('the platform over HTTP', () => {
     const second = await startPlatform({ dataDir });
     try {
       expect(second.projectId).toBe(first.projectId);
-      const res = await fetch(`${second.url}/v1/projects`, { headers: { authorization: `Bearer ${second.accountKey}` } });
+      const res = await fetch(`${second.url}/v1/projects`, {
+        headers: { authorization: `Bearer ${second.accountKey}` },
+      });
       expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(1);
     } finally {
       await second.close();
@@ -59,10 +65,14 @@ describe('the platform over HTTP', () => {
 
   it('`pnpm start` prints the URL, the docs URL and the keys, and stops cleanly on SIGTERM', async () => {
     const dataDir = fresh();
-    const child = spawn(join(import.meta.dirname, '../node_modules/.bin/tsx'), [join(import.meta.dirname, '../src/main.ts')], {
-      env: { ...process.env, AEROSTACK_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      join(import.meta.dirname, '../node_modules/.bin/tsx'),
+      [join(import.meta.dirname, '../src/main.ts')],
+      {
+        env: { ...process.env, AEROSTACK_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -91,10 +101,14 @@ describe('the platform over HTTP', () => {
   });
 
   it('refuses a bad setting with a clear message', async () => {
-    const child = spawn(join(import.meta.dirname, '../node_modules/.bin/tsx'), [join(import.meta.dirname, '../src/main.ts')], {
-      env: { ...process.env, PORT: 'eighty', AEROSTACK_DATA_DIR: fresh() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      join(import.meta.dirname, '../node_modules/.bin/tsx'),
+      [join(import.meta.dirname, '../src/main.ts')],
+      {
+        env: { ...process.env, PORT: 'eighty', AEROSTACK_DATA_DIR: fresh() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     child.stderr.on('data', (d) => {
       err += d;

@@ -46,7 +46,8 @@ function violations(): Violation[] {
       valid[name] = p.enum ? (p.enum as unknown[])[0] : p.type === 'integer' ? 1 : 'x';
     }
     const path = op.path.replace('{projectId}', 'PROJECT').replace('{key}', 'k1');
-    const add = (body: unknown, why: string) => out.push({ operationId: op.operationId, method: op.method, path, body, why });
+    const add = (body: unknown, why: string) =>
+      out.push({ operationId: op.operationId, method: op.method, path, body, why });
     add([valid], 'an array instead of an object');
     add('"a string"', 'a string instead of an object');
     add({ ...valid, unexpectedField: true }, 'an unknown field');
@@ -72,7 +73,12 @@ describe.each(BACKENDS)('bodies that violate the spec on $name', (backend) => {
   const cases = violations();
   it('derives violations for every operation with a body', () => {
     const covered = new Set(cases.map((c) => c.operationId));
-    expect([...covered].sort()).toEqual(operations.filter((o) => o.requestBody).map((o) => o.operationId).sort());
+    expect([...covered].sort()).toEqual(
+      operations
+        .filter((o) => o.requestBody)
+        .map((o) => o.operationId)
+        .sort(),
+    );
   });
 
   it.each(cases)('$operationId with $why → 400', async (c) => {

@@ -24,7 +24,9 @@ function postgres(url: string, onIdleError: (error: Error) => void): Kysely<Sche
     // bigint columns hold epoch milliseconds, well inside Number's safe range.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   // An idle connection the server drops (restart, failover, admin command) must not crash the

@@ -1,4 +1,3 @@
-
 /** The metadata database. Times are RFC 3339 strings (`toISOString`), which sort as text. */
 export interface Schema {
   accounts: { id: string; name: string; created_at: string };

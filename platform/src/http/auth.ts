@@ -38,7 +38,9 @@ export async function authenticate(
 ): Promise<Principal> {
   if (schemes.length === 0) return { kind: 'anonymous' };
   if (!authorization) {
-    throw new ApiError('auth/missing-credentials', 'Send `Authorization: Bearer <key>`.', { headers: CHALLENGE });
+    throw new ApiError('auth/missing-credentials', 'Send `Authorization: Bearer <key>`.', {
+      headers: CHALLENGE,
+    });
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   const credential = match?.[1];
@@ -49,12 +51,17 @@ export async function authenticate(
   }
   const key = await findActiveKey(hashCredential(credential));
   if (!key) {
-    throw new ApiError('auth/invalid-credentials', 'The key is unknown or has been revoked.', { headers: CHALLENGE });
+    throw new ApiError('auth/invalid-credentials', 'The key is unknown or has been revoked.', {
+      headers: CHALLENGE,
+    });
   }
   const accepted = schemes.map((s) => SCHEME_KIND[s]);
   if (!accepted.includes(key.kind)) {
     const names = accepted.map((k) => `${k} key`).join(' or ');
-    throw new ApiError('auth/wrong-credential-type', `This operation needs a ${names}; a ${key.kind} key was sent.`);
+    throw new ApiError(
+      'auth/wrong-credential-type',
+      `This operation needs a ${names}; a ${key.kind} key was sent.`,
+    );
   }
   if (key.kind === 'account') return { kind: 'account', accountId: key.accountId, keyId: key.id };
   if (!key.projectId) throw new Error(`project key ${key.id} has no project`);

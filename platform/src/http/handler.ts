@@ -1,6 +1,6 @@
 import type { operations } from '@aerostack/spec/types';
-import type { Principal } from './auth.js';
 import type { Services } from '../services.js';
+import type { Principal } from './auth.js';
 
 // Handlers are bound to spec operations by operationId and typed from the generated spec types,
 // so a handler cannot read a parameter or return a body the spec does not declare.
@@ -22,7 +22,11 @@ export interface HandlerContext<K extends OperationId> {
 }
 
 export type Reply<K extends OperationId> = {
-  [S in SuccessStatus<K>]: { status: S; body: JsonOf<Op<K>['responses'][S]>; headers?: Record<string, string> };
+  [S in SuccessStatus<K>]: {
+    status: S;
+    body: JsonOf<Op<K>['responses'][S]>;
+    headers?: Record<string, string>;
+  };
 }[SuccessStatus<K>];
 
 export type Handler<K extends OperationId> = (ctx: HandlerContext<K>) => Promise<Reply<K>>;

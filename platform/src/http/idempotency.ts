@@ -57,9 +57,13 @@ export async function idempotent(
       throw new ApiError('idempotency/key-reused', 'This Idempotency-Key was used with a different request.');
     }
     if (first.response_status === null || first.response_body === null) {
-      throw new ApiError('idempotency/in-progress', 'The first request with this Idempotency-Key is still running.', {
-        headers: { 'retry-after': '1' },
-      });
+      throw new ApiError(
+        'idempotency/in-progress',
+        'The first request with this Idempotency-Key is still running.',
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
     }
     return { status: first.response_status, body: first.response_body, replayed: true };
   }

@@ -1,10 +1,10 @@
 import type { Context, Hono } from 'hono';
 import type { Services } from '../services.js';
-import { type Principal, authenticate } from './auth.js';
+import { authenticate, type Principal } from './auth.js';
 import type { Handlers } from './handler.js';
 import { idempotent } from './idempotency.js';
 import { ApiError } from './problem.js';
-import { type SpecOperation, operations } from './spec.js';
+import { operations, type SpecOperation } from './spec.js';
 import { compileValidators, type Validators } from './validation.js';
 
 export type AppEnv = { Variables: { requestId: string } };
@@ -17,12 +17,16 @@ export function honoPath(template: string): string {
 async function readJsonBody(c: Context, op: SpecOperation): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') {
-    if (op.requestBody?.required) throw new ApiError('request/invalid-body', 'This operation needs a JSON body.');
+    if (op.requestBody?.required)
+      throw new ApiError('request/invalid-body', 'This operation needs a JSON body.');
     return {};
   }
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-    throw new ApiError('request/unsupported-media-type', 'Send the body as `Content-Type: application/json`.');
+    throw new ApiError(
+      'request/unsupported-media-type',
+      'Send the body as `Content-Type: application/json`.',
+    );
   }
   try {
     return JSON.parse(text);
@@ -31,7 +35,10 @@ async function readJsonBody(c: Context, op: SpecOperation): Promise<unknown> {
   }
 }
 
-function check(problems: ReturnType<Validators['body']>, code: 'request/invalid-body' | 'request/invalid-parameters') {
+function check(
+  problems: ReturnType<Validators['body']>,
+  code: 'request/invalid-body' | 'request/invalid-parameters',
+) {
   if (problems.length > 0) {
     const detail = problems.map((p) => `${p.location} ${p.message}`).join('; ');
     throw new ApiError(code, detail, { errors: problems });
@@ -63,7 +70,11 @@ function route(op: SpecOperation, handler: LooseHandler, services: Services) {
 
   return async (c: Context<AppEnv>) => {
     const requestId = c.get('requestId');
-    const principal = await authenticate(c.req.header('authorization'), op.security, services.keys.findActive);
+    const principal = await authenticate(
+      c.req.header('authorization'),
+      op.security,
+      services.keys.findActive,
+    );
 
     const path = c.req.param() as Record<string, unknown>;
     const query: Record<string, unknown> = Object.fromEntries(new URL(c.req.url).searchParams);

@@ -39,7 +39,11 @@ function toFieldProblems(location: Location, errors: ErrorObject[] | null | unde
           ? `/${(e.params as { additionalProperty: string }).additionalProperty}`
           : '';
     const message =
-      e.keyword === 'required' ? 'is required' : e.keyword === 'additionalProperties' ? 'is not allowed' : e.message;
+      e.keyword === 'required'
+        ? 'is required'
+        : e.keyword === 'additionalProperties'
+          ? 'is not allowed'
+          : e.message;
     return { location: `${location}${e.instancePath}${extra}`, message: message ?? 'is invalid' };
   });
 }
@@ -87,7 +91,8 @@ export function compileValidators(op: SpecOperation): Validators {
       return body(value) ? [] : toFieldProblems('body', body.errors);
     },
     response(status, value) {
-      const validate = responses.get(String(status)) ?? (status >= 400 ? responses.get('default') : undefined);
+      const validate =
+        responses.get(String(status)) ?? (status >= 400 ? responses.get('default') : undefined);
       if (!validate) return [{ location: 'response', message: `status ${status} is not declared` }];
       return validate(value) ? [] : toFieldProblems('body', validate.errors);
     },

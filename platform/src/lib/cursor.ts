@@ -22,7 +22,10 @@ export function decodeCursor(cursor: string): Position | null {
 }
 
 /** Splits `rows` (fetched with limit + 1) into a page and its next cursor. */
-export function toPage<T extends Position>(rows: T[], limit: number): { data: T[]; nextCursor: string | null } {
+export function toPage<T extends Position>(
+  rows: T[],
+  limit: number,
+): { data: T[]; nextCursor: string | null } {
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };

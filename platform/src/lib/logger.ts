@@ -11,7 +11,10 @@ export interface Logger {
   debug(msg: string, fields?: LogFields): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stdout.write(l),
+): Logger {
   const log = (at: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
     if (RANK[at] > RANK[level]) return;
     write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields })}\n`);

@@ -11,7 +11,12 @@ import { randomBase62 } from '../../src/lib/ids.js';
 export interface Backend {
   name: string;
   /** A fresh, empty set of stores; `cleanup` drops them. */
-  create(): Promise<{ dataDir: string; databaseUrl: string | null; redisUrl: string | null; cleanup(): Promise<void> }>;
+  create(): Promise<{
+    dataDir: string;
+    databaseUrl: string | null;
+    redisUrl: string | null;
+    cleanup(): Promise<void>;
+  }>;
 }
 
 const pgAdmin = process.env.TEST_DATABASE_URL;
@@ -48,7 +53,12 @@ const sqlite: Backend = {
   name: 'sqlite',
   async create() {
     const dataDir = tempDir();
-    return { dataDir, databaseUrl: null, redisUrl: null, cleanup: async () => rmSync(dataDir, { recursive: true }) };
+    return {
+      dataDir,
+      databaseUrl: null,
+      redisUrl: null,
+      cleanup: async () => rmSync(dataDir, { recursive: true }),
+    };
   },
 };
 

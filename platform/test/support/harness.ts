@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { type Platform, createPlatform } from '../../src/platform.js';
+import { createPlatform, type Platform } from '../../src/platform.js';
 import type { Backend } from './backends.js';
 
 export interface Call {

@@ -16,7 +16,11 @@ function position(cursor: string | undefined) {
   return decoded;
 }
 
-function pageOf<R extends { created_at: string; id: string }, T>(rows: R[], limit: number, map: (row: R) => T) {
+function pageOf<R extends { created_at: string; id: string }, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+) {
   const page = toPage(
     rows.map((row) => ({ row, createdAt: row.created_at, id: row.id })),
     limit,
@@ -24,7 +28,11 @@ function pageOf<R extends { created_at: string; id: string }, T>(rows: R[], limi
   return { data: page.data.map((p) => map(p.row)), nextCursor: page.nextCursor };
 }
 
-async function ownedProject(db: Parameters<typeof store.findProject>[0], accountId: string, projectId: string) {
+async function ownedProject(
+  db: Parameters<typeof store.findProject>[0],
+  accountId: string,
+  projectId: string,
+) {
   const project = await store.findProject(db, accountId, projectId);
   // Another account's project id answers exactly like one that does not exist.
   if (!project) throw new ApiError('projects/not-found', `No project ${projectId} in this account.`);
@@ -34,7 +42,12 @@ async function ownedProject(db: Parameters<typeof store.findProject>[0], account
 export const projectHandlers = defineHandlers({
   'projects.list': async ({ principal, query, services }) => {
     const limit = query.limit ?? 50;
-    const rows = await store.listProjects(services.database.db, accountIdOf(principal), position(query.cursor), limit);
+    const rows = await store.listProjects(
+      services.database.db,
+      accountIdOf(principal),
+      position(query.cursor),
+      limit,
+    );
     return { status: 200, body: pageOf(rows, limit, toProject) };
   },
 

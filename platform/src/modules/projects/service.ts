@@ -55,7 +55,12 @@ function withSecret(issued: { row: store.KeyRow; key: string }): ApiKeyWithSecre
 /** Creates a project with one secret and one publishable key, atomically. */
 export async function createProject(db: Kysely<Schema>, accountId: string, name: string) {
   return db.transaction().execute(async (tx) => {
-    const row: store.ProjectRow = { id: newId('prj'), account_id: accountId, name, created_at: new Date().toISOString() };
+    const row: store.ProjectRow = {
+      id: newId('prj'),
+      account_id: accountId,
+      name,
+      created_at: new Date().toISOString(),
+    };
     await store.insertProject(tx, row);
     const owner = { accountId, projectId: row.id };
     const secretKey = withSecret(await issueKey(tx, owner, 'secret'));
@@ -65,7 +70,12 @@ export async function createProject(db: Kysely<Schema>, accountId: string, name:
 }
 
 /** Revokes the project's active keys of `type` and issues a new one, atomically. */
-export async function rotateKey(db: Kysely<Schema>, accountId: string, projectId: string, type: ProjectKeyType) {
+export async function rotateKey(
+  db: Kysely<Schema>,
+  accountId: string,
+  projectId: string,
+  type: ProjectKeyType,
+) {
   return db.transaction().execute(async (tx) => {
     await store.revokeKeys(tx, projectId, type, new Date().toISOString());
     return withSecret(await issueKey(tx, { accountId, projectId }, type));

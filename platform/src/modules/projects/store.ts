@@ -1,4 +1,4 @@
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import type { ActiveKey } from '../../http/auth.js';
 import type { Position } from '../../lib/cursor.js';
@@ -10,7 +10,9 @@ export type KeyRow = Schema['api_keys'];
 
 /** Rows strictly after `position` in (created_at, id) order; row values work in SQLite and PostgreSQL. */
 function after(position: Position | null) {
-  return position ? sql<boolean>`(created_at, id) > (${position.createdAt}, ${position.id})` : sql<boolean>`1 = 1`;
+  return position
+    ? sql<boolean>`(created_at, id) > (${position.createdAt}, ${position.id})`
+    : sql<boolean>`1 = 1`;
 }
 
 export async function findAccount(db: Db, id: string): Promise<AccountRow | undefined> {
@@ -61,7 +63,12 @@ export async function insertKey(db: Db, row: KeyRow): Promise<void> {
 }
 
 /** `limit + 1` keys of a project after `position`, revoked ones included. */
-export async function listKeys(db: Db, projectId: string, position: Position | null, limit: number): Promise<KeyRow[]> {
+export async function listKeys(
+  db: Db,
+  projectId: string,
+  position: Position | null,
+  limit: number,
+): Promise<KeyRow[]> {
   return db
     .selectFrom('api_keys')
     .selectAll()
@@ -74,7 +81,12 @@ export async function listKeys(db: Db, projectId: string, position: Position | n
 }
 
 /** Revokes every active key of `kind` in a project; returns how many. */
-export async function revokeKeys(db: Db, projectId: string, kind: KeyRow['kind'], at: string): Promise<number> {
+export async function revokeKeys(
+  db: Db,
+  projectId: string,
+  kind: KeyRow['kind'],
+  at: string,
+): Promise<number> {
   const result = await db
     .updateTable('api_keys')
     .set({ revoked_at: at })

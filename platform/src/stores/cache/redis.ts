@@ -61,11 +61,18 @@ export function createRedisCacheStore(url: string, onError: (error: Error) => vo
     async increment(projectId, key, by, ttlMs) {
       const now = Date.now();
       try {
-        const [value, pttl] = await redis.aerostackIncrement(keyOf(projectId, key), String(by), String(ttlMs ?? 0));
+        const [value, pttl] = await redis.aerostackIncrement(
+          keyOf(projectId, key),
+          String(by),
+          String(ttlMs ?? 0),
+        );
         return { value: Number(value), expiresAt: expiresAtFrom(Number(pttl), now) };
       } catch (error) {
         if (error instanceof Error && error.message.includes('NOTINT')) {
-          throw new ApiError('cache/not-an-integer', 'The entry does not hold an integer, or the result is out of range.');
+          throw new ApiError(
+            'cache/not-an-integer',
+            'The entry does not hold an integer, or the result is out of range.',
+          );
         }
         throw error;
       }

@@ -10,7 +10,7 @@ export function createSqlCacheStore({ db, dialect }: Database): CacheStore {
   const live =
     (now: number) =>
     <R extends { expires_at: number | null }>(row: R | undefined): R | undefined =>
-    row && (row.expires_at === null || row.expires_at > now) ? row : undefined;
+      row && (row.expires_at === null || row.expires_at > now) ? row : undefined;
 
   return {
     async get(projectId, key) {
@@ -31,7 +31,9 @@ export function createSqlCacheStore({ db, dialect }: Database): CacheStore {
       await db
         .insertInto('cache_entries')
         .values({ project_id: projectId, key, value: text, expires_at: expiresAt })
-        .onConflict((oc) => oc.columns(['project_id', 'key']).doUpdateSet({ value: text, expires_at: expiresAt }))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'key']).doUpdateSet({ value: text, expires_at: expiresAt }),
+        )
         .execute();
       return { value, expiresAt };
     },
@@ -99,7 +101,10 @@ export function createSqlCacheStore({ db, dialect }: Database): CacheStore {
     },
 
     async sweep() {
-      const result = await db.deleteFrom('cache_entries').where('expires_at', '<=', Date.now()).executeTakeFirst();
+      const result = await db
+        .deleteFrom('cache_entries')
+        .where('expires_at', '<=', Date.now())
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
 
