@@ -1,0 +1,42 @@
+import { type CacheApi, createCacheApi } from '../cache/cache';
+import { createHttp } from '../transport/create-http';
+import type { Http } from '../transport/http-types';
+import type { Health } from '../types/models';
+import { type ClientOptions, pickCredential, pickRequestOptions, type RequestOptions } from './options';
+
+/**
+ * A client for one Aerostack platform and credential.
+ *
+ * @example
+ * const client = createClient({ url: 'http://localhost:8787', secretKey: process.env.AEROSTACK_SECRET_KEY });
+ * await client.cache.set('greeting', 'hello');
+ */
+export interface AerostackClient {
+  /** The platform's base URL, without a trailing slash. */
+  readonly url: string;
+  /** The per-project key/value cache (secret key). */
+  readonly cache: CacheApi;
+  /** The typed low-level transport, for calling any operation of the spec directly. */
+  readonly http: Http;
+  /** Reports that the platform is up; needs no credential. */
+  health(options?: RequestOptions): Promise<Health>;
+}
+
+/**
+ * Creates a client. Works in browsers, Node >= 20 and workers.
+ *
+ * @example
+ * import { createClient } from '@aerostack/core';
+ *
+ * const client = createClient({ url: 'http://localhost:8787', secretKey: 'sk_…' });
+ * const hits = await client.cache.increment('hits');
+ */
+export function createClient(options: ClientOptions): AerostackClient {
+  const http = createHttp({ ...options, credential: pickCredential(options) });
+  return {
+    url: options.url.replace(/\/+$/, ''),
+    cache: createCacheApi(http),
+    http,
+    health: (callOptions) => http.GET('/healthz', pickRequestOptions(callOptions)),
+  };
+}

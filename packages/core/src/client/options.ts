@@ -1,0 +1,60 @@
+import type { FetchLike } from '../transport/send-once';
+import type { TransportCallOptions } from '../transport/transport-fetch';
+
+/**
+ * Options of `createClient`. Give exactly one credential; it is sent as
+ * `Authorization: Bearer <key>`.
+ *
+ * @example
+ * const client = createClient({ url: 'http://localhost:8787', secretKey: 'sk_…', timeoutMs: 10_000 });
+ */
+export interface ClientOptions {
+  /** The platform's base URL, e.g. `http://localhost:8787`. */
+  url: string;
+  /** A project secret key (`sk_…`): every primitive of one project. Keep it on servers. */
+  secretKey?: string | undefined;
+  /** A project publishable key (`pk_…`): safe in browsers. */
+  publishableKey?: string | undefined;
+  /** An account key (`ak_…`): manages projects. */
+  accountKey?: string | undefined;
+  /** The fetch to send with (any `(request: Request) => Promise<Response>`); `globalThis.fetch` by default. */
+  fetch?: FetchLike | undefined;
+  /** Deadline of each attempt in milliseconds; default 30 000. */
+  timeoutMs?: number | undefined;
+  /** Retries after the first attempt, for idempotent requests only; default 2. */
+  maxRetries?: number | undefined;
+  /** Headers sent with every request. */
+  headers?: Record<string, string> | undefined;
+}
+
+/**
+ * Options every client method accepts as its last argument.
+ *
+ * @example
+ * await client.cache.get('k', { signal: AbortSignal.timeout(500), maxRetries: 0 });
+ */
+export interface RequestOptions extends TransportCallOptions {
+  /** Extra headers for this request only. */
+  headers?: Record<string, string> | undefined;
+}
+
+/** The single credential among the options, or undefined; more than one is a mistake we report. */
+export function pickCredential(options: ClientOptions): string | undefined {
+  const given = [options.secretKey, options.publishableKey, options.accountKey].filter(Boolean);
+  if (given.length > 1) {
+    throw new TypeError('Aerostack: pass only one of `secretKey`, `publishableKey` or `accountKey`.');
+  }
+  return given[0];
+}
+
+/**
+ * Only the `RequestOptions` fields of `options` (signal, timeoutMs, maxRetries, headers), for
+ * SDK modules that pass their callers' options on to an `http` call.
+ *
+ * @example
+ * http.GET('/v1/account', { ...pickRequestOptions(options) });
+ */
+export function pickRequestOptions(options: RequestOptions = {}): RequestOptions {
+  const { signal, timeoutMs, maxRetries, headers } = options;
+  return { signal, timeoutMs, maxRetries, headers };
+}

@@ -1,0 +1,100 @@
+import { type AerostackError, isAerostackError } from '../errors/aerostack-error';
+import { abortedError } from '../errors/client-errors';
+import { errorFromResponse, invalidSuccessBody } from '../errors/from-response';
+import { isIdempotent, isRetryableStatus, parseRetryAfter, retryDelay } from './retry-policy';
+import { type FetchLike, type SentResponse, sendOnce } from './send-once';
+import { sleep } from './signals';
+
+/**
+ * Per-call transport settings; each overrides the client's default for one request.
+ *
+ * @example
+ * await client.cache.get('k', { timeoutMs: 2_000, maxRetries: 0, signal: controller.signal });
+ */
+export interface TransportCallOptions {
+  /** Aborting rejects at once with `client/aborted` and stops any further retry. */
+  signal?: AbortSignal | undefined;
+  /** Deadline of each attempt, in milliseconds. */
+  timeoutMs?: number | undefined;
+  /** Retries after the first attempt (idempotent requests only). */
+  maxRetries?: number | undefined;
+}
+
+/**
+ * A `fetch` that retries, times out and turns every non-2xx response into an `AerostackError`.
+ * It resolves only with 2xx responses whose JSON bodies parse.
+ *
+ * @example
+ * const response = await transportFetch(new Request(`${url}/healthz`), { timeoutMs: 1_000 });
+ */
+export type TransportFetch = (request: Request, options?: TransportCallOptions) => Promise<Response>;
+
+/** The client-wide defaults a transport starts from. */
+export interface TransportDefaults {
+  fetch: FetchLike;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+const decoder = new TextDecoder();
+
+function checkedSuccess({ response, bytes }: SentResponse): Response {
+  const isJson = (response.headers.get('Content-Type') ?? '').includes('json');
+  if (bytes && bytes.byteLength > 0 && isJson) {
+    try {
+      JSON.parse(decoder.decode(bytes));
+    } catch {
+      throw invalidSuccessBody(response);
+    }
+  }
+  return response;
+}
+
+interface Failure {
+  failure: AerostackError;
+  retryable: boolean;
+  retryAfterMs?: number | undefined;
+}
+
+/** Runs one attempt: a checked 2xx response, or the failure and whether it may be retried. */
+async function attempt(send: () => Promise<SentResponse>): Promise<Response | Failure> {
+  let sent: SentResponse;
+  try {
+    sent = await send();
+  } catch (error) {
+    // Connection errors and timeouts may be retried; an abort or a bug may not.
+    if (!isAerostackError(error) || error.code === 'client/aborted') throw error;
+    return { failure: error, retryable: true };
+  }
+  const { response, bytes } = sent;
+  if (response.ok) return checkedSuccess(sent);
+  return {
+    failure: errorFromResponse(response, bytes ? decoder.decode(bytes) : ''),
+    retryable: isRetryableStatus(response.status),
+    retryAfterMs: parseRetryAfter(response.headers.get('Retry-After')),
+  };
+}
+
+/** Creates the retrying, deadline-bound, error-unwrapping fetch every client call goes through. */
+export function createTransportFetch(defaults: TransportDefaults): TransportFetch {
+  return async (request, options = {}) => {
+    const caller = options.signal ?? request.signal ?? null;
+    const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+    const maxRetries = options.maxRetries ?? defaults.maxRetries;
+    const retrySafe = isIdempotent(request.method, request.headers);
+    const body = request.body ? await request.arrayBuffer() : null;
+
+    for (let retry = 0; ; retry++) {
+      if (caller?.aborted) throw abortedError(caller.reason);
+      const outcome = await attempt(() => sendOnce(defaults.fetch, request, body, timeoutMs, caller));
+      if (outcome instanceof Response) return outcome;
+      const { failure, retryable, retryAfterMs } = outcome;
+      if (!retryable || !retrySafe || retry >= maxRetries) throw failure;
+      try {
+        await sleep(retryDelay(retry, retryAfterMs), caller);
+      } catch {
+        throw abortedError(caller?.reason);
+      }
+    }
+  };
+}

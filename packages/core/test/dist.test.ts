@@ -1,0 +1,67 @@
+// Tests the package a user installs: the built dist, its types, its packaging and its size.
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './support/ensure-built';
+import {
+  attwProblems,
+  browserBundleGzipBytes,
+  externalImports,
+  loadDist,
+  nodeBuiltinImports,
+  publintProblems,
+  typecheckConsumer,
+} from './support/package-checks';
+
+const dir = fileURLToPath(new URL('..', import.meta.url));
+const SIZE_BUDGET_BYTES = 8 * 1024;
+const PUBLIC_VALUES = [
+  'AerostackError',
+  'ERROR_CODES',
+  'createClient',
+  'createHttp',
+  'isAerostackError',
+  'paginate',
+  'pickRequestOptions',
+];
+
+beforeAll(() => ensureBuilt(dir));
+
+describe('@aerostack/core dist', () => {
+  it('exports the same public values from ESM and CJS, and errors cross between the two copies', () => {
+    const report = loadDist(dir);
+    expect(report.esmExports).toEqual(PUBLIC_VALUES);
+    expect(report.cjsExports).toEqual(PUBLIC_VALUES);
+    expect(report.crossCopy).toEqual({
+      sameClass: false,
+      esmRecognisesCjsError: true,
+      instanceOfAcrossCopies: true,
+      code: 'auth/invalid-credentials',
+    });
+  });
+
+  it('compiles a strict consumer against the emitted .d.ts and .d.cts', () => {
+    expect(
+      typecheckConsumer(fileURLToPath(new URL('fixtures/consumer/tsconfig.json', import.meta.url))),
+    ).toBe('');
+  });
+
+  it('imports nothing Node-only from its root entry', () => {
+    expect(nodeBuiltinImports(`${dir}/dist/index.js`)).toEqual([]);
+    expect(nodeBuiltinImports(`${dir}/dist/index.cjs`)).toEqual([]);
+    expect(externalImports(`${dir}/dist/index.js`)).toEqual(['openapi-fetch']);
+  });
+
+  it(`stays under ${SIZE_BUDGET_BYTES} bytes minified + gzipped, bundled for browsers with its dependencies`, async () => {
+    const bytes = await browserBundleGzipBytes(dir);
+    expect(bytes).toBeGreaterThan(1_000);
+    expect(bytes).toBeLessThanOrEqual(SIZE_BUDGET_BYTES);
+  });
+
+  it('passes publint', async () => {
+    expect(await publintProblems(dir)).toEqual([]);
+  });
+
+  it('passes @arethetypeswrong', () => {
+    expect(attwProblems(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,57 @@
+// This is the public API of @aerostack/node: everything of @aerostack/core (with a createClient
+// that reads the environment) plus the admin client. Names are listed on purpose; nothing else
+// is public.
+
+export type {
+  Account,
+  AerostackClient,
+  AerostackErrorInit,
+  AerostackErrorJSON,
+  ApiKey,
+  ApiKeyType,
+  ApiKeyWithSecret,
+  CacheApi,
+  CacheCounter,
+  CacheEntry,
+  CacheIncrementOptions,
+  CacheSetOptions,
+  ClientErrorCode,
+  ClientOptions,
+  components,
+  ErrorCode,
+  FetchLike,
+  FieldProblem,
+  Health,
+  Http,
+  HttpData,
+  HttpMethod,
+  HttpMethodName,
+  HttpOptions,
+  JsonValue,
+  operations,
+  Page,
+  Problem,
+  Project,
+  ProjectWithKeys,
+  paths,
+  RequestOptions,
+  TransportCallOptions,
+  TransportFetch,
+} from '@aerostack/core';
+// Re-exported from @aerostack/core.
+export {
+  AerostackError,
+  createHttp,
+  ERROR_CODES,
+  isAerostackError,
+  paginate,
+  pickRequestOptions,
+} from '@aerostack/core';
+export type { AccountApi } from './admin/account';
+export type { AdminClient, AdminClientOptions } from './admin/create-admin-client';
+export { createAdminClient } from './admin/create-admin-client';
+export type { KeysApi } from './admin/keys';
+export type { CreateOptions, ListAllOptions, ListOptions } from './admin/options';
+export type { ProjectsApi } from './admin/projects';
+export type { NodeClientOptions } from './create-client';
+export { createClient } from './create-client';
