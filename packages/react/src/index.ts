@@ -1,0 +1,17 @@
+// This is the public API of @aerostack/react. Anything not exported here is internal.
+
+export { cacheKeys } from './cache/keys.js';
+export { cacheQueryOptions } from './cache/query-options.js';
+export type {
+  CacheWrites,
+  UseCacheOptions,
+  UseCacheResult,
+  UseSuspenseCacheOptions,
+  UseSuspenseCacheResult,
+} from './cache/types.js';
+
+export { useCache } from './cache/use-cache.js';
+export { useSuspenseCache } from './cache/use-suspense-cache.js';
+export { aerostackKeys } from './keys.js';
+export { AerostackProvider, type AerostackProviderProps } from './provider.js';
+export { useAerostack } from './use-aerostack.js';
