@@ -199,6 +199,7 @@ export interface components {
             /** @description Field-level problems of an invalid request. */
             errors?: components["schemas"]["FieldProblem"][];
         };
+        /** @description One problem with one field of a request. */
         FieldProblem: {
             /**
              * @description Where the problem is, as `body`, `query`, `path` or `header` followed by a JSON pointer.
@@ -207,6 +208,7 @@ export interface components {
             location: string;
             message: string;
         };
+        /** @description The platform is up. */
         Health: {
             /** @constant */
             status: "ok";
@@ -221,27 +223,32 @@ export interface components {
         Timestamp: string;
         /** @example prj_7Hq2vW9xK3mN5pR8sT1u */
         ProjectId: string;
+        /** @description The account that operates this platform; it owns projects. */
         Account: {
             /** @example acc_4Fz8kL2mQ9wE6rT3yU7i */
             id: string;
             name: string;
             createdAt: components["schemas"]["Timestamp"];
         };
+        /** @description A project, with its own keys, data and cache. */
         Project: {
             id: components["schemas"]["ProjectId"];
             /** @example My app */
             name: string;
             createdAt: components["schemas"]["Timestamp"];
         };
+        /** @description What a new project needs. */
         ProjectCreate: {
             /** @example My app */
             name: string;
         };
+        /** @description A page of projects. */
         ProjectList: {
             data: components["schemas"]["Project"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
         };
+        /** @description A new project and its first keys, shown once. */
         ProjectWithKeys: {
             project: components["schemas"]["Project"];
             secretKey: components["schemas"]["ApiKeyWithSecret"];
@@ -252,6 +259,7 @@ export interface components {
          * @enum {string}
          */
         ApiKeyType: "secret" | "publishable";
+        /** @description A project API key, without its secret. */
         ApiKey: {
             /** @example key_9Lm3Nq7Rs2Tv5Wx8Yz1A */
             id: string;
@@ -265,23 +273,27 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             revokedAt: components["schemas"]["Timestamp"] | null;
         };
+        /** @description A project API key with its secret, returned only when the key is issued. */
         ApiKeyWithSecret: {
             id: string;
             type: components["schemas"]["ApiKeyType"];
             projectId: components["schemas"]["ProjectId"];
             hint: string;
             createdAt: components["schemas"]["Timestamp"];
-            revokedAt: null;
+            /** @description Always null for a key just issued. */
+            revokedAt: components["schemas"]["Timestamp"] | null;
             /**
              * @description The full key. Shown only once; store it now.
              * @example sk_8fK2mQ9wE6rT3yU7iO1pA4sD5fG6hJ7kL8zX9cV0b
              */
             key: string;
         };
+        /** @description A page of API keys. */
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
             nextCursor: string | null;
         };
+        /** @description Which kind of key to replace. */
         KeyRotate: {
             type: components["schemas"]["ApiKeyType"];
         };
@@ -289,6 +301,7 @@ export interface components {
         CacheKey: string;
         /** @description Any JSON value (object, array, string, number, boolean or null). */
         JsonValue: unknown;
+        /** @description A cache entry. */
         CacheEntry: {
             key: components["schemas"]["CacheKey"];
             value: components["schemas"]["JsonValue"];
@@ -296,6 +309,7 @@ export interface components {
             expiresAt: components["schemas"]["Timestamp"] | null;
         };
         /**
+         * @description What to store at a key.
          * @example {
          *       "value": {
          *         "theme": "dark"
@@ -308,10 +322,12 @@ export interface components {
             /** @description Seconds until the entry expires. Omit to keep it until deleted. */
             ttlSeconds?: number;
         };
+        /** @description The outcome of a delete. */
         CacheDeleted: {
             /** @description True when an entry was there and is now gone. */
             deleted: boolean;
         };
+        /** @description How to change a counter. */
         CacheIncrement: {
             /**
              * @description How much to add; negative to subtract.
@@ -321,6 +337,7 @@ export interface components {
             /** @description The expiry of a key this call creates; an existing key keeps its own. */
             ttlSeconds?: number;
         };
+        /** @description A counter after an increment. */
         CacheCounter: {
             key: components["schemas"]["CacheKey"];
             value: number;
