@@ -1,0 +1,129 @@
+// lib/aerostack.dart (the library), lib/src/client.dart, error_codes.dart, version.dart and pubspec.yaml.
+import type { ApiModel } from '../model/index.js';
+import { camelCase } from '../naming.js';
+import { apiFile, apiName } from './api.js';
+import { dartDoc, dartName, dartString } from './naming.js';
+
+export function renderClient(model: ApiModel): string {
+  const tops = model.root.children;
+  const imports = tops.map((ns) => `import 'api/${apiFile(ns)}';`);
+  const fields = tops.flatMap((ns) => [
+    '',
+    ...dartDoc('  ', [ns.description ?? `The \`${ns.path[0]}\` operations.`]),
+    `  late final ${apiName(ns)} ${dartName(ns.path[0] ?? '')} = ${apiName(ns)}(_transport);`,
+  ]);
+  return [
+    "import 'package:http/http.dart' as http;",
+    '',
+    ...imports,
+    "import 'transport.dart';",
+    '',
+    ...dartDoc('', [
+      `A client of ${model.title}.`,
+      '',
+      'Operations are methods on namespaces named after their operationId: `cache.get` is',
+      '`client.cache.get()`, `projects.keys.rotate` is `client.projects.keys.rotate()`.',
+      'Failed calls throw an [AerostackException].',
+      '',
+      '```dart',
+      `final client = AerostackClient('${model.defaultServer}', credential: 'sk_...');`,
+      "await client.cache.set('greeting', value: 'hello', ttlSeconds: 60);",
+      'client.close();',
+      '```',
+    ]),
+    'class AerostackClient {',
+    ...dartDoc('  ', [
+      'Creates a client for the platform at [baseUrl].',
+      '',
+      '[credential] is an account key (`ak_`), a project secret key (`sk_`) or a publishable',
+      'key (`pk_`), sent as `Authorization: Bearer`. [timeout] bounds each attempt;',
+      '[maxRetries] is how often a retryable call is retried.',
+    ]),
+    '  AerostackClient(',
+    '    String baseUrl, {',
+    '    String? credential,',
+    '    http.Client? httpClient,',
+    '    Duration timeout = const Duration(seconds: 30),',
+    '    int maxRetries = 2,',
+    '    Map<String, String> headers = const {},',
+    '  }) : _transport = Transport(',
+    '          baseUrl,',
+    '          credential: credential,',
+    '          httpClient: httpClient,',
+    '          timeout: timeout,',
+    '          maxRetries: maxRetries,',
+    '          headers: headers,',
+    '        );',
+    '',
+    '  final Transport _transport;',
+    ...fields,
+    '',
+    '  /// Closes the underlying HTTP client, unless it was passed in.',
+    '  void close() => _transport.close();',
+    '}',
+  ].join('\n');
+}
+
+export function renderErrorCodes(model: ApiModel): string {
+  const lines = model.errorCodes.flatMap((c) => [
+    '',
+    ...dartDoc('  ', [`${c.title} (${c.status}).${c.description ? ` ${c.description}` : ''}`]),
+    `  static const ${camelCase(c.code)} = ${dartString(c.code)};`,
+  ]);
+  return [
+    ...dartDoc('', [
+      'The error codes the platform documents; compare them with [AerostackException.code].',
+      '',
+      '```dart',
+      'if (error.code == ErrorCode.cacheNotFound) { … }',
+      '```',
+    ]),
+    'abstract final class ErrorCode {',
+    '  /// The platform could not be reached, or the connection broke (status 0).',
+    "  static const clientConnectionError = 'client/connection-error';",
+    '',
+    "  /// An attempt took longer than the client's timeout (status 0).",
+    "  static const clientTimeout = 'client/timeout';",
+    ...lines,
+    '}',
+  ].join('\n');
+}
+
+export function renderVersion(model: ApiModel): string {
+  return [
+    '/// The version of the API this client was generated from.',
+    `const packageVersion = ${dartString(model.version)};`,
+  ].join('\n');
+}
+
+export function renderLibrary(model: ApiModel): string {
+  const apis = model.root.children.map((ns) => `export 'src/api/${apiFile(ns)}';`);
+  return [
+    `/// The Dart client of ${model.title}.`,
+    '///',
+    '/// This is the public API: the client, its namespaces, the models, the errors.',
+    'library;',
+    '',
+    ...apis,
+    "export 'src/client.dart';",
+    "export 'src/error_codes.dart';",
+    "export 'src/exception.dart';",
+    "export 'src/models.dart';",
+    "export 'src/version.dart';",
+  ].join('\n');
+}
+
+export function renderPubspec(model: ApiModel): string {
+  return [
+    'name: aerostack',
+    `description: Dart client of ${model.title}, generated from its OpenAPI spec.`,
+    `version: ${model.version}`,
+    'publish_to: none',
+    '',
+    'environment:',
+    "  sdk: '>=3.0.0 <4.0.0'",
+    '',
+    'dependencies:',
+    "  http: '>=1.1.0 <2.0.0'",
+  ].join('\n');
+}
