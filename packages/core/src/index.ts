@@ -1,10 +1,8 @@
 // This is the public API of @aerostack/core. Everything a user or an SDK module may import is
 // listed here by name; anything else is internal and may change without notice.
 
-// The cache.
 export type { CacheApi, CacheIncrementOptions, CacheSetOptions } from './cache/cache';
 export type { AerostackClient } from './client/create-client';
-// The client.
 export { createClient } from './client/create-client';
 export type { ClientOptions, RequestOptions } from './client/options';
 export { pickRequestOptions } from './client/options';
@@ -14,15 +12,12 @@ export type {
   ClientErrorCode,
   FieldProblem,
 } from './errors/aerostack-error';
-// Errors.
 export { AerostackError, isAerostackError } from './errors/aerostack-error';
 export type { ErrorCode } from './generated/error-codes';
 export { ERROR_CODES } from './generated/error-codes';
-// Types: the generated spec types and friendly aliases.
 export type { components, operations, paths } from './generated/openapi';
 export { paginate } from './pagination/paginate';
 export type { HttpOptions } from './transport/create-http';
-// The typed transport, for SDK modules built on core (e.g. @aerostack/node).
 export { createHttp } from './transport/create-http';
 export type { Http, HttpData, HttpMethod, HttpMethodName } from './transport/http-types';
 export type { FetchLike } from './transport/send-once';
