@@ -14,7 +14,7 @@ export default defineProject({
   },
   test: {
     name: 'react',
-    environment: 'jsdom',
+    environment: './test/support/jsdom-environment.ts',
     include: ['test/**/*.test.{ts,tsx}'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 30_000,

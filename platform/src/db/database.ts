@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
@@ -16,6 +17,13 @@ export interface Database {
 }
 
 const INT8_OID = 20;
+
+// better-sqlite3 13 is needed on Node ≥ 24.19, where 12's statement finaliser aborts the process
+// during an idle GC; 13 in turn needs Node ≥ 22. Node 20 keeps 12 (installed under an alias)
+// until support for it ends.
+const SQLite: typeof BetterSqlite3 = createRequire(import.meta.url)(
+  Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3' : 'better-sqlite3-node20',
+);
 
 function postgres(url: string, onIdleError: (error: Error) => void): Kysely<Schema> {
   const pool = new pg.Pool({
