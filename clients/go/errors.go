@@ -11,7 +11,7 @@ import (
 // Client-side error codes: the request never got an answer from the platform.
 const (
 	// CodeConnectionError: the platform could not be reached, or the connection broke.
-	CodeConnectionError = "client/connection-error"
+	CodeConnectionError = "client/network"
 	// CodeTimeout: the request took longer than the client's timeout.
 	CodeTimeout = "client/timeout"
 )

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Mapping, Optional, Type
 
 from .models import FieldProblem
 
-CONNECTION_ERROR = "client/connection-error"
+CONNECTION_ERROR = "client/network"
 """The code of an error raised when the platform could not be reached."""
 
 TIMEOUT = "client/timeout"

@@ -80,7 +80,7 @@ export function renderErrorCodes(model: ApiModel): string {
     ]),
     'abstract final class ErrorCode {',
     '  /// The platform could not be reached, or the connection broke (status 0).',
-    "  static const clientConnectionError = 'client/connection-error';",
+    "  static const clientConnectionError = 'client/network';",
     '',
     "  /// An attempt took longer than the client's timeout (status 0).",
     "  static const clientTimeout = 'client/timeout';",
