@@ -20,7 +20,9 @@ type request struct {
 	query  url.Values
 	header http.Header
 	body   any
-	auth   bool
+	// contentType is the media type of body; empty means application/json.
+	contentType string
+	auth        bool
 }
 
 type transport struct {
@@ -107,7 +109,11 @@ func (t *transport) send(ctx context.Context, r *request, payload []byte) (*resp
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", t.cfg.userAgent)
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		contentType := r.contentType
+		if contentType == "" {
+			contentType = "application/json"
+		}
+		req.Header.Set("Content-Type", contentType)
 	}
 	if r.auth && t.cfg.credential != "" {
 		req.Header.Set("Authorization", "Bearer "+t.cfg.credential)

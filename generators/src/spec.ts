@@ -18,6 +18,8 @@ export interface Schema {
   allOf?: Schema[];
   default?: unknown;
   deprecated?: boolean;
+  readOnly?: boolean;
+  writeOnly?: boolean;
 }
 
 export interface Parameter {
@@ -27,6 +29,10 @@ export interface Parameter {
   required?: boolean;
   description?: string;
   schema?: Schema;
+  content?: Record<string, MediaType>;
+  style?: string;
+  explode?: boolean;
+  allowReserved?: boolean;
 }
 
 export interface MediaType {
@@ -56,12 +62,25 @@ export interface OperationObject {
   parameters?: Parameter[];
   requestBody?: RequestBody;
   responses?: Record<string, Response>;
+  servers?: { url: string }[];
 }
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-export type PathItem = { parameters?: Parameter[] } & { [M in HttpMethod]?: OperationObject };
+export type PathItem = {
+  $ref?: string;
+  summary?: string;
+  description?: string;
+  parameters?: Parameter[];
+  servers?: { url: string }[];
+} & { [M in HttpMethod]?: OperationObject };
+
+/** How an operation authenticates; the clients send a bearer credential only. */
+export interface SecurityScheme {
+  type: string;
+  scheme?: string;
+}
 
 export interface ErrorCodeInfo {
   status: number;
@@ -81,6 +100,7 @@ export interface OpenApiDocument {
     parameters?: Record<string, Parameter>;
     requestBodies?: Record<string, RequestBody>;
     responses?: Record<string, Response>;
+    securitySchemes?: Record<string, SecurityScheme>;
   };
   'x-aerostack-error-codes'?: Record<string, ErrorCodeInfo>;
 }

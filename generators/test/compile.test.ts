@@ -1,5 +1,7 @@
 // The generators on a spec with shapes the real one lacks: the Go output must vet and
-// round-trip JSON, the Python must compile and round-trip, the Dart must parse.
+// round-trip JSON, the Python must compile and round-trip, the Dart must parse. Operations
+// without response content (204, and a 200 declaring none) must return nothing, and a
+// merge-patch+json body must go out with its own media type.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +42,11 @@ const widget = {
   owner: { email: 'a@example.com', since: '2025-12-31T23:59:59Z' },
 };
 
+/** A Go `[][]string` literal. */
+function toGo(rows: string[][]): string {
+  return `[][]string{${rows.map((r) => `{${r.map((v) => JSON.stringify(v)).join(', ')}}`).join(', ')}}`;
+}
+
 function hasTool(name: string): boolean {
   try {
     execFileSync(name, ['version'], { stdio: 'ignore' });
@@ -49,8 +56,25 @@ function hasTool(name: string): boolean {
   }
 }
 
-// CI must run every check; a developer without Go still gets the rest.
+function hasPythonModule(name: string): boolean {
+  try {
+    execFileSync('python3', ['-c', `import ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// CI must run every check; a developer without Go (or httpx) still gets the rest.
 const goMissing = !hasTool('go') && process.env.CI !== 'true';
+const httpxMissing = !hasPythonModule('httpx') && process.env.CI !== 'true';
+
+/** What the fixture server saw, per call: method, path, Content-Type, body. */
+const NO_CONTENT_CALLS = [
+  ['GET', '/ping', '', ''],
+  ['DELETE', '/v1/widgets/7', '', ''],
+  ['PATCH', '/v1/widgets/7', 'application/merge-patch+json', '{"name":"x"}'],
+];
 
 describe('generated code for the fixture spec', () => {
   it.skipIf(goMissing)('Go vets and round-trips JSON', () => {
@@ -60,7 +84,11 @@ describe('generated code for the fixture spec', () => {
       `package aerostack
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"testing"
 )
@@ -85,6 +113,41 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("round trip changed the JSON:\\n%s\\n%s", in, out)
 	}
 	_ = WidgetsPartsColorsPaintRequest{Color: WidgetsPartsColorsPaintRequestColorV3d, Class: Ptr("x")}
+}
+
+// Without response content a method returns only an error, and succeeds on an empty answer.
+var (
+	_ func(context.Context) error                              = (*SystemService)(nil).Ping
+	_ func(context.Context, int64) error                       = (*WidgetsService)(nil).Delete
+	_ func(context.Context, int64, WidgetsUpdateRequest) error = (*WidgetsService)(nil).Update
+)
+
+func TestNoContent(t *testing.T) {
+	var seen [][]string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		seen = append(seen, []string{r.Method, r.URL.Path, r.Header.Get("Content-Type"), string(body)})
+		if r.Method == http.MethodPatch {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	client, ctx := New(srv.URL), context.Background()
+	if err := client.System.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Widgets.Delete(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Widgets.Update(ctx, 7, WidgetsUpdateRequest{Name: Ptr("x")}); err != nil {
+		t.Fatal(err)
+	}
+	want := ${toGo(NO_CONTENT_CALLS)}
+	if !reflect.DeepEqual(seen, want) {
+		t.Fatalf("calls %q, want %q", seen, want)
+	}
 }
 `,
     );
@@ -118,6 +181,40 @@ print(json.dumps(w.to_dict(), sort_keys=True))
       encoding: 'utf8',
     });
     expect(JSON.parse(printed)).toEqual(widget);
+  });
+
+  it.skipIf(httpxMissing)('Python returns None without response content', () => {
+    const script = `
+import inspect, json, sys
+import httpx
+sys.path.insert(0, sys.argv[1])
+from aerostack import Aerostack
+seen = []
+def answer(request):
+    seen.append([request.method, request.url.path, request.headers.get("content-type", ""), request.content.decode()])
+    return httpx.Response(200 if request.method == "PATCH" else 204)
+client = Aerostack("http://fixture", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+calls = [client.system.ping, client.widgets.delete, client.widgets.update]
+results = [client.system.ping(), client.widgets.delete(7), client.widgets.update(7, name="x")]
+hints = [inspect.signature(call).return_annotation for call in calls]
+print(json.dumps({"results": results, "hints": hints, "seen": seen}))
+`;
+    const printed = execFileSync('python3', ['-c', script, join(out, 'python')], { encoding: 'utf8' });
+    expect(JSON.parse(printed)).toEqual({
+      results: [null, null, null],
+      hints: ['None', 'None', 'None'],
+      seen: NO_CONTENT_CALLS,
+    });
+  });
+
+  it('Dart returns Future<void> without response content', () => {
+    const api = readFileSync(join(out, 'dart', 'lib', 'src', 'api', 'widgets.dart'), 'utf8');
+    expect(readFileSync(join(out, 'dart', 'lib', 'src', 'api', 'system.dart'), 'utf8')).toContain(
+      "  Future<void> ping() async {\n    await _transport.request('GET', '/ping', auth: false);\n  }",
+    );
+    expect(api).toContain('  Future<void> delete(int widgetNumber) async {\n    await _transport.request(');
+    expect(api).toContain('  Future<void> update(int widgetNumber, {String? name}) async {');
+    expect(api).toContain("body: body_, contentType: 'application/merge-patch+json', auth: true);\n  }");
   });
 
   it('Dart parses', () => {

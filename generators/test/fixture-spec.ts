@@ -1,6 +1,7 @@
 // A small spec with the shapes the real one does not have yet, so the generators are
 // exercised beyond it: inline objects and enums, maps, arrays of nullable times, reserved
-// words, integer path parameters, a deep namespace, a non-object body, an empty response.
+// words, integer path parameters, a deep namespace, a non-object body, responses without
+// content (204, and a 200 that declares none), a merge-patch+json body.
 import type { OpenApiDocument } from '../src/spec.js';
 
 const json = (ref: string) => ({
@@ -50,6 +51,20 @@ export const fixtureSpec: OpenApiDocument = {
         tags: ['widgets'],
         summary: 'Delete a widget',
         responses: { '204': { description: 'Gone.' } },
+      },
+      patch: {
+        operationId: 'widgets.update',
+        tags: ['widgets'],
+        summary: 'Rename a widget',
+        requestBody: {
+          required: true,
+          content: {
+            'application/merge-patch+json': {
+              schema: { type: 'object', properties: { name: { type: 'string' } } },
+            },
+          },
+        },
+        responses: { '200': { description: 'Renamed; the answer has no content.' } },
       },
       put: {
         operationId: 'widgets.parts.replace',
@@ -102,6 +117,7 @@ export const fixtureSpec: OpenApiDocument = {
     },
   },
   components: {
+    securitySchemes: { secretKey: { type: 'http', scheme: 'bearer' } },
     schemas: {
       Timestamp: { type: 'string', format: 'date-time' },
       JsonValue: { type: ['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'] },

@@ -30,7 +30,7 @@ describe('buildModel', () => {
           { system: { operations: ['ping'], children: [] } },
           {
             widgets: {
-              operations: ['list', 'create', 'delete'],
+              operations: ['list', 'create', 'delete', 'update'],
               children: [
                 {
                   'widgets.parts': {
@@ -73,7 +73,10 @@ describe('buildModel', () => {
     expect(op('widgets.list')?.pagination).toEqual({ item: { kind: 'named', name: 'Widget' } });
     expect(op('widgets.create')?.pagination).toBeUndefined();
     expect(op('system.ping')?.auth).toBe(false);
-    expect(op('system.ping')?.response).toBeUndefined();
+    expect(op('system.ping')?.response).toEqual({ kind: 'empty' });
+    expect(op('widgets.update')?.response).toEqual({ kind: 'empty' });
+    expect(op('widgets.update')?.body?.mediaType).toBe('application/merge-patch+json');
+    expect(op('widgets.create')?.response).toEqual({ kind: 'json', type: { kind: 'named', name: 'Widget' } });
     expect(op('widgets.delete')?.params.map((p) => [p.location, p.wireName])).toEqual([
       ['path', 'widgetNumber'],
     ]);

@@ -83,11 +83,18 @@ class Transport:
         params: Optional[Mapping[str, Any]] = None,
         headers: Optional[Mapping[str, Optional[str]]] = None,
         json: Any = None,
+        content_type: str = "application/json",
         auth: bool = True,
     ) -> Any:
-        """Send one operation call and return its parsed JSON body (None when empty)."""
+        """Send one operation call and return its parsed JSON body (None when empty).
+
+        ``content_type`` is the media type of ``json``: ``application/json`` or another
+        ``+json`` type such as ``application/merge-patch+json``.
+        """
         merged: Dict[str, str] = dict(self._headers)
         merged.update({k: v for k, v in (headers or {}).items() if v is not None})
+        if json is not None:
+            merged["Content-Type"] = content_type
         if auth and self._credential:
             merged["Authorization"] = f"Bearer {self._credential}"
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}

@@ -111,12 +111,13 @@ function callExample(op: Operation): string {
     : [];
   const body = op.body?.required && !fields ? ['body: body'] : [];
   const call = `client.${op.namespace.map(dartName).join('.')}.${dartName(op.name)}(${[...positional, ...required, ...body].join(', ')})`;
-  return op.response ? `final result = await ${call};` : `await ${call};`;
+  return op.response.kind === 'json' ? `final result = await ${call};` : `await ${call};`;
 }
 
 function renderMethod(model: ApiModel, op: Operation): string[] {
   const name = dartName(op.name);
-  const returns = op.response ? dartType(op.response) : 'void';
+  // No content (204): the method completes with nothing, Future<void>.
+  const returns = op.response.kind === 'json' ? dartType(op.response.type) : 'void';
   const summary = op.summary
     ? `${thirdPerson(op.summary).charAt(0).toUpperCase()}${thirdPerson(op.summary).slice(1)}`
     : `Calls ${op.id}.`;
@@ -136,6 +137,10 @@ function renderMethod(model: ApiModel, op: Operation): string[] {
   if (query.length > 0) args.push(`query: ${mapLiteral(model, query)}`);
   if (headers.length > 0) args.push(`headers: ${mapLiteral(model, headers)}`);
   if (op.body) args.push('body: body_');
+  // The transport sends application/json unless told otherwise (merge-patch+json, …).
+  if (op.body && op.body.mediaType !== 'application/json') {
+    args.push(`contentType: ${dartString(op.body.mediaType)}`);
+  }
   args.push(`auth: ${op.auth}`);
   const call = `_transport.request(${args.join(', ')})`;
   return [
@@ -143,8 +148,8 @@ function renderMethod(model: ApiModel, op: Operation): string[] {
     ...(op.deprecated ? ["  @Deprecated('This operation will be removed in a future version.')"] : []),
     `  Future<${returns}> ${name}(${parameterList(op)}) async {`,
     ...renderBody(model, op),
-    ...(op.response
-      ? [`    final json_ = await ${call};`, `    return ${fromJson(model, op.response, 'json_')};`]
+    ...(op.response.kind === 'json'
+      ? [`    final json_ = await ${call};`, `    return ${fromJson(model, op.response.type, 'json_')};`]
       : [`    await ${call};`]),
     '  }',
   ];

@@ -51,12 +51,10 @@ function signature(op: Operation): { args: string[]; result: string } {
   ];
   if (op.body) args.push(`body ${op.body.required ? goType(op.body.type) : optionalGoType(op.body.type)}`);
   if (optionParams(op).length > 0) args.push(`params *${paramsName(op)}`);
-  const response = op.response;
-  const result = !response
-    ? 'error'
-    : response.kind === 'named'
-      ? `(*${goType(response)}, error)`
-      : `(${goType(response)}, error)`;
+  // No content (204): the method returns only the error.
+  if (op.response.kind === 'empty') return { args, result: 'error' };
+  const type = op.response.type;
+  const result = type.kind === 'named' ? `(*${goType(type)}, error)` : `(${goType(type)}, error)`;
   return { args, result };
 }
 
@@ -65,7 +63,7 @@ function callExample(op: Operation): string {
   if (op.body) args.push(op.body.required ? `aerostack.${goType(op.body.type)}{}` : 'nil');
   if (optionParams(op).length > 0) args.push('nil');
   const call = `client.${op.namespace.map(goName).join('.')}.${goName(op.name)}(${args.join(', ')})`;
-  return op.response ? `res, err := ${call}` : `err := ${call}`;
+  return op.response.kind === 'json' ? `res, err := ${call}` : `err := ${call}`;
 }
 
 function methodDoc(op: Operation, method: string): string[] {
@@ -88,6 +86,10 @@ function renderMethod(ns: Namespace, op: Operation): string[] {
     `auth: ${op.auth}`,
   ];
   if (op.body?.required) fields.push('body: body');
+  // The transport sends application/json unless told otherwise (merge-patch+json, …).
+  if (op.body && op.body.mediaType !== 'application/json') {
+    fields.push(`contentType: ${JSON.stringify(op.body.mediaType)}`);
+  }
   const lines = [
     ...methodDoc(op, method),
     `func (s *${serviceName(ns)}) ${method}(${args.join(', ')}) ${result} {`,
@@ -99,13 +101,13 @@ function renderMethod(ns: Namespace, op: Operation): string[] {
     lines.push('\tif params == nil {', `\t\tparams = &${paramsName(op)}{}`, '\t}');
     lines.push(...options.flatMap(setParam));
   }
-  if (!op.response) {
+  if (op.response.kind === 'empty') {
     lines.push('\treturn s.t.do(ctx, r, nil)', '}');
     return lines;
   }
-  const named = op.response.kind === 'named';
+  const named = op.response.type.kind === 'named';
   lines.push(
-    `\tvar out ${goType(op.response)}`,
+    `\tvar out ${goType(op.response.type)}`,
     '\tif err := s.t.do(ctx, r, &out); err != nil {',
     `\t\treturn ${named ? 'nil' : 'out'}, err`,
     '\t}',

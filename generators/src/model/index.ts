@@ -11,6 +11,10 @@ export type * from './types.js';
 
 /** The language-neutral model of `doc` that every generator renders. */
 export function buildModel(doc: OpenApiDocument): ApiModel {
+  // A first read of the operations alone, on a resolver of its own: registering the components
+  // first (for their spec order) would refuse a construct under a component's name, and this
+  // names the first operation that reaches it instead.
+  readOperations(doc, new SchemaResolver(doc));
   const resolver = new SchemaResolver(doc);
   resolver.registerComponents();
   const operations = readOperations(doc, resolver);

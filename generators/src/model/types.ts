@@ -42,6 +42,20 @@ export interface Param {
   description?: string;
 }
 
+/** A JSON request body, sent with its media type (`application/json` or another `+json`). */
+export interface RequestBody {
+  mediaType: string;
+  type: TypeRef;
+  required: boolean;
+  fields: Field[];
+}
+
+/**
+ * What a call returns: the JSON every 2xx response answers with, or nothing when no 2xx
+ * response has content (`204`); the model refuses any other mix.
+ */
+export type Result = { kind: 'json'; type: TypeRef } | { kind: 'empty' };
+
 export interface Operation {
   /** The operationId, e.g. `projects.keys.rotate`. */
   id: string;
@@ -57,9 +71,8 @@ export interface Operation {
   deprecated: boolean;
   /** Path parameters in path order, then query, then header parameters. */
   params: Param[];
-  body?: { type: TypeRef; required: boolean; fields: Field[] };
-  /** The JSON body of the success response; absent when there is none. */
-  response?: TypeRef;
+  body?: RequestBody;
+  response: Result;
   /** False when the operation declares `security: []`. */
   auth: boolean;
   /** Set for cursor-paginated lists: the type of one item of `data`. */

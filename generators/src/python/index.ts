@@ -2,6 +2,7 @@
 import { type GeneratedFile, generated } from '../files.js';
 import type { ApiModel } from '../model/index.js';
 import { renderClient, renderErrorCodes, renderInit, renderResourcesInit, renderVersion } from './client.js';
+import { checkPythonLimits } from './limits.js';
 import { renderModels } from './models.js';
 import { pyName } from './naming.js';
 import { renderPyproject } from './pyproject.js';
@@ -9,6 +10,7 @@ import { renderResourceModule } from './resources.js';
 
 /** Every file of clients/python. */
 export function generatePython(model: ApiModel): GeneratedFile[] {
+  checkPythonLimits(model);
   const pkg = 'python/aerostack';
   return [
     generated('python/pyproject.toml', renderPyproject(model)),

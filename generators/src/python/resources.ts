@@ -95,12 +95,13 @@ function renderBody(model: ApiModel, op: Operation): string[] {
 function callExample(op: Operation): string {
   const { positional } = argumentsOf(op);
   const call = `client.${op.namespace.map(pyName).join('.')}.${pyName(op.name)}(${positional.map((a) => a.name).join(', ')})`;
-  return op.response ? `result = ${call}` : call;
+  return op.response.kind === 'json' ? `result = ${call}` : call;
 }
 
 function renderMethod(model: ApiModel, op: Operation): string[] {
   const name = pyName(op.name);
-  const returns = op.response ? pyType(op.response) : 'None';
+  // No content (204): the method returns None.
+  const returns = op.response.kind === 'json' ? pyType(op.response.type) : 'None';
   const doc = [
     ...(op.summary ? [`${op.summary.replace(/\.$/, '')}.`] : [`Call ${op.id}.`]),
     ...(op.description ? ['', ...textLines(op.description)] : []),
@@ -125,21 +126,28 @@ function renderMethod(model: ApiModel, op: Operation): string[] {
     );
   }
   // An optional object body with nothing set is not sent at all.
-  if (op.body)
+  if (op.body) {
     request.push(
       op.body.required || !flattenedBody(op, pyName) ? 'json=json_body' : 'json=json_body or None',
     );
+    // The transport sends application/json unless told otherwise (merge-patch+json, …).
+    if (op.body.mediaType !== 'application/json') {
+      request.push(`content_type=${JSON.stringify(op.body.mediaType)}`);
+    }
+  }
   request.push(`auth=${op.auth ? 'True' : 'False'}`);
   const lines = [
     ...pyCall('    ', `def ${name}`, signatureArgs(op), ` -> ${returns}:`),
     ...pyDocstring('        ', doc),
     ...renderBody(model, op),
   ];
-  if (!op.response) return [...lines, ...pyCall('        ', 'self._transport.request', request)];
+  if (op.response.kind === 'empty') {
+    return [...lines, ...pyCall('        ', 'self._transport.request', request)];
+  }
   return [
     ...lines,
     ...pyCall('        ', 'data = self._transport.request', request),
-    `        return ${fromJson(model, op.response, 'data')}`,
+    `        return ${fromJson(model, op.response.type, 'data')}`,
   ];
 }
 

@@ -58,12 +58,16 @@ class Transport {
   }
 
   /// Sends one operation call and returns its decoded JSON body (null when empty).
+  ///
+  /// [contentType] is the media type of [body]: `application/json` or another `+json` type
+  /// such as `application/merge-patch+json`.
   Future<Object?> request(
     String method,
     String path, {
     Map<String, String?> query = const {},
     Map<String, String?> headers = const {},
     Object? body,
+    String contentType = 'application/json',
     bool auth = true,
   }) async {
     final params = {
@@ -76,7 +80,7 @@ class Transport {
       for (final e in headers.entries)
         if (e.value != null) e.key: e.value!,
       if (auth && credential != null) 'Authorization': 'Bearer $credential',
-      if (body != null) 'Content-Type': 'application/json',
+      if (body != null) 'Content-Type': contentType,
     };
     final payload = body == null ? null : utf8.encode(jsonEncode(body));
     final retryable = _idempotent.contains(method) || merged.containsKey('Idempotency-Key');
