@@ -208,6 +208,14 @@ export interface components {
             location: string;
             message: string;
         };
+        /**
+         * Format: date-time
+         * @description An RFC 3339 time.
+         * @example 2026-11-22T10:00:00.000Z
+         */
+        Timestamp: string;
+        /** @description Any JSON value (object, array, string, number, boolean or null). */
+        JsonValue: unknown;
         /** @description The platform is up. */
         Health: {
             /** @constant */
@@ -215,14 +223,6 @@ export interface components {
             /** @description The platform's version. */
             version: string;
         };
-        /**
-         * Format: date-time
-         * @description An RFC 3339 time.
-         * @example 2026-11-22T10:00:00.000Z
-         */
-        Timestamp: string;
-        /** @example prj_7Hq2vW9xK3mN5pR8sT1u */
-        ProjectId: string;
         /** @description The account that operates this platform; it owns projects. */
         Account: {
             /** @example acc_4Fz8kL2mQ9wE6rT3yU7i */
@@ -230,6 +230,8 @@ export interface components {
             name: string;
             createdAt: components["schemas"]["Timestamp"];
         };
+        /** @example prj_7Hq2vW9xK3mN5pR8sT1u */
+        ProjectId: string;
         /** @description A project, with its own keys, data and cache. */
         Project: {
             id: components["schemas"]["ProjectId"];
@@ -299,8 +301,6 @@ export interface components {
         };
         /** @example session:42 */
         CacheKey: string;
-        /** @description Any JSON value (object, array, string, number, boolean or null). */
-        JsonValue: unknown;
         /** @description A cache entry. */
         CacheEntry: {
             key: components["schemas"]["CacheKey"];
@@ -354,11 +354,99 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The request does not match the operation: `request/invalid-parameters`,
+         *     `request/invalid-body`, `request/invalid-json`, `request/json-too-deep`,
+         *     `request/number-out-of-range` or `request/invalid-encoding`.
+         */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `auth/missing-credentials` or `auth/invalid-credentials` (unknown, malformed or revoked). */
+        Unauthorized: {
+            headers: {
+                /** @description `Bearer realm="aerostack"`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `auth/wrong-credential-type`: a valid credential of a kind this operation does not accept. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `idempotency/in-progress`: the first request with this `Idempotency-Key` is still running. */
+        Conflict: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `request/body-too-large`: the body exceeds the operation's limit. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `request/unsupported-media-type`: the body's `Content-Type` is not one the operation reads. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `idempotency/key-reused`: the `Idempotency-Key` was used with a different request. */
+        Unprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `rate-limit/exceeded`: wait `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                "RateLimit-Limit"?: number;
+                "RateLimit-Remaining"?: number;
+                "RateLimit-Reset"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description How many items to return. */
         Limit: number;
-        /** @description The `nextCursor` of the previous page. */
+        /**
+         * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+         *     value answers 400 with code `request/invalid-parameters`.
+         */
         Cursor: string;
         /**
          * @description A client-chosen unique string. A repeat of the same request with the same key within
@@ -414,6 +502,8 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Problem"];
         };
     };
@@ -422,7 +512,10 @@ export interface operations {
             query?: {
                 /** @description How many items to return. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page. */
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -440,6 +533,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Problem"];
         };
     };
@@ -471,6 +567,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectWithKeys"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -494,6 +597,18 @@ export interface operations {
                     "application/json": components["schemas"]["Project"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `projects/not-found`: no project with this id belongs to the account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             default: components["responses"]["Problem"];
         };
     };
@@ -502,7 +617,10 @@ export interface operations {
             query?: {
                 /** @description How many items to return. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page. */
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -520,6 +638,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `projects/not-found`: no project with this id belongs to the account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -555,6 +685,22 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyWithSecret"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `projects/not-found`: no project with this id belongs to the account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -577,6 +723,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CacheEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `cache/not-found`: the key is absent or has expired. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -607,6 +765,11 @@ export interface operations {
                     "application/json": components["schemas"]["CacheEntry"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["Problem"];
         };
     };
@@ -631,6 +794,9 @@ export interface operations {
                     "application/json": components["schemas"]["CacheDeleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Problem"];
         };
     };
@@ -657,6 +823,20 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CacheCounter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `cache/not-an-integer`: the entry is not an integer, or the result leaves the safe integer range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             default: components["responses"]["Problem"];

@@ -22,16 +22,34 @@ const (
 	CodeInternalUnexpected = "internal/unexpected"
 	// CodeProjectsNotFound: Project not found (404). No project with this id belongs to the account.
 	CodeProjectsNotFound = "projects/not-found"
-	// CodeRequestBodyTooLarge: Request body too large (413). The body exceeds the platform's limit (1 MiB by default).
+	// CodeRateLimitExceeded: Rate limit exceeded (429). Too many requests for this credential; wait `Retry-After` seconds.
+	CodeRateLimitExceeded = "rate-limit/exceeded"
+	// CodeRequestBodyTooLarge: Request body too large (413). The body exceeds the operation's limit (`x-aerostack-max-body-bytes`, else `AEROSTACK_BODY_LIMIT_BYTES`, 1 MiB by default).
 	CodeRequestBodyTooLarge = "request/body-too-large"
+	// CodeRequestHeadersTooLarge: Request headers too large (431). The request headers together exceed the server's limit.
+	CodeRequestHeadersTooLarge = "request/headers-too-large"
 	// CodeRequestInvalidBody: Invalid request body (400). The body does not match the operation's schema; see `errors`.
 	CodeRequestInvalidBody = "request/invalid-body"
+	// CodeRequestInvalidEncoding: Invalid text encoding (400). The body is not valid UTF-8.
+	CodeRequestInvalidEncoding = "request/invalid-encoding"
 	// CodeRequestInvalidJSON: Invalid JSON (400). The body is not valid JSON.
 	CodeRequestInvalidJSON = "request/invalid-json"
 	// CodeRequestInvalidParameters: Invalid parameters (400). A path, query or header parameter does not match the operation's schema; see `errors`.
 	CodeRequestInvalidParameters = "request/invalid-parameters"
-	// CodeRequestUnsupportedMediaType: Unsupported media type (415). The body is not `application/json`.
+	// CodeRequestJSONTooDeep: JSON nested too deeply (400). The JSON body nests arrays and objects deeper than 64 levels.
+	CodeRequestJSONTooDeep = "request/json-too-deep"
+	// CodeRequestMalformed: Malformed request (400). The HTTP request could not be parsed (a bad request line, header or path).
+	CodeRequestMalformed = "request/malformed"
+	// CodeRequestMethodNotImplemented: Method not implemented (501). The HTTP method is not one the platform knows.
+	CodeRequestMethodNotImplemented = "request/method-not-implemented"
+	// CodeRequestNumberOutOfRange: Number out of range (400). A number in the JSON body is too large to represent (it would become infinite).
+	CodeRequestNumberOutOfRange = "request/number-out-of-range"
+	// CodeRequestRangeNotSatisfiable: Range not satisfiable (416). The `Range` header names no byte of the resource; see `Content-Range`.
+	CodeRequestRangeNotSatisfiable = "request/range-not-satisfiable"
+	// CodeRequestUnsupportedMediaType: Unsupported media type (415). The body's `Content-Type` is not one the operation reads.
 	CodeRequestUnsupportedMediaType = "request/unsupported-media-type"
+	// CodeRequestURITooLong: URI too long (414). The request target is longer than 8 KiB.
+	CodeRequestURITooLong = "request/uri-too-long"
 	// CodeRouteMethodNotAllowed: Method not allowed (405). The path exists but not with this method; see the `Allow` header.
 	CodeRouteMethodNotAllowed = "route/method-not-allowed"
 	// CodeRouteNotFound: Not found (404). No operation has this path.

@@ -66,7 +66,8 @@ func (s *ProjectsService) ListAll(params *ProjectsListParams) *Pager[Project] {
 type ProjectsListParams struct {
 	// How many items to return.
 	Limit *int64
-	// The `nextCursor` of the previous page.
+	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+	// value answers 400 with code `request/invalid-parameters`.
 	Cursor *string
 }
 
@@ -170,7 +171,8 @@ func (s *ProjectsKeysService) ListAll(projectID string, params *ProjectsKeysList
 type ProjectsKeysListParams struct {
 	// How many items to return.
 	Limit *int64
-	// The `nextCursor` of the previous page.
+	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+	// value answers 400 with code `request/invalid-parameters`.
 	Cursor *string
 }
 

@@ -1,9 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from './db/database.js';
-import { newId } from './lib/ids.js';
-import { createProject, issueKey } from './modules/projects/service.js';
-import { firstAccount, insertAccount } from './modules/projects/store.js';
+import type { Services } from './services.js';
 
 /** The keys printed on first start and kept in `<dataDir>/keys.json` for scripts. */
 export interface BootstrapKeys {
@@ -15,27 +12,35 @@ export interface BootstrapKeys {
 }
 
 export const KEYS_FILE = 'keys.json';
+const CREDENTIALS = ['accountKey', 'secretKey', 'publishableKey'] as const;
 
 /**
- * On first start (no account yet) creates the account, its key and a default project with its
- * keys, and writes them to `<dataDir>/keys.json` (mode 0600) — the only copy outside hashes.
- * Later starts read that file back; null when it is gone (the keys still work, we just can't show them).
+ * On first start (no account yet, and `create`) creates the account, its key and a default
+ * project with its keys, and writes them to `<dataDir>/keys.json` (mode 0600) — the only copy
+ * outside hashes. Later starts read that file back and report which keys have been rotated since,
+ * so nobody is shown a dead key as if it worked. `keys` is null when the file is gone.
  */
 export async function bootstrap(
-  { db }: Database,
-  dataDir: string,
-): Promise<{ keys: BootstrapKeys | null; created: boolean }> {
-  const file = join(dataDir, KEYS_FILE);
-  if (await firstAccount(db)) {
-    const keys = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BootstrapKeys) : null;
-    return { keys, created: false };
+  services: Services,
+  { create }: { create: boolean },
+): Promise<{ keys: BootstrapKeys | null; stale: Array<keyof BootstrapKeys>; created: boolean }> {
+  const file = join(services.config.dataDir, KEYS_FILE);
+  if (!create || (await services.account.first())) {
+    if (!existsSync(file)) return { keys: null, stale: [], created: false };
+    const keys = JSON.parse(readFileSync(file, 'utf8')) as BootstrapKeys;
+    const stale: Array<keyof BootstrapKeys> = [];
+    for (const name of CREDENTIALS) {
+      if (!(await services.keys.findActive(keys[name]))) stale.push(name);
+    }
+    return { keys, stale, created: false };
   }
-  const accountId = newId('acc');
-  const accountKey = await db.transaction().execute(async (tx) => {
-    await insertAccount(tx, { id: accountId, name: 'Default account', created_at: new Date().toISOString() });
-    return (await issueKey(tx, { accountId, projectId: null }, 'account')).key;
+  const { db } = services.database;
+  const { accountId, accountKey } = await db.transaction().execute(async (tx) => {
+    const account = await services.account.create(tx, 'Default account');
+    const issued = await services.keys.issue(tx, { accountId: account.id, projectId: null }, 'account');
+    return { accountId: account.id, accountKey: issued.key };
   });
-  const project = await createProject(db, accountId, 'Default project');
+  const project = await services.projects.create(accountId, 'Default project');
   const keys: BootstrapKeys = {
     accountId,
     accountKey,
@@ -43,7 +48,6 @@ export async function bootstrap(
     secretKey: project.secretKey.key,
     publishableKey: project.publishableKey.key,
   };
-  mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
-  return { keys, created: true };
+  return { keys, stale: [], created: true };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Every setting of the platform, read from the environment with embedded defaults. */
@@ -13,10 +14,19 @@ export interface Config {
   logLevel: LogLevel;
   /** Validate every response against the spec (tests turn this on; a mismatch is a 500). */
   validateResponses: boolean;
+  /**
+   * The vault's master keys (`AEROSTACK_MASTER_KEYS`, `1:<base64>,2:<base64>`); required with
+   * DATABASE_URL, else generated into the data directory on first start.
+   */
+  masterKeys: string | null;
+  /** Milliseconds between heartbeat comments on event streams. */
+  heartbeatMs: number;
+  /** Serving processes: 1 runs in one process; more forks workers sharing the port and the stores. */
+  workers: number;
 }
 
-export type LogLevel = 'silent' | 'error' | 'info' | 'debug';
-const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'info', 'debug'];
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -47,8 +57,13 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[])
   return raw;
 }
 
+function workers(env: NodeJS.ProcessEnv, cores: number): number {
+  if (env.AEROSTACK_WORKERS === 'auto') return Math.max(1, cores);
+  return integer(env, 'AEROSTACK_WORKERS', 1, 1, 256);
+}
+
 /** Reads the configuration from `env`; throws `ConfigError` naming the bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): Config {
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -62,5 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: integer(env, 'AEROSTACK_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     logLevel,
     validateResponses: env.AEROSTACK_VALIDATE_RESPONSES === '1',
+    masterKeys: env.AEROSTACK_MASTER_KEYS || null,
+    heartbeatMs: integer(env, 'AEROSTACK_SSE_HEARTBEAT_MS', 15_000, 100, 300_000),
+    workers: workers(env, cores),
   };
 }

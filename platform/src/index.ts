@@ -1,11 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from './config.js';
+import type { Module } from './modules/module.js';
 import { listen } from './server.js';
 
-// This is the public API of @aerostack/platform (used by tests and embedders).
+// This is the public API of @aerostack/platform (used by tests, benchmarks and embedders).
 export { createApp } from './app.js';
 export { type Config, loadConfig } from './config.js';
-export { createPlatform, type Platform } from './platform.js';
+export type { LooseHandler, LooseReply } from './http/handler.js';
+export type { ByteSource } from './http/reply/bytes.js';
+export type { SseEvent } from './http/reply/events.js';
+export { defineModule, type Module } from './modules/module.js';
+export { modules } from './modules/registry.js';
+export { createPlatform, type Platform, type PlatformOptions } from './platform.js';
 export { listen, type Server } from './server.js';
 
 export interface StartOptions {
@@ -19,6 +25,12 @@ export interface StartOptions {
   quiet?: boolean;
   /** Check every response against the spec, a mismatch being a 500 (default true: this is for tests). */
   validateResponses?: boolean;
+  /** The vault's master keys (`1:<base64>`); required with `databaseUrl`. */
+  masterKeys?: string;
+  /** The modules to serve (default: the registry); tests add fixture modules. */
+  modules?: readonly Module[];
+  /** Milliseconds between event-stream heartbeats. */
+  heartbeatMs?: number;
 }
 
 export interface RunningPlatform {
@@ -40,10 +52,12 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     host: options.host ?? '127.0.0.1',
     databaseUrl: options.databaseUrl ?? null,
     redisUrl: options.redisUrl ?? null,
+    masterKeys: options.masterKeys ?? null,
     logLevel: options.quiet === false ? ('info' as const) : ('error' as const),
     validateResponses: options.validateResponses ?? true,
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
   };
-  const server = await listen(config);
+  const server = await listen(config, options.modules ? { modules: options.modules } : {});
   const keys = server.platform.keys;
   if (!keys) {
     await server.close();

@@ -1,7 +1,9 @@
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from './config.js';
-import { createPlatform, type Platform } from './platform.js';
+import { answerClientError } from './http/client-error.js';
+import { createPlatform, type Platform, type PlatformOptions } from './platform.js';
 
 /** A platform listening on a port. */
 export interface Server {
@@ -11,32 +13,37 @@ export interface Server {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function listen(config: Config): Promise<Server> {
-  const platform = await createPlatform(config);
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
-    (resolve, reject) => {
-      const server = serve(
-        { fetch: platform.app.fetch, port: config.port, hostname: config.host },
-        (info: AddressInfo) => resolve({ server, port: info.port }),
-      );
-      server.once('error', reject);
-    },
-  );
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+/** The URL to show for `host:port` (a wildcard address is shown as localhost). */
+export function urlOf(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+export async function listen(config: Config, options: PlatformOptions = {}): Promise<Server> {
+  const platform = await createPlatform(config, options);
+  const { server, port } = await new Promise<{ server: HttpServer; port: number }>((resolve, reject) => {
+    const server = serve(
+      { fetch: platform.app.fetch, port: config.port, hostname: config.host },
+      (info: AddressInfo) => resolve({ server, port: info.port }),
+    ) as HttpServer;
+    server.once('error', reject);
+    server.on('clientError', answerClientError);
+  }).catch(async (error) => {
+    await platform.close();
+    throw error;
+  });
   return {
     platform,
-    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    url: urlOf(config.host, port),
     async close(graceMs = 10_000) {
       await new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        }, graceMs);
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
         force.unref();
         server.close(() => {
           clearTimeout(force);
           resolve();
         });
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        server.closeIdleConnections();
       });
       await platform.close();
     },

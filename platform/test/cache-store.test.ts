@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../src/db/database.js';
+import { type Database, openDatabase, tables } from '../src/db/database.js';
+import { type AccountTables, insertAccount } from '../src/modules/account/store.js';
 import type { CacheStore } from '../src/modules/cache/store.js';
-import { insertAccount, insertProject } from '../src/modules/projects/store.js';
-import { createRedisCacheStore } from '../src/stores/cache/redis.js';
-import { createSqlCacheStore } from '../src/stores/cache/sql.js';
+import { createRedisCacheStore } from '../src/modules/cache/store-redis.js';
+import { createSqlCacheStore } from '../src/modules/cache/store-sql.js';
+import { insertProject, type ProjectTables } from '../src/modules/projects/store.js';
+import { modules } from '../src/modules/registry.js';
+import { migrationsOf } from '../src/platform.js';
 import { BACKENDS } from './support/backends.js';
 
 // One suite, every CacheStore: SQL on SQLite, SQL on PostgreSQL, Redis.
@@ -16,10 +19,19 @@ interface Subject {
 async function withProjects(database: Database): Promise<[string, string]> {
   const now = new Date().toISOString();
   const suffix = Math.random().toString(36).slice(2, 10);
-  await insertAccount(database.db, { id: `acc_test${suffix}`, name: 't', created_at: now });
+  await insertAccount(tables<AccountTables>(database), {
+    id: `acc_test${suffix}`,
+    name: 't',
+    created_at: now,
+  });
   const ids: [string, string] = [`prj_a${suffix}00000000`, `prj_b${suffix}00000000`];
   for (const id of ids)
-    await insertProject(database.db, { id, account_id: `acc_test${suffix}`, name: id, created_at: now });
+    await insertProject(tables<ProjectTables>(database), {
+      id,
+      account_id: `acc_test${suffix}`,
+      name: id,
+      created_at: now,
+    });
   return ids;
 }
 
@@ -27,7 +39,7 @@ const subjects: Subject[] = BACKENDS.map((backend) => ({
   name: backend.name.includes('redis') ? 'redis' : `sql on ${backend.name}`,
   async open() {
     const stores = await backend.create();
-    const database = await openDatabase(stores);
+    const database = await openDatabase({ ...stores, migrations: migrationsOf(modules) });
     const store = stores.redisUrl ? createRedisCacheStore(stores.redisUrl) : createSqlCacheStore(database);
     const projects = await withProjects(database);
     return {

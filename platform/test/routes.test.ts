@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { endpointsOf, honoPath } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { DOCUMENTATION_PATHS } from '../src/http/docs.js';
-import { honoPath } from '../src/http/operations.js';
 import { operations } from '../src/http/spec.js';
 import { createPlatform } from '../src/platform.js';
 import { BACKENDS } from './support/backends.js';
 
 // "A route that is not in the spec does not exist; an operation in the spec without a route is a
-// failing test." Compares the spec's operations with the routes the app actually registered.
+// failing test." Compares the routes the app registered with the spec's operations plus the
+// endpoints registered outside the spec (http/endpoints.ts), which must each name their error
+// envelope and decision record.
 
 describe('spec ↔ routes', () => {
-  it('the app serves exactly the spec operations, plus the documentation', async () => {
+  it('the app serves exactly the spec operations plus the registered endpoints', async () => {
     const stores = await BACKENDS[0]!.create();
     const platform = await createPlatform({ ...loadConfig({}), dataDir: stores.dataDir, logLevel: 'silent' });
     try {
@@ -18,11 +19,16 @@ describe('spec ↔ routes', () => {
         .filter((r) => r.method !== 'ALL')
         .map((r) => `${r.method} ${r.path}`)
         .sort();
+      const endpoints = endpointsOf(platform);
       const expected = [
         ...operations.map((op) => `${op.method.toUpperCase()} ${honoPath(op.path)}`),
-        ...DOCUMENTATION_PATHS.map((p) => `GET ${p}`),
+        ...endpoints.map((e) => `${e.method} ${e.path}`),
       ].sort();
       expect(registered).toEqual(expected);
+      for (const endpoint of endpoints) {
+        expect(endpoint.decision).toMatch(/^docs\/decisions\/\d{4}-[a-z0-9-]+\.md$/);
+        expect(endpoint.errors).not.toBe('');
+      }
     } finally {
       await platform.close();
       await stores.cleanup();
@@ -36,9 +42,9 @@ describe('spec ↔ routes', () => {
       expect(ids.has(op.operationId), `duplicate ${op.operationId}`).toBe(false);
       ids.add(op.operationId);
       if (op.path !== '/healthz') expect(op.path).toMatch(/^\/v1\//);
-      expect(op.responses.default, `${op.operationId} has no default problem response`).toMatchObject({
-        $ref: '#/components/schemas/Problem',
-      });
+      expect(op.responses.default?.mediaTypes, `${op.operationId} has no default problem response`).toEqual([
+        'application/problem+json',
+      ]);
     }
   });
 });

@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
-import { migrateToLatest } from './migrations.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { types as PgTypes } from 'pg';
+import { type Migrations, migrateToLatest } from './migrations.js';
 import type { Schema } from './schema.js';
+import { CachingSqliteDialect } from './sqlite-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -14,6 +15,30 @@ export interface Database {
   db: Kysely<Schema>;
   dialect: Dialect;
   close(): Promise<void>;
+}
+
+/** A connection or transaction on the metadata database, as modules pass it to each other. */
+export type Db = Kysely<Schema>;
+
+/** The database (or a transaction) typed with one module's tables; none reads another's. */
+export function tables<T>(database: Database | Db): Kysely<T> {
+  return ('db' in database && 'dialect' in database ? database.db : database) as unknown as Kysely<T>;
+}
+
+/**
+ * The data directory and everything in it are private to the platform's user: it holds the
+ * database, the generated master key and keys.json. Creates it 0700, and makes every file in it
+ * 0600 (SQLite gives its -wal and -shm files the database file's mode, so the database file is
+ * created 0600 before SQLite opens it).
+ */
+export function makePrivate(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  const file = join(dataDir, 'platform.db');
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const name of readdirSync(dataDir, { withFileTypes: true })) {
+    if (name.isFile()) chmodSync(join(dataDir, name.name), 0o600);
+  }
 }
 
 const INT8_OID = 20;
@@ -25,7 +50,9 @@ const SQLite: typeof BetterSqlite3 = createRequire(import.meta.url)(
   Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3' : 'better-sqlite3-node20',
 );
 
-function postgres(url: string, onIdleError: (error: Error) => void): Kysely<Schema> {
+async function postgres(url: string, onIdleError: (error: Error) => void): Promise<Kysely<Schema>> {
+  // Loaded on demand: the embedded default (SQLite) never pays for the PostgreSQL client.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -34,7 +61,7 @@ function postgres(url: string, onIdleError: (error: Error) => void): Kysely<Sche
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
           ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          : pg.types.getTypeParser(oid, format)) as typeof PgTypes.getTypeParser,
     },
   });
   // An idle connection the server drops (restart, failover, admin command) must not crash the
@@ -52,21 +79,27 @@ function sqlite(dataDir: string): Kysely<Schema> {
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
-  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: file }) });
+  return new Kysely<Schema>({ dialect: new CachingSqliteDialect({ database: file }) });
 }
 
-/** Opens PostgreSQL when `databaseUrl` is set, else SQLite in `dataDir`, and migrates it. */
+/**
+ * Opens PostgreSQL when `databaseUrl` is set, else SQLite in `dataDir`, and applies `migrations`
+ * (the core's and every module's; none when omitted or when another process already migrated,
+ * e.g. workers).
+ */
 export async function openDatabase(options: {
   databaseUrl: string | null;
   dataDir: string;
+  migrations?: Migrations | null;
   onIdleError?: (error: Error) => void;
 }): Promise<Database> {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
+  makePrivate(options.dataDir);
   const db = options.databaseUrl
-    ? postgres(options.databaseUrl, options.onIdleError ?? (() => {}))
+    ? await postgres(options.databaseUrl, options.onIdleError ?? (() => {}))
     : sqlite(options.dataDir);
   try {
-    await migrateToLatest(db as Kysely<unknown>);
+    if (options.migrations) await migrateToLatest(db as Kysely<unknown>, options.migrations);
   } catch (error) {
     await db.destroy();
     throw error;

@@ -1,22 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Hono } from 'hono';
-import { spec } from './spec.js';
+import type { Endpoint } from './endpoints.js';
+import type { OpenApiDocument } from './spec.js';
 
 // `/openapi.json` and an interactive reference at `/docs` (Scalar), served from the platform
-// itself so the reference works offline and on a private network.
+// itself so the reference works offline and on a private network. The Scalar bundle (~3 MB) is
+// read on first request, not at boot.
 
 const require = createRequire(import.meta.url);
 const scalarBundle = () =>
   readFileSync(join(dirname(require.resolve('@scalar/api-reference')), 'browser', 'standalone.js'), 'utf8');
 
-const page = `<!doctype html>
+const DECISION = 'docs/decisions/0012-endpoints-outside-the-spec.md';
+
+/** The documentation endpoints: the spec itself and its reference. */
+export function docsEndpoints(document: OpenApiDocument): Endpoint[] {
+  let json: string | undefined;
+  let bundle: string | undefined;
+  const page = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${spec.info.title} — API reference</title>
+    <title>${document.info.title} — API reference</title>
   </head>
   <body>
     <script id="api-reference" data-url="/openapi.json"></script>
@@ -24,20 +31,40 @@ const page = `<!doctype html>
   </body>
 </html>
 `;
-
-/** Paths served outside the spec: the spec itself and its reference. */
-export const DOCUMENTATION_PATHS = ['/openapi.json', '/docs', '/docs/scalar.js'] as const;
-
-export function mountDocs(app: Hono): void {
-  const json = JSON.stringify(spec);
-  let bundle: string | undefined;
-  app.get('/openapi.json', (c) => c.body(json, 200, { 'content-type': 'application/json' }));
-  app.get('/docs', (c) => c.html(page));
-  app.get('/docs/scalar.js', (c) => {
-    bundle ??= scalarBundle();
-    return c.body(bundle, 200, {
-      'content-type': 'text/javascript; charset=utf-8',
-      'cache-control': 'public, max-age=3600',
-    });
-  });
+  return [
+    {
+      method: 'GET',
+      path: '/openapi.json',
+      description: 'The OpenAPI document the platform serves (bundled from every module).',
+      errors: 'problem+json',
+      decision: DECISION,
+      handle: (c) => {
+        json ??= JSON.stringify(document);
+        return c.body(json, 200, { 'content-type': 'application/json', ...c.get('baseHeaders') });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/docs',
+      description: 'The interactive API reference (Scalar), served offline.',
+      errors: 'problem+json',
+      decision: DECISION,
+      handle: (c) => c.html(page, 200, c.get('baseHeaders')),
+    },
+    {
+      method: 'GET',
+      path: '/docs/scalar.js',
+      description: 'The API reference script.',
+      errors: 'problem+json',
+      decision: DECISION,
+      handle: (c) => {
+        bundle ??= scalarBundle();
+        return c.body(bundle, 200, {
+          ...c.get('baseHeaders'),
+          'content-type': 'text/javascript; charset=utf-8',
+          'cache-control': 'public, max-age=3600',
+        });
+      },
+    },
+  ];
 }

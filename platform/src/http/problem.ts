@@ -1,5 +1,13 @@
 import type { ErrorCode } from '@aerostack/spec/error-codes';
-import { spec } from './spec.js';
+import { bundledSpec, type ErrorCodeEntry } from './spec.js';
+
+// The error catalogue: the bundled spec's codes, plus those of test-only fragments (addErrorCodes).
+const catalogue = new Map<string, ErrorCodeEntry>(Object.entries(bundledSpec['x-aerostack-error-codes']));
+
+/** Makes the codes of a fragment that is not in the bundled spec (a fixture module) throwable. */
+export function addErrorCodes(codes: Record<string, ErrorCodeEntry> | undefined): void {
+  for (const [code, entry] of Object.entries(codes ?? {})) catalogue.set(code, entry);
+}
 
 export interface FieldProblem {
   location: string;
@@ -31,7 +39,7 @@ export class ApiError extends Error {
     readonly detail?: string,
     readonly extra: { errors?: FieldProblem[]; headers?: Record<string, string> } = {},
   ) {
-    const entry = spec['x-aerostack-error-codes'][code];
+    const entry = catalogue.get(code);
     if (!entry) throw new Error(`error code ${code} is not in the spec's catalogue`);
     super(detail ?? entry.title);
     this.status = entry.status;
@@ -51,10 +59,16 @@ export class ApiError extends Error {
   }
 }
 
-export function problemResponse(error: ApiError, requestId: string): Response {
+/** The problem+json response for `error`; `headers` are the ones every response carries. */
+export function problemResponse(
+  error: ApiError,
+  requestId: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(error.toProblem(requestId)), {
     status: error.status,
     headers: {
+      ...headers,
       'content-type': 'application/problem+json',
       'x-request-id': requestId,
       ...error.extra.headers,

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
+import { bundle, type SpecFragment } from '@aerostack/spec/bundle';
 
-// The bundled spec (spec/openapi.json, written by `pnpm generate`), loaded once at boot.
-// Only the parts the platform reads are typed here.
+// The bundled spec (spec/openapi.json, written by `pnpm generate` from spec/openapi.yaml and the
+// modules' spec.yaml), read once at boot, and the operations the platform serves from it.
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -13,7 +14,9 @@ export interface Parameter {
 }
 
 export interface MediaType {
-  schema: JsonSchema;
+  schema?: JsonSchema;
+  /** SSE: event name → JSON schema of its `data` (API-CONVENTIONS: streams). */
+  'x-aerostack-events'?: Record<string, JsonSchema>;
 }
 
 export interface OperationObject {
@@ -23,6 +26,8 @@ export interface OperationObject {
   parameters?: Array<Parameter | { $ref: string }>;
   requestBody?: { required?: boolean; content: Record<string, MediaType> } | { $ref: string };
   responses: Record<string, { content?: Record<string, MediaType> } | { $ref: string }>;
+  'x-aerostack-max-body-bytes'?: number;
+  'x-aerostack-rate-limit'?: { limit: number; windowSeconds: number };
 }
 
 export interface ErrorCodeEntry {
@@ -43,6 +48,19 @@ export interface OpenApiDocument {
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+/** How a request body or a response is carried. */
+export type BodyKind = 'json' | 'bytes' | 'multipart' | 'events' | 'empty';
+
+export interface SpecBody {
+  kind: BodyKind;
+  /** The declared media types, e.g. `application/json`. */
+  mediaTypes: string[];
+  /** JSON schema of a JSON body or of multipart fields; null otherwise. */
+  schema: JsonSchema | null;
+  /** SSE event name → data schema. */
+  events: Record<string, JsonSchema> | null;
+}
+
 /** One operation of the spec, with its path-level parameters merged and `$ref`s resolved. */
 export interface SpecOperation {
   operationId: string;
@@ -50,59 +68,104 @@ export interface SpecOperation {
   /** The OpenAPI path template, e.g. `/v1/cache/{key}`. */
   path: string;
   parameters: Parameter[];
-  requestBody: { required: boolean; schema: JsonSchema } | null;
-  /** status (or `default`) → JSON schema of the body, null for a body-less response */
-  responses: Record<string, JsonSchema | null>;
+  requestBody: (SpecBody & { required: boolean; maxBytes: number | null }) | null;
+  /** status (or `default`) → how the response is carried */
+  responses: Record<string, SpecBody>;
   /** security scheme names any one of which satisfies the operation; empty = public */
   security: string[];
+  rateLimit: { limit: number; windowSeconds: number } | null;
 }
 
-export const spec: OpenApiDocument = createRequire(import.meta.url)('@aerostack/spec/openapi.json');
+/** A spec document with its operations and error catalogue. */
+export interface LoadedSpec {
+  document: OpenApiDocument;
+  operations: SpecOperation[];
+}
 
-/** Resolves a local `#/…` reference within the spec. */
-function resolveRef<T>(value: T | { $ref: string }): T {
+export const bundledSpec: OpenApiDocument = createRequire(import.meta.url)('@aerostack/spec/openapi.json');
+
+/** Resolves a local `#/…` reference within `doc`. */
+export function resolveRef<T>(doc: OpenApiDocument, value: T | { $ref: string }): T {
   if (value && typeof value === 'object' && '$ref' in value && typeof value.$ref === 'string') {
     const target = value.$ref
       .slice(2)
       .split('/')
-      .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], spec);
-    return resolveRef(target as T | { $ref: string });
+      .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], doc);
+    return resolveRef(doc, target as T | { $ref: string });
   }
   return value as T;
 }
 
-function jsonSchemaOf(content: Record<string, MediaType> | undefined): JsonSchema | null {
-  if (!content) return null;
-  const media = content['application/json'] ?? content['application/problem+json'];
-  return media ? media.schema : null;
+function kindOf(mediaType: string): BodyKind {
+  if (/^application\/([\w.+-]+\+)?json$/i.test(mediaType)) return 'json';
+  if (mediaType === 'text/event-stream') return 'events';
+  if (mediaType === 'multipart/form-data') return 'multipart';
+  return 'bytes';
 }
 
-function operationsOf(document: OpenApiDocument): SpecOperation[] {
+function bodyOf(content: Record<string, MediaType> | undefined): SpecBody {
+  const entries = Object.entries(content ?? {});
+  if (entries.length === 0) return { kind: 'empty', mediaTypes: [], schema: null, events: null };
+  const kinds = new Set(entries.map(([type]) => kindOf(type)));
+  if (kinds.size > 1)
+    throw new Error(`a body declares media types of different kinds: ${[...kinds].join(', ')}`);
+  const [type, media] = entries[0]!;
+  const kind = kindOf(type);
+  return {
+    kind,
+    mediaTypes: entries.map(([t]) => t),
+    schema: kind === 'json' || kind === 'multipart' ? (media.schema ?? {}) : null,
+    events: kind === 'events' ? (media['x-aerostack-events'] ?? {}) : null,
+  };
+}
+
+function operationsOf(doc: OpenApiDocument, defaultMaxBytes: number | null = null): SpecOperation[] {
   const out: SpecOperation[] = [];
-  for (const [path, item] of Object.entries(document.paths)) {
-    const shared = (item.parameters ?? []).map((p) => resolveRef<Parameter>(p));
+  for (const [path, item] of Object.entries(doc.paths)) {
+    const shared = (item.parameters ?? []).map((p) => resolveRef<Parameter>(doc, p));
     for (const method of HTTP_METHODS) {
       const op = item[method] as OperationObject | undefined;
       if (!op) continue;
-      const own = (op.parameters ?? []).map((p) => resolveRef<Parameter>(p));
-      const body = op.requestBody ? resolveRef(op.requestBody) : null;
-      const bodySchema = body ? jsonSchemaOf(body.content) : null;
-      const security = op.security ?? document.security ?? [];
-      out.push({
-        operationId: op.operationId,
-        method,
-        path,
-        parameters: [...shared.filter((s) => !own.some((o) => o.name === s.name && o.in === s.in)), ...own],
-        requestBody: body && bodySchema ? { required: body.required === true, schema: bodySchema } : null,
-        responses: Object.fromEntries(
-          Object.entries(op.responses).map(([status, r]) => [status, jsonSchemaOf(resolveRef(r).content)]),
-        ),
-        security: security.flatMap((requirement) => Object.keys(requirement)),
-      });
+      const where = `${method.toUpperCase()} ${path} (${op.operationId})`;
+      try {
+        const own = (op.parameters ?? []).map((p) => resolveRef<Parameter>(doc, p));
+        const body = op.requestBody ? resolveRef(doc, op.requestBody) : null;
+        const security = op.security ?? doc.security ?? [];
+        out.push({
+          operationId: op.operationId,
+          method,
+          path,
+          parameters: [...shared.filter((s) => !own.some((o) => o.name === s.name && o.in === s.in)), ...own],
+          requestBody: body
+            ? {
+                ...bodyOf(body.content),
+                required: body.required === true,
+                maxBytes: op['x-aerostack-max-body-bytes'] ?? defaultMaxBytes,
+              }
+            : null,
+          responses: Object.fromEntries(
+            Object.entries(op.responses).map(([status, r]) => [status, bodyOf(resolveRef(doc, r).content)]),
+          ),
+          security: security.flatMap((requirement) => Object.keys(requirement)),
+          rateLimit: op['x-aerostack-rate-limit'] ?? null,
+        });
+      } catch (error) {
+        throw new Error(`${where}: ${(error as Error).message}`);
+      }
     }
   }
   return out;
 }
 
-/** Every operation in the spec, in document order. */
-export const operations: readonly SpecOperation[] = operationsOf(spec);
+/**
+ * The bundled spec, plus test-only fragments when `extra` is given (fixture modules: never part of
+ * the published spec).
+ */
+export function loadSpec(extra: SpecFragment[] = []): LoadedSpec {
+  const document =
+    extra.length === 0 ? bundledSpec : (bundle(bundledSpec as never, extra) as unknown as OpenApiDocument);
+  return { document, operations: operationsOf(document) };
+}
+
+/** Every operation in the bundled spec, in document order. */
+export const operations: readonly SpecOperation[] = operationsOf(bundledSpec);

@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { FieldProblem } from './problem.js';
-import { type JsonSchema, type SpecOperation, spec } from './spec.js';
+import type { JsonSchema, OpenApiDocument, SpecBody, SpecOperation } from './spec.js';
 
 // JSON Schema 2020-12 validation of requests (and, in tests, responses) against the spec,
 // compiled once per operation at boot.
@@ -13,15 +13,14 @@ type Location = 'path' | 'query' | 'header' | 'body';
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as typeof addFormatsModule.default;
 
-function newAjv(coerce: boolean): Ajv2020 {
+function newAjv(document: OpenApiDocument, coerce: boolean): Ajv2020 {
   const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: coerce, useDefaults: true });
   addFormats(ajv);
-  ajv.addSchema({ $id: SPEC_ID, components: { schemas: spec.components.schemas } });
+  // multipart file fields are declared `format: binary`; the router hands them over as files.
+  ajv.addFormat('binary', true);
+  ajv.addSchema({ $id: SPEC_ID, components: { schemas: document.components.schemas } });
   return ajv;
 }
-
-const paramsAjv = newAjv(true); // path, query and header values arrive as strings
-const bodyAjv = newAjv(false);
 
 /** A deep copy of `schema` whose local refs point into the registered spec document. */
 function anchored(schema: JsonSchema): JsonSchema {
@@ -51,50 +50,90 @@ function toFieldProblems(location: Location, errors: ErrorObject[] | null | unde
 export interface Validators {
   /** Validates and coerces `values` in place; returns the problems, empty when valid. */
   params(location: Exclude<Location, 'body'>, values: Record<string, unknown>): FieldProblem[];
-  /** Validates `body` (applying schema defaults); returns the problems, empty when valid. */
+  /** Validates a JSON (or multipart fields) body, applying schema defaults; returns the problems. */
   body(body: unknown): FieldProblem[];
-  /** Validates a response body against the schema declared for `status`; returns the problems. */
-  response(status: number, body: unknown): FieldProblem[];
+  /**
+   * Checks a response: its status must be declared explicitly (only 500 may fall to `default`),
+   * its kind must match the declaration, and a JSON body must match the schema.
+   */
+  response(status: number, kind: SpecBody['kind'], body?: unknown): FieldProblem[];
+  /** Checks one event of an event stream against the declared schema of its name. */
+  event(status: number, name: string, data: unknown): FieldProblem[];
 }
 
-function compileParams(op: SpecOperation, location: Exclude<Location, 'body'>): ValidateFunction {
-  const declared = op.parameters.filter((p) => p.in === location);
-  // Header names are case-insensitive; the router hands them over lower-cased.
-  const name = (n: string) => (location === 'header' ? n.toLowerCase() : n);
-  return paramsAjv.compile({
-    type: 'object',
-    properties: Object.fromEntries(declared.map((p) => [name(p.name), anchored(p.schema)])),
-    required: declared.filter((p) => p.required).map((p) => name(p.name)),
-    // Unknown query parameters are rejected like unknown body fields; other headers are not ours.
-    additionalProperties: location !== 'query',
-  });
+export interface ValidatorFactory {
+  compile(op: SpecOperation): Validators;
 }
 
-export function compileValidators(op: SpecOperation): Validators {
-  const params = {
-    path: compileParams(op, 'path'),
-    query: compileParams(op, 'query'),
-    header: compileParams(op, 'header'),
-  };
-  const body = op.requestBody ? bodyAjv.compile(anchored(op.requestBody.schema)) : null;
-  const responses = new Map<string, ValidateFunction>();
-  for (const [status, schema] of Object.entries(op.responses)) {
-    if (schema) responses.set(status, bodyAjv.compile(anchored(schema)));
+/** Compiles validators against one spec document (the bundled spec, plus fixtures in tests). */
+export function createValidatorFactory(document: OpenApiDocument): ValidatorFactory {
+  const paramsAjv = newAjv(document, true); // path, query and header values arrive as strings
+  const bodyAjv = newAjv(document, false);
+
+  function compileParams(op: SpecOperation, location: Exclude<Location, 'body'>): ValidateFunction {
+    const declared = op.parameters.filter((p) => p.in === location);
+    // Header names are case-insensitive; the router hands them over lower-cased.
+    const name = (n: string) => (location === 'header' ? n.toLowerCase() : n);
+    return paramsAjv.compile({
+      type: 'object',
+      properties: Object.fromEntries(declared.map((p) => [name(p.name), anchored(p.schema)])),
+      required: declared.filter((p) => p.required).map((p) => name(p.name)),
+      // Unknown query parameters are rejected like unknown body fields; other headers are not ours.
+      additionalProperties: location !== 'query',
+    });
   }
+
   return {
-    params(location, values) {
-      const validate = params[location];
-      return validate(values) ? [] : toFieldProblems(location, validate.errors);
-    },
-    body(value) {
-      if (!body) return [];
-      return body(value) ? [] : toFieldProblems('body', body.errors);
-    },
-    response(status, value) {
-      const validate =
-        responses.get(String(status)) ?? (status >= 400 ? responses.get('default') : undefined);
-      if (!validate) return [{ location: 'response', message: `status ${status} is not declared` }];
-      return validate(value) ? [] : toFieldProblems('body', validate.errors);
+    compile(op) {
+      const params = {
+        path: compileParams(op, 'path'),
+        query: compileParams(op, 'query'),
+        header: compileParams(op, 'header'),
+      };
+      const bodySchema = op.requestBody?.schema;
+      const body = bodySchema ? bodyAjv.compile(anchored(bodySchema)) : null;
+      const responses = new Map<string, { kind: SpecBody['kind']; validate: ValidateFunction | null }>();
+      const events = new Map<string, Map<string, ValidateFunction>>();
+      for (const [status, declared] of Object.entries(op.responses)) {
+        const validate = declared.schema ? bodyAjv.compile(anchored(declared.schema)) : null;
+        responses.set(status, { kind: declared.kind, validate });
+        if (declared.events) {
+          events.set(
+            status,
+            new Map(Object.entries(declared.events).map(([name, s]) => [name, bodyAjv.compile(anchored(s))])),
+          );
+        }
+      }
+      return {
+        params(location, values) {
+          const validate = params[location];
+          return validate(values) ? [] : toFieldProblems(location, validate.errors);
+        },
+        body(value) {
+          if (!body) return [];
+          return body(value) ? [] : toFieldProblems('body', body.errors);
+        },
+        response(status, kind, value) {
+          const declared =
+            responses.get(String(status)) ?? (status === 500 ? responses.get('default') : undefined);
+          if (!declared) return [{ location: 'response', message: `status ${status} is not declared` }];
+          if (declared.kind !== kind && !(kind === 'json' && declared.kind === 'json')) {
+            return [
+              {
+                location: 'response',
+                message: `status ${status} is declared as ${declared.kind}, sent ${kind}`,
+              },
+            ];
+          }
+          if (!declared.validate || declared.validate(value)) return [];
+          return toFieldProblems('body', declared.validate.errors);
+        },
+        event(status, name, data) {
+          const validate = events.get(String(status))?.get(name);
+          if (!validate) return [{ location: 'event', message: `event "${name}" is not declared` }];
+          return validate(data) ? [] : toFieldProblems('body', validate.errors);
+        },
+      };
     },
   };
 }

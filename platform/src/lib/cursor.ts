@@ -1,3 +1,5 @@
+import { ApiError } from '../http/problem.js';
+
 /** Opaque list cursors: the sort key of the last item of a page, base64url-encoded JSON. */
 export interface Position {
   createdAt: string;
@@ -29,4 +31,29 @@ export function toPage<T extends Position>(
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/** The position `cursor` names; a cursor this API did not issue is a 400. */
+export function positionOf(cursor: string | undefined): Position | null {
+  if (cursor === undefined) return null;
+  const decoded = decodeCursor(cursor);
+  if (!decoded) {
+    throw new ApiError('request/invalid-parameters', 'The cursor was not issued by this API.', {
+      errors: [{ location: 'query/cursor', message: 'is not a valid cursor' }],
+    });
+  }
+  return decoded;
+}
+
+/** A page of `rows` (fetched with limit + 1, each with `created_at` and `id`) mapped to API objects. */
+export function pageOf<R extends { created_at: string; id: string }, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+) {
+  const page = toPage(
+    rows.map((row) => ({ row, createdAt: row.created_at, id: row.id })),
+    limit,
+  );
+  return { data: page.data.map((p) => map(p.row)), nextCursor: page.nextCursor };
 }

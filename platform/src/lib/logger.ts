@@ -1,27 +1,69 @@
+import pino, { type DestinationStream, type Logger as Pino } from 'pino';
 import type { LogLevel } from '../config.js';
-
-const RANK: Record<LogLevel, number> = { silent: 0, error: 1, info: 2, debug: 3 };
+import { destinationOf, type LogDestination, stdoutDestination } from './log-destination.js';
+import { maskCredentials, redactFields } from './redact.js';
 
 export type LogFields = Record<string, unknown>;
 
-/** A JSON-lines logger. Callers pass ids and codes, never credentials or secret values. */
+/** `LOG_LEVEL`: everything at or above the level is written; `silent` writes nothing. */
+export type LoggerLevel = LogLevel | 'warn';
+
+/**
+ * A JSON-lines logger: `{"level":"info","time":"…","msg":"…",…fields}`, one line per call.
+ * Fields named like a secret and credential-shaped strings are redacted (see `redact.ts`), but
+ * callers should still pass ids and codes, never credentials or secret values.
+ */
 export interface Logger {
   error(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   debug(msg: string, fields?: LogFields): void;
+  /** A logger that adds `bindings` to every line (redacted once, here). */
+  child(bindings: LogFields): Logger;
+  /**
+   * Resolves once every buffered line is written, in order: await it before a planned exit.
+   * (On any exit pino still writes out what is buffered, but possibly after a batch in flight.)
+   */
+  flush(): Promise<void>;
 }
 
-export function createLogger(
-  level: LogLevel,
-  write: (line: string) => void = (l) => process.stdout.write(l),
-): Logger {
-  const log = (at: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
-    if (RANK[at] > RANK[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields })}\n`);
-  };
+/**
+ * Logs at `level` to standard output (buffered, written off the request path), or to `out` —
+ * a stream or a function receiving each line — for tests.
+ */
+export function createLogger(level: LoggerLevel, out?: DestinationStream | ((line: string) => void)): Logger {
+  const destination: LogDestination =
+    out !== undefined
+      ? destinationOf(out)
+      : level === 'silent'
+        ? destinationOf(() => {})
+        : stdoutDestination();
+  const root = pino(
+    {
+      level,
+      base: undefined, // no pid / hostname
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  return wrap(root, destination);
+}
+
+function wrap(logger: Pino, destination: LogDestination): Logger {
+  // pino replaces the methods of disabled levels with no-ops, so the level check is free.
+  const at =
+    (method: 'error' | 'warn' | 'info' | 'debug') =>
+    (msg: string, fields?: LogFields): void => {
+      if (fields === undefined) logger[method](maskCredentials(msg));
+      else logger[method](redactFields(fields), maskCredentials(msg));
+    };
   return {
-    error: (msg, fields) => log('error', msg, fields),
-    info: (msg, fields) => log('info', msg, fields),
-    debug: (msg, fields) => log('debug', msg, fields),
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    child: (bindings) => wrap(logger.child(redactFields(bindings)), destination),
+    flush: () => destination.flush(),
   };
 }

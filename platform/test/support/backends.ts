@@ -15,6 +15,8 @@ export interface Backend {
     dataDir: string;
     databaseUrl: string | null;
     redisUrl: string | null;
+    /** The vault's master keys: required with a shared database. */
+    masterKeys: string | null;
     cleanup(): Promise<void>;
   }>;
 }
@@ -24,6 +26,9 @@ const redisUrl = process.env.TEST_REDIS_URL;
 if (process.env.CI === 'true' && (!pgAdmin || !redisUrl)) {
   throw new Error('CI must set TEST_DATABASE_URL and TEST_REDIS_URL (eval "$(scripts/services.sh start)")');
 }
+
+/** A fixed master key for the shared-database backends (tests only). */
+export const TEST_MASTER_KEYS = `1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'aerostack-test-'));
@@ -57,6 +62,7 @@ const sqlite: Backend = {
       dataDir,
       databaseUrl: null,
       redisUrl: null,
+      masterKeys: null,
       cleanup: async () => rmSync(dataDir, { recursive: true }),
     };
   },
@@ -71,6 +77,7 @@ const postgres = (withRedis: boolean): Backend => ({
       dataDir,
       databaseUrl: database.url,
       redisUrl: withRedis ? redisUrl! : null,
+      masterKeys: TEST_MASTER_KEYS,
       async cleanup() {
         await database.drop();
         rmSync(dataDir, { recursive: true });

@@ -35,6 +35,7 @@ export async function testPlatform(backend: Backend): Promise<TestPlatform> {
     dataDir: stores.dataDir,
     databaseUrl: stores.databaseUrl,
     redisUrl: stores.redisUrl,
+    masterKeys: stores.masterKeys,
     logLevel: 'silent',
     validateResponses: true,
   });

@@ -38,11 +38,20 @@ abstract final class ErrorCode {
   /// Project not found (404). No project with this id belongs to the account.
   static const projectsNotFound = 'projects/not-found';
 
-  /// Request body too large (413). The body exceeds the platform's limit (1 MiB by default).
+  /// Rate limit exceeded (429). Too many requests for this credential; wait `Retry-After` seconds.
+  static const rateLimitExceeded = 'rate-limit/exceeded';
+
+  /// Request body too large (413). The body exceeds the operation's limit (`x-aerostack-max-body-bytes`, else `AEROSTACK_BODY_LIMIT_BYTES`, 1 MiB by default).
   static const requestBodyTooLarge = 'request/body-too-large';
+
+  /// Request headers too large (431). The request headers together exceed the server's limit.
+  static const requestHeadersTooLarge = 'request/headers-too-large';
 
   /// Invalid request body (400). The body does not match the operation's schema; see `errors`.
   static const requestInvalidBody = 'request/invalid-body';
+
+  /// Invalid text encoding (400). The body is not valid UTF-8.
+  static const requestInvalidEncoding = 'request/invalid-encoding';
 
   /// Invalid JSON (400). The body is not valid JSON.
   static const requestInvalidJson = 'request/invalid-json';
@@ -50,8 +59,26 @@ abstract final class ErrorCode {
   /// Invalid parameters (400). A path, query or header parameter does not match the operation's schema; see `errors`.
   static const requestInvalidParameters = 'request/invalid-parameters';
 
-  /// Unsupported media type (415). The body is not `application/json`.
+  /// JSON nested too deeply (400). The JSON body nests arrays and objects deeper than 64 levels.
+  static const requestJsonTooDeep = 'request/json-too-deep';
+
+  /// Malformed request (400). The HTTP request could not be parsed (a bad request line, header or path).
+  static const requestMalformed = 'request/malformed';
+
+  /// Method not implemented (501). The HTTP method is not one the platform knows.
+  static const requestMethodNotImplemented = 'request/method-not-implemented';
+
+  /// Number out of range (400). A number in the JSON body is too large to represent (it would become infinite).
+  static const requestNumberOutOfRange = 'request/number-out-of-range';
+
+  /// Range not satisfiable (416). The `Range` header names no byte of the resource; see `Content-Range`.
+  static const requestRangeNotSatisfiable = 'request/range-not-satisfiable';
+
+  /// Unsupported media type (415). The body's `Content-Type` is not one the operation reads.
   static const requestUnsupportedMediaType = 'request/unsupported-media-type';
+
+  /// URI too long (414). The request target is longer than 8 KiB.
+  static const requestUriTooLong = 'request/uri-too-long';
 
   /// Method not allowed (405). The path exists but not with this method; see the `Allow` header.
   static const routeMethodNotAllowed = 'route/method-not-allowed';

@@ -25,3 +25,14 @@ export interface CacheStore {
   sweep(): Promise<number>;
   close(): Promise<void>;
 }
+
+export interface CacheTables {
+  cache_entries: {
+    project_id: string;
+    key: string;
+    /** JSON text */
+    value: string;
+    /** epoch milliseconds; null = never */
+    expires_at: number | null;
+  };
+}

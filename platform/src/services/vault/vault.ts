@@ -28,7 +28,10 @@ const aadOf = (dekId: string, context: string) =>
   Buffer.from(`aerostack-vault:${FORMAT}:${dekId}:${context}`);
 
 /** `db` is the platform's database (any schema that includes `VaultTables`), migrated. */
-export function createVault<DB extends VaultTables>(options: { db: Kysely<DB>; masterKeys: MasterKeys }): Vault {
+export function createVault<DB extends VaultTables>(options: {
+  db: Kysely<DB>;
+  masterKeys: MasterKeys;
+}): Vault {
   // Kysely's database type is invariant: narrow it to the one table the vault touches.
   const dataKeys = createDataKeys(options.db as unknown as Kysely<VaultTables>, options.masterKeys);
 

@@ -1,23 +1,19 @@
 import { createHash } from 'node:crypto';
-import { randomBase62 } from './ids.js';
+import { randomBase62 } from '../../lib/ids.js';
 
-/** What a bearer credential is, by its prefix (ARCHITECTURE §4). */
+/** The kinds of API key (ARCHITECTURE §4) and how each one looks. */
 export type CredentialKind = 'account' | 'secret' | 'publishable';
 
-const PREFIX: Record<CredentialKind, string> = { account: 'ak_', secret: 'sk_', publishable: 'pk_' };
+export const KEY_KINDS: Record<CredentialKind, { prefix: string; scheme: string; shape: RegExp }> = {
+  account: { prefix: 'ak_', scheme: 'accountKey', shape: /^ak_[0-9A-Za-z]{40}$/ },
+  secret: { prefix: 'sk_', scheme: 'secretKey', shape: /^sk_[0-9A-Za-z]{40}$/ },
+  publishable: { prefix: 'pk_', scheme: 'publishableKey', shape: /^pk_[0-9A-Za-z]{40}$/ },
+};
 const SECRET_LENGTH = 40; // base62 → ~238 bits
-const SHAPE = /^(ak|sk|pk)_[0-9A-Za-z]{40}$/;
 
 /** A new random credential of `kind`, e.g. `sk_…` (shown once, stored only as `hashCredential`). */
 export function newCredential(kind: CredentialKind): string {
-  return PREFIX[kind] + randomBase62(SECRET_LENGTH);
-}
-
-/** The kind of a well-formed credential, or null for anything else. */
-export function credentialKind(credential: string): CredentialKind | null {
-  if (!SHAPE.test(credential)) return null;
-  const prefix = credential.slice(0, 3);
-  return (Object.keys(PREFIX) as CredentialKind[]).find((k) => PREFIX[k] === prefix) ?? null;
+  return KEY_KINDS[kind].prefix + randomBase62(SECRET_LENGTH);
 }
 
 /**

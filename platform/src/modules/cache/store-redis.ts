@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { ApiError } from '../../http/problem.js';
-import type { CacheStore, JsonValue } from '../../modules/cache/store.js';
+import type { CacheStore, JsonValue } from './store.js';
 
 // Values are stored as their JSON text, so a JSON integer is also a Redis integer and INCRBY
 // works on it directly. Redis expires keys itself; PTTL gives the expiry back.

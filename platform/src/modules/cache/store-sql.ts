@@ -1,12 +1,14 @@
-import type { Database } from '../../db/database.js';
+import { type Database, tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
-import type { CacheStore, JsonValue, StoredEntry } from '../../modules/cache/store.js';
+import type { CacheStore, CacheTables, JsonValue, StoredEntry } from './store.js';
 
 const notAnInteger = () =>
   new ApiError('cache/not-an-integer', 'The entry does not hold an integer, or the result is out of range.');
 
 /** Cache entries in the metadata database (`cache_entries`), expired lazily and by `sweep`. */
-export function createSqlCacheStore({ db, dialect }: Database): CacheStore {
+export function createSqlCacheStore(database: Database): CacheStore {
+  const db = tables<CacheTables>(database);
+  const { dialect } = database;
   const live =
     (now: number) =>
     <R extends { expires_at: number | null }>(row: R | undefined): R | undefined =>

@@ -1,0 +1,29 @@
+/**
+ * Who is calling, once their credential has been checked. One shape for every kind of credential
+ * (keys now; end-user sessions and workspace tokens next), so permissions, idempotency and rate
+ * limits need not know which kind it was.
+ */
+export interface Principal {
+  /** The spec security scheme the credential satisfies (`accountKey`, `secretKey`, …), or `anonymous`. */
+  scheme: string;
+  /** A stable id of the caller that scopes idempotency keys (the account, the project, the user…). */
+  subject: string;
+  /** The credential's own id (e.g. `key_…`), for per-credential rate limits and audit; null when anonymous. */
+  credentialId: string | null;
+  accountId?: string;
+  projectId?: string;
+}
+
+export const ANONYMOUS: Principal = { scheme: 'anonymous', subject: 'anonymous', credentialId: null };
+
+/** The account behind the principal (the spec's security guarantees one for the operation). */
+export function accountIdOf(principal: Principal): string {
+  if (!principal.accountId) throw new Error(`expected an account, got a ${principal.scheme} principal`);
+  return principal.accountId;
+}
+
+/** The project behind the principal. */
+export function projectIdOf(principal: Principal): string {
+  if (!principal.projectId) throw new Error(`expected a project, got a ${principal.scheme} principal`);
+  return principal.projectId;
+}

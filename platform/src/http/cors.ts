@@ -1,0 +1,43 @@
+// Credentials are bearer headers, never cookies, so any origin may call the API. The headers are
+// added when each response is built (no middleware rebuilding responses afterwards).
+
+export const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': [
+    'X-Request-Id',
+    'Retry-After',
+    'Idempotent-Replayed',
+    'RateLimit-Limit',
+    'RateLimit-Remaining',
+    'RateLimit-Reset',
+    'ETag',
+    'Content-Range',
+    'Accept-Ranges',
+    'X-Aerostack-Worker',
+  ].join(', '),
+};
+
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'X-Request-Id',
+  'Last-Event-ID',
+  'Range',
+  'If-None-Match',
+  'If-Range',
+].join(', ');
+
+/** The answer to a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`). */
+export function preflight(requestId: string): Response {
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...CORS_HEADERS,
+      'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE, PATCH',
+      'access-control-allow-headers': ALLOWED_HEADERS,
+      'access-control-max-age': '600',
+      'x-request-id': requestId,
+    },
+  });
+}

@@ -1,0 +1,21 @@
+import type { Context } from 'hono';
+import type { AppEnv } from './app-env.js';
+
+/**
+ * An endpoint outside the spec's conventions: the MCP gateway's JSON-RPC at `/ws/{workspace}`,
+ * JWKS, OAuth callbacks, an OpenAI-compatible API, signed URLs, the docs. Each one is registered
+ * here explicitly (by the core or by a module's `endpoints`), names its error envelope and the
+ * decision record that explains why it is not a spec operation, and is listed in
+ * docs/endpoints.md. The route-coverage test knows them: anything else the app serves is a bug.
+ */
+export interface Endpoint {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+  /** A Hono path, e.g. `/ws/:workspace`. */
+  path: string;
+  description: string;
+  /** How this endpoint reports errors, e.g. `problem+json`, `json-rpc`, `oauth2`. */
+  errors: string;
+  /** The decision record, e.g. `docs/decisions/0012-endpoints-outside-the-spec.md`. */
+  decision: string;
+  handle(c: Context<AppEnv>): Response | Promise<Response>;
+}

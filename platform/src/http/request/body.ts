@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
+import { ApiError } from '../problem.js';
+
+// Request bodies are read only by operations that declare one, and never past their limit:
+// `Content-Length` is checked before a byte is read, and a chunked body is counted as it arrives.
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(
+    'request/body-too-large',
+    `The body exceeds this operation's limit of ${limit} bytes.`,
+    {
+      // The rest of the body is not read; the connection cannot be reused for another request.
+      headers: { connection: 'close' },
+    },
+  );
+}
+
+/** The Node request behind `c` when served by @hono/node-server (absent under `app.request()`). */
+function incomingOf(c: Context): IncomingMessage | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+}
+
+/** Whether the request carries a body (without reading any of it). */
+export function hasBody(c: Context): boolean {
+  if (!incomingOf(c)) return c.req.raw.body !== null;
+  const length = c.req.header('content-length');
+  return (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+}
+
+/** Throws 413 at once when the declared `Content-Length` is over `limit`. */
+export function checkContentLength(c: Context, limit: number): void {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+}
+
+async function* chunksOf(c: Context): AsyncIterable<Uint8Array> {
+  const incoming = incomingOf(c);
+  if (incoming) {
+    yield* incoming as AsyncIterable<Uint8Array>;
+    return;
+  }
+  const body = c.req.raw.body;
+  if (body) yield* body as unknown as AsyncIterable<Uint8Array>;
+}
+
+/** The whole body, at most `limit` bytes. */
+export async function readBody(c: Context, limit: number): Promise<Uint8Array> {
+  checkContentLength(c, limit);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunksOf(c)) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge(limit);
+    parts.push(chunk);
+  }
+  if (parts.length === 1) return parts[0]!;
+  return Buffer.concat(parts, size);
+}
+
+/**
+ * The body as a stream the handler reads at its own pace (backpressure reaches the socket), which
+ * errors with 413 once more than `limit` bytes have arrived. Never buffered whole.
+ */
+export function streamBody(c: Context, limit: number): ReadableStream<Uint8Array> {
+  checkContentLength(c, limit);
+  const iterator = chunksOf(c)[Symbol.asyncIterator]();
+  let size = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done) {
+        controller.close();
+        return;
+      }
+      size += value.byteLength;
+      if (size > limit) {
+        controller.error(tooLarge(limit));
+        await iterator.return?.();
+        return;
+      }
+      controller.enqueue(value);
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
+/** Whether `contentType` is one of `accepted` (parameters such as charset ignored). */
+export function isAcceptedMediaType(contentType: string | undefined, accepted: string[]): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return accepted.some(
+    (a) =>
+      a.toLowerCase() === type || (a === 'application/json' && /^application\/([\w.+-]+\+)?json$/.test(type)),
+  );
+}

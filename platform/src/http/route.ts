@@ -1,0 +1,232 @@
+import type { Context } from 'hono';
+import { rateLimitHeaders } from '../services/rate-limit/index.js';
+import type { Services } from '../services.js';
+import type { AppEnv } from './app-env.js';
+import type { Authenticate } from './auth/credentials.js';
+import type { Principal } from './auth/principal.js';
+import type { LooseContext, LooseHandler, LooseReply } from './handler.js';
+import type { Idempotency } from './idempotency/index.js';
+import { ApiError, type FieldProblem } from './problem.js';
+import { bytesResponse } from './reply/bytes.js';
+import { EVENT_STREAM_HEADERS, eventStream } from './reply/events.js';
+import { hasBody, isAcceptedMediaType, readBody, streamBody } from './request/body.js';
+import { parseJsonBody } from './request/json.js';
+import { paramReader } from './request/params.js';
+import type { SpecOperation } from './spec.js';
+import type { Validators } from './validation.js';
+
+/** What every route shares. */
+export interface RouteDeps {
+  services: Services;
+  authenticate: Authenticate;
+  idempotency: Idempotency;
+  /** Turns an error raised inside an event stream into the problem body of its `error` event. */
+  problemOf(error: unknown, requestId: string): unknown;
+}
+
+const NO_BODY_STATUSES = new Set([204, 205, 304]);
+
+function check(problems: FieldProblem[], code: 'request/invalid-body' | 'request/invalid-parameters') {
+  if (problems.length > 0) {
+    const detail = problems.map((p) => `${p.location} ${p.message}`).join('; ');
+    throw new ApiError(code, detail, { errors: problems });
+  }
+}
+
+function scopeOf(principal: Principal): string {
+  return `${principal.scheme}:${principal.subject}`;
+}
+
+function clientAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'local';
+}
+
+/** Builds the Hono handler of one spec operation: auth, limits, parameters, body, handler, reply. */
+export function createRoute(
+  op: SpecOperation,
+  handler: LooseHandler,
+  validators: Validators,
+  deps: RouteDeps,
+) {
+  const { services } = deps;
+  const { config } = services;
+  const params = paramReader(op);
+  const idempotencyHeader = op.parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key');
+  const requestBody = op.requestBody;
+  const bodyLimit = requestBody?.maxBytes ?? config.bodyLimitBytes;
+  const validate = config.validateResponses;
+
+  async function readRequestBody(c: Context): Promise<unknown> {
+    if (!requestBody) return undefined;
+    if (!hasBody(c)) {
+      if (requestBody.required)
+        throw new ApiError('request/invalid-body', 'This operation needs a request body.');
+      return requestBody.kind === 'json' ? {} : undefined;
+    }
+    if (!isAcceptedMediaType(c.req.header('content-type'), requestBody.mediaTypes)) {
+      throw new ApiError(
+        'request/unsupported-media-type',
+        `Send the body as ${requestBody.mediaTypes.map((t) => `\`Content-Type: ${t}\``).join(' or ')}.`,
+      );
+    }
+    if (requestBody.kind === 'bytes') return streamBody(c, bodyLimit);
+    const bytes = await readBody(c, bodyLimit);
+    if (requestBody.kind === 'multipart') {
+      const form = await new Response(bytes, { headers: { 'content-type': c.req.header('content-type')! } })
+        .formData()
+        .catch(() => {
+          throw new ApiError('request/invalid-body', 'The body is not valid multipart/form-data.');
+        });
+      const fields: Record<string, unknown> = {};
+      for (const [name, value] of form) fields[name] = typeof value === 'string' ? value : value.name;
+      check(validators.body(fields), 'request/invalid-body');
+      return form;
+    }
+    if (bytes.byteLength === 0) {
+      if (requestBody.required)
+        throw new ApiError('request/invalid-body', 'This operation needs a JSON body.');
+      return {};
+    }
+    const body = parseJsonBody(bytes);
+    check(validators.body(body), 'request/invalid-body');
+    return body;
+  }
+
+  function checkResponse(status: number, kind: Parameters<Validators['response']>[1], body?: unknown) {
+    const problems = validators.response(status, kind, body);
+    if (problems.length > 0) {
+      throw new Error(
+        `response ${status} of ${op.operationId} violates the spec: ${JSON.stringify(problems)}`,
+      );
+    }
+  }
+
+  async function render(
+    c: Context<AppEnv>,
+    reply: LooseReply,
+    headers: Record<string, string>,
+    requestId: string,
+    abort: AbortController,
+  ) {
+    const { status } = reply;
+    const out = { ...headers, ...reply.headers };
+    if (reply.events) {
+      if (validate) checkResponse(status, 'events');
+      const stream = eventStream(reply.events, {
+        heartbeatMs: config.heartbeatMs,
+        retryMs: 2_000,
+        controller: abort,
+        problemOf: (error) => deps.problemOf(error, requestId),
+        ...(validate
+          ? {
+              check: (event) => {
+                const problems = validators.event(status, event.event, event.data);
+                if (problems.length > 0) {
+                  throw new Error(
+                    `event ${event.event} of ${op.operationId} violates the spec: ${JSON.stringify(problems)}`,
+                  );
+                }
+              },
+            }
+          : {}),
+      });
+      return new Response(stream, { status, headers: { ...out, ...EVENT_STREAM_HEADERS } });
+    }
+    if (reply.bytes) {
+      if (validate) checkResponse(status, 'bytes');
+      return bytesResponse(reply.bytes, c.req, status, out);
+    }
+    if (reply.body === undefined || NO_BODY_STATUSES.has(status)) {
+      if (validate) checkResponse(status, 'empty');
+      return new Response(null, { status, headers: out });
+    }
+    const text = JSON.stringify(reply.body);
+    if (validate) checkResponse(status, 'json', reply.body);
+    return new Response(text, { status, headers: { ...out, 'content-type': 'application/json' } });
+  }
+
+  async function handle(c: Context<AppEnv>): Promise<Response> {
+    const requestId = c.get('requestId');
+    let headers = c.get('baseHeaders');
+    const principal = await deps.authenticate(c.req.header('authorization'), op.security);
+    if (op.rateLimit) {
+      const subject = principal.credentialId ?? `ip:${clientAddress(c)}`;
+      const result = await services.rateLimiter.take(`${op.operationId}:${subject}`, op.rateLimit);
+      const limitHeaders = rateLimitHeaders(result);
+      if (!result.allowed) {
+        throw new ApiError(
+          'rate-limit/exceeded',
+          `At most ${op.rateLimit.limit} requests per ${op.rateLimit.windowSeconds} s.`,
+          {
+            headers: limitHeaders,
+          },
+        );
+      }
+      headers = { ...headers, ...limitHeaders };
+    }
+    const path = c.req.param() as Record<string, unknown>;
+    const query = params.query(c);
+    const declaredHeaders = params.headers(c);
+    check(validators.params('path', path), 'request/invalid-parameters');
+    check(validators.params('query', query), 'request/invalid-parameters');
+    check(validators.params('header', declaredHeaders), 'request/invalid-parameters');
+    const body = await readRequestBody(c);
+
+    // Aborted when an event stream's client goes away (the stream is cancelled).
+    const abort = new AbortController();
+    const ctx: LooseContext = {
+      path,
+      query,
+      headers: declaredHeaders,
+      body,
+      principal,
+      requestId,
+      services,
+      lastEventId: c.req.header('last-event-id') ?? null,
+      signal: abort.signal,
+    };
+
+    const key = declaredHeaders['idempotency-key'];
+    if (!(idempotencyHeader && typeof key === 'string'))
+      return render(c, await handler(ctx), headers, requestId, abort);
+
+    const result = await deps.idempotency.run(
+      scopeOf(principal),
+      key,
+      `${op.operationId}\n${c.req.path}\n${JSON.stringify(body)}`,
+      async () => {
+        const reply = await handler(ctx);
+        if (reply.events || reply.bytes)
+          throw new Error(`${op.operationId}: only JSON replies can be idempotent`);
+        return { status: reply.status, body: reply.body === undefined ? null : JSON.stringify(reply.body) };
+      },
+    );
+    if (validate)
+      checkResponse(
+        result.status,
+        result.body === null ? 'empty' : 'json',
+        result.body && JSON.parse(result.body),
+      );
+    return new Response(result.body, {
+      status: result.status,
+      headers: {
+        ...headers,
+        ...(result.body === null ? {} : { 'content-type': 'application/json' }),
+        ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}),
+      },
+    });
+  }
+
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    try {
+      return await handle(c);
+    } catch (error) {
+      // Tests run with response validation: an error status the spec does not declare for this
+      // operation fails the test that provoked it ("declare what is sent").
+      if (validate && error instanceof ApiError)
+        checkResponse(error.status, 'json', error.toProblem(c.get('requestId')));
+      throw error;
+    }
+  };
+}

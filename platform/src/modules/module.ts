@@ -1,0 +1,47 @@
+import type { Migration } from 'kysely';
+import type { CredentialChecker } from '../http/auth/credentials.js';
+import type { Endpoint } from '../http/endpoints.js';
+import type { Handlers, LooseHandler } from '../http/handler.js';
+import type { Services } from '../services.js';
+
+/**
+ * A capability of the platform: one folder under `modules/` with its spec fragment (`spec.yaml`),
+ * handlers, service, store and migrations, registered by one line in `modules/registry.ts`.
+ * See docs/modules.md for the template every module copies.
+ */
+export interface Module {
+  /** The folder name; also the key of the module's service in `Services`. */
+  name: string;
+  /**
+   * Kysely migrations, named `<YYYYMMDDhhmmss>_<what>` so modules' migrations interleave in time
+   * order; never edited once released.
+   */
+  migrations?: Record<string, Migration>;
+  /** Builds the module's service once at boot; later modules in the registry can use it. */
+  create?(services: Services): unknown;
+  /** Handlers for the spec operations of the module's fragment, by operationId. */
+  handlers?: Handlers | Record<string, LooseHandler>;
+  /** Endpoints outside the spec's conventions (JSON-RPC, OAuth callbacks…); see http/endpoints.ts. */
+  endpoints?: (services: Services) => Endpoint[];
+  /** Rows for the credential table (each a prefix, a spec security scheme and a verifier). */
+  credentials?: (services: Services) => CredentialChecker[];
+  /**
+   * Only for test fixtures: a spec fragment that is not part of the bundled spec. Registered
+   * modules keep theirs in `spec.yaml`, which `pnpm generate` bundles.
+   */
+  spec?: Record<string, unknown>;
+}
+
+/** Declares a module (an identity function that checks the shape). */
+export function defineModule<M extends Module>(module: M): M {
+  return module;
+}
+
+/** A service that holds resources; the platform closes it at shutdown, in reverse registry order. */
+export interface Closable {
+  close(): Promise<void> | void;
+}
+
+export function isClosable(value: unknown): value is Closable {
+  return typeof (value as Closable | undefined)?.close === 'function';
+}

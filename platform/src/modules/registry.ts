@@ -1,0 +1,12 @@
+import type { Module } from './module.js';
+
+// The modules the platform serves, in boot order. A module's `create` may use the services of the
+// modules above it; handlers may use any module's service. Adding a module is adding one line here; `pnpm generate` bundles each listed module's
+// spec.yaml, in this order.
+export const modules: Module[] = [
+  (await import('./health/module.js')).default,
+  (await import('./account/module.js')).default,
+  (await import('./projects/module.js')).default,
+  (await import('./keys/module.js')).default,
+  (await import('./cache/module.js')).default,
+];
