@@ -21,6 +21,15 @@ done
 grep -q 'Publishable key' "$out" || { cat "$out"; echo "no keys printed" >&2; exit 1; }
 sed -n '/Aerostack platform is running/,$p' "$out"
 
+# Only the platform stays resident: no pnpm or tsx process beside the serving node process. The
+# wrapper shell ($pid, unless it exec'd the last command), whose arguments quote the whole
+# command, is left out of the check.
+procs="$(ps -o pid=,rss=,args= -s "$pid" | awk -v self="$pid" '!($1 == self && $3 ~ /(^|\/)(ba)?sh$/)')"
+echo "processes left running (pid, RSS kB, command):"
+echo "$procs" | sed 's/^/  /'
+echo "$procs" | grep -q 'node platform/dist/main\.js' || { echo "the platform is not served by node platform/dist/main.js" >&2; exit 1; }
+if echo "$procs" | grep -Eq 'pnpm|tsx'; then echo "a pnpm or tsx process stays resident while serving" >&2; exit 1; fi
+
 url="$(sed -n 's/^ *API URL *\(http[^ ]*\).*/\1/p' "$out" | head -1)"
 docs="$(sed -n 's/^ *API reference *\(http[^ ]*\).*/\1/p' "$out" | head -1)"
 sk="$(sed -n 's/^ *Secret key *\(sk_[0-9A-Za-z]*\).*/\1/p' "$out" | head -1)"

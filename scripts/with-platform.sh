@@ -6,12 +6,20 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ $# -gt 0 ] || { echo "usage: $0 <command> [args…]" >&2; exit 2; }
 
+# The built platform, as the README's start command runs it; rebuilt when missing or older than
+# its sources (the build takes well under a second).
+main="$root/platform/dist/main.js"
+if [ ! -f "$main" ] || [ -n "$(find "$root/platform/src" "$root/spec" "$root/platform/build.mjs" \
+  "$root/platform/package.json" -newer "$main" -print -quit)" ]; then
+  node "$root/platform/build.mjs" >&2
+fi
+
 data_dir="$(mktemp -d)"
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 log="$data_dir/platform.log"
 
 AEROSTACK_DATA_DIR="$data_dir" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=error AEROSTACK_VALIDATE_RESPONSES=1 \
-  "$root/platform/node_modules/.bin/tsx" "$root/platform/src/main.ts" >"$log" 2>&1 &
+  node "$main" >"$log" 2>&1 &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null || true
