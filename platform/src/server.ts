@@ -1,8 +1,8 @@
-import type { Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Config } from './config.js';
-import { answerClientError } from './http/client-error.js';
+import { answerClientError, answerUnreadableRequest } from './http/client-error.js';
 import { createPlatform, type Platform, type PlatformOptions } from './platform.js';
 
 /** A platform listening on a port. */
@@ -22,12 +22,18 @@ export function urlOf(host: string, port: number): string {
 export async function listen(config: Config, options: PlatformOptions = {}): Promise<Server> {
   const platform = await createPlatform(config, options);
   const { server, port } = await new Promise<{ server: HttpServer; port: number }>((resolve, reject) => {
-    const server = serve(
-      { fetch: platform.app.fetch, port: config.port, hostname: config.host },
-      (info: AddressInfo) => resolve({ server, port: info.port }),
-    ) as HttpServer;
+    const listener = getRequestListener(platform.app.fetch, {
+      hostname: config.host,
+      // A request Node parsed but Hono cannot turn into a Request (a backslash in the path, a bad
+      // Host header) still gets problem+json.
+      errorHandler: answerUnreadableRequest,
+    });
+    const server = createServer(listener);
     server.once('error', reject);
     server.on('clientError', answerClientError);
+    server.listen(config.port, config.host, () =>
+      resolve({ server, port: (server.address() as AddressInfo).port }),
+    );
   }).catch(async (error) => {
     await platform.close();
     throw error;

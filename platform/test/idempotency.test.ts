@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '../src/db/database.js';
+import { createIdempotency, LEASE_MS } from '../src/http/idempotency/index.js';
+import type { IdempotencyTables } from '../src/http/idempotency/store.js';
 import { BACKENDS } from './support/backends.js';
 import { type TestPlatform, testPlatform } from './support/harness.js';
 
@@ -59,10 +62,78 @@ describe.each(BACKENDS)('Idempotency-Key on $name', (backend) => {
     expect((await call()).status).toBe(404);
   });
 
-  it('scopes keys to the caller', async () => {
-    const a = await create('k-scope', 'Scoped');
-    // The same key from the same account is a replay; the scope is the account, not the key alone.
-    expect((await create('k-scope', 'Scoped')).json.project.id).toBe(a.json.project.id);
+  it('scopes keys to the caller: another account with the same key acts on its own', async () => {
+    const { account, keys, database } = t.platform.services;
+    const other = (await account.create(database.db, 'Other account')).id;
+    const otherKey = (await keys.issue(database.db, { accountId: other, projectId: null }, 'account')).key;
+    const createAs = (credential: string) =>
+      t.call({
+        method: 'POST',
+        path: '/v1/projects',
+        auth: credential,
+        headers: { 'idempotency-key': 'k-shared' },
+        body: { name: 'Shared key' },
+      });
+    const mine = await createAs(t.keys.accountKey);
+    const theirs = await createAs(otherKey);
+    expect(mine.status).toBe(201);
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers.get('idempotent-replayed')).toBeNull();
+    expect(theirs.json.project.id).not.toBe(mine.json.project.id);
+    // Each caller's replay is its own first response.
+    expect((await createAs(t.keys.accountKey)).json.project.id).toBe(mine.json.project.id);
+    expect((await createAs(otherKey)).json.project.id).toBe(theirs.json.project.id);
+    const list = await t.call({ method: 'GET', path: '/v1/projects', auth: otherKey });
+    expect(list.json.data.map((p: { id: string }) => p.id)).toEqual([theirs.json.project.id]);
+  });
+
+  it('does not replay a failure: the same key may then carry a different request', async () => {
+    const path = '/v1/projects/prj_0000000000000000/keys/rotate';
+    const failed = await t.call({
+      method: 'POST',
+      path,
+      auth: t.keys.accountKey,
+      headers: { 'idempotency-key': 'k-after-failure' },
+      body: { type: 'secret' },
+    });
+    expect(failed.status).toBe(404);
+    expect(failed.headers.get('idempotent-replayed')).toBeNull();
+    const next = await create('k-after-failure', 'After a failure');
+    expect(next.status).toBe(201);
+  });
+
+  it('answers a reused key and a running first request with declared problems', async () => {
+    await create('k-problems', 'First');
+    const reused = await create('k-problems', 'Second');
+    expect(reused.status).toBe(422);
+    expect(reused.headers.get('content-type')).toBe('application/problem+json');
+    expect(reused.json).toMatchObject({ code: 'idempotency/key-reused', status: 422 });
+  });
+
+  it('gives a claim a lease: a request whose process died frees its key once the lease runs out', async () => {
+    const db = tables<IdempotencyTables>(t.platform.services.database);
+    let clock = Date.now();
+    const idempotency = createIdempotency(db, t.platform.services.vault, () => clock);
+    const scope = 'test:lease';
+    // The first request claims the key and never finishes (its process died).
+    void idempotency.run(scope, 'k-lease', 'same request', () => new Promise(() => {}));
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(
+      idempotency.run(scope, 'k-lease', 'same request', async () => ({ status: 201, body: '{}' })),
+    ).rejects.toMatchObject({ code: 'idempotency/in-progress', extra: { headers: { 'retry-after': '5' } } });
+    clock += LEASE_MS + 1;
+    const retried = await idempotency.run(scope, 'k-lease', 'same request', async () => ({
+      status: 201,
+      body: '{"taken":"over"}',
+    }));
+    expect(retried).toEqual({ status: 201, body: '{"taken":"over"}', replayed: false });
+    expect(
+      await idempotency.run(scope, 'k-lease', 'same request', async () => ({ status: 500, body: null })),
+    ).toEqual({
+      status: 201,
+      body: '{"taken":"over"}',
+      replayed: true,
+    });
   });
 
   it('rejects an over-long key', async () => {

@@ -100,6 +100,48 @@ describe('the platform over HTTP', () => {
     expect(await exit).toBe(0);
   });
 
+  it('after a rotation, a restart does not print the dead key or a "Try:" command that would fail', async () => {
+    const dataDir = fresh();
+    const first = await startPlatform({ dataDir });
+    const rotated = await fetch(`${first.url}/v1/projects/${first.projectId}/keys/rotate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.accountKey}`, 'content-type': 'application/json' },
+      body: '{"type":"secret"}',
+    });
+    expect(rotated.status).toBe(201);
+    await first.close();
+    const child = spawn(
+      join(import.meta.dirname, '../node_modules/.bin/tsx'),
+      [join(import.meta.dirname, '../src/main.ts')],
+      {
+        env: { ...process.env, AEROSTACK_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner:\n${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        if (out.includes('Publishable key')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const exit = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    await exit;
+    expect(out).not.toContain(first.secretKey);
+    expect(out).toMatch(/Secret key\s+\(rotated since first start/);
+    expect(out).not.toContain('Try:');
+    // The keys still valid are still shown.
+    expect(out).toContain(first.accountKey);
+    expect(out).toContain(first.publishableKey);
+  });
+
   it('refuses a bad setting with a clear message', async () => {
     const child = spawn(
       join(import.meta.dirname, '../node_modules/.bin/tsx'),

@@ -9,15 +9,17 @@ import type { OpenApiDocument } from './spec.js';
 // read on first request, not at boot.
 
 const require = createRequire(import.meta.url);
+// Kept as bytes: as a string, its non-Latin-1 characters would double its size and be re-encoded on
+// every response.
 const scalarBundle = () =>
-  readFileSync(join(dirname(require.resolve('@scalar/api-reference')), 'browser', 'standalone.js'), 'utf8');
+  readFileSync(join(dirname(require.resolve('@scalar/api-reference')), 'browser', 'standalone.js'));
 
 const DECISION = 'docs/decisions/0012-endpoints-outside-the-spec.md';
 
 /** The documentation endpoints: the spec itself and its reference. */
 export function docsEndpoints(document: OpenApiDocument): Endpoint[] {
   let json: string | undefined;
-  let bundle: string | undefined;
+  let bundle: Buffer | undefined;
   const page = `<!doctype html>
 <html lang="en">
   <head>
@@ -59,7 +61,7 @@ export function docsEndpoints(document: OpenApiDocument): Endpoint[] {
       decision: DECISION,
       handle: (c) => {
         bundle ??= scalarBundle();
-        return c.body(bundle, 200, {
+        return c.body(new Uint8Array(bundle), 200, {
           ...c.get('baseHeaders'),
           'content-type': 'text/javascript; charset=utf-8',
           'cache-control': 'public, max-age=3600',
