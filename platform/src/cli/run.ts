@@ -8,6 +8,7 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import type { Module } from '../modules/module.js';
 import { createPlatform } from '../platform.js';
 import { listen, urlOf } from '../server.js';
+import { rotateVault } from './vault.js';
 
 // What `node platform/dist/main.js` runs: boot on the environment's configuration, print where
 // everything is, and shut down gracefully on SIGINT / SIGTERM. With AEROSTACK_WORKERS > 1 this
@@ -148,6 +149,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
 }
 
 async function start(modules: RunOptions['modules']): Promise<void> {
+  const command = process.argv.slice(2).join(' ');
   let config: Config;
   try {
     config = loadConfig();
@@ -157,6 +159,18 @@ async function start(modules: RunOptions['modules']): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  if (command === 'vault rotate') {
+    const { version, rewrapped, retired } = await rotateVault(config);
+    console.log(
+      `Re-wrapped ${rewrapped} data key(s) under master key version ${version}.` +
+        (retired.length > 0 ? ` Retired version(s) ${retired.join(', ')} from the key file.` : ''),
+    );
+    return;
+  }
+  if (command !== '') {
+    console.error(`aerostack: unknown command "${command}" (commands: vault rotate)`);
+    process.exit(2);
   }
   if (cluster.isWorker) await worker(config, modules);
   else if (config.workers > 1) await primary(config, modules);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ApiError } from '../http/problem.js';
 
 /** Opaque list cursors: the sort key of the last item of a page, base64url-encoded JSON. */
@@ -56,4 +57,11 @@ export function pageOf<R extends { created_at: string; id: string }, T>(
     limit,
   );
   return { data: page.data.map((p) => map(p.row)), nextCursor: page.nextCursor };
+}
+
+/** Rows strictly after `position` in (created_at, id) order; row values work in SQLite and PostgreSQL. */
+export function afterPosition(position: Position | null) {
+  return position
+    ? sql<boolean>`(created_at, id) > (${position.createdAt}, ${position.id})`
+    : sql<boolean>`1 = 1`;
 }

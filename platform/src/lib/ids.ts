@@ -9,7 +9,8 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-export type IdPrefix = 'acc' | 'prj' | 'key' | 'req';
+/** A short lower-case prefix naming what an id is: `acc`, `prj`, `key`, `req`; each module picks its own. */
+export type IdPrefix = Lowercase<string>;
 
 /** A prefixed random id such as `prj_7Hq2vW9xK3mN5pR8sT1u` (20 base62 chars, ~119 bits). */
 export function newId(prefix: IdPrefix): string {

@@ -10,7 +10,10 @@ import type { Services } from '../services.js';
  * See docs/modules.md for the template every module copies.
  */
 export interface Module {
-  /** The folder name; also the key of the module's service in `Services`. */
+  /**
+   * The module's name in camelCase: the key of its service in `Services` and the first segment of its
+   * operationIds. Its folder is the kebab-case form (`line-items` → `lineItems`).
+   */
   name: string;
   /**
    * Kysely migrations, named `<YYYYMMDDhhmmss>_<what>` so modules' migrations interleave in time

@@ -1,5 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Position } from '../../lib/cursor.js';
+import type { Kysely, Transaction } from 'kysely';
+import { afterPosition, type Position } from '../../lib/cursor.js';
 import type { CredentialKind } from './credential.js';
 
 export interface KeyTables {
@@ -25,13 +25,6 @@ export interface ActiveKey {
   projectId: string | null;
 }
 
-/** Rows strictly after `position` in (created_at, id) order; row values work in SQLite and PostgreSQL. */
-function after(position: Position | null) {
-  return position
-    ? sql<boolean>`(created_at, id) > (${position.createdAt}, ${position.id})`
-    : sql<boolean>`1 = 1`;
-}
-
 export async function insertKey(db: Db, row: KeyRow): Promise<void> {
   await db.insertInto('api_keys').values(row).execute();
 }
@@ -42,7 +35,7 @@ export async function listKeys(db: Db, projectId: string, position: Position | n
     .selectFrom('api_keys')
     .selectAll()
     .where('project_id', '=', projectId)
-    .where(after(position))
+    .where(afterPosition(position))
     .orderBy('created_at')
     .orderBy('id')
     .limit(limit + 1)
