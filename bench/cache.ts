@@ -1,7 +1,7 @@
 // Cache operations through the whole platform (auth lookup, spec validation, store), as ratios
 // against `/healthz` on the same server in the same run: the cost each layer adds, not absolute
 // numbers that depend on the machine. Medians of several rounds; concurrency 8 over keep-alive.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform } from '@aerostack/platform';
@@ -38,8 +38,9 @@ async function main() {
       : []),
   ];
   for (const backend of backends) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aerostack-bench-'));
     const p = await startPlatform({
-      dataDir: mkdtempSync(join(tmpdir(), 'aerostack-bench-')),
+      dataDir,
       databaseUrl: backend.databaseUrl,
       redisUrl: backend.redisUrl,
       validateResponses: false,
@@ -73,6 +74,7 @@ async function main() {
       );
     }
     await p.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
