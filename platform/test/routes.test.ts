@@ -47,4 +47,27 @@ describe('spec ↔ routes', () => {
       ]);
     }
   });
+
+  it('declares every status an operation sends (fuzzers read the spec: nothing undeclared comes back)', () => {
+    const declared = (id: string) =>
+      Object.keys(operations.find((op) => op.operationId === id)!.responses).sort();
+    expect(declared('cache.increment')).toEqual(['200', '400', '401', '403', '413', '415', '422', 'default']);
+    expect(declared('projects.create')).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '409',
+      '413',
+      '415',
+      '422',
+      'default',
+    ]);
+    expect(declared('projects.get')).toEqual(['200', '400', '401', '403', '404', 'default']);
+    expect(declared('health.check')).toEqual(['200', 'default']);
+    const cursor = operations
+      .find((op) => op.operationId === 'projects.list')!
+      .parameters.find((p) => p.name === 'cursor')!;
+    expect(cursor.schema.pattern).toBe('^[A-Za-z0-9_-]+$');
+  });
 });
