@@ -17,9 +17,19 @@ export type { ErrorCode } from './generated/error-codes';
 export { ERROR_CODES } from './generated/error-codes';
 export type { components, operations, paths } from './generated/openapi';
 export { paginate } from './pagination/paginate';
+export { openEventStream } from './stream/event-stream';
+export type { EventStream, EventStreamOptions, EventStreamState, StreamEvent } from './stream/types';
 export type { HttpOptions } from './transport/create-http';
 export { createHttp } from './transport/create-http';
-export type { Http, HttpData, HttpMethod, HttpMethodName } from './transport/http-types';
+export type { CredentialProvider } from './transport/credential';
+export type {
+  Http,
+  HttpData,
+  HttpMethod,
+  HttpMethodName,
+  HttpRequestInit,
+  RequestBody,
+} from './transport/http-types';
 export type { FetchLike } from './transport/send-once';
 export type { TransportCallOptions, TransportFetch } from './transport/transport-fetch';
 export type { JsonValue } from './types/json';

@@ -20,6 +20,7 @@ const PUBLIC_VALUES = [
   'createClient',
   'createHttp',
   'isAerostackError',
+  'openEventStream',
   'paginate',
   'pickRequestOptions',
 ];
@@ -48,13 +49,19 @@ describe('@aerostack/core dist', () => {
   it('imports nothing Node-only from its root entry', () => {
     expect(nodeBuiltinImports(`${dir}/dist/index.js`)).toEqual([]);
     expect(nodeBuiltinImports(`${dir}/dist/index.cjs`)).toEqual([]);
-    expect(externalImports(`${dir}/dist/index.js`)).toEqual(['openapi-fetch']);
+    expect(externalImports(`${dir}/dist/index.js`)).toEqual(['eventsource-parser', 'openapi-fetch']);
   });
 
   it(`stays under ${SIZE_BUDGET_BYTES} bytes minified + gzipped, bundled for browsers with its dependencies`, async () => {
     const bytes = await browserBundleGzipBytes(dir);
     expect(bytes).toBeGreaterThan(1_000);
     expect(bytes).toBeLessThanOrEqual(SIZE_BUDGET_BYTES);
+  });
+
+  it('tree-shakes the event stream helper (and its SSE parser) away from a client that does not use it', async () => {
+    const clientOnly = await browserBundleGzipBytes(dir, ['createClient']);
+    const withStreams = await browserBundleGzipBytes(dir, ['createClient', 'openEventStream']);
+    expect(withStreams - clientOnly).toBeGreaterThan(1_500);
   });
 
   it('passes publint', async () => {

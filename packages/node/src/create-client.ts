@@ -12,7 +12,7 @@ export type NodeClientOptions = Partial<ClientOptions>;
 
 /**
  * Creates a client, like `@aerostack/core`'s, reading `AEROSTACK_URL` and (when no credential
- * is given) `AEROSTACK_SECRET_KEY` from the environment.
+ * — key or provider — is given) `AEROSTACK_SECRET_KEY` from the environment.
  *
  * @example
  * import { createClient } from '@aerostack/node';
@@ -21,10 +21,11 @@ export type NodeClientOptions = Partial<ClientOptions>;
  * await client.cache.set('greeting', 'hello', { ttlSeconds: 60 });
  */
 export function createClient(options: NodeClientOptions = {}): AerostackClient {
-  const hasCredential = Boolean(options.secretKey || options.publishableKey || options.accountKey);
+  const { secretKey, publishableKey, accountKey, credential } = options;
+  const hasCredential = Boolean(secretKey || publishableKey || accountKey || credential);
   return createCoreClient({
     ...options,
     url: requireOption(options.url ?? env('AEROSTACK_URL'), 'url', 'AEROSTACK_URL'),
-    secretKey: hasCredential ? options.secretKey : env('AEROSTACK_SECRET_KEY'),
+    secretKey: hasCredential ? secretKey : env('AEROSTACK_SECRET_KEY'),
   });
 }

@@ -30,9 +30,12 @@ describe('admin client types', () => {
     admin.projects.keys.rotate('prj_x', { type: 'admin' });
     // @ts-expect-error a project needs a name
     admin.projects.create({});
+    // @ts-expect-error the admin client authenticates with its account key only
+    createAdminClient({ credential: () => 'ak_x' });
   });
 
   it('makes every createClient option optional', () => {
     expectTypeOf(createClient()).toEqualTypeOf<AerostackClient>();
+    expectTypeOf(createClient({ credential: async () => 'tok' })).toEqualTypeOf<AerostackClient>();
   });
 });

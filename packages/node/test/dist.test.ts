@@ -18,6 +18,7 @@ const PUBLIC_VALUES = [
   'createClient',
   'createHttp',
   'isAerostackError',
+  'openEventStream',
   'paginate',
   'pickRequestOptions',
 ];

@@ -38,6 +38,12 @@ describe('defaults from the environment', () => {
     await expect(client.cache.get('k')).rejects.toMatchObject({ code: 'auth/wrong-credential-type' });
   });
 
+  it('takes a credential provider over AEROSTACK_SECRET_KEY', async () => {
+    stubPlatformEnv();
+    const client = createClient({ credential: async () => platform.publishableKey });
+    await expect(client.cache.get('k')).rejects.toMatchObject({ code: 'auth/wrong-credential-type' });
+  });
+
   it('says which option or variable is missing', () => {
     vi.stubEnv('AEROSTACK_URL', '');
     vi.stubEnv('AEROSTACK_ACCOUNT_KEY', '');

@@ -1,12 +1,14 @@
+import type { Credential, CredentialProvider } from '../transport/credential';
 import type { FetchLike } from '../transport/send-once';
 import type { TransportCallOptions } from '../transport/transport-fetch';
 
 /**
- * Options of `createClient`. Give exactly one credential; it is sent as
- * `Authorization: Bearer <key>`.
+ * Options of `createClient`. Give at most one credential — a key, or a `credential` provider
+ * — sent as `Authorization: Bearer <credential>`.
  *
  * @example
  * const client = createClient({ url: 'http://localhost:8787', secretKey: 'sk_…', timeoutMs: 10_000 });
+ * const user = createClient({ url, credential: () => session.accessToken });
  */
 export interface ClientOptions {
   /** The platform's base URL, e.g. `http://localhost:8787`. */
@@ -17,6 +19,12 @@ export interface ClientOptions {
   publishableKey?: string | undefined;
   /** An account key (`ak_…`): manages projects. */
   accountKey?: string | undefined;
+  /**
+   * A function returning the credential (a user's session token, say), sync or async, asked
+   * before every attempt: a retried attempt asks again, so a refreshed token is picked up. A
+   * 401 is not retried by itself. Return `undefined` to send no credential.
+   */
+  credential?: CredentialProvider | undefined;
   /** The fetch to send with (any `(request: Request) => Promise<Response>`); `globalThis.fetch` by default. */
   fetch?: FetchLike | undefined;
   /** Deadline of each attempt in milliseconds; default 30 000. */
@@ -39,10 +47,16 @@ export interface RequestOptions extends TransportCallOptions {
 }
 
 /** The single credential among the options, or undefined; more than one is a mistake we report. */
-export function pickCredential(options: ClientOptions): string | undefined {
-  const given = [options.secretKey, options.publishableKey, options.accountKey].filter(Boolean);
+export function pickCredential(options: ClientOptions): Credential {
+  const { secretKey, publishableKey, accountKey, credential } = options;
+  const given = [secretKey, publishableKey, accountKey, credential].filter(Boolean);
   if (given.length > 1) {
-    throw new TypeError('Aerostack: pass only one of `secretKey`, `publishableKey` or `accountKey`.');
+    throw new TypeError(
+      'Aerostack: pass only one of `secretKey`, `publishableKey`, `accountKey` or `credential`.',
+    );
+  }
+  if (credential !== undefined && typeof credential !== 'function') {
+    throw new TypeError('Aerostack: `credential` is a function returning the credential (or undefined).');
   }
   return given[0];
 }

@@ -40,6 +40,43 @@ export type HttpMethod<Method extends HttpMethodName> = <
 ) => Promise<HttpData<Path, Method, Init>>;
 
 /**
+ * A request body `http.request` sends as it is, without buffering it: text, bytes, a Blob or
+ * File, form data, or a stream of bytes.
+ *
+ * @example
+ * const body: RequestBody = await fs.openAsBlob('backup.tar');
+ */
+export type RequestBody =
+  | string
+  | ArrayBuffer
+  | ArrayBufferView
+  | Blob
+  | FormData
+  | URLSearchParams
+  | ReadableStream<Uint8Array>;
+
+/**
+ * What `http.request` sends: a method, headers and any body, with the per-call transport
+ * settings.
+ *
+ * @example
+ * await client.http.request(path, { method: 'PUT', body: file, headers: { 'Content-Type': 'application/octet-stream' } });
+ */
+export interface HttpRequestInit extends TransportCallOptions {
+  /** The HTTP method; default `GET`. */
+  method?: string | undefined;
+  /** Headers of this request; the client's own and the credential are added unless given here. */
+  headers?: Record<string, string> | Headers | undefined;
+  /**
+   * The body, sent without being buffered. Strings, bytes (`Uint8Array`, `ArrayBuffer`,
+   * `Buffer`), Blobs and forms can be sent again, so an idempotent request with one is retried;
+   * a `ReadableStream` is streamed (`duplex: 'half'`) and cannot be replayed, so a request with
+   * one is sent once and never retried.
+   */
+  body?: RequestBody | null | undefined;
+}
+
+/**
  * The typed low-level transport SDK modules are built on: one method per HTTP verb, typed
  * from the OpenAPI spec, with retries, per-attempt timeouts, `AbortSignal`, and every non-2xx
  * turned into an `AerostackError`.
@@ -54,10 +91,29 @@ export interface Http {
   DELETE: HttpMethod<'delete'>;
   PATCH: HttpMethod<'patch'>;
   /**
+   * Sends any request to a path of the platform, for operations whose body or response is
+   * bytes, with the client's headers, credential, retries and deadline. Resolves with the 2xx
+   * `Response` (or a 304 answering your own `If-None-Match`); anything else rejects with an
+   * `AerostackError`. A JSON response body is read within the deadline; any other (bytes, an
+   * event stream) is handed over as it arrives, and only the `signal` ends it.
+   *
+   * @example
+   * const file = await fs.openAsBlob('backup.tar');
+   * await client.http.request(path, { method: 'PUT', body: file.stream(), headers: { 'Content-Type': 'application/octet-stream' } });
+   * const download = await client.http.request(path, { signal });
+   * for await (const chunk of download.body!) out.write(chunk);
+   */
+  request(path: `/${string}`, init?: HttpRequestInit): Promise<Response>;
+  /**
    * The underlying openapi-fetch client, for when you need the `Response` (headers, a stream
    * with `parseAs: 'stream'`). It sends through the same transport, so it throws too.
    */
   readonly raw: Client<paths>;
-  /** The transport's fetch itself: retries, deadlines and error unwrapping for any `Request`. */
+  /**
+   * The transport's fetch itself, for any `Request`: the client's headers and credential (for
+   * the platform's URLs only), retries, deadlines and error unwrapping. A JSON, text or
+   * urlencoded body is read once and may be retried; any other body (bytes, a Blob, multipart,
+   * a stream) is sent once, as the `Request` was made, never buffered.
+   */
   readonly fetch: TransportFetch;
 }

@@ -1,4 +1,6 @@
 import { abortedError, networkError, timeoutError } from '../errors/client-errors';
+import { liveResponse } from './live-response';
+import { attemptRequest, type Outgoing } from './outgoing';
 import { follow, raceAbort } from './signals';
 
 /**
@@ -13,14 +15,14 @@ export type FetchLike = (input: Request) => Promise<Response>;
 
 export interface SentResponse {
   response: Response;
-  /** The whole body, read within the attempt's deadline; null for a stream that is handed over live. */
+  /** The whole body, read within the attempt's deadline; null for a body that is handed over live. */
   bytes: ArrayBuffer | null;
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-function isEventStream(response: Response): boolean {
-  return (response.headers.get('Content-Type') ?? '').includes('text/event-stream');
+function isJson(response: Response): boolean {
+  return (response.headers.get('Content-Type') ?? '').includes('json');
 }
 
 async function buffered(response: Response): Promise<SentResponse> {
@@ -34,42 +36,43 @@ async function buffered(response: Response): Promise<SentResponse> {
 }
 
 /**
- * One attempt: sends a fresh copy of `template` and reads the whole response within
- * `timeoutMs`. Rejects with `client/aborted` when `caller` aborts, `client/timeout` when the
- * deadline passes, and `client/network` when the connection fails. An event stream is returned
- * as soon as its headers arrive, still linked to `caller` so aborting ends the stream.
+ * One attempt: sends `outgoing` with `headers` and waits at most `timeoutMs` for the response
+ * headers and, for a JSON response or any error, the whole body. Any other 2xx body (bytes, an
+ * event stream, or anything when `outgoing.live`) is handed over as it arrives, bound only by
+ * `caller`. A streamed request body only has to keep moving: each chunk it yields restarts the
+ * deadline. Rejects with `client/aborted` when `caller` aborts, `client/timeout` when the
+ * deadline passes, and `client/network` when the connection fails.
  */
 export async function sendOnce(
   fetchImpl: FetchLike,
-  template: Request,
-  body: ArrayBuffer | null,
+  outgoing: Outgoing,
+  headers: Headers,
   timeoutMs: number,
   caller: AbortSignal | null,
 ): Promise<SentResponse> {
   const controller = new AbortController();
   const unfollow = follow(caller, controller);
+  const fail = (error: unknown) => (caller?.aborted ? abortedError(caller.reason) : networkError(error));
   let timedOut = false;
-  let streaming = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
+  let settled = false;
+  let handedOver = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const restartDeadline = () => {
+    clearTimeout(timer);
+    if (settled) return;
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+  };
+  restartDeadline();
   try {
-    const request = new Request(template.url, {
-      method: template.method,
-      headers: template.headers,
-      body,
-      signal: controller.signal,
-      redirect: template.redirect,
-      // Only when changed from the default: some runtimes (Cloudflare Workers) reject the field.
-      ...(template.credentials && template.credentials !== 'same-origin'
-        ? { credentials: template.credentials }
-        : {}),
-    });
+    // A stream upload only has to keep moving: each chunk it yields restarts the deadline.
+    const request = attemptRequest(outgoing, headers, controller.signal, restartDeadline);
     const response = await raceAbort(fetchImpl(request), controller.signal);
-    if (isEventStream(response) && response.ok) {
-      streaming = true;
-      return { response, bytes: null };
+    if (response.ok && (outgoing.live || !isJson(response))) {
+      handedOver = true;
+      return { response: liveResponse(response, fail, unfollow), bytes: null };
     }
     return await raceAbort(buffered(response), controller.signal);
   } catch (error) {
@@ -77,7 +80,8 @@ export async function sendOnce(
     if (timedOut) throw timeoutError(timeoutMs);
     throw networkError(error);
   } finally {
+    settled = true;
     clearTimeout(timer);
-    if (!streaming) unfollow();
+    if (!handedOver) unfollow();
   }
 }

@@ -1,6 +1,8 @@
 import { type AerostackError, isAerostackError } from '../errors/aerostack-error';
 import { abortedError } from '../errors/client-errors';
 import { errorFromResponse, invalidSuccessBody } from '../errors/from-response';
+import { attemptHeaders, type RequestDefaults } from './credential';
+import { fromRequest, isReplayable, type Outgoing } from './outgoing';
 import { isIdempotent, isRetryableStatus, parseRetryAfter, retryDelay } from './retry-policy';
 import { type FetchLike, type SentResponse, sendOnce } from './send-once';
 import { sleep } from './signals';
@@ -21,8 +23,9 @@ export interface TransportCallOptions {
 }
 
 /**
- * A `fetch` that retries, times out and turns every non-2xx response into an `AerostackError`.
- * It resolves only with 2xx responses whose JSON bodies parse.
+ * A `fetch` that authenticates, retries, times out and turns every non-2xx response into an
+ * `AerostackError`. It resolves only with 2xx (or 304) responses whose JSON bodies parse. A request to
+ * the platform gets the client's headers and credential; one elsewhere is sent as it is.
  *
  * @example
  * const response = await transportFetch(new Request(`${url}/healthz`), { timeoutMs: 1_000 });
@@ -30,7 +33,7 @@ export interface TransportCallOptions {
 export type TransportFetch = (request: Request, options?: TransportCallOptions) => Promise<Response>;
 
 /** The client-wide defaults a transport starts from. */
-export interface TransportDefaults {
+export interface TransportDefaults extends RequestDefaults {
   fetch: FetchLike;
   timeoutMs: number;
   maxRetries: number;
@@ -67,7 +70,8 @@ async function attempt(send: () => Promise<SentResponse>): Promise<Response | Fa
     return { failure: error, retryable: true };
   }
   const { response, bytes } = sent;
-  if (response.ok) return checkedSuccess(sent);
+  // 304 answers the caller's own conditional request (If-None-Match): an outcome, not a failure.
+  if (response.ok || response.status === 304) return checkedSuccess(sent);
   return {
     failure: errorFromResponse(response, bytes ? decoder.decode(bytes) : ''),
     retryable: isRetryableStatus(response.status),
@@ -75,18 +79,27 @@ async function attempt(send: () => Promise<SentResponse>): Promise<Response | Fa
   };
 }
 
-/** Creates the retrying, deadline-bound, error-unwrapping fetch every client call goes through. */
-export function createTransportFetch(defaults: TransportDefaults): TransportFetch {
-  return async (request, options = {}) => {
-    const caller = options.signal ?? request.signal ?? null;
+/** The transport every call goes through: `send` for parts, `fetch` for a whole `Request`. */
+export interface Transport {
+  /** Sends `outgoing`, retrying when its method and body allow, and returns the 2xx response. */
+  send(outgoing: Outgoing, options?: TransportCallOptions): Promise<Response>;
+  /** The same for a `Request`; `live` hands any 2xx body over unread (openapi-fetch's `parseAs`). */
+  fetch(request: Request, options?: TransportCallOptions, live?: boolean): Promise<Response>;
+}
+
+/** Creates the retrying, deadline-bound, authenticating, error-unwrapping transport. */
+export function createTransport(defaults: TransportDefaults): Transport {
+  const send: Transport['send'] = async (outgoing, options = {}) => {
+    const caller = options.signal ?? null;
     const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
     const maxRetries = options.maxRetries ?? defaults.maxRetries;
-    const retrySafe = isIdempotent(request.method, request.headers);
-    const body = request.body ? await request.arrayBuffer() : null;
+    const retrySafe = isIdempotent(outgoing.method, outgoing.headers) && isReplayable(outgoing);
 
     for (let retry = 0; ; retry++) {
       if (caller?.aborted) throw abortedError(caller.reason);
-      const outcome = await attempt(() => sendOnce(defaults.fetch, request, body, timeoutMs, caller));
+      // Asked per attempt, so a retry carries a credential refreshed in the meantime.
+      const headers = await attemptHeaders(outgoing.url, outgoing.headers, defaults, caller);
+      const outcome = await attempt(() => sendOnce(defaults.fetch, outgoing, headers, timeoutMs, caller));
       if (outcome instanceof Response) return outcome;
       const { failure, retryable, retryAfterMs } = outcome;
       if (!retryable || !retrySafe || retry >= maxRetries) throw failure;
@@ -96,5 +109,10 @@ export function createTransportFetch(defaults: TransportDefaults): TransportFetc
         throw abortedError(caller?.reason);
       }
     }
+  };
+  return {
+    send,
+    fetch: async (request, options = {}, live = false) =>
+      send(await fromRequest(request, live), { ...options, signal: options.signal ?? request.signal }),
   };
 }

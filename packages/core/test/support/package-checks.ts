@@ -50,10 +50,15 @@ export function externalImports(file: string): string[] {
   return [...new Set([...source.matchAll(pattern)].map((match) => match[1] ?? ''))].sort();
 }
 
-/** Minified + gzipped size in bytes of the ESM entry bundled for browsers with its dependencies. */
-export async function browserBundleGzipBytes(dir: string): Promise<number> {
+/**
+ * Minified + gzipped size in bytes of the ESM entry bundled for browsers with its dependencies:
+ * all of it, or only what a consumer importing `names` keeps after tree-shaking.
+ */
+export async function browserBundleGzipBytes(dir: string, names?: string[]): Promise<number> {
+  const entry = join(dir, 'dist/index.js');
+  const source = names && `export { ${names.join(', ')} } from ${JSON.stringify(entry)};`;
   const result = await build({
-    entryPoints: [join(dir, 'dist/index.js')],
+    ...(source ? { stdin: { contents: source, resolveDir: dir } } : { entryPoints: [entry] }),
     bundle: true,
     minify: true,
     format: 'esm',

@@ -11,7 +11,7 @@ import { createProjectsApi, type ProjectsApi } from './projects';
  * const admin = createAdminClient({ url: 'http://localhost:8787', accountKey: 'ak_…' });
  */
 export interface AdminClientOptions
-  extends Omit<ClientOptions, 'url' | 'secretKey' | 'publishableKey' | 'accountKey'> {
+  extends Omit<ClientOptions, 'url' | 'secretKey' | 'publishableKey' | 'accountKey' | 'credential'> {
   /** The platform's base URL; default `AEROSTACK_URL`. */
   url?: string | undefined;
   /** An account key (`ak_…`); default `AEROSTACK_ACCOUNT_KEY`. */
