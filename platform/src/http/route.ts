@@ -73,7 +73,9 @@ export function createRoute(
     if (requestBody.kind === 'bytes') return streamBody(c, bodyLimit);
     const bytes = await readBody(c, bodyLimit);
     if (requestBody.kind === 'multipart') {
-      const form = await new Response(bytes, { headers: { 'content-type': c.req.header('content-type')! } })
+      const form = await new Response(bytes as Uint8Array<ArrayBuffer>, {
+        headers: { 'content-type': c.req.header('content-type')! },
+      })
         .formData()
         .catch(() => {
           throw new ApiError('request/invalid-body', 'The body is not valid multipart/form-data.');
