@@ -9,10 +9,13 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-/** A short lower-case prefix naming what an id is: `acc`, `prj`, `key`, `req`; each module picks its own. */
-export type IdPrefix = Lowercase<string>;
+/**
+ * The prefixes of the core's ids. A module declares its own as `const ID_PREFIX = '…'` in its folder
+ * (`pnpm new-module` reads both to refuse a prefix already taken).
+ */
+export type IdPrefix = 'acc' | 'prj' | 'key' | 'req';
 
 /** A prefixed random id such as `prj_7Hq2vW9xK3mN5pR8sT1u` (20 base62 chars, ~119 bits). */
-export function newId(prefix: IdPrefix): string {
+export function newId(prefix: IdPrefix | Lowercase<string>): string {
   return `${prefix}_${randomBase62(20)}`;
 }
