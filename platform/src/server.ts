@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Config } from './config.js';
 import { answerClientError, answerUnreadableRequest } from './http/client-error.js';
+import { collectWhenIdle } from './lib/idle-gc.js';
 import { createPlatform, type Platform, type PlatformOptions } from './platform.js';
 
 /** A platform listening on a port. */
@@ -21,6 +22,7 @@ export function urlOf(host: string, port: number): string {
 
 export async function listen(config: Config, options: PlatformOptions = {}): Promise<Server> {
   const platform = await createPlatform(config, options);
+  const idle = collectWhenIdle();
   const { server, port } = await new Promise<{ server: HttpServer; port: number }>((resolve, reject) => {
     const listener = getRequestListener(platform.app.fetch, {
       hostname: config.host,
@@ -29,6 +31,7 @@ export async function listen(config: Config, options: PlatformOptions = {}): Pro
       errorHandler: answerUnreadableRequest,
     });
     const server = createServer(listener);
+    server.on('request', () => idle.touch());
     server.once('error', reject);
     server.on('clientError', answerClientError);
     server.listen(config.port, config.host, () =>
@@ -51,6 +54,7 @@ export async function listen(config: Config, options: PlatformOptions = {}): Pro
         });
         server.closeIdleConnections();
       });
+      idle.stop();
       await platform.close();
     },
   };

@@ -109,7 +109,7 @@ export function createRoute(
     reply: LooseReply,
     headers: Record<string, string>,
     requestId: string,
-    abort: AbortController,
+    abort: () => AbortController,
   ) {
     const { status } = reply;
     const out = { ...headers, ...reply.headers };
@@ -118,7 +118,7 @@ export function createRoute(
       const stream = eventStream(reply.events, {
         heartbeatMs: config.heartbeatMs,
         retryMs: 2_000,
-        controller: abort,
+        controller: abort(),
         problemOf: (error) => deps.problemOf(error, requestId),
         ...(validate
           ? {
@@ -175,8 +175,9 @@ export function createRoute(
     check(validators.params('header', declaredHeaders), 'request/invalid-parameters');
     const body = await readRequestBody(c);
 
-    // Aborted when an event stream's client goes away (the stream is cancelled).
-    const abort = new AbortController();
+    // Aborted when an event stream's client goes away (the stream is cancelled); made only when a
+    // handler asks for its signal or answers with a stream.
+    let abort: AbortController | undefined;
     const ctx: LooseContext = {
       path,
       query,
@@ -186,12 +187,15 @@ export function createRoute(
       requestId,
       services,
       lastEventId: c.req.header('last-event-id') ?? null,
-      signal: abort.signal,
+      get signal() {
+        abort ??= new AbortController();
+        return abort.signal;
+      },
     };
 
     const key = declaredHeaders['idempotency-key'];
     if (!(idempotencyHeader && typeof key === 'string'))
-      return render(c, await handler(ctx), headers, requestId, abort);
+      return render(c, await handler(ctx), headers, requestId, () => (abort ??= new AbortController()));
 
     const result = await deps.idempotency.run(
       scopeOf(principal),

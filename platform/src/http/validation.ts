@@ -70,6 +70,8 @@ export function createValidatorFactory(document: OpenApiDocument): ValidatorFact
   const paramsAjv = newAjv(document, true); // path, query and header values arrive as strings
   const bodyAjv = newAjv(document, false);
 
+  const NONE: FieldProblem[] = [];
+
   function compileParams(op: SpecOperation, location: Exclude<Location, 'body'>): ValidateFunction {
     const declared = op.parameters.filter((p) => p.in === location);
     // Header names are case-insensitive; the router hands them over lower-cased.
@@ -90,6 +92,12 @@ export function createValidatorFactory(document: OpenApiDocument): ValidatorFact
         query: compileParams(op, 'query'),
         header: compileParams(op, 'header'),
       };
+      // Most requests of most operations carry no parameter of a kind the operation lacks: skip Ajv.
+      const declares = {
+        path: op.parameters.some((p) => p.in === 'path'),
+        query: op.parameters.some((p) => p.in === 'query'),
+        header: op.parameters.some((p) => p.in === 'header'),
+      };
       const bodySchema = op.requestBody?.schema;
       const body = bodySchema ? bodyAjv.compile(anchored(bodySchema)) : null;
       const responses = new Map<string, { kind: SpecBody['kind']; validate: ValidateFunction | null }>();
@@ -106,6 +114,11 @@ export function createValidatorFactory(document: OpenApiDocument): ValidatorFact
       }
       return {
         params(location, values) {
+          if (!declares[location]) {
+            let empty = true;
+            for (const _ in values) empty = false;
+            if (empty) return NONE;
+          }
           const validate = params[location];
           return validate(values) ? [] : toFieldProblems(location, validate.errors);
         },

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import { type Database, tables } from '../../db/database.js';
+import { precompiled } from '../../db/precompiled.js';
 import { ApiError } from '../../http/problem.js';
 import type { CacheStore, CacheTables, JsonValue, StoredEntry } from './store.js';
 
@@ -14,29 +16,37 @@ export function createSqlCacheStore(database: Database): CacheStore {
     <R extends { expires_at: number | null }>(row: R | undefined): R | undefined =>
       row && (row.expires_at === null || row.expires_at > now) ? row : undefined;
 
+  // The two statements every cache read and write runs, compiled once.
+  const select = precompiled(
+    db as Kysely<unknown>,
+    db
+      .selectFrom('cache_entries')
+      .select(['value', 'expires_at'])
+      .where('project_id', '=', '?')
+      .where('key', '=', '?'),
+  );
+  const upsert = precompiled(
+    db as Kysely<unknown>,
+    db
+      .insertInto('cache_entries')
+      .values({ project_id: '?', key: '?', value: '?', expires_at: 0 })
+      .onConflict((oc) =>
+        oc.columns(['project_id', 'key']).doUpdateSet((eb) => ({
+          value: eb.ref('excluded.value'),
+          expires_at: eb.ref('excluded.expires_at'),
+        })),
+      ),
+  );
+
   return {
     async get(projectId, key) {
-      const row = live(Date.now())(
-        await db
-          .selectFrom('cache_entries')
-          .select(['value', 'expires_at'])
-          .where('project_id', '=', projectId)
-          .where('key', '=', key)
-          .executeTakeFirst(),
-      );
+      const row = live(Date.now())((await select([projectId, key])).rows[0]);
       return row ? { value: JSON.parse(row.value) as JsonValue, expiresAt: row.expires_at } : null;
     },
 
     async set(projectId, key, value, ttlMs) {
       const expiresAt = ttlMs === null ? null : Date.now() + ttlMs;
-      const text = JSON.stringify(value);
-      await db
-        .insertInto('cache_entries')
-        .values({ project_id: projectId, key, value: text, expires_at: expiresAt })
-        .onConflict((oc) =>
-          oc.columns(['project_id', 'key']).doUpdateSet({ value: text, expires_at: expiresAt }),
-        )
-        .execute();
+      await upsert([projectId, key, JSON.stringify(value), expiresAt]);
       return { value, expiresAt };
     },
 

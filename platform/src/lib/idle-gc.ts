@@ -1,0 +1,48 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// V8 keeps the heap it grew under load: after a burst, the garbage of thousands of requests and a
+// young generation sized for that rate stay resident (~120 MB instead of ~90 MB) until the next
+// burst. Browsers collect in idle time; a server can too. After activity followed by `idleMs` of
+// quiet, one full collection hands the memory back. It costs a few tens of milliseconds, only
+// when nothing is being served.
+
+let collect: (() => void) | null | undefined;
+
+/** V8's `gc`, exposed at run time (no `--expose-gc` flag needed on the command line). */
+function gcFunction(): (() => void) | null {
+  if (collect !== undefined) return collect;
+  try {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  } catch {
+    collect = null;
+  }
+  return collect;
+}
+
+export interface IdleCollector {
+  /** Call on every request. */
+  touch(): void;
+  stop(): void;
+}
+
+/** Collects garbage once after each period of activity followed by `idleMs` without requests. */
+export function collectWhenIdle(idleMs = 10_000): IdleCollector {
+  const gc = gcFunction();
+  let active = false;
+  let last = 0;
+  const timer = setInterval(() => {
+    if (!active || Date.now() - last < idleMs) return;
+    active = false;
+    gc?.();
+  }, idleMs / 2);
+  timer.unref();
+  return {
+    touch() {
+      active = true;
+      last = Date.now();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
