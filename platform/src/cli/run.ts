@@ -100,7 +100,7 @@ async function primary(config: Config, modules: RunOptions['modules']) {
     };
     cluster.on('listening', onListening);
   });
-  const workers = forkWorkers({
+  forkWorkers({
     count: config.workers,
     env: { AEROSTACK_PREPARED: '1' },
     onError: (msg, fields) => console.error(`aerostack: ${msg}`, fields),
@@ -108,7 +108,6 @@ async function primary(config: Config, modules: RunOptions['modules']) {
       hub.close().finally(() => process.exit(code));
     },
   });
-  void workers;
   console.log(banner(config, urlOf(config.host, await listening), keys, staleKeys, firstStart));
 }
 

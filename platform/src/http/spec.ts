@@ -119,7 +119,7 @@ function bodyOf(content: Record<string, MediaType> | undefined): SpecBody {
   };
 }
 
-function operationsOf(doc: OpenApiDocument, defaultMaxBytes: number | null = null): SpecOperation[] {
+function operationsOf(doc: OpenApiDocument): SpecOperation[] {
   const out: SpecOperation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     const shared = (item.parameters ?? []).map((p) => resolveRef<Parameter>(doc, p));
@@ -140,7 +140,7 @@ function operationsOf(doc: OpenApiDocument, defaultMaxBytes: number | null = nul
             ? {
                 ...bodyOf(body.content),
                 required: body.required === true,
-                maxBytes: op['x-aerostack-max-body-bytes'] ?? defaultMaxBytes,
+                maxBytes: op['x-aerostack-max-body-bytes'] ?? null,
               }
             : null,
           responses: Object.fromEntries(

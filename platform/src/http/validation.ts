@@ -130,7 +130,7 @@ export function createValidatorFactory(document: OpenApiDocument): ValidatorFact
           const declared =
             responses.get(String(status)) ?? (status === 500 ? responses.get('default') : undefined);
           if (!declared) return [{ location: 'response', message: `status ${status} is not declared` }];
-          if (declared.kind !== kind && !(kind === 'json' && declared.kind === 'json')) {
+          if (declared.kind !== kind) {
             return [
               {
                 location: 'response',

@@ -1,5 +1,3 @@
-import { ApiError } from '../problem.js';
-
 // `text/event-stream` replies (API-CONVENTIONS: streams): each event has an `id`, an `event` name
 // and JSON `data`; heartbeats are comments; a client resumes with `Last-Event-ID`, which the
 // handler receives as `ctx.lastEventId` and honours from its own replay buffer.
@@ -92,10 +90,3 @@ export const EVENT_STREAM_HEADERS = {
   // Tells nginx-style proxies not to buffer the stream.
   'x-accel-buffering': 'no',
 };
-
-/** An `ApiError` for a stream that cannot resume from `lastEventId`. */
-export function unknownLastEventId(lastEventId: string): ApiError {
-  return new ApiError('request/invalid-parameters', `Cannot resume after event ${lastEventId}.`, {
-    errors: [{ location: 'header/last-event-id', message: 'names no event this stream can resume after' }],
-  });
-}
