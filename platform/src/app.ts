@@ -7,6 +7,7 @@ import type { Endpoint } from './http/endpoints.js';
 import type { LooseHandler } from './http/handler.js';
 import type { Idempotency } from './http/idempotency/index.js';
 import { ApiError, problemResponse } from './http/problem.js';
+import { header } from './http/request/header.js';
 import { requestIdFrom } from './http/request-id.js';
 import { createRoute } from './http/route.js';
 import type { LoadedSpec, SpecOperation } from './http/spec.js';
@@ -70,7 +71,7 @@ export function createApp(parts: AppParts): Hono<AppEnv> {
     services.workerId === null ? {} : { 'x-aerostack-worker': String(services.workerId) };
 
   app.use('*', async (c, next) => {
-    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    const requestId = requestIdFrom(header(c, 'x-request-id'));
     c.set('requestId', requestId);
     c.set('baseHeaders', { ...CORS_HEADERS, ...worker, 'x-request-id': requestId });
     const started = performance.now();
@@ -80,7 +81,7 @@ export function createApp(parts: AppParts): Hono<AppEnv> {
         requestId,
         c.get('baseHeaders'),
       );
-    } else if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
+    } else if (c.req.method === 'OPTIONS' && header(c, 'access-control-request-method')) {
       c.res = preflight(requestId);
     } else {
       await next();

@@ -10,6 +10,7 @@ import { ApiError, type FieldProblem } from './problem.js';
 import { bytesResponse } from './reply/bytes.js';
 import { EVENT_STREAM_HEADERS, eventStream } from './reply/events.js';
 import { hasBody, isAcceptedMediaType, readBody, streamBody } from './request/body.js';
+import { header } from './request/header.js';
 import { parseJsonBody } from './request/json.js';
 import { paramReader } from './request/params.js';
 import type { SpecOperation } from './spec.js';
@@ -64,7 +65,7 @@ export function createRoute(
         throw new ApiError('request/invalid-body', 'This operation needs a request body.');
       return requestBody.kind === 'json' ? {} : undefined;
     }
-    if (!isAcceptedMediaType(c.req.header('content-type'), requestBody.mediaTypes)) {
+    if (!isAcceptedMediaType(header(c, 'content-type'), requestBody.mediaTypes)) {
       throw new ApiError(
         'request/unsupported-media-type',
         `Send the body as ${requestBody.mediaTypes.map((t) => `\`Content-Type: ${t}\``).join(' or ')}.`,
@@ -74,7 +75,7 @@ export function createRoute(
     const bytes = await readBody(c, bodyLimit);
     if (requestBody.kind === 'multipart') {
       const form = await new Response(bytes as Uint8Array<ArrayBuffer>, {
-        headers: { 'content-type': c.req.header('content-type')! },
+        headers: { 'content-type': header(c, 'content-type')! },
       })
         .formData()
         .catch(() => {
@@ -151,7 +152,7 @@ export function createRoute(
   async function handle(c: Context<AppEnv>): Promise<Response> {
     const requestId = c.get('requestId');
     let headers = c.get('baseHeaders');
-    const principal = await deps.authenticate(c.req.header('authorization'), op.security);
+    const principal = await deps.authenticate(header(c, 'authorization'), op.security);
     if (op.rateLimit) {
       const subject = principal.credentialId ?? `ip:${clientAddress(c)}`;
       const result = await services.rateLimiter.take(`${op.operationId}:${subject}`, op.rateLimit);
@@ -186,7 +187,7 @@ export function createRoute(
       principal,
       requestId,
       services,
-      lastEventId: c.req.header('last-event-id') ?? null,
+      lastEventId: header(c, 'last-event-id') ?? null,
       get signal() {
         abort ??= new AbortController();
         return abort.signal;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { ApiError } from '../problem.js';
+import { header } from './header.js';
 
 // Request bodies are read only by operations that declare one, and never past their limit:
 // `Content-Length` is checked before a byte is read, and a chunked body is counted as it arrives.
@@ -24,13 +25,13 @@ function incomingOf(c: Context): IncomingMessage | undefined {
 /** Whether the request carries a body (without reading any of it). */
 export function hasBody(c: Context): boolean {
   if (!incomingOf(c)) return c.req.raw.body !== null;
-  const length = c.req.header('content-length');
-  return (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+  const length = header(c, 'content-length');
+  return (length !== undefined && length !== '0') || header(c, 'transfer-encoding') !== undefined;
 }
 
 /** Throws 413 at once when the declared `Content-Length` is over `limit`. */
 export function checkContentLength(c: Context, limit: number): void {
-  const declared = c.req.header('content-length');
+  const declared = header(c, 'content-length');
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { ApiError } from '../problem.js';
 import type { SpecOperation } from '../spec.js';
+import { header } from './header.js';
 
 // Parameters as the spec declares them: a query parameter whose schema is an array collects every
 // occurrence (`?tag=a&tag=b`); any other parameter given twice is an error, not a silent pick.
@@ -41,7 +42,7 @@ export function paramReader(op: SpecOperation): ParamReader {
     headers(c) {
       const out: Record<string, unknown> = {};
       for (const name of headerNames) {
-        const value = c.req.header(name);
+        const value = header(c, name);
         if (value !== undefined) out[name] = value;
       }
       return out;
