@@ -3,18 +3,18 @@ import { runInNewContext } from 'node:vm';
 
 // V8 keeps the heap it grew under load: after a burst, the garbage of thousands of requests and a
 // young generation sized for that rate stay resident (~120 MB instead of ~90 MB) until the next
-// burst. Browsers collect in idle time; a server can too. After activity followed by `idleMs` of
+// burst. Browsers collect in idle time; a server can too. After activity followed by `idleMs` (5 s) of
 // quiet, one full collection hands the memory back. It costs a few tens of milliseconds, only
 // when nothing is being served.
 
-let collect: (() => void) | null | undefined;
+let collect: ((options?: object) => void) | null | undefined;
 
 /** V8's `gc`, exposed at run time (no `--expose-gc` flag needed on the command line). */
-function gcFunction(): (() => void) | null {
+function gcFunction(): ((options?: object) => void) | null {
   if (collect !== undefined) return collect;
   try {
     setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
+    collect = runInNewContext('gc') as (options?: object) => void;
   } catch {
     collect = null;
   }
@@ -28,15 +28,15 @@ export interface IdleCollector {
 }
 
 /** Collects garbage once after each period of activity followed by `idleMs` without requests. */
-export function collectWhenIdle(idleMs = 10_000): IdleCollector {
+export function collectWhenIdle(idleMs = 5_000): IdleCollector {
   const gc = gcFunction();
   let active = false;
   let last = 0;
   const timer = setInterval(() => {
     if (!active || Date.now() - last < idleMs) return;
     active = false;
-    gc?.();
-  }, idleMs / 2);
+    gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  }, idleMs / 5);
   timer.unref();
   return {
     touch() {
