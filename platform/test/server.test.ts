@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startPlatform } from '../src/index.js';
+import { spawnPlatform } from './support/process.js';
+
+const MAIN = join(import.meta.dirname, '../src/main.ts');
 
 // Over real HTTP on a random port: what a user of `pnpm start` and of startPlatform() sees.
 
@@ -65,39 +68,14 @@ describe('the platform over HTTP', () => {
 
   it('`pnpm start` prints the URL, the docs URL and the keys, and stops cleanly on SIGTERM', async () => {
     const dataDir = fresh();
-    const child = spawn(
-      join(import.meta.dirname, '../node_modules/.bin/tsx'),
-      [join(import.meta.dirname, '../src/main.ts')],
-      {
-        env: { ...process.env, AEROSTACK_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner:\n${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        if (out.includes('Publishable key')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    const url = /API URL\s+(http:\/\/\S+)/.exec(out)?.[1];
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(out).toContain(`${url}/docs`);
+    const platform = await spawnPlatform(MAIN, { AEROSTACK_DATA_DIR: dataDir });
+    const out = platform.output();
+    expect(platform.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out).toContain(`${platform.url}/docs`);
     const keys = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8'));
     for (const k of ['accountKey', 'secretKey', 'publishableKey']) expect(out).toContain(keys[k]);
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect((await fetch(`${platform.url}/healthz`)).status).toBe(200);
+    expect(await platform.stop()).toBe(0);
   });
 
   it('after a rotation, a restart does not print the dead key or a "Try:" command that would fail', async () => {
@@ -110,30 +88,9 @@ describe('the platform over HTTP', () => {
     });
     expect(rotated.status).toBe(201);
     await first.close();
-    const child = spawn(
-      join(import.meta.dirname, '../node_modules/.bin/tsx'),
-      [join(import.meta.dirname, '../src/main.ts')],
-      {
-        env: { ...process.env, AEROSTACK_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner:\n${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        if (out.includes('Publishable key')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    const exit = new Promise((resolve) => child.on('exit', resolve));
-    child.kill('SIGTERM');
-    await exit;
+    const restarted = await spawnPlatform(MAIN, { AEROSTACK_DATA_DIR: dataDir });
+    await restarted.stop();
+    const out = restarted.output();
     expect(out).not.toContain(first.secretKey);
     expect(out).toMatch(/Secret key\s+\(rotated since first start/);
     expect(out).not.toContain('Try:');
