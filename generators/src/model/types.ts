@@ -5,6 +5,10 @@
 export type TypeRef =
   | { kind: 'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'any' }
   | { kind: 'named'; name: string }
+  /** A literal (`const`, or a one-value enum used as a discriminator): always this value. */
+  | { kind: 'literal'; value: string | number | boolean }
+  /** A multipart file part; appears only among the `fields` of a `multipart` request body. */
+  | { kind: 'file' }
   | { kind: 'array'; items: TypeRef }
   | { kind: 'map'; values: TypeRef }
   | { kind: 'nullable'; inner: TypeRef };
@@ -32,7 +36,21 @@ export interface EnumType {
   values: string[];
 }
 
-export type NamedType = ObjectType | EnumType;
+/**
+ * `oneOf` of named object types (or `anyOf` that the spec marks as exclusive by a discriminator):
+ * one of `variants`. With a discriminator, the property `discriminator.property` of the JSON tells
+ * which variant it is (`mapping` from its value to a variant's type name); without one, clients
+ * try the variants in order and pick the first that validates.
+ */
+export interface UnionType {
+  kind: 'union';
+  name: string;
+  description?: string;
+  variants: TypeRef[];
+  discriminator?: { property: string; mapping: Record<string, string> };
+}
+
+export type NamedType = ObjectType | EnumType | UnionType;
 
 export interface Param {
   wireName: string;
@@ -42,19 +60,44 @@ export interface Param {
   description?: string;
 }
 
-/** A JSON request body, sent with its media type (`application/json` or another `+json`). */
-export interface RequestBody {
-  mediaType: string;
+/**
+ * A request body by its media type:
+ * - `json`: a JSON value (`application/json` or another `+json`); `fields` are the properties of
+ *   an object body (empty otherwise), which the renderers may offer as arguments.
+ * - `bytes`: raw bytes streamed from the caller (`application/octet-stream` or any non-JSON,
+ *   non-multipart type): an `io.Reader`, a file / bytes / iterator, a `Stream<List<int>>`.
+ * - `multipart`: `multipart/form-data` with `fields`; a field of type `{ kind: 'file' }` is a file
+ *   part (bytes with a file name and content type), any other field a text part.
+ */
+export type RequestBody =
+  | { kind: 'json'; mediaType: string; type: TypeRef; required: boolean; fields: Field[] }
+  | { kind: 'bytes'; mediaType: string; required: boolean }
+  | { kind: 'multipart'; mediaType: 'multipart/form-data'; required: boolean; fields: Field[] };
+
+/** One kind of server-sent event: its `event:` name and the JSON type of its `data:`. */
+export interface EventKind {
+  name: string;
   type: TypeRef;
-  required: boolean;
-  fields: Field[];
 }
 
 /**
- * What a call returns: the JSON every 2xx response answers with, or nothing when no 2xx
- * response has content (`204`); the model refuses any other mix.
+ * What a call returns, from its 2xx responses:
+ * - `json`: the JSON every 2xx with content answers with (one type).
+ * - `empty`: no 2xx has content (`204`).
+ * - `events`: a `text/event-stream` (SSE) whose events are listed by `x-aerostack-events`; the
+ *   call returns a stream of typed events that can resume with `Last-Event-ID`. `emptyStatuses`
+ *   are 2xx answers without content (e.g. `204`: nothing after the given `Last-Event-ID`), which
+ *   a client returns as an already-ended stream.
+ * - `bytes`: raw bytes of `mediaTypes` (`application/octet-stream`, `image/png`, `*\/*` …), streamed
+ *   to the caller with the response's status and headers (`206` ranges, `ETag`); `statuses` are
+ *   the 2xx and 3xx statuses the spec declares (a `304` answers an `If-None-Match`).
+ * The model refuses any other mix (e.g. JSON on 200 and bytes on 201).
  */
-export type Result = { kind: 'json'; type: TypeRef } | { kind: 'empty' };
+export type Result =
+  | { kind: 'json'; type: TypeRef }
+  | { kind: 'empty' }
+  | { kind: 'events'; events: EventKind[]; emptyStatuses: number[] }
+  | { kind: 'bytes'; mediaTypes: string[]; statuses: number[] };
 
 export interface Operation {
   /** The operationId, e.g. `projects.keys.rotate`. */
@@ -77,6 +120,11 @@ export interface Operation {
   auth: boolean;
   /** Set for cursor-paginated lists: the type of one item of `data`. */
   pagination?: { item: TypeRef };
+  /**
+   * The operation declares the `Idempotency-Key` header: clients generate one per call when the
+   * caller gives none (spec/clients/README.md), which makes a POST safe to retry.
+   */
+  idempotencyKey: boolean;
 }
 
 export interface Namespace {
