@@ -1,4 +1,4 @@
-// Python and Dart take a request body's fields as keyword / named arguments.
+// Python and Dart take the fields of a JSON or multipart request body as keyword / named arguments.
 import type { Field, Operation } from './model/index.js';
 
 /**
@@ -7,7 +7,9 @@ import type { Field, Operation } from './model/index.js';
  * method takes the whole body as one argument.
  */
 export function flattenedBody(op: Operation, nameOf: (wireName: string) => string): Field[] | undefined {
-  if (!op.body || op.body.fields.length === 0) return undefined;
+  // Bytes have no fields; JSON and multipart bodies have the properties of their object.
+  if (!op.body || op.body.kind === 'bytes' || op.body.fields.length === 0) return undefined;
+  const { fields } = op.body;
   const taken = new Set(op.params.map((p) => nameOf(p.wireName)));
-  return op.body.fields.some((f) => taken.has(nameOf(f.wireName))) ? undefined : op.body.fields;
+  return fields.some((f) => taken.has(nameOf(f.wireName))) ? undefined : fields;
 }

@@ -1,5 +1,11 @@
-// The subset of OpenAPI 3.1 the generators read, and reference resolution.
+// The subset of OpenAPI 3.1 the generators read, reference resolution, and loading the inputs:
+// the bundled spec, the test-only fixture spec and the client behaviour (spec/clients/).
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { bundle } from '../../spec/bundle.mjs';
+import type { ClientBehaviour } from './model/types.js';
 
 /** A JSON Schema 2020-12 object as OpenAPI 3.1 uses it. */
 export interface Schema {
@@ -20,6 +26,12 @@ export interface Schema {
   deprecated?: boolean;
   readOnly?: boolean;
   writeOnly?: boolean;
+  title?: string;
+  /** Which property tells the variants of a `oneOf` / `anyOf` apart. */
+  discriminator?: { propertyName: string; mapping?: Record<string, string> };
+  /** 3.1's way to say a string holds bytes (`format: binary` is the 3.0 way, also accepted). */
+  contentMediaType?: string;
+  contentEncoding?: string;
 }
 
 export interface Parameter {
@@ -37,6 +49,10 @@ export interface Parameter {
 
 export interface MediaType {
   schema?: Schema;
+  /** On a `text/event-stream` response: each event name and the JSON schema of its `data`. */
+  'x-aerostack-events'?: Record<string, Schema>;
+  /** Per-part headers of a multipart body. */
+  encoding?: Record<string, unknown>;
 }
 
 export interface RequestBody {
@@ -105,9 +121,32 @@ export interface OpenApiDocument {
   'x-aerostack-error-codes'?: Record<string, ErrorCodeInfo>;
 }
 
+/** The repository's root folder. */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 /** Reads the bundled spec (spec/openapi.json). */
 export function loadSpec(file: string): OpenApiDocument {
   return JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument;
+}
+
+/**
+ * The spec of the fixture clients: the root document (spec/openapi.yaml: shared components,
+ * platform-wide error codes, no paths) bundled with the platform's test-only fixture fragment
+ * (platform/test/fixtures/fixtures.yaml: streams, uploads, range downloads, multipart, 204, …),
+ * the way the platform bundles it when it serves the fixture operations.
+ */
+export function loadFixturesSpec(root = REPO_ROOT): OpenApiDocument {
+  const yaml = (path: string) => parse(readFileSync(join(root, path), 'utf8')) as Record<string, unknown>;
+  const fixtures = { name: 'fixtures', document: yaml('platform/test/fixtures/fixtures.yaml') };
+  return bundle(yaml('spec/openapi.yaml'), [fixtures]) as unknown as OpenApiDocument;
+}
+
+/** What every client does around a call (spec/clients/behaviour.json; README.md beside it). */
+export function loadBehaviour(file = join(REPO_ROOT, 'spec', 'clients', 'behaviour.json')): ClientBehaviour {
+  const { $comment: _, ...behaviour } = JSON.parse(readFileSync(file, 'utf8')) as ClientBehaviour & {
+    $comment?: string;
+  };
+  return behaviour;
 }
 
 /** The last segment of a local `$ref`: `#/components/schemas/Project` → `Project`. */

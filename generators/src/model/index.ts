@@ -1,16 +1,19 @@
 // Builds the ApiModel from the spec document.
 import { compareStrings } from '../naming.js';
-import type { OpenApiDocument } from '../spec.js';
+import { loadBehaviour, type OpenApiDocument } from '../spec.js';
 import { buildNamespaces } from './namespaces.js';
 import { readOperations } from './operations.js';
 import { SchemaResolver } from './schemas.js';
-import type { ApiModel } from './types.js';
+import type { ApiModel, ClientBehaviour } from './types.js';
 
 export { descendants } from './namespaces.js';
 export type * from './types.js';
 
-/** The language-neutral model of `doc` that every generator renders. */
-export function buildModel(doc: OpenApiDocument): ApiModel {
+/**
+ * The language-neutral model of `doc` that every generator renders; `behaviour` defaults to
+ * spec/clients/behaviour.json.
+ */
+export function buildModel(doc: OpenApiDocument, behaviour: ClientBehaviour = loadBehaviour()): ApiModel {
   // A first read of the operations alone, on a resolver of its own: registering the components
   // first (for their spec order) would refuse a construct under a component's name, and this
   // names the first operation that reaches it instead.
@@ -31,5 +34,6 @@ export function buildModel(doc: OpenApiDocument): ApiModel {
     operations,
     root: buildNamespaces(operations, tags),
     errorCodes,
+    behaviour,
   };
 }

@@ -1,13 +1,20 @@
 // Reads the paths of the spec into Operations, checking the operationId convention. Every
 // refusal below names the operation, so whoever edits the spec sees which call is at stake.
 import { pascalCase } from '../naming.js';
-import { HTTP_METHODS, type OpenApiDocument, type OperationObject, type Parameter } from '../spec.js';
-import { operationLabel, UnsupportedError, within } from '../unsupported.js';
+import {
+  HTTP_METHODS,
+  type OpenApiDocument,
+  type OperationObject,
+  type Parameter,
+  refName,
+  type Schema,
+} from '../spec.js';
+import { operationLabel, UnsupportedError, under, within } from '../unsupported.js';
 import { readRequestBody, readSuccess } from './media.js';
 import { readParams } from './parameters.js';
 import type { SchemaResolver } from './schemas.js';
 import { isAuthenticated } from './security.js';
-import type { Field, Operation, Param, Result, TypeRef } from './types.js';
+import type { Field, Operation, Param, RequestBody, Result, TypeRef } from './types.js';
 
 const OPERATION_ID = /^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/;
 
@@ -29,19 +36,109 @@ function bodyFields(resolver: SchemaResolver, type: TypeRef): Field[] {
   return named?.kind === 'object' ? named.fields : [];
 }
 
-function readBody(doc: OpenApiDocument, resolver: SchemaResolver, op: OperationObject, hint: string) {
-  const body = readRequestBody(doc, op);
-  if (!body) return undefined;
-  const type = within({ location: 'request body' }, () => resolver.typeOf(body.schema, `${hint}Request`));
-  const fields = bodyFields(resolver, type);
-  return { mediaType: body.mediaType, type, required: body.required, fields };
+/** `{type: string, format: binary}` or `contentMediaType`: a file part of a multipart body. */
+function isFileSchema(schema: Schema): boolean {
+  return schema.type === 'string' && (schema.format === 'binary' || schema.contentMediaType !== undefined);
 }
 
-function readResult(doc: OpenApiDocument, resolver: SchemaResolver, op: OperationObject, hint: string) {
-  const { status, schema } = readSuccess(doc, op);
-  if (!schema) return { kind: 'empty' } as const;
-  const type = within({ location: `response ${status}` }, () => resolver.typeOf(schema, `${hint}Response`));
-  return { kind: 'json', type } as const;
+/** The parts of a multipart body: files, and text parts of scalar values. */
+function multipartFields(
+  doc: OpenApiDocument,
+  resolver: SchemaResolver,
+  schema: Schema,
+  hint: string,
+): Field[] {
+  const name = schema.$ref?.startsWith('#/components/schemas/') ? refName(schema.$ref) : undefined;
+  const object = name ? doc.components?.schemas?.[name] : schema;
+  if (!object || object.$ref || Object.keys(object.properties ?? {}).length === 0) {
+    throw new UnsupportedError('a multipart body whose schema is not an object with properties');
+  }
+  const required = new Set(object.required ?? []);
+  return Object.entries(object.properties ?? {}).map(([wireName, property]) => {
+    const type = under(wireName, (): TypeRef => {
+      if (isFileSchema(property)) return { kind: 'file' };
+      const t = resolver.typeOf(property, `${hint}${pascalCase(wireName)}`);
+      const named = t.kind === 'named' ? resolver.types.get(t.name) : undefined;
+      const scalar = ['string', 'integer', 'number', 'boolean', 'datetime'].includes(t.kind);
+      if (!scalar && named?.kind !== 'enum') {
+        throw new UnsupportedError(
+          `a multipart part of kind ${named?.kind ?? t.kind} (parts are files or text)`,
+        );
+      }
+      return t;
+    });
+    const field: Field = {
+      wireName,
+      type,
+      required: required.has(wireName),
+      description: property.description,
+    };
+    if (property.deprecated) field.deprecated = true;
+    return field;
+  });
+}
+
+function readBody(
+  doc: OpenApiDocument,
+  resolver: SchemaResolver,
+  op: OperationObject,
+  hint: string,
+): RequestBody | undefined {
+  return within({ location: 'request body' }, () => {
+    const body = readRequestBody(doc, op);
+    switch (body?.kind) {
+      case undefined:
+        return undefined;
+      case 'bytes':
+        return body;
+      case 'multipart': {
+        const fields = multipartFields(doc, resolver, body.schema, `${hint}Request`);
+        return { kind: 'multipart', mediaType: 'multipart/form-data', required: body.required, fields };
+      }
+      case 'json': {
+        const type = resolver.typeOf(body.schema, `${hint}Request`);
+        const fields = bodyFields(resolver, type);
+        return { kind: 'json', mediaType: body.mediaType, type, required: body.required, fields };
+      }
+    }
+  });
+}
+
+function readResult(
+  doc: OpenApiDocument,
+  resolver: SchemaResolver,
+  op: OperationObject,
+  hint: string,
+): Result {
+  const success = readSuccess(doc, op);
+  switch (success.kind) {
+    case 'empty':
+    case 'bytes':
+      return success.kind === 'empty'
+        ? { kind: 'empty' }
+        : { kind: 'bytes', mediaTypes: success.mediaTypes, statuses: success.statuses };
+    case 'json': {
+      const { status, schema } = success;
+      const type = within({ location: `response ${status}` }, () =>
+        resolver.typeOf(schema, `${hint}Response`),
+      );
+      return { kind: 'json', type };
+    }
+    case 'events': {
+      const events = success.events.map(([name, schema]) => ({
+        name,
+        type: within({ location: `response ${success.status}: event ${name}` }, () =>
+          resolver.typeOf(schema, `${hint}${pascalCase(name)}Event`),
+        ),
+      }));
+      return { kind: 'events', events, emptyStatuses: success.emptyStatuses };
+    }
+  }
+}
+
+/** The operation declares an `Idempotency-Key` header (any case), directly or through a `$ref`. */
+function declaresIdempotencyKey(params: Param[]): boolean {
+  return params.some((p) => p.location === 'header' && p.wireName.toLowerCase() === 'idempotency-key');
 }
 
 function readOperation(
@@ -82,6 +179,7 @@ function readOperation(
       response,
       auth: isAuthenticated(doc, op),
       pagination: paginationOf(resolver, params, response),
+      idempotencyKey: declaresIdempotencyKey(params),
     };
   });
 }

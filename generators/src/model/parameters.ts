@@ -21,13 +21,13 @@ function refusedSerialisation(p: Parameter): string | undefined {
   if (p.content) return 'a parameter with content instead of schema';
   if (!p.schema) return 'a parameter without a schema';
   if (p.style !== undefined && p.style !== DEFAULT_STYLE[p.in]) return `style ${p.style}`;
-  // explode only changes how arrays and objects are written, and those are refused below.
+  // explode only changes how arrays and objects are written: see refusedType.
   if (p.allowReserved) return 'allowReserved (the clients percent-encode every value)';
   return undefined;
 }
 
 /** A string, number, boolean, time or string enum: what every client can write as text. */
-function refusedType(resolver: SchemaResolver, type: TypeRef): string | undefined {
+function refusedScalar(resolver: SchemaResolver, type: TypeRef): string | undefined {
   switch (type.kind) {
     case 'array':
       return 'an array value';
@@ -44,12 +44,23 @@ function refusedType(resolver: SchemaResolver, type: TypeRef): string | undefine
   }
 }
 
+/**
+ * A scalar; in a query, also an array of scalars written as the parameter repeated
+ * (`tag=a&tag=b`: style form, explode true, the defaults).
+ */
+function refusedType(resolver: SchemaResolver, type: TypeRef, p: Parameter): string | undefined {
+  if (type.kind !== 'array' || p.in !== 'query') return refusedScalar(resolver, type);
+  if (p.explode === false) return 'an array value with explode: false (the clients repeat the parameter)';
+  const inner = refusedScalar(resolver, type.items);
+  return inner && `an array of ${inner.replace(/^an? /, '')}s`;
+}
+
 function readParam(resolver: SchemaResolver, hint: string, p: Parameter): Param {
   return within({ location: `${p.in} parameter ${p.name}` }, () => {
     const refused = refusedSerialisation(p);
     if (refused) throw new UnsupportedError(refused);
     const type = resolver.typeOf(p.schema ?? {}, `${hint}${pascalCase(p.name)}`);
-    const refusedValue = refusedType(resolver, type);
+    const refusedValue = refusedType(resolver, type, p);
     if (refusedValue) throw new UnsupportedError(refusedValue);
     return {
       wireName: p.name,

@@ -31,16 +31,24 @@ function besides(schema: Schema, keyword: string, others: readonly string[]): st
   return other && `${keyword} beside ${other}`;
 }
 
+/** `oneOf` / `anyOf` of several schemas besides `null`: a union (the resolver checks its members). */
+export function isUnionSchema(schema: Schema): boolean {
+  const members = schema.oneOf ?? schema.anyOf;
+  return members !== undefined && members.filter((m) => !isNullSchema(m)).length > 1;
+}
+
 function refusedComposition(schema: Schema): string | undefined {
   const present = COMPOSITIONS.filter((k) => k in schema);
   const [first] = present;
   if (!first) return undefined;
-  const clash = besides(schema, first, [...COMPOSITIONS, ...SHAPES]);
+  // A union of objects may say `type: object` beside it; that hides nothing.
+  const shapes =
+    isUnionSchema(schema) && schema.type === 'object' ? SHAPES.filter((k) => k !== 'type') : SHAPES;
+  const clash = besides(schema, first, [...COMPOSITIONS, ...shapes]);
   if (clash) return clash;
-  const members = schema[first] ?? [];
-  // `oneOf: [X, null]` is how the spec writes a nullable X; `allOf: [X]` is how it describes a $ref.
-  const count = first === 'allOf' ? members.length : members.filter((m) => !isNullSchema(m)).length;
-  return count > 1 ? `${first} of ${count} schemas` : undefined;
+  // `allOf: [X]` is how the spec describes a $ref; several would be an intersection.
+  const count = schema.allOf?.length ?? 0;
+  return first === 'allOf' && count > 1 ? `allOf of ${count} schemas` : undefined;
 }
 
 function refusedShape(schema: Schema): string | undefined {

@@ -55,6 +55,10 @@ export type NamedType = ObjectType | EnumType | UnionType;
 export interface Param {
   wireName: string;
   location: 'path' | 'query' | 'header';
+  /**
+   * A scalar (string, number, integer, boolean, datetime, a named enum), or for a query
+   * parameter an `array` of scalars, written as the parameter repeated: `tag=a&tag=b`.
+   */
   type: TypeRef;
   required: boolean;
   description?: string;
@@ -142,6 +146,21 @@ export interface ErrorCode {
   description?: string;
 }
 
+/** spec/clients/behaviour.json: what every client does around a call (README.md beside it). */
+export interface ClientBehaviour {
+  retry: {
+    maxRetries: number;
+    retryStatuses: number[];
+    retryServerErrors: boolean;
+    idempotentMethods: string[];
+    backoff: { initialMs: number; multiplier: number; maxMs: number; jitter: number };
+    retryAfter: { capMs: number };
+  };
+  idempotency: { header: string; keyPrefix: string };
+  requestIdHeader: string;
+  clientErrors: { network: string; timeout: string; invalidResponse: string; aborted: string };
+}
+
 export interface ApiModel {
   title: string;
   version: string;
@@ -151,5 +170,8 @@ export interface ApiModel {
   types: NamedType[];
   operations: Operation[];
   root: Namespace;
+  /** Sorted by code. */
   errorCodes: ErrorCode[];
+  /** The shared client behaviour, for each client to emit as constants. */
+  behaviour: ClientBehaviour;
 }
