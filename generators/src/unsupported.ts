@@ -78,7 +78,3 @@ export function under<T>(segment: string, read: () => T): T {
     throw error instanceof UnsupportedError ? error.under(segment) : error;
   }
 }
-
-/** Said of refused media types: what exists today and what will lift the refusal. */
-export const MEDIA_TYPE_NOTE =
-  'the clients read and write JSON only; generators issue #7 adds streams and bytes';

@@ -6,8 +6,25 @@ import type { OpenApiDocument, OperationObject, Parameter, Schema } from '../src
 
 const thingId: Parameter = { name: 'thingId', in: 'path', required: true, schema: { type: 'string' } };
 const thing = { $ref: '#/components/schemas/Thing' };
+const other = { $ref: '#/components/schemas/Other' };
+const kind = { propertyName: 'kind' };
 const json = (schema: Schema) => ({ content: { 'application/json': { schema } } });
-const ok = (schema?: Schema) => ({ '200': { description: 'ok', ...(schema ? json(schema) : {}) } });
+const ok = (schema?: Schema, mediaType = 'application/json') => ({
+  '200': { description: 'ok', ...(schema ? { content: { [mediaType]: { schema } } } : {}) },
+});
+const bytes = (mediaType: string) => ({
+  content: { [mediaType]: { schema: { type: 'string', format: 'binary' } as Schema } },
+});
+const events = () => ({
+  '200': {
+    description: 'events',
+    content: {
+      'text/event-stream': {
+        'x-aerostack-events': { tick: thing, tock: { $ref: '#/components/schemas/Other' } },
+      },
+    },
+  },
+});
 const param = (p: Omit<Parameter, 'name'>): Parameter[] => [thingId, { name: 'q', ...p }];
 
 export const OPERATION = 'things.poke (POST /v1/things/{thingId})';
@@ -53,17 +70,49 @@ const body = (content: Record<string, object>) => ({ requestBody: { required: tr
 const inBody = (schema: Schema) => body({ 'application/json': { schema } });
 
 export const REFUSALS: Refusal[] = [
-  // Media types: JSON in, JSON (or nothing) out.
-  ...[
-    'application/octet-stream',
-    'multipart/form-data',
-    'application/x-www-form-urlencoded',
-    'text/plain',
-  ].map((type) => ({
-    name: `a ${type} request body`,
-    spec: specWith(body({ [type]: { schema: { type: 'string' } } })),
-    expected: [OPERATION, 'request body', `media type ${type}`, 'issue #7'],
-  })),
+  // Media types: JSON, bytes or a multipart form in; JSON, nothing, an event stream or bytes out.
+  {
+    name: 'a multipart/mixed request body',
+    spec: specWith(body({ 'multipart/mixed': { schema: thing } })),
+    expected: [OPERATION, 'request body', 'media type multipart/mixed'],
+  },
+  {
+    name: 'a form-urlencoded request body with an object schema',
+    spec: specWith(body({ 'application/x-www-form-urlencoded': { schema: thing } })),
+    expected: [
+      OPERATION,
+      'request body',
+      'media type application/x-www-form-urlencoded with a schema of type',
+    ],
+  },
+  {
+    name: 'a multipart request body that is not an object',
+    spec: specWith(body({ 'multipart/form-data': { schema: { type: 'string' } } })),
+    expected: [OPERATION, 'request body', 'a multipart body whose schema is not an object with properties'],
+  },
+  {
+    name: 'a multipart request body with an encoding object',
+    spec: specWith(
+      body({ 'multipart/form-data': { schema: thing, encoding: { name: { contentType: 'text/plain' } } } }),
+    ),
+    expected: [OPERATION, 'request body', 'a multipart body with an encoding object'],
+  },
+  {
+    name: 'a multipart part that is an object',
+    spec: specWith(
+      body({
+        'multipart/form-data': {
+          schema: { type: 'object', properties: { meta: thing, file: { type: 'string', format: 'binary' } } },
+        },
+      }),
+    ),
+    expected: [OPERATION, 'request body: property meta', 'a multipart part of kind object'],
+  },
+  {
+    name: 'an event stream as a request body',
+    spec: specWith(body({ 'text/event-stream': { schema: { type: 'string' } } })),
+    expected: [OPERATION, 'request body', 'an event stream as a request body'],
+  },
   {
     name: 'a request body with several media types',
     spec: specWith(body({ 'application/json': { schema: thing }, 'multipart/form-data': { schema: thing } })),
@@ -78,11 +127,53 @@ export const REFUSALS: Refusal[] = [
     spec: specWith({ requestBody: { content: {} } }),
     expected: [OPERATION, 'request body', 'a request body without content'],
   },
-  ...['text/event-stream', 'application/octet-stream', 'text/plain'].map((type) => ({
-    name: `a ${type} success response`,
-    spec: specWith({ responses: { '200': { description: 'ok', content: { [type]: { schema: {} } } } } }),
-    expected: [OPERATION, 'response 200', `media type ${type}`, 'issue #7'],
-  })),
+  {
+    name: 'an event stream without x-aerostack-events',
+    spec: specWith({ responses: ok({ type: 'string' }, 'text/event-stream') }),
+    expected: [OPERATION, 'response 200', 'media type text/event-stream without x-aerostack-events'],
+  },
+  {
+    name: 'an event stream beside JSON in one response',
+    spec: specWith({
+      responses: {
+        '200': {
+          description: 'ok',
+          content: { 'text/event-stream': { 'x-aerostack-events': { tick: thing } }, ...json(thing).content },
+        },
+      },
+    }),
+    expected: [OPERATION, 'response 200', 'an event stream beside other media types'],
+  },
+  {
+    name: 'JSON on one 2xx and bytes on another',
+    spec: specWith({
+      responses: { ...ok(thing), '201': { description: 'made', ...bytes('application/octet-stream') } },
+    }),
+    expected: [OPERATION, 'responses', 'a mix of 2xx responses of different kinds (200: JSON, 201: bytes)'],
+  },
+  {
+    name: 'an event stream on one 2xx and JSON on another',
+    spec: specWith({ responses: { ...events(), '201': { description: 'made', ...json(thing) } } }),
+    expected: [OPERATION, 'responses', 'a mix of 2xx responses of different kinds (200: events, 201: JSON)'],
+  },
+  {
+    name: 'two event streams',
+    spec: specWith({
+      responses: {
+        ...events(),
+        '202': {
+          description: 'later',
+          content: { 'text/event-stream': { 'x-aerostack-events': { tick: thing } } },
+        },
+      },
+    }),
+    expected: [OPERATION, 'responses', 'several event streams (200, 202)'],
+  },
+  {
+    name: 'bytes under a 2XX range',
+    spec: specWith({ responses: { '2XX': { description: 'ok', ...bytes('application/octet-stream') } } }),
+    expected: [OPERATION, 'responses', 'a 2XX range status beside bytes'],
+  },
   {
     name: 'a success response offering JSON and CSV',
     spec: specWith({
@@ -145,11 +236,27 @@ export const REFUSALS: Refusal[] = [
     expected: [OPERATION, 'query parameter q', 'allowReserved'],
   },
   {
-    name: 'an array query parameter',
+    name: 'an array query parameter with explode: false',
     spec: specWith({
-      parameters: param({ in: 'query', schema: { type: 'array', items: { type: 'string' } } }),
+      parameters: param({
+        in: 'query',
+        explode: false,
+        schema: { type: 'array', items: { type: 'string' } },
+      }),
     }),
-    expected: [OPERATION, 'query parameter q', 'an array value'],
+    expected: [OPERATION, 'query parameter q', 'an array value with explode: false'],
+  },
+  {
+    name: 'an array query parameter of objects',
+    spec: specWith({ parameters: param({ in: 'query', schema: { type: 'array', items: thing } }) }),
+    expected: [OPERATION, 'query parameter q', 'an array of object values'],
+  },
+  {
+    name: 'an array header parameter',
+    spec: specWith({
+      parameters: param({ in: 'header', schema: { type: 'array', items: { type: 'string' } } }),
+    }),
+    expected: [OPERATION, 'header parameter q', 'an array value'],
   },
   {
     name: 'an object query parameter',
@@ -165,8 +272,27 @@ export const REFUSALS: Refusal[] = [
   ...(
     [
       ['allOf of 2 schemas', { allOf: [thing, { $ref: '#/components/schemas/Other' }] }],
-      ['oneOf of 2 schemas', { oneOf: [thing, { type: 'string' }, { type: 'null' }] }],
-      ['anyOf of 2 schemas', { anyOf: [thing, { type: 'integer' }] }],
+      ['oneOf of 2 schemas, not all objects', { oneOf: [thing, { type: 'string' }, { type: 'null' }] }],
+      ['anyOf of 2 schemas, not all objects', { anyOf: [thing, { type: 'integer' }], discriminator: kind }],
+      ['anyOf of 2 schemas without a discriminator (write oneOf)', { anyOf: [thing, other] }],
+      [
+        'a discriminator mapping of x to Nope, which is not a variant',
+        { oneOf: [thing, other], discriminator: { ...kind, mapping: { x: '#/components/schemas/Nope' } } },
+      ],
+      [
+        'an inline variant without a value for the discriminator kind',
+        { oneOf: [thing, { type: 'object', properties: { kind: { type: 'string' } } }], discriminator: kind },
+      ],
+      [
+        'two variants for the discriminator value a',
+        {
+          oneOf: [
+            { type: 'object', properties: { kind: { const: 'a' } } },
+            { type: 'object', properties: { kind: { enum: ['a'] } } },
+          ],
+          discriminator: kind,
+        },
+      ],
       ['not', { type: 'object', not: { required: ['x'] } }],
       ['patternProperties', { type: 'object', patternProperties: { '^x-': { type: 'string' } } }],
       ['if/then/else', { type: 'object', if: { required: ['a'] }, else: { required: ['b'] } }],
@@ -312,5 +438,83 @@ export const HANDLED: { name: string; spec: OpenApiDocument }[] = [
   {
     name: 'a string enum header',
     spec: specWith({ parameters: param({ in: 'header', schema: { type: 'string', enum: ['a', 'b'] } }) }),
+  },
+  // Bytes, forms, streams, unions (generators issue #9): handled by every language.
+  {
+    name: 'an application/octet-stream request body',
+    spec: specWith(body({ 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } })),
+  },
+  {
+    name: 'a text/plain request body',
+    spec: specWith(body({ 'text/plain': { schema: { type: 'string' } } })),
+  },
+  {
+    name: 'a multipart/form-data request body with a file',
+    spec: specWith(
+      body({
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['file'],
+            properties: { title: { type: 'string' }, file: { type: 'string', format: 'binary' } },
+          },
+        },
+      }),
+    ),
+  },
+  { name: 'an event stream with x-aerostack-events', spec: specWith({ responses: events() }) },
+  {
+    name: 'an event stream and a 204',
+    spec: specWith({ responses: { ...events(), '204': { description: 'nothing new' } } }),
+  },
+  {
+    name: 'an application/octet-stream success response',
+    spec: specWith({ responses: { '200': { description: 'ok', ...bytes('application/octet-stream') } } }),
+  },
+  {
+    name: 'a range download (200, 206, 304)',
+    spec: specWith({
+      responses: {
+        '200': { description: 'all', ...bytes('application/octet-stream') },
+        '206': { description: 'part', ...bytes('application/octet-stream') },
+        '304': { description: 'not modified' },
+      },
+    }),
+  },
+  {
+    name: 'an array query parameter (repeated)',
+    spec: specWith({
+      parameters: param({ in: 'query', schema: { type: 'array', items: { type: 'string' } } }),
+    }),
+  },
+  {
+    name: 'a oneOf of objects without a discriminator',
+    spec: specWith({ responses: ok({ oneOf: [thing, other] }) }),
+  },
+  {
+    name: 'a nullable oneOf of objects with a discriminator and literals',
+    spec: specWith({
+      responses: ok({
+        oneOf: [
+          { type: 'object', required: ['kind'], properties: { kind: { const: 'a' }, x: { type: 'string' } } },
+          {
+            type: 'object',
+            required: ['kind'],
+            properties: { kind: { enum: ['b'] }, y: { type: 'integer' } },
+          },
+          { type: 'null' },
+        ],
+        discriminator: kind,
+      }),
+    }),
+  },
+  {
+    name: 'an anyOf of component objects with a discriminator mapping',
+    spec: specWith(
+      inBody({
+        anyOf: [thing, other],
+        discriminator: { ...kind, mapping: { t: '#/components/schemas/Thing' } },
+      }),
+    ),
   },
 ];

@@ -215,9 +215,14 @@ export class SchemaResolver {
     const type: UnionType = { kind: 'union', name, description: schema.description, variants: [] };
     this.types.set(name, type);
     const property = discriminator?.propertyName;
+    const values = (objects as Schema[]).map((o) =>
+      property === undefined ? undefined : literalOf(o.properties?.[property] ?? {}),
+    );
+    const twice = values.find((v, i) => v !== undefined && values.indexOf(v) !== i);
+    if (twice !== undefined) throw new UnsupportedError(`two variants for the discriminator value ${twice}`);
     members.forEach((member, i) => {
       const object = objects[i] as Schema;
-      const value = property === undefined ? undefined : literalOf(object.properties?.[property] ?? {});
+      const value = values[i];
       const suffix = object.title ?? (value === undefined ? `variant ${i + 1}` : String(value));
       type.variants.push(
         under(`${keyword}[${i}]`, () => this.typeOf(member, `${name}${pascalCase(suffix)}`)),
