@@ -222,7 +222,8 @@ export class SchemaResolver {
     if (twice !== undefined) throw new UnsupportedError(`two variants for the discriminator value ${twice}`);
     members.forEach((member, i) => {
       const object = objects[i] as Schema;
-      const value = values[i];
+      // Named by its title, else its discriminator value, else the value of its first literal.
+      const value = values[i] ?? Object.values(object.properties ?? {}).map(literalOf).find((v) => v !== undefined);
       const suffix = object.title ?? (value === undefined ? `variant ${i + 1}` : String(value));
       type.variants.push(
         under(`${keyword}[${i}]`, () => this.typeOf(member, `${name}${pascalCase(suffix)}`)),
