@@ -210,11 +210,17 @@ print(json.dumps({"results": results, "hints": hints, "seen": seen}))
   it('Dart returns Future<void> without response content', () => {
     const api = readFileSync(join(out, 'dart', 'lib', 'src', 'api', 'widgets.dart'), 'utf8');
     expect(readFileSync(join(out, 'dart', 'lib', 'src', 'api', 'system.dart'), 'utf8')).toContain(
-      "  Future<void> ping() async {\n    await _transport.request('GET', '/ping', auth: false);\n  }",
+      "  Future<void> ping({RequestOptions? options}) =>\n      _transport.empty('GET', '/ping', auth: false, options: options);",
     );
-    expect(api).toContain('  Future<void> delete(int widgetNumber) async {\n    await _transport.request(');
-    expect(api).toContain('  Future<void> update(int widgetNumber, {String? name}) async {');
-    expect(api).toContain("body: body_, contentType: 'application/merge-patch+json', auth: true);\n  }");
+    expect(api).toContain(
+      '  Future<void> delete(int widgetNumber, {RequestOptions? options}) =>\n      _transport.empty(',
+    );
+    expect(api).toContain(
+      '  Future<void> update(int widgetNumber, {String? name, RequestOptions? options}) {',
+    );
+    expect(api).toContain(
+      "body: JsonPayload(body_, contentType: 'application/merge-patch+json'), auth: true",
+    );
   });
 
   it('Dart parses', () => {

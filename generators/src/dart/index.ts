@@ -2,6 +2,7 @@
 import { type GeneratedFile, generated } from '../files.js';
 import type { ApiModel } from '../model/index.js';
 import { apiFile, renderApiFile } from './api.js';
+import { renderBehaviour } from './behaviour.js';
 import { renderClient, renderErrorCodes, renderLibrary, renderPubspec, renderVersion } from './client.js';
 import { renderModels } from './models.js';
 
@@ -10,6 +11,7 @@ export function generateDart(model: ApiModel): GeneratedFile[] {
   return [
     generated('dart/pubspec.yaml', renderPubspec(model)),
     generated('dart/lib/aerostack.dart', renderLibrary(model)),
+    generated('dart/lib/src/behaviour.dart', renderBehaviour(model)),
     generated('dart/lib/src/client.dart', renderClient(model)),
     generated('dart/lib/src/error_codes.dart', renderErrorCodes(model)),
     generated('dart/lib/src/version.dart', renderVersion(model)),

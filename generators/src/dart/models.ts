@@ -1,9 +1,17 @@
-// lib/src/models.dart: an immutable class per object schema with fromJson/toJson, and an
-// enhanced enum per enum schema.
-import type { ApiModel, EnumType, Field, ObjectType } from '../model/index.js';
-import { textLines } from '../naming.js';
+// lib/src/models.dart: an immutable class per object schema with fromJson/toJson, an enhanced enum
+// per enum schema, and a sealed class per union whose variants implement it.
+import type { ApiModel, EnumType, Field, ObjectType, TypeRef, UnionType } from '../model/index.js';
+import { pascalCase, textLines } from '../naming.js';
 import { dartClass, dartDoc, dartEnumMember, dartName, dartString } from './naming.js';
-import { dartNullableType, dartType, fromJson, fromNullableJson, toJson } from './types.js';
+import {
+  dartLiteral,
+  dartNullableType,
+  dartType,
+  fromJson,
+  fromNullableJson,
+  namedType,
+  toJson,
+} from './types.js';
 
 /** The declared type of a field: nullable when the field is optional. */
 export function fieldType(field: Field): string {
@@ -11,6 +19,11 @@ export function fieldType(field: Field): string {
 }
 
 const article = (word: string) => (/^[AEIOU]/.test(word) ? 'an' : 'a');
+
+/** A required literal field is a getter with its constant, not a constructor parameter. */
+function constant(field: Field): string | undefined {
+  return field.required && field.type.kind === 'literal' ? dartLiteral(field.type.value) : undefined;
+}
 
 function renderEnum(type: EnumType): string[] {
   const name = dartClass(type.name);
@@ -39,31 +52,58 @@ function renderEnum(type: EnumType): string[] {
   ];
 }
 
-function renderObject(model: ApiModel, type: ObjectType): string[] {
+/** The unions each object type is a variant of, so that its class implements them. */
+function unionsOf(model: ApiModel): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const t of model.types) {
+    if (t.kind !== 'union') continue;
+    for (const v of t.variants) {
+      if (namedType(model, v)?.kind !== 'object' || v.kind !== 'named') continue;
+      out.set(v.name, [...(out.get(v.name) ?? []), dartClass(t.name)]);
+    }
+  }
+  return out;
+}
+
+function renderObject(model: ApiModel, type: ObjectType, unions: string[]): string[] {
   const name = dartClass(type.name);
-  const params = type.fields.map((f) => `${f.required ? 'required ' : ''}this.${dartName(f.wireName)}`);
-  const fromArgs = type.fields.map((f) => {
+  const stored = type.fields.filter((f) => constant(f) === undefined);
+  const params = stored.map((f) => `${f.required ? 'required ' : ''}this.${dartName(f.wireName)}`);
+  const fromArgs = stored.map((f) => {
     const access = `json[${dartString(f.wireName)}]`;
     const value = f.required ? fromJson(model, f.type, access) : fromNullableJson(model, f.type, access);
     return `        ${dartName(f.wireName)}: ${value},`;
   });
   const toEntries = type.fields.map((f) => {
     const field = dartName(f.wireName);
+    const fixed = constant(f);
+    if (fixed !== undefined) return `        ${dartString(f.wireName)}: ${fixed},`;
     const nullable = !f.required || f.type.kind === 'nullable';
     const value = toJson(model, f.type, field, nullable);
     return f.required
       ? `        ${dartString(f.wireName)}: ${value},`
       : `        if (${field} != null) ${dartString(f.wireName)}: ${value},`;
   });
-  const fields = type.fields.flatMap((f) => [
-    '',
-    ...dartDoc('  ', textLines(f.description)),
-    ...(f.deprecated ? ["  @Deprecated('This field will be removed in a future version.')"] : []),
-    `  final ${fieldType(f)} ${dartName(f.wireName)};`,
-  ]);
+  const fields = type.fields.flatMap((f) => {
+    const fixed = constant(f);
+    const doc = textLines(f.description);
+    return [
+      '',
+      ...dartDoc(
+        '  ',
+        fixed === undefined ? doc : [...doc, ...(doc.length > 0 ? [''] : []), `Always ${fixed}.`],
+      ),
+      ...(f.deprecated ? ["  @Deprecated('This field will be removed in a future version.')"] : []),
+      fixed === undefined
+        ? `  final ${fieldType(f)} ${dartName(f.wireName)};`
+        : `  ${dartType(f.type)} get ${dartName(f.wireName)} => ${fixed};`,
+    ];
+  });
+  const header =
+    unions.length > 0 ? `final class ${name} implements ${unions.join(', ')} {` : `class ${name} {`;
   return [
     ...dartDoc('', textLines(type.description ?? `The ${type.name} object of the API.`)),
-    `class ${name} {`,
+    header,
     `  /// Creates ${article(name)} [${name}].`,
     params.length > 0 ? `  const ${name}({${params.join(', ')}});` : `  const ${name}();`,
     '',
@@ -74,6 +114,7 @@ function renderObject(model: ApiModel, type: ObjectType): string[] {
     ...fields,
     '',
     '  /// This object as JSON, with camelCase keys; unset optional fields are left out.',
+    ...(unions.length > 0 ? ['  @override'] : []),
     '  Map<String, Object?> toJson() => {',
     ...toEntries,
     '      };',
@@ -81,7 +122,128 @@ function renderObject(model: ApiModel, type: ObjectType): string[] {
   ];
 }
 
+/** The class of a variant that is not an object type: a wrapper `<Union><Variant>` holding the value. */
+function wrapperName(union: UnionType, variant: TypeRef): string {
+  const part =
+    variant.kind === 'named'
+      ? dartClass(variant.name)
+      : variant.kind === 'array'
+        ? 'List'
+        : variant.kind === 'map'
+          ? 'Map'
+          : pascalCase(variant.kind);
+  return `${dartClass(union.name)}${part}`;
+}
+
+function isObjectVariant(model: ApiModel, variant: TypeRef): boolean {
+  return namedType(model, variant)?.kind === 'object';
+}
+
+function renderUnion(model: ApiModel, type: UnionType): string[] {
+  const name = dartClass(type.name);
+  const classOf = (v: TypeRef) => (isObjectVariant(model, v) ? dartType(v) : wrapperName(type, v));
+  const read = (v: TypeRef, expr = 'json') =>
+    isObjectVariant(model, v)
+      ? fromJson(model, v, expr)
+      : `${wrapperName(type, v)}(${fromJson(model, v, expr)})`;
+  const d = type.discriminator;
+  const unknown = `${name}Unknown`;
+  const body = d
+    ? [
+        `  factory ${name}.fromJson(Object? json) {`,
+        '    final map = json as Map<String, Object?>;',
+        `    switch (map[${dartString(d.property)}]) {`,
+        ...Object.entries(d.mapping).flatMap(([value, target]) => [
+          `      case ${dartString(value)}:`,
+          `        return ${dartClass(target)}.fromJson(map);`,
+        ]),
+        '      default:',
+        `        return ${unknown}(map);`,
+        '    }',
+        '  }',
+      ]
+    : [
+        `  factory ${name}.fromJson(Object? json) {`,
+        ...type.variants.flatMap((v) => [
+          '    try {',
+          `      return ${read(v)};`,
+          '    } catch (_) {',
+          `      // Not ${article(classOf(v))} ${classOf(v)}: try the next variant.`,
+          '    }',
+        ]),
+        `    throw FormatException('Not ${article(name)} ${name}', json);`,
+        '  }',
+      ];
+  const how = d
+    ? `by its \`${d.property}\`: ${Object.entries(d.mapping)
+        .map(([value, target]) => `\`${value}\` is [${dartClass(target)}]`)
+        .join(', ')}; any other value is [${unknown}] (a kind this client does not know yet).`
+    : `trying ${type.variants.map((v) => `[${classOf(v)}]`).join(', ')} in order; throws a [FormatException` +
+      '] when none fits.';
+  const wrappers = type.variants
+    .filter((v) => !isObjectVariant(model, v))
+    .flatMap((v) => [
+      '',
+      `/// ${article(name).replace(/^a/, 'A')} [${name}] that is ${article(dartType(v))} \`${dartType(v)}\`.`,
+      `final class ${wrapperName(type, v)} extends ${name} {`,
+      `  /// Wraps [value].`,
+      `  const ${wrapperName(type, v)}(this.value);`,
+      '',
+      '  /// The value.',
+      `  final ${dartType(v)} value;`,
+      '',
+      '  @override',
+      `  Object? toJson() => ${toJson(model, v, 'value')};`,
+      '}',
+    ]);
+  const unknownClass = d
+    ? [
+        '',
+        `/// ${article(name).replace(/^a/, 'A')} [${name}] whose \`${d.property}\` this client does not know (the`,
+        '/// platform is newer): its JSON as it came.',
+        `final class ${unknown} extends ${name} {`,
+        '  /// Wraps [json].',
+        `  const ${unknown}(this.json);`,
+        '',
+        '  /// The JSON object as received.',
+        '  final Map<String, Object?> json;',
+        '',
+        '  @override',
+        '  Object? toJson() => json;',
+        '}',
+      ]
+    : [];
+  const variants = type.variants.map((v) => `[${classOf(v)}]`).join(', ');
+  return [
+    ...dartDoc('', [
+      ...textLines(type.description ?? `One of ${variants}.`),
+      '',
+      `Exhaustive: \`switch\` over ${variants}${d ? ` and [${unknown}]` : ''}.`,
+    ]),
+    `sealed class ${name} {`,
+    `  const ${name}();`,
+    '',
+    `  /// Reads ${article(name)} [${name}] ${how}`,
+    ...body,
+    '',
+    '  /// This value as JSON.',
+    '  Object? toJson();',
+    '}',
+    ...wrappers,
+    ...unknownClass,
+  ];
+}
+
 export function renderModels(model: ApiModel): string {
-  const blocks = model.types.map((t) => (t.kind === 'enum' ? renderEnum(t) : renderObject(model, t)));
-  return blocks.map((b) => b.join('\n')).join('\n\n');
+  const unions = unionsOf(model);
+  const blocks = model.types.map((t) => {
+    if (t.kind === 'enum') return renderEnum(t);
+    if (t.kind === 'union') return renderUnion(model, t);
+    return renderObject(model, t, unions.get(t.name) ?? []);
+  });
+  const usesFiles = model.types.some(
+    (t) => t.kind === 'object' && t.fields.some((f) => JSON.stringify(f.type).includes('"file"')),
+  );
+  const imports = usesFiles ? ["import 'upload.dart';", ''] : [];
+  return [...imports, blocks.map((b) => b.join('\n')).join('\n\n')].join('\n');
 }

@@ -1,8 +1,22 @@
 // Dart types for TypeRefs, and the expressions that convert values from and to JSON.
-import type { ApiModel, TypeRef } from '../model/index.js';
+import type { ApiModel, NamedType, TypeRef } from '../model/index.js';
 import { dartClass } from './naming.js';
 
-/** The Dart type of a TypeRef; `Object?` for any JSON value. */
+/** The Dart type of a literal's value. */
+function literalType(value: string | number | boolean): string {
+  if (typeof value === 'string') return 'String';
+  if (typeof value === 'boolean') return 'bool';
+  return Number.isInteger(value) ? 'int' : 'double';
+}
+
+/** A literal as a Dart constant expression. */
+export function dartLiteral(value: string | number | boolean): string {
+  if (typeof value !== 'string') return String(value);
+  const escaped = value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('$', '\\$');
+  return `'${escaped}'`;
+}
+
+/** The Dart type of a TypeRef; `Object?` for any JSON value, `FilePart` for a multipart file. */
 export function dartType(type: TypeRef): string {
   switch (type.kind) {
     case 'string':
@@ -17,6 +31,10 @@ export function dartType(type: TypeRef): string {
       return 'DateTime';
     case 'any':
       return 'Object?';
+    case 'literal':
+      return literalType(type.value);
+    case 'file':
+      return 'FilePart';
     case 'named':
       return dartClass(type.name);
     case 'array':
@@ -34,8 +52,13 @@ export function dartNullableType(type: TypeRef): string {
   return t.endsWith('?') ? t : `${t}?`;
 }
 
+/** The named type a TypeRef refers to, if any. */
+export function namedType(model: ApiModel, type: TypeRef): NamedType | undefined {
+  return type.kind === 'named' ? model.types.find((t) => t.name === type.name) : undefined;
+}
+
 function isEnum(model: ApiModel, type: TypeRef): boolean {
-  return type.kind === 'named' && model.types.find((t) => t.name === type.name)?.kind === 'enum';
+  return namedType(model, type)?.kind === 'enum';
 }
 
 /** `expr` (decoded JSON, `Object?`) as a Dart value of `type`. */
@@ -53,10 +76,18 @@ export function fromJson(model: ApiModel, type: TypeRef, expr: string, depth = 0
       return `DateTime.parse(${expr} as String)`;
     case 'any':
       return expr;
-    case 'named':
-      return isEnum(model, type)
-        ? `${dartClass(type.name)}.fromJson(${expr} as String)`
-        : `${dartClass(type.name)}.fromJson(${expr} as Map<String, Object?>)`;
+    case 'literal':
+      return typeof type.value === 'number' && !Number.isInteger(type.value)
+        ? `(${expr} as num).toDouble()`
+        : `${expr} as ${literalType(type.value)}`;
+    case 'file':
+      throw new Error('a multipart file part is never read from JSON');
+    case 'named': {
+      const named = namedType(model, type);
+      if (named?.kind === 'enum') return `${dartClass(type.name)}.fromJson(${expr} as String)`;
+      if (named?.kind === 'union') return `${dartClass(type.name)}.fromJson(${expr})`;
+      return `${dartClass(type.name)}.fromJson(${expr} as Map<String, Object?>)`;
+    }
     case 'array': {
       const e = `e${depth}`;
       return `(${expr} as List<Object?>).map((${e}) => ${fromJson(model, type.items, e, depth + 1)}).toList()`;
@@ -99,6 +130,8 @@ export function toJson(model: ApiModel, type: TypeRef, expr: string, nullable = 
     }
     case 'nullable':
       return toJson(model, type.inner, expr, true, depth);
+    case 'file':
+      throw new Error('a multipart file part is never written as JSON');
     default:
       return expr;
   }

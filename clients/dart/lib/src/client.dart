@@ -5,6 +5,7 @@ import 'api/account.dart';
 import 'api/cache.dart';
 import 'api/health.dart';
 import 'api/projects.dart';
+import 'behaviour.dart';
 import 'transport.dart';
 
 /// A client of Aerostack, open edition.
@@ -22,14 +23,15 @@ class AerostackClient {
   /// Creates a client for the platform at [baseUrl].
   ///
   /// [credential] is an account key (`ak_`), a project secret key (`sk_`) or a publishable
-  /// key (`pk_`), sent as `Authorization: Bearer`. [timeout] bounds each attempt;
-  /// [maxRetries] is how often a retryable call is retried.
+  /// key (`pk_`), sent as `Authorization: Bearer`. [timeout] bounds each attempt, which is
+  /// aborted when it passes; [maxRetries] is how often a retryable attempt is retried
+  /// (spec/clients/README.md). Every method also takes `options:` ([RequestOptions]) for one call.
   AerostackClient(
     String baseUrl, {
     String? credential,
     http.Client? httpClient,
     Duration timeout = const Duration(seconds: 30),
-    int maxRetries = 2,
+    int maxRetries = Behaviour.maxRetries,
     Map<String, String> headers = const {},
   }) : _transport = Transport(
           baseUrl,

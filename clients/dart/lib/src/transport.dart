@@ -1,22 +1,71 @@
 import 'dart:async';
 import 'dart:convert';
-import 'dart:math';
 
 import 'package:http/http.dart' as http;
+import 'package:http_parser/http_parser.dart' show MediaType;
 
-import 'error_codes.dart';
+import 'behaviour.dart';
+import 'binary_response.dart';
+import 'connect_error.dart' if (dart.library.io) 'connect_error_io.dart';
 import 'exception.dart';
+import 'request_options.dart';
+import 'retry.dart';
+import 'sse.dart';
+import 'upload.dart';
 import 'version.dart';
 
-const _idempotent = {'GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'};
-const _minBackoff = Duration(milliseconds: 500);
-const _maxBackoff = Duration(seconds: 8);
-const _maxRetryAfter = Duration(seconds: 60);
+/// What a call sends: JSON, bytes, or a multipart form. Built by the generated methods.
+sealed class Payload {
+  const Payload();
+}
 
-bool _retryableStatus(int status) => status == 408 || status == 409 || status == 429 || status >= 500;
+/// A JSON body sent as [contentType] (`application/json`, `application/merge-patch+json`, …).
+final class JsonPayload extends Payload {
+  /// [value] is already JSON (maps, lists, strings, numbers, booleans, null).
+  const JsonPayload(this.value, {this.contentType = 'application/json'});
 
-/// The HTTP layer shared by every namespace of a client: credentials, timeouts, retries
-/// with jittered exponential backoff (honouring `Retry-After`), errors.
+  /// The JSON value.
+  final Object? value;
+
+  /// The media type.
+  final String contentType;
+}
+
+/// Raw bytes sent as [contentType] unless the [upload] names its own.
+final class BytesPayload extends Payload {
+  /// Sends [upload].
+  const BytesPayload(this.upload, {required this.contentType});
+
+  /// The bytes.
+  final Upload upload;
+
+  /// The operation's media type.
+  final String contentType;
+}
+
+/// A `multipart/form-data` body: text [fields] and [files].
+final class MultipartPayload extends Payload {
+  /// Sends [fields] and [files]; null values are left out.
+  const MultipartPayload({this.fields = const {}, this.files = const {}});
+
+  /// Text parts.
+  final Map<String, String?> fields;
+
+  /// File parts.
+  final Map<String, FilePart?> files;
+}
+
+/// A text part's value: strings as they are, other values as JSON.
+String? formValue(Object? value) => value == null ? null : (value is String ? value : jsonEncode(value));
+
+/// The HTTP layer shared by every namespace of a client: credentials, per-attempt timeouts that
+/// abort the request, the retry rules of spec/clients/README.md (constants in [Behaviour]),
+/// idempotency keys, errors.
+///
+/// Timeouts abort the request through `package:http`'s abortable requests (`AbortableRequest`,
+/// `AbortableStreamedRequest`, `AbortableMultipartRequest`, http >= 1.5): the default client closes
+/// the connection. A custom [http.Client] that does not support aborting still makes the call fail
+/// with `client/timeout` at the deadline, but its connection runs on until it ends.
 class Transport {
   /// Used by [AerostackClient].
   Transport(
@@ -29,11 +78,7 @@ class Transport {
   })  : baseUrl = baseUrl.endsWith('/') ? baseUrl.substring(0, baseUrl.length - 1) : baseUrl,
         _client = httpClient ?? http.Client(),
         _ownsClient = httpClient == null,
-        _headers = {
-          'Accept': 'application/json, application/problem+json',
-          'User-Agent': 'aerostack-dart/$packageVersion',
-          ...headers,
-        };
+        _headers = {'User-Agent': 'aerostack-dart/$packageVersion', ...headers};
 
   /// The platform's URL, without a trailing slash.
   final String baseUrl;
@@ -44,111 +89,345 @@ class Transport {
   /// The limit of each attempt.
   final Duration timeout;
 
-  /// How often a retryable call is retried.
+  /// How often a retryable attempt is retried.
   final int maxRetries;
 
   final http.Client _client;
   final bool _ownsClient;
   final Map<String, String> _headers;
-  final Random _random = Random();
 
   /// Closes the HTTP client if this transport created it.
   void close() {
     if (_ownsClient) _client.close();
   }
 
-  /// Sends one operation call and returns its decoded JSON body (null when empty).
-  ///
-  /// [contentType] is the media type of [body]: `application/json` or another `+json` type
-  /// such as `application/merge-patch+json`.
-  Future<Object?> request(
+  /// A call answering JSON: [decode] turns the JSON (null for an empty body) into the result; a
+  /// body that is not JSON, or not the declared shape, fails with `client/invalid-response`.
+  Future<T> json<T>(
+    String method,
+    String path,
+    T Function(Object? json) decode, {
+    Map<String, Object?> query = const {},
+    Map<String, String?> headers = const {},
+    Payload? body,
+    bool auth = true,
+    bool idempotencyKey = false,
+    RequestOptions? options,
+  }) async {
+    final call = _Call(this, method, path, query, headers, body, auth, idempotencyKey, options,
+        'application/json, application/problem+json');
+    final answer = await call.send(_isSuccess, readBody: true);
+    try {
+      final bytes = answer.body!;
+      return decode(bytes.isEmpty ? null : jsonDecode(utf8.decode(bytes)));
+    } on AerostackException {
+      rethrow;
+    } catch (error) {
+      throw invalidSuccess(answer.status, answer.headers, error);
+    }
+  }
+
+  /// A call answering no content (or content that is ignored).
+  Future<void> empty(
     String method,
     String path, {
-    Map<String, String?> query = const {},
+    Map<String, Object?> query = const {},
     Map<String, String?> headers = const {},
-    Object? body,
-    String contentType = 'application/json',
+    Payload? body,
     bool auth = true,
+    bool idempotencyKey = false,
+    RequestOptions? options,
   }) async {
-    final params = {
+    final call = _Call(this, method, path, query, headers, body, auth, idempotencyKey, options,
+        'application/json, application/problem+json');
+    await call.send(_isSuccess, readBody: true);
+  }
+
+  /// A call answering bytes, streamed: the timeout covers the attempt until the headers arrive;
+  /// [statuses] are the answers that are not errors (`200`, `206`, `304`, …).
+  Future<BinaryResponse> bytes(
+    String method,
+    String path, {
+    required Set<int> statuses,
+    Map<String, Object?> query = const {},
+    Map<String, String?> headers = const {},
+    Payload? body,
+    bool auth = true,
+    bool idempotencyKey = false,
+    RequestOptions? options,
+  }) async {
+    final call = _Call(this, method, path, query, headers, body, auth, idempotencyKey, options, '*/*');
+    final answer = await call.send((s) => statuses.contains(s) || _isSuccess(s), readBody: false);
+    return BinaryResponse(answer.status, answer.headers, call.guard(answer.stream!));
+  }
+
+  /// A call answering a `text/event-stream`, as typed events ([decode] reads one). When the
+  /// connection breaks the stream resumes with `Last-Event-ID` (the last id seen), up to the
+  /// call's `maxRetries` reconnections in a row; an answer in [emptyStatuses] (`204`: nothing after
+  /// the given `Last-Event-ID`) ends the stream.
+  Stream<T> events<T>(
+    String method,
+    String path,
+    T? Function(ServerSentEvent event) decode, {
+    Set<int> emptyStatuses = const {},
+    Map<String, Object?> query = const {},
+    Map<String, String?> headers = const {},
+    bool auth = true,
+    RequestOptions? options,
+  }) async* {
+    var lastEventId = headers['Last-Event-ID'];
+    final retries = options?.maxRetries ?? maxRetries;
+    var failures = 0;
+    while (true) {
+      final call = _Call(this, method, path, query, {...headers, 'Last-Event-ID': lastEventId}, null, auth,
+          false, options, 'text/event-stream, application/problem+json');
+      final answer = await call.send(_isSuccess, readBody: false);
+      if (emptyStatuses.contains(answer.status)) {
+        await answer.stream!.drain<void>().catchError((Object _) {});
+        return;
+      }
+      try {
+        await for (final event in parseServerSentEvents(call.guard(answer.stream!))) {
+          failures = 0;
+          if (event.id != null) lastEventId = event.id;
+          final T? typed;
+          try {
+            typed = decode(event);
+          } catch (error) {
+            throw invalidSuccess(answer.status, answer.headers, error);
+          }
+          if (typed != null) yield typed;
+        }
+        return;
+      } on AerostackConnectionException {
+        if (failures >= retries) rethrow;
+        await call.wait(retryDelayMs(failures, null, DateTime.now().millisecondsSinceEpoch, jitterDraw()));
+        failures++;
+      }
+    }
+  }
+}
+
+bool _isSuccess(int status) => status >= 200 && status < 300;
+
+/// What an attempt brought back.
+class _Answer {
+  _Answer(this.status, this.headers, {this.body, this.stream});
+
+  final int status;
+  final Map<String, String> headers;
+  final List<int>? body;
+  final Stream<List<int>>? stream;
+}
+
+/// Raised inside an attempt when its abort trigger fired.
+class _Aborted {
+  const _Aborted();
+}
+
+/// One call: its attempts, retries and the abort trigger of the running attempt.
+class _Call {
+  _Call(
+    this.transport,
+    String method,
+    String path,
+    Map<String, Object?> query,
+    Map<String, String?> headers,
+    this.body,
+    bool auth,
+    bool generateKey,
+    RequestOptions? options,
+    String accept,
+  )   : method = method.toUpperCase(),
+        timeout = options?.timeout ?? transport.timeout,
+        maxRetries = options?.maxRetries ?? transport.maxRetries,
+        cancel = options?.cancel {
+    final params = <String, Object>{
       for (final e in query.entries)
-        if (e.value != null) e.key: e.value!,
+        if (e.value != null) e.key: e.value is Iterable ? [for (final v in e.value! as Iterable) '$v'] : '${e.value}',
     };
-    final uri = Uri.parse('$baseUrl$path').replace(queryParameters: params.isEmpty ? null : params);
-    final merged = {
-      ..._headers,
+    final parsed = Uri.parse('${transport.baseUrl}$path');
+    uri = params.isEmpty ? parsed : parsed.replace(queryParameters: params);
+    this.headers = {
+      'Accept': accept,
+      ...transport._headers,
       for (final e in headers.entries)
         if (e.value != null) e.key: e.value!,
-      if (auth && credential != null) 'Authorization': 'Bearer $credential',
-      if (body != null) 'Content-Type': contentType,
+      ...?options?.headers,
+      if (auth && transport.credential != null) 'Authorization': 'Bearer ${transport.credential}',
     };
-    final payload = body == null ? null : utf8.encode(jsonEncode(body));
-    final retryable = _idempotent.contains(method) || merged.containsKey('Idempotency-Key');
+    final keyHeader = Behaviour.idempotencyHeader.toLowerCase();
+    final given = this.headers.keys.any((k) => k.toLowerCase() == keyHeader);
+    // One key per call, sent on every attempt.
+    if (generateKey && !given) this.headers[Behaviour.idempotencyHeader] = newIdempotencyKey();
+    hasKey = given || generateKey;
+    cancel?.then((_) {
+      cancelled = true;
+      final trigger = _abort;
+      if (trigger != null && !trigger.isCompleted) trigger.complete();
+    });
+  }
+
+  final Transport transport;
+  final String method;
+  late final Uri uri;
+  late final Map<String, String> headers;
+  late final bool hasKey;
+  final Payload? body;
+  final Duration timeout;
+  final int maxRetries;
+  final Future<void>? cancel;
+  bool cancelled = false;
+  Completer<void>? _abort;
+
+  /// Sends attempts until one answers a status [accept]s, or the rules say stop. With [readBody]
+  /// the timeout covers reading the whole body; otherwise it ends when the headers arrive.
+  Future<_Answer> send(bool Function(int status) accept, {required bool readBody}) async {
     for (var attempt = 0;; attempt++) {
-      final canRetry = retryable && attempt < maxRetries;
-      final http.Response response;
+      if (cancelled) throw const AerostackAbortedException();
+      final abort = Completer<void>();
+      _abort = abort;
+      var timedOut = false;
+      final timer = Timer(timeout, () {
+        timedOut = true;
+        if (!abort.isCompleted) abort.complete();
+      });
+      final aborted = abort.future.then<Never>((_) => throw const _Aborted());
+      aborted.ignore();
+      AttemptOutcome outcome;
+      Object? failure;
+      String? retryAfter;
       try {
-        response = await _send(method, uri, merged, payload).timeout(timeout);
-      } on TimeoutException catch (error) {
-        if (!canRetry) throw _noAnswer(ErrorCode.clientTimeout, error);
-        await Future<void>.delayed(_backoff(attempt, null));
-        continue;
+        final sent = transport._client.send(_request(abort.future));
+        final http.StreamedResponse response;
+        try {
+          response = await Future.any<http.StreamedResponse>([sent, aborted]);
+        } on _Aborted {
+          // A client that ignores the abort trigger may still answer: drop that answer.
+          unawaited(sent.then<void>((answer) {
+            answer.stream.listen(null).cancel();
+          }, onError: (Object _) {}));
+          rethrow;
+        }
+        final status = response.statusCode;
+        final headers = response.headers;
+        if (accept(status)) {
+          if (!readBody) {
+            timer.cancel();
+            return _Answer(status, headers, stream: response.stream);
+          }
+          final bytes = await Future.any<List<int>>([response.stream.toBytes(), aborted]);
+          timer.cancel();
+          return _Answer(status, headers, body: bytes);
+        }
+        final bytes = await Future.any<List<int>>([response.stream.toBytes(), aborted]);
+        timer.cancel();
+        if (!_canRetry(attempt, AttemptOutcome.status, status)) {
+          throw errorFromResponse(status, headers, bytes, reason: response.reasonPhrase);
+        }
+        outcome = AttemptOutcome.status;
+        retryAfter = headers['retry-after'];
+      } on AerostackException {
+        timer.cancel();
+        rethrow;
+      } on _Aborted catch (error) {
+        failure = error;
+        outcome = AttemptOutcome.timeout;
       } on http.ClientException catch (error) {
-        if (!canRetry) throw _noAnswer(ErrorCode.clientConnectionError, error);
-        await Future<void>.delayed(_backoff(attempt, null));
-        continue;
+        failure = error;
+        outcome = isConnectError(error) ? AttemptOutcome.connect : AttemptOutcome.network;
+      } finally {
+        timer.cancel();
       }
-      final status = response.statusCode;
-      if (status >= 200 && status < 300) {
-        return response.bodyBytes.isEmpty ? null : jsonDecode(utf8.decode(response.bodyBytes));
+      if (cancelled) throw const AerostackAbortedException();
+      if (timedOut) outcome = AttemptOutcome.timeout;
+      if (outcome != AttemptOutcome.status && !_canRetry(attempt, outcome, null)) {
+        if (outcome == AttemptOutcome.timeout) throw AerostackTimeoutException(timeout);
+        throw AerostackConnectionException(failure ?? 'connection failed');
       }
-      if (canRetry && _retryableStatus(status)) {
-        await Future<void>.delayed(_backoff(attempt, response.headers['retry-after']));
-        continue;
-      }
-      throw AerostackException.fromResponse(
-        status,
-        response.headers['x-request-id'],
-        response.reasonPhrase,
-        _decode(response),
+      await wait(retryDelayMs(attempt, retryAfter, DateTime.now().millisecondsSinceEpoch, jitterDraw()));
+    }
+  }
+
+  bool _canRetry(int attempt, AttemptOutcome outcome, int? status) =>
+      attempt < maxRetries && _replayable() && isRetryable(method, hasKey, outcome, status);
+
+  bool _replayable() {
+    final payload = body;
+    if (payload is BytesPayload) return _uploadReplayable(payload.upload);
+    if (payload is MultipartPayload) {
+      return payload.files.values.every((f) => f == null || _uploadReplayable(f.content));
+    }
+    return true;
+  }
+
+  static bool _uploadReplayable(Upload upload) => upload is! StreamUpload || !upload.consumed;
+
+  /// Waits [ms] before the next attempt; the caller's cancel ends the wait.
+  Future<void> wait(int ms) async {
+    final delay = Future<void>.delayed(Duration(milliseconds: ms));
+    final stop = cancel;
+    await (stop == null ? delay : Future.any<void>([delay, stop]));
+    if (cancelled) throw const AerostackAbortedException();
+  }
+
+  /// The body stream of an accepted answer, with transport errors as [AerostackException]s.
+  Stream<List<int>> guard(Stream<List<int>> stream) => stream.handleError(
+        (Object error) =>
+            throw cancelled ? const AerostackAbortedException() : AerostackConnectionException(error),
+        test: (error) => error is http.ClientException,
       );
+
+  http.BaseRequest _request(Future<void> abortTrigger) {
+    final payload = body;
+    if (payload is MultipartPayload) {
+      final request = http.AbortableMultipartRequest(method, uri, abortTrigger: abortTrigger)
+        ..headers.addAll(headers);
+      for (final e in payload.fields.entries) {
+        final value = e.value;
+        if (value != null) request.fields[e.key] = value;
+      }
+      for (final e in payload.files.entries) {
+        final part = e.value;
+        if (part != null) request.files.add(_file(e.key, part));
+      }
+      return request;
     }
-  }
-
-  Future<http.Response> _send(String method, Uri uri, Map<String, String> headers, List<int>? payload) async {
-    final request = http.Request(method, uri)..headers.addAll(headers);
-    if (payload != null) request.bodyBytes = payload;
-    return http.Response.fromStream(await _client.send(request));
-  }
-
-  /// Retry-After (seconds) when the platform sent one, else exponential with jitter.
-  Duration _backoff(int attempt, String? retryAfter) {
-    final seconds = retryAfter == null ? null : double.tryParse(retryAfter);
-    if (seconds != null) {
-      final wait = Duration(milliseconds: (seconds * 1000).round());
-      if (wait.isNegative) return Duration.zero;
-      return wait > _maxRetryAfter ? _maxRetryAfter : wait;
+    if (payload is BytesPayload) {
+      final upload = payload.upload;
+      final contentType = upload.contentType ?? payload.contentType;
+      if (upload is StreamUpload) {
+        final request = http.AbortableStreamedRequest(method, uri, abortTrigger: abortTrigger)
+          ..headers.addAll(headers)
+          ..headers['Content-Type'] = contentType
+          ..contentLength = upload.length;
+        upload.take().pipe(request.sink).catchError((Object _) {});
+        return request;
+      }
+      return http.AbortableRequest(method, uri, abortTrigger: abortTrigger)
+        ..headers.addAll(headers)
+        ..headers['Content-Type'] = contentType
+        ..bodyBytes = (upload as BytesUpload).bytes;
     }
-    var delay = _minBackoff * pow(2, attempt).toInt();
-    if (delay > _maxBackoff) delay = _maxBackoff;
-    final half = delay.inMicroseconds ~/ 2;
-    return Duration(microseconds: half + _random.nextInt(half + 1));
-  }
-
-  static Object? _decode(http.Response response) {
-    final text = utf8.decode(response.bodyBytes, allowMalformed: true);
-    try {
-      return jsonDecode(text);
-    } on FormatException {
-      return text;
+    final request = http.AbortableRequest(method, uri, abortTrigger: abortTrigger)..headers.addAll(headers);
+    if (payload is JsonPayload) {
+      request
+        ..headers['Content-Type'] = payload.contentType
+        ..bodyBytes = utf8.encode(jsonEncode(payload.value));
     }
+    return request;
   }
 
-  static AerostackException _noAnswer(String code, Object error) => AerostackException(
-        code: code,
-        status: 0,
-        title: 'No answer from the platform',
-        detail: error.toString(),
-        cause: error,
-      );
+  static http.MultipartFile _file(String field, FilePart part) {
+    final contentType = part.contentType ?? part.content.contentType;
+    final type = contentType == null ? null : MediaType.parse(contentType);
+    final content = part.content;
+    if (content is StreamUpload) {
+      final length = content.length;
+      if (length == null) throw ArgumentError('A streamed multipart file part needs its length', field);
+      return http.MultipartFile(field, content.take(), length, filename: part.filename, contentType: type);
+    }
+    final bytes = (content as BytesUpload).bytes;
+    return http.MultipartFile.fromBytes(field, bytes, filename: part.filename, contentType: type);
+  }
 }
