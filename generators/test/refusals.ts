@@ -284,6 +284,10 @@ export const REFUSALS: Refusal[] = [
         { oneOf: [thing, { type: 'object', properties: { kind: { type: 'string' } } }], discriminator: kind },
       ],
       [
+        'a discriminator without a oneOf or anyOf of several schemas',
+        { type: 'object', properties: { kind: { type: 'string' } }, discriminator: kind },
+      ],
+      [
         'two variants for the discriminator value a',
         {
           oneOf: [

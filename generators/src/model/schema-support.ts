@@ -82,5 +82,8 @@ export function refusedConstruct(schema: Schema): string | undefined {
   if (schema.readOnly) return 'readOnly';
   if (schema.writeOnly) return 'writeOnly';
   if (schema.$ref) return besides(schema, '$ref', [...COMPOSITIONS, ...SHAPES]);
+  // A discriminator on a base schema that variants extend with allOf: inheritance, not a union.
+  if (schema.discriminator && !isUnionSchema(schema))
+    return 'a discriminator without a oneOf or anyOf of several schemas';
   return refusedComposition(schema) ?? refusedShape(schema);
 }
