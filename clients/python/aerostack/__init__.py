@@ -4,13 +4,18 @@
 This is the public API: everything in ``__all__``.
 """
 
-from ._client import Aerostack
-from ._version import __version__
-from .error_codes import ErrorCode
+from ._base_client import DEFAULT_TIMEOUT, RequestOptions
+from ._pagination import AsyncPager, SyncPager
+from ._response import APIResponse, AsyncAPIResponse, AsyncBinaryResponse, BinaryResponse
+from ._streaming import AsyncStream, ServerSentEvent, Stream
+from ._types import NOT_GIVEN, AsyncContent, FileTypes, NotGiven, SyncContent
 from .errors import (
-    AerostackError,
     APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
     APITimeoutError,
+    AerostackError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -20,6 +25,9 @@ from .errors import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._client import Aerostack, AsyncAerostack
+from ._version import __version__
+from .error_codes import ErrorCode
 from .models import (
     Problem,
     FieldProblem,
@@ -43,11 +51,31 @@ from .models import (
 
 __all__ = [
     "Aerostack",
+    "AsyncAerostack",
     "ErrorCode",
     "__version__",
-    "AerostackError",
+    "DEFAULT_TIMEOUT",
+    "RequestOptions",
+    "AsyncPager",
+    "SyncPager",
+    "APIResponse",
+    "AsyncAPIResponse",
+    "AsyncBinaryResponse",
+    "BinaryResponse",
+    "AsyncStream",
+    "ServerSentEvent",
+    "Stream",
+    "NOT_GIVEN",
+    "AsyncContent",
+    "FileTypes",
+    "NotGiven",
+    "SyncContent",
     "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
     "APITimeoutError",
+    "AerostackError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",

@@ -3,11 +3,11 @@
 
 
 class ErrorCode:
-    """The documented values of :attr:`AerostackError.code`; newer platforms may send others.
+    """The documented values of :attr:`APIError.code`; newer platforms may send others.
 
     Example::
 
-        except AerostackError as error:
+        except APIError as error:
             if error.code == ErrorCode.CACHE_NOT_FOUND:
                 ...
     """

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Dict, Iterator
+from typing import AsyncIterator, Dict, Iterator
 
 import pytest
 
-from aerostack import Aerostack
+from aerostack import Aerostack, AsyncAerostack
 
 REQUIRED = (
     "AEROSTACK_URL",
@@ -23,8 +23,7 @@ REQUIRED = (
 )
 
 
-@pytest.fixture(scope="session")
-def platform() -> Dict[str, str]:
+def _live_or_skip() -> Dict[str, str]:
     missing = [name for name in REQUIRED if not os.environ.get(name)]
     if missing:
         message = f"no live platform: {', '.join(missing)} unset (run under scripts/with-platform.sh)"
@@ -34,15 +33,31 @@ def platform() -> Dict[str, str]:
     return {name: os.environ[name] for name in REQUIRED}
 
 
+@pytest.fixture(scope="session")
+def platform() -> Dict[str, str]:
+    return _live_or_skip()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
 @pytest.fixture
 def secret_client(platform: Dict[str, str]) -> Iterator[Aerostack]:
-    with Aerostack(platform["AEROSTACK_URL"], credential=platform["AEROSTACK_SECRET_KEY"]) as client:
+    with Aerostack(platform["AEROSTACK_URL"], secret_key=platform["AEROSTACK_SECRET_KEY"]) as client:
         yield client
 
 
 @pytest.fixture
 def account_client(platform: Dict[str, str]) -> Iterator[Aerostack]:
-    with Aerostack(platform["AEROSTACK_URL"], credential=platform["AEROSTACK_ACCOUNT_KEY"]) as client:
+    with Aerostack(platform["AEROSTACK_URL"], account_key=platform["AEROSTACK_ACCOUNT_KEY"]) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_secret_client(platform: Dict[str, str]) -> AsyncIterator[AsyncAerostack]:
+    async with AsyncAerostack(platform["AEROSTACK_URL"], secret_key=platform["AEROSTACK_SECRET_KEY"]) as client:
         yield client
 
 

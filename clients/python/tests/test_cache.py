@@ -7,7 +7,7 @@ import pytest
 
 from aerostack import (
     Aerostack,
-    AerostackError,
+    APIError,
     ErrorCode,
     NotFoundError,
     PermissionDeniedError,
@@ -17,7 +17,7 @@ from aerostack import (
 
 def test_set_get_increment_delete_round_trip(secret_client: Aerostack, unique: str) -> None:
     key = f"py:round-trip:{unique}"
-    stored = secret_client.cache.set(key, {"theme": "dark", "n": [1, 2]})
+    stored = secret_client.cache.set(key, value={"theme": "dark", "n": [1, 2]})
     assert stored.key == key
     assert stored.value == {"theme": "dark", "n": [1, 2]}
     assert stored.expires_at is None
@@ -38,9 +38,9 @@ def test_a_miss_is_a_not_found_error(secret_client: Aerostack, unique: str) -> N
     with pytest.raises(NotFoundError) as caught:
         secret_client.cache.get(f"py:missing:{unique}")
     error = caught.value
-    assert isinstance(error, AerostackError)
+    assert isinstance(error, APIError)
     assert error.code == ErrorCode.CACHE_NOT_FOUND == "cache/not-found"
-    assert error.status == 404
+    assert error.status_code == 404
     assert error.request_id and error.request_id.startswith("req_")
     assert error.title
     assert error.to_dict()["code"] == "cache/not-found"
@@ -48,7 +48,7 @@ def test_a_miss_is_a_not_found_error(secret_client: Aerostack, unique: str) -> N
 
 def test_entries_expire_after_their_ttl(secret_client: Aerostack, unique: str) -> None:
     key = f"py:ttl:{unique}"
-    stored = secret_client.cache.set(key, "short-lived", ttl_seconds=1)
+    stored = secret_client.cache.set(key, value="short-lived", ttl_seconds=1)
     assert stored.expires_at is not None
     assert secret_client.cache.get(key).value == "short-lived"
     time.sleep(1.2)
@@ -58,23 +58,23 @@ def test_entries_expire_after_their_ttl(secret_client: Aerostack, unique: str) -
 
 def test_incrementing_a_non_integer_is_rejected(secret_client: Aerostack, unique: str) -> None:
     key = f"py:text:{unique}"
-    secret_client.cache.set(key, "not a number")
+    secret_client.cache.set(key, value="not a number")
     with pytest.raises(UnprocessableEntityError) as caught:
         secret_client.cache.increment(key)
     assert caught.value.code == ErrorCode.CACHE_NOT_AN_INTEGER
-    assert caught.value.status == 422
+    assert caught.value.status_code == 422
 
 
 def test_a_publishable_key_may_not_use_the_cache(platform: Dict[str, str], unique: str) -> None:
-    with Aerostack(platform["AEROSTACK_URL"], credential=platform["AEROSTACK_PUBLISHABLE_KEY"]) as client:
+    with Aerostack(platform["AEROSTACK_URL"], publishable_key=platform["AEROSTACK_PUBLISHABLE_KEY"]) as client:
         with pytest.raises(PermissionDeniedError) as caught:
             client.cache.get(f"py:any:{unique}")
     assert caught.value.code == ErrorCode.AUTH_WRONG_CREDENTIAL_TYPE
-    assert caught.value.status == 403
+    assert caught.value.status_code == 403
 
 
 def test_health_needs_no_credential(platform: Dict[str, str]) -> None:
-    with Aerostack(platform["AEROSTACK_URL"]) as client:
+    with Aerostack(platform["AEROSTACK_URL"], secret_key=None) as client:
         health = client.health.check()
     assert health.status == "ok"
     assert health.version

@@ -17,22 +17,22 @@ def test_account_and_projects_list(account_client: Aerostack, platform: Dict[str
 
 
 def test_create_with_an_idempotency_key_acts_once(account_client: Aerostack, unique: str) -> None:
-    first = account_client.projects.create(f"py-{unique}", idempotency_key=f"py-create-{unique}")
-    again = account_client.projects.create(f"py-{unique}", idempotency_key=f"py-create-{unique}")
+    first = account_client.projects.create(name=f"py-{unique}", idempotency_key=f"py-create-{unique}")
+    again = account_client.projects.create(name=f"py-{unique}", idempotency_key=f"py-create-{unique}")
     assert first.project.id.startswith("prj_")
     assert again.project.id == first.project.id
     assert first.secret_key.key.startswith("sk_")
     assert first.publishable_key.key.startswith("pk_")
     assert first.secret_key.revoked_at is None
 
-    other = account_client.projects.create(f"py-{unique}", idempotency_key=f"py-create-other-{unique}")
+    other = account_client.projects.create(name=f"py-{unique}", idempotency_key=f"py-create-other-{unique}")
     assert other.project.id != first.project.id
     assert account_client.projects.get(first.project.id).name == f"py-{unique}"
 
 
 def test_list_all_follows_the_cursor(account_client: Aerostack, unique: str) -> None:
     for i in range(3):
-        account_client.projects.create(f"py-page-{unique}-{i}")
+        account_client.projects.create(name=f"py-page-{unique}-{i}")
     everything = account_client.projects.list(limit=1000).data
     paged = list(account_client.projects.list_all(limit=1))
     assert [p.id for p in paged] == [p.id for p in everything]
@@ -45,12 +45,12 @@ def test_list_all_follows_the_cursor(account_client: Aerostack, unique: str) -> 
 def test_rotating_a_secret_key_revokes_the_old_one(
     account_client: Aerostack, platform: Dict[str, str], unique: str
 ) -> None:
-    created = account_client.projects.create(f"py-rotate-{unique}")
+    created = account_client.projects.create(name=f"py-rotate-{unique}")
     url = platform["AEROSTACK_URL"]
-    with Aerostack(url, credential=created.secret_key.key) as old:
-        old.cache.set("rotation", "before")
+    with Aerostack(url, secret_key=created.secret_key.key) as old:
+        old.cache.set("rotation", value="before")
 
-        rotated = account_client.projects.keys.rotate(created.project.id, "secret")
+        rotated = account_client.projects.keys.rotate(created.project.id, type="secret")
         assert rotated.type == "secret"
         assert rotated.key.startswith("sk_")
         assert rotated.key != created.secret_key.key
@@ -58,9 +58,9 @@ def test_rotating_a_secret_key_revokes_the_old_one(
         with pytest.raises(AuthenticationError) as caught:
             old.cache.get("rotation")
         assert caught.value.code == ErrorCode.AUTH_INVALID_CREDENTIALS
-        assert caught.value.status == 401
+        assert caught.value.status_code == 401
 
-    with Aerostack(url, credential=rotated.key) as new:
+    with Aerostack(url, secret_key=rotated.key) as new:
         assert new.cache.get("rotation").value == "before"
 
     keys = list(account_client.projects.keys.list_all(created.project.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -80,18 +81,28 @@ def flaky() -> Iterator[FlakyServer]:
 def test_a_get_is_retried_after_retry_after(flaky: FlakyServer) -> None:
     flaky.responses[:] = [UNAVAILABLE, HEALTHY]
     started = time.monotonic()
-    with Aerostack(flaky.url) as client:
+    with Aerostack(flaky.url, secret_key=None) as client:
         assert client.health.check().version == "test"
     assert len(flaky.requests) == 2
     assert time.monotonic() - started >= 0.95
 
 
-def test_a_post_without_idempotency_key_is_not_retried(flaky: FlakyServer) -> None:
+def test_a_post_gets_an_idempotency_key_and_is_retried(flaky: FlakyServer) -> None:
     flaky.responses[:] = [UNAVAILABLE, CREATED]
-    with Aerostack(flaky.url, credential="ak_test") as client:
+    with Aerostack(flaky.url, account_key="ak_test") as client:
+        created = client.projects.create(name="x")
+    assert created.project.id == "prj_x"
+    keys = [r[1]["Idempotency-Key"] for r in flaky.requests]
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert re.fullmatch(r"idk_[0-9a-f]{32}", keys[0])
+
+
+def test_a_post_without_a_declared_key_is_not_retried(flaky: FlakyServer) -> None:
+    flaky.responses[:] = [UNAVAILABLE, CREATED]
+    with Aerostack(flaky.url, account_key="ak_test") as client:
         with pytest.raises(InternalServerError) as caught:
-            client.projects.create("x")
-    assert caught.value.status == 503
+            client.cache.increment("k")
+    assert caught.value.status_code == 503
     assert caught.value.request_id == "req_1"
     assert len(flaky.requests) == 1
     assert flaky.requests[0][1]["Authorization"] == "Bearer ak_test"
@@ -99,8 +110,8 @@ def test_a_post_without_idempotency_key_is_not_retried(flaky: FlakyServer) -> No
 
 def test_a_post_with_idempotency_key_is_retried(flaky: FlakyServer) -> None:
     flaky.responses[:] = [UNAVAILABLE, CREATED]
-    with Aerostack(flaky.url, credential="ak_test") as client:
-        created = client.projects.create("x", idempotency_key="same")
+    with Aerostack(flaky.url, account_key="ak_test") as client:
+        created = client.projects.create(name="x", idempotency_key="same")
     assert created.project.id == "prj_x"
     assert [r[1]["Idempotency-Key"] for r in flaky.requests] == ["same", "same"]
 
@@ -108,7 +119,7 @@ def test_a_post_with_idempotency_key_is_retried(flaky: FlakyServer) -> None:
 def test_retries_stop_at_max_retries(flaky: FlakyServer) -> None:
     quick = (503, {"Content-Type": "application/problem+json", "Retry-After": "0"}, UNAVAILABLE[2])
     flaky.responses[:] = [quick, quick, quick]
-    with Aerostack(flaky.url, max_retries=2) as client:
+    with Aerostack(flaky.url, secret_key=None, max_retries=2) as client:
         with pytest.raises(InternalServerError):
             client.health.check()
     assert len(flaky.requests) == 3

@@ -1,14 +1,9 @@
-// models.py: a dataclass per object schema (snake_case attributes, from_dict/to_dict with
-// camelCase wire names) and a Literal alias per enum.
-import type { ApiModel, EnumType, Field, ObjectType } from '../model/index.js';
+// models.py: a pydantic model per object schema (snake_case attributes, camelCase aliases),
+// a Literal alias per enum and an annotated Union per union (discriminated when the spec says).
+import type { ApiModel, EnumType, Field, ObjectType, TypeRef, UnionType } from '../model/index.js';
 import { textLines } from '../naming.js';
-import { pyClass, pyDocstring, pyName } from './naming.js';
-import { fromJson, pyOptionalType, pyType, toJson } from './types.js';
-
-/** Required fields first: dataclass fields without defaults must precede those with one. */
-export function orderedFields(type: ObjectType): Field[] {
-  return [...type.fields.filter((f) => f.required), ...type.fields.filter((f) => !f.required)];
-}
+import { pyClass, pyDocstring, pyFieldName } from './naming.js';
+import { pyOptionalType, pyType } from './types.js';
 
 function renderEnum(type: EnumType): string[] {
   const values = type.values.map((v) => JSON.stringify(v)).join(', ');
@@ -18,63 +13,52 @@ function renderEnum(type: EnumType): string[] {
   ];
 }
 
-function renderFromDict(model: ApiModel, type: ObjectType, name: string): string[] {
-  const args = orderedFields(type).map((f) => {
-    const access = f.required
-      ? `data[${JSON.stringify(f.wireName)}]`
-      : `data.get(${JSON.stringify(f.wireName)})`;
-    return `            ${pyName(f.wireName)}=${fromJson(model, f.type, access, !f.required)},`;
-  });
-  return [
-    '    @classmethod',
-    `    def from_dict(cls, data: Mapping[str, Any]) -> ${name}:`,
-    `        """Build a ${name} from its JSON object; unknown keys are ignored."""`,
-    ...(args.length > 0 ? ['        return cls(', ...args, '        )'] : ['        return cls()']),
-  ];
+/** `name: hint` or `name: hint = Field(…)` for one attribute. */
+function renderField(f: Field): string[] {
+  const name = pyFieldName(f.wireName);
+  const alias = name === f.wireName ? undefined : `alias=${JSON.stringify(f.wireName)}`;
+  const hint = f.required ? pyType(f.type) : pyOptionalType(f.type);
+  let line: string;
+  if (f.required) line = alias ? `    ${name}: ${hint} = Field(${alias})` : `    ${name}: ${hint}`;
+  else line = alias ? `    ${name}: ${hint} = Field(default=None, ${alias})` : `    ${name}: ${hint} = None`;
+  const doc = textLines(f.description);
+  if (f.deprecated) doc.push(...(doc.length > 0 ? [''] : []), 'Deprecated.');
+  return [line, ...pyDocstring('    ', doc)];
 }
 
-function renderToDict(model: ApiModel, type: ObjectType): string[] {
-  const always = type.fields.filter((f) => f.required);
-  const optional = type.fields.filter((f) => !f.required);
-  const lines = [
-    '    def to_dict(self) -> Dict[str, Any]:',
-    '        """This object as JSON, with camelCase keys; unset optional fields are left out."""',
-  ];
-  const entries = always.map(
-    (f) =>
-      `            ${JSON.stringify(f.wireName)}: ${toJson(model, f.type, `self.${pyName(f.wireName)}`)},`,
-  );
-  lines.push(entries.length > 0 ? '        out: Dict[str, Any] = {' : '        out: Dict[str, Any] = {}');
-  if (entries.length > 0) lines.push(...entries, '        }');
-  for (const f of optional) {
-    const attr = `self.${pyName(f.wireName)}`;
-    lines.push(
-      `        if ${attr} is not None:`,
-      `            out[${JSON.stringify(f.wireName)}] = ${toJson(model, f.type, attr)}`,
-    );
-  }
-  lines.push('        return out');
-  return lines;
-}
-
-function renderObject(model: ApiModel, type: ObjectType): string[] {
-  const name = pyClass(type.name);
-  const attributes = orderedFields(type).flatMap((f) => [
-    f.required
-      ? `    ${pyName(f.wireName)}: ${pyType(f.type)}`
-      : `    ${pyName(f.wireName)}: ${pyOptionalType(f.type)} = None`,
-    ...pyDocstring('    ', textLines(f.description)),
-  ]);
+function renderObject(type: ObjectType): string[] {
+  const attributes = type.fields.flatMap(renderField);
   return [
-    '@dataclass',
-    `class ${name}:`,
+    `class ${pyClass(type.name)}(BaseModel):`,
     ...pyDocstring('    ', textLines(type.description ?? `The ${type.name} object of the API.`)),
-    '',
-    ...attributes,
-    ...(attributes.length > 0 ? [''] : []),
-    ...renderFromDict(model, type, name),
-    '',
-    ...renderToDict(model, type),
+    ...(attributes.length > 0 ? ['', ...attributes] : []),
+  ];
+}
+
+function variantTag(type: TypeRef, index: number): string {
+  return type.kind === 'named' ? pyClass(type.name) : `v${index}`;
+}
+
+function renderUnion(type: UnionType): string[] {
+  const name = pyClass(type.name);
+  const doc = pyDocstring('', textLines(type.description ?? `One of the variants of ${type.name}.`));
+  if (type.discriminator) {
+    const tags: Record<string, string> = {};
+    for (const [value, target] of Object.entries(type.discriminator.mapping)) tags[value] = pyClass(target);
+    const variants = type.variants.map(
+      (v, i) => `Annotated[${pyType(v)}, Tag(${JSON.stringify(variantTag(v, i))})]`,
+    );
+    return [
+      `${name} = Annotated[`,
+      `    Union[${variants.join(', ')}],`,
+      `    Discriminator(discriminate(${JSON.stringify(type.discriminator.property)}, ${JSON.stringify(tags)})),`,
+      ']',
+      ...doc,
+    ];
+  }
+  return [
+    `${name} = Annotated[Union[${type.variants.map(pyType).join(', ')}], Field(union_mode="left_to_right")]`,
+    ...doc,
   ];
 }
 
@@ -83,25 +67,47 @@ export function typingImports(source: string, candidates: string[]): string[] {
   return candidates.filter((name) => new RegExp(`\\b${name}\\[|\\b${name}\\b(?!\\()`).test(source));
 }
 
-export function renderModels(model: ApiModel): string {
+/** Imports of the runtime: relative inside the package, absolute from a fixture client. */
+export function runtimeModule(target: 'api' | 'fixtures', module: string, depth: number): string {
+  return target === 'api' ? `${'.'.repeat(depth)}${module}` : `aerostack.${module}`;
+}
+
+export function renderModels(model: ApiModel, target: 'api' | 'fixtures' = 'api'): string {
   const enums = model.types.filter((t): t is EnumType => t.kind === 'enum');
   const objects = model.types.filter((t): t is ObjectType => t.kind === 'object');
+  const unions = model.types.filter((t): t is UnionType => t.kind === 'union');
   const body = [
     ...enums.map((t) => renderEnum(t).join('\n')),
-    ...objects.map((t) => renderObject(model, t).join('\n')),
+    ...objects.map((t) => renderObject(t).join('\n')),
+    ...unions.map((t) => renderUnion(t).join('\n')),
   ].join('\n\n\n');
-  const typing = typingImports(body, ['Any', 'Dict', 'List', 'Literal', 'Mapping', 'Optional']);
-  const serde = ['format_datetime', 'parse_datetime'].filter((f) => body.includes(`${f}(`));
+  const typing = typingImports(body, ['Dict', 'List', 'Optional', 'Union']);
+  const extensions = typingImports(body, ['Annotated', 'Literal', 'TypeAlias']);
+  const pydantic = ['Discriminator', 'Field', 'Tag'].filter((n) => new RegExp(`\\b${n}\\(`).test(body));
+  const runtime = ['BaseModel', ...(body.includes('discriminate(') ? ['discriminate'] : [])];
   const names = model.types.map((t) => `    ${JSON.stringify(pyClass(t.name))},`);
+  const rebuild =
+    objects.length > 0
+      ? [
+          '',
+          '',
+          `for _model in (${objects.map((t) => pyClass(t.name)).join(', ')},):`,
+          '    _model.model_rebuild()',
+        ]
+      : [];
   return [
-    '"""The types of the API: a dataclass per object, a Literal per enum."""',
+    '"""The types of the API: a pydantic model per object, a Literal per enum, a Union per union."""',
     '',
     'from __future__ import annotations',
     '',
-    'from dataclasses import dataclass',
     ...(/\bdatetime\b/.test(body) ? ['from datetime import datetime'] : []),
-    `from typing import ${typing.join(', ')}`,
-    ...(serde.length > 0 ? ['', `from ._serde import ${serde.join(', ')}`] : []),
+    ...(typing.length > 0 ? [`from typing import ${typing.join(', ')}`] : []),
+    '',
+    ...(pydantic.length > 0 ? [`from pydantic import ${pydantic.join(', ')}`] : []),
+    ...(extensions.length > 0 ? [`from typing_extensions import ${extensions.join(', ')}`] : []),
+    '',
+    `from ${runtimeModule(target, '_models', 1)} import ${runtime.join(', ')}`,
+    ...(body.includes('FileTypes') ? [`from ${runtimeModule(target, '_types', 1)} import FileTypes`] : []),
     '',
     '__all__ = [',
     ...names,
@@ -109,5 +115,6 @@ export function renderModels(model: ApiModel): string {
     '',
     '',
     body,
+    ...rebuild,
   ].join('\n');
 }

@@ -74,3 +74,28 @@ export function pyImport(module: string, names: string[]): string[] {
   if (oneLine.length <= 99) return [oneLine];
   return [`from ${module} import (`, ...names.map((n) => `    ${n},`), ')'];
 }
+
+/** Names a pydantic model may not use for a field (they shadow BaseModel's attributes). */
+const MODEL_RESERVED = new Set([
+  'construct',
+  'copy',
+  'dict',
+  'from_dict',
+  'from_orm',
+  'json',
+  'parse_file',
+  'parse_obj',
+  'parse_raw',
+  'schema',
+  'schema_json',
+  'to_dict',
+  'to_json',
+  'update_forward_refs',
+  'validate',
+]);
+
+/** A model attribute: like pyName, and clear of pydantic's own attributes (`json` → `json_`). */
+export function pyFieldName(wireName: string): string {
+  const name = pyName(wireName);
+  return MODEL_RESERVED.has(name) || name.startsWith('model_') ? `${name}_` : name;
+}

@@ -1,8 +1,8 @@
-// Python type hints for TypeRefs, and the expressions that convert values from and to JSON.
+// Python type hints for TypeRefs (typing-module spellings, valid on Python 3.9).
 import type { ApiModel, TypeRef } from '../model/index.js';
 import { pyClass } from './naming.js';
 
-/** The type hint of a TypeRef (typing module spellings, valid on Python 3.9). */
+/** The type hint of a TypeRef as a model attribute or a result. */
 export function pyType(type: TypeRef): string {
   switch (type.kind) {
     case 'string':
@@ -16,9 +16,13 @@ export function pyType(type: TypeRef): string {
     case 'datetime':
       return 'datetime';
     case 'any':
-      return 'Any';
+      return 'object';
     case 'named':
       return pyClass(type.name);
+    case 'literal':
+      return `Literal[${pyLiteral(type.value)}]`;
+    case 'file':
+      return 'FileTypes';
     case 'array':
       return `List[${pyType(type.items)}]`;
     case 'map':
@@ -28,64 +32,41 @@ export function pyType(type: TypeRef): string {
   }
 }
 
-/** The hint of a value that may be absent: `Optional[...]` unless it already admits None. */
-export function pyOptionalType(type: TypeRef): string {
-  return type.kind === 'nullable' || type.kind === 'any' ? pyType(type) : `Optional[${pyType(type)}]`;
+/** A Python literal for a JSON scalar. */
+export function pyLiteral(value: string | number | boolean): string {
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return JSON.stringify(value);
 }
 
-type Direction = 'from' | 'to';
-
 /**
- * An expression converting `expr` between its JSON form and its Python form; `undefined`
- * when the value passes through unchanged. `depth` keeps comprehension variables apart.
+ * The hint of an argument: like pyType but accepting what converts to the wire type (a
+ * Sequence for a list, a Mapping for a map) so callers may pass tuples and read-only maps.
  */
-function convert(
-  model: ApiModel,
-  type: TypeRef,
-  expr: string,
-  dir: Direction,
-  depth: number,
-): string | undefined {
+export function pyArgType(type: TypeRef): string {
   switch (type.kind) {
-    case 'datetime':
-      return dir === 'from' ? `parse_datetime(${expr})` : `format_datetime(${expr})`;
-    case 'named': {
-      const named = model.types.find((t) => t.name === type.name);
-      if (named?.kind !== 'object') return undefined;
-      return dir === 'from' ? `${pyClass(type.name)}.from_dict(${expr})` : `${expr}.to_dict()`;
-    }
-    case 'array': {
-      const v = `v${depth}`;
-      const inner = convert(model, type.items, v, dir, depth + 1);
-      return inner && `[${inner} for ${v} in ${expr}]`;
-    }
-    case 'map': {
-      const v = `v${depth}`;
-      const inner = convert(model, type.values, v, dir, depth + 1);
-      return inner && `{k${depth}: ${inner} for k${depth}, ${v} in ${expr}.items()}`;
-    }
+    case 'array':
+      return `Sequence[${pyArgType(type.items)}]`;
+    case 'map':
+      return `Mapping[str, ${pyArgType(type.values)}]`;
     case 'nullable':
-      return nullableConvert(model, type.inner, expr, dir, depth);
+      return `Optional[${pyArgType(type.inner)}]`;
     default:
-      return undefined;
+      return pyType(type);
   }
 }
 
-function nullableConvert(model: ApiModel, type: TypeRef, expr: string, dir: Direction, depth: number) {
-  const inner = convert(model, type, expr, dir, depth);
-  return inner && `None if ${expr} is None else ${inner}`;
+/** True when the value may be JSON null. */
+export function admitsNull(type: TypeRef): boolean {
+  return type.kind === 'nullable' || type.kind === 'any';
 }
 
-/** `expr` (JSON) as the Python value of `type`; `optional` when it may be absent or null. */
-export function fromJson(model: ApiModel, type: TypeRef, expr: string, optional = false): string {
-  const out = optional
-    ? nullableConvert(model, type, expr, 'from', 0)
-    : convert(model, type, expr, 'from', 0);
-  return out ?? expr;
+/** The hint of a model attribute that may be absent: `Optional[...]` unless it already is. */
+export function pyOptionalType(type: TypeRef): string {
+  return type.kind === 'nullable' ? pyType(type) : `Optional[${pyType(type)}]`;
 }
 
-/** `expr` (Python) as JSON for `type`; `optional` when it may be None. */
-export function toJson(model: ApiModel, type: TypeRef, expr: string, optional = false): string {
-  const out = optional ? nullableConvert(model, type, expr, 'to', 0) : convert(model, type, expr, 'to', 0);
-  return out ?? expr;
+/** The runtime expression naming the type, for validation (`cast_to`). */
+export function pyRuntimeType(model: ApiModel, type: TypeRef): string {
+  void model;
+  return pyType(type);
 }

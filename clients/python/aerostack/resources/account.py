@@ -3,18 +3,37 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Optional, Union, cast
 
-from .._transport import Transport
+from .._base_client import (
+    AsyncAPIResource,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import Account
 
 
-class AccountResource:
+class AccountResource(SyncAPIResource):
     """The ``account`` operations. The account that operates this platform (account key)."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    @cached_property
+    def with_raw_response(self) -> AccountResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AccountResourceWithRawResponse(self)
 
-    def get(self) -> Account:
+    def get(
+        self,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Account:
         """Get the account the credential belongs to.
 
         ``GET /v1/account``.
@@ -23,5 +42,76 @@ class AccountResource:
 
             result = client.account.get()
         """
-        data = self._transport.request("GET", "/v1/account", auth=True)
-        return Account.from_dict(data)
+        return cast(
+            "Account",
+            self._client.request(
+                Account,
+                RequestOptions(
+                    "GET",
+                    "/v1/account",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+
+class AsyncAccountResource(AsyncAPIResource):
+    """The ``account`` operations. The account that operates this platform (account key)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncAccountResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncAccountResourceWithRawResponse(self)
+
+    async def get(
+        self,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Account:
+        """Get the account the credential belongs to.
+
+        ``GET /v1/account``.
+
+        Example::
+
+            result = await client.account.get()
+        """
+        return cast(
+            "Account",
+            await self._client.request(
+                Account,
+                RequestOptions(
+                    "GET",
+                    "/v1/account",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+
+class AccountResourceWithRawResponse:
+    """``account`` answering raw responses."""
+
+    def __init__(self, resource: AccountResource) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+
+
+class AsyncAccountResourceWithRawResponse:
+    """``account`` answering raw responses."""
+
+    def __init__(self, resource: AsyncAccountResource) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)

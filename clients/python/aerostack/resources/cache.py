@@ -3,20 +3,39 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from functools import cached_property
+from typing import Optional, Union, cast
 
+from .._base_client import (
+    AsyncAPIResource,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
 from .._serde import path_param
-from .._transport import Transport
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout, strip_not_given
 from ..models import CacheEntry, CacheDeleted, CacheCounter
 
 
-class CacheResource:
+class CacheResource(SyncAPIResource):
     """The ``cache`` operations. A per-project key/value cache with TTLs and atomic counters (secret key)."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    @cached_property
+    def with_raw_response(self) -> CacheResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return CacheResourceWithRawResponse(self)
 
-    def get(self, key: str) -> CacheEntry:
+    def get(
+        self,
+        key: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheEntry:
         """Read a cache entry.
 
         Answers 404 with code `cache/not-found` when the key is absent or expired.
@@ -27,32 +46,69 @@ class CacheResource:
 
             result = client.cache.get(key)
         """
-        data = self._transport.request("GET", f"/v1/cache/{path_param(key)}", auth=True)
-        return CacheEntry.from_dict(data)
+        return cast(
+            "CacheEntry",
+            self._client.request(
+                CacheEntry,
+                RequestOptions(
+                    "GET",
+                    f"/v1/cache/{path_param(key)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
 
-    def set(self, key: str, value: Any, *, ttl_seconds: Optional[int] = None) -> CacheEntry:
+    def set(
+        self,
+        key: str,
+        *,
+        value: object,
+        ttl_seconds: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheEntry:
         """Write a cache entry, replacing any previous value.
 
         ``PUT /v1/cache/{key}``.
 
         Example::
 
-            result = client.cache.set(key, value)
+            result = client.cache.set(key, value=value)
         """
-        json_body: Dict[str, Any] = {
-            "value": value,
-        }
-        if ttl_seconds is not None:
-            json_body["ttlSeconds"] = ttl_seconds
-        data = self._transport.request(
-            "PUT",
-            f"/v1/cache/{path_param(key)}",
-            json=json_body,
-            auth=True,
+        return cast(
+            "CacheEntry",
+            self._client.request(
+                CacheEntry,
+                RequestOptions(
+                    "PUT",
+                    f"/v1/cache/{path_param(key)}",
+                    json=strip_not_given({"value": value, "ttlSeconds": ttl_seconds}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
         )
-        return CacheEntry.from_dict(data)
 
-    def delete(self, key: str) -> CacheDeleted:
+    def delete(
+        self,
+        key: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheDeleted:
         """Delete a cache entry.
 
         ``DELETE /v1/cache/{key}``.
@@ -61,15 +117,33 @@ class CacheResource:
 
             result = client.cache.delete(key)
         """
-        data = self._transport.request("DELETE", f"/v1/cache/{path_param(key)}", auth=True)
-        return CacheDeleted.from_dict(data)
+        return cast(
+            "CacheDeleted",
+            self._client.request(
+                CacheDeleted,
+                RequestOptions(
+                    "DELETE",
+                    f"/v1/cache/{path_param(key)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
 
     def increment(
         self,
         key: str,
         *,
-        by: Optional[int] = None,
-        ttl_seconds: Optional[int] = None,
+        by: Union[int, NotGiven] = NOT_GIVEN,
+        ttl_seconds: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> CacheCounter:
         """Atomically add to an integer entry.
 
@@ -84,15 +158,199 @@ class CacheResource:
 
             result = client.cache.increment(key)
         """
-        json_body: Dict[str, Any] = {}
-        if by is not None:
-            json_body["by"] = by
-        if ttl_seconds is not None:
-            json_body["ttlSeconds"] = ttl_seconds
-        data = self._transport.request(
-            "POST",
-            f"/v1/cache/{path_param(key)}/increment",
-            json=json_body or None,
-            auth=True,
+        return cast(
+            "CacheCounter",
+            self._client.request(
+                CacheCounter,
+                RequestOptions(
+                    "POST",
+                    f"/v1/cache/{path_param(key)}/increment",
+                    json=strip_not_given({"by": by, "ttlSeconds": ttl_seconds}) or NOT_GIVEN,
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
         )
-        return CacheCounter.from_dict(data)
+
+
+class AsyncCacheResource(AsyncAPIResource):
+    """The ``cache`` operations. A per-project key/value cache with TTLs and atomic counters (secret key)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncCacheResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncCacheResourceWithRawResponse(self)
+
+    async def get(
+        self,
+        key: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheEntry:
+        """Read a cache entry.
+
+        Answers 404 with code `cache/not-found` when the key is absent or expired.
+
+        ``GET /v1/cache/{key}``.
+
+        Example::
+
+            result = await client.cache.get(key)
+        """
+        return cast(
+            "CacheEntry",
+            await self._client.request(
+                CacheEntry,
+                RequestOptions(
+                    "GET",
+                    f"/v1/cache/{path_param(key)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def set(
+        self,
+        key: str,
+        *,
+        value: object,
+        ttl_seconds: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheEntry:
+        """Write a cache entry, replacing any previous value.
+
+        ``PUT /v1/cache/{key}``.
+
+        Example::
+
+            result = await client.cache.set(key, value=value)
+        """
+        return cast(
+            "CacheEntry",
+            await self._client.request(
+                CacheEntry,
+                RequestOptions(
+                    "PUT",
+                    f"/v1/cache/{path_param(key)}",
+                    json=strip_not_given({"value": value, "ttlSeconds": ttl_seconds}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def delete(
+        self,
+        key: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheDeleted:
+        """Delete a cache entry.
+
+        ``DELETE /v1/cache/{key}``.
+
+        Example::
+
+            result = await client.cache.delete(key)
+        """
+        return cast(
+            "CacheDeleted",
+            await self._client.request(
+                CacheDeleted,
+                RequestOptions(
+                    "DELETE",
+                    f"/v1/cache/{path_param(key)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def increment(
+        self,
+        key: str,
+        *,
+        by: Union[int, NotGiven] = NOT_GIVEN,
+        ttl_seconds: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheCounter:
+        """Atomically add to an integer entry.
+
+        Adds `by` (default 1, may be negative) to the integer stored at `key` and returns the
+        result. A missing or expired key counts as 0 and is created with `ttlSeconds` if given;
+        an existing key keeps its expiry. A value that is not an integer answers 422 with code
+        `cache/not-an-integer`.
+
+        ``POST /v1/cache/{key}/increment``.
+
+        Example::
+
+            result = await client.cache.increment(key)
+        """
+        return cast(
+            "CacheCounter",
+            await self._client.request(
+                CacheCounter,
+                RequestOptions(
+                    "POST",
+                    f"/v1/cache/{path_param(key)}/increment",
+                    json=strip_not_given({"by": by, "ttlSeconds": ttl_seconds}) or NOT_GIVEN,
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+
+class CacheResourceWithRawResponse:
+    """``cache`` answering raw responses."""
+
+    def __init__(self, resource: CacheResource) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+        self.set = to_raw_response_wrapper(resource.set)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.increment = to_raw_response_wrapper(resource.increment)
+
+
+class AsyncCacheResourceWithRawResponse:
+    """``cache`` answering raw responses."""
+
+    def __init__(self, resource: AsyncCacheResource) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.set = async_to_raw_response_wrapper(resource.set)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.increment = async_to_raw_response_wrapper(resource.increment)

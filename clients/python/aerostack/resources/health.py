@@ -3,18 +3,37 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Optional, Union, cast
 
-from .._transport import Transport
+from .._base_client import (
+    AsyncAPIResource,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ..models import Health
 
 
-class HealthResource:
+class HealthResource(SyncAPIResource):
     """The ``health`` operations. Liveness of the platform."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    @cached_property
+    def with_raw_response(self) -> HealthResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return HealthResourceWithRawResponse(self)
 
-    def check(self) -> Health:
+    def check(
+        self,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Health:
         """Report that the platform is up.
 
         ``GET /healthz``.
@@ -23,5 +42,76 @@ class HealthResource:
 
             result = client.health.check()
         """
-        data = self._transport.request("GET", "/healthz", auth=False)
-        return Health.from_dict(data)
+        return cast(
+            "Health",
+            self._client.request(
+                Health,
+                RequestOptions(
+                    "GET",
+                    "/healthz",
+                    auth=False,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+
+class AsyncHealthResource(AsyncAPIResource):
+    """The ``health`` operations. Liveness of the platform."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncHealthResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncHealthResourceWithRawResponse(self)
+
+    async def check(
+        self,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Health:
+        """Report that the platform is up.
+
+        ``GET /healthz``.
+
+        Example::
+
+            result = await client.health.check()
+        """
+        return cast(
+            "Health",
+            await self._client.request(
+                Health,
+                RequestOptions(
+                    "GET",
+                    "/healthz",
+                    auth=False,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+
+class HealthResourceWithRawResponse:
+    """``health`` answering raw responses."""
+
+    def __init__(self, resource: HealthResource) -> None:
+        self._resource = resource
+        self.check = to_raw_response_wrapper(resource.check)
+
+
+class AsyncHealthResourceWithRawResponse:
+    """``health`` answering raw responses."""
+
+    def __init__(self, resource: AsyncHealthResource) -> None:
+        self._resource = resource
+        self.check = async_to_raw_response_wrapper(resource.check)

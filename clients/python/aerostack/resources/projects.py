@@ -3,11 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from functools import cached_property
+from typing import List, Optional, Union, cast
 
-from .._pagination import paginate
+from .._base_client import (
+    AsyncAPIResource,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
+from .._pagination import AsyncPager, SyncPager
 from .._serde import path_param
-from .._transport import Transport
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout, strip_not_given
 from ..models import (
     Project,
     ProjectList,
@@ -19,18 +27,25 @@ from ..models import (
 )
 
 
-class ProjectsKeysResource:
+class ProjectsKeysResource(SyncAPIResource):
     """The ``projects.keys`` operations."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    @cached_property
+    def with_raw_response(self) -> ProjectsKeysResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return ProjectsKeysResourceWithRawResponse(self)
 
     def list(
         self,
         project_id: str,
         *,
-        limit: Optional[int] = None,
-        cursor: Optional[str] = None,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> ApiKeyList:
         """List a project's API keys (metadata only, never the secrets).
 
@@ -40,20 +55,34 @@ class ProjectsKeysResource:
 
             result = client.projects.keys.list(project_id)
         """
-        data = self._transport.request(
-            "GET",
-            f"/v1/projects/{path_param(project_id)}/keys",
-            params={"limit": limit, "cursor": cursor},
-            auth=True,
+        return cast(
+            "ApiKeyList",
+            self._client.request(
+                ApiKeyList,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/keys",
+                    query={"limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
         )
-        return ApiKeyList.from_dict(data)
 
     def rotate(
         self,
         project_id: str,
-        type: ApiKeyType,
         *,
-        idempotency_key: Optional[str] = None,
+        type: ApiKeyType,
+        idempotency_key: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> ApiKeyWithSecret:
         """Replace a project's active key of one type.
 
@@ -64,39 +93,81 @@ class ProjectsKeysResource:
 
         Example::
 
-            result = client.projects.keys.rotate(project_id, type)
+            result = client.projects.keys.rotate(project_id, type=type)
         """
-        json_body: Dict[str, Any] = {
-            "type": type,
-        }
-        data = self._transport.request(
-            "POST",
-            f"/v1/projects/{path_param(project_id)}/keys/rotate",
-            headers={"Idempotency-Key": idempotency_key},
-            json=json_body,
-            auth=True,
+        return cast(
+            "ApiKeyWithSecret",
+            self._client.request(
+                ApiKeyWithSecret,
+                RequestOptions(
+                    "POST",
+                    f"/v1/projects/{path_param(project_id)}/keys/rotate",
+                    headers={"Idempotency-Key": idempotency_key},
+                    json=strip_not_given({"type": type}),
+                    auth=True,
+                    idempotency_key=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
         )
-        return ApiKeyWithSecret.from_dict(data)
 
-    def list_all(self, project_id: str, *, limit: Optional[int] = None) -> Iterator[ApiKey]:
-        """Iterate over every item of :meth:`list`, fetching pages as needed.
+    def list_all(
+        self,
+        project_id: str,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> SyncPager[ApiKey]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
 
         Example::
 
             for item in client.projects.keys.list_all(project_id):
                 print(item)
         """
-        return paginate(lambda cursor: self.list(project_id, limit=limit, cursor=cursor))
+        return SyncPager(
+            lambda cursor: self.list(
+                project_id,
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
 
-class ProjectsResource:
+class ProjectsResource(SyncAPIResource):
     """The ``projects`` operations. Projects and their API keys (account key)."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.keys = ProjectsKeysResource(transport)
+    @cached_property
+    def keys(self) -> ProjectsKeysResource:
+        return ProjectsKeysResource(self._client)
 
-    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> ProjectList:
+    @cached_property
+    def with_raw_response(self) -> ProjectsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return ProjectsResourceWithRawResponse(self)
+
+    def list(
+        self,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> ProjectList:
         """List the account's projects, oldest first.
 
         ``GET /v1/projects``.
@@ -105,15 +176,34 @@ class ProjectsResource:
 
             result = client.projects.list()
         """
-        data = self._transport.request(
-            "GET",
-            "/v1/projects",
-            params={"limit": limit, "cursor": cursor},
-            auth=True,
+        return cast(
+            "ProjectList",
+            self._client.request(
+                ProjectList,
+                RequestOptions(
+                    "GET",
+                    "/v1/projects",
+                    query={"limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
         )
-        return ProjectList.from_dict(data)
 
-    def create(self, name: str, *, idempotency_key: Optional[str] = None) -> ProjectWithKeys:
+    def create(
+        self,
+        *,
+        name: str,
+        idempotency_key: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> ProjectWithKeys:
         """Create a project and its first keys.
 
         Creates a project with one secret key and one publishable key. The keys are returned
@@ -123,21 +213,37 @@ class ProjectsResource:
 
         Example::
 
-            result = client.projects.create(name)
+            result = client.projects.create(name=name)
         """
-        json_body: Dict[str, Any] = {
-            "name": name,
-        }
-        data = self._transport.request(
-            "POST",
-            "/v1/projects",
-            headers={"Idempotency-Key": idempotency_key},
-            json=json_body,
-            auth=True,
+        return cast(
+            "ProjectWithKeys",
+            self._client.request(
+                ProjectWithKeys,
+                RequestOptions(
+                    "POST",
+                    "/v1/projects",
+                    headers={"Idempotency-Key": idempotency_key},
+                    json=strip_not_given({"name": name}),
+                    auth=True,
+                    idempotency_key=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
         )
-        return ProjectWithKeys.from_dict(data)
 
-    def get(self, project_id: str) -> Project:
+    def get(
+        self,
+        project_id: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Project:
         """Get one project.
 
         ``GET /v1/projects/{projectId}``.
@@ -146,15 +252,362 @@ class ProjectsResource:
 
             result = client.projects.get(project_id)
         """
-        data = self._transport.request("GET", f"/v1/projects/{path_param(project_id)}", auth=True)
-        return Project.from_dict(data)
+        return cast(
+            "Project",
+            self._client.request(
+                Project,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
 
-    def list_all(self, *, limit: Optional[int] = None) -> Iterator[Project]:
-        """Iterate over every item of :meth:`list`, fetching pages as needed.
+    def list_all(
+        self,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> SyncPager[Project]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
 
         Example::
 
             for item in client.projects.list_all():
                 print(item)
         """
-        return paginate(lambda cursor: self.list(limit=limit, cursor=cursor))
+        return SyncPager(
+            lambda cursor: self.list(
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class AsyncProjectsKeysResource(AsyncAPIResource):
+    """The ``projects.keys`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncProjectsKeysResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncProjectsKeysResourceWithRawResponse(self)
+
+    async def list(
+        self,
+        project_id: str,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> ApiKeyList:
+        """List a project's API keys (metadata only, never the secrets).
+
+        ``GET /v1/projects/{projectId}/keys``.
+
+        Example::
+
+            result = await client.projects.keys.list(project_id)
+        """
+        return cast(
+            "ApiKeyList",
+            await self._client.request(
+                ApiKeyList,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/keys",
+                    query={"limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def rotate(
+        self,
+        project_id: str,
+        *,
+        type: ApiKeyType,
+        idempotency_key: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> ApiKeyWithSecret:
+        """Replace a project's active key of one type.
+
+        Issues a new key of the given type and revokes the active one. Revocation takes effect
+        on the next request. The new key is returned in full only in this response.
+
+        ``POST /v1/projects/{projectId}/keys/rotate``.
+
+        Example::
+
+            result = await client.projects.keys.rotate(project_id, type=type)
+        """
+        return cast(
+            "ApiKeyWithSecret",
+            await self._client.request(
+                ApiKeyWithSecret,
+                RequestOptions(
+                    "POST",
+                    f"/v1/projects/{path_param(project_id)}/keys/rotate",
+                    headers={"Idempotency-Key": idempotency_key},
+                    json=strip_not_given({"type": type}),
+                    auth=True,
+                    idempotency_key=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def list_all(
+        self,
+        project_id: str,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AsyncPager[ApiKey]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
+
+        Example::
+
+            async for item in client.projects.keys.list_all(project_id):
+                print(item)
+        """
+        return AsyncPager(
+            lambda cursor: self.list(
+                project_id,
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class AsyncProjectsResource(AsyncAPIResource):
+    """The ``projects`` operations. Projects and their API keys (account key)."""
+
+    @cached_property
+    def keys(self) -> AsyncProjectsKeysResource:
+        return AsyncProjectsKeysResource(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncProjectsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncProjectsResourceWithRawResponse(self)
+
+    async def list(
+        self,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> ProjectList:
+        """List the account's projects, oldest first.
+
+        ``GET /v1/projects``.
+
+        Example::
+
+            result = await client.projects.list()
+        """
+        return cast(
+            "ProjectList",
+            await self._client.request(
+                ProjectList,
+                RequestOptions(
+                    "GET",
+                    "/v1/projects",
+                    query={"limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def create(
+        self,
+        *,
+        name: str,
+        idempotency_key: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> ProjectWithKeys:
+        """Create a project and its first keys.
+
+        Creates a project with one secret key and one publishable key. The keys are returned
+        in full only in this response; the platform keeps only their hashes.
+
+        ``POST /v1/projects``.
+
+        Example::
+
+            result = await client.projects.create(name=name)
+        """
+        return cast(
+            "ProjectWithKeys",
+            await self._client.request(
+                ProjectWithKeys,
+                RequestOptions(
+                    "POST",
+                    "/v1/projects",
+                    headers={"Idempotency-Key": idempotency_key},
+                    json=strip_not_given({"name": name}),
+                    auth=True,
+                    idempotency_key=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def get(
+        self,
+        project_id: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Project:
+        """Get one project.
+
+        ``GET /v1/projects/{projectId}``.
+
+        Example::
+
+            result = await client.projects.get(project_id)
+        """
+        return cast(
+            "Project",
+            await self._client.request(
+                Project,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def list_all(
+        self,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AsyncPager[Project]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
+
+        Example::
+
+            async for item in client.projects.list_all():
+                print(item)
+        """
+        return AsyncPager(
+            lambda cursor: self.list(
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class ProjectsKeysResourceWithRawResponse:
+    """``projects.keys`` answering raw responses."""
+
+    def __init__(self, resource: ProjectsKeysResource) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.rotate = to_raw_response_wrapper(resource.rotate)
+
+
+class ProjectsResourceWithRawResponse:
+    """``projects`` answering raw responses."""
+
+    def __init__(self, resource: ProjectsResource) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.get = to_raw_response_wrapper(resource.get)
+
+    @cached_property
+    def keys(self) -> ProjectsKeysResourceWithRawResponse:
+        return ProjectsKeysResourceWithRawResponse(self._resource.keys)
+
+
+class AsyncProjectsKeysResourceWithRawResponse:
+    """``projects.keys`` answering raw responses."""
+
+    def __init__(self, resource: AsyncProjectsKeysResource) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.rotate = async_to_raw_response_wrapper(resource.rotate)
+
+
+class AsyncProjectsResourceWithRawResponse:
+    """``projects`` answering raw responses."""
+
+    def __init__(self, resource: AsyncProjectsResource) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+    @cached_property
+    def keys(self) -> AsyncProjectsKeysResourceWithRawResponse:
+        return AsyncProjectsKeysResourceWithRawResponse(self._resource.keys)
