@@ -43,6 +43,75 @@ const errorCodes = `${banner}\n/** Every error \`code\` the platform documents. 
 write('spec/error-codes.ts', errorCodes);
 write('packages/core/src/generated/error-codes.ts', errorCodes);
 
+// Client behaviour (spec/clients/behaviour.json) as constants the TS core's transport runs on, and
+// which operations declare the Idempotency-Key header (the transport generates one for those).
+const behaviour = JSON.parse(readFileSync(join(root, 'spec/clients/behaviour.json'), 'utf8'));
+const ts = (value) => JSON.stringify(value).replaceAll('"', "'").replaceAll(',', ', ');
+const { retry, idempotency } = behaviour;
+write(
+  'packages/core/src/generated/behaviour.ts',
+  `${banner.replace('spec/openapi.yaml', 'spec/clients/behaviour.json')}
+// The rules these numbers drive are in spec/clients/README.md.
+
+/** Retries after the first attempt, unless the caller sets \`maxRetries\`. */
+export const MAX_RETRIES = ${retry.maxRetries};
+/** Statuses retried besides 5xx (when the call is safe to repeat). */
+export const RETRY_STATUSES: readonly number[] = ${ts(retry.retryStatuses)};
+/** Whether every 5xx is retried (when the call is safe to repeat). */
+export const RETRY_SERVER_ERRORS = ${retry.retryServerErrors};
+/** Methods safe to repeat without an idempotency key. */
+export const IDEMPOTENT_METHODS: readonly string[] = ${ts(retry.idempotentMethods)};
+/** Backoff before retry n: min(max, initial × multiplier^n) × (1 − jitter × r), r uniform in [0, 1). */
+export const BACKOFF_INITIAL_MS = ${retry.backoff.initialMs};
+export const BACKOFF_MULTIPLIER = ${retry.backoff.multiplier};
+export const BACKOFF_MAX_MS = ${retry.backoff.maxMs};
+export const BACKOFF_JITTER = ${retry.backoff.jitter};
+/** The longest a \`Retry-After\` is honoured. */
+export const RETRY_AFTER_CAP_MS = ${retry.retryAfter.capMs};
+/** The header that makes a POST or PATCH safe to repeat. */
+export const IDEMPOTENCY_HEADER = '${idempotency.header}';
+/** Prefix of a generated idempotency key (then 32 lower-case hex digits). */
+export const IDEMPOTENCY_KEY_PREFIX = '${idempotency.keyPrefix}';
+/** The response header carrying the request id. */
+export const REQUEST_ID_HEADER = '${behaviour.requestIdHeader}';
+/** The codes of errors the client raises itself. */
+export const CLIENT_ERRORS = {
+${Object.entries(behaviour.clientErrors)
+  .map(([name, code]) => `  ${name}: '${code}',\n`)
+  .join('')}} as const;
+`,
+);
+
+// Operations whose spec declares the Idempotency-Key header parameter, as "METHOD /path/{template}".
+const resolve = (node) =>
+  node?.$ref
+    ? node.$ref
+        .split('/')
+        .slice(1)
+        .reduce((at, part) => at[part], doc)
+    : node;
+const keyed = [];
+for (const [path, item] of Object.entries(doc.paths)) {
+  for (const [method, operation] of Object.entries(item)) {
+    if (method === 'parameters' || typeof operation !== 'object') continue;
+    const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map(resolve);
+    const declares = parameters.some(
+      (p) => p.in === 'header' && p.name.toLowerCase() === idempotency.header.toLowerCase(),
+    );
+    if (declares) keyed.push(`${method.toUpperCase()} ${path}`);
+  }
+}
+write(
+  'packages/core/src/generated/operations.ts',
+  `${banner}
+/**
+ * The operations that declare the \`${idempotency.header}\` header, as \`METHOD /path/{template}\`: a
+ * call to one of them without a key gets a generated one, the same on every retry.
+ */
+export const IDEMPOTENCY_KEY_OPERATIONS: readonly string[] = ${ts(keyed)};
+`,
+);
+
 // Go, Python and Dart clients.
 execFileSync('pnpm', ['--silent', '--filter', '@aerostack/generators', 'run', 'generate'], {
   cwd: root,

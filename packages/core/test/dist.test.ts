@@ -13,7 +13,9 @@ import {
 } from './support/package-checks';
 
 const dir = fileURLToPath(new URL('..', import.meta.url));
-const SIZE_BUDGET_BYTES = 8 * 1024;
+// 8 KiB until the client behaviour became data (decision 0024): spec-declared idempotency keys, the
+// connect / network distinction and the generated constants took it from 8,073 to 8,390 bytes.
+const SIZE_BUDGET_BYTES = 8.5 * 1024;
 const PUBLIC_VALUES = [
   'AerostackError',
   'ERROR_CODES',

@@ -30,10 +30,10 @@ describe('AerostackError', () => {
     });
   });
 
-  it('defaults detail to the title and requestId to null', () => {
+  it('defaults detail and requestId to null, and the message to the title', () => {
     const bare = new AerostackError({ code: 'client/timeout', status: 0, title: 'Request timed out' });
     expect(bare).toMatchObject({
-      detail: 'Request timed out',
+      detail: null,
       requestId: null,
       message: 'Request timed out',
     });

@@ -1,74 +1,112 @@
+// The rules beyond spec/clients/cases.json (which behaviour-cases.test.ts runs): how the transport
+// applies them to whole calls — connect failures, generated idempotency keys, the backoff range.
 import { describe, expect, it } from 'vitest';
-import {
-  BACKOFF_BASE_MS,
-  BACKOFF_MAX_MS,
-  isIdempotent,
-  isRetryableStatus,
-  parseRetryAfter,
-  RETRY_AFTER_CAP_MS,
-  retryDelay,
-} from '../src/transport/retry-policy';
+import { createClient } from '../src';
+import { BACKOFF_INITIAL_MS, BACKOFF_JITTER, BACKOFF_MAX_MS } from '../src/generated/behaviour';
+import { IDEMPOTENCY_KEY_OPERATIONS } from '../src/generated/operations';
+import { newIdempotencyKey } from '../src/transport/idempotency';
+import { retryDelayMs } from '../src/transport/retry-policy';
+import { rejectionOf as rejection } from './support/rejection';
+import { json, problem, scriptedFetch } from './support/scripted-fetch';
 
-describe('isIdempotent', () => {
-  it.each([
-    ['GET', {}, true],
-    ['HEAD', {}, true],
-    ['PUT', {}, true],
-    ['DELETE', {}, true],
-    ['OPTIONS', {}, true],
-    ['POST', {}, false],
-    ['PATCH', {}, false],
-    ['POST', { 'Idempotency-Key': 'k1' }, true],
-  ])('%s %j → %s', (method, headers, expected) => {
-    expect(isIdempotent(method, new Headers(headers))).toBe(expected);
+const URL = 'http://platform.test';
+const unavailable = () => problem(503, 'internal/unexpected', { 'Retry-After': '0' });
+
+function refused(): TypeError {
+  return new TypeError('fetch failed', {
+    cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+  });
+}
+
+describe('retryDelayMs', () => {
+  it('stays within [base × (1 − jitter), base] for any r', () => {
+    for (let n = 0; n < 8; n++) {
+      const base = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** n);
+      for (const r of [0, 0.25, 0.5, 0.999]) {
+        const delay = retryDelayMs(n, null, 0, r);
+        expect(delay).toBeLessThanOrEqual(base);
+        expect(delay).toBeGreaterThanOrEqual(Math.floor(base * (1 - BACKOFF_JITTER)));
+      }
+    }
   });
 });
 
-describe('isRetryableStatus', () => {
-  it.each([
-    [400, false],
-    [401, false],
-    [403, false],
-    [404, false],
-    [408, true],
-    [409, true],
-    [422, false],
-    [429, true],
-    [500, true],
-    [502, true],
-    [503, true],
-    [599, true],
-  ])('%i → %s', (status, expected) => {
-    expect(isRetryableStatus(status)).toBe(expected);
+describe('idempotency keys', () => {
+  it('are the prefix and 32 lower-case hex digits, fresh each time', () => {
+    const keys = new Set(Array.from({ length: 100 }, newIdempotencyKey));
+    expect(keys.size).toBe(100);
+    for (const key of keys) expect(key).toMatch(/^idk_[0-9a-f]{32}$/);
+  });
+
+  it('come from the spec: the operations that declare the header', () => {
+    expect(IDEMPOTENCY_KEY_OPERATIONS).toEqual([
+      'POST /v1/projects',
+      'POST /v1/projects/{projectId}/keys/rotate',
+    ]);
+  });
+
+  it('are generated for a declaring operation, the same on every retry, and make its POST retryable', async () => {
+    const scripted = scriptedFetch([unavailable(), new TypeError('socket hang up'), json({ ok: true }, 201)]);
+    const http = createClient({ url: URL, accountKey: 'ak_test', fetch: scripted.fetch }).http;
+    await http.POST('/v1/projects/{projectId}/keys/rotate', {
+      params: { path: { projectId: 'prj_1' } },
+      body: { type: 'secret' },
+    });
+    const keys = scripted.requests.map((r) => r.headers.get('Idempotency-Key'));
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toMatch(/^idk_[0-9a-f]{32}$/);
+    expect(new Set(keys).size).toBe(1);
+  });
+
+  it('are fresh per call', async () => {
+    const scripted = scriptedFetch([json({ ok: true }, 201)]);
+    const http = createClient({ url: URL, accountKey: 'ak_test', fetch: scripted.fetch }).http;
+    await http.POST('/v1/projects', { body: { name: 'a' } });
+    await http.POST('/v1/projects', { body: { name: 'a' } });
+    const [a, b] = scripted.requests.map((r) => r.headers.get('Idempotency-Key'));
+    expect(a).not.toBe(b);
+  });
+
+  it("keep the caller's key, and go through http.request too", async () => {
+    const scripted = scriptedFetch([json({ ok: true }, 201)]);
+    const http = createClient({ url: URL, accountKey: 'ak_test', fetch: scripted.fetch }).http;
+    await http.POST('/v1/projects', { body: { name: 'a' }, headers: { 'idempotency-key': 'mine' } });
+    await http.request('/v1/projects?x=1', { method: 'post', body: '{"name":"b"}' });
+    expect(scripted.requests[0]?.headers.get('Idempotency-Key')).toBe('mine');
+    expect(scripted.requests[1]?.headers.get('Idempotency-Key')).toMatch(/^idk_/);
+  });
+
+  it('are not sent to an operation that does not declare the header (cache.increment), nor elsewhere', async () => {
+    const scripted = scriptedFetch([json({ key: 'k', value: 1, expiresAt: null })]);
+    const client = createClient({ url: URL, secretKey: 'sk_test', fetch: scripted.fetch });
+    await client.cache.increment('k');
+    await client.http.fetch(new Request('http://elsewhere.test/v1/projects', { method: 'POST' }));
+    for (const request of scripted.requests) expect(request.headers.has('Idempotency-Key')).toBe(false);
   });
 });
 
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-11-22T10:00:00Z');
+describe('cache.increment (no Idempotency-Key declared)', () => {
   it.each([
-    [null, undefined],
-    ['0', 0],
-    ['3', 3_000],
-    [' 120 ', 120_000],
-    ['Sun, 22 Nov 2026 10:00:05 GMT', 5_000],
-    ['Sun, 22 Nov 2026 09:59:00 GMT', 0],
-    ['soon', undefined],
-    ['-1', undefined],
-  ])('%j → %j', (value, expected) => {
-    expect(parseRetryAfter(value, now)).toBe(expected);
-  });
-});
-
-describe('retryDelay', () => {
-  it('uses Retry-After when given, capped', () => {
-    expect(retryDelay(0, 2_000)).toBe(2_000);
-    expect(retryDelay(0, 3_600_000)).toBe(RETRY_AFTER_CAP_MS);
+    ['a 503', unavailable()],
+    ['a broken connection', new TypeError('socket hang up')],
+  ])('is not retried after %s, as it may have counted', async (_name, first) => {
+    const scripted = scriptedFetch([first, json({ key: 'k', value: 1, expiresAt: null })]);
+    const client = createClient({ url: URL, secretKey: 'sk_test', fetch: scripted.fetch });
+    await rejection(client.cache.increment('k'));
+    expect(scripted.requests).toHaveLength(1);
   });
 
-  it('is full jitter: uniform between 0 and the exponential ceiling', () => {
-    expect(retryDelay(0, undefined, () => 0)).toBe(0);
-    expect(retryDelay(0, undefined, () => 0.999)).toBeLessThan(BACKOFF_BASE_MS);
-    expect(retryDelay(2, undefined, () => 0.5)).toBe(BACKOFF_BASE_MS * 2);
-    expect(retryDelay(30, undefined, () => 0.999)).toBeLessThan(BACKOFF_MAX_MS);
+  it('is retried after a refused connection: the request never left', async () => {
+    const scripted = scriptedFetch([refused(), json({ key: 'k', value: 1, expiresAt: null })]);
+    const client = createClient({ url: URL, secretKey: 'sk_test', fetch: scripted.fetch });
+    await expect(client.cache.increment('k')).resolves.toMatchObject({ value: 1 });
+    expect(scripted.requests).toHaveLength(2);
+  });
+
+  it('gives up on refused connections after maxRetries with client/network', async () => {
+    const scripted = scriptedFetch([refused()]);
+    const client = createClient({ url: URL, secretKey: 'sk_test', fetch: scripted.fetch, maxRetries: 1 });
+    expect(await rejection(client.cache.increment('k'))).toMatchObject({ code: 'client/network', status: 0 });
+    expect(scripted.requests).toHaveLength(2);
   });
 });

@@ -37,7 +37,7 @@ describe('@aerostack/node dist', () => {
   });
 
   it('depends on @aerostack/core at runtime instead of bundling it', () => {
-    expect(externalImports(`${dir}/dist/index.js`)).toEqual(['@aerostack/core', 'node:crypto']);
+    expect(externalImports(`${dir}/dist/index.js`)).toEqual(['@aerostack/core']);
   });
 
   it('compiles a strict consumer against the emitted .d.ts and .d.cts', () => {

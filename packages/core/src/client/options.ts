@@ -29,7 +29,7 @@ export interface ClientOptions {
   fetch?: FetchLike | undefined;
   /** Deadline of each attempt in milliseconds; default 30 000. */
   timeoutMs?: number | undefined;
-  /** Retries after the first attempt, for idempotent requests only; default 2. */
+  /** Retries after the first attempt, of calls that are safe to repeat (spec/clients/README.md); default 2. */
   maxRetries?: number | undefined;
   /** Headers sent with every request. */
   headers?: Record<string, string> | undefined;

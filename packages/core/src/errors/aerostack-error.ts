@@ -1,3 +1,4 @@
+import type { CLIENT_ERRORS } from '../generated/behaviour';
 import type { ErrorCode } from '../generated/error-codes';
 import type { components } from '../generated/openapi';
 
@@ -10,11 +11,7 @@ const BRAND: unique symbol = Symbol.for('aerostack.error') as never;
  * @example
  * if (isAerostackError(err) && err.code === 'client/timeout') retryLater();
  */
-export type ClientErrorCode =
-  | 'client/network'
-  | 'client/timeout'
-  | 'client/aborted'
-  | 'client/invalid-response';
+export type ClientErrorCode = (typeof CLIENT_ERRORS)[keyof typeof CLIENT_ERRORS];
 
 /**
  * A field-level problem of an invalid request (`errors[]` of a problem body).
@@ -34,7 +31,7 @@ export interface AerostackErrorInit {
   code: ErrorCode | ClientErrorCode | (string & {});
   status: number;
   title: string;
-  detail?: string | undefined;
+  detail?: string | null | undefined;
   requestId?: string | null | undefined;
   type?: string | undefined;
   errors?: FieldProblem[] | undefined;
@@ -64,8 +61,8 @@ export class AerostackError extends Error {
   readonly requestId: string | null;
   /** A short summary of the problem type. */
   readonly title: string;
-  /** What went wrong with this request. */
-  readonly detail: string;
+  /** What went wrong with this request; null when the problem body gave no detail. */
+  readonly detail: string | null;
   /** A URI reference naming the problem type. */
   readonly type: string;
   /** Field-level problems of an invalid request. */
@@ -77,7 +74,7 @@ export class AerostackError extends Error {
     this.code = init.code;
     this.status = init.status;
     this.title = init.title;
-    this.detail = init.detail ?? init.title;
+    this.detail = init.detail ?? null;
     this.requestId = init.requestId ?? null;
     this.type = init.type ?? 'about:blank';
     if (init.errors) this.errors = init.errors;
@@ -115,7 +112,7 @@ export interface AerostackErrorJSON {
   code: string;
   status: number;
   title: string;
-  detail: string;
+  detail: string | null;
   type: string;
   requestId: string | null;
   errors?: FieldProblem[];

@@ -1,27 +1,18 @@
 import type { AerostackClient } from '../client/create-client';
-import { AerostackError, isAerostackError } from '../errors/aerostack-error';
-import { errorFromResponse } from '../errors/from-response';
-import { isRetryableStatus, retryDelay } from '../transport/retry-policy';
+import { type AerostackError, isAerostackError } from '../errors/aerostack-error';
+import { errorFromResponse, invalidResponse } from '../errors/from-response';
+import { CLIENT_ERRORS } from '../generated/behaviour';
+import { isRetryable, retryDelayMs } from '../transport/retry-policy';
 import { follow, sleep } from '../transport/signals';
 import type { JsonValue } from '../types/json';
 import { readEvents } from './read-events';
 import type { EventStream, EventStreamOptions, EventStreamState, StreamEvent } from './types';
 
-function invalidStream(response: Response, detail: string): AerostackError {
-  return new AerostackError({
-    code: 'client/invalid-response',
-    status: response.status,
-    title: 'Invalid response',
-    detail,
-    requestId: response.headers.get('X-Request-Id'),
-  });
-}
-
 function parseData(data: string, response: Response): unknown {
   try {
     return JSON.parse(data);
   } catch {
-    throw invalidStream(response, 'The platform sent an event whose data is not valid JSON.');
+    throw invalidResponse(response, 'An event whose data is not valid JSON.');
   }
 }
 
@@ -39,7 +30,9 @@ function streamFailure(problem: unknown, text: string, response: Response): Aero
 function isReconnectable(error: unknown): error is AerostackError {
   if (!isAerostackError(error)) return false;
   return (
-    error.code === 'client/network' || error.code === 'client/timeout' || isRetryableStatus(error.status)
+    error.code === CLIENT_ERRORS.network ||
+    error.code === CLIENT_ERRORS.timeout ||
+    isRetryable('GET', false, 'status', error.status)
   );
 }
 
@@ -105,7 +98,7 @@ export function openEventStream<Events extends object = Record<string, JsonValue
           if (response.status === 204) return; // the server's way of saying "no more events"
           if (!response.body || !(response.headers.get('Content-Type') ?? '').includes('text/event-stream')) {
             await response.body?.cancel();
-            throw invalidStream(response, 'The platform did not answer with a text/event-stream.');
+            throw invalidResponse(response, 'Not a text/event-stream.');
           }
           setState('open');
           for await (const message of readEvents(response.body, (ms) => (serverRetryMs = ms))) {
@@ -126,7 +119,7 @@ export function openEventStream<Events extends object = Record<string, JsonValue
           return;
         }
         setState('reconnecting');
-        const delay = Math.max(serverRetryMs ?? 0, retryDelay(quietReconnects, undefined));
+        const delay = Math.max(serverRetryMs ?? 0, retryDelayMs(quietReconnects, null, 0, Math.random()));
         quietReconnects++;
         try {
           await sleep(delay, stop.signal);

@@ -1,4 +1,5 @@
 import createFetchClient, { type Client } from 'openapi-fetch';
+import { MAX_RETRIES } from '../generated/behaviour';
 import type { paths } from '../generated/openapi';
 import type { Credential } from './credential';
 import type { Http, HttpMethodName, HttpRequestInit } from './http-types';
@@ -25,14 +26,13 @@ export interface HttpOptions {
   fetch?: FetchLike | undefined;
   /** Deadline of each attempt in milliseconds; default 30 000. */
   timeoutMs?: number | undefined;
-  /** Retries after the first attempt, for idempotent requests; default 2. */
+  /** Retries after the first attempt, of calls that are safe to repeat; default 2. */
   maxRetries?: number | undefined;
   /** Headers sent with every request. */
   headers?: Record<string, string> | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_RETRIES = 2;
 
 type UntypedMethod = (path: string, init?: Record<string, unknown>) => Promise<{ data?: unknown }>;
 
@@ -54,7 +54,7 @@ export function createHttp(options: HttpOptions): Http {
   const transport = createTransport({
     fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    maxRetries: options.maxRetries ?? MAX_RETRIES,
     baseUrl,
     credential: options.credential,
     headers: options.headers,

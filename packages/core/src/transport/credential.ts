@@ -21,7 +21,8 @@ export interface RequestDefaults {
   headers?: Record<string, string> | undefined;
 }
 
-function isForPlatform(url: string, baseUrl: string): boolean {
+/** Whether `url` is the platform's own (so it gets the credential and client-wide headers). */
+export function isForPlatform(url: string, baseUrl: string): boolean {
   return url === baseUrl || url.startsWith(`${baseUrl}/`) || url.startsWith(`${baseUrl}?`);
 }
 

@@ -1,35 +1,55 @@
-// When to retry and how long to wait. Shared rules for every Aerostack client:
-// connection errors, 408, 409, 429 and 5xx are retried, only for idempotent requests.
+// When to retry and how long to wait: the rules of spec/clients/README.md, on the numbers of
+// spec/clients/behaviour.json (generated into ../generated/behaviour.ts). spec/clients/cases.json
+// is the table of cases every Aerostack client runs against these two functions.
+import {
+  BACKOFF_INITIAL_MS,
+  BACKOFF_JITTER,
+  BACKOFF_MAX_MS,
+  BACKOFF_MULTIPLIER,
+  IDEMPOTENT_METHODS,
+  RETRY_AFTER_CAP_MS,
+  RETRY_SERVER_ERRORS,
+  RETRY_STATUSES,
+} from '../generated/behaviour';
 
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+/**
+ * How an attempt ended: a response with a status, a connection that could not be opened (the
+ * request never left), a connection that broke after the request may have been sent, or the
+ * per-attempt deadline.
+ */
+export type Outcome = 'status' | 'connect' | 'network' | 'timeout';
 
-/** Backoff before retry n (0-based) is uniform in [0, min(MAX, BASE * 2^n)] ("full jitter"). */
-export const BACKOFF_BASE_MS = 250;
-export const BACKOFF_MAX_MS = 8_000;
-/** A server asking for a longer pause than this is still honoured, but only up to this long. */
-export const RETRY_AFTER_CAP_MS = 60_000;
-
-/** A request may be sent twice when its method is idempotent or it carries an Idempotency-Key. */
-export function isIdempotent(method: string, headers: Headers): boolean {
-  return IDEMPOTENT_METHODS.has(method.toUpperCase()) || headers.has('Idempotency-Key');
+/**
+ * Whether an attempt that ended in `outcome` may be retried. A refused connection always may; a
+ * retryable status, a broken connection or a timeout only when the call is safe to repeat: an
+ * idempotent method, or an `Idempotency-Key` on the request.
+ */
+export function isRetryable(
+  method: string,
+  hasIdempotencyKey: boolean,
+  outcome: Outcome,
+  status?: number,
+): boolean {
+  if (outcome === 'connect') return true;
+  if (!hasIdempotencyKey && !IDEMPOTENT_METHODS.includes(method.toUpperCase())) return false;
+  if (outcome !== 'status') return true;
+  return RETRY_STATUSES.includes(status ?? 0) || (RETRY_SERVER_ERRORS && status! >= 500 && status! <= 599);
 }
 
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || (status >= 500 && status <= 599);
-}
-
-/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or invalid. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+/**
+ * Milliseconds to wait before retry `n` (0-based): the response's `Retry-After` (seconds or an
+ * HTTP date, relative to `nowMs`) capped, or else exponential backoff with `r` (uniform in
+ * [0, 1)) taking off up to the jitter share.
+ */
+export function retryDelayMs(n: number, retryAfter: string | null, nowMs: number, r: number): number {
+  const value = retryAfter?.trim() ?? '';
   // An HTTP date always names a day or month; this keeps Date.parse from reading "-1" as a year.
-  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** How long to wait before retry `retry` (0-based), honouring the server's `Retry-After` when given. */
-export function retryDelay(retry: number, retryAfterMs: number | undefined, random = Math.random): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, RETRY_AFTER_CAP_MS);
-  return Math.floor(random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** retry));
+  const after = /^\d+$/.test(value)
+    ? +value * 1000
+    : /[a-z]/i.test(value)
+      ? Date.parse(value) - nowMs
+      : Number.NaN;
+  if (!Number.isNaN(after)) return Math.min(Math.max(0, after), RETRY_AFTER_CAP_MS);
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * BACKOFF_MULTIPLIER ** n);
+  return Math.floor(base * (1 - BACKOFF_JITTER * r));
 }

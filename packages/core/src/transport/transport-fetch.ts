@@ -1,9 +1,11 @@
 import { type AerostackError, isAerostackError } from '../errors/aerostack-error';
-import { abortedError } from '../errors/client-errors';
-import { errorFromResponse, invalidSuccessBody } from '../errors/from-response';
-import { attemptHeaders, type RequestDefaults } from './credential';
+import { abortedError, isConnectFailure } from '../errors/client-errors';
+import { errorFromResponse, invalidResponse } from '../errors/from-response';
+import { CLIENT_ERRORS, IDEMPOTENCY_HEADER } from '../generated/behaviour';
+import { attemptHeaders, isForPlatform, type RequestDefaults } from './credential';
+import { withIdempotencyKey } from './idempotency';
 import { fromRequest, isReplayable, type Outgoing } from './outgoing';
-import { isIdempotent, isRetryableStatus, parseRetryAfter, retryDelay } from './retry-policy';
+import { isRetryable, type Outcome, retryDelayMs } from './retry-policy';
 import { type FetchLike, type SentResponse, sendOnce } from './send-once';
 import { sleep } from './signals';
 
@@ -18,7 +20,7 @@ export interface TransportCallOptions {
   signal?: AbortSignal | undefined;
   /** Deadline of each attempt, in milliseconds. */
   timeoutMs?: number | undefined;
-  /** Retries after the first attempt (idempotent requests only). */
+  /** Retries after the first attempt (of calls that are safe to repeat). */
   maxRetries?: number | undefined;
 }
 
@@ -47,7 +49,7 @@ function checkedSuccess({ response, bytes }: SentResponse): Response {
     try {
       JSON.parse(decoder.decode(bytes));
     } catch {
-      throw invalidSuccessBody(response);
+      throw invalidResponse(response, 'A body that is not valid JSON.');
     }
   }
   return response;
@@ -55,33 +57,41 @@ function checkedSuccess({ response, bytes }: SentResponse): Response {
 
 interface Failure {
   failure: AerostackError;
-  retryable: boolean;
-  retryAfterMs?: number | undefined;
+  outcome: Outcome;
+  status?: number;
+  retryAfter?: string | null;
 }
 
-/** Runs one attempt: a checked 2xx response, or the failure and whether it may be retried. */
+/** Runs one attempt: a checked 2xx response, or the failure and how the attempt ended. */
 async function attempt(send: () => Promise<SentResponse>): Promise<Response | Failure> {
   let sent: SentResponse;
   try {
     sent = await send();
   } catch (error) {
     // Connection errors and timeouts may be retried; an abort or a bug may not.
-    if (!isAerostackError(error) || error.code === 'client/aborted') throw error;
-    return { failure: error, retryable: true };
+    if (!isAerostackError(error) || error.code === CLIENT_ERRORS.aborted) throw error;
+    const outcome =
+      error.code === CLIENT_ERRORS.timeout ? 'timeout' : isConnectFailure(error) ? 'connect' : 'network';
+    return { failure: error, outcome };
   }
   const { response, bytes } = sent;
   // 304 answers the caller's own conditional request (If-None-Match): an outcome, not a failure.
   if (response.ok || response.status === 304) return checkedSuccess(sent);
   return {
     failure: errorFromResponse(response, bytes ? decoder.decode(bytes) : ''),
-    retryable: isRetryableStatus(response.status),
-    retryAfterMs: parseRetryAfter(response.headers.get('Retry-After')),
+    outcome: 'status',
+    status: response.status,
+    retryAfter: response.headers.get('Retry-After'),
   };
 }
 
 /** The transport every call goes through: `send` for parts, `fetch` for a whole `Request`. */
 export interface Transport {
-  /** Sends `outgoing`, retrying when its method and body allow, and returns the 2xx response. */
+  /**
+   * Sends `outgoing`, retrying as spec/clients/README.md says when its body can be sent again,
+   * and returns the 2xx response. A call to an operation that declares `Idempotency-Key` gets a
+   * generated key unless it has one.
+   */
   send(outgoing: Outgoing, options?: TransportCallOptions): Promise<Response>;
   /** The same for a `Request`; `live` hands any 2xx body over unread (openapi-fetch's `parseAs`). */
   fetch(request: Request, options?: TransportCallOptions, live?: boolean): Promise<Response>;
@@ -93,18 +103,24 @@ export function createTransport(defaults: TransportDefaults): Transport {
     const caller = options.signal ?? null;
     const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
     const maxRetries = options.maxRetries ?? defaults.maxRetries;
-    const retrySafe = isIdempotent(outgoing.method, outgoing.headers) && isReplayable(outgoing);
+    const { url, method } = outgoing;
+    const own = isForPlatform(url, defaults.baseUrl)
+      ? withIdempotencyKey(method, url.slice(defaults.baseUrl.length).split(/[?#]/)[0]!, outgoing.headers)
+      : outgoing.headers;
+    const hasKey = own.has(IDEMPOTENCY_HEADER);
 
     for (let retry = 0; ; retry++) {
       if (caller?.aborted) throw abortedError(caller.reason);
       // Asked per attempt, so a retry carries a credential refreshed in the meantime.
-      const headers = await attemptHeaders(outgoing.url, outgoing.headers, defaults, caller);
-      const outcome = await attempt(() => sendOnce(defaults.fetch, outgoing, headers, timeoutMs, caller));
-      if (outcome instanceof Response) return outcome;
-      const { failure, retryable, retryAfterMs } = outcome;
-      if (!retryable || !retrySafe || retry >= maxRetries) throw failure;
+      const headers = await attemptHeaders(url, own, defaults, caller);
+      const ended = await attempt(() => sendOnce(defaults.fetch, outgoing, headers, timeoutMs, caller));
+      if (ended instanceof Response) return ended;
+      const { failure, outcome, status, retryAfter = null } = ended;
+      if (retry >= maxRetries || !isReplayable(outgoing) || !isRetryable(method, hasKey, outcome, status)) {
+        throw failure;
+      }
       try {
-        await sleep(retryDelay(retry, retryAfterMs), caller);
+        await sleep(retryDelayMs(retry, retryAfter, Date.now(), Math.random()), caller);
       } catch {
         throw abortedError(caller?.reason);
       }

@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { pickRequestOptions } from '@aerostack/core';
 import type { CreateOptions } from './options';
 
 /**
- * The request options of a creating call, with an `Idempotency-Key` header: the caller's, or a
- * fresh one. One key per logical call makes the transport's retries safe for POSTs.
+ * The request options of a creating call, with the caller's `Idempotency-Key` when given. When
+ * not, the core transport generates one (`idk_…`) for every operation whose spec declares the
+ * header, the same on each retry, so a retried POST never creates twice.
  */
 export function withIdempotencyKey(options: CreateOptions = {}) {
   const picked = pickRequestOptions(options);
-  return {
-    ...picked,
-    headers: { ...picked.headers, 'Idempotency-Key': options.idempotencyKey ?? randomUUID() },
-  };
+  if (options.idempotencyKey === undefined) return picked;
+  return { ...picked, headers: { ...picked.headers, 'Idempotency-Key': options.idempotencyKey } };
 }
