@@ -223,7 +223,11 @@ export class SchemaResolver {
     members.forEach((member, i) => {
       const object = objects[i] as Schema;
       // Named by its title, else its discriminator value, else the value of its first literal.
-      const value = values[i] ?? Object.values(object.properties ?? {}).map(literalOf).find((v) => v !== undefined);
+      const value =
+        values[i] ??
+        Object.values(object.properties ?? {})
+          .map(literalOf)
+          .find((v) => v !== undefined);
       const suffix = object.title ?? (value === undefined ? `variant ${i + 1}` : String(value));
       type.variants.push(
         under(`${keyword}[${i}]`, () => this.typeOf(member, `${name}${pascalCase(suffix)}`)),
