@@ -14,7 +14,7 @@ import {
 } from '../model/index.js';
 import { pascalCase, snakeCase, textLines, thirdPerson } from '../naming.js';
 import { UnsupportedError } from '../unsupported.js';
-import { dartClass, dartDoc, dartName, dartString } from './naming.js';
+import { dartDoc, dartName, dartString } from './naming.js';
 import { dartNullableType, dartType, fromJson, toJson } from './types.js';
 
 /** `ProjectsKeysApi` for the namespace `projects.keys`. */
@@ -34,8 +34,13 @@ export function eventClass(op: Operation): string {
   return `${pascalCase(op.id)}Event`;
 }
 
+/** `FixturesEventsEventTick`: one kind of event (model types are named `<Op><Event>Event`). */
 function eventVariant(op: Operation, kind: EventKind): string {
-  return `${pascalCase(op.id)}${pascalCase(kind.name)}Event`;
+  return `${eventClass(op)}${pascalCase(kind.name)}`;
+}
+
+function unknownEvent(op: Operation): string {
+  return `${eventClass(op)}Unknown`;
 }
 
 /** A parameter as a string (or, for a repeated query parameter, a list) for the URL or a header. */
@@ -333,7 +338,17 @@ function renderPager(op: Operation): string[] {
 function renderEvents(model: ApiModel, op: Operation): string[] {
   if (op.response.kind !== 'events') return [];
   const base = eventClass(op);
-  const unknown = `${pascalCase(op.id)}UnknownEvent`;
+  const unknown = unknownEvent(op);
+  const taken = new Set(model.types.map((t) => t.name));
+  for (const name of [base, unknown, ...op.response.events.map((k) => eventVariant(op, k))]) {
+    if (taken.has(name)) {
+      throw new UnsupportedError(
+        `an event class named ${name} like a schema`,
+        { operation: `${op.id} (${op.method} ${op.path})`, location: 'response' },
+        'the Dart client names event classes <Operation>Event<Kind>',
+      );
+    }
+  }
   const kinds = op.response.events;
   const lines = [
     ...dartDoc('', [
@@ -417,19 +432,30 @@ function renderApi(model: ApiModel, ns: Namespace): string[] {
   return lines;
 }
 
+/** Dart's directive order: `package:` imports, then relative ones, each alphabetical. */
+export function sortImports(imports: string[]): string[] {
+  const isPackage = (i: string) => i.startsWith("import 'package:");
+  const sorted = [...imports].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const packages = sorted.filter(isPackage);
+  const relative = sorted.filter((i) => !isPackage(i));
+  return packages.length > 0 && relative.length > 0
+    ? [...packages, '', ...relative]
+    : [...packages, ...relative];
+}
+
 /** The library file of one top-level namespace and everything below it. */
-export function renderApiFile(model: ApiModel, top: Namespace): string {
+export function renderApiFile(model: ApiModel, top: Namespace, runtime = '../'): string {
   const body = [top, ...descendants(top)].map((ns) => renderApi(model, ns).join('\n')).join('\n\n');
   const uses = (pattern: RegExp) => pattern.test(body);
   const imports = [
-    ...(uses(/\bBinaryResponse\b/) ? ["import '../binary_response.dart';"] : []),
+    ...(uses(/\bBinaryResponse\b/) ? [`import '${runtime}binary_response.dart';`] : []),
+    ...(uses(/\bOptional</) ? [`import '${runtime}optional.dart';`] : []),
+    ...(uses(/\bpaginate\(/) ? [`import '${runtime}pagination.dart';`] : []),
+    `import '${runtime}request_options.dart';`,
+    ...(uses(/\bServerSentEvent\b/) ? [`import '${runtime}sse.dart';`] : []),
+    `import '${runtime}transport.dart';`,
+    ...(uses(/\b(Upload|FilePart)\b/) ? [`import '${runtime}upload.dart';`] : []),
     "import '../models.dart';",
-    ...(uses(/\bOptional</) ? ["import '../optional.dart';"] : []),
-    ...(uses(/\bpaginate\(/) ? ["import '../pagination.dart';"] : []),
-    "import '../request_options.dart';",
-    ...(uses(/\bServerSentEvent\b/) ? ["import '../sse.dart';"] : []),
-    "import '../transport.dart';",
-    ...(uses(/\b(Upload|FilePart)\b/) ? ["import '../upload.dart';"] : []),
   ];
-  return [...imports, '', body].join('\n');
+  return [...sortImports(imports), '', body].join('\n');
 }

@@ -4,9 +4,22 @@ import { camelCase } from '../naming.js';
 import { apiFile, apiName } from './api.js';
 import { dartDoc, dartName, dartString } from './naming.js';
 
-export function renderClient(model: ApiModel): string {
+/** Where a client's files find the hand-written runtime, and what its class is called. */
+export interface DartTarget {
+  /** `AerostackClient`, or `FixtureClient` for the fixture client under test/. */
+  className: string;
+  /** The prefix of runtime imports from the client's folder: `''` in lib/src, `package:aerostack/src/` elsewhere. */
+  runtime: string;
+}
+
+export const API_TARGET: DartTarget = { className: 'AerostackClient', runtime: '' };
+
+export function renderClient(model: ApiModel, target: DartTarget = API_TARGET): string {
   const tops = model.root.children;
+  const { className, runtime } = target;
   const imports = tops.map((ns) => `import 'api/${apiFile(ns)}';`);
+  const exports =
+    runtime === '' ? [] : ['', ...tops.map((ns) => `export 'api/${apiFile(ns)}';`), "export 'models.dart';"];
   const fields = tops.flatMap((ns) => [
     '',
     ...dartDoc('  ', [ns.description ?? `The \`${ns.path[0]}\` operations.`]),
@@ -16,8 +29,9 @@ export function renderClient(model: ApiModel): string {
     "import 'package:http/http.dart' as http;",
     '',
     ...imports,
-    "import 'behaviour.dart';",
-    "import 'transport.dart';",
+    `import '${runtime}behaviour.dart';`,
+    `import '${runtime}transport.dart';`,
+    ...exports,
     '',
     ...dartDoc('', [
       `A client of ${model.title}.`,
@@ -27,14 +41,14 @@ export function renderClient(model: ApiModel): string {
       'Failed calls throw an [AerostackException].',
       '',
       '```dart',
-      `final client = AerostackClient('${model.defaultServer}', credential: 'sk_...');`,
+      `final client = ${className}('${model.defaultServer}', credential: 'sk_...');`,
       ...(model.operations.some((o) => o.id === 'cache.set')
         ? ["await client.cache.set('greeting', value: 'hello', ttlSeconds: 60);"]
         : []),
       'client.close();',
       '```',
     ]),
-    'class AerostackClient {',
+    `class ${className} {`,
     ...dartDoc('  ', [
       'Creates a client for the platform at [baseUrl].',
       '',
@@ -43,7 +57,7 @@ export function renderClient(model: ApiModel): string {
       'aborted when it passes; [maxRetries] is how often a retryable attempt is retried',
       '(spec/clients/README.md). Every method also takes `options:` ([RequestOptions]) for one call.',
     ]),
-    '  AerostackClient(',
+    `  ${className}(`,
     '    String baseUrl, {',
     '    String? credential,',
     '    http.Client? httpClient,',

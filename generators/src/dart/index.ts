@@ -1,13 +1,32 @@
-// The Dart client: clients/dart, package aerostack.
+// The Dart client: clients/dart, package aerostack; and for the `fixtures` target a client of the
+// platform's fixture operations under clients/dart/test/fixture_client/, which imports the
+// package's hand-written runtime (package:aerostack/src/…).
 import { type GeneratedFile, generated } from '../files.js';
+import type { GenerateOptions } from '../generate.js';
 import type { ApiModel } from '../model/index.js';
 import { apiFile, renderApiFile } from './api.js';
 import { renderBehaviour } from './behaviour.js';
 import { renderClient, renderErrorCodes, renderLibrary, renderPubspec, renderVersion } from './client.js';
 import { renderModels } from './models.js';
 
-/** Every file of clients/dart. */
-export function generateDart(model: ApiModel): GeneratedFile[] {
+/** Where the fixture client goes, relative to clients/. */
+export const DART_FIXTURE_DIR = 'dart/test/fixture_client';
+
+/** Every file of clients/dart (target `api`), or of its fixture client (target `fixtures`). */
+export function generateDart(model: ApiModel, options: GenerateOptions = { target: 'api' }): GeneratedFile[] {
+  if (options.target === 'fixtures') {
+    const runtime = 'package:aerostack/src/';
+    return [
+      generated(
+        `${DART_FIXTURE_DIR}/fixture_client.dart`,
+        renderClient(model, { className: 'FixtureClient', runtime }),
+      ),
+      generated(`${DART_FIXTURE_DIR}/models.dart`, renderModels(model, runtime)),
+      ...model.root.children.map((ns) =>
+        generated(`${DART_FIXTURE_DIR}/api/${apiFile(ns)}`, renderApiFile(model, ns, runtime)),
+      ),
+    ];
+  }
   return [
     generated('dart/pubspec.yaml', renderPubspec(model)),
     generated('dart/lib/aerostack.dart', renderLibrary(model)),

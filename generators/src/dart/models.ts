@@ -234,7 +234,8 @@ function renderUnion(model: ApiModel, type: UnionType): string[] {
   ];
 }
 
-export function renderModels(model: ApiModel): string {
+/** models.dart; [runtime] is the import prefix of the hand-written runtime (client.ts: DartTarget). */
+export function renderModels(model: ApiModel, runtime = ''): string {
   const unions = unionsOf(model);
   const blocks = model.types.map((t) => {
     if (t.kind === 'enum') return renderEnum(t);
@@ -244,6 +245,6 @@ export function renderModels(model: ApiModel): string {
   const usesFiles = model.types.some(
     (t) => t.kind === 'object' && t.fields.some((f) => JSON.stringify(f.type).includes('"file"')),
   );
-  const imports = usesFiles ? ["import 'upload.dart';", ''] : [];
+  const imports = usesFiles ? [`import '${runtime}upload.dart';`, ''] : [];
   return [...imports, blocks.map((b) => b.join('\n')).join('\n\n')].join('\n');
 }

@@ -162,25 +162,42 @@ class Transport {
   }
 
   /// A call answering a `text/event-stream`, as typed events ([decode] reads one). When the
-  /// connection breaks the stream resumes with `Last-Event-ID` (the last id seen), up to the
-  /// call's `maxRetries` reconnections in a row; an answer in [emptyStatuses] (`204`: nothing after
-  /// the given `Last-Event-ID`) ends the stream.
+  /// connection breaks, a call that is safe to repeat (a GET, or one with an `Idempotency-Key`, the
+  /// same key again) resumes with `Last-Event-ID` (the last id seen), up to the call's `maxRetries`
+  /// reconnections in a row; an answer in [emptyStatuses] (`204`: nothing after the given
+  /// `Last-Event-ID`) ends the stream.
   Stream<T> events<T>(
     String method,
     String path,
-    T? Function(ServerSentEvent event) decode, {
+    T Function(ServerSentEvent event) decode, {
     Set<int> emptyStatuses = const {},
     Map<String, Object?> query = const {},
     Map<String, String?> headers = const {},
+    Payload? body,
     bool auth = true,
+    bool idempotencyKey = false,
     RequestOptions? options,
   }) async* {
-    var lastEventId = headers['Last-Event-ID'];
+    const lastEventHeader = 'last-event-id';
+    final fixed = <String, String?>{
+      for (final e in headers.entries)
+        if (e.key.toLowerCase() != lastEventHeader) e.key: e.value,
+    };
+    var lastEventId = headers.entries
+        .where((e) => e.key.toLowerCase() == lastEventHeader && e.value != null)
+        .map((e) => e.value)
+        .firstOrNull;
+    final keyHeader = Behaviour.idempotencyHeader.toLowerCase();
+    final given = fixed.entries.any((e) => e.key.toLowerCase() == keyHeader && e.value != null) ||
+        (options?.headers.keys.any((k) => k.toLowerCase() == keyHeader) ?? false);
+    // One key for the call and every reconnection of it.
+    if (idempotencyKey && !given) fixed[Behaviour.idempotencyHeader] = newIdempotencyKey();
+    final resumable = isRetryable(method, given || idempotencyKey, AttemptOutcome.network);
     final retries = options?.maxRetries ?? maxRetries;
     var failures = 0;
     while (true) {
-      final call = _Call(this, method, path, query, {...headers, 'Last-Event-ID': lastEventId}, null, auth,
-          false, options, 'text/event-stream, application/problem+json');
+      final call = _Call(this, method, path, query, {...fixed, 'Last-Event-ID': lastEventId}, body, auth, false,
+          options, 'text/event-stream, application/problem+json');
       final answer = await call.send(_isSuccess, readBody: false);
       if (emptyStatuses.contains(answer.status)) {
         await answer.stream!.drain<void>().catchError((Object _) {});
@@ -190,17 +207,17 @@ class Transport {
         await for (final event in parseServerSentEvents(call.guard(answer.stream!))) {
           failures = 0;
           if (event.id != null) lastEventId = event.id;
-          final T? typed;
+          final T typed;
           try {
             typed = decode(event);
           } catch (error) {
             throw invalidSuccess(answer.status, answer.headers, error);
           }
-          if (typed != null) yield typed;
+          yield typed;
         }
         return;
       } on AerostackConnectionException {
-        if (failures >= retries) rethrow;
+        if (!resumable || failures >= retries || !call._replayable()) rethrow;
         await call.wait(retryDelayMs(failures, null, DateTime.now().millisecondsSinceEpoch, jitterDraw()));
         failures++;
       }
