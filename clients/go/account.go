@@ -6,11 +6,16 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+
+	"github.com/aerostack/aerostack-oss/clients/go/internal/requestconfig"
+	"github.com/aerostack/aerostack-oss/clients/go/option"
 )
 
 // AccountService groups the account operations. The account that operates this platform (account key).
 type AccountService struct {
-	t *transport
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
 }
 
 // Get gets the account the credential belongs to.
@@ -18,10 +23,10 @@ type AccountService struct {
 // GET /v1/account
 //
 //	res, err := client.Account.Get(ctx)
-func (s *AccountService) Get(ctx context.Context) (*Account, error) {
-	r := &request{method: http.MethodGet, path: "/v1/account", query: url.Values{}, header: http.Header{}, auth: true}
+func (s *AccountService) Get(ctx context.Context, opts ...option.RequestOption) (*Account, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/account", Query: url.Values{}, Header: http.Header{}, Auth: true}
 	var out Account
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil

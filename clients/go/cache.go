@@ -6,11 +6,16 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+
+	"github.com/aerostack/aerostack-oss/clients/go/internal/requestconfig"
+	"github.com/aerostack/aerostack-oss/clients/go/option"
 )
 
 // CacheService groups the cache operations. A per-project key/value cache with TTLs and atomic counters (secret key).
 type CacheService struct {
-	t *transport
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
 }
 
 // Get reads a cache entry.
@@ -20,10 +25,10 @@ type CacheService struct {
 // GET /v1/cache/{key}
 //
 //	res, err := client.Cache.Get(ctx, key)
-func (s *CacheService) Get(ctx context.Context, key string) (*CacheEntry, error) {
-	r := &request{method: http.MethodGet, path: "/v1/cache/" + url.PathEscape(key), query: url.Values{}, header: http.Header{}, auth: true}
+func (s *CacheService) Get(ctx context.Context, key string, opts ...option.RequestOption) (*CacheEntry, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/cache/" + url.PathEscape(key), Query: url.Values{}, Header: http.Header{}, Auth: true}
 	var out CacheEntry
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -34,10 +39,11 @@ func (s *CacheService) Get(ctx context.Context, key string) (*CacheEntry, error)
 // PUT /v1/cache/{key}
 //
 //	res, err := client.Cache.Set(ctx, key, aerostack.CacheSet{})
-func (s *CacheService) Set(ctx context.Context, key string, body CacheSet) (*CacheEntry, error) {
-	r := &request{method: http.MethodPut, path: "/v1/cache/" + url.PathEscape(key), query: url.Values{}, header: http.Header{}, auth: true, body: body}
+func (s *CacheService) Set(ctx context.Context, key string, body CacheSet, opts ...option.RequestOption) (*CacheEntry, error) {
+	r := &requestconfig.Request{Method: http.MethodPut, Path: "/v1/cache/" + url.PathEscape(key), Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
 	var out CacheEntry
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -48,10 +54,10 @@ func (s *CacheService) Set(ctx context.Context, key string, body CacheSet) (*Cac
 // DELETE /v1/cache/{key}
 //
 //	res, err := client.Cache.Delete(ctx, key)
-func (s *CacheService) Delete(ctx context.Context, key string) (*CacheDeleted, error) {
-	r := &request{method: http.MethodDelete, path: "/v1/cache/" + url.PathEscape(key), query: url.Values{}, header: http.Header{}, auth: true}
+func (s *CacheService) Delete(ctx context.Context, key string, opts ...option.RequestOption) (*CacheDeleted, error) {
+	r := &requestconfig.Request{Method: http.MethodDelete, Path: "/v1/cache/" + url.PathEscape(key), Query: url.Values{}, Header: http.Header{}, Auth: true}
 	var out CacheDeleted
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -67,13 +73,13 @@ func (s *CacheService) Delete(ctx context.Context, key string) (*CacheDeleted, e
 // POST /v1/cache/{key}/increment
 //
 //	res, err := client.Cache.Increment(ctx, key, nil)
-func (s *CacheService) Increment(ctx context.Context, key string, body *CacheIncrement) (*CacheCounter, error) {
-	r := &request{method: http.MethodPost, path: "/v1/cache/" + url.PathEscape(key) + "/increment", query: url.Values{}, header: http.Header{}, auth: true}
+func (s *CacheService) Increment(ctx context.Context, key string, body *CacheIncrement, opts ...option.RequestOption) (*CacheCounter, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/cache/" + url.PathEscape(key) + "/increment", Query: url.Values{}, Header: http.Header{}, Auth: true}
 	if body != nil {
-		r.body = body
+		r.JSON, r.HasJSON = body, true
 	}
 	var out CacheCounter
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -2,12 +2,15 @@ package aerostack_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	aerostack "github.com/aerostack/aerostack-oss/clients/go"
+	"github.com/aerostack/aerostack-oss/clients/go/option"
+	"github.com/aerostack/aerostack-oss/clients/go/param"
 )
 
 func TestCacheRoundTrip(t *testing.T) {
@@ -19,7 +22,7 @@ func TestCacheRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.Key != key || stored.ExpiresAt != nil || !reflect.DeepEqual(stored.Value, value) {
+	if stored.Key != key || stored.ExpiresAt.Valid() || !stored.ExpiresAt.IsNull() || !reflect.DeepEqual(stored.Value, value) {
 		t.Fatalf("set returned %+v", stored)
 	}
 	got, err := client.Cache.Get(ctx, key)
@@ -32,11 +35,11 @@ func TestCacheRoundTrip(t *testing.T) {
 
 	counter := "go:counter:" + unique(t)
 	for _, step := range []struct {
-		by   *int64
+		by   param.Opt[int64]
 		want int64
-	}{{nil, 1}, {aerostack.Ptr[int64](5), 6}, {aerostack.Ptr[int64](-2), 4}} {
+	}{{param.Opt[int64]{}, 1}, {aerostack.Int(5), 6}, {aerostack.Int(-2), 4}} {
 		var body *aerostack.CacheIncrement
-		if step.by != nil {
+		if step.by.Valid() {
 			body = &aerostack.CacheIncrement{By: step.by}
 		}
 		res, err := client.Cache.Increment(ctx, counter, body)
@@ -66,8 +69,8 @@ func TestCacheMissIsNotFound(t *testing.T) {
 	if !strings.HasPrefix(apiErr.RequestID, "req_") || apiErr.Title == "" {
 		t.Fatalf("error lacks request id or title: %+v", apiErr)
 	}
-	if !aerostack.IsCode(err, "cache/not-found") {
-		t.Fatal("IsCode did not match")
+	if !errors.Is(err, &aerostack.Error{Code: aerostack.CodeCacheNotFound}) {
+		t.Fatal("errors.Is did not match the code")
 	}
 	if !strings.Contains(err.Error(), "cache/not-found (404)") {
 		t.Fatalf("unexpected message %q", err.Error())
@@ -77,11 +80,11 @@ func TestCacheMissIsNotFound(t *testing.T) {
 func TestCacheTTLExpiry(t *testing.T) {
 	client, ctx := secretClient(t), context.Background()
 	key := "go:ttl:" + unique(t)
-	stored, err := client.Cache.Set(ctx, key, aerostack.CacheSet{Value: "short-lived", TTLSeconds: aerostack.Ptr[int64](1)})
+	stored, err := client.Cache.Set(ctx, key, aerostack.CacheSet{Value: "short-lived", TTLSeconds: aerostack.Int(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.ExpiresAt == nil || time.Until(*stored.ExpiresAt) > 2*time.Second {
+	if !stored.ExpiresAt.Valid() || time.Until(stored.ExpiresAt.Value) > 2*time.Second {
 		t.Fatalf("expiresAt %v is not about a second away", stored.ExpiresAt)
 	}
 	if _, err := client.Cache.Get(ctx, key); err != nil {
@@ -104,14 +107,14 @@ func TestCacheIncrementNonInteger(t *testing.T) {
 
 func TestCachePublishableKeyIsRefused(t *testing.T) {
 	env := livePlatform(t)
-	client := aerostack.New(env["AEROSTACK_URL"], aerostack.WithCredential(env["AEROSTACK_PUBLISHABLE_KEY"]))
+	client := aerostack.NewClient(option.WithPublishableKey(env["AEROSTACK_PUBLISHABLE_KEY"]))
 	_, err := client.Cache.Get(context.Background(), "go:any:"+unique(t))
 	apiError(t, err, aerostack.CodeAuthWrongCredentialType, 403)
 }
 
 func TestHealthNeedsNoCredential(t *testing.T) {
 	env := livePlatform(t)
-	health, err := aerostack.New(env["AEROSTACK_URL"]).Health.Check(context.Background())
+	health, err := aerostack.NewClient(option.WithBaseURL(env["AEROSTACK_URL"]), option.WithCredential("")).Health.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,16 @@
 
 package aerostack
 
-// Client calls the Aerostack platform. Create one with New; it is safe for concurrent use.
+import (
+	"os"
+
+	"github.com/aerostack/aerostack-oss/clients/go/option"
+)
+
+// Client calls the Aerostack platform. Create one with NewClient; it is safe for concurrent use.
 type Client struct {
+	// Options apply to every call, before each call's own.
+	Options []option.RequestOption
 	// Account: The account that operates this platform (account key).
 	Account *AccountService
 	// Cache: A per-project key/value cache with TTLs and atomic counters (secret key).
@@ -14,18 +22,40 @@ type Client struct {
 	Projects *ProjectsService
 }
 
-// New returns a client for the platform at baseURL (no trailing slash needed).
+// DefaultClientOptions reads the environment: AEROSTACK_URL (the base URL) and
+// AEROSTACK_SECRET_KEY (the credential), and sets the User-Agent.
+func DefaultClientOptions() []option.RequestOption {
+	opts := []option.RequestOption{option.WithBaseURL("http://localhost:8787"), option.WithHeader("User-Agent", "aerostack-go/"+Version)}
+	if url, ok := os.LookupEnv("AEROSTACK_URL"); ok && url != "" {
+		opts = append(opts, option.WithBaseURL(url))
+	}
+	if key, ok := os.LookupEnv("AEROSTACK_SECRET_KEY"); ok && key != "" {
+		opts = append(opts, option.WithSecretKey(key))
+	}
+	return opts
+}
+
+// NewClient returns a client configured from the environment (DefaultClientOptions), then opts.
 //
-//	client := aerostack.New("http://localhost:8787", aerostack.WithCredential(os.Getenv("AEROSTACK_SECRET_KEY")))
-func New(baseURL string, opts ...Option) *Client {
-	t := newTransport(baseURL, opts)
+//	client := aerostack.NewClient(option.WithBaseURL("http://localhost:8787"), option.WithSecretKey("sk_…"))
+func NewClient(opts ...option.RequestOption) *Client {
+	opts = append(DefaultClientOptions(), opts...)
 	return &Client{
-		Account: &AccountService{t: t},
-		Cache:   &CacheService{t: t},
-		Health:  &HealthService{t: t},
+		Options: opts,
+		Account: &AccountService{
+			Options: opts,
+		},
+		Cache: &CacheService{
+			Options: opts,
+		},
+		Health: &HealthService{
+			Options: opts,
+		},
 		Projects: &ProjectsService{
-			Keys: &ProjectsKeysService{t: t},
-			t:    t,
+			Keys: &ProjectsKeysService{
+				Options: opts,
+			},
+			Options: opts,
 		},
 	}
 }

@@ -4,7 +4,10 @@
 //
 // Self-hostable developer platform — auth, data, cache, realtime, AI, MCP gateway.
 //
+//	client := aerostack.NewClient(option.WithBaseURL("http://localhost:8787"), option.WithSecretKey("sk_…"))
+//	entry, err := client.Cache.Get(ctx, "theme", option.WithMaxRetries(0))
+//
 // Every operation of the API is a method on a namespace of Client, named after its
 // operationId: cache.get is client.Cache.Get, projects.keys.rotate is client.Projects.Keys.Rotate.
-// Failed calls return an *Error; use errors.As to read its Code, Status and RequestID.
+// Failed calls return an *Error; use errors.As to read its Code, StatusCode and RequestID.
 package aerostack

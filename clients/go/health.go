@@ -6,11 +6,16 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+
+	"github.com/aerostack/aerostack-oss/clients/go/internal/requestconfig"
+	"github.com/aerostack/aerostack-oss/clients/go/option"
 )
 
 // HealthService groups the health operations. Liveness of the platform.
 type HealthService struct {
-	t *transport
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
 }
 
 // Check reports that the platform is up.
@@ -18,10 +23,10 @@ type HealthService struct {
 // GET /healthz
 //
 //	res, err := client.Health.Check(ctx)
-func (s *HealthService) Check(ctx context.Context) (*Health, error) {
-	r := &request{method: http.MethodGet, path: "/healthz", query: url.Values{}, header: http.Header{}, auth: false}
+func (s *HealthService) Check(ctx context.Context, opts ...option.RequestOption) (*Health, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/healthz", Query: url.Values{}, Header: http.Header{}, Auth: false}
 	var out Health
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	aerostack "github.com/aerostack/aerostack-oss/clients/go"
+	"github.com/aerostack/aerostack-oss/clients/go/option"
 )
 
 // livePlatform reads the platform started by scripts/with-platform.sh. Without it the live
@@ -28,14 +29,15 @@ func livePlatform(t *testing.T) map[string]string {
 	return env
 }
 
+// secretClient is configured from the environment alone, as NewClient promises.
 func secretClient(t *testing.T) *aerostack.Client {
-	env := livePlatform(t)
-	return aerostack.New(env["AEROSTACK_URL"], aerostack.WithCredential(env["AEROSTACK_SECRET_KEY"]))
+	livePlatform(t)
+	return aerostack.NewClient()
 }
 
 func accountClient(t *testing.T) *aerostack.Client {
 	env := livePlatform(t)
-	return aerostack.New(env["AEROSTACK_URL"], aerostack.WithCredential(env["AEROSTACK_ACCOUNT_KEY"]))
+	return aerostack.NewClient(option.WithAccountKey(env["AEROSTACK_ACCOUNT_KEY"]))
 }
 
 // unique returns a fresh suffix so tests never share cache keys or idempotency keys.
@@ -55,8 +57,8 @@ func apiError(t *testing.T, err error, code string, status int) *aerostack.Error
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("want *aerostack.Error %s, got %v", code, err)
 	}
-	if apiErr.Code != code || apiErr.Status != status {
-		t.Fatalf("want %s (%d), got %s (%d): %v", code, status, apiErr.Code, apiErr.Status, apiErr)
+	if apiErr.Code != code || apiErr.StatusCode != status {
+		t.Fatalf("want %s (%d), got %s (%d): %v", code, status, apiErr.Code, apiErr.StatusCode, apiErr)
 	}
 	return apiErr
 }

@@ -2,7 +2,11 @@
 
 package aerostack
 
-import "time"
+import (
+	"time"
+
+	"github.com/aerostack/aerostack-oss/clients/go/param"
+)
 
 // Problem is an error. Switch on `code`, which is stable; `title` and `detail` are for people.
 type Problem struct {
@@ -13,13 +17,13 @@ type Problem struct {
 	// The HTTP status.
 	Status int64 `json:"status"`
 	// What went wrong with this request.
-	Detail *string `json:"detail,omitempty"`
+	Detail param.Opt[string] `json:"detail,omitzero"`
 	// A stable `area/kebab-name` code; see `x-aerostack-error-codes`.
 	Code string `json:"code"`
 	// The request's `X-Request-Id`.
 	RequestID string `json:"requestId"`
 	// Field-level problems of an invalid request.
-	Errors []FieldProblem `json:"errors,omitempty"`
+	Errors []FieldProblem `json:"errors,omitzero"`
 }
 
 // FieldProblem: One problem with one field of a request.
@@ -59,7 +63,7 @@ type ProjectCreate struct {
 type ProjectList struct {
 	Data []Project `json:"data"`
 	// Pass as `cursor` for the next page; null on the last page.
-	NextCursor *string `json:"nextCursor"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
 }
 
 // ProjectWithKeys is a new project and its first keys, shown once.
@@ -77,7 +81,7 @@ type APIKeyWithSecret struct {
 	Hint      string     `json:"hint"`
 	CreatedAt time.Time  `json:"createdAt"`
 	// Always null for a key just issued.
-	RevokedAt *time.Time `json:"revokedAt"`
+	RevokedAt param.Opt[time.Time] `json:"revokedAt"`
 	// The full key. Shown only once; store it now.
 	Key string `json:"key"`
 }
@@ -97,15 +101,15 @@ type APIKey struct {
 	Type      APIKeyType `json:"type"`
 	ProjectID string     `json:"projectId"`
 	// The key prefix and last four characters, to tell keys apart.
-	Hint      string     `json:"hint"`
-	CreatedAt time.Time  `json:"createdAt"`
-	RevokedAt *time.Time `json:"revokedAt"`
+	Hint      string               `json:"hint"`
+	CreatedAt time.Time            `json:"createdAt"`
+	RevokedAt param.Opt[time.Time] `json:"revokedAt"`
 }
 
 // APIKeyList is a page of API keys.
 type APIKeyList struct {
-	Data       []APIKey `json:"data"`
-	NextCursor *string  `json:"nextCursor"`
+	Data       []APIKey          `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
 }
 
 // KeyRotate: Which kind of key to replace.
@@ -118,14 +122,14 @@ type CacheEntry struct {
 	Key   string `json:"key"`
 	Value any    `json:"value"`
 	// When the entry expires; null when it does not.
-	ExpiresAt *time.Time `json:"expiresAt"`
+	ExpiresAt param.Opt[time.Time] `json:"expiresAt"`
 }
 
 // CacheSet: What to store at a key.
 type CacheSet struct {
 	Value any `json:"value"`
 	// Seconds until the entry expires. Omit to keep it until deleted.
-	TTLSeconds *int64 `json:"ttlSeconds,omitempty"`
+	TTLSeconds param.Opt[int64] `json:"ttlSeconds,omitzero"`
 }
 
 // CacheDeleted is the outcome of a delete.
@@ -137,14 +141,14 @@ type CacheDeleted struct {
 // CacheIncrement: How to change a counter.
 type CacheIncrement struct {
 	// How much to add; negative to subtract.
-	By *int64 `json:"by,omitempty"`
+	By param.Opt[int64] `json:"by,omitzero"`
 	// The expiry of a key this call creates; an existing key keeps its own.
-	TTLSeconds *int64 `json:"ttlSeconds,omitempty"`
+	TTLSeconds param.Opt[int64] `json:"ttlSeconds,omitzero"`
 }
 
 // CacheCounter is a counter after an increment.
 type CacheCounter struct {
-	Key       string     `json:"key"`
-	Value     int64      `json:"value"`
-	ExpiresAt *time.Time `json:"expiresAt"`
+	Key       string               `json:"key"`
+	Value     int64                `json:"value"`
+	ExpiresAt param.Opt[time.Time] `json:"expiresAt"`
 }

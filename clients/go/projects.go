@@ -6,13 +6,20 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+
+	"github.com/aerostack/aerostack-oss/clients/go/internal/pagination"
+	"github.com/aerostack/aerostack-oss/clients/go/internal/requestconfig"
+	"github.com/aerostack/aerostack-oss/clients/go/option"
+	"github.com/aerostack/aerostack-oss/clients/go/param"
 )
 
 // ProjectsService groups the projects operations. Projects and their API keys (account key).
 type ProjectsService struct {
 	Keys *ProjectsKeysService
 
-	t *transport
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
 }
 
 // List lists the account's projects, oldest first.
@@ -20,55 +27,57 @@ type ProjectsService struct {
 // GET /v1/projects
 //
 //	res, err := client.Projects.List(ctx, nil)
-func (s *ProjectsService) List(ctx context.Context, params *ProjectsListParams) (*ProjectList, error) {
-	r := &request{method: http.MethodGet, path: "/v1/projects", query: url.Values{}, header: http.Header{}, auth: true}
+func (s *ProjectsService) List(ctx context.Context, params *ProjectsListParams, opts ...option.RequestOption) (*ProjectList, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/projects", Query: url.Values{}, Header: http.Header{}, Auth: true}
 	if params == nil {
 		params = &ProjectsListParams{}
 	}
-	if params.Limit != nil {
-		r.query.Set("limit", formatParam(*params.Limit))
+	if params.Limit.Valid() {
+		r.Query.Set("limit", requestconfig.Format(params.Limit.Value))
 	}
-	if params.Cursor != nil {
-		r.query.Set("cursor", *params.Cursor)
+	if params.Cursor.Valid() {
+		r.Query.Set("cursor", params.Cursor.Value)
 	}
 	var out ProjectList
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// ListAll iterates over every item of List, fetching pages as it goes.
+// ListAutoPaging iterates over every item of List, fetching pages as it goes.
 //
-//	it := client.Projects.ListAll(nil)
-//	for it.Next(ctx) {
+//	it := client.Projects.ListAutoPaging(ctx, nil)
+//	for it.Next() {
 //		item := it.Current()
 //	}
 //	if err := it.Err(); err != nil {
 //		return err
 //	}
-func (s *ProjectsService) ListAll(params *ProjectsListParams) *Pager[Project] {
+func (s *ProjectsService) ListAutoPaging(ctx context.Context, params *ProjectsListParams, opts ...option.RequestOption) *Pager[Project] {
 	p := ProjectsListParams{}
 	if params != nil {
 		p = *params
 	}
-	return newPager(p.Cursor, func(ctx context.Context, cursor *string) ([]Project, *string, error) {
-		p.Cursor = cursor
-		page, err := s.List(ctx, &p)
-		if err != nil {
-			return nil, nil, err
+	return pagination.New(ctx, p.Cursor.Or(""), func(ctx context.Context, cursor string) ([]Project, string, error) {
+		if cursor != "" {
+			p.Cursor = param.NewOpt(cursor)
 		}
-		return page.Data, page.NextCursor, nil
+		page, err := s.List(ctx, &p, opts...)
+		if err != nil {
+			return nil, "", err
+		}
+		return page.Data, page.NextCursor.Or(""), nil
 	})
 }
 
 // ProjectsListParams holds the query and header parameters of Projects.List.
 type ProjectsListParams struct {
 	// How many items to return.
-	Limit *int64
+	Limit param.Opt[int64]
 	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
 	// value answers 400 with code `request/invalid-parameters`.
-	Cursor *string
+	Cursor param.Opt[string]
 }
 
 // Create creates a project and its first keys.
@@ -79,16 +88,17 @@ type ProjectsListParams struct {
 // POST /v1/projects
 //
 //	res, err := client.Projects.Create(ctx, aerostack.ProjectCreate{}, nil)
-func (s *ProjectsService) Create(ctx context.Context, body ProjectCreate, params *ProjectsCreateParams) (*ProjectWithKeys, error) {
-	r := &request{method: http.MethodPost, path: "/v1/projects", query: url.Values{}, header: http.Header{}, auth: true, body: body}
+func (s *ProjectsService) Create(ctx context.Context, body ProjectCreate, params *ProjectsCreateParams, opts ...option.RequestOption) (*ProjectWithKeys, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/projects", Query: url.Values{}, Header: http.Header{}, Auth: true, IdempotencyKey: true}
+	r.JSON, r.HasJSON = body, true
 	if params == nil {
 		params = &ProjectsCreateParams{}
 	}
-	if params.IdempotencyKey != "" {
-		r.header.Set("Idempotency-Key", params.IdempotencyKey)
+	if params.IdempotencyKey.Valid() {
+		r.Header.Set("Idempotency-Key", params.IdempotencyKey.Value)
 	}
 	var out ProjectWithKeys
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -98,7 +108,7 @@ func (s *ProjectsService) Create(ctx context.Context, body ProjectCreate, params
 type ProjectsCreateParams struct {
 	// A client-chosen unique string. A repeat of the same request with the same key within
 	// 24 hours returns the first response instead of acting twice.
-	IdempotencyKey string
+	IdempotencyKey param.Opt[string]
 }
 
 // Get gets one project.
@@ -106,10 +116,10 @@ type ProjectsCreateParams struct {
 // GET /v1/projects/{projectId}
 //
 //	res, err := client.Projects.Get(ctx, projectID)
-func (s *ProjectsService) Get(ctx context.Context, projectID string) (*Project, error) {
-	r := &request{method: http.MethodGet, path: "/v1/projects/" + url.PathEscape(projectID), query: url.Values{}, header: http.Header{}, auth: true}
+func (s *ProjectsService) Get(ctx context.Context, projectID string, opts ...option.RequestOption) (*Project, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/projects/" + url.PathEscape(projectID), Query: url.Values{}, Header: http.Header{}, Auth: true}
 	var out Project
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -117,7 +127,8 @@ func (s *ProjectsService) Get(ctx context.Context, projectID string) (*Project, 
 
 // ProjectsKeysService groups the projects.keys operations.
 type ProjectsKeysService struct {
-	t *transport
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
 }
 
 // List lists a project's API keys (metadata only, never the secrets).
@@ -125,55 +136,57 @@ type ProjectsKeysService struct {
 // GET /v1/projects/{projectId}/keys
 //
 //	res, err := client.Projects.Keys.List(ctx, projectID, nil)
-func (s *ProjectsKeysService) List(ctx context.Context, projectID string, params *ProjectsKeysListParams) (*APIKeyList, error) {
-	r := &request{method: http.MethodGet, path: "/v1/projects/" + url.PathEscape(projectID) + "/keys", query: url.Values{}, header: http.Header{}, auth: true}
+func (s *ProjectsKeysService) List(ctx context.Context, projectID string, params *ProjectsKeysListParams, opts ...option.RequestOption) (*APIKeyList, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/projects/" + url.PathEscape(projectID) + "/keys", Query: url.Values{}, Header: http.Header{}, Auth: true}
 	if params == nil {
 		params = &ProjectsKeysListParams{}
 	}
-	if params.Limit != nil {
-		r.query.Set("limit", formatParam(*params.Limit))
+	if params.Limit.Valid() {
+		r.Query.Set("limit", requestconfig.Format(params.Limit.Value))
 	}
-	if params.Cursor != nil {
-		r.query.Set("cursor", *params.Cursor)
+	if params.Cursor.Valid() {
+		r.Query.Set("cursor", params.Cursor.Value)
 	}
 	var out APIKeyList
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// ListAll iterates over every item of List, fetching pages as it goes.
+// ListAutoPaging iterates over every item of List, fetching pages as it goes.
 //
-//	it := client.Projects.Keys.ListAll(projectID, nil)
-//	for it.Next(ctx) {
+//	it := client.Projects.Keys.ListAutoPaging(ctx, projectID, nil)
+//	for it.Next() {
 //		item := it.Current()
 //	}
 //	if err := it.Err(); err != nil {
 //		return err
 //	}
-func (s *ProjectsKeysService) ListAll(projectID string, params *ProjectsKeysListParams) *Pager[APIKey] {
+func (s *ProjectsKeysService) ListAutoPaging(ctx context.Context, projectID string, params *ProjectsKeysListParams, opts ...option.RequestOption) *Pager[APIKey] {
 	p := ProjectsKeysListParams{}
 	if params != nil {
 		p = *params
 	}
-	return newPager(p.Cursor, func(ctx context.Context, cursor *string) ([]APIKey, *string, error) {
-		p.Cursor = cursor
-		page, err := s.List(ctx, projectID, &p)
-		if err != nil {
-			return nil, nil, err
+	return pagination.New(ctx, p.Cursor.Or(""), func(ctx context.Context, cursor string) ([]APIKey, string, error) {
+		if cursor != "" {
+			p.Cursor = param.NewOpt(cursor)
 		}
-		return page.Data, page.NextCursor, nil
+		page, err := s.List(ctx, projectID, &p, opts...)
+		if err != nil {
+			return nil, "", err
+		}
+		return page.Data, page.NextCursor.Or(""), nil
 	})
 }
 
 // ProjectsKeysListParams holds the query and header parameters of Projects.Keys.List.
 type ProjectsKeysListParams struct {
 	// How many items to return.
-	Limit *int64
+	Limit param.Opt[int64]
 	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
 	// value answers 400 with code `request/invalid-parameters`.
-	Cursor *string
+	Cursor param.Opt[string]
 }
 
 // Rotate replaces a project's active key of one type.
@@ -184,16 +197,17 @@ type ProjectsKeysListParams struct {
 // POST /v1/projects/{projectId}/keys/rotate
 //
 //	res, err := client.Projects.Keys.Rotate(ctx, projectID, aerostack.KeyRotate{}, nil)
-func (s *ProjectsKeysService) Rotate(ctx context.Context, projectID string, body KeyRotate, params *ProjectsKeysRotateParams) (*APIKeyWithSecret, error) {
-	r := &request{method: http.MethodPost, path: "/v1/projects/" + url.PathEscape(projectID) + "/keys/rotate", query: url.Values{}, header: http.Header{}, auth: true, body: body}
+func (s *ProjectsKeysService) Rotate(ctx context.Context, projectID string, body KeyRotate, params *ProjectsKeysRotateParams, opts ...option.RequestOption) (*APIKeyWithSecret, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/projects/" + url.PathEscape(projectID) + "/keys/rotate", Query: url.Values{}, Header: http.Header{}, Auth: true, IdempotencyKey: true}
+	r.JSON, r.HasJSON = body, true
 	if params == nil {
 		params = &ProjectsKeysRotateParams{}
 	}
-	if params.IdempotencyKey != "" {
-		r.header.Set("Idempotency-Key", params.IdempotencyKey)
+	if params.IdempotencyKey.Valid() {
+		r.Header.Set("Idempotency-Key", params.IdempotencyKey.Value)
 	}
 	var out APIKeyWithSecret
-	if err := s.t.do(ctx, r, &out); err != nil {
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -203,5 +217,5 @@ func (s *ProjectsKeysService) Rotate(ctx context.Context, projectID string, body
 type ProjectsKeysRotateParams struct {
 	// A client-chosen unique string. A repeat of the same request with the same key within
 	// 24 hours returns the first response instead of acting twice.
-	IdempotencyKey string
+	IdempotencyKey param.Opt[string]
 }

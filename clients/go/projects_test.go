@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	aerostack "github.com/aerostack/aerostack-oss/clients/go"
+	"github.com/aerostack/aerostack-oss/clients/go/option"
 )
 
 func TestAccountAndProjectsList(t *testing.T) {
@@ -18,7 +19,7 @@ func TestAccountAndProjectsList(t *testing.T) {
 	if !strings.HasPrefix(account.ID, "acc_") || account.CreatedAt.IsZero() {
 		t.Fatalf("account %+v", account)
 	}
-	page, err := client.Projects.List(ctx, &aerostack.ProjectsListParams{Limit: aerostack.Ptr[int64](1000)})
+	page, err := client.Projects.List(ctx, &aerostack.ProjectsListParams{Limit: aerostack.Int(1000)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestProjectsCreateIsIdempotent(t *testing.T) {
 	client, ctx := accountClient(t), context.Background()
 	suffix := unique(t)
 	body := aerostack.ProjectCreate{Name: "go-" + suffix}
-	params := &aerostack.ProjectsCreateParams{IdempotencyKey: "go-create-" + suffix}
+	params := &aerostack.ProjectsCreateParams{IdempotencyKey: aerostack.String("go-create-" + suffix)}
 	first, err := client.Projects.Create(ctx, body, params)
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +51,10 @@ func TestProjectsCreateIsIdempotent(t *testing.T) {
 	if !strings.HasPrefix(first.SecretKey.Key, "sk_") || !strings.HasPrefix(first.PublishableKey.Key, "pk_") {
 		t.Fatalf("keys %+v", first)
 	}
-	if first.SecretKey.Type != aerostack.APIKeyTypeSecret || first.SecretKey.RevokedAt != nil {
+	if first.SecretKey.Type != aerostack.APIKeyTypeSecret || !first.SecretKey.RevokedAt.IsNull() {
 		t.Fatalf("secret key %+v", first.SecretKey)
 	}
-	other, err := client.Projects.Create(ctx, body, &aerostack.ProjectsCreateParams{IdempotencyKey: "go-other-" + suffix})
+	other, err := client.Projects.Create(ctx, body, nil, option.WithIdempotencyKey("go-other-"+suffix))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,13 +78,13 @@ func TestProjectsListAllFollowsTheCursor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	all, err := client.Projects.List(ctx, &aerostack.ProjectsListParams{Limit: aerostack.Ptr[int64](1000)})
+	all, err := client.Projects.List(ctx, &aerostack.ProjectsListParams{Limit: aerostack.Int(1000)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var paged []string
-	it := client.Projects.ListAll(&aerostack.ProjectsListParams{Limit: aerostack.Ptr[int64](1)})
-	for it.Next(ctx) {
+	it := client.Projects.ListAutoPaging(ctx, &aerostack.ProjectsListParams{Limit: aerostack.Int(1)})
+	for it.Next() {
 		paged = append(paged, it.Current().ID)
 	}
 	if err := it.Err(); err != nil {
@@ -106,7 +107,7 @@ func TestKeyRotationRevokesTheOldKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := aerostack.New(env["AEROSTACK_URL"], aerostack.WithCredential(created.SecretKey.Key))
+	old := aerostack.NewClient(option.WithBaseURL(env["AEROSTACK_URL"]), option.WithSecretKey(created.SecretKey.Key))
 	if _, err := old.Cache.Set(ctx, "rotation", aerostack.CacheSet{Value: "before"}); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestKeyRotationRevokesTheOldKey(t *testing.T) {
 	_, err = old.Cache.Get(ctx, "rotation")
 	apiError(t, err, aerostack.CodeAuthInvalidCredentials, 401)
 
-	fresh := aerostack.New(env["AEROSTACK_URL"], aerostack.WithCredential(rotated.Key))
+	fresh := aerostack.NewClient(option.WithSecretKey(rotated.Key))
 	entry, err := fresh.Cache.Get(ctx, "rotation")
 	if err != nil {
 		t.Fatal(err)
@@ -132,11 +133,11 @@ func TestKeyRotationRevokesTheOldKey(t *testing.T) {
 	}
 
 	revoked, active := false, false
-	it := client.Projects.Keys.ListAll(created.Project.ID, nil)
-	for it.Next(ctx) {
+	it := client.Projects.Keys.ListAutoPaging(ctx, created.Project.ID, nil)
+	for it.Next() {
 		k := it.Current()
-		revoked = revoked || (k.ID == created.SecretKey.ID && k.RevokedAt != nil)
-		active = active || (k.ID == rotated.ID && k.RevokedAt == nil)
+		revoked = revoked || (k.ID == created.SecretKey.ID && k.RevokedAt.Valid())
+		active = active || (k.ID == rotated.ID && k.RevokedAt.IsNull())
 	}
 	if err := it.Err(); err != nil {
 		t.Fatal(err)
