@@ -161,11 +161,14 @@ class Transport {
     return BinaryResponse(answer.status, answer.headers, call.guard(answer.stream!));
   }
 
-  /// A call answering a `text/event-stream`, as typed events ([decode] reads one). When the
-  /// connection breaks, a call that is safe to repeat (a GET, or one with an `Idempotency-Key`, the
-  /// same key again) resumes with `Last-Event-ID` (the last id seen), up to the call's `maxRetries`
-  /// reconnections in a row; an answer in [emptyStatuses] (`204`: nothing after the given
-  /// `Last-Event-ID`) ends the stream.
+  /// A call answering a `text/event-stream`, as typed events ([decode] reads one).
+  ///
+  /// A call that is safe to repeat (a GET, or one with an `Idempotency-Key`: the same key again)
+  /// reconnects with `Last-Event-ID` (the last id seen) after the connection drops, after the
+  /// platform reports a retryable failure as an `error` event, and — when the operation declares
+  /// [emptyStatuses] (`204`: nothing after that id) — after the server ends the response, until
+  /// that empty answer comes. It waits the server's `retry:` or the backoff, and gives up after the
+  /// call's `maxRetries` reconnections in a row that brought no event.
   Stream<T> events<T>(
     String method,
     String path,
@@ -192,9 +195,11 @@ class Transport {
         (options?.headers.keys.any((k) => k.toLowerCase() == keyHeader) ?? false);
     // One key for the call and every reconnection of it.
     if (idempotencyKey && !given) fixed[Behaviour.idempotencyHeader] = newIdempotencyKey();
-    final resumable = isRetryable(method, given || idempotencyKey, AttemptOutcome.network);
+    final hasKey = given || idempotencyKey;
+    final resumable = isRetryable(method, hasKey, AttemptOutcome.network);
     final retries = options?.maxRetries ?? maxRetries;
-    var failures = 0;
+    var quiet = 0; // reconnections in a row that brought no event
+    int? serverRetryMs;
     while (true) {
       final call = _Call(this, method, path, query, {...fixed, 'Last-Event-ID': lastEventId}, body, auth, false,
           options, 'text/event-stream, application/problem+json');
@@ -203,9 +208,12 @@ class Transport {
         await answer.stream!.drain<void>().catchError((Object _) {});
         return;
       }
+      AerostackException? failure;
       try {
         await for (final event in parseServerSentEvents(call.guard(answer.stream!))) {
-          failures = 0;
+          if (event.retry != null) serverRetryMs = event.retry;
+          if (event.event == 'error') throw _streamFailure(event, answer);
+          quiet = 0;
           if (event.id != null) lastEventId = event.id;
           final T typed;
           try {
@@ -215,13 +223,35 @@ class Transport {
           }
           yield typed;
         }
-        return;
-      } on AerostackConnectionException {
-        if (!resumable || failures >= retries || !call._replayable()) rethrow;
-        await call.wait(retryDelayMs(failures, null, DateTime.now().millisecondsSinceEpoch, jitterDraw()));
-        failures++;
+        // The server ended the response: without a declared empty answer that is the end.
+        if (emptyStatuses.isEmpty || !resumable) return;
+      } on AerostackException catch (error) {
+        final again = error is AerostackConnectionException ||
+            (error.status > 0 && isRetryable(method, hasKey, AttemptOutcome.status, error.status));
+        if (!resumable || !again || error is AerostackAbortedException) rethrow;
+        failure = error;
       }
+      if (quiet >= retries || !call._replayable()) {
+        if (failure != null) throw failure;
+        return;
+      }
+      final backoff = retryDelayMs(quiet, null, DateTime.now().millisecondsSinceEpoch, jitterDraw());
+      await call.wait(serverRetryMs != null && serverRetryMs > backoff ? serverRetryMs : backoff);
+      quiet++;
     }
+  }
+
+  /// The platform reports a failure after the headers as an `error` event whose data is a problem.
+  static AerostackException _streamFailure(ServerSentEvent event, _Answer answer) {
+    Object? problem;
+    try {
+      problem = event.json();
+    } on FormatException {
+      problem = null;
+    }
+    final status = problem is Map<String, Object?> ? problem['status'] : null;
+    final code = status is int && status >= 400 && status <= 599 ? status : 500;
+    return errorFromResponse(code, answer.headers, utf8.encode(event.data));
   }
 }
 
