@@ -2,9 +2,18 @@
 # Runs a command against a freshly started platform (embedded defaults, temp data dir, free port).
 # The command sees AEROSTACK_URL, AEROSTACK_ACCOUNT_KEY, AEROSTACK_PROJECT_ID, AEROSTACK_SECRET_KEY
 # and AEROSTACK_PUBLISHABLE_KEY. Extra platform settings (DATABASE_URL, REDIS_URL) pass through.
+#
+#   scripts/with-platform.sh [--fixtures] <command> [args…]
+#
+# --fixtures serves the test-only fixture module too (platform/test/fixtures: /test/events,
+# /test/blobs/{name}, …, for the scenarios in scenarios/fixtures/): the same command
+# (platform/test/fixtures/main.ts, what platform/dist/main.js does plus that module), bundled once
+# with esbuild to platform/dist/fixtures/main.js so it starts as fast as the plain platform.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ $# -gt 0 ] || { echo "usage: $0 <command> [args…]" >&2; exit 2; }
+fixtures=0
+if [ "${1:-}" = "--fixtures" ]; then fixtures=1; shift; fi
+[ $# -gt 0 ] || { echo "usage: $0 [--fixtures] <command> [args…]" >&2; exit 2; }
 
 # The built platform, as the README's start command runs it; rebuilt when missing or older than
 # its sources (the build takes well under a second).
@@ -12,6 +21,26 @@ main="$root/platform/dist/main.js"
 if [ ! -f "$main" ] || [ -n "$(find "$root/platform/src" "$root/spec" "$root/platform/build.mjs" \
   "$root/platform/package.json" -newer "$main" -print -quit)" ]; then
   node "$root/platform/build.mjs" >&2
+fi
+if [ "$fixtures" = 1 ]; then
+  main="$root/platform/dist/fixtures/main.js"
+  if [ ! -f "$main" ] || [ -n "$(find "$root/platform/src" "$root/platform/test/fixtures" "$root/spec" \
+    "$root/platform/package.json" -newer "$main" -print -quit)" ]; then
+    # Like platform/build.mjs: workspace code bundled, the platform's dependencies left external
+    # (they resolve from platform/node_modules, beside dist/). Synchronous, no worker threads, so
+    # no esbuild service process outlives the build.
+    (cd "$root/platform" && ESBUILD_WORKER_THREADS=0 node --input-type=module -e '
+      import { copyFileSync, readFileSync } from "node:fs";
+      const { buildSync } = await import("esbuild");
+      const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+      const external = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })
+        .filter((name) => !name.startsWith("@aerostack/"));
+      buildSync({ entryPoints: ["test/fixtures/main.ts"], outfile: "dist/fixtures/main.js", bundle: true,
+        format: "esm", platform: "node", target: "node20", sourcemap: true, external, logLevel: "warning",
+        banner: { js: "import { createRequire as __cr } from \"node:module\"; const require = __cr(import.meta.url);" } });
+      copyFileSync("test/fixtures/fixtures.yaml", "dist/fixtures/fixtures.yaml"); // read beside the module
+    ') >&2
+  fi
 fi
 
 data_dir="$(mktemp -d)"
