@@ -206,6 +206,23 @@ describe('the snapshot specs', () => {
     });
   });
 
+  it('unions: variants that would share a name are named by position', () => {
+    const variant = (field: string) => ({
+      type: 'object',
+      properties: { version: { const: 'v1' }, [field]: { type: 'string' } },
+    });
+    const doc: OpenApiDocument = {
+      ...fixtureSpec,
+      components: {
+        ...fixtureSpec.components,
+        schemas: { ...fixtureSpec.components?.schemas, Pick: { oneOf: [variant('a'), variant('b')] } },
+      },
+    };
+    const { type, field } = lookup(buildModel(doc));
+    expect(type('Pick')).toMatchObject({ variants: [named('PickVariant1'), named('PickVariant2')] });
+    expect(field('PickVariant2', 'version')?.type).toEqual({ kind: 'literal', value: 'v1' });
+  });
+
   it('nullables: absent, null and present are three states', () => {
     const { field, op } = lookup(buildModel(loadTestSpec('nullables')));
     const state = (name: string) => {

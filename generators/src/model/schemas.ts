@@ -220,18 +220,20 @@ export class SchemaResolver {
     );
     const twice = values.find((v, i) => v !== undefined && values.indexOf(v) !== i);
     if (twice !== undefined) throw new UnsupportedError(`two variants for the discriminator value ${twice}`);
-    members.forEach((member, i) => {
-      const object = objects[i] as Schema;
-      // Named by its title, else its discriminator value, else the value of its first literal.
+    // Named by its title, else its discriminator value, else the value of its first literal,
+    // else its position (also when two variants would get one name that way).
+    const suffixes = (objects as Schema[]).map((object, i) => {
       const value =
         values[i] ??
         Object.values(object.properties ?? {})
           .map(literalOf)
           .find((v) => v !== undefined);
-      const suffix = object.title ?? (value === undefined ? `variant ${i + 1}` : String(value));
-      type.variants.push(
-        under(`${keyword}[${i}]`, () => this.typeOf(member, `${name}${pascalCase(suffix)}`)),
-      );
+      return pascalCase(object.title ?? (value === undefined ? '' : String(value)));
+    });
+    members.forEach((member, i) => {
+      const own = suffixes[i] ?? '';
+      const suffix = own && suffixes.indexOf(own) === suffixes.lastIndexOf(own) ? own : `Variant${i + 1}`;
+      type.variants.push(under(`${keyword}[${i}]`, () => this.typeOf(member, `${name}${suffix}`)));
     });
     if (discriminator) type.discriminator = this.mapping(discriminator, type.variants, objects as Schema[]);
     return nullable({ kind: 'named', name }, allowsNull(schema));
