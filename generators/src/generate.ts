@@ -22,7 +22,7 @@ export interface GenerateOptions {
 }
 
 /** The languages whose generator writes the `fixtures` target; the others may throw for it. */
-export const FIXTURE_LANGUAGES: ReadonlySet<Language> = new Set<Language>(['dart']);
+export const FIXTURE_LANGUAGES: ReadonlySet<Language> = new Set<Language>(['go', 'python', 'dart']);
 
 const GENERATORS: Record<Language, (model: ApiModel, options: GenerateOptions) => GeneratedFile[]> = {
   go: generateGo,

@@ -215,8 +215,17 @@ function renderMethod(ns: Namespace, op: Operation, pkg: string): string[] {
           ? ['\tif params == nil {', `\t\tparams = &${paramsName(op)}{}`, '\t}']
           : []),
         '\tall := slices.Concat(s.Options, opts)',
+        // Every reconnection of one stream carries the same idempotency key.
+        ...(op.idempotencyKey ? ['\tkey := requestconfig.NewIdempotencyKey()'] : []),
         `\tconnect := func(ctx context.Context, lastEventID string) (*http.Response, error) {`,
         ...buildRequest(op, false).map((l) => `\t${l}`),
+        ...(op.idempotencyKey
+          ? [
+              '\t\tif r.Header.Get("Idempotency-Key") == "" {',
+              '\t\t\tr.Header.Set("Idempotency-Key", key)',
+              '\t\t}',
+            ]
+          : []),
         '\t\tif lastEventID != "" {',
         '\t\t\tr.Header.Set("Last-Event-ID", lastEventID)',
         '\t\t}',

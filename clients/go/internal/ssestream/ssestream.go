@@ -191,6 +191,7 @@ func (s *Stream[E]) read() (Event, error) {
 		line = bytes.TrimRight(line, "\r\n")
 		if len(line) == 0 {
 			if !seen {
+				ev = Event{}
 				continue
 			}
 			if ev.Event == "" {
@@ -204,11 +205,12 @@ func (s *Stream[E]) read() (Event, error) {
 		}
 		name, value, _ := bytes.Cut(line, []byte(":"))
 		value = bytes.TrimPrefix(value, []byte(" "))
-		seen = true
 		switch string(name) {
 		case "event":
 			ev.Event = string(value)
 		case "data":
+			// Only a block with data is an event (a lone `retry:` block is not).
+			seen = true
 			data = append(data, bytes.Clone(value))
 		case "id":
 			ev.ID = string(value)
