@@ -265,6 +265,34 @@ def _parse_json(response: httpx.Response, cast_to: object) -> Any:
         raise APIResponseValidationError(response, data, f"the body does not match the operation: {error}") from error
 
 
+def _events_options(options: RequestOptions) -> RequestOptions:
+    """An event-stream call; an idempotency key is chosen now so that resuming reuses it."""
+    options.accept = "text/event-stream"
+    given = {k.lower() for k, v in options.headers.items() if not isinstance(v, NotGiven) and v is not None}
+    given |= {k.lower() for k, v in options.extra_headers.items() if v is not None}
+    if options.idempotency_key and b.IDEMPOTENCY_HEADER.lower() not in given:
+        options.headers = {**options.headers, b.IDEMPOTENCY_HEADER: new_idempotency_key()}
+    return options
+
+
+def _resume(options: RequestOptions, event_id: str) -> RequestOptions:
+    """The same call again, resuming after ``event_id`` (``Last-Event-ID``)."""
+    return RequestOptions(
+        options.method,
+        options.path,
+        query=options.query,
+        headers={**options.headers, "Last-Event-ID": event_id},
+        json=options.json,
+        accept=options.accept,
+        auth=options.auth,
+        idempotency_key=options.idempotency_key,
+        extra_headers={k: v for k, v in options.extra_headers.items() if k != RAW_RESPONSE_HEADER},
+        extra_query=options.extra_query,
+        extra_body=options.extra_body,
+        timeout=options.timeout,
+    )
+
+
 class _ClientBase:
     default_base_url = "http://localhost:8787"
 
@@ -530,22 +558,11 @@ class SyncAPIClient(_ClientBase):
 
     def request_events(self, types: Mapping[str, Any], options: RequestOptions) -> Any:
         """Call an operation answering a ``text/event-stream``: a :class:`Stream` of typed events."""
-        options.accept = "text/event-stream"
+        options = _events_options(options)
         last_event_id = options.headers.get("Last-Event-ID")
 
         def reconnect(event_id: str) -> Optional[httpx.Response]:
-            again = RequestOptions(
-                options.method,
-                options.path,
-                query=options.query,
-                headers={**options.headers, "Last-Event-ID": event_id},
-                accept=options.accept,
-                auth=options.auth,
-                extra_headers={k: v for k, v in options.extra_headers.items() if k != RAW_RESPONSE_HEADER},
-                extra_query=options.extra_query,
-                timeout=options.timeout,
-            )
-            response, _ = self._send(again)
+            response, _ = self._send(_resume(options, event_id))
             if response.status_code == 204:
                 response.close()
                 return None
@@ -706,22 +723,11 @@ class AsyncAPIClient(_ClientBase):
 
     async def request_events(self, types: Mapping[str, Any], options: RequestOptions) -> Any:
         """Call an operation answering a ``text/event-stream``: an :class:`AsyncStream`."""
-        options.accept = "text/event-stream"
+        options = _events_options(options)
         last_event_id = options.headers.get("Last-Event-ID")
 
         async def reconnect(event_id: str) -> Optional[httpx.Response]:
-            again = RequestOptions(
-                options.method,
-                options.path,
-                query=options.query,
-                headers={**options.headers, "Last-Event-ID": event_id},
-                accept=options.accept,
-                auth=options.auth,
-                extra_headers={k: v for k, v in options.extra_headers.items() if k != RAW_RESPONSE_HEADER},
-                extra_query=options.extra_query,
-                timeout=options.timeout,
-            )
-            response, _ = await self._send(again)
+            response, _ = await self._send(_resume(options, event_id))
             if response.status_code == 204:
                 await response.aclose()
                 return None
