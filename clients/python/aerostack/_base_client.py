@@ -124,9 +124,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _query_pairs(query: Mapping[str, object]) -> List[Tuple[str, str]]:
+def _query_pairs(query: Mapping[str, object]) -> List[Tuple[str, Union[str, int, float, bool, None]]]:
     """Query parameters: omitted and None ones left out, lists repeated, booleans lower-case."""
-    pairs: List[Tuple[str, str]] = []
+    pairs: List[Tuple[str, Union[str, int, float, bool, None]]] = []
     for name, value in query.items():
         if isinstance(value, NotGiven) or value is None:
             continue
@@ -226,7 +226,7 @@ def _file_part(name: str, value: object) -> Any:
     content_type: Optional[str] = None
     content: object = value
     if isinstance(value, tuple):
-        parts = cast("Tuple[Any, ...]", value)
+        parts: Tuple[Any, ...] = value
         file_name, content = parts[0], parts[1]
         content_type = parts[2] if len(parts) > 2 else None
     if isinstance(content, os.PathLike):

@@ -61,7 +61,7 @@ def _adapter(type_: Any) -> TypeAdapter[Any]:
 
 def construct(type_: Type[_T], data: object) -> _T:
     """``data`` (parsed JSON) validated as ``type_``; raises ``pydantic.ValidationError``."""
-    if type_ is object or type_ is Any:  # type: ignore[comparison-overlap]
+    if type_ is object or type_ is Any:
         return cast(_T, data)
     return cast(_T, _adapter(type_).validate_python(data))
 

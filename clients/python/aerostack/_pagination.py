@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Awaitable, Callable, Generic, Iterator, List, Optional, Protocol, TypeVar
+from typing import AsyncIterator, Awaitable, Callable, Generic, Iterator, Optional, Protocol, Sequence, TypeVar
 
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
@@ -14,7 +14,7 @@ class Page(Protocol[_T_co]):
     """A page of a list operation."""
 
     @property
-    def data(self) -> List[_T_co]: ...  # pragma: no cover
+    def data(self) -> Sequence[_T_co]: ...  # pragma: no cover
 
     @property
     def next_cursor(self) -> Optional[str]: ...  # pragma: no cover

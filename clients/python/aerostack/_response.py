@@ -15,6 +15,11 @@ _R = TypeVar("_R")
 __all__ = ["APIResponse", "AsyncAPIResponse", "BinaryResponse", "AsyncBinaryResponse"]
 
 
+def _header(response: httpx.Response, name: str) -> Optional[str]:
+    value: Optional[str] = response.headers.get(name)
+    return value
+
+
 class APIResponse(Generic[_R]):
     """The HTTP response of a call made through ``client.with_raw_response``: status, headers,
     and :meth:`parse` for what the method would have returned.
@@ -44,7 +49,7 @@ class APIResponse(Generic[_R]):
 
     @property
     def request_id(self) -> Optional[str]:
-        return self.http_response.headers.get(b.REQUEST_ID_HEADER)
+        return _header(self.http_response, b.REQUEST_ID_HEADER)
 
     @property
     def url(self) -> httpx.URL:
@@ -99,7 +104,7 @@ class AsyncAPIResponse(Generic[_R]):
 
     @property
     def request_id(self) -> Optional[str]:
-        return self.http_response.headers.get(b.REQUEST_ID_HEADER)
+        return _header(self.http_response, b.REQUEST_ID_HEADER)
 
     @property
     def url(self) -> httpx.URL:
@@ -145,20 +150,20 @@ class _BinaryBase:
 
     @property
     def content_type(self) -> Optional[str]:
-        return self.http_response.headers.get("content-type")
+        return _header(self.http_response, "content-type")
 
     @property
     def content_length(self) -> Optional[int]:
-        value = self.http_response.headers.get("content-length")
+        value = _header(self.http_response, "content-length")
         return int(value) if value and value.isdigit() else None
 
     @property
     def etag(self) -> Optional[str]:
-        return self.http_response.headers.get("etag")
+        return _header(self.http_response, "etag")
 
     @property
     def request_id(self) -> Optional[str]:
-        return self.http_response.headers.get(b.REQUEST_ID_HEADER)
+        return _header(self.http_response, b.REQUEST_ID_HEADER)
 
 
 class BinaryResponse(_BinaryBase):

@@ -7,13 +7,13 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
 from aerostack import Aerostack, InternalServerError
 
-Response = Tuple[int, dict, dict]
+Response = Tuple[int, Dict[str, str], Any]
 
 
 class FlakyServer:
@@ -21,7 +21,7 @@ class FlakyServer:
 
     def __init__(self, responses: List[Response]) -> None:
         self.responses = responses
-        self.requests: List[Tuple[str, dict]] = []
+        self.requests: List[Tuple[str, Dict[str, str]]] = []
         owner = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -43,9 +43,8 @@ testpaths = ["tests"]
 
 [tool.mypy]
 strict = true
-python_version = "3.9"
 plugins = ["pydantic.mypy"]
-files = ["aerostack", "tests/typed_usage.py"]
+files = ["aerostack", "tests"]
 
 [tool.ruff]
 line-length = 100
