@@ -1,15 +1,16 @@
-import { Hono } from 'hono';
-import type { AppEnv } from './http/app-env.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticate } from './http/auth/credentials.js';
 import { CORS_HEADERS, preflight } from './http/cors.js';
 import { docsEndpoints } from './http/docs.js';
 import type { Endpoint } from './http/endpoints.js';
 import type { LooseHandler } from './http/handler.js';
 import type { Idempotency } from './http/idempotency/index.js';
-import { ApiError, problemResponse } from './http/problem.js';
-import { header } from './http/request/header.js';
+import { fromNode, fromRequest, type Incoming } from './http/incoming.js';
+import { ApiError, problemReply } from './http/problem.js';
+import { type Reply, replyOf, toResponse, writeReply } from './http/reply/reply.js';
 import { requestIdFrom } from './http/request-id.js';
-import { createRoute } from './http/route.js';
+import { createRoute, type Exchange } from './http/route.js';
+import { Router } from './http/router.js';
 import type { LoadedSpec, SpecOperation } from './http/spec.js';
 import { createValidatorFactory } from './http/validation.js';
 import type { Module } from './modules/module.js';
@@ -24,11 +25,6 @@ export interface AppParts {
   modules: readonly Module[];
   authenticate: Authenticate;
   idempotency: Idempotency;
-}
-
-/** `/v1/cache/{key}` → `/v1/cache/:key` */
-export function honoPath(template: string): string {
-  return template.replace(/\{(\w+)\}/g, ':$1');
 }
 
 /** Every operation's handler, from the modules; a missing, unknown or duplicate handler fails the boot. */
@@ -63,37 +59,26 @@ export function endpointsOf(parts: Pick<AppParts, 'services' | 'spec' | 'modules
 }
 
 /** The HTTP application: the spec's operations, the registered endpoints, problem+json for every error. */
-export function createApp(parts: AppParts): Hono<AppEnv> {
+export interface App {
+  /** Serves a request from Node's HTTP server, writing straight to its response. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Serves a web `Request` (in-process callers, tests). */
+  fetch(request: Request): Promise<Response>;
+  /** `fetch` of a path on this app, e.g. `app.request('/healthz')`. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Every route: the spec's operations, then the endpoints outside it. */
+  readonly routes: ReadonlyArray<{ method: string; path: string }>;
+}
+
+type RouteHandler = (exchange: Exchange) => Promise<Reply>;
+
+export function createApp(parts: AppParts): App {
   const { services, spec } = parts;
   const { logger } = services;
-  const app = new Hono<AppEnv>();
-  const worker: Record<string, string> =
-    services.workerId === null ? {} : { 'x-aerostack-worker': String(services.workerId) };
-
-  app.use('*', async (c, next) => {
-    const requestId = requestIdFrom(header(c, 'x-request-id'));
-    c.set('requestId', requestId);
-    c.set('baseHeaders', { ...CORS_HEADERS, ...worker, 'x-request-id': requestId });
-    const started = performance.now();
-    if (c.req.url.length > MAX_URL_BYTES) {
-      c.res = problemResponse(
-        new ApiError('request/uri-too-long', `The request target exceeds ${MAX_URL_BYTES} bytes.`),
-        requestId,
-        c.get('baseHeaders'),
-      );
-    } else if (c.req.method === 'OPTIONS' && header(c, 'access-control-request-method')) {
-      c.res = preflight(requestId);
-    } else {
-      await next();
-    }
-    logger.info('request', {
-      requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round(performance.now() - started),
-    });
-  });
+  const everyResponse: Record<string, string> =
+    services.workerId === null
+      ? { ...CORS_HEADERS }
+      : { ...CORS_HEADERS, 'x-aerostack-worker': String(services.workerId) };
 
   const validators = createValidatorFactory(spec.document);
   const handlers = handlersOf(parts.modules, spec.operations);
@@ -104,38 +89,22 @@ export function createApp(parts: AppParts): Hono<AppEnv> {
     problemOf: (error: unknown, requestId: string) =>
       (error instanceof ApiError ? error : unexpected(error, requestId)).toProblem(requestId),
   };
-  const routes = new Set<string>();
+  const router = new Router<RouteHandler>();
   for (const op of spec.operations) {
-    const method = op.method.toUpperCase();
-    routes.add(`${method} ${honoPath(op.path)}`);
-    app.on(
-      method,
-      honoPath(op.path),
+    router.add(
+      op.method.toUpperCase(),
+      op.path,
       createRoute(op, handlers.get(op.operationId)!, validators.compile(op), deps),
     );
   }
   for (const endpoint of endpointsOf(parts)) {
-    const key = `${endpoint.method} ${endpoint.path}`;
-    if (routes.has(key)) throw new Error(`the endpoint ${key} collides with another route`);
-    routes.add(key);
-    app.on(endpoint.method, endpoint.path, (c) => endpoint.handle(c));
+    if (router.routes.some((r) => r.method === endpoint.method && r.path === endpoint.path)) {
+      throw new Error(`the endpoint ${endpoint.method} ${endpoint.path} collides with another route`);
+    }
+    router.add(endpoint.method, endpoint.path, async ({ req, params, requestId, baseHeaders }) =>
+      replyOf(await endpoint.handle({ request: req.toRequest(), params, requestId, baseHeaders })),
+    );
   }
-
-  const templates = [...routes].map((route) => {
-    const [method, path] = route.split(' ') as [string, string];
-    return { method, pattern: new RegExp(`^${path.replace(/:\w+/g, '[^/]+')}$`) };
-  });
-
-  app.notFound((c) => {
-    const allow = templates.filter((t) => t.pattern.test(c.req.path)).map((t) => t.method);
-    const error =
-      allow.length > 0
-        ? new ApiError('route/method-not-allowed', `${c.req.method} is not allowed on ${c.req.path}.`, {
-            headers: { allow: allow.join(', ') },
-          })
-        : new ApiError('route/not-found', `No operation at ${c.req.path}.`);
-    return problemResponse(error, c.get('requestId'), c.get('baseHeaders'));
-  });
 
   function unexpected(err: unknown, requestId: string): ApiError {
     // The details stay in the log, keyed by the request id; the caller gets a safe message.
@@ -149,11 +118,75 @@ export function createApp(parts: AppParts): Hono<AppEnv> {
     );
   }
 
-  app.onError((err, c) => {
-    const requestId = c.get('requestId') ?? requestIdFrom(undefined);
-    const headers = c.get('baseHeaders') ?? { ...CORS_HEADERS, 'x-request-id': requestId };
-    return problemResponse(err instanceof ApiError ? err : unexpected(err, requestId), requestId, headers);
-  });
+  async function route(
+    req: Incoming,
+    requestId: string,
+    baseHeaders: Record<string, string>,
+  ): Promise<Reply> {
+    if (req.targetLength > MAX_URL_BYTES) {
+      throw new ApiError('request/uri-too-long', `The request target exceeds ${MAX_URL_BYTES} bytes.`);
+    }
+    if (req.method === 'OPTIONS' && req.header('access-control-request-method')) return preflight(requestId);
+    const match = router.match(req.method, req.path);
+    if ('handler' in match) return match.handler({ req, params: match.params, requestId, baseHeaders });
+    throw match.allowed.length > 0
+      ? new ApiError('route/method-not-allowed', `${req.method} is not allowed on ${req.path}.`, {
+          headers: { allow: match.allowed.join(', ') },
+        })
+      : new ApiError('route/not-found', `No operation at ${req.path}.`);
+  }
 
-  return app;
+  /** Every request's way: request id, routing, errors as problem+json, one log line. */
+  async function dispatch(req: Incoming): Promise<Reply> {
+    const requestId = requestIdFrom(req.header('x-request-id'));
+    const baseHeaders = { ...everyResponse, 'x-request-id': requestId };
+    const started = performance.now();
+    let reply: Reply;
+    try {
+      reply = await route(req, requestId, baseHeaders);
+    } catch (error) {
+      reply = problemReply(
+        error instanceof ApiError ? error : unexpected(error, requestId),
+        requestId,
+        baseHeaders,
+      );
+    }
+    logger.info('request', {
+      requestId,
+      method: req.method,
+      path: req.path,
+      status: reply.status,
+      ms: Math.round(performance.now() - started),
+    });
+    return reply;
+  }
+
+  async function fetch(request: Request): Promise<Response> {
+    const req = fromRequest(request);
+    return toResponse(await dispatch(req), req.method === 'HEAD');
+  }
+
+  return {
+    handle(req, res) {
+      let incoming: Incoming;
+      try {
+        incoming = fromNode(req);
+      } catch (error) {
+        // A target that is not a path (`GET /v1\cache`): answered, then the connection is closed.
+        const requestId = requestIdFrom(undefined);
+        const reply = problemReply(error as ApiError, requestId, { ...everyResponse, connection: 'close' });
+        writeReply(res, reply);
+        return;
+      }
+      dispatch(incoming)
+        .then((reply) => writeReply(res, reply))
+        .catch((error: unknown) => {
+          logger.error('unhandled error', { error: error instanceof Error ? error.stack : String(error) });
+          res.destroy();
+        });
+    },
+    fetch,
+    request: (path, init) => fetch(new Request(new URL(path, 'http://localhost'), init)),
+    routes: router.routes,
+  };
 }

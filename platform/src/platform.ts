@@ -1,11 +1,9 @@
-import type { Hono } from 'hono';
-import { createApp } from './app.js';
+import { type App, createApp } from './app.js';
 import { type BootstrapKeys, bootstrap } from './bootstrap.js';
 import type { WorkerLink } from './cluster/link.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase, tables } from './db/database.js';
 import { collectMigrations } from './db/migrations.js';
-import type { AppEnv } from './http/app-env.js';
 import { type Authenticate, createAuthenticator } from './http/auth/credentials.js';
 import { createIdempotency } from './http/idempotency/index.js';
 import { idempotencyMigrations } from './http/idempotency/migrations.js';
@@ -34,7 +32,7 @@ import type { CoreServices, Services } from './services.js';
 
 /** A booted platform, not yet listening: the app, its services, and the bootstrap keys. */
 export interface Platform {
-  app: Hono<AppEnv>;
+  app: App;
   services: Services;
   spec: LoadedSpec;
   modules: readonly Module[];

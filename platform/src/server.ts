@@ -1,8 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
 import type { Config } from './config.js';
-import { answerClientError, answerUnreadableRequest } from './http/client-error.js';
+import { answerClientError } from './http/client-error.js';
 import { collectWhenIdle } from './lib/idle-gc.js';
 import { createPlatform, type Platform, type PlatformOptions } from './platform.js';
 
@@ -24,14 +23,11 @@ export async function listen(config: Config, options: PlatformOptions = {}): Pro
   const platform = await createPlatform(config, options);
   const idle = collectWhenIdle();
   const { server, port } = await new Promise<{ server: HttpServer; port: number }>((resolve, reject) => {
-    const listener = getRequestListener(platform.app.fetch, {
-      hostname: config.host,
-      // A request Node parsed but Hono cannot turn into a Request (a backslash in the path, a bad
-      // Host header) still gets problem+json.
-      errorHandler: answerUnreadableRequest,
+    const { app } = platform;
+    const server = createServer((req, res) => {
+      idle.touch();
+      app.handle(req, res);
     });
-    const server = createServer(listener);
-    server.on('request', () => idle.touch());
     server.once('error', reject);
     server.on('clientError', answerClientError);
     server.listen(config.port, config.host, () =>

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ApiError, problemResponse } from './problem.js';
+import { ApiError } from './problem.js';
 import { requestIdFrom } from './request-id.js';
 
 // Requests Node's HTTP parser refuses never reach the app (an unknown method, a header block over
@@ -38,15 +38,5 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
       `X-Request-Id: ${requestId}\r\n` +
       'Connection: close\r\n\r\n' +
       body,
-  );
-}
-
-/** The answer to a request Node parsed but that cannot become a web Request. */
-export function answerUnreadableRequest(): Response {
-  const requestId = requestIdFrom(undefined);
-  return problemResponse(
-    new ApiError('request/malformed', 'The request target or Host header is not valid.'),
-    requestId,
-    { connection: 'close' },
   );
 }

@@ -28,10 +28,13 @@ const ALLOWED_HEADERS = [
   'If-Range',
 ].join(', ');
 
+import type { Reply } from './reply/reply.js';
+
 /** The answer to a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`). */
-export function preflight(requestId: string): Response {
-  return new Response(null, {
+export function preflight(requestId: string): Reply {
+  return {
     status: 204,
+    body: null,
     headers: {
       ...CORS_HEADERS,
       'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE, PATCH',
@@ -39,5 +42,5 @@ export function preflight(requestId: string): Response {
       'access-control-max-age': '600',
       'x-request-id': requestId,
     },
-  });
+  };
 }

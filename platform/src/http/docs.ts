@@ -40,9 +40,9 @@ export function docsEndpoints(document: OpenApiDocument): Endpoint[] {
       description: 'The OpenAPI document the platform serves (bundled from every module).',
       errors: 'problem+json',
       decision: DECISION,
-      handle: (c) => {
+      handle: ({ baseHeaders }) => {
         json ??= JSON.stringify(document);
-        return c.body(json, 200, { 'content-type': 'application/json', ...c.get('baseHeaders') });
+        return new Response(json, { headers: { ...baseHeaders, 'content-type': 'application/json' } });
       },
     },
     {
@@ -51,7 +51,8 @@ export function docsEndpoints(document: OpenApiDocument): Endpoint[] {
       description: 'The interactive API reference (Scalar), served offline.',
       errors: 'problem+json',
       decision: DECISION,
-      handle: (c) => c.html(page, 200, c.get('baseHeaders')),
+      handle: ({ baseHeaders }) =>
+        new Response(page, { headers: { ...baseHeaders, 'content-type': 'text/html; charset=UTF-8' } }),
     },
     {
       method: 'GET',
@@ -59,12 +60,14 @@ export function docsEndpoints(document: OpenApiDocument): Endpoint[] {
       description: 'The API reference script.',
       errors: 'problem+json',
       decision: DECISION,
-      handle: (c) => {
+      handle: ({ baseHeaders }) => {
         bundle ??= scalarBundle();
-        return c.body(new Uint8Array(bundle), 200, {
-          ...c.get('baseHeaders'),
-          'content-type': 'text/javascript; charset=utf-8',
-          'cache-control': 'public, max-age=3600',
+        return new Response(new Uint8Array(bundle), {
+          headers: {
+            ...baseHeaders,
+            'content-type': 'text/javascript; charset=utf-8',
+            'cache-control': 'public, max-age=3600',
+          },
         });
       },
     },

@@ -1,6 +1,3 @@
-import type { Context } from 'hono';
-import type { AppEnv } from './app-env.js';
-
 /**
  * An endpoint outside the spec's conventions: the MCP gateway's JSON-RPC at `/ws/{workspace}`,
  * JWKS, OAuth callbacks, an OpenAI-compatible API, signed URLs, the docs. Each one is registered
@@ -10,12 +7,23 @@ import type { AppEnv } from './app-env.js';
  */
 export interface Endpoint {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
-  /** A Hono path, e.g. `/ws/:workspace`. */
+  /** A path template like the spec's, e.g. `/ws/{workspace}`. */
   path: string;
   description: string;
   /** How this endpoint reports errors, e.g. `problem+json`, `json-rpc`, `oauth2`. */
   errors: string;
   /** The decision record, e.g. `docs/decisions/0012-endpoints-outside-the-spec.md`. */
   decision: string;
-  handle(c: Context<AppEnv>): Response | Promise<Response>;
+  handle(call: EndpointCall): Response | Promise<Response>;
+}
+
+/** What an endpoint is called with. */
+export interface EndpointCall {
+  /** The request (its URL's host is not meaningful: route by path). */
+  readonly request: Request;
+  /** The path template's parameters, percent-decoded. */
+  readonly params: Record<string, string>;
+  readonly requestId: string;
+  /** Headers every response carries (request id, CORS, worker id): spread them into the answer. */
+  readonly baseHeaders: Record<string, string>;
 }

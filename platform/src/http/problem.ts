@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@aerostack/spec/error-codes';
+import type { Reply } from './reply/reply.js';
 import { bundledSpec, type ErrorCodeEntry } from './spec.js';
 
 // The error catalogue: the bundled spec's codes, plus those of test-only fragments (addErrorCodes).
@@ -59,13 +60,13 @@ export class ApiError extends Error {
   }
 }
 
-/** The problem+json response for `error`; `headers` are the ones every response carries. */
-export function problemResponse(
+/** The problem+json reply for `error`; `headers` are the ones every response carries. */
+export function problemReply(
   error: ApiError,
   requestId: string,
   headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(error.toProblem(requestId)), {
+): Reply {
+  return {
     status: error.status,
     headers: {
       ...headers,
@@ -73,5 +74,6 @@ export function problemResponse(
       'x-request-id': requestId,
       ...error.extra.headers,
     },
-  });
+    body: JSON.stringify(error.toProblem(requestId)),
+  };
 }

@@ -1,20 +1,29 @@
-import type { Context } from 'hono';
 import { rateLimitHeaders } from '../services/rate-limit/index.js';
 import type { Services } from '../services.js';
-import type { AppEnv } from './app-env.js';
 import type { Authenticate } from './auth/credentials.js';
 import type { Principal } from './auth/principal.js';
 import type { LooseContext, LooseHandler, LooseReply } from './handler.js';
 import type { Idempotency } from './idempotency/index.js';
+import type { Incoming } from './incoming.js';
 import { ApiError, type FieldProblem } from './problem.js';
-import { bytesResponse } from './reply/bytes.js';
+import { bytesReply } from './reply/bytes.js';
 import { EVENT_STREAM_HEADERS, eventStream } from './reply/events.js';
-import { hasBody, isAcceptedMediaType, readBody, streamBody } from './request/body.js';
-import { header } from './request/header.js';
+import type { Reply } from './reply/reply.js';
+import { isAcceptedMediaType, readBody, streamBody } from './request/body.js';
 import { parseJsonBody } from './request/json.js';
 import { paramReader } from './request/params.js';
 import type { SpecOperation } from './spec.js';
 import type { Validators } from './validation.js';
+
+/** One request on its way through a route. */
+export interface Exchange {
+  req: Incoming;
+  /** The path template's parameters, percent-decoded. */
+  params: Record<string, string>;
+  requestId: string;
+  /** Headers every response carries (request id, CORS, worker id). */
+  baseHeaders: Record<string, string>;
+}
 
 /** What every route shares. */
 export interface RouteDeps {
@@ -38,12 +47,7 @@ function scopeOf(principal: Principal): string {
   return `${principal.scheme}:${principal.subject}`;
 }
 
-function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'local';
-}
-
-/** Builds the Hono handler of one spec operation: auth, limits, parameters, body, handler, reply. */
+/** Builds the handler of one spec operation: auth, limits, parameters, body, handler, reply. */
 export function createRoute(
   op: SpecOperation,
   handler: LooseHandler,
@@ -58,24 +62,24 @@ export function createRoute(
   const bodyLimit = requestBody?.maxBytes ?? config.bodyLimitBytes;
   const validate = config.validateResponses;
 
-  async function readRequestBody(c: Context): Promise<unknown> {
+  async function readRequestBody(req: Incoming): Promise<unknown> {
     if (!requestBody) return undefined;
-    if (!hasBody(c)) {
+    if (!req.hasBody) {
       if (requestBody.required)
         throw new ApiError('request/invalid-body', 'This operation needs a request body.');
       return requestBody.kind === 'json' ? {} : undefined;
     }
-    if (!isAcceptedMediaType(header(c, 'content-type'), requestBody.mediaTypes)) {
+    if (!isAcceptedMediaType(req.header('content-type'), requestBody.mediaTypes)) {
       throw new ApiError(
         'request/unsupported-media-type',
         `Send the body as ${requestBody.mediaTypes.map((t) => `\`Content-Type: ${t}\``).join(' or ')}.`,
       );
     }
-    if (requestBody.kind === 'bytes') return streamBody(c, bodyLimit);
-    const bytes = await readBody(c, bodyLimit);
+    if (requestBody.kind === 'bytes') return streamBody(req, bodyLimit);
+    const bytes = await readBody(req, bodyLimit);
     if (requestBody.kind === 'multipart') {
       const form = await new Response(bytes as Uint8Array<ArrayBuffer>, {
-        headers: { 'content-type': header(c, 'content-type')! },
+        headers: { 'content-type': req.header('content-type')! },
       })
         .formData()
         .catch(() => {
@@ -106,12 +110,12 @@ export function createRoute(
   }
 
   async function render(
-    c: Context<AppEnv>,
+    req: Incoming,
     reply: LooseReply,
     headers: Record<string, string>,
     requestId: string,
     abort: () => AbortController,
-  ) {
+  ): Promise<Reply> {
     const { status } = reply;
     const out = { ...headers, ...reply.headers };
     if (reply.events) {
@@ -134,27 +138,27 @@ export function createRoute(
             }
           : {}),
       });
-      return new Response(stream, { status, headers: { ...out, ...EVENT_STREAM_HEADERS } });
+      return { status, headers: { ...out, ...EVENT_STREAM_HEADERS }, body: stream };
     }
     if (reply.bytes) {
       if (validate) checkResponse(status, 'bytes');
-      return bytesResponse(reply.bytes, c.req, status, out);
+      return bytesReply(reply.bytes, req, status, out);
     }
     if (reply.body === undefined || NO_BODY_STATUSES.has(status)) {
       if (validate) checkResponse(status, 'empty');
-      return new Response(null, { status, headers: out });
+      return { status, headers: out, body: null };
     }
     const text = JSON.stringify(reply.body);
     if (validate) checkResponse(status, 'json', reply.body);
-    return new Response(text, { status, headers: { ...out, 'content-type': 'application/json' } });
+    out['content-type'] = 'application/json';
+    return { status, headers: out, body: text };
   }
 
-  async function handle(c: Context<AppEnv>): Promise<Response> {
-    const requestId = c.get('requestId');
-    let headers = c.get('baseHeaders');
-    const principal = await deps.authenticate(header(c, 'authorization'), op.security);
+  async function handle({ req, params: path, requestId, baseHeaders }: Exchange): Promise<Reply> {
+    let headers = baseHeaders;
+    const principal = await deps.authenticate(req.header('authorization'), op.security);
     if (op.rateLimit) {
-      const subject = principal.credentialId ?? `ip:${clientAddress(c)}`;
+      const subject = principal.credentialId ?? `ip:${req.remoteAddress ?? 'local'}`;
       const result = await services.rateLimiter.take(`${op.operationId}:${subject}`, op.rateLimit);
       const limitHeaders = rateLimitHeaders(result);
       if (!result.allowed) {
@@ -168,13 +172,12 @@ export function createRoute(
       }
       headers = { ...headers, ...limitHeaders };
     }
-    const path = c.req.param() as Record<string, unknown>;
-    const query = params.query(c);
-    const declaredHeaders = params.headers(c);
+    const query = params.query(req);
+    const declaredHeaders = params.headers(req);
     check(validators.params('path', path), 'request/invalid-parameters');
     check(validators.params('query', query), 'request/invalid-parameters');
     check(validators.params('header', declaredHeaders), 'request/invalid-parameters');
-    const body = await readRequestBody(c);
+    const body = await readRequestBody(req);
 
     // Aborted when an event stream's client goes away (the stream is cancelled); made only when a
     // handler asks for its signal or answers with a stream.
@@ -187,7 +190,7 @@ export function createRoute(
       principal,
       requestId,
       services,
-      lastEventId: header(c, 'last-event-id') ?? null,
+      lastEventId: req.header('last-event-id') ?? null,
       get signal() {
         abort ??= new AbortController();
         return abort.signal;
@@ -196,12 +199,12 @@ export function createRoute(
 
     const key = declaredHeaders['idempotency-key'];
     if (!(idempotencyHeader && typeof key === 'string'))
-      return render(c, await handler(ctx), headers, requestId, () => (abort ??= new AbortController()));
+      return render(req, await handler(ctx), headers, requestId, () => (abort ??= new AbortController()));
 
     const result = await deps.idempotency.run(
       scopeOf(principal),
       key,
-      `${op.operationId}\n${c.req.path}\n${JSON.stringify(body)}`,
+      `${op.operationId}\n${req.path}\n${JSON.stringify(body)}`,
       async () => {
         const reply = await handler(ctx);
         if (reply.events || reply.bytes)
@@ -215,24 +218,25 @@ export function createRoute(
         result.body === null ? 'empty' : 'json',
         result.body && JSON.parse(result.body),
       );
-    return new Response(result.body, {
+    return {
       status: result.status,
       headers: {
         ...headers,
         ...(result.body === null ? {} : { 'content-type': 'application/json' }),
         ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}),
       },
-    });
+      body: result.body,
+    };
   }
 
-  return async (c: Context<AppEnv>): Promise<Response> => {
+  if (!validate) return handle;
+  return async (exchange: Exchange): Promise<Reply> => {
     try {
-      return await handle(c);
+      return await handle(exchange);
     } catch (error) {
       // Tests run with response validation: an error status the spec does not declare for this
       // operation fails the test that provoked it ("declare what is sent").
-      if (validate && error instanceof ApiError)
-        checkResponse(error.status, 'json', error.toProblem(c.get('requestId')));
+      if (error instanceof ApiError) checkResponse(error.status, 'json', error.toProblem(exchange.requestId));
       throw error;
     }
   };

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { ApiError } from '../problem.js';
+import type { Reply } from './reply.js';
 
 // Byte replies: any content type, with an ETag, `If-None-Match` → 304, and a single `Range` → 206
 // (RFC 9110 §14). Several ranges in one request are answered with the whole representation, which
@@ -67,13 +68,13 @@ function unsatisfiable(size: number): ApiError {
   });
 }
 
-/** The response for `source`, honouring the request's conditional and range headers. */
-export async function bytesResponse(
+/** The reply for `source`, honouring the request's conditional and range headers. */
+export async function bytesReply(
   source: ByteSource,
   request: { header(name: string): string | undefined },
   status: number,
   headers: Record<string, string>,
-): Promise<Response> {
+): Promise<Reply> {
   const out: Record<string, string> = { ...headers, 'content-type': source.contentType };
   if (source.etag) out.etag = source.etag;
   if (source.lastModified) out['last-modified'] = source.lastModified.toUTCString();
@@ -83,9 +84,9 @@ export async function bytesResponse(
   const ifNoneMatch = request.header('if-none-match');
   if (source.etag && ifNoneMatch && etagMatches(ifNoneMatch, source.etag)) {
     delete out['content-type'];
-    return new Response(null, { status: 304, headers: out });
+    return { status: 304, headers: out, body: null };
   }
-  if (source.size === null) return new Response(await source.open(null), { status, headers: out });
+  if (source.size === null) return { status, headers: out, body: await source.open(null) };
   out['accept-ranges'] = 'bytes';
   const rangeHeader = request.header('range');
   const ifRange = request.header('if-range');
@@ -94,8 +95,8 @@ export async function bytesResponse(
   if (range) {
     out['content-range'] = `bytes ${range.start}-${range.end}/${source.size}`;
     out['content-length'] = String(range.end - range.start + 1);
-    return new Response(await source.open(range), { status: 206, headers: out });
+    return { status: 206, headers: out, body: await source.open(range) };
   }
   out['content-length'] = String(source.size);
-  return new Response(source.size === 0 ? null : await source.open(null), { status, headers: out });
+  return { status, headers: out, body: source.size === 0 ? null : await source.open(null) };
 }

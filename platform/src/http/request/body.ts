@@ -1,7 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import type { Context } from 'hono';
+import type { Incoming } from '../incoming.js';
 import { ApiError } from '../problem.js';
-import { header } from './header.js';
 
 // Request bodies are read only by operations that declare one, and never past their limit:
 // `Content-Length` is checked before a byte is read, and a chunked body is counted as it arrives.
@@ -17,40 +15,18 @@ function tooLarge(limit: number): ApiError {
   );
 }
 
-/** The Node request behind `c` when served by @hono/node-server (absent under `app.request()`). */
-function incomingOf(c: Context): IncomingMessage | undefined {
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-}
-
-/** Whether the request carries a body (without reading any of it). */
-export function hasBody(c: Context): boolean {
-  if (!incomingOf(c)) return c.req.raw.body !== null;
-  const length = header(c, 'content-length');
-  return (length !== undefined && length !== '0') || header(c, 'transfer-encoding') !== undefined;
-}
-
 /** Throws 413 at once when the declared `Content-Length` is over `limit`. */
-export function checkContentLength(c: Context, limit: number): void {
-  const declared = header(c, 'content-length');
+export function checkContentLength(req: Incoming, limit: number): void {
+  const declared = req.header('content-length');
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
 }
 
-async function* chunksOf(c: Context): AsyncIterable<Uint8Array> {
-  const incoming = incomingOf(c);
-  if (incoming) {
-    yield* incoming as AsyncIterable<Uint8Array>;
-    return;
-  }
-  const body = c.req.raw.body;
-  if (body) yield* body as unknown as AsyncIterable<Uint8Array>;
-}
-
 /** The whole body, at most `limit` bytes. */
-export async function readBody(c: Context, limit: number): Promise<Uint8Array> {
-  checkContentLength(c, limit);
+export async function readBody(req: Incoming, limit: number): Promise<Uint8Array> {
+  checkContentLength(req, limit);
   const parts: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of chunksOf(c)) {
+  for await (const chunk of req.body()) {
     size += chunk.byteLength;
     if (size > limit) throw tooLarge(limit);
     parts.push(chunk);
@@ -63,9 +39,9 @@ export async function readBody(c: Context, limit: number): Promise<Uint8Array> {
  * The body as a stream the handler reads at its own pace (backpressure reaches the socket), which
  * errors with 413 once more than `limit` bytes have arrived. Never buffered whole.
  */
-export function streamBody(c: Context, limit: number): ReadableStream<Uint8Array> {
-  checkContentLength(c, limit);
-  const iterator = chunksOf(c)[Symbol.asyncIterator]();
+export function streamBody(req: Incoming, limit: number): ReadableStream<Uint8Array> {
+  checkContentLength(req, limit);
+  const iterator = req.body()[Symbol.asyncIterator]();
   let size = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

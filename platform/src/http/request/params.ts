@@ -1,14 +1,13 @@
-import type { Context } from 'hono';
+import type { Incoming } from '../incoming.js';
 import { ApiError } from '../problem.js';
 import type { SpecOperation } from '../spec.js';
-import { header } from './header.js';
 
 // Parameters as the spec declares them: a query parameter whose schema is an array collects every
 // occurrence (`?tag=a&tag=b`); any other parameter given twice is an error, not a silent pick.
 
 export interface ParamReader {
-  query(c: Context): Record<string, unknown>;
-  headers(c: Context): Record<string, unknown>;
+  query(req: Incoming): Record<string, unknown>;
+  headers(req: Incoming): Record<string, unknown>;
 }
 
 export function paramReader(op: SpecOperation): ParamReader {
@@ -16,15 +15,19 @@ export function paramReader(op: SpecOperation): ParamReader {
     op.parameters.filter((p) => p.in === 'query' && p.schema.type === 'array').map((p) => p.name),
   );
   const headerNames = op.parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase());
-  const hasQuery = op.parameters.some((p) => p.in === 'query');
 
   return {
-    query(c) {
-      const url = c.req.url;
+    query(req) {
       // Most requests carry no query string: skip parsing altogether.
-      if (!hasQuery && !url.includes('?')) return {};
+      if (req.search === '') return {};
+      const queries = new Map<string, string[]>();
+      for (const [name, value] of new URLSearchParams(req.search)) {
+        const values = queries.get(name);
+        if (values) values.push(value);
+        else queries.set(name, [value]);
+      }
       const out: Record<string, unknown> = {};
-      for (const [name, values] of Object.entries(c.req.queries())) {
+      for (const [name, values] of queries) {
         if (arrays.has(name)) out[name] = values;
         else if (values.length === 1) out[name] = values[0];
         else {
@@ -39,10 +42,10 @@ export function paramReader(op: SpecOperation): ParamReader {
       }
       return out;
     },
-    headers(c) {
+    headers(req) {
       const out: Record<string, unknown> = {};
       for (const name of headerNames) {
-        const value = header(c, name);
+        const value = req.header(name);
         if (value !== undefined) out[name] = value;
       }
       return out;
