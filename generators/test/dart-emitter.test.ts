@@ -359,6 +359,7 @@ describe('the Dart emitter', () => {
     expect(out).toContain(
       [
         '  Future<BinaryResponse> download(String name, {String? range, RequestOptions? options}) =>',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Dart's interpolation, not JavaScript's
         "      _transport.bytes('GET', '/things/${Uri.encodeComponent(name)}', statuses: {200, 206, 304}, headers: {'Range': range}, auth: true, options: options);",
       ].join('\n'),
     );
