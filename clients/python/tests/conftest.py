@@ -26,7 +26,9 @@ REQUIRED = (
 def _live_or_skip() -> Dict[str, str]:
     missing = [name for name in REQUIRED if not os.environ.get(name)]
     if missing:
-        message = f"no live platform: {', '.join(missing)} unset (run under scripts/with-platform.sh)"
+        message = (
+            f"no live platform: {', '.join(missing)} unset (run under scripts/with-platform.sh)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -45,19 +47,25 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def secret_client(platform: Dict[str, str]) -> Iterator[Aerostack]:
-    with Aerostack(platform["AEROSTACK_URL"], secret_key=platform["AEROSTACK_SECRET_KEY"]) as client:
+    with Aerostack(
+        platform["AEROSTACK_URL"], secret_key=platform["AEROSTACK_SECRET_KEY"]
+    ) as client:
         yield client
 
 
 @pytest.fixture
 def account_client(platform: Dict[str, str]) -> Iterator[Aerostack]:
-    with Aerostack(platform["AEROSTACK_URL"], account_key=platform["AEROSTACK_ACCOUNT_KEY"]) as client:
+    with Aerostack(
+        platform["AEROSTACK_URL"], account_key=platform["AEROSTACK_ACCOUNT_KEY"]
+    ) as client:
         yield client
 
 
 @pytest.fixture
 async def async_secret_client(platform: Dict[str, str]) -> AsyncIterator[AsyncAerostack]:
-    async with AsyncAerostack(platform["AEROSTACK_URL"], secret_key=platform["AEROSTACK_SECRET_KEY"]) as client:
+    async with AsyncAerostack(
+        platform["AEROSTACK_URL"], secret_key=platform["AEROSTACK_SECRET_KEY"]
+    ) as client:
         yield client
 
 

@@ -58,7 +58,9 @@ class Variables:
                 raise AssertionError(f"${{{name}}}: the environment variable is not set")
             return value
         if name not in self.values:
-            raise AssertionError(f"${{{name}}} is not a variable (saved ones: {sorted(self.values)})")
+            raise AssertionError(
+                f"${{{name}}} is not a variable (saved ones: {sorted(self.values)})"
+            )
         return self.values[name]
 
     def substitute(self, value: Any) -> Any:
@@ -217,7 +219,9 @@ def check(matcher: Any, actual: Any, step: str) -> None:
 class Call:
     """One step as a call of the public API: the bound method, positional and keyword arguments."""
 
-    def __init__(self, client: Any, operations: Mapping[str, Mapping[str, Any]], step: Dict[str, Any]) -> None:
+    def __init__(
+        self, client: Any, operations: Mapping[str, Mapping[str, Any]], step: Dict[str, Any]
+    ) -> None:
         op = operations.get(step["call"])
         if op is None:
             raise AssertionError(f"{step['call']} is not an operation of this client")
@@ -234,7 +238,9 @@ class Call:
             "header": {k.lower(): v for k, v in (step.get("headers") or {}).items()},
         }
         body = step.get("body")
-        body_fields: Dict[str, Any] = dict(body) if isinstance(body, dict) and "$bytes" not in body else {}
+        body_fields: Dict[str, Any] = (
+            dict(body) if isinstance(body, dict) and "$bytes" not in body else {}
+        )
         used_body = False
         for where, wire, name in op["arguments"]:
             if where == "path":
@@ -257,7 +263,9 @@ class Call:
                     body_fields = {}
         left = {k: v for k, v in given.items() if v}
         if left or body_fields or (body is not None and not used_body and body != {}):
-            raise AssertionError(f"{step['call']}: arguments the operation does not take: {left or body_fields or body}")
+            raise AssertionError(
+                f"{step['call']}: arguments the operation does not take: {left or body_fields or body}"
+            )
 
     def method(self, name: Optional[str] = None) -> Callable[..., Any]:
         fn: Callable[..., Any] = getattr(self.target, name or self.op["method"])
@@ -286,7 +294,9 @@ def expectation(step: Dict[str, Any]) -> Tuple[str, Any]:
     expect = step.get("expect") or {}
     keys = [k for k in ("result", "empty", "error", "pages", "events", "bytes") if k in expect]
     if len(keys) != 1:
-        raise AssertionError(f"step {step.get('name')!r}: expect needs exactly one of result/empty/error/…")
+        raise AssertionError(
+            f"step {step.get('name')!r}: expect needs exactly one of result/empty/error/…"
+        )
     return keys[0], expect[keys[0]]
 
 
@@ -303,7 +313,9 @@ def client_kwargs(scenario: Dict[str, Any], step: Dict[str, Any]) -> Dict[str, A
     return kwargs
 
 
-def finish(step: Dict[str, Any], variables: Variables, kind: str, expected: Any, outcome: Any) -> None:
+def finish(
+    step: Dict[str, Any], variables: Variables, kind: str, expected: Any, outcome: Any
+) -> None:
     """Checks ``outcome`` (the JSON of the result, events or bytes) and saves variables."""
     name = str(step.get("name") or step["call"])
     if kind == "result":
@@ -321,7 +333,9 @@ def finish(step: Dict[str, Any], variables: Variables, kind: str, expected: Any,
         variables.values[variable] = dot_path(outcome, path)
 
 
-def run_sync(scenario: Dict[str, Any], module: Any, operations: Mapping[str, Mapping[str, Any]]) -> None:
+def run_sync(
+    scenario: Dict[str, Any], module: Any, operations: Mapping[str, Mapping[str, Any]]
+) -> None:
     """Every step of ``scenario`` with the sync client of ``module`` (aerostack or a fixture client)."""
     variables = Variables()
     for raw in scenario["steps"]:
@@ -336,7 +350,9 @@ def run_sync(scenario: Dict[str, Any], module: Any, operations: Mapping[str, Map
                     if not pager:
                         raise AssertionError(f"{step['call']} is not a cursor list")
                     call.kwargs["limit"] = expected["pageSize"]
-                    outcome: Any = [to_json(item) for item in call.method(pager)(*call.args, **call.kwargs)]
+                    outcome: Any = [
+                        to_json(item) for item in call.method(pager)(*call.args, **call.kwargs)
+                    ]
                 elif kind == "events":
                     with call.method()(*call.args, **call.kwargs) as stream:
                         events: List[Dict[str, Any]] = []
@@ -360,7 +376,9 @@ def run_sync(scenario: Dict[str, Any], module: Any, operations: Mapping[str, Map
             finish(step, variables, kind, expected, outcome)
 
 
-async def run_async(scenario: Dict[str, Any], module: Any, operations: Mapping[str, Mapping[str, Any]]) -> None:
+async def run_async(
+    scenario: Dict[str, Any], module: Any, operations: Mapping[str, Mapping[str, Any]]
+) -> None:
     """Every step of ``scenario`` with the async client of ``module``."""
     variables = Variables()
     for raw in scenario["steps"]:
@@ -375,7 +393,10 @@ async def run_async(scenario: Dict[str, Any], module: Any, operations: Mapping[s
                     if not pager:
                         raise AssertionError(f"{step['call']} is not a cursor list")
                     call.kwargs["limit"] = expected["pageSize"]
-                    outcome: Any = [to_json(item) async for item in call.method(pager)(*call.args, **call.kwargs)]
+                    outcome: Any = [
+                        to_json(item)
+                        async for item in call.method(pager)(*call.args, **call.kwargs)
+                    ]
                 elif kind == "events":
                     events: List[Dict[str, Any]] = []
                     async with await call.method()(*call.args, **call.kwargs) as stream:
@@ -386,7 +407,10 @@ async def run_async(scenario: Dict[str, Any], module: Any, operations: Mapping[s
                     outcome = events
                 elif kind == "bytes":
                     async with await call.method()(*call.args, **call.kwargs) as download:
-                        outcome = {**bytes_summary(await download.read()), "status": download.status_code}
+                        outcome = {
+                            **bytes_summary(await download.read()),
+                            "status": download.status_code,
+                        }
                 else:
                     outcome = to_json(await call.method()(*call.args, **call.kwargs))
             except APIError as error:

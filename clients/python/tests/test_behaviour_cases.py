@@ -20,12 +20,17 @@ CASES: Dict[str, List[Dict[str, Any]]] = json.loads(
 
 @pytest.mark.parametrize("case", CASES["retry"], ids=lambda c: str(c["name"]))
 def test_retry(case: Dict[str, Any]) -> None:
-    assert is_retryable(case["method"], case["idempotencyKey"], case["outcome"], case.get("status")) is case["retry"]
+    assert (
+        is_retryable(case["method"], case["idempotencyKey"], case["outcome"], case.get("status"))
+        is case["retry"]
+    )
 
 
 @pytest.mark.parametrize("case", CASES["delay"], ids=lambda c: str(c["name"]))
 def test_delay(case: Dict[str, Any]) -> None:
-    assert retry_delay_ms(case["n"], case["retryAfter"], case["nowMs"], case["r"]) == case["delayMs"]
+    assert (
+        retry_delay_ms(case["n"], case["retryAfter"], case["nowMs"], case["r"]) == case["delayMs"]
+    )
 
 
 @pytest.mark.parametrize("case", CASES["errors"], ids=lambda c: str(c["name"]))

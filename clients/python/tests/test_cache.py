@@ -66,7 +66,9 @@ def test_incrementing_a_non_integer_is_rejected(secret_client: Aerostack, unique
 
 
 def test_a_publishable_key_may_not_use_the_cache(platform: Dict[str, str], unique: str) -> None:
-    with Aerostack(platform["AEROSTACK_URL"], publishable_key=platform["AEROSTACK_PUBLISHABLE_KEY"]) as client:
+    with Aerostack(
+        platform["AEROSTACK_URL"], publishable_key=platform["AEROSTACK_PUBLISHABLE_KEY"]
+    ) as client:
         with pytest.raises(PermissionDeniedError) as caught:
             client.cache.get(f"py:any:{unique}")
     assert caught.value.code == ErrorCode.AUTH_WRONG_CREDENTIAL_TYPE

@@ -17,15 +17,21 @@ def test_account_and_projects_list(account_client: Aerostack, platform: Dict[str
 
 
 def test_create_with_an_idempotency_key_acts_once(account_client: Aerostack, unique: str) -> None:
-    first = account_client.projects.create(name=f"py-{unique}", idempotency_key=f"py-create-{unique}")
-    again = account_client.projects.create(name=f"py-{unique}", idempotency_key=f"py-create-{unique}")
+    first = account_client.projects.create(
+        name=f"py-{unique}", idempotency_key=f"py-create-{unique}"
+    )
+    again = account_client.projects.create(
+        name=f"py-{unique}", idempotency_key=f"py-create-{unique}"
+    )
     assert first.project.id.startswith("prj_")
     assert again.project.id == first.project.id
     assert first.secret_key.key.startswith("sk_")
     assert first.publishable_key.key.startswith("pk_")
     assert first.secret_key.revoked_at is None
 
-    other = account_client.projects.create(name=f"py-{unique}", idempotency_key=f"py-create-other-{unique}")
+    other = account_client.projects.create(
+        name=f"py-{unique}", idempotency_key=f"py-create-other-{unique}"
+    )
     assert other.project.id != first.project.id
     assert account_client.projects.get(first.project.id).name == f"py-{unique}"
 

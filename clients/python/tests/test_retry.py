@@ -55,7 +55,13 @@ class FlakyServer:
 UNAVAILABLE: Response = (
     503,
     {"Content-Type": "application/problem+json", "Retry-After": "1"},
-    {"type": "about:blank", "title": "Unavailable", "status": 503, "code": "internal/unexpected", "requestId": "req_1"},
+    {
+        "type": "about:blank",
+        "title": "Unavailable",
+        "status": 503,
+        "code": "internal/unexpected",
+        "requestId": "req_1",
+    },
 )
 HEALTHY: Response = (200, {"Content-Type": "application/json"}, {"status": "ok", "version": "test"})
 CREATED: Response = (
@@ -63,10 +69,24 @@ CREATED: Response = (
     {"Content-Type": "application/json"},
     {
         "project": {"id": "prj_x", "name": "x", "createdAt": "2026-01-01T00:00:00Z"},
-        "secretKey": {"id": "key_s", "type": "secret", "projectId": "prj_x", "hint": "sk_…",
-                      "createdAt": "2026-01-01T00:00:00Z", "revokedAt": None, "key": "sk_x"},
-        "publishableKey": {"id": "key_p", "type": "publishable", "projectId": "prj_x", "hint": "pk_…",
-                           "createdAt": "2026-01-01T00:00:00Z", "revokedAt": None, "key": "pk_x"},
+        "secretKey": {
+            "id": "key_s",
+            "type": "secret",
+            "projectId": "prj_x",
+            "hint": "sk_…",
+            "createdAt": "2026-01-01T00:00:00Z",
+            "revokedAt": None,
+            "key": "sk_x",
+        },
+        "publishableKey": {
+            "id": "key_p",
+            "type": "publishable",
+            "projectId": "prj_x",
+            "hint": "pk_…",
+            "createdAt": "2026-01-01T00:00:00Z",
+            "revokedAt": None,
+            "key": "pk_x",
+        },
     },
 )
 

@@ -19,7 +19,9 @@ FIXTURES = scenario_files("fixtures")
 
 def _fixture_client() -> Tuple[Any, Any]:
     if os.environ.get("AEROSTACK_FIXTURES") != "1":
-        pytest.skip("fixture scenarios run with AEROSTACK_FIXTURES=1 under scripts/with-platform.sh --fixtures")
+        pytest.skip(
+            "fixture scenarios run with AEROSTACK_FIXTURES=1 under scripts/with-platform.sh --fixtures"
+        )
     import fixture_client
     from fixture_client._operations import OPERATIONS as FIXTURE_OPERATIONS
 

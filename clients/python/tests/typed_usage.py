@@ -57,7 +57,9 @@ def sync_usage() -> None:
         except APIError as error:
             assert_type(error.status_code, int)
 
-        created = client.with_options(max_retries=5).projects.create(name="app", idempotency_key="k1")
+        created = client.with_options(max_retries=5).projects.create(
+            name="app", idempotency_key="k1"
+        )
         assert_type(created.secret_key.key, str)
 
 
