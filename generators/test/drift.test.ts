@@ -59,10 +59,13 @@ describe('the committed clients', () => {
       'func (s *CacheService) Get(ctx context.Context, key string, opts ...option.RequestOption) (*CacheEntry, error)',
     );
     expect(fresh.get('python/aerostack/resources/projects.py')).toContain(
-      'self.keys = ProjectsKeysResource(transport)',
+      'def keys(self) -> ProjectsKeysResource:',
     );
-    expect(fresh.get('python/aerostack/resources/cache.py')).toContain(
-      'def get(self, key: str) -> CacheEntry:',
+    expect(fresh.get('python/aerostack/resources/cache.py')).toMatch(
+      /def get\(\s*self,\s*key: str,\s*\*,[\s\S]*?\) -> CacheEntry:/,
+    );
+    expect(fresh.get('python/aerostack/resources/cache.py')).toMatch(
+      /async def get\(\s*self,\s*key: str,\s*\*,[\s\S]*?\) -> CacheEntry:/,
     );
     expect(fresh.get('dart/lib/src/api/cache.dart')).toContain('Future<CacheEntry> get(String key) async {');
     expect(fresh.get('python/aerostack/models.py')).toContain('expires_at: Optional[datetime]');
