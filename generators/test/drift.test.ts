@@ -67,7 +67,9 @@ describe('the committed clients', () => {
     expect(fresh.get('python/aerostack/resources/cache.py')).toMatch(
       /async def get\(\s*self,\s*key: str,\s*\*,[\s\S]*?\) -> CacheEntry:/,
     );
-    expect(fresh.get('dart/lib/src/api/cache.dart')).toContain('Future<CacheEntry> get(String key) async {');
+    expect(fresh.get('dart/lib/src/api/cache.dart')).toContain(
+      'Future<CacheEntry> get(String key, {RequestOptions? options}) =>',
+    );
     expect(fresh.get('python/aerostack/models.py')).toContain('expires_at: Optional[datetime]');
     expect(fresh.get('go/models.go')).toMatch(/ExpiresAt param\.Opt\[time\.Time\] +`json:"expiresAt"`/);
   });
