@@ -313,7 +313,11 @@ function renderForm(op: Operation): string[] {
   const lines = [
     `// ${name} is the multipart form of ${methodPath(op)}; a File field is a file part.`,
     `type ${name} struct {`,
-    ...fields.flatMap((f) => [...fieldDoc(f), `\t${goName(f.wireName)} ${fieldGoType(f)}`]),
+    // A file part is left out when its Reader is nil.
+    ...fields.flatMap((f) => [
+      ...fieldDoc(f),
+      `\t${goName(f.wireName)} ${f.type.kind === 'file' ? 'File' : fieldGoType(f)}`,
+    ]),
     '}',
     '',
     `func (b ${name}) parts() []requestconfig.Part {`,

@@ -86,16 +86,37 @@ export function fieldDoc(field: Field): string[] {
 
 function renderField(field: Field): string[] {
   const tag = `json:"${field.wireName}${field.required ? '' : ',omitzero'}"`;
-  return [...fieldDoc(field), `\t${goName(field.wireName)} ${fieldGoType(field)} \`${tag}\``];
+  const doc = fieldDoc(field);
+  if (field.type.kind === 'literal') {
+    const always = `\t// Always ${JSON.stringify(field.type.value)}${field.required ? ' (written for you)' : ''}.`;
+    doc.push(...(doc.length > 0 ? ['\t//'] : []), always);
+  }
+  return [...doc, `\t${goName(field.wireName)} ${fieldGoType(field)} \`${tag}\``];
 }
 
 function renderObject(type: ObjectType): string[] {
   const name = goName(type.name);
   const doc = goDoc(name, type.description);
-  return [
+  const lines = [
     ...(doc.length > 0 ? doc : [`// ${name} is the ${type.name} schema of the API.`]),
     `type ${name} struct {`,
     ...type.fields.flatMap(renderField),
+    '}',
+  ];
+  // Literal members (a union's discriminator) are written by MarshalJSON: callers need not set them.
+  const literals = type.fields.filter((f) => f.required && f.type.kind === 'literal');
+  if (literals.length === 0) return lines;
+  return [
+    ...lines,
+    '',
+    `// MarshalJSON writes ${name} with its constant ${literals.map((f) => f.wireName).join(', ')} filled in.`,
+    `func (v ${name}) MarshalJSON() ([]byte, error) {`,
+    `	type plain ${name}`,
+    '	p := plain(v)',
+    ...literals.map(
+      (f) => `	p.${goName(f.wireName)} = ${JSON.stringify(f.type.kind === 'literal' ? f.type.value : '')}`,
+    ),
+    '	return json.Marshal(p)',
     '}',
   ];
 }
