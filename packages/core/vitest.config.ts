@@ -1,6 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
+  resolve: {
+    // The scenario runner calls @aerostack/node's admin client from its source, which imports
+    // this package: resolve that to this source too, so both share one copy.
+    alias: { '@aerostack/core': fileURLToPath(new URL('src/index.ts', import.meta.url)) },
+  },
   test: {
     name: 'core',
     include: ['test/**/*.test.ts'],

@@ -1,0 +1,315 @@
+// The cross-language scenario suite (scenarios/README.md) run through the TypeScript clients: each
+// step's operationId goes to the method a TS user calls (`client.cache.*` of @aerostack/core, the
+// admin client of @aerostack/node), against the real platform started in-process like the other
+// platform tests here (with the test-only fixture module for scenarios/fixtures/). Expected values
+// live only in the JSON files.
+import type { RunningPlatform } from '@aerostack/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixturePlatform } from '../../../platform/test/fixtures/platform';
+import { type AdminClient, createAdminClient } from '../../node/src/admin/create-admin-client';
+import {
+  type AerostackClient,
+  createClient,
+  isAerostackError,
+  openEventStream,
+  type RequestOptions,
+} from '../src';
+import { startTestPlatform } from './support/platform';
+import {
+  bytesBody,
+  type Json,
+  mismatches,
+  newUnique,
+  type Scenario,
+  type Step,
+  scenarioFiles,
+  sha256Hex,
+  Variables,
+} from './support/scenarios';
+
+const SCENARIOS = new URL('../../../scenarios/', import.meta.url).pathname;
+
+/** One step's arguments, by wire name, variables resolved. */
+interface Args {
+  path: Record<string, Json>;
+  query: Record<string, Json>;
+  headers: Record<string, string>;
+  body: Json | undefined;
+}
+
+/** The clients of one credential: the core client and, with a key, the admin client. */
+interface Clients {
+  client: AerostackClient;
+  admin: AdminClient | undefined;
+}
+
+const str = (value: Json | undefined) => (value === undefined ? undefined : String(value));
+const num = (value: Json | undefined) => (value === undefined ? undefined : Number(value));
+
+/** The step's headers as per-call options, without the ones a method takes as an argument. */
+function options(args: Args, ...taken: string[]): RequestOptions {
+  const skip = new Set(taken.map((name) => name.toLowerCase()));
+  const headers = Object.fromEntries(
+    Object.entries(args.headers).filter(([k]) => !skip.has(k.toLowerCase())),
+  );
+  return Object.keys(headers).length > 0 ? { headers } : {};
+}
+
+function admin(clients: Clients): AdminClient {
+  if (!clients.admin) throw new Error('the admin client needs a credential');
+  return clients.admin;
+}
+
+const IDEMPOTENCY_KEY = 'Idempotency-Key';
+const idempotencyKey = (args: Args) =>
+  Object.entries(args.headers).find(([name]) => name.toLowerCase() === 'idempotency-key')?.[1];
+
+type Call = (clients: Clients, args: Args) => Promise<unknown>;
+
+/**
+ * operationId → the idiomatic TS call. Results are what the method returns, except where the TS
+ * method returns a narrower value than the operation's body (noted), which is put back in the
+ * body's shape so the scenario's expectation applies.
+ */
+const CALLS: Record<string, Call> = {
+  'health.check': ({ client }, args) => client.health(options(args)),
+  'account.get': (clients, args) => admin(clients).account.get(options(args)),
+  'projects.list': (clients, args) =>
+    admin(clients).projects.list({
+      limit: num(args.query.limit),
+      cursor: str(args.query.cursor),
+      ...options(args),
+    }),
+  'projects.create': (clients, args) =>
+    admin(clients).projects.create(
+      { name: String((args.body as { name: Json }).name) },
+      { idempotencyKey: idempotencyKey(args), ...options(args, IDEMPOTENCY_KEY) },
+    ),
+  'projects.get': (clients, args) => admin(clients).projects.get(String(args.path.projectId), options(args)),
+  'projects.keys.list': (clients, args) =>
+    admin(clients).projects.keys.list(String(args.path.projectId), {
+      limit: num(args.query.limit),
+      cursor: str(args.query.cursor),
+      ...options(args),
+    }),
+  'projects.keys.rotate': (clients, args) =>
+    admin(clients).projects.keys.rotate(
+      String(args.path.projectId),
+      { type: (args.body as { type: 'secret' | 'publishable' }).type },
+      { idempotencyKey: idempotencyKey(args), ...options(args, IDEMPOTENCY_KEY) },
+    ),
+  // `client.cache.get` resolves null for `cache/not-found` (a miss is not an error in TS), which
+  // would hide the 404 a scenario expects: the typed operation method of the same client keeps it.
+  'cache.get': ({ client }, args) =>
+    client.http.GET('/v1/cache/{key}', {
+      params: { path: { key: String(args.path.key) } },
+      ...options(args),
+    }),
+  'cache.set': ({ client }, args) => {
+    const body = args.body as { value: Json; ttlSeconds?: number };
+    return client.cache.set(String(args.path.key), body.value, {
+      ttlSeconds: body.ttlSeconds,
+      ...options(args),
+    });
+  },
+  // `cache.delete` resolves the body's `deleted` flag.
+  'cache.delete': async ({ client }, args) => ({
+    deleted: await client.cache.delete(String(args.path.key), options(args)),
+  }),
+  'cache.increment': ({ client }, args) => {
+    const body = (args.body ?? {}) as { by?: number; ttlSeconds?: number };
+    return client.cache.increment(String(args.path.key), {
+      by: body.by,
+      ttlSeconds: body.ttlSeconds,
+      ...options(args),
+    });
+  },
+  // The fixture operations are test-only (never in the bundled spec), so the TS client has no
+  // methods for them: they go through its byte and stream helpers (scenarios/README.md).
+  'fixtures.upload': async ({ client }, args) => {
+    const body = bytesBody(args.body);
+    if (!body) throw new Error('fixtures.upload takes a $bytes body');
+    const response = await client.http.request(`/test/blobs/${encodeURIComponent(String(args.path.name))}`, {
+      method: 'PUT',
+      body,
+      headers: { 'Content-Type': 'application/octet-stream', ...args.headers },
+    });
+    return response.json();
+  },
+  'fixtures.download': ({ client }, args) =>
+    client.http.request(`/test/blobs/${encodeURIComponent(String(args.path.name))}`, {
+      headers: args.headers,
+    }),
+};
+
+type Pager = (clients: Clients, args: Args, pageSize: number) => AsyncIterable<unknown>;
+
+/** operationId → the TS iterator over every item of every page. */
+const PAGERS: Record<string, Pager> = {
+  'projects.list': (clients, args, pageSize) =>
+    admin(clients).projects.listAll({ pageSize, ...options(args) }),
+  'projects.keys.list': (clients, args, pageSize) =>
+    admin(clients).projects.keys.listAll(String(args.path.projectId), { pageSize, ...options(args) }),
+};
+
+type Streamer = (
+  clients: Clients,
+  args: Args,
+) => AsyncIterable<{ id?: string; event: string; data: unknown }>;
+
+/** operationId → the TS event stream. */
+const STREAMS: Record<string, Streamer> = {
+  'fixtures.events': ({ client }, args) => {
+    const query = new URLSearchParams(
+      Object.entries(args.query).map(([k, v]): [string, string] => [k, String(v)]),
+    );
+    const { 'Last-Event-ID': lastEventId, ...headers } = args.headers;
+    return openEventStream(client, `/test/events?${query}`, { lastEventId, headers, maxReconnects: 0 });
+  },
+};
+
+/** The credentials a scenario names, from the platform it runs against. */
+interface Keys {
+  url: string;
+  secretKey: string;
+  publishableKey: string;
+  accountKey: string;
+}
+
+function clientsFor(keys: Keys, credential: string): Clients {
+  const { url } = keys;
+  // The core client gets the key under its own name; the admin client sends whichever key it is
+  // given (a step may give it the wrong kind, to see the platform refuse it).
+  const named: Record<string, [option: 'secretKey' | 'publishableKey' | 'accountKey', key: string]> = {
+    secretKey: ['secretKey', keys.secretKey],
+    publishableKey: ['publishableKey', keys.publishableKey],
+    accountKey: ['accountKey', keys.accountKey],
+  };
+  if (credential === 'none') return { client: createClient({ url }), admin: undefined };
+  // Anything else is a credential itself (`${saved}`, resolved), sent as a secret key.
+  const [option, key] = named[credential] ?? ['secretKey', credential];
+  return {
+    client: createClient({ url, [option]: key }),
+    admin: createAdminClient({ url, accountKey: key }),
+  };
+}
+
+function assertMatches(expected: Json, actual: unknown, what: string) {
+  const problems = mismatches(expected, actual);
+  if (problems.length > 0) {
+    expect.fail(`${what} does not match:\n  ${problems.join('\n  ')}\nactual: ${JSON.stringify(actual)}`);
+  }
+}
+
+async function runStep(step: Step, scenario: Scenario, keys: Keys, vars: Variables): Promise<void> {
+  const args: Args = {
+    path: vars.resolve(step.path ?? {}),
+    query: vars.resolve(step.query ?? {}),
+    headers: Object.fromEntries(
+      Object.entries(vars.resolve(step.headers ?? {})).map(([k, v]) => [k, String(v)]),
+    ),
+    body: vars.resolve(step.body),
+  };
+  const clients = clientsFor(
+    keys,
+    String(vars.resolve(step.credential ?? scenario.credential ?? 'secretKey')),
+  );
+  const want = vars.resolve(step.expect as Json) as Step['expect'];
+
+  if (want.pages) {
+    const pager = PAGERS[step.call];
+    if (!pager) throw new Error(`no paginated TS call for ${step.call}`);
+    const items: unknown[] = [];
+    for await (const item of pager(clients, args, want.pages.pageSize)) items.push(item);
+    assertMatches(want.pages.items, items, 'the items of every page');
+    return;
+  }
+  if (want.events) {
+    const streamer = STREAMS[step.call];
+    if (!streamer) throw new Error(`no event-stream TS call for ${step.call}`);
+    const events: unknown[] = [];
+    if (want.events.take > 0) {
+      for await (const { id, event, data } of streamer(clients, args)) {
+        if (events.push({ event, id, data }) >= want.events.take) break;
+      }
+    }
+    assertMatches(want.events.match, events, `the first ${want.events.take} events`);
+    return;
+  }
+
+  const stream = STREAMS[step.call];
+  // An event stream's error arrives when it is first read.
+  const call: Call | undefined =
+    CALLS[step.call] ??
+    (stream &&
+      (async (c, a) => {
+        for await (const event of stream(c, a)) return event;
+      }));
+  if (!call) throw new Error(`no TS call for ${step.call}: add it to CALLS`);
+  let result: unknown;
+  try {
+    result = await call(clients, args);
+  } catch (error) {
+    if (!want.error || !isAerostackError(error)) throw error;
+    const { status, code, title, detail, requestId } = error;
+    assertMatches(want.error, { status, code, title, detail, requestId }, 'the error');
+    return;
+  }
+  if (want.error)
+    expect.fail(`expected an error ${JSON.stringify(want.error)}, got ${JSON.stringify(result)}`);
+  if (want.bytes) {
+    const response = result as Response;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const actual: Record<string, Json> = { length: bytes.byteLength, sha256: sha256Hex(bytes) };
+    if (want.bytes.status !== undefined) actual.status = response.status;
+    assertMatches(want.bytes, actual, 'the downloaded bytes');
+    return;
+  }
+  if (want.empty) {
+    expect(result ?? null).toBeNull();
+    return;
+  }
+  assertMatches(want.result ?? null, result, 'the result');
+  vars.save(step.save, result);
+}
+
+/** A describe block per scenario file of `dir`, run against the platform `start` gives. */
+function suite(dir: string, start: () => Promise<RunningPlatform>) {
+  let platform: RunningPlatform;
+  beforeAll(async () => {
+    platform = await start();
+  });
+  afterAll(() => platform?.close());
+
+  for (const { file, scenario } of scenarioFiles(dir)) {
+    describe(`${file}: ${scenario.name}`, () => {
+      let vars: Variables;
+      let failed = false;
+      beforeAll(() => {
+        const env: Record<string, string> = {
+          AEROSTACK_URL: platform.url,
+          AEROSTACK_ACCOUNT_KEY: platform.accountKey,
+          AEROSTACK_PROJECT_ID: platform.projectId,
+          AEROSTACK_SECRET_KEY: platform.secretKey,
+          AEROSTACK_PUBLISHABLE_KEY: platform.publishableKey,
+        };
+        vars = new Variables(newUnique(), (name) => env[name] ?? process.env[name]);
+      });
+      scenario.steps.forEach((step, i) => {
+        it(`${i + 1}. ${step.name ?? step.call}`, async (context) => {
+          // Steps build on each other: after a failure the rest of the file is skipped, not failed.
+          if (failed) context.skip();
+          try {
+            await runStep(step, scenario, platform, vars);
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
+        });
+      });
+    });
+  }
+}
+
+describe('scenarios', () => suite(SCENARIOS, startTestPlatform));
+describe('scenarios/fixtures', () => suite(`${SCENARIOS}fixtures/`, startFixturePlatform));
