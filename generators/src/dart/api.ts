@@ -248,15 +248,13 @@ function renderMethod(model: ApiModel, op: Operation): string[] {
   if (op.idempotencyKey) {
     notes.push(
       '',
-      `Unless you pass one, sends an \`${model.behaviour.idempotency.header}\` of its own (\`${model.behaviour.idempotency.keyPrefix}\` + 32 hex`,
-      'digits, one per call, the same on every retry), which makes the call safe to retry.',
+      `Unless you pass one, sends an \`${model.behaviour.idempotency.header}\` of its own (\`${model.behaviour.idempotency.keyPrefix}\` + 32 hex digits, one per call, the same on every retry), which makes the call safe to retry.`,
     );
   }
   if (op.response.kind === 'events') {
     notes.push(
       '',
-      'The stream resumes with `Last-Event-ID` after a broken connection; pass an event id to start',
-      `after it.${op.response.emptyStatuses.length > 0 ? ` A ${op.response.emptyStatuses.join(' or ')} (nothing after that id) is an empty stream.` : ''}`,
+      `The stream resumes with \`Last-Event-ID\` after a broken connection; pass an event id to start after it.${op.response.emptyStatuses.length > 0 ? ` A ${op.response.emptyStatuses.join(' or ')} (nothing after that id) ends the stream.` : ''}`,
     );
   }
   if (op.response.kind === 'bytes') {
@@ -352,8 +350,7 @@ function renderEvents(model: ApiModel, op: Operation): string[] {
   const kinds = op.response.events;
   const lines = [
     ...dartDoc('', [
-      `An event of \`${op.id}\`: ${kinds.map((k) => `[${eventVariant(op, k)}]`).join(', ')}, or [${unknown}] for`,
-      'an event this client does not know yet.',
+      `An event of \`${op.id}\`: ${kinds.map((k) => `[${eventVariant(op, k)}]`).join(', ')}, or [${unknown}] for an event this client does not know yet.`,
     ]),
     `sealed class ${base} {`,
     `  const ${base}(this.id);`,

@@ -199,8 +199,9 @@ function renderUnion(model: ApiModel, type: UnionType): string[] {
   const unknownClass = d
     ? [
         '',
-        `/// ${article(name).replace(/^a/, 'A')} [${name}] whose \`${d.property}\` this client does not know (the`,
-        '/// platform is newer): its JSON as it came.',
+        ...dartDoc('', [
+          `${article(name).replace(/^a/, 'A')} [${name}] whose \`${d.property}\` this client does not know (the platform is newer): its JSON as it came.`,
+        ]),
         `final class ${unknown} extends ${name} {`,
         '  /// Wraps [json].',
         `  const ${unknown}(this.json);`,

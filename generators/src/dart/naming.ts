@@ -70,7 +70,27 @@ export function dartString(text: string): string {
   return `'${escaped}'`;
 }
 
-/** `///` doc comment lines at `indent`. */
-export function dartDoc(indent: string, lines: string[]): string[] {
-  return lines.map((l) => `${indent}///${l ? ` ${l}` : ''}`);
+/** `///` doc comment lines at `indent`; prose longer than `width` is wrapped, code blocks are not. */
+export function dartDoc(indent: string, lines: string[], width = 100): string[] {
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of lines) {
+    if (line.startsWith('```')) fenced = !fenced;
+    const room = width - indent.length - 4;
+    if (fenced || line.startsWith('```') || line.length <= room) {
+      out.push(line);
+      continue;
+    }
+    let current = '';
+    for (const word of line.split(' ')) {
+      if (current && current.length + 1 + word.length > room) {
+        out.push(current);
+        current = word;
+      } else {
+        current = current ? `${current} ${word}` : word;
+      }
+    }
+    if (current) out.push(current);
+  }
+  return out.map((l) => `${indent}///${l ? ` ${l}` : ''}`);
 }

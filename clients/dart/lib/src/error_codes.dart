@@ -24,16 +24,19 @@ abstract final class ErrorCode {
   /// Missing credentials (401). The operation needs an `Authorization: Bearer` credential.
   static const authMissingCredentials = 'auth/missing-credentials';
 
-  /// Wrong credential type (403). The credential is valid but of a kind this operation does not accept (e.g. a publishable key on the cache).
+  /// Wrong credential type (403). The credential is valid but of a kind this operation does not
+  /// accept (e.g. a publishable key on the cache).
   static const authWrongCredentialType = 'auth/wrong-credential-type';
 
-  /// Not an integer (422). The entry to increment holds a value that is not an integer, or the result would leave the safe integer range.
+  /// Not an integer (422). The entry to increment holds a value that is not an integer, or the
+  /// result would leave the safe integer range.
   static const cacheNotAnInteger = 'cache/not-an-integer';
 
   /// Cache entry not found (404). The key is absent or has expired.
   static const cacheNotFound = 'cache/not-found';
 
-  /// Request in progress (409). A request with this `Idempotency-Key` is still being processed; retry shortly.
+  /// Request in progress (409). A request with this `Idempotency-Key` is still being processed;
+  /// retry shortly.
   static const idempotencyInProgress = 'idempotency/in-progress';
 
   /// Idempotency key reused (422). The `Idempotency-Key` was used before with a different request.
@@ -48,7 +51,8 @@ abstract final class ErrorCode {
   /// Rate limit exceeded (429). Too many requests for this credential; wait `Retry-After` seconds.
   static const rateLimitExceeded = 'rate-limit/exceeded';
 
-  /// Request body too large (413). The body exceeds the operation's limit (`x-aerostack-max-body-bytes`, else `AEROSTACK_BODY_LIMIT_BYTES`, 1 MiB by default).
+  /// Request body too large (413). The body exceeds the operation's limit
+  /// (`x-aerostack-max-body-bytes`, else `AEROSTACK_BODY_LIMIT_BYTES`, 1 MiB by default).
   static const requestBodyTooLarge = 'request/body-too-large';
 
   /// Request headers too large (431). The request headers together exceed the server's limit.
@@ -63,22 +67,26 @@ abstract final class ErrorCode {
   /// Invalid JSON (400). The body is not valid JSON.
   static const requestInvalidJson = 'request/invalid-json';
 
-  /// Invalid parameters (400). A path, query or header parameter does not match the operation's schema; see `errors`.
+  /// Invalid parameters (400). A path, query or header parameter does not match the operation's
+  /// schema; see `errors`.
   static const requestInvalidParameters = 'request/invalid-parameters';
 
   /// JSON nested too deeply (400). The JSON body nests arrays and objects deeper than 64 levels.
   static const requestJsonTooDeep = 'request/json-too-deep';
 
-  /// Malformed request (400). The HTTP request could not be parsed (a bad request line, header or path).
+  /// Malformed request (400). The HTTP request could not be parsed (a bad request line, header or
+  /// path).
   static const requestMalformed = 'request/malformed';
 
   /// Method not implemented (501). The HTTP method is not one the platform knows.
   static const requestMethodNotImplemented = 'request/method-not-implemented';
 
-  /// Number out of range (400). A number in the JSON body is too large to represent (it would become infinite).
+  /// Number out of range (400). A number in the JSON body is too large to represent (it would
+  /// become infinite).
   static const requestNumberOutOfRange = 'request/number-out-of-range';
 
-  /// Range not satisfiable (416). The `Range` header names no byte of the resource; see `Content-Range`.
+  /// Range not satisfiable (416). The `Range` header names no byte of the resource; see
+  /// `Content-Range`.
   static const requestRangeNotSatisfiable = 'request/range-not-satisfiable';
 
   /// Unsupported media type (415). The body's `Content-Type` is not one the operation reads.

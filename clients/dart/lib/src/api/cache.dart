@@ -3,7 +3,8 @@ import '../models.dart';
 import '../request_options.dart';
 import '../transport.dart';
 
-/// The `cache` operations. A per-project key/value cache with TTLs and atomic counters (secret key).
+/// The `cache` operations. A per-project key/value cache with TTLs and atomic counters (secret
+/// key).
 class CacheApi {
   /// Used by [AerostackClient]; get one from `client.cache`.
   CacheApi(this._transport);

@@ -29,8 +29,8 @@ class ProjectsApi {
   /// Creates a project with one secret key and one publishable key. The keys are returned
   /// in full only in this response; the platform keeps only their hashes.
   ///
-  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex
-  /// digits, one per call, the same on every retry), which makes the call safe to retry.
+  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex digits, one per
+  /// call, the same on every retry), which makes the call safe to retry.
   ///
   /// `POST /v1/projects`
   ///
@@ -87,8 +87,8 @@ class ProjectsKeysApi {
   /// Issues a new key of the given type and revokes the active one. Revocation takes effect
   /// on the next request. The new key is returned in full only in this response.
   ///
-  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex
-  /// digits, one per call, the same on every retry), which makes the call safe to retry.
+  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex digits, one per
+  /// call, the same on every retry), which makes the call safe to retry.
   ///
   /// `POST /v1/projects/{projectId}/keys/rotate`
   ///

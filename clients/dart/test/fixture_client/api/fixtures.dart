@@ -17,7 +17,7 @@ class FixturesApi {
   /// Tickses as server-sent events.
   ///
   /// The stream resumes with `Last-Event-ID` after a broken connection; pass an event id to start
-  /// after it. A 204 (nothing after that id) is an empty stream.
+  /// after it. A 204 (nothing after that id) ends the stream.
   ///
   /// `GET /test/events`
   ///
@@ -136,8 +136,8 @@ class FixturesApi {
 
   /// As creating POST that takes its time.
   ///
-  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex
-  /// digits, one per call, the same on every retry), which makes the call safe to retry.
+  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex digits, one per
+  /// call, the same on every retry), which makes the call safe to retry.
   ///
   /// `POST /test/slow-create`
   ///
@@ -153,8 +153,8 @@ class FixturesApi {
   }
 }
 
-/// An event of `fixtures.events`: [FixturesEventsEventTick], or [FixturesEventsEventUnknown] for
-/// an event this client does not know yet.
+/// An event of `fixtures.events`: [FixturesEventsEventTick], or [FixturesEventsEventUnknown] for an
+/// event this client does not know yet.
 sealed class FixturesEventsEvent {
   const FixturesEventsEvent(this.id);
 

@@ -22,8 +22,7 @@ sealed class Shape {
   Object? toJson();
 }
 
-/// A [Shape] whose `kind` this client does not know (the
-/// platform is newer): its JSON as it came.
+/// A [Shape] whose `kind` this client does not know (the platform is newer): its JSON as it came.
 final class ShapeUnknown extends Shape {
   /// Wraps [json].
   const ShapeUnknown(this.json);
@@ -104,8 +103,8 @@ sealed class ShapeCreate {
   Object? toJson();
 }
 
-/// A [ShapeCreate] whose `kind` this client does not know (the
-/// platform is newer): its JSON as it came.
+/// A [ShapeCreate] whose `kind` this client does not know (the platform is newer): its JSON as it
+/// came.
 final class ShapeCreateUnknown extends ShapeCreate {
   /// Wraps [json].
   const ShapeCreateUnknown(this.json);
@@ -314,8 +313,7 @@ sealed class Owner {
   Object? toJson();
 }
 
-/// An [Owner] whose `type` this client does not know (the
-/// platform is newer): its JSON as it came.
+/// An [Owner] whose `type` this client does not know (the platform is newer): its JSON as it came.
 final class OwnerUnknown extends Owner {
   /// Wraps [json].
   const OwnerUnknown(this.json);

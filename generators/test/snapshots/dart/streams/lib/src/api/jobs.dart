@@ -14,7 +14,7 @@ class JobsApi {
   /// Follows a job.
   ///
   /// The stream resumes with `Last-Event-ID` after a broken connection; pass an event id to start
-  /// after it. A 204 (nothing after that id) is an empty stream.
+  /// after it. A 204 (nothing after that id) ends the stream.
   ///
   /// `GET /v1/jobs/{jobId}/events`
   ///
@@ -28,8 +28,8 @@ class JobsApi {
 
   /// Runs a job and stream its output.
   ///
-  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex
-  /// digits, one per call, the same on every retry), which makes the call safe to retry.
+  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex digits, one per
+  /// call, the same on every retry), which makes the call safe to retry.
   ///
   /// The stream resumes with `Last-Event-ID` after a broken connection; pass an event id to start
   /// after it.
@@ -49,8 +49,8 @@ class JobsApi {
   }
 }
 
-/// An event of `jobs.watch`: [JobsWatchEventProgress], [JobsWatchEventDone], or [JobsWatchEventUnknown] for
-/// an event this client does not know yet.
+/// An event of `jobs.watch`: [JobsWatchEventProgress], [JobsWatchEventDone], or
+/// [JobsWatchEventUnknown] for an event this client does not know yet.
 sealed class JobsWatchEvent {
   const JobsWatchEvent(this.id);
 
@@ -100,8 +100,8 @@ final class JobsWatchEventUnknown extends JobsWatchEvent {
   final String data;
 }
 
-/// An event of `jobs.run`: [JobsRunEventLine], or [JobsRunEventUnknown] for
-/// an event this client does not know yet.
+/// An event of `jobs.run`: [JobsRunEventLine], or [JobsRunEventUnknown] for an event this client
+/// does not know yet.
 sealed class JobsRunEvent {
   const JobsRunEvent(this.id);
 

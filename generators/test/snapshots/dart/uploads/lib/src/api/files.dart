@@ -33,8 +33,8 @@ class FilesApi {
 
   /// Submits a form with files.
   ///
-  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex
-  /// digits, one per call, the same on every retry), which makes the call safe to retry.
+  /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex digits, one per
+  /// call, the same on every retry), which makes the call safe to retry.
   ///
   /// `POST /v1/forms`
   ///
