@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suites need beyond pnpm: PostgreSQL and Redis (Debian packages),
-# the Go client's modules and the Python client with its test extras. Idempotent.
+# the Go client's modules and staticcheck, and the Python client with its test extras. Idempotent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -21,6 +21,11 @@ fi
 
 if [ -f "$root/clients/go/go.mod" ]; then
   (cd "$root/clients/go" && go mod download)
+  # staticcheck for the Go step of scripts/test.sh, pinned: 2026.1 (v0.7.0) knows Go 1.26.
+  if ! command -v staticcheck >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
+    echo "go install staticcheck"
+    go install honnef.co/go/tools/cmd/staticcheck@v0.7.0
+  fi
 fi
 if [ -f "$root/clients/python/pyproject.toml" ]; then
   python3 -m pip install -q -e "$root/clients/python[test]"

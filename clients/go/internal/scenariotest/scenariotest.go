@@ -280,13 +280,13 @@ func runStep(s step, fileCredential string, vars map[string]any, ops func(string
 	if s.Credential != "" {
 		credential = s.Credential
 	}
+	// A named credential is one of the platform's first keys; any other value is a credential
+	// itself once its variables are replaced ("${oldSecretKey}").
 	key := ""
-	if credential != "none" && credential != "" {
-		name, ok := Credentials[credential]
-		if !ok {
-			return fmt.Errorf("unknown credential %q", credential)
-		}
+	if name, ok := Credentials[credential]; ok {
 		key = os.Getenv(name)
+	} else if credential != "none" && credential != "" {
+		key = fmt.Sprint(subst(credential, vars))
 	}
 	op, ok := ops(key)[s.Call]
 	if !ok {
@@ -327,7 +327,13 @@ func runStep(s step, fileCredential string, vars map[string]any, ops func(string
 			}
 			return Match(spec["items"], normal(items), "items")
 		case "error":
-			_, err := op.Call(ctx, a)
+			res, err := op.Call(ctx, a)
+			if events, ok := res.(*Events); ok && err == nil {
+				_, err = events.take(1) // a stream fails when it is first read
+			}
+			if body, ok := res.(io.Closer); ok && err == nil {
+				_ = body.Close()
+			}
 			var apiErr *apierror.Error
 			if !errors.As(err, &apiErr) {
 				return fmt.Errorf("want an *Error %v, got %v", want, err)
@@ -387,6 +393,9 @@ func runStep(s step, fileCredential string, vars map[string]any, ops func(string
 				return fmt.Errorf("reading the download: %w", err)
 			}
 			got := map[string]any{"length": float64(n), "sha256": hex.EncodeToString(h.Sum(nil))}
+			if download, ok := res.(*requestconfig.BinaryResponse); ok {
+				got["status"] = float64(download.StatusCode)
+			}
 			return Match(spec, got, "bytes")
 		}
 		return fmt.Errorf("unknown expectation %q", kind)
