@@ -13,7 +13,7 @@ import {
 } from './support/package-checks';
 
 const dir = fileURLToPath(new URL('..', import.meta.url));
-// 8 KiB until the client behaviour became data (decision 0024): spec-declared idempotency keys, the
+// 8 KiB until the client behaviour became data (decision 0026): spec-declared idempotency keys, the
 // connect / network distinction and the generated constants took it from 8,073 to 8,390 bytes.
 const SIZE_BUDGET_BYTES = 8.5 * 1024;
 const PUBLIC_VALUES = [
