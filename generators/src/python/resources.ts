@@ -90,8 +90,12 @@ export function argumentsOf(op: Operation): Argument[] {
 }
 
 function hintOf(arg: Argument, mode: Mode): string {
-  if (arg.where === 'content') return mode === 'async' ? 'AsyncContent' : 'SyncContent';
-  const base = pyArgType(arg.type ?? { kind: 'any' });
+  const base =
+    arg.where === 'content'
+      ? mode === 'async'
+        ? 'AsyncContent'
+        : 'SyncContent'
+      : pyArgType(arg.type ?? { kind: 'any' });
   // Headers and queries cannot say null: an optional one is left out.
   return arg.required ? base : `Union[${base}, NotGiven]`;
 }
