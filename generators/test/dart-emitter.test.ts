@@ -114,11 +114,15 @@ describe('the Dart emitter', () => {
     const idOrShape: NamedType = {
       kind: 'union',
       name: 'Target',
-      variants: [{ kind: 'named', name: 'Circle' }, { kind: 'string' }],
+      variants: [{ kind: 'named', name: 'Circle' }, { kind: 'literal', value: 'auto' }, { kind: 'string' }],
     };
     const out = models(render(model([], [idOrShape, circle])));
     expect(out).toContain('      return Circle.fromJson(json as Map<String, Object?>);');
     expect(out).toContain('      return TargetString(json as String);');
+    expect(out).toContain(
+      "      return json == 'auto' ? TargetAuto(json as String) : throw FormatException('Not auto', json);",
+    );
+    expect(out).toContain('final class TargetAuto extends Target {');
     expect(out).toContain("    throw FormatException('Not a Target', json);");
     expect(out).toContain('final class TargetString extends Target {');
     expect(out).not.toContain('TargetUnknown');

@@ -127,11 +127,13 @@ function wrapperName(union: UnionType, variant: TypeRef): string {
   const part =
     variant.kind === 'named'
       ? dartClass(variant.name)
-      : variant.kind === 'array'
-        ? 'List'
-        : variant.kind === 'map'
-          ? 'Map'
-          : pascalCase(variant.kind);
+      : variant.kind === 'literal'
+        ? pascalCase(String(variant.value)) || 'Literal'
+        : variant.kind === 'array'
+          ? 'List'
+          : variant.kind === 'map'
+            ? 'Map'
+            : pascalCase(variant.kind);
   return `${dartClass(union.name)}${part}`;
 }
 
@@ -142,10 +144,14 @@ function isObjectVariant(model: ApiModel, variant: TypeRef): boolean {
 function renderUnion(model: ApiModel, type: UnionType): string[] {
   const name = dartClass(type.name);
   const classOf = (v: TypeRef) => (isObjectVariant(model, v) ? dartType(v) : wrapperName(type, v));
-  const read = (v: TypeRef, expr = 'json') =>
-    isObjectVariant(model, v)
-      ? fromJson(model, v, expr)
-      : `${wrapperName(type, v)}(${fromJson(model, v, expr)})`;
+  const read = (v: TypeRef, expr = 'json') => {
+    if (isObjectVariant(model, v)) return fromJson(model, v, expr);
+    const wrapped = `${wrapperName(type, v)}(${fromJson(model, v, expr)})`;
+    if (v.kind !== 'literal') return wrapped;
+    // A literal variant is only its value.
+    const value = dartLiteral(v.value);
+    return `${expr} == ${value} ? ${wrapped} : throw FormatException(${dartString(`Not ${v.value}`)}, ${expr})`;
+  };
   const d = type.discriminator;
   const unknown = `${name}Unknown`;
   const body = d
@@ -224,7 +230,7 @@ function renderUnion(model: ApiModel, type: UnionType): string[] {
     `sealed class ${name} {`,
     `  const ${name}();`,
     '',
-    `  /// Reads ${article(name)} [${name}] ${how}`,
+    ...dartDoc('  ', [`Reads ${article(name)} [${name}] ${how}`]),
     ...body,
     '',
     '  /// This value as JSON.',

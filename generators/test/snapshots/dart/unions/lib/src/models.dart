@@ -5,7 +5,8 @@
 sealed class Shape {
   const Shape();
 
-  /// Reads a [Shape] by its `kind`: `circle` is [Circle], `square` is [Square]; any other value is [ShapeUnknown] (a kind this client does not know yet).
+  /// Reads a [Shape] by its `kind`: `circle` is [Circle], `square` is [Square]; any other value is
+  /// [ShapeUnknown] (a kind this client does not know yet).
   factory Shape.fromJson(Object? json) {
     final map = json as Map<String, Object?>;
     switch (map['kind']) {
@@ -86,7 +87,9 @@ final class Square implements Shape, ShapeEventPrevious {
 sealed class ShapeCreate {
   const ShapeCreate();
 
-  /// Reads a [ShapeCreate] by its `kind`: `circle` is [ShapeCreateCircle], `square` is [ShapeCreateSquare]; any other value is [ShapeCreateUnknown] (a kind this client does not know yet).
+  /// Reads a [ShapeCreate] by its `kind`: `circle` is [ShapeCreateCircle], `square` is
+  /// [ShapeCreateSquare]; any other value is [ShapeCreateUnknown] (a kind this client does not know
+  /// yet).
   factory ShapeCreate.fromJson(Object? json) {
     final map = json as Map<String, Object?>;
     switch (map['kind']) {
@@ -204,7 +207,8 @@ class ShapeEvent {
 sealed class ShapeEventChange {
   const ShapeEventChange();
 
-  /// Reads a [ShapeEventChange] trying [ShapeEventChangeVariant1], [ShapeEventChangeMoved] in order; throws a [FormatException] when none fits.
+  /// Reads a [ShapeEventChange] trying [ShapeEventChangeVariant1], [ShapeEventChangeMoved] in
+  /// order; throws a [FormatException] when none fits.
   factory ShapeEventChange.fromJson(Object? json) {
     try {
       return ShapeEventChangeVariant1.fromJson(json as Map<String, Object?>);
@@ -271,7 +275,8 @@ final class ShapeEventChangeMoved implements ShapeEventChange {
 sealed class ShapeEventPrevious {
   const ShapeEventPrevious();
 
-  /// Reads a [ShapeEventPrevious] trying [Circle], [Square] in order; throws a [FormatException] when none fits.
+  /// Reads a [ShapeEventPrevious] trying [Circle], [Square] in order; throws a [FormatException]
+  /// when none fits.
   factory ShapeEventPrevious.fromJson(Object? json) {
     try {
       return Circle.fromJson(json as Map<String, Object?>);
@@ -296,7 +301,8 @@ sealed class ShapeEventPrevious {
 sealed class Owner {
   const Owner();
 
-  /// Reads an [Owner] by its `type`: `User` is [User], `Team` is [Team]; any other value is [OwnerUnknown] (a kind this client does not know yet).
+  /// Reads an [Owner] by its `type`: `User` is [User], `Team` is [Team]; any other value is
+  /// [OwnerUnknown] (a kind this client does not know yet).
   factory Owner.fromJson(Object? json) {
     final map = json as Map<String, Object?>;
     switch (map['type']) {
