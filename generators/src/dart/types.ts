@@ -81,7 +81,8 @@ export function fromJson(model: ApiModel, type: TypeRef, expr: string, depth = 0
         ? `(${expr} as num).toDouble()`
         : `${expr} as ${literalType(type.value)}`;
     case 'file':
-      throw new Error('a multipart file part is never read from JSON');
+      // Files travel only as multipart parts; a model holding one is never read from JSON.
+      return "throw UnsupportedError('a file part is not JSON')";
     case 'named': {
       const named = namedType(model, type);
       if (named?.kind === 'enum') return `${dartClass(type.name)}.fromJson(${expr} as String)`;
@@ -131,7 +132,8 @@ export function toJson(model: ApiModel, type: TypeRef, expr: string, nullable = 
     case 'nullable':
       return toJson(model, type.inner, expr, true, depth);
     case 'file':
-      throw new Error('a multipart file part is never written as JSON');
+      // As JSON (never sent: multipart fields are sent as parts), a file part is its file name.
+      return `${expr}${dot}filename`;
     default:
       return expr;
   }

@@ -418,12 +418,21 @@ class _Call {
     if (cancelled) throw const AerostackAbortedException();
   }
 
-  /// The body stream of an accepted answer, with transport errors as [AerostackException]s.
-  Stream<List<int>> guard(Stream<List<int>> stream) => stream.handleError(
+  /// The body stream of an accepted answer, with transport errors as [AerostackException]s. When
+  /// the listener cancels (or the body ends), the request is aborted, which closes the connection of
+  /// a download or an event stream the caller stopped reading.
+  Stream<List<int>> guard(Stream<List<int>> stream) async* {
+    try {
+      yield* stream.handleError(
         (Object error) =>
             throw cancelled ? const AerostackAbortedException() : AerostackConnectionException(error),
         test: (error) => error is http.ClientException,
       );
+    } finally {
+      final trigger = _abort;
+      if (trigger != null && !trigger.isCompleted) trigger.complete();
+    }
+  }
 
   http.BaseRequest _request(Future<void> abortTrigger) {
     final payload = body;
