@@ -42,7 +42,8 @@ int retryDelayMs(int n, String? retryAfter, int nowMs, double r) {
   if (fromHeader != null) return min(fromHeader, Behaviour.retryAfterCapMs);
   final base = min(
     Behaviour.backoffMaxMs.toDouble(),
-    Behaviour.backoffInitialMs * pow(Behaviour.backoffMultiplier, n).toDouble(),
+    // In doubles: an int power overflows for a large n.
+    Behaviour.backoffInitialMs * pow(Behaviour.backoffMultiplier.toDouble(), n),
   );
   return (base * (1 - Behaviour.backoffJitter * r)).floor();
 }
@@ -51,7 +52,12 @@ int? _retryAfterMs(String? header, int nowMs) {
   if (header == null) return null;
   final text = header.trim();
   if (text.isEmpty) return null;
-  if (_seconds.hasMatch(text)) return int.parse(text) * 1000;
+  if (_seconds.hasMatch(text)) {
+    // Too many digits for an int is still "a long time": the cap.
+    final seconds = int.tryParse(text);
+    final capSeconds = Behaviour.retryAfterCapMs ~/ 1000 + 1;
+    return seconds == null || seconds > capSeconds ? capSeconds * 1000 : seconds * 1000;
+  }
   try {
     final at = parseHttpDate(text).millisecondsSinceEpoch;
     return max(0, at - nowMs);
