@@ -28,5 +28,7 @@ if [ -f "$root/clients/go/go.mod" ]; then
   fi
 fi
 if [ -f "$root/clients/python/pyproject.toml" ]; then
+  # httpx, pydantic; the test extra adds pytest, anyio, mypy and the exact ruff `pnpm generate`
+  # formats the Python client with (generators/src/python/pyproject.ts).
   python3 -m pip install -q -e "$root/clients/python[test]"
 fi
