@@ -49,7 +49,7 @@ step "Python client: mypy --strict, tests against a live platform, then the fixt
 (cd clients/python && python3 -m mypy --strict aerostack tests)
 scripts/with-platform.sh bash -c "cd clients/python && python3 -m pytest -q -p no:cacheprovider --junitxml='$reports/pytest.xml'"
 # scenarios/fixtures/*.json through tests/fixture_client, sync and async, need the fixture operations.
-scripts/with-platform.sh --fixtures bash -c "cd clients/python && AEROSTACK_FIXTURES=1 python3 -m pytest -q -p no:cacheprovider -k fixture tests/test_scenarios.py --junitxml='$reports/pytest-fixtures.xml'"
+scripts/with-platform.sh --fixtures bash -c "cd clients/python && AEROSTACK_FIXTURES=1 python3 -m pytest -q -p no:cacheprovider -k fixture_scenario tests/test_scenarios.py --junitxml='$reports/pytest-fixtures.xml'"
 python3 - "$reports/pytest.xml" "$reports/pytest-fixtures.xml" <<'PY' # one report for the summary
 import sys, xml.etree.ElementTree as ET
 main, extra = (ET.parse(p) for p in sys.argv[1:])
