@@ -215,3 +215,14 @@ func TestNoAnswerErrors(t *testing.T) {
 		t.Fatalf("want context.Canceled inside, got %v", err)
 	}
 }
+
+func TestExecuteCallsAnyEndpoint(t *testing.T) {
+	f, client := newFlakyServer(t, quick503, healthy)
+	var out map[string]any
+	if err := client.Execute(context.Background(), http.MethodGet, "/healthz", nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out["version"] != "test" || f.count() != 2 || f.requests[1].URL.Path != "/healthz" {
+		t.Fatalf("got %v after %d requests", out, f.count())
+	}
+}

@@ -3,8 +3,13 @@
 package aerostack
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"os"
+	"slices"
 
+	"github.com/aerostack/aerostack-oss/clients/go/internal/requestconfig"
 	"github.com/aerostack/aerostack-oss/clients/go/option"
 )
 
@@ -39,4 +44,15 @@ func NewClient(opts ...option.RequestOption) *Client {
 			Options: opts,
 		},
 	}
+}
+
+// Execute calls an endpoint this client has no method for, with the same credential,
+// options, retries and errors: body (nil for none) is sent as JSON and a JSON answer is
+// decoded into out (nil to ignore it). path is below the base URL and already escaped.
+//
+//	var health map[string]any
+//	err := client.Execute(ctx, http.MethodGet, "/healthz", nil, &health)
+func (c *Client) Execute(ctx context.Context, method, path string, body, out any, opts ...option.RequestOption) error {
+	r := &requestconfig.Request{Method: method, Path: path, Query: url.Values{}, Header: http.Header{}, Auth: true, JSON: body, HasJSON: body != nil}
+	return requestconfig.Do(ctx, r, out, slices.Concat(c.Options, opts)...)
 }
