@@ -288,6 +288,11 @@ describe('the Dart emitter', () => {
     expect(() => generateDart(model([watch], [clash]))).toThrow(/event class named ThingsWatchEvent/);
   });
 
+  it('refuses a schema named like a class of the runtime', () => {
+    const upload: NamedType = { kind: 'object', name: 'Upload', fields: [] };
+    expect(() => generateDart(model([], [upload]))).toThrow(/a schema named Upload/);
+  });
+
   it('uploads bytes from an Upload (in memory or streamed)', () => {
     const put = operation({
       id: 'things.put',

@@ -2,6 +2,7 @@
 // per enum schema, and a sealed class per union whose variants implement it.
 import type { ApiModel, EnumType, Field, ObjectType, TypeRef, UnionType } from '../model/index.js';
 import { pascalCase, textLines } from '../naming.js';
+import { UnsupportedError } from '../unsupported.js';
 import { dartClass, dartDoc, dartEnumMember, dartName, dartString } from './naming.js';
 import {
   dartLiteral,
@@ -242,7 +243,52 @@ function renderUnion(model: ApiModel, type: UnionType): string[] {
 }
 
 /** models.dart; [runtime] is the import prefix of the hand-written runtime (client.ts: DartTarget). */
+/** The public names of the hand-written runtime (clients/dart/lib/src), which a schema may not take. */
+export const RUNTIME_NAMES: ReadonlySet<string> = new Set([
+  'AerostackAbortedException',
+  'AerostackClient',
+  'AerostackConnectionException',
+  'AerostackException',
+  'AerostackStatusException',
+  'AerostackTimeoutException',
+  'AttemptOutcome',
+  'AuthenticationException',
+  'BadRequestException',
+  'Behaviour',
+  'BinaryResponse',
+  'BytesPayload',
+  'BytesUpload',
+  'ConflictException',
+  'ErrorCode',
+  'FilePart',
+  'FixtureClient',
+  'InternalServerException',
+  'JsonPayload',
+  'MultipartPayload',
+  'NotFoundException',
+  'Optional',
+  'Payload',
+  'PermissionDeniedException',
+  'ProblemFieldError',
+  'RateLimitException',
+  'RequestOptions',
+  'ServerSentEvent',
+  'StreamUpload',
+  'Transport',
+  'UnprocessableEntityException',
+  'Upload',
+]);
+
 export function renderModels(model: ApiModel, runtime = ''): string {
+  for (const t of model.types) {
+    if (RUNTIME_NAMES.has(dartClass(t.name))) {
+      throw new UnsupportedError(
+        `a schema named ${dartClass(t.name)}`,
+        { schema: t.name },
+        'the Dart client runtime has a class of that name',
+      );
+    }
+  }
   const unions = unionsOf(model);
   const blocks = model.types.map((t) => {
     if (t.kind === 'enum') return renderEnum(t);
