@@ -142,8 +142,12 @@ func (b *body) open(start int64) (io.Reader, error) {
 		}
 	}
 	b.used = true
-	return b.reader, nil
+	// Hidden behind a plain io.Reader so that http.Client does not close the caller's file: a
+	// retry rewinds it, and the caller closes it.
+	return readerOnly{b.reader}, nil
 }
+
+type readerOnly struct{ io.Reader }
 
 func or(s, fallback string) string {
 	if s == "" {

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -124,5 +125,26 @@ func TestTheAttemptTimeoutStopsAtTheHeadersOfAStream(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "client/timeout") {
 		t.Fatalf("want client/timeout, got %v", err)
+	}
+}
+
+func TestAFileIsRewoundAndLeftOpen(t *testing.T) {
+	rec := &recorder{fails: 1}
+	srv := rec.server(t)
+	f, err := os.CreateTemp(t.TempDir(), "upload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, _ = f.WriteString("file content")
+	_, _ = f.Seek(0, io.SeekStart)
+	if err := Do(context.Background(), &Request{Method: http.MethodPut, Path: "/f", Reader: f}, nil, base(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.bodies) != 2 || rec.bodies[1] != "file content" {
+		t.Fatalf("bodies %q", rec.bodies)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatalf("the client closed the caller's file: %v", err)
 	}
 }

@@ -137,7 +137,10 @@ func TestAnUnauthorizedStreamFailsOnFirstRead(t *testing.T) {
 
 func TestNotAnEventStreamIsInvalid(t *testing.T) {
 	s := &server{scripts: []func(http.ResponseWriter){
-		func(w http.ResponseWriter) { w.Header().Set("Content-Type", "application/json"); _, _ = w.Write([]byte("{}")) },
+		func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte("{}"))
+		},
 	}}
 	stream := open(s.start(t), 2)
 	defer stream.Close()
