@@ -40,7 +40,7 @@ pnpm exec vitest run --typecheck --reporter=default --reporter=json --outputFile
 
 step "Go client: go vet, staticcheck, tests against a live platform, then the fixture platform"
 staticcheck="$(command -v staticcheck || echo "$(go env GOPATH)/bin/staticcheck")"
-(cd clients/go && go vet ./... && "$staticcheck" ./...)
+(cd clients/go && test -z "$(gofmt -l .)" && go vet ./... && "$staticcheck" ./...) || { gofmt -l clients/go; exit 1; }
 scripts/with-platform.sh bash -c "cd clients/go && go test -count=1 -v ./... > '$reports/go.txt' 2>&1; s=\$?; tail -5 '$reports/go.txt'; exit \$s"
 # The fixture client's tests and scenarios/fixtures/*.json need the fixture operations.
 scripts/with-platform.sh --fixtures bash -c "cd clients/go && AEROSTACK_FIXTURES=1 go test -count=1 -v ./internal/fixtureclient/... > '$reports/go-fixtures.txt' 2>&1; s=\$?; tail -5 '$reports/go-fixtures.txt'; cat '$reports/go-fixtures.txt' >> '$reports/go.txt'; exit \$s"
