@@ -28,7 +28,8 @@ if [ "$fixtures" = 1 ]; then
     "$root/platform/package.json" -newer "$main" -print -quit)" ]; then
     # Like platform/build.mjs: workspace code bundled, the platform's dependencies left external
     # (they resolve from platform/node_modules, beside dist/). Synchronous, no worker threads, so
-    # no esbuild service process outlives the build.
+    # no esbuild service process outlives the build. The banner gives bundled CommonJS (yaml, which
+    # the fixture module reads its spec with) the `require` an ES module lacks.
     (cd "$root/platform" && ESBUILD_WORKER_THREADS=0 node --input-type=module -e '
       import { copyFileSync, readFileSync } from "node:fs";
       const { buildSync } = await import("esbuild");
