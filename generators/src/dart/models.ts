@@ -155,6 +155,18 @@ function renderUnion(model: ApiModel, type: UnionType): string[] {
   };
   const d = type.discriminator;
   const unknown = `${name}Unknown`;
+  const made = [
+    ...(d ? [unknown] : []),
+    ...type.variants.filter((v) => !isObjectVariant(model, v)).map((v) => wrapperName(type, v)),
+  ];
+  const taken = new Set(model.types.map((t) => dartClass(t.name)));
+  for (const clash of made.filter((n) => taken.has(n) || RUNTIME_NAMES.has(n))) {
+    throw new UnsupportedError(
+      `a union class ${clash} named like a schema`,
+      { schema: type.name },
+      'the Dart client names union wrappers <Union><Variant> and <Union>Unknown',
+    );
+  }
   const body = d
     ? [
         `  factory ${name}.fromJson(Object? json) {`,
