@@ -42,7 +42,12 @@ from ._serde import format_datetime
 from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout
 from ._version import __version__
-from .errors import APIConnectionError, APIResponseValidationError, APITimeoutError, error_from_problem
+from .errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    error_from_problem,
+)
 
 __all__ = [
     "SyncAPIClient",
@@ -124,7 +129,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _query_pairs(query: Mapping[str, object]) -> List[Tuple[str, Union[str, int, float, bool, None]]]:
+def _query_pairs(
+    query: Mapping[str, object],
+) -> List[Tuple[str, Union[str, int, float, bool, None]]]:
     """Query parameters: omitted and None ones left out, lists repeated, booleans lower-case."""
     pairs: List[Tuple[str, Union[str, int, float, bool, None]]] = []
     for name, value in query.items():
@@ -154,7 +161,10 @@ class _Body:
         if not isinstance(options.json, NotGiven):
             body = to_wire(options.json)
             if isinstance(options.extra_body, Mapping) and isinstance(body, dict):
-                body = {**cast("Dict[str, Any]", body), **cast("Mapping[str, Any]", options.extra_body)}
+                body = {
+                    **cast("Dict[str, Any]", body),
+                    **cast("Mapping[str, Any]", options.extra_body),
+                }
             self.json, self.has_json = body, True
         elif options.multipart is not None:
             self._source = options.multipart
@@ -258,17 +268,25 @@ def _parse_json(response: httpx.Response, cast_to: object) -> Any:
     try:
         data = response.json()
     except ValueError as error:
-        raise APIResponseValidationError(response, response.text, f"the body is not JSON: {error}") from error
+        raise APIResponseValidationError(
+            response, response.text, f"the body is not JSON: {error}"
+        ) from error
     try:
         return construct(cast("Type[Any]", cast_to), data)
     except pydantic.ValidationError as error:
-        raise APIResponseValidationError(response, data, f"the body does not match the operation: {error}") from error
+        raise APIResponseValidationError(
+            response, data, f"the body does not match the operation: {error}"
+        ) from error
 
 
 def _events_options(options: RequestOptions) -> RequestOptions:
     """An event-stream call; an idempotency key is chosen now so that resuming reuses it."""
     options.accept = "text/event-stream"
-    given = {k.lower() for k, v in options.headers.items() if not isinstance(v, NotGiven) and v is not None}
+    given = {
+        k.lower()
+        for k, v in options.headers.items()
+        if not isinstance(v, NotGiven) and v is not None
+    }
     given |= {k.lower() for k, v in options.extra_headers.items() if v is not None}
     if options.idempotency_key and b.IDEMPOTENCY_HEADER.lower() not in given:
         options.headers = {**options.headers, b.IDEMPOTENCY_HEADER: new_idempotency_key()}
@@ -317,7 +335,9 @@ class _ClientBase:
         if isinstance(secret_key, str):
             given.append(secret_key)
         if len(given) > 1:
-            raise ValueError("pass only one of secret_key, account_key, publishable_key or credential")
+            raise ValueError(
+                "pass only one of secret_key, account_key, publishable_key or credential"
+            )
         if isinstance(secret_key, NotGiven) and not given:
             secret_key = os.environ.get("AEROSTACK_SECRET_KEY")
         self._key: Optional[str] = (
@@ -376,7 +396,9 @@ class _ClientBase:
     def _timeout(self, options: RequestOptions) -> Timeout:
         return self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
 
-    def _build(self, http: httpx.Client | httpx.AsyncClient, options: RequestOptions, body: _Body) -> httpx.Request:
+    def _build(
+        self, http: httpx.Client | httpx.AsyncClient, options: RequestOptions, body: _Body
+    ) -> httpx.Request:
         headers, _ = self._headers(options)
         return self._build_with(http, options, body, headers)
 
@@ -494,11 +516,16 @@ class SyncAPIClient(_ClientBase):
         return self
 
     def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
     ) -> None:
         self.close()
 
-    def _send(self, options: RequestOptions, ok_statuses: Optional[Iterable[int]] = None) -> Tuple[httpx.Response, int]:
+    def _send(
+        self, options: RequestOptions, ok_statuses: Optional[Iterable[int]] = None
+    ) -> Tuple[httpx.Response, int]:
         """One call with its retries; the response's body is not read yet. Raises the error."""
         body = _Body(options, async_=False)
         headers, has_key = self._headers(options)
@@ -526,7 +553,11 @@ class SyncAPIClient(_ClientBase):
                 raise _transport_error(error, request) from error
             if self._ok(response, ok_statuses):
                 return response, attempt
-            if can_retry and body.replayable and is_retryable(options.method, has_key, "status", response.status_code):
+            if (
+                can_retry
+                and body.replayable
+                and is_retryable(options.method, has_key, "status", response.status_code)
+            ):
                 response.close()
                 time.sleep(self._delay(attempt, response))
                 attempt += 1
@@ -551,7 +582,9 @@ class SyncAPIClient(_ClientBase):
         """Call an operation answering JSON (``cast_to`` is its type) or nothing (None)."""
         response, retries = self._send(options)
         self._read(response)
-        parse: Callable[[], Any] = (lambda: None) if cast_to is None else (lambda: _parse_json(response, cast_to))
+        parse: Callable[[], Any] = (
+            (lambda: None) if cast_to is None else (lambda: _parse_json(response, cast_to))
+        )
         if options.raw():
             return APIResponse(response, parse, retries)
         return parse()
@@ -655,7 +688,10 @@ class AsyncAPIClient(_ClientBase):
         return self
 
     async def __aexit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
     ) -> None:
         await self.close()
 
@@ -688,7 +724,11 @@ class AsyncAPIClient(_ClientBase):
                 raise _transport_error(error, request) from error
             if self._ok(response, ok_statuses):
                 return response, attempt
-            if can_retry and body.replayable and is_retryable(options.method, has_key, "status", response.status_code):
+            if (
+                can_retry
+                and body.replayable
+                and is_retryable(options.method, has_key, "status", response.status_code)
+            ):
                 await response.aclose()
                 await asyncio.sleep(self._delay(attempt, response))
                 attempt += 1

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Awaitable, Callable, Generic, Iterator, Optional, Protocol, Sequence, TypeVar
+from typing import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generic,
+    Iterator,
+    Optional,
+    Protocol,
+    Sequence,
+    TypeVar,
+)
 
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)

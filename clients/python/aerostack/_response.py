@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import AsyncIterator, Awaitable, Callable, Generic, Iterator, Optional, Type, TypeVar, Union
+from typing import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generic,
+    Iterator,
+    Optional,
+    Type,
+    TypeVar,
+    Union,
+)
 
 import httpx
 
@@ -31,7 +41,9 @@ class APIResponse(Generic[_R]):
         entry = raw.parse()
     """
 
-    def __init__(self, http_response: httpx.Response, parse: Callable[[], _R], retries_taken: int = 0) -> None:
+    def __init__(
+        self, http_response: httpx.Response, parse: Callable[[], _R], retries_taken: int = 0
+    ) -> None:
         self.http_response = http_response
         self.retries_taken = retries_taken
         """How many times the call was retried before this answer."""
@@ -86,7 +98,10 @@ class AsyncAPIResponse(Generic[_R]):
     """The async :class:`APIResponse`; ``await raw.parse()``."""
 
     def __init__(
-        self, http_response: httpx.Response, parse: Callable[[], Awaitable[_R]], retries_taken: int = 0
+        self,
+        http_response: httpx.Response,
+        parse: Callable[[], Awaitable[_R]],
+        retries_taken: int = 0,
     ) -> None:
         self.http_response = http_response
         self.retries_taken = retries_taken
@@ -210,7 +225,10 @@ class BinaryResponse(_BinaryBase):
         return self
 
     def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
     ) -> None:
         self.close()
 
@@ -249,6 +267,9 @@ class AsyncBinaryResponse(_BinaryBase):
         return self
 
     async def __aexit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
     ) -> None:
         await self.close()

@@ -30,7 +30,9 @@ def is_retryable(
         return safe
     if status is None:
         return False
-    retryable = status in b.RETRY_RETRY_STATUSES or (b.RETRY_RETRY_SERVER_ERRORS and 500 <= status <= 599)
+    retryable = status in b.RETRY_RETRY_STATUSES or (
+        b.RETRY_RETRY_SERVER_ERRORS and 500 <= status <= 599
+    )
     return retryable and safe
 
 

@@ -24,7 +24,13 @@ import httpx
 
 from ._models import construct
 from ._retry import retry_delay_ms
-from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError, error_from_problem
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    error_from_problem,
+)
 
 _T = TypeVar("_T")
 
@@ -36,7 +42,9 @@ class ServerSentEvent(Generic[_T]):
 
     __slots__ = ("event", "id", "data", "retry")
 
-    def __init__(self, *, event: str, id: Optional[str], data: _T, retry: Optional[int] = None) -> None:
+    def __init__(
+        self, *, event: str, id: Optional[str], data: _T, retry: Optional[int] = None
+    ) -> None:
         self.event = event
         self.id = id
         self.data = data
@@ -70,7 +78,9 @@ class _Parser:
             if not self._data:
                 self._event = ""
                 return None
-            message = _Message(self._event or "message", self._id if self._seen_id else None, "\n".join(self._data))
+            message = _Message(
+                self._event or "message", self._id if self._seen_id else None, "\n".join(self._data)
+            )
             self._event = ""
             self._data = []
             self._seen_id = False
@@ -92,17 +102,23 @@ class _Parser:
         return None
 
 
-def _decode(types: Mapping[str, Any], message: _Message, response: httpx.Response) -> Optional[ServerSentEvent[Any]]:
+def _decode(
+    types: Mapping[str, Any], message: _Message, response: httpx.Response
+) -> Optional[ServerSentEvent[Any]]:
     """The typed event, None for an event kind the operation does not declare; raises the
     platform's problem for an ``error`` event."""
     try:
         data: object = json.loads(message.data)
     except ValueError as error:
-        raise APIResponseValidationError(response, message.data, f"event data is not JSON: {error}") from error
+        raise APIResponseValidationError(
+            response, message.data, f"event data is not JSON: {error}"
+        ) from error
     if message.event == "error" and "error" not in types:
         status = data.get("status") if isinstance(data, dict) else None
         code = status if isinstance(status, int) and 400 <= status <= 599 else 500
-        fake = httpx.Response(code, headers=response.headers, content=message.data.encode(), request=response.request)
+        fake = httpx.Response(
+            code, headers=response.headers, content=message.data.encode(), request=response.request
+        )
         raise error_from_problem(fake, message.data)
     type_ = types.get(message.event)
     if type_ is None:
@@ -110,7 +126,9 @@ def _decode(types: Mapping[str, Any], message: _Message, response: httpx.Respons
     try:
         value = construct(type_, data)
     except ValueError as error:
-        raise APIResponseValidationError(response, data, f"event {message.event}: {error}") from error
+        raise APIResponseValidationError(
+            response, data, f"event {message.event}: {error}"
+        ) from error
     return ServerSentEvent(event=message.event, id=message.id, data=value)
 
 
@@ -215,7 +233,10 @@ class Stream(Generic[_T]):
         return self
 
     def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
     ) -> None:
         self.close()
 
@@ -305,7 +326,10 @@ class AsyncStream(Generic[_T]):
         return self
 
     async def __aexit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
     ) -> None:
         await self.close()
 

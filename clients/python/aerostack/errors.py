@@ -152,13 +152,17 @@ class APIConnectionError(APIError):
         request: Optional[httpx.Request] = None,
         code: str = b.CLIENT_ERRORS_NETWORK,
     ) -> None:
-        super().__init__(message, code=code, title="No answer from the platform", detail=message, request=request)
+        super().__init__(
+            message, code=code, title="No answer from the platform", detail=message, request=request
+        )
 
 
 class APITimeoutError(APIConnectionError):
     """An attempt took longer than the timeout."""
 
-    def __init__(self, message: str = "Request timed out.", *, request: Optional[httpx.Request] = None) -> None:
+    def __init__(
+        self, message: str = "Request timed out.", *, request: Optional[httpx.Request] = None
+    ) -> None:
         super().__init__(message, request=request, code=b.CLIENT_ERRORS_TIMEOUT)
 
 
@@ -167,7 +171,9 @@ class APIResponseValidationError(APIError):
 
     response: httpx.Response
 
-    def __init__(self, response: httpx.Response, body: object, message: Optional[str] = None) -> None:
+    def __init__(
+        self, response: httpx.Response, body: object, message: Optional[str] = None
+    ) -> None:
         self.response = response
         super().__init__(
             message or "The platform's answer is not what the operation declares.",
@@ -185,7 +191,9 @@ class APIStatusError(APIError):
 
     response: httpx.Response
 
-    def __init__(self, message: Optional[str] = None, *, response: httpx.Response, **fields: Any) -> None:
+    def __init__(
+        self, message: Optional[str] = None, *, response: httpx.Response, **fields: Any
+    ) -> None:
         self.response = response
         fields.setdefault("status_code", response.status_code)
         super().__init__(message, **fields)

@@ -62,9 +62,9 @@ function renderUnion(type: UnionType): string[] {
   ];
 }
 
-/** The typing names a block of Python source uses, for its imports. */
+/** The typing names a block of Python source uses as generics (`List[`), for its imports. */
 export function typingImports(source: string, candidates: string[]): string[] {
-  return candidates.filter((name) => new RegExp(`\\b${name}\\[|\\b${name}\\b(?!\\()`).test(source));
+  return candidates.filter((name) => new RegExp(`\\b${name}\\[`).test(source));
 }
 
 /** Imports of the runtime: relative inside the package, absolute from a fixture client. */

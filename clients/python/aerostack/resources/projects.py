@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List, Optional, Union, cast
+from typing import Optional, Union, cast
 
 from .._base_client import (
     AsyncAPIResource,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List, Optional, Sequence, Union, cast
+from typing import Optional, Sequence, Union, cast
 
 from .._base_client import (
     AsyncAPIResource,
