@@ -67,7 +67,7 @@ export function createAuthenticator(checkers: readonly CredentialChecker[]): Aut
     if (!schemes.includes(principal.scheme)) {
       throw new ApiError(
         'auth/wrong-credential-type',
-        `This operation needs ${schemes.map((s) => `a ${s}`).join(' or ')}; a ${principal.scheme} was sent.`,
+        `This operation needs ${schemes.map((s) => `\`${s}\``).join(' or ')} credentials; \`${principal.scheme}\` credentials were sent.`,
       );
     }
     return principal;
