@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AerostackError, createClient } from '../src';
 import { type LocalServer, sendJson, startLocalServer, unavailable } from './support/local-server';
@@ -11,7 +12,34 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** A loopback port nothing listens on. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 describe('against a real HTTP server', () => {
+  it('retries even a POST without an Idempotency-Key when the connection is refused: it never left', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const sent: Request[] = [];
+    const client = createClient({
+      url,
+      secretKey: 'sk_test',
+      maxRetries: 1,
+      fetch: (request) => {
+        sent.push(request);
+        return fetch(request);
+      },
+    });
+    const error = await client.cache.increment('k').catch((e: AerostackError) => e);
+    expect(error).toMatchObject({ code: 'client/network', status: 0 });
+    expect(sent).toHaveLength(2);
+  });
+
   it('waits out Retry-After (seconds) after a 503, then succeeds', async () => {
     server = await startLocalServer((_req, res, n) =>
       n === 1 ? unavailable(res, '1') : sendJson(res, 200, health),
