@@ -233,7 +233,7 @@ function renderMethod(op: Operation, mode: Mode): string[] {
       break;
     }
     case 'bytes':
-      call = `${aw}self._client.request_bytes(${options}, statuses=(${op.response.statuses.join(', ')},))`;
+      call = `${aw}self._client.request_bytes(${options}, statuses=(${op.response.statuses.join(', ')}${op.response.statuses.length === 1 ? ',' : ''}))`;
       break;
   }
   const body =

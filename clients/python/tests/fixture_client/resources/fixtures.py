@@ -129,11 +129,7 @@ class FixturesResource(SyncAPIResource):
                     extra_body=extra_body,
                     timeout=timeout,
                 ),
-                statuses=(
-                    200,
-                    206,
-                    304,
-                ),
+                statuses=(200, 206, 304),
             ),
         )
 
@@ -539,11 +535,7 @@ class AsyncFixturesResource(AsyncAPIResource):
                     extra_body=extra_body,
                     timeout=timeout,
                 ),
-                statuses=(
-                    200,
-                    206,
-                    304,
-                ),
+                statuses=(200, 206, 304),
             ),
         )
 

@@ -60,11 +60,7 @@ class FilesResource(SyncAPIResource):
                     extra_body=extra_body,
                     timeout=timeout,
                 ),
-                statuses=(
-                    200,
-                    206,
-                    304,
-                ),
+                statuses=(200, 206, 304),
             ),
         )
 
@@ -146,11 +142,7 @@ class AsyncFilesResource(AsyncAPIResource):
                     extra_body=extra_body,
                     timeout=timeout,
                 ),
-                statuses=(
-                    200,
-                    206,
-                    304,
-                ),
+                statuses=(200, 206, 304),
             ),
         )
 
