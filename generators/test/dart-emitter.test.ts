@@ -414,6 +414,39 @@ describe('the Dart emitter', () => {
     expect(files['pubspec.yaml']).toContain("http: '>=1.5.0 <2.0.0'");
   });
 
+  it('writes the scenario table: wire-named arguments in, the wire shape out', () => {
+    const thing: NamedType = {
+      kind: 'object',
+      name: 'Thing',
+      fields: [{ wireName: 'id', type: { kind: 'string' }, required: true }],
+    };
+    const get = operation({
+      id: 'things.get',
+      method: 'GET',
+      path: '/things/{id}',
+      params: [
+        { wireName: 'id', location: 'path', type: { kind: 'string' }, required: true },
+        { wireName: 'limit', location: 'query', type: { kind: 'integer' }, required: false },
+      ],
+      response: { kind: 'json', type: { kind: 'named', name: 'Thing' } },
+    });
+    const put = operation({
+      id: 'things.put',
+      method: 'PUT',
+      path: '/things/{id}',
+      params: [{ wireName: 'id', location: 'path', type: { kind: 'string' }, required: true }],
+      body: { kind: 'bytes', mediaType: 'application/octet-stream', required: true },
+    });
+    const table = render(model([get, put], [thing]))['test/scenario_calls.dart'] ?? '';
+    expect(table).toContain('final scenarioTable = ScenarioTable<AerostackClient>(');
+    expect(table).toContain(
+      "    'things.get': (client, a) async => (await client.things.get(a.path['id'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt())).toJson(),",
+    );
+    expect(table).toContain(
+      "    'things.put': (client, a) async {\n      await client.things.put(a.path['id'] as String, body: BytesUpload(a.bytes!));",
+    );
+  });
+
   it('writes the fixture client under test/ importing the package runtime', () => {
     const files = generateDart(model([operation({ id: 'things.ping', method: 'GET', path: '/ping' })]), {
       target: 'fixtures',
@@ -422,6 +455,7 @@ describe('the Dart emitter', () => {
       'dart/test/fixture_client/fixture_client.dart',
       'dart/test/fixture_client/models.dart',
       'dart/test/fixture_client/api/things.dart',
+      'dart/test/fixture_client/scenario_calls.dart',
     ]);
     for (const f of files) expect(dartSyntaxErrors(f.content), f.path).toEqual([]);
     expect(files[0]?.content).toContain('class FixtureClient {');

@@ -35,11 +35,11 @@ export function eventClass(op: Operation): string {
 }
 
 /** `FixturesEventsEventTick`: one kind of event (model types are named `<Op><Event>Event`). */
-function eventVariant(op: Operation, kind: EventKind): string {
+export function eventVariant(op: Operation, kind: EventKind): string {
   return `${eventClass(op)}${pascalCase(kind.name)}`;
 }
 
-function unknownEvent(op: Operation): string {
+export function unknownEvent(op: Operation): string {
   return `${eventClass(op)}Unknown`;
 }
 

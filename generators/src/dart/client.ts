@@ -163,6 +163,7 @@ export function renderPubspec(model: ApiModel): string {
     "  http_parser: '>=4.0.0 <5.0.0'",
     '',
     'dev_dependencies:',
+    "  crypto: '>=3.0.0 <4.0.0'",
     "  test: '>=1.24.0 <2.0.0'",
   ].join('\n');
 }

@@ -8,6 +8,7 @@ import { apiFile, renderApiFile } from './api.js';
 import { renderBehaviour } from './behaviour.js';
 import { renderClient, renderErrorCodes, renderLibrary, renderPubspec, renderVersion } from './client.js';
 import { renderModels } from './models.js';
+import { renderScenarioCalls } from './scenarios.js';
 
 /** Where the fixture client goes, relative to clients/. */
 export const DART_FIXTURE_DIR = 'dart/test/fixture_client';
@@ -25,6 +26,15 @@ export function generateDart(model: ApiModel, options: GenerateOptions = { targe
       ...model.root.children.map((ns) =>
         generated(`${DART_FIXTURE_DIR}/api/${apiFile(ns)}`, renderApiFile(model, ns, runtime)),
       ),
+      generated(
+        `${DART_FIXTURE_DIR}/scenario_calls.dart`,
+        renderScenarioCalls(model, 'FixtureClient', [
+          "import 'package:aerostack/aerostack.dart';",
+          '',
+          "import '../scenario_table.dart';",
+          "import 'fixture_client.dart';",
+        ]),
+      ),
     ];
   }
   return [
@@ -37,6 +47,14 @@ export function generateDart(model: ApiModel, options: GenerateOptions = { targe
     generated('dart/lib/src/models.dart', renderModels(model)),
     ...model.root.children.map((ns) =>
       generated(`dart/lib/src/api/${apiFile(ns)}`, renderApiFile(model, ns)),
+    ),
+    generated(
+      'dart/test/scenario_calls.dart',
+      renderScenarioCalls(model, 'AerostackClient', [
+        "import 'package:aerostack/aerostack.dart';",
+        '',
+        "import 'scenario_table.dart';",
+      ]),
     ),
   ];
 }
