@@ -137,7 +137,10 @@ function renderEntry(op: Operation, q: string): string[] {
     lines.push(
       '\t\t\tPages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {',
       ...setParams(op, q).map(inner),
-      inner('\tparams.Limit = param.NewOpt(int64(a.PageSize))'),
+      // The runner's page size goes to `limit` (a list without one pages as the server likes).
+      ...(op.params.some((p) => p.location === 'query' && p.wireName === 'limit')
+        ? [inner('\tparams.Limit = param.NewOpt(int64(a.PageSize))')]
+        : []),
       inner(
         `\topts := a.ExtraHeaders(${op.params
           .filter((p) => p.location === 'header')
@@ -160,11 +163,6 @@ function renderEntry(op: Operation, q: string): string[] {
 /** scenario_dispatch_test.go for the package `pkg`. */
 export function renderDispatch(model: ApiModel, pkg: GoPackage): string {
   const q = `${pkg.name}.`;
-  const pagedWithoutLimit = model.operations.some(
-    (op) => op.pagination && !op.params.some((p) => p.wireName === 'limit'),
-  );
-  if (pagedWithoutLimit)
-    throw new Error('a paginated operation without a limit parameter: the scenario runner sets it');
   const body = [
     '// scenarioOps maps every operationId to a call of the public API of client.',
     `func scenarioOps(client *${pkg.name}.Client) map[string]scenariotest.Op {`,
