@@ -369,10 +369,8 @@ class _ClientBase:
             "User-Agent": f"aerostack-python/{__version__}",
             **self._default_headers,
         }
-        if options.auth:
-            auth = self._auth_header()
-            if auth:
-                headers["Authorization"] = auth
+        if options.auth and self._credential is None and self._key:
+            headers["Authorization"] = f"Bearer {self._key}"
         for name, value in options.headers.items():
             if not isinstance(value, NotGiven) and value is not None:
                 headers[name] = _text(value)
@@ -467,6 +465,16 @@ class SyncAPIClient(_ClientBase):
         default_headers: Optional[Mapping[str, str]] = None,
         http_client: Optional[httpx.Client] = None,
     ) -> None:
+        """Create a client.
+
+        ``base_url`` defaults to ``$AEROSTACK_URL``. Give at most one credential: ``secret_key``
+        (``sk_``; defaults to ``$AEROSTACK_SECRET_KEY``, and None sends none), ``account_key``
+        (``ak_``), ``publishable_key`` (``pk_``), or ``credential``, a function asked for the
+        token on every attempt (a user's session, say). ``timeout`` bounds each attempt
+        (seconds or an ``httpx.Timeout``); ``max_retries`` is how often a retryable call is
+        retried; ``default_headers`` go on every request; ``http_client`` is used (and not
+        closed) instead of a client of its own.
+        """
         super().__init__(
             base_url,
             secret_key=secret_key,
@@ -532,9 +540,12 @@ class SyncAPIClient(_ClientBase):
         attempt = 0
         while True:
             request = self._build_with(self._http, options, body, dict(headers))
-            if options.auth and self._credential is not None:
-                auth = self._auth_header()
-                request.headers.pop("Authorization", None)
+            if (
+                options.auth
+                and self._credential is not None
+                and "authorization" not in request.headers
+            ):
+                auth = self._auth_header()  # asked on every attempt
                 if auth:
                     request.headers["Authorization"] = auth
             can_retry = attempt < self.max_retries
@@ -644,6 +655,16 @@ class AsyncAPIClient(_ClientBase):
         default_headers: Optional[Mapping[str, str]] = None,
         http_client: Optional[httpx.AsyncClient] = None,
     ) -> None:
+        """Create an async client (see :class:`SyncAPIClient` for the options).
+
+        ``base_url`` defaults to ``$AEROSTACK_URL``. Give at most one credential: ``secret_key``
+        (``sk_``; defaults to ``$AEROSTACK_SECRET_KEY``, and None sends none), ``account_key``
+        (``ak_``), ``publishable_key`` (``pk_``), or ``credential``, a function asked for the
+        token on every attempt (a user's session, say). ``timeout`` bounds each attempt
+        (seconds or an ``httpx.Timeout``); ``max_retries`` is how often a retryable call is
+        retried; ``default_headers`` go on every request; ``http_client`` is used (and not
+        closed) instead of a client of its own.
+        """
         super().__init__(
             base_url,
             secret_key=secret_key,
@@ -703,9 +724,12 @@ class AsyncAPIClient(_ClientBase):
         attempt = 0
         while True:
             request = self._build_with(self._http, options, body, dict(headers))
-            if options.auth and self._credential is not None:
-                auth = self._auth_header()
-                request.headers.pop("Authorization", None)
+            if (
+                options.auth
+                and self._credential is not None
+                and "authorization" not in request.headers
+            ):
+                auth = self._auth_header()  # asked on every attempt
                 if auth:
                     request.headers["Authorization"] = auth
             can_retry = attempt < self.max_retries

@@ -146,7 +146,9 @@ class Stream(Generic[_T]):
 
     After a dropped connection — or the server closing the stream — it reconnects with
     ``Last-Event-ID`` (waiting the server's ``retry:`` or a backoff) and carries on; it ends when
-    the server answers 204 (nothing after that id). Close it (or use ``with``) to stop early.
+    the server answers 204 (nothing after that id), or when it closes a stream whose events had
+    no ids. An ``error`` event raises the platform's problem as an :class:`aerostack.APIError`;
+    event kinds the spec does not declare are skipped. Close it (or use ``with``) to stop early.
 
     Example::
 

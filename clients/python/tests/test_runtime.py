@@ -346,3 +346,30 @@ async def test_async_uploads_take_async_iterators() -> None:
     await client.fixtures.upload("b", content=chunks())
     await client.fixtures.upload("b", content=[b"abc", b"def"])
     assert [r.content for r in seen.requests] == [b"abcdef"] * 2
+
+
+def test_a_credential_function_is_asked_on_every_attempt() -> None:
+    tokens = iter(["t1", "t2"])
+    seen = Recorder(
+        httpx.Response(503, headers={"Retry-After": "0"}, json={"code": "internal/unexpected"}),
+        httpx.Response(200, json=ENTRY),
+    )
+    client = Aerostack(
+        "http://platform",
+        credential=lambda: next(tokens),
+        http_client=httpx.Client(transport=httpx.MockTransport(seen)),
+    )
+    client.cache.get("k")
+    assert [r.headers["authorization"] for r in seen.requests] == ["Bearer t1", "Bearer t2"]
+    with pytest.raises(ValueError):
+        Aerostack(secret_key="sk_a", account_key="ak_b")
+
+
+def test_with_options_copies_the_client() -> None:
+    seen = Recorder(httpx.Response(503, json={"code": "internal/unexpected"}))
+    client = sync_client(seen, max_retries=3)
+    copy = client.with_options(max_retries=0, default_headers={"X-App": "a"})
+    with pytest.raises(Exception):
+        copy.cache.get("k")
+    assert len(seen.requests) == 1 and seen.requests[0].headers["x-app"] == "a"
+    assert client.max_retries == 3
