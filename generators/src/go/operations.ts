@@ -231,7 +231,7 @@ function renderMethod(ns: Namespace, op: Operation, pkg: string): string[] {
         '\t\t}',
         '\t\treturn requestconfig.Open(ctx, r, all...)',
         '\t}',
-        `\treturn ssestream.New(ctx, ${start}, requestconfig.MaxRetries(all), connect, decode${eventName(op)})`,
+        `\treturn ssestream.New(ctx, ${start}, all, connect, decode${eventName(op)})`,
         '}',
       ];
     }

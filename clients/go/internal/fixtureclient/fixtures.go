@@ -59,7 +59,7 @@ func (s *FixturesService) Events(ctx context.Context, params *FixturesEventsPara
 		}
 		return requestconfig.Open(ctx, r, all...)
 	}
-	return ssestream.New(ctx, params.LastEventID.Or(""), requestconfig.MaxRetries(all), connect, decodeFixturesEventsEvent)
+	return ssestream.New(ctx, params.LastEventID.Or(""), all, connect, decodeFixturesEventsEvent)
 }
 
 // FixturesEventsParams holds the query and header parameters of Fixtures.Events.

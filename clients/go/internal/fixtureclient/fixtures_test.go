@@ -87,7 +87,7 @@ func TestEventsResumeFromAnID(t *testing.T) {
 	client := fixturePlatform(t)
 	stream := client.Fixtures.Events(context.Background(), &fixtureclient.FixturesEventsParams{
 		Count: fixtureclient.Int(3), LastEventID: fixtureclient.String("2"),
-	})
+	}, option.WithMaxRetryDelay(10*time.Millisecond))
 	defer stream.Close()
 	var got []int64
 	for stream.Next() {

@@ -28,15 +28,6 @@ func Format(v any) string {
 	}
 }
 
-// MaxRetries is the retry budget opts give (behaviour's default unless an option changes it).
-func MaxRetries(opts []Option) int {
-	cfg, err := NewConfig(opts)
-	if err != nil {
-		return 0
-	}
-	return cfg.MaxRetries
-}
-
 // File is a file part of a multipart form: its content, file name and content type.
 type File struct {
 	Reader      io.Reader

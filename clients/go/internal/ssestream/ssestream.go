@@ -51,6 +51,7 @@ type Stream[E any] struct {
 	connect    Connect
 	decode     Decode[E]
 	maxQuiet   int
+	maxDelay   time.Duration
 	body       io.ReadCloser
 	reader     *bufio.Reader
 	response   *http.Response
@@ -62,11 +63,16 @@ type Stream[E any] struct {
 	retryAfter time.Duration
 }
 
-// New returns a stream that connects with connect on its first Next; maxQuietReconnects
-// bounds the reconnections in a row that bring no event.
-func New[E any](ctx context.Context, lastEventID string, maxQuietReconnects int, connect Connect, decode Decode[E]) *Stream[E] {
+// New returns a stream that connects with connect on its first Next. The call's options give
+// its reconnection budget: at most MaxRetries reconnections in a row that bring no event, each
+// after a backoff (or the server's `retry:`) capped by MaxRetryDelay when set.
+func New[E any](ctx context.Context, lastEventID string, opts []requestconfig.Option, connect Connect, decode Decode[E]) *Stream[E] {
 	ctx, cancel := context.WithCancel(ctx)
-	return &Stream[E]{ctx: ctx, cancel: cancel, connect: connect, decode: decode, maxQuiet: maxQuietReconnects, lastID: lastEventID}
+	s := &Stream[E]{ctx: ctx, cancel: cancel, connect: connect, decode: decode, lastID: lastEventID}
+	if cfg, err := requestconfig.NewConfig(opts); err == nil {
+		s.maxQuiet, s.maxDelay = cfg.MaxRetries, cfg.MaxRetryDelay
+	}
+	return s
 }
 
 // Next advances to the next event; false when the stream has ended, failed or was closed.
@@ -163,6 +169,9 @@ func (s *Stream[E]) wait() bool {
 	}
 	delay := time.Duration(requestconfig.RetryDelayMs(s.quiet, nil, time.Now().UnixMilli(), rand.Float64())) * time.Millisecond
 	delay = max(delay, s.retryAfter)
+	if s.maxDelay > 0 {
+		delay = min(delay, s.maxDelay)
+	}
 	s.quiet++
 	timer := time.NewTimer(delay)
 	defer timer.Stop()

@@ -52,18 +52,19 @@ func status(code int, body string) func(w http.ResponseWriter) {
 }
 
 func open(srv *httptest.Server, maxQuiet int) *ssestream.Stream[ssestream.Event] {
+	opts := []requestconfig.Option{func(c *requestconfig.Config) error {
+		c.BaseURL, c.MaxRetryDelay, c.MaxRetries = srv.URL, time.Millisecond, maxQuiet
+		return nil
+	}}
 	connect := func(ctx context.Context, last string) (*http.Response, error) {
 		r := &requestconfig.Request{Method: http.MethodGet, Path: "/events", Header: http.Header{}, Accept: "text/event-stream"}
 		if last != "" {
 			r.Header.Set("Last-Event-ID", last)
 		}
-		return requestconfig.Open(ctx, r, func(c *requestconfig.Config) error {
-			c.BaseURL, c.MaxRetryDelay = srv.URL, time.Millisecond
-			return nil
-		})
+		return requestconfig.Open(ctx, r, opts...)
 	}
 	decode := func(ev ssestream.Event) (ssestream.Event, error) { return ev, nil }
-	return ssestream.New(context.Background(), "", maxQuiet, connect, decode)
+	return ssestream.New(context.Background(), "", opts, connect, decode)
 }
 
 func collect(s *ssestream.Stream[ssestream.Event]) []string {

@@ -46,7 +46,7 @@ func (s *JobsService) Watch(ctx context.Context, jobID string, params *JobsWatch
 		}
 		return requestconfig.Open(ctx, r, all...)
 	}
-	return ssestream.New(ctx, params.LastEventID.Or(""), requestconfig.MaxRetries(all), connect, decodeJobsWatchEvent)
+	return ssestream.New(ctx, params.LastEventID.Or(""), all, connect, decodeJobsWatchEvent)
 }
 
 // JobsWatchParams holds the query and header parameters of Jobs.Watch.
@@ -113,7 +113,7 @@ func (s *JobsService) Run(ctx context.Context, body JobsRunRequest, params *Jobs
 		}
 		return requestconfig.Open(ctx, r, all...)
 	}
-	return ssestream.New(ctx, "", requestconfig.MaxRetries(all), connect, decodeJobsRunEvent)
+	return ssestream.New(ctx, "", all, connect, decodeJobsRunEvent)
 }
 
 // JobsRunParams holds the query and header parameters of Jobs.Run.
