@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -233,6 +234,30 @@ func (s *Stream[E]) read() (Event, error) {
 
 // Current is the event Next advanced to.
 func (s *Stream[E]) Current() E { return s.current }
+
+// All ranges over the remaining events and closes the stream at the end of the loop; an error
+// ends the loop as its last pair.
+//
+//	for ev, err := range client.Fixtures.Events(ctx, nil).All() {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(ev.ID)
+//	}
+func (s *Stream[E]) All() iter.Seq2[E, error] {
+	return func(yield func(E, error) bool) {
+		defer func() { _ = s.Close() }()
+		for s.Next() {
+			if !yield(s.current, nil) {
+				return
+			}
+		}
+		if s.err != nil {
+			var zero E
+			yield(zero, s.err)
+		}
+	}
+}
 
 // Err is the error that ended the stream; nil when it ended normally or was closed.
 func (s *Stream[E]) Err() error { return s.err }

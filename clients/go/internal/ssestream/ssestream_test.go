@@ -150,3 +150,23 @@ func TestNotAnEventStreamIsInvalid(t *testing.T) {
 		t.Fatalf("err %v", stream.Err())
 	}
 }
+
+func TestAllRangesAndCloses(t *testing.T) {
+	s := &server{scripts: []func(http.ResponseWriter){
+		sse("id: 1\ndata: 1\n\nid: 2\ndata: 2\n\nid: 3\ndata: 3\n\n"),
+	}}
+	stream := open(s.start(t), 2)
+	var ids []string
+	for ev, err := range stream.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ev.ID)
+		if len(ids) == 2 {
+			break
+		}
+	}
+	if strings.Join(ids, ",") != "1,2" || stream.Next() {
+		t.Fatalf("ids %v, or the stream went on after the loop", ids)
+	}
+}
