@@ -80,4 +80,3 @@ async def async_usage() -> None:
 def wrong_usage(client: aerostack.Aerostack) -> None:
     client.cache.set("k", value=1, ttl_seconds=None)  # type: ignore[arg-type]  # not nullable
     client.cache.get(123)  # type: ignore[arg-type]
-    client.cache.set("k", 1)  # type: ignore[call-arg]  # body fields are keyword-only
