@@ -39,12 +39,18 @@ function bodyFields(op: Operation) {
   return body?.fields ?? [];
 }
 
+/** A parameter's argument name, clear of the per-call options (`timeout` → `timeout_`). */
+function argName(wireName: string): string {
+  const name = pyName(wireName);
+  return CALL_OPTIONS.includes(name) || name === 'content' || name === 'body' ? `${name}_` : name;
+}
+
 /** The arguments of an operation's method, in signature order. */
 export function argumentsOf(op: Operation): Argument[] {
   const path: Argument[] = op.params
     .filter((p) => p.location === 'path')
     .map((p) => ({
-      name: pyName(p.wireName),
+      name: argName(p.wireName),
       wire: p.wireName,
       where: 'path',
       type: p.type,
@@ -53,7 +59,7 @@ export function argumentsOf(op: Operation): Argument[] {
   const params: Argument[] = op.params
     .filter((p) => p.location !== 'path')
     .map((p) => ({
-      name: pyName(p.wireName),
+      name: argName(p.wireName),
       wire: p.wireName,
       where: p.location as 'query' | 'header',
       type: p.type,
@@ -150,7 +156,7 @@ function returnType(op: Operation, mode: Mode): string {
 }
 
 function renderPath(op: Operation): string {
-  const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => `{path_param(${pyName(name)})}`);
+  const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => `{path_param(${argName(name)})}`);
   return path.includes('{') ? `f${JSON.stringify(path)}` : JSON.stringify(path);
 }
 
