@@ -100,7 +100,7 @@ export function fromRequest(request: Request): Incoming {
     targetLength: url.pathname.length + url.search.length,
     header: (name) => request.headers.get(name) ?? undefined,
     hasBody: request.body !== null,
-    body: () => (request.body ?? []) as AsyncIterable<Uint8Array>,
+    body: () => (request.body ?? []) as unknown as AsyncIterable<Uint8Array>,
     remoteAddress: undefined,
     toRequest: () => request,
   };
