@@ -5,16 +5,32 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { GeneratedFile } from '../files.js';
+import { RUFF_VERSION } from './pyproject.js';
 
 let warned = false;
 
-/** `ruff` on PATH, else `python3 -m ruff`; undefined when neither runs. */
+/**
+ * `python3 -m ruff` (the one the client's test extra pins), else `ruff` on PATH; undefined when
+ * neither runs. Warns when its version is not RUFF_VERSION: the output may then differ from CI's.
+ */
 function ruffCommand(): string[] | undefined {
-  for (const command of [['ruff'], ['python3', '-m', 'ruff']]) {
+  for (const command of [['python3', '-m', 'ruff'], ['ruff']]) {
+    let version: string;
     try {
-      execFileSync(command[0] ?? 'ruff', [...command.slice(1), '--version'], { stdio: 'ignore' });
-      return command;
-    } catch {}
+      version = execFileSync(command[0] ?? 'ruff', [...command.slice(1), '--version'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    } catch {
+      continue;
+    }
+    if (!version.includes(RUFF_VERSION)) {
+      process.stderr.write(
+        `generators: ${version.trim()} is not ruff ${RUFF_VERSION} (pip install -e 'clients/python[test]'); ` +
+          "the Python output may differ from CI's\n",
+      );
+    }
+    return command;
   }
   return undefined;
 }
