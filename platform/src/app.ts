@@ -179,7 +179,14 @@ export function createApp(parts: AppParts): App {
         return;
       }
       dispatch(incoming)
-        .then((reply) => writeReply(res, reply))
+        .then((reply) => {
+          // A HEAD answer has the GET's headers and no body: never read a stream only to drop it.
+          if (incoming.method === 'HEAD' && reply.body instanceof ReadableStream) {
+            void reply.body.cancel();
+            reply.body = null;
+          }
+          writeReply(res, reply);
+        })
         .catch((error: unknown) => {
           logger.error('unhandled error', { error: error instanceof Error ? error.stack : String(error) });
           res.destroy();

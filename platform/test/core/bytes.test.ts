@@ -139,4 +139,13 @@ describe('byte bodies and replies', () => {
     expect(res.status).toBe(413);
     expect((await upload('two-mib', new Uint8Array(2 * 1024 * 1024))).status).toBe(200);
   });
+
+  it('answers HEAD on a download with its headers and no body', async () => {
+    await upload('headed', bytes);
+    const res = await fetch(`${p.url}/test/blobs/headed`, { method: 'HEAD', headers: auth() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe(String(bytes.length));
+    expect(res.headers.get('etag')).toMatch(/^"/);
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
 });
