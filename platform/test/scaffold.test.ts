@@ -222,7 +222,7 @@ describe('pnpm new-module', () => {
       ]),
     );
     expect(files.find((f) => f.path === 'go/scaffold_probes.go')?.content).toContain(
-      'func (s *ScaffoldProbesService) ListAll(',
+      'func (s *ScaffoldProbesService) ListAutoPaging(',
     );
   });
 
