@@ -1,5 +1,6 @@
-// Snapshots of the Dart emitter over the snapshot specs (specs/README.md) and the platform's
-// fixture spec: every generated file is pinned under snapshots/dart/<spec>/ and must parse.
+// Snapshots of the Dart emitter over the snapshot specs (specs/README.md): every generated file is
+// pinned under snapshots/dart/<spec>/ and must parse. The fixture client is pinned in clients/dart
+// by the drift check and must parse here.
 // After an intended change: `pnpm exec vitest run test/dart-snapshots.test.ts -u`, then review the diff.
 import { describe, expect, it } from 'vitest';
 import { generateLanguage } from '../src/generate.js';
@@ -24,11 +25,10 @@ describe('Dart snapshots', () => {
     });
   }
 
-  it("of the platform's fixture operations (the fixture client)", async () => {
+  // The fixture client's output is pinned where it is committed (clients/dart/test/fixture_client,
+  // by the drift check); here it must parse.
+  it("of the platform's fixture operations (the fixture client) parses", () => {
     const files = generateLanguage('dart', loadFixturesSpec(), { target: 'fixtures' });
-    for (const file of files) {
-      expect(dartSyntaxErrors(file.content), file.path).toEqual([]);
-      await expect(file.content).toMatchFileSnapshot(snapshot('fixtures', file.path));
-    }
+    for (const file of files) expect(dartSyntaxErrors(file.content), file.path).toEqual([]);
   });
 });

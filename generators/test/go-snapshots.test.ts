@@ -1,6 +1,7 @@
-// Snapshots of the Go emitter over the snapshot specs (specs/README.md) and the platform's
-// fixture spec: the files that differ by spec are pinned under snapshots/go/<spec>/, and every
-// spec's client must `go vet` beside the hand-written runtime (unions, streams, uploads, …).
+// Snapshots of the Go emitter over the snapshot specs (specs/README.md): the files that differ by
+// spec are pinned under snapshots/go/<spec>/, and every spec's client must `go vet` beside the
+// hand-written runtime (unions, streams, uploads, …). The fixture client is pinned where it is
+// committed, in clients/go, by the drift check.
 // After an intended change: `pnpm exec vitest run test/go-snapshots.test.ts -u`, then review the diff.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -61,12 +62,10 @@ describe('Go snapshots', () => {
     });
   }
 
-  it("of the platform's fixture operations (the fixture client)", async () => {
+  // The fixture client's output is pinned where it is committed (clients/go/internal/fixtureclient,
+  // by the drift check) and built, vetted and run there by CI: no second copy here.
+  it("puts the platform's fixture client under internal/fixtureclient", () => {
     const files = generateLanguage('go', loadFixturesSpec(), { target: 'fixtures' });
-    for (const file of files) {
-      if (!PINNED.test(file.path)) continue;
-      await expect(file.content).toMatchFileSnapshot(snapshot('fixtures', file.path));
-    }
     expect(files.every((f) => f.path.startsWith('go/internal/fixtureclient/'))).toBe(true);
   });
 

@@ -1,7 +1,7 @@
-// Snapshots of the Python emitter over the snapshot specs (specs/README.md) and the platform's
-// fixture spec: the files that differ by spec are pinned under snapshots/python/<spec>/, and
-// every spec's client must import and pass `mypy --strict` beside the hand-written runtime
-// (unions, streams, uploads, downloads, …). After an intended change:
+// Snapshots of the Python emitter over the snapshot specs (specs/README.md; the fixture client is
+// pinned in clients/python by the drift check): the files that differ by spec are pinned under
+// snapshots/python/<spec>/, and every spec's client must import and pass `mypy --strict` beside
+// the hand-written runtime (unions, streams, uploads, downloads, …). After an intended change:
 // `pnpm exec vitest run test/python-snapshots.test.ts -u`, then review the diff.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,15 +83,12 @@ describe('Python snapshots', () => {
     }, 60_000);
   }
 
-  it("of the platform's fixture operations (the fixture client)", async () => {
+  // The fixture client's output is pinned where it is committed (clients/python/tests/fixture_client,
+  // by the drift check) and type-checked and run there by CI: no second copy here.
+  it("puts the platform's fixture client under tests/fixture_client", () => {
     const files = generateLanguage('python', loadFixturesSpec(), { target: 'fixtures' });
     expect(files.every((f) => f.path.startsWith('python/tests/fixture_client/'))).toBe(true);
-    for (const file of files) {
-      if (!PINNED.test(file.path)) continue;
-      await expect(file.content).toMatchFileSnapshot(snapshot('fixtures', file.path));
-    }
-    if (!runtimeMissing) check('fixtures', files);
-  }, 60_000);
+  });
 
   it('is deterministic', () => {
     for (const name of TEST_SPECS) {
