@@ -12,15 +12,6 @@ export interface Reply {
   body: string | Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
-/** A JSON reply. */
-export function jsonReply(status: number, value: unknown, headers: Record<string, string>): Reply {
-  return {
-    status,
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify(value),
-  };
-}
-
 /** A web `Response` as a Reply (endpoints outside the spec answer with `Response`s). */
 export function replyOf(response: Response): Reply {
   const headers: Record<string, string> = {};
