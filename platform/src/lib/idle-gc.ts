@@ -9,6 +9,14 @@ import { runInNewContext } from 'node:vm';
 
 let collect: ((options?: object) => void) | null | undefined;
 
+// V8 11 (Node 20) reads any options object as a request for a minor collection (a scavenge, which
+// leaves the old generation as it was); without arguments it runs a full one. Later V8s honour the
+// options, and the last-resort flavour also shrinks the heap it keeps committed.
+const FULL: object | undefined =
+  Number(process.versions.v8.split('.')[0]) >= 12
+    ? { type: 'major', execution: 'sync', flavor: 'last-resort' }
+    : undefined;
+
 /** V8's `gc`, exposed at run time (no `--expose-gc` flag needed on the command line). */
 function gcFunction(): ((options?: object) => void) | null {
   if (collect !== undefined) return collect;
@@ -27,15 +35,18 @@ export interface IdleCollector {
   stop(): void;
 }
 
-/** Collects garbage once after each period of activity followed by `idleMs` without requests. */
+/**
+ * Collects garbage once after each period of activity followed by `idleMs` without requests. Boot
+ * counts as activity (loading the spec and compiling validators leaves garbage too).
+ */
 export function collectWhenIdle(idleMs = 5_000): IdleCollector {
   const gc = gcFunction();
-  let active = false;
-  let last = 0;
+  let active = true;
+  let last = Date.now();
   const timer = setInterval(() => {
     if (!active || Date.now() - last < idleMs) return;
     active = false;
-    gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    gc?.(FULL);
   }, idleMs / 5);
   timer.unref();
   return {
