@@ -27,7 +27,7 @@ sed -n '/Aerostack platform is running/,$p' "$out"
 procs="$(ps -o pid=,rss=,args= -s "$pid" | awk -v self="$pid" '!($1 == self && $3 ~ /(^|\/)(ba)?sh$/)')"
 echo "processes left running (pid, RSS kB, command):"
 echo "$procs" | sed 's/^/  /'
-echo "$procs" | grep -q 'node platform/dist/main\.js' || { echo "the platform is not served by node platform/dist/main.js" >&2; exit 1; }
+echo "$procs" | grep -Eq 'node( --[^ ]+)* platform/dist/main\.js' || { echo "the platform is not served by node platform/dist/main.js" >&2; exit 1; }
 if echo "$procs" | grep -Eq 'pnpm|tsx'; then echo "a pnpm or tsx process stays resident while serving" >&2; exit 1; fi
 
 url="$(sed -n 's/^ *API URL *\(http[^ ]*\).*/\1/p' "$out" | head -1)"

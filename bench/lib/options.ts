@@ -29,8 +29,8 @@ export interface Options {
 const HELP = `pnpm bench [options]   (needs wrk: apt-get install -y wrk | brew install wrk)
 
   --root DIR            checkout to measure (BENCH_ROOT; default: this repository)
-  --platform-cmd "CMD"  how to start the platform (BENCH_PLATFORM_CMD; default: node platform/dist/main.js
-                        when it exists, else the root package.json "start" script)
+  --platform-cmd "CMD"  how to start the platform (BENCH_PLATFORM_CMD; default: the README start command's
+                        node platform/dist/main.js step when that file exists, else the root package.json "start" script)
   --rounds N            rounds per case, medians reported (BENCH_ROUNDS; default 5)
   --duration S          seconds per wrk run (BENCH_DURATION; default 5)
   --warmup S            seconds of warm-up per case and target (BENCH_WARMUP; default 2)
@@ -53,6 +53,16 @@ const newestMtime = (dir: string): number =>
     .filter((e) => e.isFile())
     .reduce((max, e) => Math.max(max, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
 
+/** The last step of the README's start command when it serves the built platform with node (flags included). */
+function readmeServeCommand(root: string): string | null {
+  const readme = join(root, 'README.md');
+  if (!existsSync(readme)) return null;
+  const block = readFileSync(readme, 'utf8').split('<!-- start-command -->')[1];
+  const line = block?.match(/```\w*\n([^\n]+)/)?.[1];
+  const last = line?.split('&&').at(-1)?.trim();
+  return last && /^node( --\S+)* platform\/dist\/main\.js$/.test(last) ? last : null;
+}
+
 function defaultPlatformCmd(root: string): { cmd: string; source: string } {
   const dist = join(root, 'platform/dist/main.js');
   if (existsSync(dist)) {
@@ -62,9 +72,10 @@ function defaultPlatformCmd(root: string): { cmd: string; source: string } {
         `bench: warning: ${dist} is older than platform/src; run pnpm --filter @aerostack/platform build`,
       );
     }
+    const readme = readmeServeCommand(root);
     return {
-      cmd: 'node platform/dist/main.js',
-      source: `platform/dist/main.js exists${stale ? ', STALE' : ''}`,
+      cmd: readme ?? 'node platform/dist/main.js',
+      source: `platform/dist/main.js exists${stale ? ', STALE' : ''}${readme ? "; as the README's start command runs it" : ''}`,
     };
   }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
