@@ -42,12 +42,24 @@ export function createLogger(level: LoggerLevel, out?: DestinationStream | ((lin
     {
       level,
       base: undefined, // no pid / hostname
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeField,
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
   return wrap(root, destination);
+}
+
+// pino's isoTime formats a Date per line; lines in the same millisecond share the formatted time.
+let lastMs = -1;
+let lastField = '';
+function isoTimeField(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastField = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastField;
 }
 
 function wrap(logger: Pino, destination: LogDestination): Logger {
