@@ -17,7 +17,7 @@ import (
 type Client struct {
 	// Options apply to every call, before each call's own.
 	Options []option.RequestOption
-	// Shapes: Shapes of several kinds.
+	// Shapes: Shapes of several kinds, described over two lines.
 	Shapes *ShapesService
 }
 

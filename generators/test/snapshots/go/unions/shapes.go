@@ -12,7 +12,7 @@ import (
 	"github.com/aerostack/aerostack-oss/clients/go/option"
 )
 
-// ShapesService groups the shapes operations. Shapes of several kinds.
+// ShapesService groups the shapes operations. Shapes of several kinds, described over two lines.
 type ShapesService struct {
 	// Options apply to every call of this service, after the client's.
 	Options []option.RequestOption

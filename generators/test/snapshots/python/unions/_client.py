@@ -36,7 +36,7 @@ class Aerostack(SyncAPIClient):
 
     @cached_property
     def shapes(self) -> ShapesResource:
-        """Shapes of several kinds."""
+        """Shapes of several kinds, described over two lines."""
         return ShapesResource(self)
 
     @cached_property
@@ -71,7 +71,7 @@ class AsyncAerostack(AsyncAPIClient):
 
     @cached_property
     def shapes(self) -> AsyncShapesResource:
-        """Shapes of several kinds."""
+        """Shapes of several kinds, described over two lines."""
         return AsyncShapesResource(self)
 
     @cached_property

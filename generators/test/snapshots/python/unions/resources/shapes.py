@@ -19,7 +19,7 @@ from ..models import Shape, ShapeCreate, ShapeEvent, ShapesListResponse
 
 
 class ShapesResource(SyncAPIResource):
-    """The ``shapes`` operations. Shapes of several kinds."""
+    """The ``shapes`` operations. Shapes of several kinds, described over two lines."""
 
     @cached_property
     def with_raw_response(self) -> ShapesResourceWithRawResponse:
@@ -130,7 +130,7 @@ class ShapesResource(SyncAPIResource):
 
 
 class AsyncShapesResource(AsyncAPIResource):
-    """The ``shapes`` operations. Shapes of several kinds."""
+    """The ``shapes`` operations. Shapes of several kinds, described over two lines."""
 
     @cached_property
     def with_raw_response(self) -> AsyncShapesResourceWithRawResponse:

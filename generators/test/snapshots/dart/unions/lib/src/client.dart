@@ -40,7 +40,7 @@ class AerostackClient {
 
   final Transport _transport;
 
-  /// Shapes of several kinds.
+  /// Shapes of several kinds, described over two lines.
   late final ShapesApi shapes = ShapesApi(_transport);
 
   /// Closes the underlying HTTP client, unless it was passed in.

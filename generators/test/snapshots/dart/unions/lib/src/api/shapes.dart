@@ -3,7 +3,7 @@ import '../models.dart';
 import '../request_options.dart';
 import '../transport.dart';
 
-/// The `shapes` operations. Shapes of several kinds.
+/// The `shapes` operations. Shapes of several kinds, described over two lines.
 class ShapesApi {
   /// Used by [AerostackClient]; get one from `client.shapes`.
   ShapesApi(this._transport);
