@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyCache } from '../../src/modules/keys/cache.js';
+import { createLookupCache } from '../../src/lib/lookup-cache.js';
 import type { ActiveKey } from '../../src/modules/keys/store.js';
 
 // The key cache spares each request a database lookup for its credential; invalidation (what a
@@ -7,9 +7,9 @@ import type { ActiveKey } from '../../src/modules/keys/store.js';
 
 const key: ActiveKey = { id: 'key_1', kind: 'secret', accountId: 'acc_1', projectId: 'prj_1' };
 
-describe('key cache', () => {
+describe('lookup cache (API keys)', () => {
   it('looks a key up once, then answers from memory', async () => {
-    const cache = createKeyCache({ ttlMs: 60_000, max: 10 });
+    const cache = createLookupCache<ActiveKey>({ ttlMs: 60_000, max: 10 });
     let lookups = 0;
     const load = async () => {
       lookups++;
@@ -20,7 +20,7 @@ describe('key cache', () => {
   });
 
   it('never caches an unknown credential', async () => {
-    const cache = createKeyCache({ ttlMs: 60_000, max: 10 });
+    const cache = createLookupCache<ActiveKey>({ ttlMs: 60_000, max: 10 });
     let lookups = 0;
     for (let i = 0; i < 3; i++) {
       await cache.load('h', async () => {
@@ -32,7 +32,7 @@ describe('key cache', () => {
   });
 
   it('drops invalidated keys, and a lookup that raced the invalidation is not cached', async () => {
-    const cache = createKeyCache({ ttlMs: 60_000, max: 10 });
+    const cache = createLookupCache<ActiveKey>({ ttlMs: 60_000, max: 10 });
     await cache.load('h', async () => key);
     cache.invalidate(['h']);
     expect(cache.get('h')).toBeUndefined();
@@ -45,11 +45,11 @@ describe('key cache', () => {
   });
 
   it('expires entries after the TTL and stays within its size', async () => {
-    const cache = createKeyCache({ ttlMs: 1, max: 2 });
+    const cache = createLookupCache<ActiveKey>({ ttlMs: 1, max: 2 });
     await cache.load('a', async () => key);
     await new Promise((r) => setTimeout(r, 5));
     expect(cache.get('a')).toBeUndefined();
-    const big = createKeyCache({ ttlMs: 60_000, max: 2 });
+    const big = createLookupCache<ActiveKey>({ ttlMs: 60_000, max: 2 });
     for (const h of ['a', 'b', 'c']) await big.load(h, async () => key);
     expect([big.get('a'), big.get('b'), big.get('c')].filter(Boolean)).toHaveLength(2);
   });

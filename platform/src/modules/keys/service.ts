@@ -4,8 +4,8 @@ import type { CredentialChecker } from '../../http/auth/credentials.js';
 import type { Principal } from '../../http/auth/principal.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
+import { createLookupCache } from '../../lib/lookup-cache.js';
 import type { Services } from '../../services.js';
-import { createKeyCache } from './cache.js';
 import {
   type CredentialKind,
   credentialHint,
@@ -52,7 +52,7 @@ function toPrincipal(key: store.ActiveKey): Principal {
 /** API keys: issued shown once, stored as hashes, revoked everywhere on the next request. */
 export function createKeyService(services: Services) {
   const db = tables<store.KeyTables>(services.database);
-  const cache = createKeyCache({ ttlMs: KEY_CACHE_TTL_MS, max: 10_000 });
+  const cache = createLookupCache<store.ActiveKey>({ ttlMs: KEY_CACHE_TTL_MS, max: 10_000 });
   const unsubscribe = services.bus.subscribe(KEYS_REVOKED, (message) => {
     cache.invalidate((message as { hashes: string[] }).hashes);
   });
