@@ -162,6 +162,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the project's current rules
+         * @description A project that never saved rules has version 0, which allows end users nothing.
+         */
+        get: operations["rules.get"];
+        /**
+         * Replace the project's rules with a new version
+         * @description Saves the whole document as the next version. Send the `version` you read: when someone
+         *     saved another version since, the answer is 409 `rules/version-conflict` and nothing changes.
+         *     Every worker and node applies the new version on its next request.
+         */
+        put: operations["rules.update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -342,6 +368,84 @@ export interface components {
             key: components["schemas"]["CacheKey"];
             value: number;
             expiresAt: components["schemas"]["Timestamp"] | null;
+        };
+        /**
+         * @description Who may: `public` — anyone holding the publishable key (signed in or not); `authenticated`
+         *     — a signed-in end user; `owner` — a signed-in end user acting on their own data (see each
+         *     rule); `none` — no end user.
+         * @enum {string}
+         */
+        RuleAccess: "public" | "authenticated" | "owner" | "none";
+        /**
+         * @description Access to the realtime channels matching `pattern`: `/`-separated segments where `*`
+         *     matches one segment, a final `**` matches one or more, and `{userId}` matches the caller's
+         *     own user id only (`owner` access requires it). The first matching rule decides; an action
+         *     a rule leaves out is `none`.
+         */
+        ChannelRule: {
+            /**
+             * @example chat/*
+             * @example user/{userId}/**
+             */
+            pattern: string;
+            subscribe?: components["schemas"]["RuleAccess"];
+            publish?: components["schemas"]["RuleAccess"];
+            presence?: components["schemas"]["RuleAccess"];
+        };
+        /**
+         * @description A SQL statement end users may run through `db.query`, compared with the request's SQL
+         *     after collapsing runs of whitespace and dropping a final `;`. `owner` statements must use
+         *     the reserved parameter `:auth_user_id`, which the platform binds to the caller's user id.
+         */
+        StatementRule: {
+            /** @example SELECT id, body FROM messages WHERE room = :room */
+            sql: string;
+            access: components["schemas"]["RuleAccess"];
+        };
+        /**
+         * @description Which database change events of `table` end users see on the channel `table/<table>`.
+         *     `owner` needs `ownerColumn`: a user sees the events whose row (new or old) has their user
+         *     id in that column.
+         */
+        TableRule: {
+            /** @example messages */
+            table: string;
+            read: components["schemas"]["RuleAccess"];
+            /** @example user_id */
+            ownerColumn?: string;
+        };
+        /** @description A project's rules, as saved. */
+        Rules: {
+            /** @description Increases by one with every save; 0 before the first. */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When this version was saved; null for version 0.
+             */
+            updatedAt: string | null;
+            channels: components["schemas"]["ChannelRule"][];
+            statements: components["schemas"]["StatementRule"][];
+            tables: components["schemas"]["TableRule"][];
+            /**
+             * @description Development only: while true, a statement an end user sends that is not on the list is
+             *     allowed and appended to it (as `authenticated` when a user sent it, else `public`), so
+             *     the list can be reviewed, then locked by setting this to false.
+             */
+            learning: boolean;
+        };
+        /** @description A whole new rules document, and the version it replaces. */
+        RulesUpdate: {
+            /** @description The version this document replaces (from `rules.get`). */
+            version: number;
+            channels: components["schemas"]["ChannelRule"][];
+            statements: components["schemas"]["StatementRule"][];
+            tables: components["schemas"]["TableRule"][];
+            /**
+             * @description Development only: while true, a statement an end user sends that is not on the list is
+             *     allowed and appended to it (as `authenticated` when a user sent it, else `public`), so
+             *     the list can be reviewed, then locked by setting this to false.
+             */
+            learning: boolean;
         };
     };
     responses: {
@@ -831,6 +935,77 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description `cache/not-an-integer`: the entry is not an integer, or the result leaves the safe integer range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "rules.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rules"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "rules.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulesUpdate"];
+            };
+        };
+        responses: {
+            /** @description The rules as saved, with their new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `rules/version-conflict`: another version was saved since `version`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `rules/invalid`: a pattern, statement or table rule is malformed (the detail names it). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -25,6 +25,8 @@ type Client struct {
 	Health *HealthService
 	// Projects: Projects and their API keys (account key).
 	Projects *ProjectsService
+	// Rules: A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted.
+	Rules *RulesService
 }
 
 // DefaultClientOptions reads the environment: AEROSTACK_URL (the base URL) and
@@ -60,6 +62,9 @@ func NewClient(opts ...option.RequestOption) *Client {
 			Keys: &ProjectsKeysService{
 				Options: opts,
 			},
+			Options: opts,
+		},
+		Rules: &RulesService{
 			Options: opts,
 		},
 	}

@@ -54,4 +54,8 @@ const (
 	CodeRouteMethodNotAllowed = "route/method-not-allowed"
 	// CodeRouteNotFound: Not found (404). No operation has this path.
 	CodeRouteNotFound = "route/not-found"
+	// CodeRulesInvalid: Invalid rules (422). A channel pattern, statement or table rule is malformed.
+	CodeRulesInvalid = "rules/invalid"
+	// CodeRulesVersionConflict: Rules changed meanwhile (409). Another version of the rules was saved since the version this update replaces.
+	CodeRulesVersionConflict = "rules/version-conflict"
 )

@@ -152,3 +152,72 @@ type CacheCounter struct {
 	Value     int64                `json:"value"`
 	ExpiresAt param.Opt[time.Time] `json:"expiresAt"`
 }
+
+// RuleAccess: Who may: `public` — anyone holding the publishable key (signed in or not); `authenticated`
+// — a signed-in end user; `owner` — a signed-in end user acting on their own data (see each
+// rule); `none` — no end user.
+type RuleAccess string
+
+// The values of RuleAccess.
+const (
+	RuleAccessPublic        RuleAccess = "public"
+	RuleAccessAuthenticated RuleAccess = "authenticated"
+	RuleAccessOwner         RuleAccess = "owner"
+	RuleAccessNone          RuleAccess = "none"
+)
+
+// ChannelRule: Access to the realtime channels matching `pattern`: `/`-separated segments where `*`
+// matches one segment, a final `**` matches one or more, and `{userId}` matches the caller's
+// own user id only (`owner` access requires it). The first matching rule decides; an action
+// a rule leaves out is `none`.
+type ChannelRule struct {
+	Pattern   string                `json:"pattern"`
+	Subscribe param.Opt[RuleAccess] `json:"subscribe,omitzero"`
+	Publish   param.Opt[RuleAccess] `json:"publish,omitzero"`
+	Presence  param.Opt[RuleAccess] `json:"presence,omitzero"`
+}
+
+// StatementRule is a SQL statement end users may run through `db.query`, compared with the request's SQL
+// after collapsing runs of whitespace and dropping a final `;`. `owner` statements must use
+// the reserved parameter `:auth_user_id`, which the platform binds to the caller's user id.
+type StatementRule struct {
+	SQL    string     `json:"sql"`
+	Access RuleAccess `json:"access"`
+}
+
+// TableRule: Which database change events of `table` end users see on the channel `table/<table>`.
+// `owner` needs `ownerColumn`: a user sees the events whose row (new or old) has their user
+// id in that column.
+type TableRule struct {
+	Table       string            `json:"table"`
+	Read        RuleAccess        `json:"read"`
+	OwnerColumn param.Opt[string] `json:"ownerColumn,omitzero"`
+}
+
+// Rules is a project's rules, as saved.
+type Rules struct {
+	// Increases by one with every save; 0 before the first.
+	Version int64 `json:"version"`
+	// When this version was saved; null for version 0.
+	UpdatedAt  param.Opt[time.Time] `json:"updatedAt"`
+	Channels   []ChannelRule        `json:"channels"`
+	Statements []StatementRule      `json:"statements"`
+	Tables     []TableRule          `json:"tables"`
+	// Development only: while true, a statement an end user sends that is not on the list is
+	// allowed and appended to it (as `authenticated` when a user sent it, else `public`), so
+	// the list can be reviewed, then locked by setting this to false.
+	Learning bool `json:"learning"`
+}
+
+// RulesUpdate is a whole new rules document, and the version it replaces.
+type RulesUpdate struct {
+	// The version this document replaces (from `rules.get`).
+	Version    int64           `json:"version"`
+	Channels   []ChannelRule   `json:"channels"`
+	Statements []StatementRule `json:"statements"`
+	Tables     []TableRule     `json:"tables"`
+	// Development only: while true, a statement an end user sends that is not on the list is
+	// allowed and appended to it (as `authenticated` when a user sent it, else `public`), so
+	// the list can be reviewed, then locked by setting this to false.
+	Learning bool `json:"learning"`
+}

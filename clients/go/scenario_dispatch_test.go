@@ -140,5 +140,17 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				return client.Cache.Increment(ctx, scenariotest.Decode[string](a.Path["key"]), body, opts...)
 			},
 		},
+		"rules.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Rules.Get(ctx, opts...)
+			},
+		},
+		"rules.update": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Rules.Update(ctx, scenariotest.Decode[aerostack.RulesUpdate](a.Body), opts...)
+			},
+		},
 	}
 }

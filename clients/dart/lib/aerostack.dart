@@ -8,6 +8,7 @@ export 'src/api/account.dart';
 export 'src/api/cache.dart';
 export 'src/api/health.dart';
 export 'src/api/projects.dart';
+export 'src/api/rules.dart';
 export 'src/behaviour.dart';
 export 'src/binary_response.dart';
 export 'src/client.dart';

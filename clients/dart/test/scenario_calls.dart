@@ -20,6 +20,8 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'cache.set': (client, a) async => (await client.cache.set(a.path['key'] as String, value: a.body['value'], ttlSeconds: a.body['ttlSeconds'] == null ? null : (a.body['ttlSeconds'] as num).toInt())).toJson(),
     'cache.delete': (client, a) async => (await client.cache.delete(a.path['key'] as String)).toJson(),
     'cache.increment': (client, a) async => (await client.cache.increment(a.path['key'] as String, by: a.body['by'] == null ? null : (a.body['by'] as num).toInt(), ttlSeconds: a.body['ttlSeconds'] == null ? null : (a.body['ttlSeconds'] as num).toInt())).toJson(),
+    'rules.get': (client, a) async => (await client.rules.get()).toJson(),
+    'rules.update': (client, a) async => (await client.rules.update(version: (a.body['version'] as num).toInt(), channels: (a.body['channels'] as List<Object?>).map((e0) => ChannelRule.fromJson(e0 as Map<String, Object?>)).toList(), statements: (a.body['statements'] as List<Object?>).map((e0) => StatementRule.fromJson(e0 as Map<String, Object?>)).toList(), tables: (a.body['tables'] as List<Object?>).map((e0) => TableRule.fromJson(e0 as Map<String, Object?>)).toList(), learning: a.body['learning'] as bool)).toJson(),
   },
   pages: <String, Stream<Object?> Function(AerostackClient, ScenarioArgs)>{
     'projects.list': (client, a) => client.projects.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),

@@ -47,6 +47,12 @@ from .models import (
     CacheDeleted,
     CacheIncrement,
     CacheCounter,
+    RuleAccess,
+    ChannelRule,
+    StatementRule,
+    TableRule,
+    Rules,
+    RulesUpdate,
 )
 
 __all__ = [
@@ -102,4 +108,10 @@ __all__ = [
     "CacheDeleted",
     "CacheIncrement",
     "CacheCounter",
+    "RuleAccess",
+    "ChannelRule",
+    "StatementRule",
+    "TableRule",
+    "Rules",
+    "RulesUpdate",
 ]

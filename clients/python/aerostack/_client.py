@@ -30,6 +30,12 @@ from .resources.projects import (
     ProjectsResource,
     ProjectsResourceWithRawResponse,
 )
+from .resources.rules import (
+    AsyncRulesResource,
+    AsyncRulesResourceWithRawResponse,
+    RulesResource,
+    RulesResourceWithRawResponse,
+)
 
 __all__ = ["Aerostack", "AsyncAerostack"]
 
@@ -71,6 +77,11 @@ class Aerostack(SyncAPIClient):
     def projects(self) -> ProjectsResource:
         """Projects and their API keys (account key)."""
         return ProjectsResource(self)
+
+    @cached_property
+    def rules(self) -> RulesResource:
+        """A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted."""
+        return RulesResource(self)
 
     @cached_property
     def with_raw_response(self) -> AerostackWithRawResponse:
@@ -123,6 +134,11 @@ class AsyncAerostack(AsyncAPIClient):
         return AsyncProjectsResource(self)
 
     @cached_property
+    def rules(self) -> AsyncRulesResource:
+        """A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted."""
+        return AsyncRulesResource(self)
+
+    @cached_property
     def with_raw_response(self) -> AsyncAerostackWithRawResponse:
         """The same namespaces, whose methods answer the raw response: status, headers, ``parse()``.
 
@@ -142,6 +158,7 @@ class AerostackWithRawResponse:
         self.cache = CacheResourceWithRawResponse(client.cache)
         self.health = HealthResourceWithRawResponse(client.health)
         self.projects = ProjectsResourceWithRawResponse(client.projects)
+        self.rules = RulesResourceWithRawResponse(client.rules)
 
 
 class AsyncAerostackWithRawResponse:
@@ -152,3 +169,4 @@ class AsyncAerostackWithRawResponse:
         self.cache = AsyncCacheResourceWithRawResponse(client.cache)
         self.health = AsyncHealthResourceWithRawResponse(client.health)
         self.projects = AsyncProjectsResourceWithRawResponse(client.projects)
+        self.rules = AsyncRulesResourceWithRawResponse(client.rules)

@@ -99,4 +99,24 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "result": "json",
         "pager": None,
     },
+    "rules.get": {
+        "namespace": ("rules",),
+        "method": "get",
+        "arguments": (),
+        "result": "json",
+        "pager": None,
+    },
+    "rules.update": {
+        "namespace": ("rules",),
+        "method": "update",
+        "arguments": (
+            ("field", "version", "version"),
+            ("field", "channels", "channels"),
+            ("field", "statements", "statements"),
+            ("field", "tables", "tables"),
+            ("field", "learning", "learning"),
+        ),
+        "result": "json",
+        "pager": None,
+    },
 }

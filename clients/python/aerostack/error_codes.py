@@ -62,3 +62,7 @@ class ErrorCode:
     """Method not allowed (405). The path exists but not with this method; see the `Allow` header."""
     ROUTE_NOT_FOUND = "route/not-found"
     """Not found (404). No operation has this path."""
+    RULES_INVALID = "rules/invalid"
+    """Invalid rules (422). A channel pattern, statement or table rule is malformed."""
+    RULES_VERSION_CONFLICT = "rules/version-conflict"
+    """Rules changed meanwhile (409). Another version of the rules was saved since the version this update replaces."""

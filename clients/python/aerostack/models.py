@@ -30,11 +30,24 @@ __all__ = [
     "CacheDeleted",
     "CacheIncrement",
     "CacheCounter",
+    "RuleAccess",
+    "ChannelRule",
+    "StatementRule",
+    "TableRule",
+    "Rules",
+    "RulesUpdate",
 ]
 
 
 ApiKeyType = Literal["secret", "publishable"]
 """`secret` keys (`sk_`) are for servers; `publishable` keys (`pk_`) are for browsers."""
+
+
+RuleAccess = Literal["public", "authenticated", "owner", "none"]
+"""Who may: `public` — anyone holding the publishable key (signed in or not); `authenticated`
+— a signed-in end user; `owner` — a signed-in end user acting on their own data (see each
+rule); `none` — no end user.
+"""
 
 
 class Problem(BaseModel):
@@ -190,6 +203,72 @@ class CacheCounter(BaseModel):
     expires_at: Optional[datetime] = Field(alias="expiresAt")
 
 
+class ChannelRule(BaseModel):
+    """Access to the realtime channels matching `pattern`: `/`-separated segments where `*`
+    matches one segment, a final `**` matches one or more, and `{userId}` matches the caller's
+    own user id only (`owner` access requires it). The first matching rule decides; an action
+    a rule leaves out is `none`.
+    """
+
+    pattern: str
+    subscribe: Optional[RuleAccess] = None
+    publish: Optional[RuleAccess] = None
+    presence: Optional[RuleAccess] = None
+
+
+class StatementRule(BaseModel):
+    """A SQL statement end users may run through `db.query`, compared with the request's SQL
+    after collapsing runs of whitespace and dropping a final `;`. `owner` statements must use
+    the reserved parameter `:auth_user_id`, which the platform binds to the caller's user id.
+    """
+
+    sql: str
+    access: RuleAccess
+
+
+class TableRule(BaseModel):
+    """Which database change events of `table` end users see on the channel `table/<table>`.
+    `owner` needs `ownerColumn`: a user sees the events whose row (new or old) has their user
+    id in that column.
+    """
+
+    table: str
+    read: RuleAccess
+    owner_column: Optional[str] = Field(default=None, alias="ownerColumn")
+
+
+class Rules(BaseModel):
+    """A project's rules, as saved."""
+
+    version: int
+    """Increases by one with every save; 0 before the first."""
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    """When this version was saved; null for version 0."""
+    channels: List[ChannelRule]
+    statements: List[StatementRule]
+    tables: List[TableRule]
+    learning: bool
+    """Development only: while true, a statement an end user sends that is not on the list is
+    allowed and appended to it (as `authenticated` when a user sent it, else `public`), so
+    the list can be reviewed, then locked by setting this to false.
+    """
+
+
+class RulesUpdate(BaseModel):
+    """A whole new rules document, and the version it replaces."""
+
+    version: int
+    """The version this document replaces (from `rules.get`)."""
+    channels: List[ChannelRule]
+    statements: List[StatementRule]
+    tables: List[TableRule]
+    learning: bool
+    """Development only: while true, a statement an end user sends that is not on the list is
+    allowed and appended to it (as `authenticated` when a user sent it, else `public`), so
+    the list can be reviewed, then locked by setting this to false.
+    """
+
+
 for _model in (
     Problem,
     FieldProblem,
@@ -208,5 +287,10 @@ for _model in (
     CacheDeleted,
     CacheIncrement,
     CacheCounter,
+    ChannelRule,
+    StatementRule,
+    TableRule,
+    Rules,
+    RulesUpdate,
 ):
     _model.model_rebuild()

@@ -9,4 +9,5 @@ export const modules: Module[] = [
   (await import('./projects/module.js')).default,
   (await import('./keys/module.js')).default,
   (await import('./cache/module.js')).default,
+  (await import('./rules/module.js')).default,
 ];

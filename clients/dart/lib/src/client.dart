@@ -5,6 +5,7 @@ import 'api/account.dart';
 import 'api/cache.dart';
 import 'api/health.dart';
 import 'api/projects.dart';
+import 'api/rules.dart';
 import 'behaviour.dart';
 import 'transport.dart';
 
@@ -55,6 +56,11 @@ class AerostackClient {
 
   /// Projects and their API keys (account key).
   late final ProjectsApi projects = ProjectsApi(_transport);
+
+  /// A project's rules: which realtime channels end users may use, which SQL statements they may
+  /// run and which database change events they may see. Deny by default; the secret key is never
+  /// restricted.
+  late final RulesApi rules = RulesApi(_transport);
 
   /// Closes the underlying HTTP client, unless it was passed in.
   void close() => _transport.close();

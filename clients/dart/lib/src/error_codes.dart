@@ -100,4 +100,11 @@ abstract final class ErrorCode {
 
   /// Not found (404). No operation has this path.
   static const routeNotFound = 'route/not-found';
+
+  /// Invalid rules (422). A channel pattern, statement or table rule is malformed.
+  static const rulesInvalid = 'rules/invalid';
+
+  /// Rules changed meanwhile (409). Another version of the rules was saved since the version this
+  /// update replaces.
+  static const rulesVersionConflict = 'rules/version-conflict';
 }

@@ -474,3 +474,193 @@ class CacheCounter {
         'expiresAt': expiresAt?.toUtc().toIso8601String(),
       };
 }
+
+/// Who may: `public` — anyone holding the publishable key (signed in or not); `authenticated`
+/// — a signed-in end user; `owner` — a signed-in end user acting on their own data (see each
+/// rule); `none` — no end user.
+enum RuleAccess {
+  public('public'),
+  authenticated('authenticated'),
+  owner('owner'),
+  none('none');
+
+  const RuleAccess(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [RuleAccess] from JSON; throws a [FormatException] for an unknown value.
+  static RuleAccess fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown RuleAccess', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// Access to the realtime channels matching `pattern`: `/`-separated segments where `*`
+/// matches one segment, a final `**` matches one or more, and `{userId}` matches the caller's
+/// own user id only (`owner` access requires it). The first matching rule decides; an action
+/// a rule leaves out is `none`.
+class ChannelRule {
+  /// Creates a [ChannelRule].
+  const ChannelRule({required this.pattern, this.subscribe, this.publish, this.presence});
+
+  /// Reads a [ChannelRule] from its JSON object; unknown keys are ignored.
+  factory ChannelRule.fromJson(Map<String, Object?> json) => ChannelRule(
+        pattern: json['pattern'] as String,
+        subscribe: json['subscribe'] == null ? null : RuleAccess.fromJson(json['subscribe'] as String),
+        publish: json['publish'] == null ? null : RuleAccess.fromJson(json['publish'] as String),
+        presence: json['presence'] == null ? null : RuleAccess.fromJson(json['presence'] as String),
+      );
+
+  final String pattern;
+
+  final RuleAccess? subscribe;
+
+  final RuleAccess? publish;
+
+  final RuleAccess? presence;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'pattern': pattern,
+        if (subscribe != null) 'subscribe': subscribe?.value,
+        if (publish != null) 'publish': publish?.value,
+        if (presence != null) 'presence': presence?.value,
+      };
+}
+
+/// A SQL statement end users may run through `db.query`, compared with the request's SQL
+/// after collapsing runs of whitespace and dropping a final `;`. `owner` statements must use
+/// the reserved parameter `:auth_user_id`, which the platform binds to the caller's user id.
+class StatementRule {
+  /// Creates a [StatementRule].
+  const StatementRule({required this.sql, required this.access});
+
+  /// Reads a [StatementRule] from its JSON object; unknown keys are ignored.
+  factory StatementRule.fromJson(Map<String, Object?> json) => StatementRule(
+        sql: json['sql'] as String,
+        access: RuleAccess.fromJson(json['access'] as String),
+      );
+
+  final String sql;
+
+  final RuleAccess access;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'sql': sql,
+        'access': access.value,
+      };
+}
+
+/// Which database change events of `table` end users see on the channel `table/<table>`.
+/// `owner` needs `ownerColumn`: a user sees the events whose row (new or old) has their user
+/// id in that column.
+class TableRule {
+  /// Creates a [TableRule].
+  const TableRule({required this.table, required this.read, this.ownerColumn});
+
+  /// Reads a [TableRule] from its JSON object; unknown keys are ignored.
+  factory TableRule.fromJson(Map<String, Object?> json) => TableRule(
+        table: json['table'] as String,
+        read: RuleAccess.fromJson(json['read'] as String),
+        ownerColumn: json['ownerColumn'] as String?,
+      );
+
+  final String table;
+
+  final RuleAccess read;
+
+  final String? ownerColumn;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'table': table,
+        'read': read.value,
+        if (ownerColumn != null) 'ownerColumn': ownerColumn,
+      };
+}
+
+/// A project's rules, as saved.
+class Rules {
+  /// Creates a [Rules].
+  const Rules({required this.version, required this.updatedAt, required this.channels, required this.statements, required this.tables, required this.learning});
+
+  /// Reads a [Rules] from its JSON object; unknown keys are ignored.
+  factory Rules.fromJson(Map<String, Object?> json) => Rules(
+        version: (json['version'] as num).toInt(),
+        updatedAt: json['updatedAt'] == null ? null : DateTime.parse(json['updatedAt'] as String),
+        channels: (json['channels'] as List<Object?>).map((e0) => ChannelRule.fromJson(e0 as Map<String, Object?>)).toList(),
+        statements: (json['statements'] as List<Object?>).map((e0) => StatementRule.fromJson(e0 as Map<String, Object?>)).toList(),
+        tables: (json['tables'] as List<Object?>).map((e0) => TableRule.fromJson(e0 as Map<String, Object?>)).toList(),
+        learning: json['learning'] as bool,
+      );
+
+  /// Increases by one with every save; 0 before the first.
+  final int version;
+
+  /// When this version was saved; null for version 0.
+  final DateTime? updatedAt;
+
+  final List<ChannelRule> channels;
+
+  final List<StatementRule> statements;
+
+  final List<TableRule> tables;
+
+  /// Development only: while true, a statement an end user sends that is not on the list is
+  /// allowed and appended to it (as `authenticated` when a user sent it, else `public`), so
+  /// the list can be reviewed, then locked by setting this to false.
+  final bool learning;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'version': version,
+        'updatedAt': updatedAt?.toUtc().toIso8601String(),
+        'channels': channels.map((e0) => e0.toJson()).toList(),
+        'statements': statements.map((e0) => e0.toJson()).toList(),
+        'tables': tables.map((e0) => e0.toJson()).toList(),
+        'learning': learning,
+      };
+}
+
+/// A whole new rules document, and the version it replaces.
+class RulesUpdate {
+  /// Creates a [RulesUpdate].
+  const RulesUpdate({required this.version, required this.channels, required this.statements, required this.tables, required this.learning});
+
+  /// Reads a [RulesUpdate] from its JSON object; unknown keys are ignored.
+  factory RulesUpdate.fromJson(Map<String, Object?> json) => RulesUpdate(
+        version: (json['version'] as num).toInt(),
+        channels: (json['channels'] as List<Object?>).map((e0) => ChannelRule.fromJson(e0 as Map<String, Object?>)).toList(),
+        statements: (json['statements'] as List<Object?>).map((e0) => StatementRule.fromJson(e0 as Map<String, Object?>)).toList(),
+        tables: (json['tables'] as List<Object?>).map((e0) => TableRule.fromJson(e0 as Map<String, Object?>)).toList(),
+        learning: json['learning'] as bool,
+      );
+
+  /// The version this document replaces (from `rules.get`).
+  final int version;
+
+  final List<ChannelRule> channels;
+
+  final List<StatementRule> statements;
+
+  final List<TableRule> tables;
+
+  /// Development only: while true, a statement an end user sends that is not on the list is
+  /// allowed and appended to it (as `authenticated` when a user sent it, else `public`), so
+  /// the list can be reviewed, then locked by setting this to false.
+  final bool learning;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'version': version,
+        'channels': channels.map((e0) => e0.toJson()).toList(),
+        'statements': statements.map((e0) => e0.toJson()).toList(),
+        'tables': tables.map((e0) => e0.toJson()).toList(),
+        'learning': learning,
+      };
+}

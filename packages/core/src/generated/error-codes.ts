@@ -26,7 +26,9 @@ export const ERROR_CODES = [
   'request/unsupported-media-type',
   'request/uri-too-long',
   'route/method-not-allowed',
-  'route/not-found'
+  'route/not-found',
+  'rules/invalid',
+  'rules/version-conflict'
 ] as const;
 
 /** An error `code` the platform documents. Unknown codes from newer platforms are still strings. */

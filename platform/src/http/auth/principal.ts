@@ -12,6 +12,8 @@ export interface Principal {
   credentialId: string | null;
   accountId?: string;
   projectId?: string;
+  /** The signed-in end user (`usr_…`) of an end-user session; absent for keys. */
+  userId?: string;
 }
 
 export const ANONYMOUS: Principal = { scheme: 'anonymous', subject: 'anonymous', credentialId: null };
@@ -26,4 +28,9 @@ export function accountIdOf(principal: Principal): string {
 export function projectIdOf(principal: Principal): string {
   if (!principal.projectId) throw new Error(`expected a project, got a ${principal.scheme} principal`);
   return principal.projectId;
+}
+
+/** The signed-in end user behind the principal, or null (keys, anonymous). */
+export function userIdOf(principal: Principal): string | null {
+  return principal.userId ?? null;
 }
