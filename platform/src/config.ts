@@ -14,6 +14,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Validate every response against the spec (tests turn this on; a mismatch is a 500). */
   validateResponses: boolean;
+  /** Realtime: each channel's replay buffer, and how long an unrefreshed presence entry lasts. */
+  realtime: RealtimeConfig;
   /**
    * The vault's master keys (`AEROSTACK_MASTER_KEYS`, `1:<base64>,2:<base64>`); required with
    * DATABASE_URL, else generated into the data directory on first start.
@@ -27,6 +29,15 @@ export interface Config {
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+
+export interface RealtimeConfig {
+  /** The most recent messages each channel keeps for resume and history. */
+  bufferCount: number;
+  /** Messages older than this leave the replay buffer. */
+  bufferSeconds: number;
+  /** A presence entry neither refreshed nor bound to an open stream leaves after this. */
+  presenceTtlSeconds: number;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -77,6 +88,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
     bodyLimitBytes: integer(env, 'AEROSTACK_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     logLevel,
     validateResponses: env.AEROSTACK_VALIDATE_RESPONSES === '1',
+    realtime: {
+      bufferCount: integer(env, 'AEROSTACK_REALTIME_BUFFER_COUNT', 1000, 1, 1_000_000),
+      bufferSeconds: integer(env, 'AEROSTACK_REALTIME_BUFFER_SECONDS', 86_400, 1, 30 * 86_400),
+      presenceTtlSeconds: integer(env, 'AEROSTACK_REALTIME_PRESENCE_TTL_SECONDS', 30, 1, 3_600),
+    },
     masterKeys: env.AEROSTACK_MASTER_KEYS || null,
     heartbeatMs: integer(env, 'AEROSTACK_SSE_HEARTBEAT_MS', 15_000, 100, 300_000),
     workers: workers(env, cores),

@@ -1,0 +1,147 @@
+import type { Principal } from '../../http/auth/principal.js';
+import { projectIdOf } from '../../http/auth/principal.js';
+import { defineHandlers } from '../../http/handler.js';
+import { ApiError } from '../../http/problem.js';
+import { encodeCursor, positionOf } from '../../lib/cursor.js';
+import type { JsonValue } from '../../services/bus/index.js';
+import type { Services } from '../../services.js';
+import { defineModule } from '../module.js';
+import { isReserved } from './channels.js';
+import { migrations } from './migrations.js';
+import { entryOf } from './presence.js';
+import { createRealtimeService, type RealtimeService } from './service.js';
+import { history } from './store.js';
+import { messageOf } from './stream.js';
+
+declare module '../../services.js' {
+  interface ModuleServices {
+    realtime: RealtimeService;
+  }
+}
+
+type Action = 'subscribe' | 'publish' | 'presence';
+
+/** Asks the project's rules; a denial is a 403 whose detail is the rules' reason. */
+async function allow(services: Services, principal: Principal, channel: string, action: Action) {
+  const decision = await services.rules.channel(principal, channel, action);
+  if (!decision.allowed) throw new ApiError('realtime/channel-denied', decision.reason);
+}
+
+/** The sort key a history or presence cursor carries. */
+function cursorKey(cursor: string | undefined): string | null {
+  return positionOf(cursor)?.id ?? null;
+}
+
+export default defineModule({
+  name: 'realtime',
+  migrations,
+  create: createRealtimeService,
+  handlers: defineHandlers({
+    'realtime.subscribe': async ({ principal, query, services, lastEventId, signal }) => {
+      const channels = [...new Set(query.channel)];
+      for (const channel of channels) await allow(services, principal, channel, 'subscribe');
+      return {
+        status: 200,
+        events: services.realtime.subscribe(principal, projectIdOf(principal), channels, lastEventId, signal),
+      };
+    },
+
+    'realtime.publish': async ({ principal, body, services }) => {
+      if (isReserved(body.channel, body.event)) {
+        throw new ApiError(
+          'realtime/reserved-channel',
+          body.event === 'presence'
+            ? 'The event name "presence" is sent by the platform only; track presence with realtime.track.'
+            : `"${body.channel}" carries database change events, published by the platform only.`,
+        );
+      }
+      await allow(services, principal, body.channel, 'publish');
+      const row = await services.realtime.append(
+        projectIdOf(principal),
+        body.channel,
+        body.event,
+        body.data as JsonValue,
+      );
+      return { status: 201, body: messageOf(row) as never };
+    },
+
+    'realtime.history': async ({ principal, query, services }) => {
+      await allow(services, principal, query.channel, 'subscribe');
+      const key = cursorKey(query.cursor);
+      const before = key === null ? null : Number(key);
+      if (before !== null && !Number.isSafeInteger(before)) {
+        throw new ApiError('request/invalid-parameters', 'The cursor was not issued by this API.');
+      }
+      const limit = query.limit ?? 50;
+      const since = Date.now() - services.realtime.bufferSeconds * 1000;
+      const rows = await history(
+        services.realtime.db,
+        projectIdOf(principal),
+        query.channel,
+        before,
+        since,
+        limit + 1,
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const visible = services.realtime.visibleTo(principal);
+      const data = [];
+      for (const row of page) if (await visible(row)) data.push(messageOf(row));
+      return {
+        status: 200,
+        body: {
+          data: data as never,
+          nextCursor:
+            rows.length > limit && last
+              ? encodeCursor({
+                  createdAt: new Date(Number(last.published_at)).toISOString(),
+                  id: String(last.seq),
+                })
+              : null,
+        },
+      };
+    },
+
+    'realtime.presence': async ({ principal, query, services }) => {
+      await allow(services, principal, query.channel, 'subscribe');
+      const limit = query.limit ?? 50;
+      const rows = await services.realtime.presence.list(
+        projectIdOf(principal),
+        query.channel,
+        cursorKey(query.cursor),
+        limit + 1,
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        status: 200,
+        body: {
+          data: page.map(entryOf) as never,
+          nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: '', id: last.key }) : null,
+        },
+      };
+    },
+
+    'realtime.track': async ({ principal, body, services }) => {
+      await allow(services, principal, body.channel, 'presence');
+      const entry = await services.realtime.presence.track(principal, projectIdOf(principal), {
+        channel: body.channel,
+        key: body.key,
+        ...(body.state === undefined ? {} : { state: body.state as JsonValue }),
+        ...(body.streamId === undefined ? {} : { streamId: body.streamId }),
+      });
+      return { status: 200, body: entry as never };
+    },
+
+    'realtime.untrack': async ({ principal, query, services }) => {
+      await allow(services, principal, query.channel, 'presence');
+      const untracked = await services.realtime.presence.untrack(
+        principal,
+        projectIdOf(principal),
+        query.channel,
+        query.key,
+      );
+      return { status: 200, body: { untracked } };
+    },
+  }),
+});

@@ -1,0 +1,149 @@
+import { tables } from '../../db/database.js';
+import type { Principal } from '../../http/auth/principal.js';
+import { newId } from '../../lib/ids.js';
+import type { JsonValue } from '../../services/bus/index.js';
+import type { Services } from '../../services.js';
+import { isChannel } from './channels.js';
+import { createHub } from './hub.js';
+import { createPresence } from './presence.js';
+import { append, type EventRow, type RealtimeTables, sweepEvents } from './store.js';
+import { subscription } from './stream.js';
+
+export const ID_PREFIX = 'rts';
+/** How often each process drops messages older than the buffer's age bound. */
+const SWEEP_MS = 60_000;
+
+export interface PublishOptions {
+  /** A database change event: end users receive it only if the rules let them see this row. */
+  row?: { table: string; row: Record<string, unknown> };
+}
+
+/**
+ * Realtime: every published message is a row of the metadata database, whose per-project ids
+ * order delivery and resume; the bus only wakes the workers and nodes that have subscribers
+ * (decision 0030).
+ */
+export function createRealtimeService(services: Services) {
+  const db = tables<RealtimeTables>(services.database);
+  const { bufferCount, bufferSeconds, presenceTtlSeconds } = services.config.realtime;
+  const onError = (msg: string, fields: Record<string, unknown>) => services.logger.error(msg, fields);
+  const hub = createHub({ db, bus: services.bus, onError });
+
+  /** Stores and announces a message; what the API shows of it. */
+  async function append_(
+    projectId: string,
+    channel: string,
+    event: string,
+    data: JsonValue,
+    options: PublishOptions = {},
+  ): Promise<EventRow> {
+    if (!isChannel(channel)) throw new Error(`realtime: "${channel}" is not a channel name`);
+    const row = {
+      project_id: projectId,
+      channel,
+      event,
+      data: JSON.stringify(data),
+      published_at: Date.now(),
+      row_table: options.row?.table ?? null,
+      row_data: options.row ? JSON.stringify(options.row.row) : null,
+    };
+    const seq = await append(db, row, bufferCount);
+    // Stored: a lost wake-up only delays delivery on the nodes that missed it until the next one.
+    await hub
+      .announce(projectId, seq)
+      .catch((error) =>
+        onError('realtime: announcing a message failed', { projectId, error: String(error) }),
+      );
+    return { ...row, seq };
+  }
+
+  const presence = createPresence({
+    db,
+    dialect: services.database.dialect,
+    ttlSeconds: presenceTtlSeconds,
+    announce: (projectId, channel, change) => append_(projectId, channel, 'presence', change),
+    onError,
+  });
+
+  const sweep = () =>
+    sweepEvents(db, Date.now() - bufferSeconds * 1000).catch((error) =>
+      onError('realtime: sweeping old messages failed', { error: String(error) }),
+    );
+  const sweeper = setInterval(sweep, SWEEP_MS);
+  sweeper.unref();
+
+  /** Whether `principal` may see `row` (database change events go through the rules). */
+  const visibleTo = (principal: Principal) => async (row: EventRow) =>
+    row.row_table === null ||
+    principal.scheme === 'secretKey' ||
+    services.rules.row(
+      principal,
+      row.row_table,
+      JSON.parse(row.row_data ?? 'null') as Record<string, unknown>,
+    );
+
+  return {
+    /**
+     * Publishes `event` with `data` on `channel` of `projectId` to every subscriber on every
+     * worker and node, and into the replay buffer. Resolves with the event id.
+     */
+    async publish(
+      projectId: string,
+      channel: string,
+      event: string,
+      data: JsonValue,
+      options?: PublishOptions,
+    ): Promise<string> {
+      return String((await append_(projectId, channel, event, data, options)).seq);
+    },
+
+    /** The same, answering the stored row (the HTTP API shows it). */
+    append: append_,
+
+    /** A subscriber's events (see stream.ts), its presence entries bound to the stream's life. */
+    async *subscribe(
+      principal: Principal,
+      projectId: string,
+      channels: string[],
+      lastEventId: string | null,
+      signal: AbortSignal,
+    ) {
+      const streamId = newId(ID_PREFIX);
+      presence.streamOpened(streamId);
+      try {
+        yield* subscription({
+          db,
+          hub,
+          projectId,
+          channels,
+          lastEventId,
+          streamId,
+          bufferSeconds,
+          visible: visibleTo(principal),
+          signal,
+        });
+      } finally {
+        await presence
+          .streamClosed(streamId)
+          .catch((error) =>
+            onError('realtime: closing a stream’s presence failed', { error: String(error) }),
+          );
+      }
+    },
+
+    visibleTo,
+    presence,
+    bufferSeconds,
+    db,
+    /** Drops messages past the age bound now (tests; a timer does it every minute). */
+    sweep,
+
+    close() {
+      clearInterval(sweeper);
+      presence.close();
+      hub.close();
+    },
+  };
+}
+
+export type RealtimeService = ReturnType<typeof createRealtimeService>;
