@@ -42,6 +42,8 @@ export interface HandlerContext<K extends OperationId> {
   services: Services;
   /** The `Last-Event-ID` a reconnecting event-stream client sent, else null. */
   lastEventId: string | null;
+  /** The client's address (see `clientIpOf`), for limits keyed by IP. */
+  clientIp: string;
   /** Aborted when the client disconnects (event streams), so long work can stop. */
   signal: AbortSignal;
 }
@@ -78,6 +80,7 @@ export interface LooseContext {
   requestId: string;
   services: Services;
   lastEventId: string | null;
+  clientIp: string;
   signal: AbortSignal;
 }
 

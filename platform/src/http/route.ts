@@ -2,6 +2,7 @@ import { rateLimitHeaders } from '../services/rate-limit/index.js';
 import type { Services } from '../services.js';
 import type { Authenticate } from './auth/credentials.js';
 import type { Principal } from './auth/principal.js';
+import { clientIpOf } from './client-ip.js';
 import type { LooseContext, LooseHandler, LooseReply } from './handler.js';
 import type { Idempotency } from './idempotency/index.js';
 import type { Incoming } from './incoming.js';
@@ -191,6 +192,7 @@ export function createRoute(
       requestId,
       services,
       lastEventId: req.header('last-event-id') ?? null,
+      clientIp: clientIpOf(req, config.clientIpHeader),
       get signal() {
         abort ??= new AbortController();
         return abort.signal;
