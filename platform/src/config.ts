@@ -25,6 +25,45 @@ export interface Config {
   heartbeatMs: number;
   /** Serving processes: 1 runs in one process; more forks workers sharing the port and the stores. */
   workers: number;
+  /** The URL users reach the platform at (`AEROSTACK_PUBLIC_URL`): token issuer, emailed links. */
+  publicUrl: string;
+  /**
+   * The request header that carries the client's address when the platform sits behind a proxy
+   * (`AEROSTACK_CLIENT_IP_HEADER`, e.g. `x-forwarded-for`: its first entry); null = the peer address.
+   */
+  clientIpHeader: string | null;
+  /** End-user auth (module `auth`). */
+  auth: AuthConfig;
+  /** Project databases (module `db`). */
+  db: DbConfig;
+}
+
+export interface DbConfig {
+  /** How long one request's SQL may run before it is stopped (`AEROSTACK_DB_TIMEOUT_MS`). */
+  timeoutMs: number;
+  /** The most rows one request returns (`AEROSTACK_DB_MAX_ROWS`). */
+  maxRows: number;
+  /** The largest result one request returns, in JSON bytes (`AEROSTACK_DB_MAX_RESPONSE_BYTES`). */
+  maxResponseBytes: number;
+  /** SQLite: how long an idle project's database process stays up (`AEROSTACK_DB_IDLE_MS`). */
+  idleMs: number;
+}
+
+export interface AuthConfig {
+  /** Lifetime of access tokens (`AEROSTACK_AUTH_ACCESS_TTL_SECONDS`). */
+  accessTtlSeconds: number;
+  /** A session ends when its refresh token has not been used for this long. */
+  refreshTtlSeconds: number;
+  /** How long a used refresh token still returns the same successor (a retried refresh). */
+  refreshGraceSeconds: number;
+  /** scrypt cost for new password hashes (`AEROSTACK_AUTH_SCRYPT=N:r:p`); stored with each hash. */
+  scrypt: { N: number; r: number; p: number };
+  /** `smtp://` / `smtps://` server for auth emails; null keeps them in the outbox. */
+  smtpUrl: string | null;
+  /** The sender of auth emails. */
+  smtpFrom: string;
+  /** URL prefixes emailed links may point at, besides `publicUrl`. */
+  redirectUrls: string[];
 }
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
@@ -68,6 +107,31 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[])
   return raw;
 }
 
+function scrypt(env: NodeJS.ProcessEnv): AuthConfig['scrypt'] {
+  const raw = env.AEROSTACK_AUTH_SCRYPT;
+  if (raw === undefined || raw === '') return { N: 2 ** 15, r: 8, p: 1 };
+  const match = /^(\d+):(\d+):(\d+)$/.exec(raw);
+  const [N, r, p] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [0, 0, 0];
+  // N a power of two ≥ 2 (scrypt's own rule); memory 128·N·r bytes stays under 1 GiB.
+  if (!match || N < 2 || (N & (N - 1)) !== 0 || r < 1 || p < 1 || p > 16 || 128 * N * r > 2 ** 30) {
+    throw new ConfigError(`AEROSTACK_AUTH_SCRYPT must be N:r:p with N a power of two, got "${raw}"`);
+  }
+  return { N, r, p };
+}
+
+function urlList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    // Any scheme: a mobile app's deep link (`myapp://auth`) is a fine place for a link to point.
+    if (!URL.canParse(value)) {
+      throw new ConfigError(`${name} must be a comma-separated list of URLs, got "${value}"`);
+    }
+    return value;
+  });
+}
+
 function workers(env: NodeJS.ProcessEnv, cores: number): number {
   if (env.AEROSTACK_WORKERS === 'auto') return Math.max(1, cores);
   return integer(env, 'AEROSTACK_WORKERS', 1, 1, 256);
@@ -96,5 +160,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
     masterKeys: env.AEROSTACK_MASTER_KEYS || null,
     heartbeatMs: integer(env, 'AEROSTACK_SSE_HEARTBEAT_MS', 15_000, 100, 300_000),
     workers: workers(env, cores),
+    publicUrl: (
+      url(env, 'AEROSTACK_PUBLIC_URL', ['http:', 'https:']) ??
+      `http://${env.HOST || '127.0.0.1'}:${integer(env, 'PORT', 8787, 0, 65535)}`
+    ).replace(/\/+$/, ''),
+    clientIpHeader: env.AEROSTACK_CLIENT_IP_HEADER?.trim().toLowerCase() || null,
+    auth: {
+      accessTtlSeconds: integer(env, 'AEROSTACK_AUTH_ACCESS_TTL_SECONDS', 3600, 1, 86_400),
+      refreshTtlSeconds: integer(env, 'AEROSTACK_AUTH_REFRESH_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+      refreshGraceSeconds: integer(env, 'AEROSTACK_AUTH_REFRESH_GRACE_SECONDS', 10, 0, 300),
+      scrypt: scrypt(env),
+      smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+      smtpFrom: env.SMTP_FROM || 'Aerostack <no-reply@localhost>',
+      redirectUrls: urlList(env, 'AEROSTACK_AUTH_REDIRECT_URLS'),
+    },
+    db: {
+      timeoutMs: integer(env, 'AEROSTACK_DB_TIMEOUT_MS', 5_000, 100, 600_000),
+      maxRows: integer(env, 'AEROSTACK_DB_MAX_ROWS', 10_000, 1, 1_000_000),
+      maxResponseBytes: integer(env, 'AEROSTACK_DB_MAX_RESPONSE_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
+      idleMs: integer(env, 'AEROSTACK_DB_IDLE_MS', 60_000, 1_000, 3_600_000),
+    },
   };
 }
