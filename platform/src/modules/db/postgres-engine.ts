@@ -1,0 +1,273 @@
+import type { Pool, PoolClient } from 'pg';
+import { ApiError } from '../../http/problem.js';
+import { randomBase62 } from '../../lib/ids.js';
+import type {
+  AppliedMigration,
+  Change,
+  Limits,
+  MigrateOutcome,
+  MigrationToApply,
+  ProjectDatabase,
+  ResultSet,
+  Row,
+  Statement,
+} from './engine.js';
+import { splitStatements, tokenize } from './tokens.js';
+
+// A project's PostgreSQL database is a schema owned by a role of its own. The platform connects
+// AS that role (LOGIN, a random password kept sealed by the vault), not as itself with SET ROLE:
+// a session whose user is the platform's superuser could RESET ROLE back from inside project SQL
+// (a DO block builds any statement at run time, so no text check can stop it). Connected as the
+// project's role, PostgreSQL itself refuses other schemas, pg_read_file, COPY … PROGRAM, CREATE
+// EXTENSION and SET ROLE to anyone else. Each request runs in a transaction with SET LOCAL
+// search_path and statement_timeout (set again before every statement of a batch).
+
+const INT8 = 20;
+const BYTEA = 17;
+const NUMERIC = 1700;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Rewrites `:name` parameters to `$n` and answers the values in order. Positional arrays keep
+ * their `$n`; `:auth_user_id` (when used) is bound after them.
+ */
+export function toPositional(statement: Statement): { text: string; values: unknown[] } {
+  const params = statement.params ?? [];
+  const values: unknown[] = Array.isArray(params) ? params.map(bindValue) : [];
+  const named = Array.isArray(params) ? {} : params;
+  const slots = new Map<string, number>();
+  let text = '';
+  let from = 0;
+  for (const token of tokenize(statement.sql)) {
+    if (token.kind !== 'param' || statement.sql[token.start] !== ':') continue;
+    const name = token.value;
+    let slot = slots.get(name);
+    if (slot === undefined) {
+      if (name === 'auth_user_id' && statement.userId !== undefined) values.push(statement.userId);
+      else if (Object.hasOwn(named, name)) values.push(bindValue(named[name] ?? null));
+      else throw new ApiError('db/invalid-params', `Missing named parameter "${name}".`);
+      slot = values.length;
+      slots.set(name, slot);
+    }
+    text += `${statement.sql.slice(from, token.start)}$${slot}`;
+    from = token.end;
+  }
+  return { text: text + statement.sql.slice(from), values };
+}
+
+function bindValue(value: unknown): unknown {
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return value;
+}
+
+function outValue(value: unknown, type: number): unknown {
+  if (value === null) return null;
+  if (type === BYTEA) return (value as Buffer).toString('base64');
+  if (type === INT8) {
+    const big = BigInt(value as string);
+    return big <= SAFE && big >= -SAFE ? Number(big) : String(value);
+  }
+  if (type === NUMERIC) return value;
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  return value;
+}
+
+function sqlError(error: unknown, label: string): ApiError {
+  const e = error as { code?: string; message?: string };
+  if (e.code === '57014') return new ApiError('db/statement-timeout', `${label}${e.message}`);
+  if (e.code === '08P01' && /bind message supplies/.test(e.message ?? '')) {
+    return new ApiError('db/invalid-params', `${label}${e.message}`);
+  }
+  return new ApiError('db/sql-error', `${label}${e.message ?? String(error)}`);
+}
+
+class PostgresProjectDatabase implements ProjectDatabase {
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+  ) {}
+
+  private async transaction<T>(timeoutMs: number, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL search_path = ${quoteIdent(this.schema)}`);
+      await client.query(`SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async execute(statements: Statement[], limits: Limits) {
+    const budget = { rows: 0, bytes: 0 };
+    const results = await this.transaction(limits.timeoutMs, async (client) => {
+      const out: ResultSet[] = [];
+      for (const [index, statement] of statements.entries()) {
+        const label = statements.length > 1 ? `Statement ${index + 1}: ` : '';
+        const { text, values } = toPositional(statement);
+        let result: import('pg').QueryResult;
+        try {
+          if (index > 0) await client.query(`SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}`);
+          result = await client.query({
+            text,
+            values,
+            queryMode: 'extended',
+            types: RAW_TYPES,
+          } as import('pg').QueryConfig);
+        } catch (error) {
+          throw sqlError(error, label);
+        }
+        const columns = (result.fields ?? []).map((f) => f.name);
+        const rows: Row[] = [];
+        for (const raw of result.rows ?? []) {
+          if (budget.rows++ >= limits.maxRows) {
+            throw new ApiError(
+              'db/too-many-rows',
+              `${label}The result has more than ${limits.maxRows} rows. Add a LIMIT.`,
+            );
+          }
+          const row: Record<string, unknown> = {};
+          for (const field of result.fields) row[field.name] = outValue(raw[field.name], field.dataTypeID);
+          budget.bytes += JSON.stringify(row).length;
+          if (budget.bytes > limits.maxBytes) {
+            throw new ApiError(
+              'db/response-too-large',
+              `${label}The result is larger than ${limits.maxBytes} bytes.`,
+            );
+          }
+          rows.push(row as Row);
+        }
+        const writes = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
+        out.push({ rows, columns, rowsAffected: writes ? (result.rowCount ?? 0) : 0 });
+      }
+      return out;
+    });
+    return { results, changes: [] as Change[] };
+  }
+
+  async migrate(migrations: MigrationToApply[], limits: Limits): Promise<MigrateOutcome> {
+    const applied: string[] = [];
+    for (const migration of migrations) {
+      try {
+        const done = await this.transaction(limits.timeoutMs, async (client) => {
+          const seen = await client.query('SELECT 1 FROM _aerostack_migrations WHERE name = $1', [
+            migration.name,
+          ]);
+          if (seen.rowCount) return false;
+          // One statement at a time, each under the timeout again (a migration cannot lift it).
+          for (const sql of splitStatements(migration.sql)) {
+            await client.query(`SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}`);
+            await client.query(`SET LOCAL search_path = ${quoteIdent(this.schema)}`);
+            await client.query(sql);
+          }
+          await client.query(`SET LOCAL search_path = ${quoteIdent(this.schema)}`);
+          await client.query(
+            'INSERT INTO _aerostack_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)',
+            [migration.name, migration.checksum, new Date().toISOString()],
+          );
+          return true;
+        });
+        if (done) applied.push(migration.name);
+      } catch (error) {
+        return {
+          applied,
+          changes: [],
+          failure: { name: migration.name, error: sqlError(error, `Migration ${migration.name}: `) },
+        };
+      }
+    }
+    return { applied, changes: [], failure: null };
+  }
+
+  async applied(): Promise<AppliedMigration[]> {
+    return this.transaction(30_000, async (client) => {
+      const result = await client.query(
+        'SELECT name, checksum, applied_at AS "appliedAt" FROM _aerostack_migrations ORDER BY seq',
+      );
+      return result.rows as AppliedMigration[];
+    });
+  }
+}
+
+/** Keeps int8 and numeric as text, so no precision is lost on the way to JSON. */
+const RAW_TYPES = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === INT8 || oid === NUMERIC
+      ? (v: string) => v
+      : // biome-ignore lint/suspicious/noExplicitAny: pg's own parser table
+        (PG_TYPES as any).getTypeParser(oid, format),
+};
+let PG_TYPES: unknown;
+
+/** The PostgreSQL engine: a schema and a LOGIN role per project, on the platform's DATABASE_URL. */
+export async function createPostgresEngine(options: { databaseUrl: string }) {
+  const { default: pg } = await import('pg');
+  PG_TYPES = pg.types;
+  const admin = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  admin.on('error', () => {});
+  const pools = new Map<string, Pool>();
+
+  function poolFor(role: string, password: string): Pool {
+    let pool = pools.get(role);
+    if (!pool) {
+      const url = new URL(options.databaseUrl);
+      url.username = role;
+      url.password = password;
+      pool = new pg.Pool({ connectionString: url.toString(), max: 3, idleTimeoutMillis: 30_000 });
+      pool.on('error', () => {});
+      pools.set(role, pool);
+    }
+    return pool;
+  }
+
+  return {
+    /** Creates the project's role and schema; answers their name and the role's password. */
+    async provision(): Promise<{ location: string; password: string }> {
+      const name = `aerostack_db_${randomBase62(16).toLowerCase()}`;
+      const password = randomBase62(32);
+      const client = await admin.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `CREATE ROLE ${quoteIdent(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 20 PASSWORD '${password}'`,
+        );
+        await client.query(`CREATE SCHEMA ${quoteIdent(name)} AUTHORIZATION ${quoteIdent(name)}`);
+        await client.query(`ALTER ROLE ${quoteIdent(name)} SET search_path = ${quoteIdent(name)}`);
+        await client.query(
+          `CREATE TABLE ${quoteIdent(name)}._aerostack_migrations (seq bigserial PRIMARY KEY, name text NOT NULL UNIQUE, checksum text NOT NULL, applied_at text NOT NULL)`,
+        );
+        await client.query(
+          `ALTER TABLE ${quoteIdent(name)}._aerostack_migrations OWNER TO ${quoteIdent(name)}`,
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+      return { location: name, password };
+    },
+
+    database(location: string, password: string): ProjectDatabase {
+      return new PostgresProjectDatabase(poolFor(location, password), location);
+    },
+
+    async close(): Promise<void> {
+      await Promise.all([...pools.values()].map((p) => p.end().catch(() => {})));
+      pools.clear();
+      await admin.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,224 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { ApiError } from '../../http/problem.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Change, Limits, MigrateOutcome, ProjectDatabase, ResultSet, Statement } from './engine.js';
+import { CHILD_PROGRAM } from './sqlite-child.js';
+import { splitStatements } from './tokens.js';
+
+const SQLITE_MODULE = createRequire(import.meta.url).resolve(
+  Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3' : 'better-sqlite3-node20',
+);
+
+interface ChildError {
+  kind: 'sql' | 'params' | 'rows' | 'bytes';
+  message: string;
+  index: number;
+}
+
+/** The ApiError for an error the child reported; `label` names the statement in a batch. */
+export function childError(error: ChildError, label: string): ApiError {
+  switch (error.kind) {
+    case 'params':
+      return new ApiError('db/invalid-params', `${label}${error.message}`);
+    case 'rows':
+      return new ApiError('db/too-many-rows', `${label}${error.message} Add a LIMIT.`);
+    case 'bytes':
+      return new ApiError('db/response-too-large', `${label}${error.message}`);
+    default:
+      return new ApiError('db/sql-error', `${label}${error.message}`);
+  }
+}
+
+interface Pending {
+  message: Record<string, unknown>;
+  timeoutMs: number;
+  resolve(value: Record<string, unknown>): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One project's SQLite file, served by one child process at a time. Requests queue and go to the
+ * child one by one; each has its deadline from the moment the child starts it. At the deadline the
+ * child is killed, the request answers `db/statement-timeout`, and the next request starts a new
+ * child. An idle child exits after `idleMs`.
+ */
+class SqliteProjectDatabase implements ProjectDatabase {
+  private child: ChildProcess | null = null;
+  private ready: Promise<void> | null = null;
+  private queue: Pending[] = [];
+  private busy = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly idleMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  private start(): Promise<void> {
+    const child = spawn(process.execPath, ['-e', CHILD_PROGRAM], {
+      env: { AEROSTACK_SQLITE_MODULE: SQLITE_MODULE, AEROSTACK_DB_FILE: this.file },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    this.ready = new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code, signal) => {
+        if (this.child === child) {
+          this.child = null;
+          this.ready = null;
+        }
+        reject(new Error(`database process exited (${code ?? signal}): ${stderr}`));
+      });
+    });
+    this.ready.catch(() => {});
+    return this.ready;
+  }
+
+  private kill(): void {
+    const child = this.child;
+    this.child = null;
+    this.ready = null;
+    child?.removeAllListeners('message');
+    child?.kill('SIGKILL');
+  }
+
+  send(message: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+    if (this.closed) return Promise.reject(new Error('database closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ message, timeoutMs, resolve, reject });
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    const next = this.queue.shift();
+    if (!next) {
+      this.idleTimer ??= setTimeout(() => {
+        this.idleTimer = null;
+        if (!this.busy && this.queue.length === 0) this.kill();
+      }, this.idleMs);
+      this.idleTimer.unref();
+      return;
+    }
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.busy = true;
+    try {
+      next.resolve(await this.dispatch(next));
+    } catch (error) {
+      next.reject(error as Error);
+    } finally {
+      this.busy = false;
+      void this.pump();
+    }
+  }
+
+  private async dispatch(pending: Pending): Promise<Record<string, unknown>> {
+    if (!this.child) await this.start();
+    else await this.ready;
+    const child = this.child!;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        this.logger.warn('db: statement timed out; restarting the database process', { file: this.file });
+        this.kill();
+        reject(
+          new ApiError(
+            'db/statement-timeout',
+            `The statement ran longer than ${pending.timeoutMs} ms and was stopped.`,
+          ),
+        );
+      }, pending.timeoutMs);
+      const onMessage = (answer: Record<string, unknown>) => {
+        cleanup();
+        resolve(answer);
+      };
+      const onExit = () => {
+        cleanup();
+        reject(new Error('the database process exited during a request'));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      child.send(pending.message);
+    });
+  }
+
+  async execute(statements: Statement[], limits: Limits) {
+    const answer = await this.send({ op: 'exec', statements, ...limits }, limits.timeoutMs);
+    if (!answer.ok) {
+      const error = answer.error as ChildError;
+      throw childError(error, statements.length > 1 ? `Statement ${error.index + 1}: ` : '');
+    }
+    return { results: answer.results as ResultSet[], changes: answer.changes as Change[] };
+  }
+
+  async migrate(migrations: { name: string; checksum: string; sql: string }[], limits: Limits) {
+    const message = {
+      op: 'migrate',
+      migrations: migrations.map((m) => ({ ...m, statements: splitStatements(m.sql) })),
+    };
+    // Each migration has the full timeout; the request has them all.
+    const answer = await this.send(message, limits.timeoutMs * Math.max(1, migrations.length));
+    const failure = answer.failure as (ChildError & { name: string }) | null;
+    return {
+      applied: answer.applied as string[],
+      changes: answer.changes as Change[],
+      failure: failure
+        ? { name: failure.name, error: childError(failure, `Migration ${failure.name}: `) }
+        : null,
+    } satisfies MigrateOutcome;
+  }
+
+  async applied() {
+    const answer = await this.send({ op: 'list' }, 30_000);
+    return answer.migrations as { name: string; checksum: string; appliedAt: string }[];
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    for (const pending of this.queue.splice(0)) pending.reject(new Error('database closed'));
+    this.kill();
+  }
+}
+
+/** The SQLite engine: one file per project under `<dataDir>/db/`, mode 0600 like every file there. */
+export function createSqliteEngine(options: { dataDir: string; idleMs: number; logger: Logger }) {
+  const dir = join(options.dataDir, 'db');
+  const open = new Map<string, SqliteProjectDatabase>();
+  return {
+    /** The file name a new project database gets (relative to the engine's directory). */
+    locationFor: (projectId: string) => `${projectId}.sqlite`,
+    database(location: string): ProjectDatabase {
+      let database = open.get(location);
+      if (!database) {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const file = join(dir, location);
+        // Created 0600 before SQLite opens it: its -wal and -shm files take the file's mode.
+        if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+        database = new SqliteProjectDatabase(file, options.idleMs, options.logger);
+        open.set(location, database);
+      }
+      return database;
+    },
+    close(): void {
+      for (const database of open.values()) database.close();
+      open.clear();
+    },
+  };
+}

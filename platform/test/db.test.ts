@@ -1,0 +1,347 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../src/http/auth/principal.js';
+import type { Change } from '../src/modules/db/engine.js';
+import { BACKENDS } from './support/backends.js';
+import { dbTestPlatform } from './support/db-harness.js';
+import type { TestPlatform } from './support/harness.js';
+
+// Each project's own SQL database, over HTTP on every backend: queries, batches (all or nothing),
+// migrations once and in order, the sandbox, the timeout and caps, end users through the rules,
+// another project's database out of reach, and change events captured by the database itself.
+
+const TIMEOUT_MS = 1500;
+const MAX_ROWS = 50;
+
+const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) AS n FROM c';
+
+describe.each(BACKENDS)('db on $name', (backend) => {
+  let t: TestPlatform;
+  let sk: string;
+  let pk: string;
+  let other: { sk: string; projectId: string };
+  const engine = backend.name === 'sqlite' ? 'sqlite' : 'postgres';
+  const changes: Array<{ projectId: string; change: Change }> = [];
+
+  const q = (sql: string, params?: unknown, auth = sk) =>
+    t.call({
+      method: 'POST',
+      path: '/v1/db/query',
+      auth,
+      body: params === undefined ? { sql } : { sql, params },
+    });
+  const batch = (statements: unknown[], auth = sk) =>
+    t.call({ method: 'POST', path: '/v1/db/batch', auth, body: { statements } });
+  const migrate = (migrations: unknown[], auth = sk) =>
+    t.call({ method: 'POST', path: '/v1/db/migrations', auth, body: { migrations } });
+
+  beforeAll(async () => {
+    t = await dbTestPlatform(backend, {
+      timeoutMs: TIMEOUT_MS,
+      maxRows: MAX_ROWS,
+      maxResponseBytes: 64 * 1024,
+    });
+    sk = t.keys.secretKey;
+    pk = t.keys.publishableKey;
+    t.platform.services.db.onChange((projectId, change) => changes.push({ projectId, change }));
+    const created = await t.call({
+      method: 'POST',
+      path: '/v1/projects',
+      auth: t.keys.accountKey,
+      body: { name: 'Other' },
+    });
+    expect(created.status, created.text).toBe(201);
+    other = { sk: created.json.secretKey.key, projectId: created.json.project.id };
+  });
+  afterAll(() => t?.close());
+
+  it('applies named migrations once, in order, and lists them', async () => {
+    const first = await migrate([
+      {
+        name: '0001_notes',
+        sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id TEXT, body TEXT NOT NULL)',
+      },
+      {
+        name: '0002_seed',
+        sql: "INSERT INTO notes (id, user_id, body) VALUES (1, 'usr_alice', 'a1');\nINSERT INTO notes (id, user_id, body) VALUES (2, 'usr_bob', 'b1');",
+      },
+    ]);
+    expect(first.status, first.text).toBe(200);
+    expect(first.json.applied).toEqual(['0001_notes', '0002_seed']);
+    const again = await migrate([
+      {
+        name: '0001_notes',
+        sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id TEXT, body TEXT NOT NULL)',
+      },
+      {
+        name: '0002_seed',
+        sql: "INSERT INTO notes (id, user_id, body) VALUES (1, 'usr_alice', 'a1');\nINSERT INTO notes (id, user_id, body) VALUES (2, 'usr_bob', 'b1');",
+      },
+      { name: '0003_more', sql: 'ALTER TABLE notes ADD COLUMN tag TEXT' },
+    ]);
+    expect(again.status, again.text).toBe(200);
+    expect(again.json.applied).toEqual(['0003_more']);
+    expect(again.json.migrations.map((m: { name: string }) => m.name)).toEqual([
+      '0001_notes',
+      '0002_seed',
+      '0003_more',
+    ]);
+    const changed = await migrate([{ name: '0001_notes', sql: 'CREATE TABLE notes (id INTEGER)' }]);
+    expect(changed.status).toBe(409);
+    expect(changed.json.code).toBe('db/migration-changed');
+    const dup = await migrate([
+      { name: 'x', sql: 'SELECT 1' },
+      { name: 'x', sql: 'SELECT 1' },
+    ]);
+    expect(dup.json.code).toBe('db/duplicate-migration');
+    const failing = await migrate([
+      { name: '0004_ok', sql: 'CREATE TABLE tags (name TEXT PRIMARY KEY)' },
+      { name: '0005_bad', sql: 'CREATE TABLE t5 (x INTEGER); INSERT INTO nowhere VALUES (1)' },
+      { name: '0006_after', sql: 'CREATE TABLE t6 (x INTEGER)' },
+    ]);
+    expect(failing.status, failing.text).toBe(400);
+    expect(failing.json.code).toBe('db/sql-error');
+    expect(failing.json.detail).toContain('0005_bad');
+    const page1 = await t.call({ method: 'GET', path: '/v1/db/migrations?limit=2', auth: sk });
+    expect(page1.status, page1.text).toBe(200);
+    expect(page1.json.data.map((m: { name: string }) => m.name)).toEqual(['0001_notes', '0002_seed']);
+    const page2 = await t.call({
+      method: 'GET',
+      path: `/v1/db/migrations?limit=2&cursor=${page1.json.nextCursor}`,
+      auth: sk,
+    });
+    expect(page2.json.data.map((m: { name: string }) => m.name)).toEqual(['0003_more', '0004_ok']);
+    expect(page2.json.nextCursor).toBeNull();
+    // The failed migration was rolled back as a whole.
+    const t5 = await q('SELECT * FROM t5');
+    expect(t5.json.code).toBe('db/sql-error');
+  });
+
+  it('runs a statement with positional and named parameters, JSON in and out', async () => {
+    const positional =
+      engine === 'sqlite'
+        ? 'INSERT INTO notes (id, user_id, body) VALUES (?, ?, ?)'
+        : 'INSERT INTO notes (id, user_id, body) VALUES ($1, $2, $3)';
+    const inserted = await q(positional, [3, 'usr_alice', 'a2']);
+    expect(inserted.status, inserted.text).toBe(200);
+    expect(inserted.json).toEqual({ rows: [], columns: [], rowsAffected: 1 });
+    const named = await q('SELECT id, body FROM notes WHERE user_id = :user ORDER BY id', {
+      user: 'usr_alice',
+    });
+    expect(named.status, named.text).toBe(200);
+    expect(named.json).toEqual({
+      rows: [
+        { id: 1, body: 'a1' },
+        { id: 3, body: 'a2' },
+      ],
+      columns: ['id', 'body'],
+      rowsAffected: 0,
+    });
+    const json = await q(
+      engine === 'sqlite'
+        ? "SELECT json_extract(:doc, '$.a') AS a, :flag AS flag"
+        : "SELECT (:doc::jsonb)->>'a' AS a, :flag::boolean AS flag",
+      {
+        doc: { a: 'x' },
+        flag: true,
+      },
+    );
+    expect(json.status, json.text).toBe(200);
+    expect(json.json.rows[0].a).toBe('x');
+    const blob = await q(engine === 'sqlite' ? "SELECT x'0102ff' AS b" : "SELECT '\\x0102ff'::bytea AS b");
+    expect(blob.json.rows[0].b).toBe(Buffer.from([1, 2, 255]).toString('base64'));
+  });
+
+  it('binds parameters as values: injection through them fails', async () => {
+    const evil = "x'); DROP TABLE notes; --";
+    const res = await q('SELECT count(*) AS n FROM notes WHERE body = :body', { body: evil });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.rows[0].n).toBe(0);
+    const still = await q('SELECT count(*) AS n FROM notes');
+    expect(still.json.rows[0].n).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['a syntax error', 'SELEC 1', 'db/sql-error', 400],
+    ['an unknown table', 'SELECT * FROM nothing_here', 'db/sql-error', 400],
+    ['a constraint', 'INSERT INTO notes (id, body) VALUES (1, NULL)', 'db/sql-error', 400],
+    ['a transaction statement', 'BEGIN', 'db/forbidden-statement', 403],
+    ['a platform table', 'SELECT * FROM _aerostack_migrations', 'db/forbidden-statement', 403],
+    ['a platform table, quoted', 'DELETE FROM "_AEROSTACK_migrations"', 'db/forbidden-statement', 403],
+  ])('answers problem+json for %s', async (_, sql, code, status) => {
+    const res = await q(sql);
+    expect(res.status, res.text).toBe(status);
+    expect(res.json.code).toBe(code);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('refuses malformed parameters and the reserved one', async () => {
+    expect((await q('SELECT 1', 'nope')).json.code).toBe('db/invalid-params');
+    expect((await q('SELECT 1', { 'bad name': 1 })).json.code).toBe('db/invalid-params');
+    const reserved = await q('SELECT :auth_user_id AS u', { auth_user_id: 'usr_alice' });
+    expect(reserved.status).toBe(400);
+    expect(reserved.json.code).toBe('db/reserved-param');
+    const missing = await q('SELECT :a AS a', {});
+    expect(missing.status, missing.text).toBe(400);
+    expect(['db/invalid-params', 'db/sql-error']).toContain(missing.json.code);
+  });
+
+  it('runs a batch in one transaction: all or nothing', async () => {
+    const ok = await batch([
+      { sql: "INSERT INTO tags (name) VALUES ('red')" },
+      { sql: "INSERT INTO tags (name) VALUES ('blue')" },
+      { sql: 'SELECT name FROM tags ORDER BY name' },
+    ]);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.results[2].rows).toEqual([{ name: 'blue' }, { name: 'red' }]);
+    const bad = await batch([
+      { sql: "INSERT INTO tags (name) VALUES ('green')" },
+      { sql: "INSERT INTO tags (name) VALUES ('red')" },
+    ]);
+    expect(bad.status, bad.text).toBe(400);
+    expect(bad.json.code).toBe('db/sql-error');
+    expect(bad.json.detail).toMatch(/^Statement 2: /);
+    const after = await q('SELECT count(*) AS n FROM tags');
+    expect(after.json.rows[0].n).toBe(2);
+    const denied = await batch([{ sql: 'SELECT 1' }], pk);
+    expect(denied.status).toBe(403);
+  });
+
+  it('keeps same-named tables of two projects apart', async () => {
+    const created = await t.call({
+      method: 'POST',
+      path: '/v1/db/query',
+      auth: other.sk,
+      body: { sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)' },
+    });
+    expect(created.status, created.text).toBe(200);
+    const mine = await q('SELECT count(*) AS n FROM notes');
+    const theirs = await q('SELECT count(*) AS n FROM notes', undefined, other.sk);
+    expect(mine.json.rows[0].n).toBeGreaterThan(0);
+    expect(theirs.json.rows[0].n).toBe(0);
+  });
+
+  it('stops a runaway statement at its timeout while other requests are served', async () => {
+    const started = Date.now();
+    const runaway = q(RUNAWAY);
+    await new Promise((r) => setTimeout(r, 200));
+    const during = await q('SELECT 1 AS one', undefined, other.sk);
+    expect(during.status, during.text).toBe(200);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    const res = await runaway;
+    expect(res.status, res.text).toBe(422);
+    expect(res.json.code).toBe('db/statement-timeout');
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
+    const after = await q('SELECT count(*) AS n FROM notes');
+    expect(after.status, after.text).toBe(200);
+    const write = await q("INSERT INTO tags (name) VALUES ('after-timeout')");
+    expect(write.status, write.text).toBe(200);
+  });
+
+  it('caps rows and response size', async () => {
+    const many = await q(
+      'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) SELECT x FROM c',
+    );
+    expect(many.status, many.text).toBe(422);
+    expect(many.json.code).toBe('db/too-many-rows');
+    const big = await q(
+      engine === 'sqlite'
+        ? 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40) SELECT x, zeroblob(4000) AS pad FROM c'
+        : "SELECT x, repeat('a', 4000) AS pad FROM generate_series(1, 40) AS x",
+    );
+    expect(big.status, big.text).toBe(422);
+    expect(big.json.code).toBe('db/response-too-large');
+  });
+
+  it('serves concurrent writes, none lost', async () => {
+    await q('CREATE TABLE hits (n INTEGER)');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        q(engine === 'sqlite' ? 'INSERT INTO hits VALUES (?)' : 'INSERT INTO hits VALUES ($1)', [i]),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect((await q('SELECT count(*) AS n FROM hits')).json.rows[0].n).toBe(20);
+  });
+
+  it('lets end users run only what the rules allow, binding auth_user_id from the caller', async () => {
+    const mineSql = 'SELECT id, body FROM notes WHERE user_id = :auth_user_id ORDER BY id';
+    const denied = await q('SELECT id, body FROM notes', undefined, pk);
+    expect(denied.status).toBe(403);
+    expect(denied.json.code).toBe('db/statement-denied');
+    const rules = await t.call({ method: 'GET', path: '/v1/rules', auth: sk });
+    const saved = await t.call({
+      method: 'PUT',
+      path: '/v1/rules',
+      auth: sk,
+      body: {
+        version: rules.json.version,
+        channels: [],
+        tables: [],
+        learning: false,
+        statements: [
+          { sql: 'SELECT count(*) AS n FROM notes', access: 'public' },
+          { sql: mineSql, access: 'owner' },
+        ],
+      },
+    });
+    expect(saved.status, saved.text).toBe(200);
+    const allowed = await q('SELECT count(*) AS n FROM notes', undefined, pk);
+    expect(allowed.status, allowed.text).toBe(200);
+    // Anonymous: the owner statement needs a signed-in user.
+    expect((await q(mineSql, undefined, pk)).json.code).toBe('db/statement-denied');
+    // A caller cannot pick the user id: supplying it is refused.
+    expect((await q(mineSql, { auth_user_id: 'usr_bob' }, pk)).json.code).toBe('db/reserved-param');
+    // Signed-in users (principals as the auth module builds them) see their own rows only.
+    const user = (userId: string): Principal => ({
+      scheme: 'userSession',
+      subject: userId,
+      credentialId: 'ses_test',
+      projectId: t.keys.projectId,
+      userId,
+    });
+    const alice = await t.platform.services.db.query(user('usr_alice'), mineSql, undefined);
+    expect(alice.rows.map((r) => r.body)).toEqual(['a1', 'a2']);
+    const bob = await t.platform.services.db.query(user('usr_bob'), mineSql, undefined);
+    expect(bob.rows.map((r) => r.body)).toEqual(['b1']);
+    await expect(
+      t.platform.services.db.query(user('usr_bob'), mineSql, { auth_user_id: 'usr_alice' }),
+    ).rejects.toMatchObject({ code: 'db/reserved-param' });
+  });
+
+  it('captures every changed row as an event: INSERT, UPDATE × 3, DELETE', async () => {
+    await q('CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT)');
+    await batch([{ sql: "INSERT INTO items VALUES (1, 'a'), (2, 'b'), (3, 'c')" }]);
+    changes.length = 0;
+    const updated = await q("UPDATE items SET label = label || '!'");
+    expect(updated.json.rowsAffected).toBe(3);
+    if (engine !== 'sqlite') return; // PostgreSQL capture: see the decision record
+    expect(changes.filter((c) => c.change.table === 'items')).toHaveLength(3);
+    expect(changes[0]!.change).toMatchObject({
+      op: 'UPDATE',
+      old: { id: 1, label: 'a' },
+      new: { id: 1, label: 'a!' },
+    });
+    changes.length = 0;
+    await q('DELETE FROM items WHERE id = 2');
+    expect(changes.map((c) => c.change)).toEqual([
+      { table: 'items', op: 'DELETE', new: null, old: { id: 2, label: 'b!' } },
+    ]);
+    changes.length = 0;
+    // A failed batch publishes nothing: its rows were never written.
+    await batch([
+      { sql: "INSERT INTO items VALUES (9, 'z')" },
+      { sql: 'INSERT INTO items VALUES (1, NULL)' },
+    ]);
+    expect(changes).toHaveLength(0);
+    // A migration's writes are captured too.
+    await migrate([{ name: '0010_items', sql: "INSERT INTO items VALUES (10, 'm')" }]);
+    expect(changes.map((c) => c.change.op)).toEqual(['INSERT']);
+  });
+
+  it.runIf(engine === 'sqlite')('keeps the project file private (0600)', async () => {
+    const file = join(t.platform.services.config.dataDir, 'db', `${t.keys.projectId}.sqlite`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});

@@ -1,0 +1,47 @@
+import { type Config, loadConfig } from '../../src/config.js';
+import { createPlatform } from '../../src/platform.js';
+import type { Backend } from './backends.js';
+import type { Answer, Call, TestPlatform } from './harness.js';
+
+/** Like `testPlatform`, with the project-database settings of `db` (small caps and timeouts for tests). */
+export async function dbTestPlatform(backend: Backend, db: Partial<Config['db']>): Promise<TestPlatform> {
+  const stores = await backend.create();
+  const base = loadConfig({});
+  const platform = await createPlatform({
+    ...base,
+    dataDir: stores.dataDir,
+    databaseUrl: stores.databaseUrl,
+    redisUrl: stores.redisUrl,
+    masterKeys: stores.masterKeys,
+    logLevel: 'silent',
+    validateResponses: true,
+    db: { ...base.db, ...db },
+  });
+  if (!platform.keys) throw new Error('fresh platform without keys');
+  return {
+    platform,
+    keys: platform.keys,
+    async call({ method, path, auth, headers = {}, body }: Call): Promise<Answer> {
+      const init: RequestInit = { method, headers: { ...headers } };
+      const h = init.headers as Record<string, string>;
+      if (auth !== undefined) h.authorization = /\s/.test(auth) ? auth : `Bearer ${auth}`;
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        h['content-type'] ??= 'application/json';
+      }
+      const res = await platform.app.request(path, init);
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, headers: res.headers, text, json };
+    },
+    async close() {
+      await platform.close();
+      await stores.cleanup();
+    },
+  };
+}
