@@ -46,7 +46,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   const res = await fetch(url, { headers, signal: abort.signal });
   const frames: SseFrame[] = [];
   let read = 0; // frames handed out by next()
-  let wake: (() => void) | null = null;
+  let wake = null as (() => void) | null;
   let ended = false;
   const isStream = res.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
   if (isStream && res.body) {

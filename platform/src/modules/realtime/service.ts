@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
 import { newId } from '../../lib/ids.js';
@@ -12,6 +13,8 @@ import { subscription } from './stream.js';
 export const ID_PREFIX = 'rts';
 /** How often each process drops messages older than the buffer's age bound. */
 const SWEEP_MS = 60_000;
+/** How long shutdown waits for streams that are ending. */
+const CLOSE_WAIT_MS = 2_000;
 
 export interface PublishOptions {
   /** A database change event: end users receive it only if the rules let them see this row. */
@@ -28,6 +31,8 @@ export function createRealtimeService(services: Services) {
   const { bufferCount, bufferSeconds, presenceTtlSeconds } = services.config.realtime;
   const onError = (msg: string, fields: Record<string, unknown>) => services.logger.error(msg, fields);
   const hub = createHub({ db, bus: services.bus, onError });
+  /** Streams still running, each settled once its clean-up is done. */
+  const open = new Set<Promise<void>>();
 
   /** Stores and announces a message; what the API shows of it. */
   async function append_(
@@ -110,6 +115,11 @@ export function createRealtimeService(services: Services) {
     ) {
       const streamId = newId(ID_PREFIX);
       presence.streamOpened(streamId);
+      let ended!: () => void;
+      const end = new Promise<void>((resolve) => {
+        ended = resolve;
+      });
+      open.add(end);
       try {
         yield* subscription({
           db,
@@ -128,6 +138,8 @@ export function createRealtimeService(services: Services) {
           .catch((error) =>
             onError('realtime: closing a stream’s presence failed', { error: String(error) }),
           );
+        open.delete(end);
+        ended();
       }
     },
 
@@ -138,10 +150,12 @@ export function createRealtimeService(services: Services) {
     /** Drops messages past the age bound now (tests; a timer does it every minute). */
     sweep,
 
-    close() {
+    /** Waits (a little) for ending streams to remove their presence before the database closes. */
+    async close() {
       clearInterval(sweeper);
       presence.close();
       hub.close();
+      await Promise.race([Promise.all(open), sleep(CLOSE_WAIT_MS)]);
     },
   };
 }
