@@ -176,6 +176,100 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  // Escapes from the project's SQLite file, each refused before it runs, whatever its spelling.
+  const SQLITE_ESCAPES: Array<[string, string]> = [
+    ['ATTACH', "ATTACH DATABASE '/tmp/aerostack-escape.db' AS x"],
+    ['attach, lower case', "attach '/tmp/aerostack-escape.db' as x"],
+    ['ATTACH after a block comment', "/* hi */ ATTACH '/tmp/aerostack-escape.db' AS x"],
+    ['ATTACH after a line comment', "-- hi\nATTACH '/tmp/aerostack-escape.db' AS x"],
+    ['ATTACH as a second statement', "SELECT 1; ATTACH '/tmp/aerostack-escape.db' AS x"],
+    ['ATTACH in a CTE', "WITH a AS (SELECT 1) ATTACH '/tmp/aerostack-escape.db' AS x"],
+    ['DETACH', 'DETACH main'],
+    ['VACUUM INTO', "VACUUM INTO '/tmp/aerostack-escape.db'"],
+    ['PRAGMA database_list', 'PRAGMA database_list'],
+    ['PRAGMA that changes the connection', 'PRAGMA journal_mode = DELETE'],
+    ['PRAGMA writable_schema', 'pragma  WRITABLE_SCHEMA=1'],
+    ['a read-only PRAGMA being set', 'PRAGMA table_info = 1'],
+    ['pragma function revealing the file', 'SELECT * FROM pragma_database_list'],
+    ['pragma function as a string', "SELECT * FROM 'pragma_database_list'"],
+    ['pragma function, quoted', 'SELECT * FROM "pragma_database_list"'],
+    ['load_extension', "SELECT load_extension('/tmp/x.so')"],
+    ['load_extension, quoted', 'SELECT "load_extension"(\'/tmp/x.so\')'],
+    ['readfile', "SELECT readfile('/etc/passwd')"],
+    ['fts3_tokenizer', "SELECT fts3_tokenizer('simple')"],
+    [
+      'a trigger calling load_extension',
+      "CREATE TRIGGER esc AFTER INSERT ON notes BEGIN SELECT load_extension('/tmp/x.so'); END",
+    ],
+  ];
+
+  it.runIf(engine === 'sqlite').each(SQLITE_ESCAPES)('refuses %s', async (_, sql) => {
+    const res = await q(sql);
+    expect(res.status, res.text).toBe(403);
+    expect(res.json.code).toBe('db/forbidden-statement');
+    // And through a batch and a migration.
+    expect((await batch([{ sql: 'SELECT 1' }, { sql }])).json.code).toBe('db/forbidden-statement');
+    expect((await migrate([{ name: 'escape', sql }])).json.code).toBe('db/forbidden-statement');
+  });
+
+  it.runIf(engine === 'sqlite')(
+    'allows harmless look-alikes and read-only PRAGMAs, and one statement at a time',
+    async () => {
+      for (const sql of [
+        'SELECT \'ATTACH\' AS word, 1 AS "vacuum"',
+        'PRAGMA table_info(notes)',
+        'PRAGMA main.index_list(notes)',
+        "SELECT name FROM pragma_table_info('notes')",
+      ]) {
+        const res = await q(sql);
+        expect(res.status, `${sql}: ${res.text}`).toBe(200);
+      }
+      // A comment splits a word in two for SQLite too: not ATTACH, a syntax error.
+      expect((await q("ATT/**/ACH '/tmp/aerostack-escape.db' AS x")).json.code).toBe('db/sql-error');
+      const two = await q('SELECT 1; DROP TABLE notes');
+      expect(two.status).toBe(400);
+      expect(two.json.code).toBe('db/sql-error');
+      expect((await q('SELECT count(*) AS n FROM notes')).status).toBe(200);
+    },
+  );
+
+  // PostgreSQL: the project's role owns its schema and nothing else; the database refuses the rest.
+  const PG_ESCAPES: Array<[string, string]> = [
+    ["the platform's tables", 'SELECT * FROM public.api_keys'],
+    ["the vault's data keys", 'SELECT * FROM public.vault_data_keys'],
+    ['pg_read_file', "SELECT pg_read_file('/etc/passwd')"],
+    ['COPY FROM PROGRAM', "COPY notes (body) FROM PROGRAM 'id'"],
+    ['CREATE EXTENSION', 'CREATE EXTENSION IF NOT EXISTS pgcrypto'],
+    ['SET ROLE to the superuser', 'SET ROLE postgres'],
+    ['SET ROLE from a DO block', "DO $$ BEGIN EXECUTE 'SET ROLE postgres'; END $$"],
+    ['ALTER ROLE SUPERUSER', 'ALTER ROLE CURRENT_USER SUPERUSER'],
+    ['CREATE SCHEMA', 'CREATE SCHEMA elsewhere'],
+    ['SET SESSION AUTHORIZATION', 'SET SESSION AUTHORIZATION postgres'],
+  ];
+
+  it.runIf(engine === 'postgres').each(PG_ESCAPES)('PostgreSQL refuses %s', async (_, sql) => {
+    const res = await q(sql);
+    expect(res.status, res.text).toBe(400);
+    expect(res.json.code).toBe('db/sql-error');
+  });
+
+  it.runIf(engine === 'postgres')("PostgreSQL keeps another project's schema out of reach", async () => {
+    const made = await q('CREATE TABLE private_stuff (x integer)', undefined, other.sk);
+    expect(made.status, made.text).toBe(200);
+    const rows = await t.platform.services.database.db
+      .selectFrom('db_databases' as never)
+      .select(['project_id as projectId', 'location'] as never)
+      .execute();
+    const theirs = (rows as Array<{ projectId: string; location: string }>).find(
+      (r) => r.projectId === other.projectId,
+    )!;
+    const res = await q(`SELECT * FROM ${theirs.location}.private_stuff`);
+    expect(res.status, res.text).toBe(400);
+    expect(res.json.detail).toMatch(/permission denied/);
+    const reset = await q('SELECT current_user AS u');
+    expect(reset.json.rows[0].u).not.toBe('postgres');
+  });
+
   it('refuses malformed parameters and the reserved one', async () => {
     expect((await q('SELECT 1', 'nope')).json.code).toBe('db/invalid-params');
     expect((await q('SELECT 1', { 'bad name': 1 })).json.code).toBe('db/invalid-params');
@@ -316,13 +410,24 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     changes.length = 0;
     const updated = await q("UPDATE items SET label = label || '!'");
     expect(updated.json.rowsAffected).toBe(3);
-    if (engine !== 'sqlite') return; // PostgreSQL capture: see the decision record
     expect(changes.filter((c) => c.change.table === 'items')).toHaveLength(3);
     expect(changes[0]!.change).toMatchObject({
       op: 'UPDATE',
       old: { id: 1, label: 'a' },
       new: { id: 1, label: 'a!' },
     });
+    // Published through realtime on table/items: the history holds the three UPDATEs, newest first.
+    const history = await t.call({
+      method: 'GET',
+      path: '/v1/realtime/messages?channel=table/items&limit=3',
+      auth: sk,
+    });
+    expect(history.status, history.text).toBe(200);
+    expect(history.json.data.map((m: { event: string }) => m.event)).toEqual(['UPDATE', 'UPDATE', 'UPDATE']);
+    expect(
+      history.json.data.map((m: { data: { new: { label: string } } }) => m.data.new.label).sort(),
+    ).toEqual(['a!', 'b!', 'c!']);
+    expect(history.json.data[0].data.table).toBe('items');
     changes.length = 0;
     await q('DELETE FROM items WHERE id = 2');
     expect(changes.map((c) => c.change)).toEqual([

@@ -86,6 +86,40 @@ function sqlError(error: unknown, label: string): ApiError {
   return new ApiError('db/sql-error', `${label}${e.message ?? String(error)}`);
 }
 
+/** Statements after which the set of tables cannot have changed. */
+const DML = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY', 'FETCH', 'SHOW', 'EXPLAIN']);
+
+// Gives every table of the schema that lacks it the capture trigger (one generic PL/pgSQL function
+// copies NEW / OLD as JSON into _aerostack_changes). Partitions are skipped: their parent's
+// trigger fires for them.
+const SYNC_TRIGGERS = `
+DO $sync$
+DECLARE t record;
+BEGIN
+  FOR t IN
+    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+      AND c.relname NOT LIKE '\\_aerostack%'
+      AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = '_aerostack_capture')
+  LOOP
+    EXECUTE format('CREATE TRIGGER _aerostack_capture AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION _aerostack_capture()', t.relname);
+  END LOOP;
+END
+$sync$`;
+
+async function syncTriggers(client: PoolClient): Promise<void> {
+  await client.query(SYNC_TRIGGERS);
+}
+
+async function drain(client: PoolClient): Promise<Change[]> {
+  const result = await client.query('DELETE FROM _aerostack_changes RETURNING seq, tbl, op, new, old');
+  return (
+    result.rows as Array<{ seq: string; tbl: string; op: Change['op']; new: Row | null; old: Row | null }>
+  )
+    .sort((a, b) => Number(a.seq) - Number(b.seq))
+    .map((r) => ({ table: r.tbl, op: r.op, new: r.new, old: r.old }));
+}
+
 class PostgresProjectDatabase implements ProjectDatabase {
   constructor(
     private readonly pool: Pool,
@@ -150,44 +184,50 @@ class PostgresProjectDatabase implements ProjectDatabase {
         }
         const writes = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
         out.push({ rows, columns, rowsAffected: writes ? (result.rowCount ?? 0) : 0 });
+        if (!DML.has(result.command)) await syncTriggers(client);
       }
-      return out;
+      return { out, changes: await drain(client) };
     });
-    return { results, changes: [] as Change[] };
+    return { results: results.out, changes: results.changes };
   }
 
   async migrate(migrations: MigrationToApply[], limits: Limits): Promise<MigrateOutcome> {
     const applied: string[] = [];
+    const changes: Change[] = [];
     for (const migration of migrations) {
       try {
         const done = await this.transaction(limits.timeoutMs, async (client) => {
           const seen = await client.query('SELECT 1 FROM _aerostack_migrations WHERE name = $1', [
             migration.name,
           ]);
-          if (seen.rowCount) return false;
+          if (seen.rowCount) return null;
           // One statement at a time, each under the timeout again (a migration cannot lift it).
           for (const sql of splitStatements(migration.sql)) {
             await client.query(`SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}`);
             await client.query(`SET LOCAL search_path = ${quoteIdent(this.schema)}`);
             await client.query(sql);
+            await syncTriggers(client);
           }
           await client.query(`SET LOCAL search_path = ${quoteIdent(this.schema)}`);
           await client.query(
             'INSERT INTO _aerostack_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)',
             [migration.name, migration.checksum, new Date().toISOString()],
           );
-          return true;
+          return drain(client);
         });
-        if (done) applied.push(migration.name);
+        if (done) {
+          applied.push(migration.name);
+          changes.push(...done);
+        }
       } catch (error) {
         return {
           applied,
-          changes: [],
+          changes,
           failure: { name: migration.name, error: sqlError(error, `Migration ${migration.name}: `) },
         };
       }
     }
-    return { applied, changes: [], failure: null };
+    return { applied, changes, failure: null };
   }
 
   async applied(): Promise<AppliedMigration[]> {
@@ -249,6 +289,22 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
         );
         await client.query(
           `ALTER TABLE ${quoteIdent(name)}._aerostack_migrations OWNER TO ${quoteIdent(name)}`,
+        );
+        await client.query(
+          `CREATE TABLE ${quoteIdent(name)}._aerostack_changes (seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, new jsonb, old jsonb)`,
+        );
+        await client.query(`ALTER TABLE ${quoteIdent(name)}._aerostack_changes OWNER TO ${quoteIdent(name)}`);
+        await client.query(`CREATE FUNCTION ${quoteIdent(name)}._aerostack_capture() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+  INSERT INTO ${quoteIdent(name)}._aerostack_changes (tbl, op, new, old) VALUES (
+    TG_TABLE_NAME, TG_OP,
+    CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
+    CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END);
+  RETURN NULL;
+END
+$f$`);
+        await client.query(
+          `ALTER FUNCTION ${quoteIdent(name)}._aerostack_capture() OWNER TO ${quoteIdent(name)}`,
         );
         await client.query('COMMIT');
       } catch (error) {
