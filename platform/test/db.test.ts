@@ -404,6 +404,55 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     ).rejects.toMatchObject({ code: 'db/reserved-param' });
   });
 
+  it('binds auth_user_id from a signed-in user over HTTP: each user reads their own rows only', async () => {
+    const signUp = async (email: string) => {
+      const res = await t.call({
+        method: 'POST',
+        path: '/v1/auth/sign-up',
+        auth: pk,
+        body: { email, password: 'correct horse battery staple' },
+      });
+      expect(res.status, res.text).toBe(201);
+      return { token: res.json.accessToken as string, id: res.json.user.id as string };
+    };
+    const ada = await signUp(`ada-${backend.name}@example.test`);
+    const bea = await signUp(`bea-${backend.name}@example.test`);
+    await batch([
+      { sql: 'INSERT INTO notes (id, user_id, body) VALUES (:id, :user, :body)', params: { id: 101, user: ada.id, body: 'ada-1' } },
+      { sql: 'INSERT INTO notes (id, user_id, body) VALUES (:id, :user, :body)', params: { id: 102, user: bea.id, body: 'bea-1' } },
+    ]);
+    const rules = await t.call({ method: 'GET', path: '/v1/rules', auth: sk });
+    const mineSql = 'SELECT body FROM notes WHERE user_id = :auth_user_id ORDER BY id';
+    const saved = await t.call({
+      method: 'PUT',
+      path: '/v1/rules',
+      auth: sk,
+      body: {
+        version: rules.json.version,
+        channels: [],
+        tables: [],
+        learning: false,
+        statements: [{ sql: mineSql, access: 'owner' }],
+      },
+    });
+    expect(saved.status, saved.text).toBe(200);
+    const adaRows = await q(mineSql, undefined, ada.token);
+    expect(adaRows.status, adaRows.text).toBe(200);
+    expect(adaRows.json.rows).toEqual([{ body: 'ada-1' }]);
+    const beaRows = await q(mineSql, undefined, bea.token);
+    expect(beaRows.json.rows).toEqual([{ body: 'bea-1' }]);
+    // Bea cannot name Ada's id: the reserved parameter is refused, not overridden.
+    const spoof = await q(mineSql, { auth_user_id: ada.id }, bea.token);
+    expect(spoof.status).toBe(400);
+    expect(spoof.json.code).toBe('db/reserved-param');
+    // A statement not on the list is denied to a signed-in user too.
+    const other = await q('SELECT body FROM notes', undefined, ada.token);
+    expect(other.status).toBe(403);
+    expect(other.json.code).toBe('db/statement-denied');
+    // And a batch is the secret key's.
+    expect((await batch([{ sql: mineSql }], ada.token)).status).toBe(403);
+  });
+
   it('captures every changed row as an event: INSERT, UPDATE × 3, DELETE', async () => {
     await q('CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT)');
     await batch([{ sql: "INSERT INTO items VALUES (1, 'a'), (2, 'b'), (3, 'c')" }]);

@@ -16,6 +16,8 @@ export async function dbTestPlatform(backend: Backend, db: Partial<Config['db']>
     logLevel: 'silent',
     validateResponses: true,
     db: { ...base.db, ...db },
+    // Cheap password hashing: tests sign users up.
+    auth: { ...base.auth, scrypt: { N: 1024, r: 8, p: 1 } },
   });
   if (!platform.keys) throw new Error('fresh platform without keys');
   return {
