@@ -188,6 +188,531 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sign-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an end user with an email and a password, and sign them in
+         * @description Creates the user, sends a verification email (the link points at `redirectTo`), and
+         *     answers with a session. The email is unverified until the link is used.
+         */
+        post: operations["auth.signUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with an email and a password
+         * @description The same answer whether the email is unknown or the password is wrong
+         *     (`auth/invalid-login`), in about the same time.
+         */
+        post: operations["auth.signInWithPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for a new session (rotating the refresh token)
+         * @description Every refresh token works once: the answer carries its successor. A refresh token used a
+         *     second time revokes the whole session (`auth/refresh-token-reused`), except within a short
+         *     grace interval after its first use, in which the same successor is returned again (for a
+         *     client whose first answer was lost).
+         */
+        post: operations["auth.refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke this session, or every session of the user
+         * @description Takes effect on the next request on every worker and node.
+         */
+        post: operations["auth.signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user */
+        get: operations["auth.getUser"];
+        put?: never;
+        post?: never;
+        /** Delete the signed-in user and every session of theirs */
+        delete: operations["auth.deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Update the signed-in user's metadata or password
+         * @description Changing the password needs `currentPassword` and signs out every other session.
+         */
+        patch: operations["auth.updateUser"];
+        trace?: never;
+    };
+    "/v1/auth/otp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a 6-digit sign-in code
+         * @description Answers 204 whether or not the email belongs to a user (a user is created when the code is
+         *     verified). The code expires after a few minutes and allows a few attempts.
+         */
+        post: operations["auth.sendOtp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/otp/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with an emailed code */
+        post: operations["auth.verifyOtp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/magic-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a one-time sign-in link
+         * @description The link points at `redirectTo` (or the platform URL) with `?token=…&type=magic-link`; the
+         *     app sends that token to `auth.verifyMagicLink`. Answers 204 whether or not the email belongs
+         *     to a user.
+         */
+        post: operations["auth.sendMagicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/magic-link/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with a magic link's token (once) */
+        post: operations["auth.verifyMagicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a user's email as verified with the token of a verification link */
+        post: operations["auth.verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the verification email again
+         * @description Answers 204 whether or not the email belongs to an unverified user.
+         */
+        post: operations["auth.resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a password reset link
+         * @description Answers 204 whether or not the email belongs to a user.
+         */
+        post: operations["auth.requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token of a reset link
+         * @description Signs the user out everywhere; sign in again with the new password.
+         */
+        post: operations["auth.resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/projects/{projectId}/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that verify a project's access tokens (JWKS)
+         * @description Public. Any backend can verify an access token with these keys (e.g. jose's
+         *     `createRemoteJWKSet`): algorithm `EdDSA`, audience the project id, issuer
+         *     `<platform URL>/v1/auth/projects/<projectId>`. Retired keys stay listed until the tokens
+         *     they signed have expired.
+         */
+        get: operations["auth.jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the project's end users */
+        get: operations["auth.users.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["AuthUserId"];
+            };
+            cookie?: never;
+        };
+        /** Read an end user */
+        get: operations["auth.users.get"];
+        put?: never;
+        post?: never;
+        /** Delete an end user and their sessions */
+        delete: operations["auth.users.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Disable, enable or edit an end user
+         * @description Disabling signs the user out everywhere on the next request.
+         */
+        patch: operations["auth.users.update"];
+        trace?: never;
+    };
+    "/v1/auth/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Emails the platform would have sent (when no SMTP server is configured)
+         * @description Without `SMTP_URL`, auth emails (codes, links) are kept here for a day instead of being
+         *     sent, newest first, so sign-in by email works on a laptop.
+         */
+        get: operations["auth.outbox.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing the project's access tokens with a new key
+         * @description Tokens signed with the previous key stay valid until they expire; the previous key stays
+         *     in the JWKS until then.
+         */
+        post: operations["auth.signingKeys.rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/db/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run one SQL statement
+         * @description Runs one statement with its parameters and answers its rows. Parameters are either a
+         *     positional array (`?` in SQLite, `$1`… in PostgreSQL) or an object of named parameters
+         *     (`:name` in both engines). The reserved parameter `:auth_user_id` is bound by the platform
+         *     to the signed-in end user's id (null otherwise); sending it answers 400. Values are JSON:
+         *     strings, numbers, booleans and null are bound as they are, arrays and objects as their
+         *     JSON text; BLOB results come back as base64 strings. End users may only run statements on
+         *     the rules' allow-list (403 `db/statement-denied`).
+         */
+        post: operations["db.query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/db/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run several statements in one transaction
+         * @description Runs the statements in order in one transaction: all of them take effect, or none (the
+         *     first failure rolls the batch back and names the failing statement). Secret key only.
+         */
+        post: operations["db.batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/db/migrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the migrations applied to the project's database
+         * @description In the order they were applied.
+         */
+        get: operations["db.migrations.list"];
+        put?: never;
+        /**
+         * Apply named migrations, each once, in order
+         * @description Applies, in the order given, each migration whose name was never applied; a name applied
+         *     before is skipped (sending it again is how a deploy re-sends its whole list), unless its SQL
+         *     differs from what was applied (409 `db/migration-changed`, nothing runs). Each migration runs
+         *     in its own transaction with its record: a failing one is rolled back, the ones before it
+         *     stay applied, the ones after it are not run. Its SQL may hold several statements.
+         */
+        post: operations["db.migrations.apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/realtime/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subscribe to channels as server-sent events
+         * @description One stream for one or more channels (`?channel=a&channel=b`). The first event is
+         *     `subscribed`, whose `id` is the position to resume from if nothing else arrives. Then each
+         *     message published on a channel arrives as a `message` event, in publication order, with an
+         *     `id` that increases across the project's channels. Reconnect with `Last-Event-ID` to
+         *     receive exactly the messages missed in between from the replay buffer; when some of them
+         *     are no longer buffered (older or more than the buffer keeps), a `missed` event says so
+         *     first, so the client can refetch its state. Heartbeats are comments.
+         */
+        get: operations["realtime.subscribe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/realtime/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a channel's recent messages, newest first
+         * @description The messages still in the channel's replay buffer (bounded by count and age), newest
+         *     first. Needs the right to subscribe to the channel; database change events are listed only
+         *     as far as the rules let the caller see their rows.
+         */
+        get: operations["realtime.history"];
+        put?: never;
+        /**
+         * Publish a message on a channel
+         * @description Delivers the message to every subscriber of the channel, on every worker and node, and
+         *     keeps it in the channel's replay buffer. `table/…` channels are reserved for the database's
+         *     change events (403 `realtime/reserved-channel`), and so is the event name `presence`.
+         */
+        post: operations["realtime.publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/realtime/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is here on a channel
+         * @description The live presence entries of the channel, by key. Needs the right to subscribe to it.
+         */
+        get: operations["realtime.presence"];
+        /**
+         * Announce or refresh a presence entry
+         * @description Tracks `key` as present on the channel with a small JSON `state`, for the presence TTL:
+         *     repeat the call to stay (and to change the state). With `streamId` (from the `subscribed`
+         *     event of one of the caller's streams on this channel) the entry also lasts as long as that
+         *     stream, and leaves when it closes. The channel receives a `presence` message on join,
+         *     change and leave. A key held by another caller answers 409 `realtime/presence-conflict`.
+         */
+        put: operations["realtime.track"];
+        post?: never;
+        /** Leave a channel's presence */
+        delete: operations["realtime.untrack"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -447,6 +972,333 @@ export interface components {
              */
             learning: boolean;
         };
+        /** @example usr_4Kp9Qs2Vw7Xz1Bc5Df8G */
+        AuthUserId: string;
+        /**
+         * Format: email
+         * @description An email address; compared without regard to case.
+         * @example ada@example.com
+         */
+        AuthEmailAddress: string;
+        /** @description At least 8 characters. */
+        AuthPassword: string;
+        /**
+         * Format: uri
+         * @description Where the emailed link points (the app's page that finishes the flow). Must start with the
+         *     platform URL or one of the allowed redirect URLs (`AEROSTACK_AUTH_REDIRECT_URLS`).
+         * @example http://localhost:5173/auth/callback
+         */
+        AuthRedirect: string;
+        /**
+         * @description Free-form data about the user, owned by the app (at most 16 KiB as JSON).
+         * @example {
+         *       "displayName": "Ada"
+         *     }
+         */
+        AuthMetadata: {
+            [key: string]: unknown;
+        };
+        /** @description An end user of a project. */
+        AuthUser: {
+            id: components["schemas"]["AuthUserId"];
+            /** @example ada@example.com */
+            email: string;
+            emailVerified: boolean;
+            metadata: components["schemas"]["AuthMetadata"];
+            /** @description A disabled user cannot sign in and their sessions are revoked. */
+            disabled: boolean;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            lastSignInAt: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description A page of end users. */
+        AuthUserList: {
+            data: components["schemas"]["AuthUser"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description A signed-in session. Send `accessToken` as `Authorization: Bearer …` until it expires
+         *     (401 `auth/token-expired`), then exchange `refreshToken` (once) with `auth.refresh`.
+         */
+        AuthSession: {
+            /** @description A JWT (EdDSA) naming the user (`sub`), the session (`sid`) and the project (`aud`). */
+            accessToken: string;
+            /** @constant */
+            tokenType: "bearer";
+            /** @description Seconds until the access token expires. */
+            expiresIn: number;
+            expiresAt: components["schemas"]["Timestamp"];
+            /** @description Opaque; works once. Keep it secret. */
+            refreshToken: string;
+            user: components["schemas"]["AuthUser"];
+        };
+        /** @description A new user's email, password and optional metadata. */
+        AuthSignUp: {
+            email: components["schemas"]["AuthEmailAddress"];
+            password: components["schemas"]["AuthPassword"];
+            metadata?: components["schemas"]["AuthMetadata"];
+            redirectTo?: components["schemas"]["AuthRedirect"];
+        };
+        /** @description An email and a password. */
+        AuthSignIn: {
+            email: components["schemas"]["AuthEmailAddress"];
+            password: string;
+        };
+        /** @description The refresh token of the current session. */
+        AuthRefresh: {
+            refreshToken: string;
+        };
+        /** @description Which sessions to end. */
+        AuthSignOut: {
+            /**
+             * @description `session` ends this session; `everywhere` ends every session of the user.
+             * @default session
+             * @enum {string}
+             */
+            scope?: "session" | "everywhere";
+        };
+        /** @description An email address. */
+        AuthEmail: {
+            email: components["schemas"]["AuthEmailAddress"];
+        };
+        /** @description An email address, and where the emailed link should point. */
+        AuthEmailWithRedirect: {
+            email: components["schemas"]["AuthEmailAddress"];
+            redirectTo?: components["schemas"]["AuthRedirect"];
+        };
+        /** @description The email and the code sent to it. */
+        AuthOtpVerify: {
+            email: components["schemas"]["AuthEmailAddress"];
+            /** @example 042917 */
+            code: string;
+        };
+        /** @description The token of an emailed link (its `token` query parameter). */
+        AuthToken: {
+            token: string;
+        };
+        /** @description The token of a reset link and the new password. */
+        AuthPasswordReset: {
+            token: string;
+            password: components["schemas"]["AuthPassword"];
+        };
+        /** @description What to change about the signed-in user. */
+        AuthUserUpdate: {
+            metadata?: components["schemas"]["AuthMetadata"];
+            password?: components["schemas"]["AuthPassword"];
+            /** @description Required with `password`. */
+            currentPassword?: string;
+        };
+        /** @description What to change about a user. */
+        AuthAdminUserUpdate: {
+            disabled?: boolean;
+            emailVerified?: boolean;
+            metadata?: components["schemas"]["AuthMetadata"];
+        };
+        /** @description A public key (RFC 7517), Ed25519. */
+        AuthJwk: {
+            /** @constant */
+            kty: "OKP";
+            /** @constant */
+            crv: "Ed25519";
+            x: string;
+            kid: string;
+            /** @constant */
+            alg: "EdDSA";
+            /** @constant */
+            use: "sig";
+        };
+        /** @description A JSON Web Key Set. */
+        AuthJwks: {
+            keys: components["schemas"]["AuthJwk"][];
+        };
+        /** @description A signing key's public part. */
+        AuthSigningKey: {
+            kid: string;
+            /** @constant */
+            algorithm: "EdDSA";
+            createdAt: components["schemas"]["Timestamp"];
+            publicKey: components["schemas"]["AuthJwk"];
+        };
+        /** @description An email the platform kept instead of sending. */
+        AuthOutboxMessage: {
+            id: string;
+            to: string;
+            subject: string;
+            text: string;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of kept emails. */
+        AuthOutboxList: {
+            data: components["schemas"]["AuthOutboxMessage"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description The statement's parameters: a positional array (`[1, "a"]`), or an object of named
+         *     parameters (`{"room": "lobby"}` for `:room`), at most 1000. Values are JSON; arrays and
+         *     objects are bound as their JSON text. `auth_user_id` is reserved. Anything else answers
+         *     400 `db/invalid-params`.
+         */
+        DbParams: unknown;
+        /**
+         * @description One SQL statement and its parameters.
+         * @example {
+         *       "sql": "SELECT id, body FROM messages WHERE room = :room",
+         *       "params": {
+         *         "room": "lobby"
+         *       }
+         *     }
+         */
+        DbStatement: {
+            /** @example SELECT id, body FROM messages WHERE room = :room */
+            sql: string;
+            params?: components["schemas"]["DbParams"];
+        };
+        /** @description What a statement answered. */
+        DbResult: {
+            /** @description The rows, as objects keyed by column name (a later column of the same name wins). */
+            rows: {
+                [key: string]: components["schemas"]["JsonValue"];
+            }[];
+            /** @description The result's column names, in order (empty for a statement without a result). */
+            columns: string[];
+            /** @description Rows inserted, updated or deleted by the statement (0 for a query). */
+            rowsAffected: number;
+        };
+        /** @description Statements to run in one transaction. */
+        DbBatch: {
+            statements: components["schemas"]["DbStatement"][];
+        };
+        /** @description One result per statement of a batch, in order. */
+        DbBatchResult: {
+            results: components["schemas"]["DbResult"][];
+        };
+        /** @description A named migration to apply. */
+        DbMigration: {
+            /** @example 0001_messages */
+            name: string;
+            /** @example CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT NOT NULL) */
+            sql: string;
+        };
+        /** @description The project's migrations, in the order to apply them. */
+        DbMigrationsApply: {
+            migrations: components["schemas"]["DbMigration"][];
+        };
+        /** @description A migration applied to the project's database. */
+        DbAppliedMigration: {
+            name: string;
+            /** @description SHA-256 of the SQL that was applied, hex. */
+            checksum: string;
+            appliedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of applied migrations, in the order they were applied. */
+        DbMigrationList: {
+            data: components["schemas"]["DbAppliedMigration"][];
+            nextCursor: string | null;
+        };
+        /** @description The outcome of applying migrations. */
+        DbMigrationsApplied: {
+            /** @description The names applied by this request, in order (empty when all were applied before). */
+            applied: string[];
+            /** @description Every migration applied so far, in order. */
+            migrations: components["schemas"]["DbAppliedMigration"][];
+        };
+        /**
+         * @description A channel name: segments of letters, digits, `_`, `.` and `-` separated by `/`, at most
+         *     200 characters. `table/<name>` channels carry database change events.
+         * @example chat/room-1
+         */
+        RealtimeChannel: string;
+        /**
+         * @description The kind of message, chosen by the publisher: letters, digits, `_ . : -`.
+         * @example new-message
+         */
+        RealtimeEventName: string;
+        /** @description A message to publish. */
+        RealtimePublish: {
+            channel: components["schemas"]["RealtimeChannel"];
+            event: components["schemas"]["RealtimeEventName"];
+            data: components["schemas"]["JsonValue"];
+        };
+        /**
+         * @description A published message. `id` orders the messages of a project (across its channels) and is
+         *     the SSE event id. On `table/<name>` channels `event` is `INSERT`, `UPDATE` or `DELETE` and
+         *     `data` is `{ table, new, old }`; a `presence` event's `data` is a `PresenceChange`.
+         */
+        RealtimeMessage: {
+            /** @example 42 */
+            id: string;
+            channel: components["schemas"]["RealtimeChannel"];
+            event: components["schemas"]["RealtimeEventName"];
+            data: components["schemas"]["JsonValue"];
+            publishedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of messages, newest first. */
+        RealtimeMessageList: {
+            data: components["schemas"]["RealtimeMessage"][];
+            /** @description The cursor of the next (older) page; null on the last. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description The first event of a stream. Its SSE `id` is where the stream starts: a client that
+         *     reconnects with it receives everything published since. `streamId` binds presence entries
+         *     to this stream (`realtime.track`).
+         */
+        RealtimeSubscribed: {
+            channels: components["schemas"]["RealtimeChannel"][];
+            /** @example rts_7Hq2vW9xK3mN5pR8sT1u */
+            streamId: string;
+        };
+        /**
+         * @description Sent first on a resumed stream when messages published after `Last-Event-ID` on these
+         *     channels are no longer in the replay buffer: refetch the state, then carry on with the
+         *     messages that follow.
+         */
+        RealtimeMissed: {
+            channels: components["schemas"]["RealtimeChannel"][];
+            /** @description The Last-Event-ID the client sent. */
+            lastEventId: string;
+        };
+        /**
+         * @description Who is present, as the client names it (a user id, a device…).
+         * @example usr_7Hq2vW9xK3mN5pR8sT1u
+         */
+        PresenceKey: string;
+        /** @description A presence entry to announce or refresh. */
+        PresenceTrack: {
+            channel: components["schemas"]["RealtimeChannel"];
+            key: components["schemas"]["PresenceKey"];
+            /** @description A small JSON value shown to the others (at most 1 KiB as JSON); default `{}`. */
+            state?: components["schemas"]["JsonValue"];
+            /** @description Keep the entry while this stream (from its `subscribed` event) is open. */
+            streamId?: string;
+        };
+        /** @description Someone present on a channel. */
+        PresenceEntry: {
+            channel: components["schemas"]["RealtimeChannel"];
+            key: components["schemas"]["PresenceKey"];
+            state: components["schemas"]["JsonValue"];
+            /** @description The signed-in end user who tracks it; null for keys. */
+            userId: string | null;
+            joinedAt: components["schemas"]["Timestamp"];
+            expiresAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of presence entries, by key. */
+        PresenceList: {
+            data: components["schemas"]["PresenceEntry"][];
+            nextCursor: string | null;
+        };
+        /** @description Whether a live entry was removed. */
+        PresenceUntracked: {
+            untracked: boolean;
+        };
+        /** @description The `data` of a `presence` message. */
+        PresenceChange: {
+            /** @enum {string} */
+            action: "join" | "update" | "leave";
+            key: components["schemas"]["PresenceKey"];
+            state: components["schemas"]["JsonValue"];
+            userId: string | null;
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details with a stable `code`. */
@@ -560,6 +1412,7 @@ export interface components {
         ProjectId: components["schemas"]["ProjectId"];
         /** @description The entry key: letters, digits and the characters . _ : -, at most 256 characters. */
         CacheKey: components["schemas"]["CacheKey"];
+        AuthUserId: components["schemas"]["AuthUserId"];
     };
     requestBodies: never;
     headers: never;
@@ -1007,6 +1860,1290 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description `rules/invalid`: a pattern, statement or table rule is malformed (the detail names it). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.signUp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthSignUp"];
+            };
+        };
+        responses: {
+            /** @description A new session. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSession"];
+                };
+            };
+            /** @description `auth/redirect-not-allowed`: `redirectTo` is not on the allow-list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `auth/email-taken`: a user of this project already has this email. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.signInWithPassword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthSignIn"];
+            };
+        };
+        responses: {
+            /** @description A new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `auth/invalid-login`: unknown email or wrong password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `auth/user-disabled`: the password is right but the user is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthRefresh"];
+            };
+        };
+        responses: {
+            /** @description A new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `auth/invalid-refresh-token` (unknown, expired or revoked) or `auth/refresh-token-reused` (the session is now revoked). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `auth/user-disabled`: the user is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.signOut": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AuthSignOut"];
+            };
+        };
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.getUser": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthUser"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.deleteUser": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.updateUser": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthUserUpdate"];
+            };
+        };
+        responses: {
+            /** @description The user as updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthUser"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `auth/wrong-password`: `currentPassword` is wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.sendOtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthEmail"];
+            };
+        };
+        responses: {
+            /** @description A code was sent if the address can receive one. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.verifyOtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthOtpVerify"];
+            };
+        };
+        responses: {
+            /** @description A new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `auth/invalid-otp`: the code is wrong, expired, used, or has had too many attempts. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `auth/user-disabled`: the user is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.sendMagicLink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthEmailWithRedirect"];
+            };
+        };
+        responses: {
+            /** @description A link was sent if the address can receive one. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth/redirect-not-allowed`: `redirectTo` is not on the allow-list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.verifyMagicLink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthToken"];
+            };
+        };
+        responses: {
+            /** @description A new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSession"];
+                };
+            };
+            /** @description `auth/invalid-link`: the token is unknown, used or expired. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `auth/user-disabled`: the user is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.verifyEmail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthToken"];
+            };
+        };
+        responses: {
+            /** @description The user, now verified. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthUser"];
+                };
+            };
+            /** @description `auth/invalid-link`: the token is unknown, used or expired. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.resendVerification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthEmailWithRedirect"];
+            };
+        };
+        responses: {
+            /** @description A link was sent if the address belongs to an unverified user. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth/redirect-not-allowed`: `redirectTo` is not on the allow-list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.requestPasswordReset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthEmailWithRedirect"];
+            };
+        };
+        responses: {
+            /** @description A link was sent if the address belongs to a user. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth/redirect-not-allowed`: `redirectTo` is not on the allow-list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.resetPassword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthPasswordReset"];
+            };
+        };
+        responses: {
+            /** @description The password is changed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth/invalid-link`: the token is unknown, used or expired. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthJwks"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.users.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthUserList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.users.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["AuthUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthUser"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `auth/user-not-found`: no user of this project has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.users.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["AuthUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `auth/user-not-found`: no user of this project has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.users.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["AuthUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthAdminUserUpdate"];
+            };
+        };
+        responses: {
+            /** @description The user as updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthUser"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `auth/user-not-found`: no user of this project has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.outbox.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of emails, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthOutboxList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.signingKeys.rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new signing key (public part). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSigningKey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "db.query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DbStatement"];
+            };
+        };
+        responses: {
+            /** @description The statement's result. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DbResult"];
+                };
+            };
+            /** @description `db/sql-error` (the database refused the statement; its message is the detail), `db/invalid-params`, `db/reserved-param`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `db/statement-denied` (not on the rules' allow-list) or `db/forbidden-statement` (reaches outside the project's database). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `db/statement-timeout`, `db/too-many-rows`, `db/response-too-large`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `db/engine-unavailable`: the project's database lives on an engine this platform is not configured for. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "db.batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DbBatch"];
+            };
+        };
+        responses: {
+            /** @description One result per statement, in order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DbBatchResult"];
+                };
+            };
+            /** @description `db/sql-error` (the detail names the failing statement), `db/invalid-params`, `db/reserved-param`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `db/forbidden-statement`: a statement reaches outside the project's database. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `db/statement-timeout`, `db/too-many-rows`, `db/response-too-large`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `db/engine-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "db.migrations.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of applied migrations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DbMigrationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "db.migrations.apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DbMigrationsApply"];
+            };
+        };
+        responses: {
+            /** @description The names applied now, and every migration applied so far. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DbMigrationsApplied"];
+                };
+            };
+            /** @description `db/sql-error`: a migration failed (the detail names it); the ones before it stay applied. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `db/forbidden-statement`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `db/migration-changed`: a migration applied before is sent with different SQL. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `db/statement-timeout`; `db/duplicate-migration` when a name appears twice in the request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `db/engine-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "realtime.subscribe": {
+        parameters: {
+            query: {
+                /** @description The channels to subscribe to (repeat the parameter for several). */
+                channel: components["schemas"]["RealtimeChannel"][];
+            };
+            header?: {
+                /** @description The `id` of the last event received, to resume after it. */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `realtime/channel-denied`: the rules do not let this caller subscribe to a channel. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "realtime.history": {
+        parameters: {
+            query: {
+                channel: components["schemas"]["RealtimeChannel"];
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealtimeMessageList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `realtime/channel-denied`: the rules do not let this caller subscribe to the channel. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "realtime.publish": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealtimePublish"];
+            };
+        };
+        responses: {
+            /** @description The message as published. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealtimeMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `realtime/channel-denied`: the rules do not let this caller publish on the channel;
+             *     `realtime/reserved-channel`: only the platform publishes on `table/…` channels or
+             *     `presence` events.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "realtime.presence": {
+        parameters: {
+            query: {
+                channel: components["schemas"]["RealtimeChannel"];
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of presence entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresenceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `realtime/channel-denied`: the rules do not let this caller subscribe to the channel. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "realtime.track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresenceTrack"];
+            };
+        };
+        responses: {
+            /** @description The entry as tracked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresenceEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `realtime/channel-denied`: the rules do not let this caller use presence on the channel. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `realtime/presence-conflict`: another caller holds this key on the channel. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `realtime/state-too-large`: the state is over 1 KiB of JSON; `request/body-too-large`: the body is. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "realtime.untrack": {
+        parameters: {
+            query: {
+                channel: components["schemas"]["RealtimeChannel"];
+                key: components["schemas"]["PresenceKey"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether there was a live entry to remove. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresenceUntracked"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `realtime/channel-denied`: the rules do not let this caller use presence on the channel. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `realtime/presence-conflict`: another caller holds this key on the channel. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

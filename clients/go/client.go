@@ -19,12 +19,18 @@ type Client struct {
 	Options []option.RequestOption
 	// Account: The account that operates this platform (account key).
 	Account *AccountService
+	// Auth: End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a short-lived JWT access token and a rotating refresh token), email verification, password reset, and the users' administration with the secret key. Calls made with the publishable or secret key act on that key's project; a signed-in user calls with the access token.
+	Auth *AuthService
 	// Cache: A per-project key/value cache with TTLs and atomic counters (secret key).
 	Cache *CacheService
+	// Db: The project's own SQL database. The secret key may run any statement inside it (nothing outside it); end users (publishable key, signed-in users) only the statements the project's rules allow. Writes publish change events on the realtime channel `table/<name>`.
+	Db *DbService
 	// Health: Liveness of the platform.
 	Health *HealthService
 	// Projects: Projects and their API keys (account key).
 	Projects *ProjectsService
+	// Realtime: Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything.
+	Realtime *RealtimeService
 	// Rules: A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted.
 	Rules *RulesService
 }
@@ -52,7 +58,25 @@ func NewClient(opts ...option.RequestOption) *Client {
 		Account: &AccountService{
 			Options: opts,
 		},
+		Auth: &AuthService{
+			Outbox: &AuthOutboxService{
+				Options: opts,
+			},
+			SigningKeys: &AuthSigningKeysService{
+				Options: opts,
+			},
+			Users: &AuthUsersService{
+				Options: opts,
+			},
+			Options: opts,
+		},
 		Cache: &CacheService{
+			Options: opts,
+		},
+		Db: &DbService{
+			Migrations: &DbMigrationsService{
+				Options: opts,
+			},
 			Options: opts,
 		},
 		Health: &HealthService{
@@ -62,6 +86,9 @@ func NewClient(opts ...option.RequestOption) *Client {
 			Keys: &ProjectsKeysService{
 				Options: opts,
 			},
+			Options: opts,
+		},
+		Realtime: &RealtimeService{
 			Options: opts,
 		},
 		Rules: &RulesService{

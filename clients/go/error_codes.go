@@ -4,16 +4,60 @@ package aerostack
 
 // The error codes the platform documents; compare them with Error.Code.
 const (
+	// CodeAuthEmailTaken: Email already registered (409). A user of this project already has this email address.
+	CodeAuthEmailTaken = "auth/email-taken"
 	// CodeAuthInvalidCredentials: Invalid credentials (401). The credential is malformed, unknown or revoked.
 	CodeAuthInvalidCredentials = "auth/invalid-credentials"
+	// CodeAuthInvalidLink: Invalid link (400). The link's token is unknown, already used or expired; request a new link.
+	CodeAuthInvalidLink = "auth/invalid-link"
+	// CodeAuthInvalidLogin: Wrong email or password (401). No user has this email and password (which of the two is wrong is not said).
+	CodeAuthInvalidLogin = "auth/invalid-login"
+	// CodeAuthInvalidOtp: Invalid code (401). The code is wrong, expired, already used, or has had too many attempts; request a new one.
+	CodeAuthInvalidOtp = "auth/invalid-otp"
+	// CodeAuthInvalidRefreshToken: Invalid refresh token (401). The refresh token is unknown, expired, or its session has ended; sign in again.
+	CodeAuthInvalidRefreshToken = "auth/invalid-refresh-token"
 	// CodeAuthMissingCredentials: Missing credentials (401). The operation needs an `Authorization: Bearer` credential.
 	CodeAuthMissingCredentials = "auth/missing-credentials"
+	// CodeAuthRedirectNotAllowed: Redirect not allowed (400). `redirectTo` starts with neither the platform URL nor an allowed redirect URL.
+	CodeAuthRedirectNotAllowed = "auth/redirect-not-allowed"
+	// CodeAuthRefreshTokenReused: Refresh token reused (401). The refresh token had already been used, so its session has been revoked; sign in again.
+	CodeAuthRefreshTokenReused = "auth/refresh-token-reused"
+	// CodeAuthTokenExpired: Access token expired (401). The access token has expired; exchange the refresh token with `auth.refresh` and retry.
+	CodeAuthTokenExpired = "auth/token-expired"
+	// CodeAuthUserDisabled: User disabled (403). The user has been disabled by the project.
+	CodeAuthUserDisabled = "auth/user-disabled"
+	// CodeAuthUserNotFound: User not found (404). No user of this project has this id.
+	CodeAuthUserNotFound = "auth/user-not-found"
 	// CodeAuthWrongCredentialType: Wrong credential type (403). The credential is valid but of a kind this operation does not accept (e.g. a publishable key on the cache).
 	CodeAuthWrongCredentialType = "auth/wrong-credential-type"
+	// CodeAuthWrongPassword: Wrong password (403). `currentPassword` is not the user's password.
+	CodeAuthWrongPassword = "auth/wrong-password"
 	// CodeCacheNotAnInteger: Not an integer (422). The entry to increment holds a value that is not an integer, or the result would leave the safe integer range.
 	CodeCacheNotAnInteger = "cache/not-an-integer"
 	// CodeCacheNotFound: Cache entry not found (404). The key is absent or has expired.
 	CodeCacheNotFound = "cache/not-found"
+	// CodeDbDuplicateMigration: Duplicate migration (422). The same migration name appears twice in the request.
+	CodeDbDuplicateMigration = "db/duplicate-migration"
+	// CodeDbEngineUnavailable: Database engine unavailable (503). The project's database lives on an engine this platform is not configured for.
+	CodeDbEngineUnavailable = "db/engine-unavailable"
+	// CodeDbForbiddenStatement: Statement reaches outside the project database (403). ATTACH, VACUUM INTO, file access, extensions, other schemas and connection-changing PRAGMAs are refused.
+	CodeDbForbiddenStatement = "db/forbidden-statement"
+	// CodeDbInvalidParams: Invalid parameters (400). The parameters do not fit the statement.
+	CodeDbInvalidParams = "db/invalid-params"
+	// CodeDbMigrationChanged: Migration changed (409). A migration applied before was sent with different SQL.
+	CodeDbMigrationChanged = "db/migration-changed"
+	// CodeDbReservedParam: Reserved parameter (400). The parameter auth_user_id is bound by the platform and may not be sent.
+	CodeDbReservedParam = "db/reserved-param"
+	// CodeDbResponseTooLarge: Response too large (422). The result is larger than the platform returns; select fewer columns or rows.
+	CodeDbResponseTooLarge = "db/response-too-large"
+	// CodeDbSQLError: SQL error (400). The database refused the statement; the detail carries its message.
+	CodeDbSQLError = "db/sql-error"
+	// CodeDbStatementDenied: Statement not allowed (403). The project's rules do not allow this end user to run this statement.
+	CodeDbStatementDenied = "db/statement-denied"
+	// CodeDbStatementTimeout: Statement timed out (422). The statement ran longer than the platform allows and was stopped.
+	CodeDbStatementTimeout = "db/statement-timeout"
+	// CodeDbTooManyRows: Too many rows (422). The result has more rows than the platform returns; add a LIMIT.
+	CodeDbTooManyRows = "db/too-many-rows"
 	// CodeIdempotencyInProgress: Request in progress (409). A request with this `Idempotency-Key` is still being processed; retry shortly.
 	CodeIdempotencyInProgress = "idempotency/in-progress"
 	// CodeIdempotencyKeyReused: Idempotency key reused (422). The `Idempotency-Key` was used before with a different request.
@@ -24,6 +68,14 @@ const (
 	CodeProjectsNotFound = "projects/not-found"
 	// CodeRateLimitExceeded: Rate limit exceeded (429). Too many requests for this credential; wait `Retry-After` seconds.
 	CodeRateLimitExceeded = "rate-limit/exceeded"
+	// CodeRealtimeChannelDenied: Channel denied (403). The project's rules do not allow this action on the channel for this caller.
+	CodeRealtimeChannelDenied = "realtime/channel-denied"
+	// CodeRealtimePresenceConflict: Presence key taken (409). Another caller holds this presence key on the channel.
+	CodeRealtimePresenceConflict = "realtime/presence-conflict"
+	// CodeRealtimeReservedChannel: Reserved channel (403). `table/…` channels and `presence` events are published by the platform only.
+	CodeRealtimeReservedChannel = "realtime/reserved-channel"
+	// CodeRealtimeStateTooLarge: Presence state too large (413). A presence state is at most 1 KiB of JSON.
+	CodeRealtimeStateTooLarge = "realtime/state-too-large"
 	// CodeRequestBodyTooLarge: Request body too large (413). The body exceeds the operation's limit (`x-aerostack-max-body-bytes`, else `AEROSTACK_BODY_LIMIT_BYTES`, 1 MiB by default).
 	CodeRequestBodyTooLarge = "request/body-too-large"
 	// CodeRequestHeadersTooLarge: Request headers too large (431). The request headers together exceed the server's limit.

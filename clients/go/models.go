@@ -221,3 +221,302 @@ type RulesUpdate struct {
 	// the list can be reviewed, then locked by setting this to false.
 	Learning bool `json:"learning"`
 }
+
+// AuthUser is an end user of a project.
+type AuthUser struct {
+	ID            string         `json:"id"`
+	Email         string         `json:"email"`
+	EmailVerified bool           `json:"emailVerified"`
+	Metadata      map[string]any `json:"metadata"`
+	// A disabled user cannot sign in and their sessions are revoked.
+	Disabled     bool                 `json:"disabled"`
+	CreatedAt    time.Time            `json:"createdAt"`
+	UpdatedAt    time.Time            `json:"updatedAt"`
+	LastSignInAt param.Opt[time.Time] `json:"lastSignInAt"`
+}
+
+// AuthUserList is a page of end users.
+type AuthUserList struct {
+	Data       []AuthUser        `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// AuthSession is a signed-in session. Send `accessToken` as `Authorization: Bearer …` until it expires
+// (401 `auth/token-expired`), then exchange `refreshToken` (once) with `auth.refresh`.
+type AuthSession struct {
+	// A JWT (EdDSA) naming the user (`sub`), the session (`sid`) and the project (`aud`).
+	AccessToken string `json:"accessToken"`
+	TokenType   string `json:"tokenType"`
+	// Seconds until the access token expires.
+	ExpiresIn int64     `json:"expiresIn"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Opaque; works once. Keep it secret.
+	RefreshToken string   `json:"refreshToken"`
+	User         AuthUser `json:"user"`
+}
+
+// AuthSignUp is a new user's email, password and optional metadata.
+type AuthSignUp struct {
+	Email      string            `json:"email"`
+	Password   string            `json:"password"`
+	Metadata   map[string]any    `json:"metadata,omitzero"`
+	RedirectTo param.Opt[string] `json:"redirectTo,omitzero"`
+}
+
+// AuthSignIn is an email and a password.
+type AuthSignIn struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// AuthRefresh is the refresh token of the current session.
+type AuthRefresh struct {
+	RefreshToken string `json:"refreshToken"`
+}
+
+// AuthSignOut: Which sessions to end.
+type AuthSignOut struct {
+	// `session` ends this session; `everywhere` ends every session of the user.
+	Scope param.Opt[AuthSignOutScope] `json:"scope,omitzero"`
+}
+
+// AuthSignOutScope: `session` ends this session; `everywhere` ends every session of the user.
+type AuthSignOutScope string
+
+// The values of AuthSignOutScope.
+const (
+	AuthSignOutScopeSession    AuthSignOutScope = "session"
+	AuthSignOutScopeEverywhere AuthSignOutScope = "everywhere"
+)
+
+// AuthEmail is an email address.
+type AuthEmail struct {
+	Email string `json:"email"`
+}
+
+// AuthEmailWithRedirect is an email address, and where the emailed link should point.
+type AuthEmailWithRedirect struct {
+	Email      string            `json:"email"`
+	RedirectTo param.Opt[string] `json:"redirectTo,omitzero"`
+}
+
+// AuthOtpVerify is the email and the code sent to it.
+type AuthOtpVerify struct {
+	Email string `json:"email"`
+	Code  string `json:"code"`
+}
+
+// AuthToken is the token of an emailed link (its `token` query parameter).
+type AuthToken struct {
+	Token string `json:"token"`
+}
+
+// AuthPasswordReset is the token of a reset link and the new password.
+type AuthPasswordReset struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// AuthUserUpdate: What to change about the signed-in user.
+type AuthUserUpdate struct {
+	Metadata map[string]any    `json:"metadata,omitzero"`
+	Password param.Opt[string] `json:"password,omitzero"`
+	// Required with `password`.
+	CurrentPassword param.Opt[string] `json:"currentPassword,omitzero"`
+}
+
+// AuthAdminUserUpdate: What to change about a user.
+type AuthAdminUserUpdate struct {
+	Disabled      param.Opt[bool] `json:"disabled,omitzero"`
+	EmailVerified param.Opt[bool] `json:"emailVerified,omitzero"`
+	Metadata      map[string]any  `json:"metadata,omitzero"`
+}
+
+// AuthJwk is a public key (RFC 7517), Ed25519.
+type AuthJwk struct {
+	Kty string `json:"kty"`
+	Crv string `json:"crv"`
+	X   string `json:"x"`
+	Kid string `json:"kid"`
+	Alg string `json:"alg"`
+	Use string `json:"use"`
+}
+
+// AuthJwks is a JSON Web Key Set.
+type AuthJwks struct {
+	Keys []AuthJwk `json:"keys"`
+}
+
+// AuthSigningKey is a signing key's public part.
+type AuthSigningKey struct {
+	Kid       string    `json:"kid"`
+	Algorithm string    `json:"algorithm"`
+	CreatedAt time.Time `json:"createdAt"`
+	PublicKey AuthJwk   `json:"publicKey"`
+}
+
+// AuthOutboxMessage is an email the platform kept instead of sending.
+type AuthOutboxMessage struct {
+	ID        string    `json:"id"`
+	To        string    `json:"to"`
+	Subject   string    `json:"subject"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// AuthOutboxList is a page of kept emails.
+type AuthOutboxList struct {
+	Data       []AuthOutboxMessage `json:"data"`
+	NextCursor param.Opt[string]   `json:"nextCursor"`
+}
+
+// DbStatement: One SQL statement and its parameters.
+type DbStatement struct {
+	SQL    string `json:"sql"`
+	Params any    `json:"params,omitzero"`
+}
+
+// DbResult: What a statement answered.
+type DbResult struct {
+	// The rows, as objects keyed by column name (a later column of the same name wins).
+	Rows []map[string]any `json:"rows"`
+	// The result's column names, in order (empty for a statement without a result).
+	Columns []string `json:"columns"`
+	// Rows inserted, updated or deleted by the statement (0 for a query).
+	RowsAffected int64 `json:"rowsAffected"`
+}
+
+// DbBatch: Statements to run in one transaction.
+type DbBatch struct {
+	Statements []DbStatement `json:"statements"`
+}
+
+// DbBatchResult: One result per statement of a batch, in order.
+type DbBatchResult struct {
+	Results []DbResult `json:"results"`
+}
+
+// DbMigration is a named migration to apply.
+type DbMigration struct {
+	Name string `json:"name"`
+	SQL  string `json:"sql"`
+}
+
+// DbMigrationsApply is the project's migrations, in the order to apply them.
+type DbMigrationsApply struct {
+	Migrations []DbMigration `json:"migrations"`
+}
+
+// DbAppliedMigration is a migration applied to the project's database.
+type DbAppliedMigration struct {
+	Name string `json:"name"`
+	// SHA-256 of the SQL that was applied, hex.
+	Checksum  string    `json:"checksum"`
+	AppliedAt time.Time `json:"appliedAt"`
+}
+
+// DbMigrationList is a page of applied migrations, in the order they were applied.
+type DbMigrationList struct {
+	Data       []DbAppliedMigration `json:"data"`
+	NextCursor param.Opt[string]    `json:"nextCursor"`
+}
+
+// DbMigrationsApplied is the outcome of applying migrations.
+type DbMigrationsApplied struct {
+	// The names applied by this request, in order (empty when all were applied before).
+	Applied []string `json:"applied"`
+	// Every migration applied so far, in order.
+	Migrations []DbAppliedMigration `json:"migrations"`
+}
+
+// RealtimePublish is a message to publish.
+type RealtimePublish struct {
+	Channel string `json:"channel"`
+	Event   string `json:"event"`
+	Data    any    `json:"data"`
+}
+
+// RealtimeMessage is a published message. `id` orders the messages of a project (across its channels) and is
+// the SSE event id. On `table/<name>` channels `event` is `INSERT`, `UPDATE` or `DELETE` and
+// `data` is `{ table, new, old }`; a `presence` event's `data` is a `PresenceChange`.
+type RealtimeMessage struct {
+	ID          string    `json:"id"`
+	Channel     string    `json:"channel"`
+	Event       string    `json:"event"`
+	Data        any       `json:"data"`
+	PublishedAt time.Time `json:"publishedAt"`
+}
+
+// RealtimeMessageList is a page of messages, newest first.
+type RealtimeMessageList struct {
+	Data []RealtimeMessage `json:"data"`
+	// The cursor of the next (older) page; null on the last.
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// RealtimeSubscribed is the first event of a stream. Its SSE `id` is where the stream starts: a client that
+// reconnects with it receives everything published since. `streamId` binds presence entries
+// to this stream (`realtime.track`).
+type RealtimeSubscribed struct {
+	Channels []string `json:"channels"`
+	StreamID string   `json:"streamId"`
+}
+
+// RealtimeMissed: Sent first on a resumed stream when messages published after `Last-Event-ID` on these
+// channels are no longer in the replay buffer: refetch the state, then carry on with the
+// messages that follow.
+type RealtimeMissed struct {
+	Channels []string `json:"channels"`
+	// The Last-Event-ID the client sent.
+	LastEventID string `json:"lastEventId"`
+}
+
+// PresenceTrack is a presence entry to announce or refresh.
+type PresenceTrack struct {
+	Channel string `json:"channel"`
+	Key     string `json:"key"`
+	// A small JSON value shown to the others (at most 1 KiB as JSON); default `{}`.
+	State any `json:"state,omitzero"`
+	// Keep the entry while this stream (from its `subscribed` event) is open.
+	StreamID param.Opt[string] `json:"streamId,omitzero"`
+}
+
+// PresenceEntry: Someone present on a channel.
+type PresenceEntry struct {
+	Channel string `json:"channel"`
+	Key     string `json:"key"`
+	State   any    `json:"state"`
+	// The signed-in end user who tracks it; null for keys.
+	UserID    param.Opt[string] `json:"userId"`
+	JoinedAt  time.Time         `json:"joinedAt"`
+	ExpiresAt time.Time         `json:"expiresAt"`
+}
+
+// PresenceList is a page of presence entries, by key.
+type PresenceList struct {
+	Data       []PresenceEntry   `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// PresenceUntracked: Whether a live entry was removed.
+type PresenceUntracked struct {
+	Untracked bool `json:"untracked"`
+}
+
+// PresenceChange is the `data` of a `presence` message.
+type PresenceChange struct {
+	Action PresenceChangeAction `json:"action"`
+	Key    string               `json:"key"`
+	State  any                  `json:"state"`
+	UserID param.Opt[string]    `json:"userId"`
+}
+
+// PresenceChangeAction is one of a fixed set of strings.
+type PresenceChangeAction string
+
+// The values of PresenceChangeAction.
+const (
+	PresenceChangeActionJoin   PresenceChangeAction = "join"
+	PresenceChangeActionUpdate PresenceChangeAction = "update"
+	PresenceChangeActionLeave  PresenceChangeAction = "leave"
+)

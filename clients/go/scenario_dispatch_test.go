@@ -152,5 +152,363 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				return client.Rules.Update(ctx, scenariotest.Decode[aerostack.RulesUpdate](a.Body), opts...)
 			},
 		},
+		"auth.signUp": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.SignUp(ctx, scenariotest.Decode[aerostack.AuthSignUp](a.Body), opts...)
+			},
+		},
+		"auth.signInWithPassword": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.SignInWithPassword(ctx, scenariotest.Decode[aerostack.AuthSignIn](a.Body), opts...)
+			},
+		},
+		"auth.refresh": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Refresh(ctx, scenariotest.Decode[aerostack.AuthRefresh](a.Body), opts...)
+			},
+		},
+		"auth.signOut": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				var body *aerostack.AuthSignOut
+				if a.Body != nil {
+					body = new(aerostack.AuthSignOut)
+					*body = scenariotest.Decode[aerostack.AuthSignOut](a.Body)
+				}
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.SignOut(ctx, body, opts...)
+			},
+		},
+		"auth.getUser": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.GetUser(ctx, opts...)
+			},
+		},
+		"auth.deleteUser": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.DeleteUser(ctx, opts...)
+			},
+		},
+		"auth.updateUser": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.UpdateUser(ctx, scenariotest.Decode[aerostack.AuthUserUpdate](a.Body), opts...)
+			},
+		},
+		"auth.sendOtp": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.SendOtp(ctx, scenariotest.Decode[aerostack.AuthEmail](a.Body), opts...)
+			},
+		},
+		"auth.verifyOtp": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.VerifyOtp(ctx, scenariotest.Decode[aerostack.AuthOtpVerify](a.Body), opts...)
+			},
+		},
+		"auth.sendMagicLink": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.SendMagicLink(ctx, scenariotest.Decode[aerostack.AuthEmailWithRedirect](a.Body), opts...)
+			},
+		},
+		"auth.verifyMagicLink": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.VerifyMagicLink(ctx, scenariotest.Decode[aerostack.AuthToken](a.Body), opts...)
+			},
+		},
+		"auth.verifyEmail": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.VerifyEmail(ctx, scenariotest.Decode[aerostack.AuthToken](a.Body), opts...)
+			},
+		},
+		"auth.resendVerification": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.ResendVerification(ctx, scenariotest.Decode[aerostack.AuthEmailWithRedirect](a.Body), opts...)
+			},
+		},
+		"auth.requestPasswordReset": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.RequestPasswordReset(ctx, scenariotest.Decode[aerostack.AuthEmailWithRedirect](a.Body), opts...)
+			},
+		},
+		"auth.resetPassword": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.ResetPassword(ctx, scenariotest.Decode[aerostack.AuthPasswordReset](a.Body), opts...)
+			},
+		},
+		"auth.jwks": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Jwks(ctx, scenariotest.Decode[string](a.Path["projectId"]), opts...)
+			},
+		},
+		"auth.users.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.AuthUsersListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Auth.Users.List(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.AuthUsersListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Auth.Users.ListAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"auth.users.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Users.Get(ctx, scenariotest.Decode[string](a.Path["userId"]), opts...)
+			},
+		},
+		"auth.users.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.Users.Delete(ctx, scenariotest.Decode[string](a.Path["userId"]), opts...)
+			},
+		},
+		"auth.users.update": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Users.Update(ctx, scenariotest.Decode[string](a.Path["userId"]), scenariotest.Decode[aerostack.AuthAdminUserUpdate](a.Body), opts...)
+			},
+		},
+		"auth.outbox.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.AuthOutboxListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Auth.Outbox.List(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.AuthOutboxListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Auth.Outbox.ListAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"auth.signingKeys.rotate": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.SigningKeys.Rotate(ctx, opts...)
+			},
+		},
+		"db.query": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Db.Query(ctx, scenariotest.Decode[aerostack.DbStatement](a.Body), opts...)
+			},
+		},
+		"db.batch": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Db.Batch(ctx, scenariotest.Decode[aerostack.DbBatch](a.Body), opts...)
+			},
+		},
+		"db.migrations.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.DbMigrationsListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Db.Migrations.List(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.DbMigrationsListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Db.Migrations.ListAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"db.migrations.apply": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Db.Migrations.Apply(ctx, scenariotest.Decode[aerostack.DbMigrationsApply](a.Body), opts...)
+			},
+		},
+		"realtime.subscribe": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.RealtimeSubscribeParams{}
+				if v, ok := a.Query["channel"]; ok {
+					params.Channel = scenariotest.Decode[[]string](v)
+				}
+				if v, ok := a.Header("Last-Event-ID"); ok {
+					params.LastEventID = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Last-Event-ID")
+				return scenariotest.EventsOf(client.Realtime.Subscribe(ctx, params, opts...), func(ev aerostack.RealtimeSubscribeEvent) scenariotest.Event {
+					e := scenariotest.Event{Event: ev.Event, ID: ev.ID, Data: ev.Data}
+					switch ev.Event {
+					case "subscribed":
+						e.Data = ev.Subscribed
+					case "message":
+						e.Data = ev.Message
+					case "missed":
+						e.Data = ev.Missed
+					}
+					return e
+				}), nil
+			},
+		},
+		"realtime.history": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.RealtimeHistoryParams{}
+				if v, ok := a.Query["channel"]; ok {
+					params.Channel = scenariotest.Decode[string](v)
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Realtime.History(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.RealtimeHistoryParams{}
+				if v, ok := a.Query["channel"]; ok {
+					params.Channel = scenariotest.Decode[string](v)
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Realtime.HistoryAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"realtime.publish": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.RealtimePublishParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Realtime.Publish(ctx, scenariotest.Decode[aerostack.RealtimePublish](a.Body), params, opts...)
+			},
+		},
+		"realtime.presence": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.RealtimePresenceParams{}
+				if v, ok := a.Query["channel"]; ok {
+					params.Channel = scenariotest.Decode[string](v)
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Realtime.Presence(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.RealtimePresenceParams{}
+				if v, ok := a.Query["channel"]; ok {
+					params.Channel = scenariotest.Decode[string](v)
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Realtime.PresenceAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"realtime.track": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Realtime.Track(ctx, scenariotest.Decode[aerostack.PresenceTrack](a.Body), opts...)
+			},
+		},
+		"realtime.untrack": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.RealtimeUntrackParams{}
+				if v, ok := a.Query["channel"]; ok {
+					params.Channel = scenariotest.Decode[string](v)
+				}
+				if v, ok := a.Query["key"]; ok {
+					params.Key = scenariotest.Decode[string](v)
+				}
+				opts := a.ExtraHeaders()
+				return client.Realtime.Untrack(ctx, params, opts...)
+			},
+		},
 	}
 }

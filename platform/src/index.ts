@@ -31,6 +31,8 @@ export interface StartOptions {
   modules?: readonly Module[];
   /** Milliseconds between event-stream heartbeats. */
   heartbeatMs?: number;
+  /** Settings as environment variables (`AEROSTACK_AUTH_ACCESS_TTL_SECONDS`…), read like the process environment. */
+  env?: Record<string, string>;
 }
 
 export interface RunningPlatform {
@@ -46,7 +48,7 @@ export interface RunningPlatform {
 export async function startPlatform(options: StartOptions): Promise<RunningPlatform> {
   mkdirSync(options.dataDir, { recursive: true });
   const config = {
-    ...loadConfig({}),
+    ...loadConfig(options.env ?? {}),
     dataDir: options.dataDir,
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',

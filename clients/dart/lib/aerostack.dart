@@ -5,9 +5,12 @@
 library;
 
 export 'src/api/account.dart';
+export 'src/api/auth.dart';
 export 'src/api/cache.dart';
+export 'src/api/db.dart';
 export 'src/api/health.dart';
 export 'src/api/projects.dart';
+export 'src/api/realtime.dart';
 export 'src/api/rules.dart';
 export 'src/behaviour.dart';
 export 'src/binary_response.dart';

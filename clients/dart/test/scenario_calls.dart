@@ -22,11 +22,78 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'cache.increment': (client, a) async => (await client.cache.increment(a.path['key'] as String, by: a.body['by'] == null ? null : (a.body['by'] as num).toInt(), ttlSeconds: a.body['ttlSeconds'] == null ? null : (a.body['ttlSeconds'] as num).toInt())).toJson(),
     'rules.get': (client, a) async => (await client.rules.get()).toJson(),
     'rules.update': (client, a) async => (await client.rules.update(version: (a.body['version'] as num).toInt(), channels: (a.body['channels'] as List<Object?>).map((e0) => ChannelRule.fromJson(e0 as Map<String, Object?>)).toList(), statements: (a.body['statements'] as List<Object?>).map((e0) => StatementRule.fromJson(e0 as Map<String, Object?>)).toList(), tables: (a.body['tables'] as List<Object?>).map((e0) => TableRule.fromJson(e0 as Map<String, Object?>)).toList(), learning: a.body['learning'] as bool)).toJson(),
+    'auth.signUp': (client, a) async => (await client.auth.signUp(email: a.body['email'] as String, password: a.body['password'] as String, metadata: a.body['metadata'] == null ? null : (a.body['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)), redirectTo: a.body['redirectTo'] as String?)).toJson(),
+    'auth.signInWithPassword': (client, a) async => (await client.auth.signInWithPassword(email: a.body['email'] as String, password: a.body['password'] as String)).toJson(),
+    'auth.refresh': (client, a) async => (await client.auth.refresh(refreshToken: a.body['refreshToken'] as String)).toJson(),
+    'auth.signOut': (client, a) async {
+      await client.auth.signOut(scope: a.body['scope'] == null ? null : AuthSignOutScope.fromJson(a.body['scope'] as String));
+      return null;
+    },
+    'auth.getUser': (client, a) async => (await client.auth.getUser()).toJson(),
+    'auth.deleteUser': (client, a) async {
+      await client.auth.deleteUser();
+      return null;
+    },
+    'auth.updateUser': (client, a) async => (await client.auth.updateUser(metadata: a.body['metadata'] == null ? null : (a.body['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)), password: a.body['password'] as String?, currentPassword: a.body['currentPassword'] as String?)).toJson(),
+    'auth.sendOtp': (client, a) async {
+      await client.auth.sendOtp(email: a.body['email'] as String);
+      return null;
+    },
+    'auth.verifyOtp': (client, a) async => (await client.auth.verifyOtp(email: a.body['email'] as String, code: a.body['code'] as String)).toJson(),
+    'auth.sendMagicLink': (client, a) async {
+      await client.auth.sendMagicLink(email: a.body['email'] as String, redirectTo: a.body['redirectTo'] as String?);
+      return null;
+    },
+    'auth.verifyMagicLink': (client, a) async => (await client.auth.verifyMagicLink(token: a.body['token'] as String)).toJson(),
+    'auth.verifyEmail': (client, a) async => (await client.auth.verifyEmail(token: a.body['token'] as String)).toJson(),
+    'auth.resendVerification': (client, a) async {
+      await client.auth.resendVerification(email: a.body['email'] as String, redirectTo: a.body['redirectTo'] as String?);
+      return null;
+    },
+    'auth.requestPasswordReset': (client, a) async {
+      await client.auth.requestPasswordReset(email: a.body['email'] as String, redirectTo: a.body['redirectTo'] as String?);
+      return null;
+    },
+    'auth.resetPassword': (client, a) async {
+      await client.auth.resetPassword(token: a.body['token'] as String, password: a.body['password'] as String);
+      return null;
+    },
+    'auth.jwks': (client, a) async => (await client.auth.jwks(a.path['projectId'] as String)).toJson(),
+    'auth.users.list': (client, a) async => (await client.auth.users.list(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'auth.users.get': (client, a) async => (await client.auth.users.get(a.path['userId'] as String)).toJson(),
+    'auth.users.delete': (client, a) async {
+      await client.auth.users.delete(a.path['userId'] as String);
+      return null;
+    },
+    'auth.users.update': (client, a) async => (await client.auth.users.update(a.path['userId'] as String, disabled: a.body['disabled'] as bool?, emailVerified: a.body['emailVerified'] as bool?, metadata: a.body['metadata'] == null ? null : (a.body['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)))).toJson(),
+    'auth.outbox.list': (client, a) async => (await client.auth.outbox.list(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'auth.signingKeys.rotate': (client, a) async => (await client.auth.signingKeys.rotate()).toJson(),
+    'db.query': (client, a) async => (await client.db.query(sql: a.body['sql'] as String, params: a.body['params'])).toJson(),
+    'db.batch': (client, a) async => (await client.db.batch(statements: (a.body['statements'] as List<Object?>).map((e0) => DbStatement.fromJson(e0 as Map<String, Object?>)).toList())).toJson(),
+    'db.migrations.list': (client, a) async => (await client.db.migrations.list(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'db.migrations.apply': (client, a) async => (await client.db.migrations.apply(migrations: (a.body['migrations'] as List<Object?>).map((e0) => DbMigration.fromJson(e0 as Map<String, Object?>)).toList())).toJson(),
+    'realtime.history': (client, a) async => (await client.realtime.history(channel: a.query['channel'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'realtime.publish': (client, a) async => (await client.realtime.publish(channel: a.body['channel'] as String, event: a.body['event'] as String, data: a.body['data'], idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
+    'realtime.presence': (client, a) async => (await client.realtime.presence(channel: a.query['channel'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'realtime.track': (client, a) async => (await client.realtime.track(channel: a.body['channel'] as String, key: a.body['key'] as String, state: a.body['state'], streamId: a.body['streamId'] as String?)).toJson(),
+    'realtime.untrack': (client, a) async => (await client.realtime.untrack(channel: a.query['channel'] as String, key: a.query['key'] as String)).toJson(),
   },
   pages: <String, Stream<Object?> Function(AerostackClient, ScenarioArgs)>{
     'projects.list': (client, a) => client.projects.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'projects.keys.list': (client, a) => client.projects.keys.listAll(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'auth.users.list': (client, a) => client.auth.users.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'auth.outbox.list': (client, a) => client.auth.outbox.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'db.migrations.list': (client, a) => client.db.migrations.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'realtime.history': (client, a) => client.realtime.historyAll(channel: a.query['channel'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'realtime.presence': (client, a) => client.realtime.presenceAll(channel: a.query['channel'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
   },
   events: <String, Stream<Map<String, Object?>> Function(AerostackClient, ScenarioArgs)>{
+    'realtime.subscribe': (client, a) => client.realtime.subscribe(channel: (a.query['channel'] as List<Object?>).map((e0) => e0 as String).toList(), lastEventId: a.header('Last-Event-ID') as String?).map((RealtimeSubscribeEvent e) {
+      if (e is RealtimeSubscribeEventSubscribed) return {'event': 'subscribed', 'id': e.id, 'data': e.data.toJson()};
+      if (e is RealtimeSubscribeEventMessage) return {'event': 'message', 'id': e.id, 'data': e.data.toJson()};
+      if (e is RealtimeSubscribeEventMissed) return {'event': 'missed', 'id': e.id, 'data': e.data.toJson()};
+      final u = e as RealtimeSubscribeEventUnknown;
+      return {'event': u.event, 'id': u.id, 'data': u.data};
+    }),
   },
 );

@@ -12,11 +12,23 @@ from .resources.account import (
     AccountResource,
     AccountResourceWithRawResponse,
 )
+from .resources.auth import (
+    AsyncAuthResource,
+    AsyncAuthResourceWithRawResponse,
+    AuthResource,
+    AuthResourceWithRawResponse,
+)
 from .resources.cache import (
     AsyncCacheResource,
     AsyncCacheResourceWithRawResponse,
     CacheResource,
     CacheResourceWithRawResponse,
+)
+from .resources.db import (
+    AsyncDbResource,
+    AsyncDbResourceWithRawResponse,
+    DbResource,
+    DbResourceWithRawResponse,
 )
 from .resources.health import (
     AsyncHealthResource,
@@ -29,6 +41,12 @@ from .resources.projects import (
     AsyncProjectsResourceWithRawResponse,
     ProjectsResource,
     ProjectsResourceWithRawResponse,
+)
+from .resources.realtime import (
+    AsyncRealtimeResource,
+    AsyncRealtimeResourceWithRawResponse,
+    RealtimeResource,
+    RealtimeResourceWithRawResponse,
 )
 from .resources.rules import (
     AsyncRulesResource,
@@ -64,9 +82,19 @@ class Aerostack(SyncAPIClient):
         return AccountResource(self)
 
     @cached_property
+    def auth(self) -> AuthResource:
+        """End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a short-lived JWT access token and a rotating refresh token), email verification, password reset, and the users' administration with the secret key. Calls made with the publishable or secret key act on that key's project; a signed-in user calls with the access token."""
+        return AuthResource(self)
+
+    @cached_property
     def cache(self) -> CacheResource:
         """A per-project key/value cache with TTLs and atomic counters (secret key)."""
         return CacheResource(self)
+
+    @cached_property
+    def db(self) -> DbResource:
+        """The project's own SQL database. The secret key may run any statement inside it (nothing outside it); end users (publishable key, signed-in users) only the statements the project's rules allow. Writes publish change events on the realtime channel `table/<name>`."""
+        return DbResource(self)
 
     @cached_property
     def health(self) -> HealthResource:
@@ -77,6 +105,11 @@ class Aerostack(SyncAPIClient):
     def projects(self) -> ProjectsResource:
         """Projects and their API keys (account key)."""
         return ProjectsResource(self)
+
+    @cached_property
+    def realtime(self) -> RealtimeResource:
+        """Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything."""
+        return RealtimeResource(self)
 
     @cached_property
     def rules(self) -> RulesResource:
@@ -119,9 +152,19 @@ class AsyncAerostack(AsyncAPIClient):
         return AsyncAccountResource(self)
 
     @cached_property
+    def auth(self) -> AsyncAuthResource:
+        """End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a short-lived JWT access token and a rotating refresh token), email verification, password reset, and the users' administration with the secret key. Calls made with the publishable or secret key act on that key's project; a signed-in user calls with the access token."""
+        return AsyncAuthResource(self)
+
+    @cached_property
     def cache(self) -> AsyncCacheResource:
         """A per-project key/value cache with TTLs and atomic counters (secret key)."""
         return AsyncCacheResource(self)
+
+    @cached_property
+    def db(self) -> AsyncDbResource:
+        """The project's own SQL database. The secret key may run any statement inside it (nothing outside it); end users (publishable key, signed-in users) only the statements the project's rules allow. Writes publish change events on the realtime channel `table/<name>`."""
+        return AsyncDbResource(self)
 
     @cached_property
     def health(self) -> AsyncHealthResource:
@@ -132,6 +175,11 @@ class AsyncAerostack(AsyncAPIClient):
     def projects(self) -> AsyncProjectsResource:
         """Projects and their API keys (account key)."""
         return AsyncProjectsResource(self)
+
+    @cached_property
+    def realtime(self) -> AsyncRealtimeResource:
+        """Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything."""
+        return AsyncRealtimeResource(self)
 
     @cached_property
     def rules(self) -> AsyncRulesResource:
@@ -155,9 +203,12 @@ class AerostackWithRawResponse:
 
     def __init__(self, client: Aerostack) -> None:
         self.account = AccountResourceWithRawResponse(client.account)
+        self.auth = AuthResourceWithRawResponse(client.auth)
         self.cache = CacheResourceWithRawResponse(client.cache)
+        self.db = DbResourceWithRawResponse(client.db)
         self.health = HealthResourceWithRawResponse(client.health)
         self.projects = ProjectsResourceWithRawResponse(client.projects)
+        self.realtime = RealtimeResourceWithRawResponse(client.realtime)
         self.rules = RulesResourceWithRawResponse(client.rules)
 
 
@@ -166,7 +217,10 @@ class AsyncAerostackWithRawResponse:
 
     def __init__(self, client: AsyncAerostack) -> None:
         self.account = AsyncAccountResourceWithRawResponse(client.account)
+        self.auth = AsyncAuthResourceWithRawResponse(client.auth)
         self.cache = AsyncCacheResourceWithRawResponse(client.cache)
+        self.db = AsyncDbResourceWithRawResponse(client.db)
         self.health = AsyncHealthResourceWithRawResponse(client.health)
         self.projects = AsyncProjectsResourceWithRawResponse(client.projects)
+        self.realtime = AsyncRealtimeResourceWithRawResponse(client.realtime)
         self.rules = AsyncRulesResourceWithRawResponse(client.rules)

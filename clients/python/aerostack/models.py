@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from pydantic import Field
 from typing_extensions import Literal
@@ -36,6 +36,46 @@ __all__ = [
     "TableRule",
     "Rules",
     "RulesUpdate",
+    "AuthUser",
+    "AuthUserList",
+    "AuthSession",
+    "AuthSignUp",
+    "AuthSignIn",
+    "AuthRefresh",
+    "AuthSignOut",
+    "AuthSignOutScope",
+    "AuthEmail",
+    "AuthEmailWithRedirect",
+    "AuthOtpVerify",
+    "AuthToken",
+    "AuthPasswordReset",
+    "AuthUserUpdate",
+    "AuthAdminUserUpdate",
+    "AuthJwk",
+    "AuthJwks",
+    "AuthSigningKey",
+    "AuthOutboxMessage",
+    "AuthOutboxList",
+    "DbStatement",
+    "DbResult",
+    "DbBatch",
+    "DbBatchResult",
+    "DbMigration",
+    "DbMigrationsApply",
+    "DbAppliedMigration",
+    "DbMigrationList",
+    "DbMigrationsApplied",
+    "RealtimePublish",
+    "RealtimeMessage",
+    "RealtimeMessageList",
+    "RealtimeSubscribed",
+    "RealtimeMissed",
+    "PresenceTrack",
+    "PresenceEntry",
+    "PresenceList",
+    "PresenceUntracked",
+    "PresenceChange",
+    "PresenceChangeAction",
 ]
 
 
@@ -48,6 +88,14 @@ RuleAccess = Literal["public", "authenticated", "owner", "none"]
 — a signed-in end user; `owner` — a signed-in end user acting on their own data (see each
 rule); `none` — no end user.
 """
+
+
+AuthSignOutScope = Literal["session", "everywhere"]
+"""`session` ends this session; `everywhere` ends every session of the user."""
+
+
+PresenceChangeAction = Literal["join", "update", "leave"]
+"""One of "join", "update", "leave"."""
 
 
 class Problem(BaseModel):
@@ -269,6 +317,328 @@ class RulesUpdate(BaseModel):
     """
 
 
+class AuthUser(BaseModel):
+    """An end user of a project."""
+
+    id: str
+    email: str
+    email_verified: bool = Field(alias="emailVerified")
+    metadata: Dict[str, object]
+    disabled: bool
+    """A disabled user cannot sign in and their sessions are revoked."""
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    last_sign_in_at: Optional[datetime] = Field(alias="lastSignInAt")
+
+
+class AuthUserList(BaseModel):
+    """A page of end users."""
+
+    data: List[AuthUser]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class AuthSession(BaseModel):
+    """A signed-in session. Send `accessToken` as `Authorization: Bearer …` until it expires
+    (401 `auth/token-expired`), then exchange `refreshToken` (once) with `auth.refresh`.
+    """
+
+    access_token: str = Field(alias="accessToken")
+    """A JWT (EdDSA) naming the user (`sub`), the session (`sid`) and the project (`aud`)."""
+    token_type: str = Field(alias="tokenType")
+    expires_in: int = Field(alias="expiresIn")
+    """Seconds until the access token expires."""
+    expires_at: datetime = Field(alias="expiresAt")
+    refresh_token: str = Field(alias="refreshToken")
+    """Opaque; works once. Keep it secret."""
+    user: AuthUser
+
+
+class AuthSignUp(BaseModel):
+    """A new user's email, password and optional metadata."""
+
+    email: str
+    password: str
+    metadata: Optional[Dict[str, object]] = None
+    redirect_to: Optional[str] = Field(default=None, alias="redirectTo")
+
+
+class AuthSignIn(BaseModel):
+    """An email and a password."""
+
+    email: str
+    password: str
+
+
+class AuthRefresh(BaseModel):
+    """The refresh token of the current session."""
+
+    refresh_token: str = Field(alias="refreshToken")
+
+
+class AuthSignOut(BaseModel):
+    """Which sessions to end."""
+
+    scope: Optional[AuthSignOutScope] = None
+    """`session` ends this session; `everywhere` ends every session of the user."""
+
+
+class AuthEmail(BaseModel):
+    """An email address."""
+
+    email: str
+
+
+class AuthEmailWithRedirect(BaseModel):
+    """An email address, and where the emailed link should point."""
+
+    email: str
+    redirect_to: Optional[str] = Field(default=None, alias="redirectTo")
+
+
+class AuthOtpVerify(BaseModel):
+    """The email and the code sent to it."""
+
+    email: str
+    code: str
+
+
+class AuthToken(BaseModel):
+    """The token of an emailed link (its `token` query parameter)."""
+
+    token: str
+
+
+class AuthPasswordReset(BaseModel):
+    """The token of a reset link and the new password."""
+
+    token: str
+    password: str
+
+
+class AuthUserUpdate(BaseModel):
+    """What to change about the signed-in user."""
+
+    metadata: Optional[Dict[str, object]] = None
+    password: Optional[str] = None
+    current_password: Optional[str] = Field(default=None, alias="currentPassword")
+    """Required with `password`."""
+
+
+class AuthAdminUserUpdate(BaseModel):
+    """What to change about a user."""
+
+    disabled: Optional[bool] = None
+    email_verified: Optional[bool] = Field(default=None, alias="emailVerified")
+    metadata: Optional[Dict[str, object]] = None
+
+
+class AuthJwk(BaseModel):
+    """A public key (RFC 7517), Ed25519."""
+
+    kty: str
+    crv: str
+    x: str
+    kid: str
+    alg: str
+    use: str
+
+
+class AuthJwks(BaseModel):
+    """A JSON Web Key Set."""
+
+    keys: List[AuthJwk]
+
+
+class AuthSigningKey(BaseModel):
+    """A signing key's public part."""
+
+    kid: str
+    algorithm: str
+    created_at: datetime = Field(alias="createdAt")
+    public_key: AuthJwk = Field(alias="publicKey")
+
+
+class AuthOutboxMessage(BaseModel):
+    """An email the platform kept instead of sending."""
+
+    id: str
+    to: str
+    subject: str
+    text: str
+    created_at: datetime = Field(alias="createdAt")
+
+
+class AuthOutboxList(BaseModel):
+    """A page of kept emails."""
+
+    data: List[AuthOutboxMessage]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class DbStatement(BaseModel):
+    """One SQL statement and its parameters."""
+
+    sql: str
+    params: Optional[object] = None
+
+
+class DbResult(BaseModel):
+    """What a statement answered."""
+
+    rows: List[Dict[str, object]]
+    """The rows, as objects keyed by column name (a later column of the same name wins)."""
+    columns: List[str]
+    """The result's column names, in order (empty for a statement without a result)."""
+    rows_affected: int = Field(alias="rowsAffected")
+    """Rows inserted, updated or deleted by the statement (0 for a query)."""
+
+
+class DbBatch(BaseModel):
+    """Statements to run in one transaction."""
+
+    statements: List[DbStatement]
+
+
+class DbBatchResult(BaseModel):
+    """One result per statement of a batch, in order."""
+
+    results: List[DbResult]
+
+
+class DbMigration(BaseModel):
+    """A named migration to apply."""
+
+    name: str
+    sql: str
+
+
+class DbMigrationsApply(BaseModel):
+    """The project's migrations, in the order to apply them."""
+
+    migrations: List[DbMigration]
+
+
+class DbAppliedMigration(BaseModel):
+    """A migration applied to the project's database."""
+
+    name: str
+    checksum: str
+    """SHA-256 of the SQL that was applied, hex."""
+    applied_at: datetime = Field(alias="appliedAt")
+
+
+class DbMigrationList(BaseModel):
+    """A page of applied migrations, in the order they were applied."""
+
+    data: List[DbAppliedMigration]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class DbMigrationsApplied(BaseModel):
+    """The outcome of applying migrations."""
+
+    applied: List[str]
+    """The names applied by this request, in order (empty when all were applied before)."""
+    migrations: List[DbAppliedMigration]
+    """Every migration applied so far, in order."""
+
+
+class RealtimePublish(BaseModel):
+    """A message to publish."""
+
+    channel: str
+    event: str
+    data: object
+
+
+class RealtimeMessage(BaseModel):
+    """A published message. `id` orders the messages of a project (across its channels) and is
+    the SSE event id. On `table/<name>` channels `event` is `INSERT`, `UPDATE` or `DELETE` and
+    `data` is `{ table, new, old }`; a `presence` event's `data` is a `PresenceChange`.
+    """
+
+    id: str
+    channel: str
+    event: str
+    data: object
+    published_at: datetime = Field(alias="publishedAt")
+
+
+class RealtimeMessageList(BaseModel):
+    """A page of messages, newest first."""
+
+    data: List[RealtimeMessage]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+    """The cursor of the next (older) page; null on the last."""
+
+
+class RealtimeSubscribed(BaseModel):
+    """The first event of a stream. Its SSE `id` is where the stream starts: a client that
+    reconnects with it receives everything published since. `streamId` binds presence entries
+    to this stream (`realtime.track`).
+    """
+
+    channels: List[str]
+    stream_id: str = Field(alias="streamId")
+
+
+class RealtimeMissed(BaseModel):
+    """Sent first on a resumed stream when messages published after `Last-Event-ID` on these
+    channels are no longer in the replay buffer: refetch the state, then carry on with the
+    messages that follow.
+    """
+
+    channels: List[str]
+    last_event_id: str = Field(alias="lastEventId")
+    """The Last-Event-ID the client sent."""
+
+
+class PresenceTrack(BaseModel):
+    """A presence entry to announce or refresh."""
+
+    channel: str
+    key: str
+    state: Optional[object] = None
+    """A small JSON value shown to the others (at most 1 KiB as JSON); default `{}`."""
+    stream_id: Optional[str] = Field(default=None, alias="streamId")
+    """Keep the entry while this stream (from its `subscribed` event) is open."""
+
+
+class PresenceEntry(BaseModel):
+    """Someone present on a channel."""
+
+    channel: str
+    key: str
+    state: object
+    user_id: Optional[str] = Field(alias="userId")
+    """The signed-in end user who tracks it; null for keys."""
+    joined_at: datetime = Field(alias="joinedAt")
+    expires_at: datetime = Field(alias="expiresAt")
+
+
+class PresenceList(BaseModel):
+    """A page of presence entries, by key."""
+
+    data: List[PresenceEntry]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class PresenceUntracked(BaseModel):
+    """Whether a live entry was removed."""
+
+    untracked: bool
+
+
+class PresenceChange(BaseModel):
+    """The `data` of a `presence` message."""
+
+    action: PresenceChangeAction
+    key: str
+    state: object
+    user_id: Optional[str] = Field(alias="userId")
+
+
 for _model in (
     Problem,
     FieldProblem,
@@ -292,5 +662,43 @@ for _model in (
     TableRule,
     Rules,
     RulesUpdate,
+    AuthUser,
+    AuthUserList,
+    AuthSession,
+    AuthSignUp,
+    AuthSignIn,
+    AuthRefresh,
+    AuthSignOut,
+    AuthEmail,
+    AuthEmailWithRedirect,
+    AuthOtpVerify,
+    AuthToken,
+    AuthPasswordReset,
+    AuthUserUpdate,
+    AuthAdminUserUpdate,
+    AuthJwk,
+    AuthJwks,
+    AuthSigningKey,
+    AuthOutboxMessage,
+    AuthOutboxList,
+    DbStatement,
+    DbResult,
+    DbBatch,
+    DbBatchResult,
+    DbMigration,
+    DbMigrationsApply,
+    DbAppliedMigration,
+    DbMigrationList,
+    DbMigrationsApplied,
+    RealtimePublish,
+    RealtimeMessage,
+    RealtimeMessageList,
+    RealtimeSubscribed,
+    RealtimeMissed,
+    PresenceTrack,
+    PresenceEntry,
+    PresenceList,
+    PresenceUntracked,
+    PresenceChange,
 ):
     _model.model_rebuild()

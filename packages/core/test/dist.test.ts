@@ -15,7 +15,9 @@ import {
 const dir = fileURLToPath(new URL('..', import.meta.url));
 // 8 KiB until the client behaviour became data (decision 0026): spec-declared idempotency keys, the
 // connect / network distinction and the generated constants took it from 8,073 to 8,390 bytes.
-const SIZE_BUDGET_BYTES = 8.5 * 1024;
+// The end-user session (client.auth: persisted, single-flight and cross-tab refresh, the retry of a
+// call after an expired token) took it to 10,175 bytes.
+const SIZE_BUDGET_BYTES = 10.5 * 1024;
 const PUBLIC_VALUES = [
   'AerostackError',
   'ERROR_CODES',

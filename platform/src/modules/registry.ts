@@ -10,4 +10,7 @@ export const modules: Module[] = [
   (await import('./keys/module.js')).default,
   (await import('./cache/module.js')).default,
   (await import('./rules/module.js')).default,
+  (await import('./auth/module.js')).default,
+  (await import('./db/module.js')).default,
+  (await import('./realtime/module.js')).default,
 ];

@@ -2,9 +2,12 @@
 import 'package:http/http.dart' as http;
 
 import 'api/account.dart';
+import 'api/auth.dart';
 import 'api/cache.dart';
+import 'api/db.dart';
 import 'api/health.dart';
 import 'api/projects.dart';
+import 'api/realtime.dart';
 import 'api/rules.dart';
 import 'behaviour.dart';
 import 'transport.dart';
@@ -48,14 +51,31 @@ class AerostackClient {
   /// The account that operates this platform (account key).
   late final AccountApi account = AccountApi(_transport);
 
+  /// End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a
+  /// short-lived JWT access token and a rotating refresh token), email verification, password
+  /// reset, and the users' administration with the secret key. Calls made with the publishable or
+  /// secret key act on that key's project; a signed-in user calls with the access token.
+  late final AuthApi auth = AuthApi(_transport);
+
   /// A per-project key/value cache with TTLs and atomic counters (secret key).
   late final CacheApi cache = CacheApi(_transport);
+
+  /// The project's own SQL database. The secret key may run any statement inside it (nothing
+  /// outside it); end users (publishable key, signed-in users) only the statements the project's
+  /// rules allow. Writes publish change events on the realtime channel `table/<name>`.
+  late final DbApi db = DbApi(_transport);
 
   /// Liveness of the platform.
   late final HealthApi health = HealthApi(_transport);
 
   /// Projects and their API keys (account key).
   late final ProjectsApi projects = ProjectsApi(_transport);
+
+  /// Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent
+  /// history, and see who is here (presence). `table/<name>` channels carry the database's change
+  /// events and only the platform publishes on them. End users (publishable key) may do what the
+  /// project's rules allow; the secret key may do everything.
+  late final RealtimeApi realtime = RealtimeApi(_transport);
 
   /// A project's rules: which realtime channels end users may use, which SQL statements they may
   /// run and which database change events they may see. Deny by default; the secret key is never

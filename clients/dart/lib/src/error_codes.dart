@@ -18,15 +18,54 @@ abstract final class ErrorCode {
   /// The caller cancelled the call through [RequestOptions.cancel] (status 0).
   static const clientAborted = 'client/aborted';
 
+  /// Email already registered (409). A user of this project already has this email address.
+  static const authEmailTaken = 'auth/email-taken';
+
   /// Invalid credentials (401). The credential is malformed, unknown or revoked.
   static const authInvalidCredentials = 'auth/invalid-credentials';
+
+  /// Invalid link (400). The link's token is unknown, already used or expired; request a new link.
+  static const authInvalidLink = 'auth/invalid-link';
+
+  /// Wrong email or password (401). No user has this email and password (which of the two is wrong
+  /// is not said).
+  static const authInvalidLogin = 'auth/invalid-login';
+
+  /// Invalid code (401). The code is wrong, expired, already used, or has had too many attempts;
+  /// request a new one.
+  static const authInvalidOtp = 'auth/invalid-otp';
+
+  /// Invalid refresh token (401). The refresh token is unknown, expired, or its session has ended;
+  /// sign in again.
+  static const authInvalidRefreshToken = 'auth/invalid-refresh-token';
 
   /// Missing credentials (401). The operation needs an `Authorization: Bearer` credential.
   static const authMissingCredentials = 'auth/missing-credentials';
 
+  /// Redirect not allowed (400). `redirectTo` starts with neither the platform URL nor an allowed
+  /// redirect URL.
+  static const authRedirectNotAllowed = 'auth/redirect-not-allowed';
+
+  /// Refresh token reused (401). The refresh token had already been used, so its session has been
+  /// revoked; sign in again.
+  static const authRefreshTokenReused = 'auth/refresh-token-reused';
+
+  /// Access token expired (401). The access token has expired; exchange the refresh token with
+  /// `auth.refresh` and retry.
+  static const authTokenExpired = 'auth/token-expired';
+
+  /// User disabled (403). The user has been disabled by the project.
+  static const authUserDisabled = 'auth/user-disabled';
+
+  /// User not found (404). No user of this project has this id.
+  static const authUserNotFound = 'auth/user-not-found';
+
   /// Wrong credential type (403). The credential is valid but of a kind this operation does not
   /// accept (e.g. a publishable key on the cache).
   static const authWrongCredentialType = 'auth/wrong-credential-type';
+
+  /// Wrong password (403). `currentPassword` is not the user's password.
+  static const authWrongPassword = 'auth/wrong-password';
 
   /// Not an integer (422). The entry to increment holds a value that is not an integer, or the
   /// result would leave the safe integer range.
@@ -34,6 +73,44 @@ abstract final class ErrorCode {
 
   /// Cache entry not found (404). The key is absent or has expired.
   static const cacheNotFound = 'cache/not-found';
+
+  /// Duplicate migration (422). The same migration name appears twice in the request.
+  static const dbDuplicateMigration = 'db/duplicate-migration';
+
+  /// Database engine unavailable (503). The project's database lives on an engine this platform is
+  /// not configured for.
+  static const dbEngineUnavailable = 'db/engine-unavailable';
+
+  /// Statement reaches outside the project database (403). ATTACH, VACUUM INTO, file access,
+  /// extensions, other schemas and connection-changing PRAGMAs are refused.
+  static const dbForbiddenStatement = 'db/forbidden-statement';
+
+  /// Invalid parameters (400). The parameters do not fit the statement.
+  static const dbInvalidParams = 'db/invalid-params';
+
+  /// Migration changed (409). A migration applied before was sent with different SQL.
+  static const dbMigrationChanged = 'db/migration-changed';
+
+  /// Reserved parameter (400). The parameter auth_user_id is bound by the platform and may not be
+  /// sent.
+  static const dbReservedParam = 'db/reserved-param';
+
+  /// Response too large (422). The result is larger than the platform returns; select fewer columns
+  /// or rows.
+  static const dbResponseTooLarge = 'db/response-too-large';
+
+  /// SQL error (400). The database refused the statement; the detail carries its message.
+  static const dbSqlError = 'db/sql-error';
+
+  /// Statement not allowed (403). The project's rules do not allow this end user to run this
+  /// statement.
+  static const dbStatementDenied = 'db/statement-denied';
+
+  /// Statement timed out (422). The statement ran longer than the platform allows and was stopped.
+  static const dbStatementTimeout = 'db/statement-timeout';
+
+  /// Too many rows (422). The result has more rows than the platform returns; add a LIMIT.
+  static const dbTooManyRows = 'db/too-many-rows';
 
   /// Request in progress (409). A request with this `Idempotency-Key` is still being processed;
   /// retry shortly.
@@ -50,6 +127,20 @@ abstract final class ErrorCode {
 
   /// Rate limit exceeded (429). Too many requests for this credential; wait `Retry-After` seconds.
   static const rateLimitExceeded = 'rate-limit/exceeded';
+
+  /// Channel denied (403). The project's rules do not allow this action on the channel for this
+  /// caller.
+  static const realtimeChannelDenied = 'realtime/channel-denied';
+
+  /// Presence key taken (409). Another caller holds this presence key on the channel.
+  static const realtimePresenceConflict = 'realtime/presence-conflict';
+
+  /// Reserved channel (403). `table/…` channels and `presence` events are published by the platform
+  /// only.
+  static const realtimeReservedChannel = 'realtime/reserved-channel';
+
+  /// Presence state too large (413). A presence state is at most 1 KiB of JSON.
+  static const realtimeStateTooLarge = 'realtime/state-too-large';
 
   /// Request body too large (413). The body exceeds the operation's limit
   /// (`x-aerostack-max-body-bytes`, else `AEROSTACK_BODY_LIMIT_BYTES`, 1 MiB by default).

@@ -664,3 +664,1016 @@ class RulesUpdate {
         'learning': learning,
       };
 }
+
+/// An end user of a project.
+class AuthUser {
+  /// Creates an [AuthUser].
+  const AuthUser({required this.id, required this.email, required this.emailVerified, required this.metadata, required this.disabled, required this.createdAt, required this.updatedAt, required this.lastSignInAt});
+
+  /// Reads an [AuthUser] from its JSON object; unknown keys are ignored.
+  factory AuthUser.fromJson(Map<String, Object?> json) => AuthUser(
+        id: json['id'] as String,
+        email: json['email'] as String,
+        emailVerified: json['emailVerified'] as bool,
+        metadata: (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        disabled: json['disabled'] as bool,
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+        lastSignInAt: json['lastSignInAt'] == null ? null : DateTime.parse(json['lastSignInAt'] as String),
+      );
+
+  final String id;
+
+  final String email;
+
+  final bool emailVerified;
+
+  final Map<String, Object?> metadata;
+
+  /// A disabled user cannot sign in and their sessions are revoked.
+  final bool disabled;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  final DateTime? lastSignInAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'email': email,
+        'emailVerified': emailVerified,
+        'metadata': metadata,
+        'disabled': disabled,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+        'lastSignInAt': lastSignInAt?.toUtc().toIso8601String(),
+      };
+}
+
+/// A page of end users.
+class AuthUserList {
+  /// Creates an [AuthUserList].
+  const AuthUserList({required this.data, required this.nextCursor});
+
+  /// Reads an [AuthUserList] from its JSON object; unknown keys are ignored.
+  factory AuthUserList.fromJson(Map<String, Object?> json) => AuthUserList(
+        data: (json['data'] as List<Object?>).map((e0) => AuthUser.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<AuthUser> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// A signed-in session. Send `accessToken` as `Authorization: Bearer …` until it expires
+/// (401 `auth/token-expired`), then exchange `refreshToken` (once) with `auth.refresh`.
+class AuthSession {
+  /// Creates an [AuthSession].
+  const AuthSession({required this.accessToken, required this.tokenType, required this.expiresIn, required this.expiresAt, required this.refreshToken, required this.user});
+
+  /// Reads an [AuthSession] from its JSON object; unknown keys are ignored.
+  factory AuthSession.fromJson(Map<String, Object?> json) => AuthSession(
+        accessToken: json['accessToken'] as String,
+        tokenType: json['tokenType'] as String,
+        expiresIn: (json['expiresIn'] as num).toInt(),
+        expiresAt: DateTime.parse(json['expiresAt'] as String),
+        refreshToken: json['refreshToken'] as String,
+        user: AuthUser.fromJson(json['user'] as Map<String, Object?>),
+      );
+
+  /// A JWT (EdDSA) naming the user (`sub`), the session (`sid`) and the project (`aud`).
+  final String accessToken;
+
+  final String tokenType;
+
+  /// Seconds until the access token expires.
+  final int expiresIn;
+
+  final DateTime expiresAt;
+
+  /// Opaque; works once. Keep it secret.
+  final String refreshToken;
+
+  final AuthUser user;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'accessToken': accessToken,
+        'tokenType': tokenType,
+        'expiresIn': expiresIn,
+        'expiresAt': expiresAt.toUtc().toIso8601String(),
+        'refreshToken': refreshToken,
+        'user': user.toJson(),
+      };
+}
+
+/// A new user's email, password and optional metadata.
+class AuthSignUp {
+  /// Creates an [AuthSignUp].
+  const AuthSignUp({required this.email, required this.password, this.metadata, this.redirectTo});
+
+  /// Reads an [AuthSignUp] from its JSON object; unknown keys are ignored.
+  factory AuthSignUp.fromJson(Map<String, Object?> json) => AuthSignUp(
+        email: json['email'] as String,
+        password: json['password'] as String,
+        metadata: json['metadata'] == null ? null : (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        redirectTo: json['redirectTo'] as String?,
+      );
+
+  final String email;
+
+  final String password;
+
+  final Map<String, Object?>? metadata;
+
+  final String? redirectTo;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'email': email,
+        'password': password,
+        if (metadata != null) 'metadata': metadata,
+        if (redirectTo != null) 'redirectTo': redirectTo,
+      };
+}
+
+/// An email and a password.
+class AuthSignIn {
+  /// Creates an [AuthSignIn].
+  const AuthSignIn({required this.email, required this.password});
+
+  /// Reads an [AuthSignIn] from its JSON object; unknown keys are ignored.
+  factory AuthSignIn.fromJson(Map<String, Object?> json) => AuthSignIn(
+        email: json['email'] as String,
+        password: json['password'] as String,
+      );
+
+  final String email;
+
+  final String password;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'email': email,
+        'password': password,
+      };
+}
+
+/// The refresh token of the current session.
+class AuthRefresh {
+  /// Creates an [AuthRefresh].
+  const AuthRefresh({required this.refreshToken});
+
+  /// Reads an [AuthRefresh] from its JSON object; unknown keys are ignored.
+  factory AuthRefresh.fromJson(Map<String, Object?> json) => AuthRefresh(
+        refreshToken: json['refreshToken'] as String,
+      );
+
+  final String refreshToken;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'refreshToken': refreshToken,
+      };
+}
+
+/// Which sessions to end.
+class AuthSignOut {
+  /// Creates an [AuthSignOut].
+  const AuthSignOut({this.scope});
+
+  /// Reads an [AuthSignOut] from its JSON object; unknown keys are ignored.
+  factory AuthSignOut.fromJson(Map<String, Object?> json) => AuthSignOut(
+        scope: json['scope'] == null ? null : AuthSignOutScope.fromJson(json['scope'] as String),
+      );
+
+  /// `session` ends this session; `everywhere` ends every session of the user.
+  final AuthSignOutScope? scope;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (scope != null) 'scope': scope?.value,
+      };
+}
+
+/// `session` ends this session; `everywhere` ends every session of the user.
+enum AuthSignOutScope {
+  session('session'),
+  everywhere('everywhere');
+
+  const AuthSignOutScope(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [AuthSignOutScope] from JSON; throws a [FormatException] for an unknown value.
+  static AuthSignOutScope fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown AuthSignOutScope', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// An email address.
+class AuthEmail {
+  /// Creates an [AuthEmail].
+  const AuthEmail({required this.email});
+
+  /// Reads an [AuthEmail] from its JSON object; unknown keys are ignored.
+  factory AuthEmail.fromJson(Map<String, Object?> json) => AuthEmail(
+        email: json['email'] as String,
+      );
+
+  final String email;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'email': email,
+      };
+}
+
+/// An email address, and where the emailed link should point.
+class AuthEmailWithRedirect {
+  /// Creates an [AuthEmailWithRedirect].
+  const AuthEmailWithRedirect({required this.email, this.redirectTo});
+
+  /// Reads an [AuthEmailWithRedirect] from its JSON object; unknown keys are ignored.
+  factory AuthEmailWithRedirect.fromJson(Map<String, Object?> json) => AuthEmailWithRedirect(
+        email: json['email'] as String,
+        redirectTo: json['redirectTo'] as String?,
+      );
+
+  final String email;
+
+  final String? redirectTo;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'email': email,
+        if (redirectTo != null) 'redirectTo': redirectTo,
+      };
+}
+
+/// The email and the code sent to it.
+class AuthOtpVerify {
+  /// Creates an [AuthOtpVerify].
+  const AuthOtpVerify({required this.email, required this.code});
+
+  /// Reads an [AuthOtpVerify] from its JSON object; unknown keys are ignored.
+  factory AuthOtpVerify.fromJson(Map<String, Object?> json) => AuthOtpVerify(
+        email: json['email'] as String,
+        code: json['code'] as String,
+      );
+
+  final String email;
+
+  final String code;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'email': email,
+        'code': code,
+      };
+}
+
+/// The token of an emailed link (its `token` query parameter).
+class AuthToken {
+  /// Creates an [AuthToken].
+  const AuthToken({required this.token});
+
+  /// Reads an [AuthToken] from its JSON object; unknown keys are ignored.
+  factory AuthToken.fromJson(Map<String, Object?> json) => AuthToken(
+        token: json['token'] as String,
+      );
+
+  final String token;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'token': token,
+      };
+}
+
+/// The token of a reset link and the new password.
+class AuthPasswordReset {
+  /// Creates an [AuthPasswordReset].
+  const AuthPasswordReset({required this.token, required this.password});
+
+  /// Reads an [AuthPasswordReset] from its JSON object; unknown keys are ignored.
+  factory AuthPasswordReset.fromJson(Map<String, Object?> json) => AuthPasswordReset(
+        token: json['token'] as String,
+        password: json['password'] as String,
+      );
+
+  final String token;
+
+  final String password;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'token': token,
+        'password': password,
+      };
+}
+
+/// What to change about the signed-in user.
+class AuthUserUpdate {
+  /// Creates an [AuthUserUpdate].
+  const AuthUserUpdate({this.metadata, this.password, this.currentPassword});
+
+  /// Reads an [AuthUserUpdate] from its JSON object; unknown keys are ignored.
+  factory AuthUserUpdate.fromJson(Map<String, Object?> json) => AuthUserUpdate(
+        metadata: json['metadata'] == null ? null : (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        password: json['password'] as String?,
+        currentPassword: json['currentPassword'] as String?,
+      );
+
+  final Map<String, Object?>? metadata;
+
+  final String? password;
+
+  /// Required with `password`.
+  final String? currentPassword;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (metadata != null) 'metadata': metadata,
+        if (password != null) 'password': password,
+        if (currentPassword != null) 'currentPassword': currentPassword,
+      };
+}
+
+/// What to change about a user.
+class AuthAdminUserUpdate {
+  /// Creates an [AuthAdminUserUpdate].
+  const AuthAdminUserUpdate({this.disabled, this.emailVerified, this.metadata});
+
+  /// Reads an [AuthAdminUserUpdate] from its JSON object; unknown keys are ignored.
+  factory AuthAdminUserUpdate.fromJson(Map<String, Object?> json) => AuthAdminUserUpdate(
+        disabled: json['disabled'] as bool?,
+        emailVerified: json['emailVerified'] as bool?,
+        metadata: json['metadata'] == null ? null : (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+      );
+
+  final bool? disabled;
+
+  final bool? emailVerified;
+
+  final Map<String, Object?>? metadata;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (disabled != null) 'disabled': disabled,
+        if (emailVerified != null) 'emailVerified': emailVerified,
+        if (metadata != null) 'metadata': metadata,
+      };
+}
+
+/// A public key (RFC 7517), Ed25519.
+class AuthJwk {
+  /// Creates an [AuthJwk].
+  const AuthJwk({required this.kty, required this.crv, required this.x, required this.kid, required this.alg, required this.use});
+
+  /// Reads an [AuthJwk] from its JSON object; unknown keys are ignored.
+  factory AuthJwk.fromJson(Map<String, Object?> json) => AuthJwk(
+        kty: json['kty'] as String,
+        crv: json['crv'] as String,
+        x: json['x'] as String,
+        kid: json['kid'] as String,
+        alg: json['alg'] as String,
+        use: json['use'] as String,
+      );
+
+  final String kty;
+
+  final String crv;
+
+  final String x;
+
+  final String kid;
+
+  final String alg;
+
+  final String use;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'kty': kty,
+        'crv': crv,
+        'x': x,
+        'kid': kid,
+        'alg': alg,
+        'use': use,
+      };
+}
+
+/// A JSON Web Key Set.
+class AuthJwks {
+  /// Creates an [AuthJwks].
+  const AuthJwks({required this.keys});
+
+  /// Reads an [AuthJwks] from its JSON object; unknown keys are ignored.
+  factory AuthJwks.fromJson(Map<String, Object?> json) => AuthJwks(
+        keys: (json['keys'] as List<Object?>).map((e0) => AuthJwk.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<AuthJwk> keys;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'keys': keys.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// A signing key's public part.
+class AuthSigningKey {
+  /// Creates an [AuthSigningKey].
+  const AuthSigningKey({required this.kid, required this.algorithm, required this.createdAt, required this.publicKey});
+
+  /// Reads an [AuthSigningKey] from its JSON object; unknown keys are ignored.
+  factory AuthSigningKey.fromJson(Map<String, Object?> json) => AuthSigningKey(
+        kid: json['kid'] as String,
+        algorithm: json['algorithm'] as String,
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        publicKey: AuthJwk.fromJson(json['publicKey'] as Map<String, Object?>),
+      );
+
+  final String kid;
+
+  final String algorithm;
+
+  final DateTime createdAt;
+
+  final AuthJwk publicKey;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'kid': kid,
+        'algorithm': algorithm,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'publicKey': publicKey.toJson(),
+      };
+}
+
+/// An email the platform kept instead of sending.
+class AuthOutboxMessage {
+  /// Creates an [AuthOutboxMessage].
+  const AuthOutboxMessage({required this.id, required this.to, required this.subject, required this.text, required this.createdAt});
+
+  /// Reads an [AuthOutboxMessage] from its JSON object; unknown keys are ignored.
+  factory AuthOutboxMessage.fromJson(Map<String, Object?> json) => AuthOutboxMessage(
+        id: json['id'] as String,
+        to: json['to'] as String,
+        subject: json['subject'] as String,
+        text: json['text'] as String,
+        createdAt: DateTime.parse(json['createdAt'] as String),
+      );
+
+  final String id;
+
+  final String to;
+
+  final String subject;
+
+  final String text;
+
+  final DateTime createdAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'to': to,
+        'subject': subject,
+        'text': text,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+      };
+}
+
+/// A page of kept emails.
+class AuthOutboxList {
+  /// Creates an [AuthOutboxList].
+  const AuthOutboxList({required this.data, required this.nextCursor});
+
+  /// Reads an [AuthOutboxList] from its JSON object; unknown keys are ignored.
+  factory AuthOutboxList.fromJson(Map<String, Object?> json) => AuthOutboxList(
+        data: (json['data'] as List<Object?>).map((e0) => AuthOutboxMessage.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<AuthOutboxMessage> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// One SQL statement and its parameters.
+class DbStatement {
+  /// Creates a [DbStatement].
+  const DbStatement({required this.sql, this.params});
+
+  /// Reads a [DbStatement] from its JSON object; unknown keys are ignored.
+  factory DbStatement.fromJson(Map<String, Object?> json) => DbStatement(
+        sql: json['sql'] as String,
+        params: json['params'],
+      );
+
+  final String sql;
+
+  final Object? params;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'sql': sql,
+        if (params != null) 'params': params,
+      };
+}
+
+/// What a statement answered.
+class DbResult {
+  /// Creates a [DbResult].
+  const DbResult({required this.rows, required this.columns, required this.rowsAffected});
+
+  /// Reads a [DbResult] from its JSON object; unknown keys are ignored.
+  factory DbResult.fromJson(Map<String, Object?> json) => DbResult(
+        rows: (json['rows'] as List<Object?>).map((e0) => (e0 as Map<String, Object?>).map((k1, v1) => MapEntry(k1, v1))).toList(),
+        columns: (json['columns'] as List<Object?>).map((e0) => e0 as String).toList(),
+        rowsAffected: (json['rowsAffected'] as num).toInt(),
+      );
+
+  /// The rows, as objects keyed by column name (a later column of the same name wins).
+  final List<Map<String, Object?>> rows;
+
+  /// The result's column names, in order (empty for a statement without a result).
+  final List<String> columns;
+
+  /// Rows inserted, updated or deleted by the statement (0 for a query).
+  final int rowsAffected;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'rows': rows,
+        'columns': columns,
+        'rowsAffected': rowsAffected,
+      };
+}
+
+/// Statements to run in one transaction.
+class DbBatch {
+  /// Creates a [DbBatch].
+  const DbBatch({required this.statements});
+
+  /// Reads a [DbBatch] from its JSON object; unknown keys are ignored.
+  factory DbBatch.fromJson(Map<String, Object?> json) => DbBatch(
+        statements: (json['statements'] as List<Object?>).map((e0) => DbStatement.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<DbStatement> statements;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'statements': statements.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// One result per statement of a batch, in order.
+class DbBatchResult {
+  /// Creates a [DbBatchResult].
+  const DbBatchResult({required this.results});
+
+  /// Reads a [DbBatchResult] from its JSON object; unknown keys are ignored.
+  factory DbBatchResult.fromJson(Map<String, Object?> json) => DbBatchResult(
+        results: (json['results'] as List<Object?>).map((e0) => DbResult.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<DbResult> results;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'results': results.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// A named migration to apply.
+class DbMigration {
+  /// Creates a [DbMigration].
+  const DbMigration({required this.name, required this.sql});
+
+  /// Reads a [DbMigration] from its JSON object; unknown keys are ignored.
+  factory DbMigration.fromJson(Map<String, Object?> json) => DbMigration(
+        name: json['name'] as String,
+        sql: json['sql'] as String,
+      );
+
+  final String name;
+
+  final String sql;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'sql': sql,
+      };
+}
+
+/// The project's migrations, in the order to apply them.
+class DbMigrationsApply {
+  /// Creates a [DbMigrationsApply].
+  const DbMigrationsApply({required this.migrations});
+
+  /// Reads a [DbMigrationsApply] from its JSON object; unknown keys are ignored.
+  factory DbMigrationsApply.fromJson(Map<String, Object?> json) => DbMigrationsApply(
+        migrations: (json['migrations'] as List<Object?>).map((e0) => DbMigration.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<DbMigration> migrations;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'migrations': migrations.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// A migration applied to the project's database.
+class DbAppliedMigration {
+  /// Creates a [DbAppliedMigration].
+  const DbAppliedMigration({required this.name, required this.checksum, required this.appliedAt});
+
+  /// Reads a [DbAppliedMigration] from its JSON object; unknown keys are ignored.
+  factory DbAppliedMigration.fromJson(Map<String, Object?> json) => DbAppliedMigration(
+        name: json['name'] as String,
+        checksum: json['checksum'] as String,
+        appliedAt: DateTime.parse(json['appliedAt'] as String),
+      );
+
+  final String name;
+
+  /// SHA-256 of the SQL that was applied, hex.
+  final String checksum;
+
+  final DateTime appliedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'checksum': checksum,
+        'appliedAt': appliedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// A page of applied migrations, in the order they were applied.
+class DbMigrationList {
+  /// Creates a [DbMigrationList].
+  const DbMigrationList({required this.data, required this.nextCursor});
+
+  /// Reads a [DbMigrationList] from its JSON object; unknown keys are ignored.
+  factory DbMigrationList.fromJson(Map<String, Object?> json) => DbMigrationList(
+        data: (json['data'] as List<Object?>).map((e0) => DbAppliedMigration.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<DbAppliedMigration> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// The outcome of applying migrations.
+class DbMigrationsApplied {
+  /// Creates a [DbMigrationsApplied].
+  const DbMigrationsApplied({required this.applied, required this.migrations});
+
+  /// Reads a [DbMigrationsApplied] from its JSON object; unknown keys are ignored.
+  factory DbMigrationsApplied.fromJson(Map<String, Object?> json) => DbMigrationsApplied(
+        applied: (json['applied'] as List<Object?>).map((e0) => e0 as String).toList(),
+        migrations: (json['migrations'] as List<Object?>).map((e0) => DbAppliedMigration.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  /// The names applied by this request, in order (empty when all were applied before).
+  final List<String> applied;
+
+  /// Every migration applied so far, in order.
+  final List<DbAppliedMigration> migrations;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'applied': applied,
+        'migrations': migrations.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// A message to publish.
+class RealtimePublish {
+  /// Creates a [RealtimePublish].
+  const RealtimePublish({required this.channel, required this.event, required this.data});
+
+  /// Reads a [RealtimePublish] from its JSON object; unknown keys are ignored.
+  factory RealtimePublish.fromJson(Map<String, Object?> json) => RealtimePublish(
+        channel: json['channel'] as String,
+        event: json['event'] as String,
+        data: json['data'],
+      );
+
+  final String channel;
+
+  final String event;
+
+  final Object? data;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'channel': channel,
+        'event': event,
+        'data': data,
+      };
+}
+
+/// A published message. `id` orders the messages of a project (across its channels) and is
+/// the SSE event id. On `table/<name>` channels `event` is `INSERT`, `UPDATE` or `DELETE` and
+/// `data` is `{ table, new, old }`; a `presence` event's `data` is a `PresenceChange`.
+class RealtimeMessage {
+  /// Creates a [RealtimeMessage].
+  const RealtimeMessage({required this.id, required this.channel, required this.event, required this.data, required this.publishedAt});
+
+  /// Reads a [RealtimeMessage] from its JSON object; unknown keys are ignored.
+  factory RealtimeMessage.fromJson(Map<String, Object?> json) => RealtimeMessage(
+        id: json['id'] as String,
+        channel: json['channel'] as String,
+        event: json['event'] as String,
+        data: json['data'],
+        publishedAt: DateTime.parse(json['publishedAt'] as String),
+      );
+
+  final String id;
+
+  final String channel;
+
+  final String event;
+
+  final Object? data;
+
+  final DateTime publishedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'channel': channel,
+        'event': event,
+        'data': data,
+        'publishedAt': publishedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// A page of messages, newest first.
+class RealtimeMessageList {
+  /// Creates a [RealtimeMessageList].
+  const RealtimeMessageList({required this.data, required this.nextCursor});
+
+  /// Reads a [RealtimeMessageList] from its JSON object; unknown keys are ignored.
+  factory RealtimeMessageList.fromJson(Map<String, Object?> json) => RealtimeMessageList(
+        data: (json['data'] as List<Object?>).map((e0) => RealtimeMessage.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<RealtimeMessage> data;
+
+  /// The cursor of the next (older) page; null on the last.
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// The first event of a stream. Its SSE `id` is where the stream starts: a client that
+/// reconnects with it receives everything published since. `streamId` binds presence entries
+/// to this stream (`realtime.track`).
+class RealtimeSubscribed {
+  /// Creates a [RealtimeSubscribed].
+  const RealtimeSubscribed({required this.channels, required this.streamId});
+
+  /// Reads a [RealtimeSubscribed] from its JSON object; unknown keys are ignored.
+  factory RealtimeSubscribed.fromJson(Map<String, Object?> json) => RealtimeSubscribed(
+        channels: (json['channels'] as List<Object?>).map((e0) => e0 as String).toList(),
+        streamId: json['streamId'] as String,
+      );
+
+  final List<String> channels;
+
+  final String streamId;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'channels': channels,
+        'streamId': streamId,
+      };
+}
+
+/// Sent first on a resumed stream when messages published after `Last-Event-ID` on these
+/// channels are no longer in the replay buffer: refetch the state, then carry on with the
+/// messages that follow.
+class RealtimeMissed {
+  /// Creates a [RealtimeMissed].
+  const RealtimeMissed({required this.channels, required this.lastEventId});
+
+  /// Reads a [RealtimeMissed] from its JSON object; unknown keys are ignored.
+  factory RealtimeMissed.fromJson(Map<String, Object?> json) => RealtimeMissed(
+        channels: (json['channels'] as List<Object?>).map((e0) => e0 as String).toList(),
+        lastEventId: json['lastEventId'] as String,
+      );
+
+  final List<String> channels;
+
+  /// The Last-Event-ID the client sent.
+  final String lastEventId;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'channels': channels,
+        'lastEventId': lastEventId,
+      };
+}
+
+/// A presence entry to announce or refresh.
+class PresenceTrack {
+  /// Creates a [PresenceTrack].
+  const PresenceTrack({required this.channel, required this.key, this.state, this.streamId});
+
+  /// Reads a [PresenceTrack] from its JSON object; unknown keys are ignored.
+  factory PresenceTrack.fromJson(Map<String, Object?> json) => PresenceTrack(
+        channel: json['channel'] as String,
+        key: json['key'] as String,
+        state: json['state'],
+        streamId: json['streamId'] as String?,
+      );
+
+  final String channel;
+
+  final String key;
+
+  /// A small JSON value shown to the others (at most 1 KiB as JSON); default `{}`.
+  final Object? state;
+
+  /// Keep the entry while this stream (from its `subscribed` event) is open.
+  final String? streamId;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'channel': channel,
+        'key': key,
+        if (state != null) 'state': state,
+        if (streamId != null) 'streamId': streamId,
+      };
+}
+
+/// Someone present on a channel.
+class PresenceEntry {
+  /// Creates a [PresenceEntry].
+  const PresenceEntry({required this.channel, required this.key, required this.state, required this.userId, required this.joinedAt, required this.expiresAt});
+
+  /// Reads a [PresenceEntry] from its JSON object; unknown keys are ignored.
+  factory PresenceEntry.fromJson(Map<String, Object?> json) => PresenceEntry(
+        channel: json['channel'] as String,
+        key: json['key'] as String,
+        state: json['state'],
+        userId: json['userId'] as String?,
+        joinedAt: DateTime.parse(json['joinedAt'] as String),
+        expiresAt: DateTime.parse(json['expiresAt'] as String),
+      );
+
+  final String channel;
+
+  final String key;
+
+  final Object? state;
+
+  /// The signed-in end user who tracks it; null for keys.
+  final String? userId;
+
+  final DateTime joinedAt;
+
+  final DateTime expiresAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'channel': channel,
+        'key': key,
+        'state': state,
+        'userId': userId,
+        'joinedAt': joinedAt.toUtc().toIso8601String(),
+        'expiresAt': expiresAt.toUtc().toIso8601String(),
+      };
+}
+
+/// A page of presence entries, by key.
+class PresenceList {
+  /// Creates a [PresenceList].
+  const PresenceList({required this.data, required this.nextCursor});
+
+  /// Reads a [PresenceList] from its JSON object; unknown keys are ignored.
+  factory PresenceList.fromJson(Map<String, Object?> json) => PresenceList(
+        data: (json['data'] as List<Object?>).map((e0) => PresenceEntry.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<PresenceEntry> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// Whether a live entry was removed.
+class PresenceUntracked {
+  /// Creates a [PresenceUntracked].
+  const PresenceUntracked({required this.untracked});
+
+  /// Reads a [PresenceUntracked] from its JSON object; unknown keys are ignored.
+  factory PresenceUntracked.fromJson(Map<String, Object?> json) => PresenceUntracked(
+        untracked: json['untracked'] as bool,
+      );
+
+  final bool untracked;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'untracked': untracked,
+      };
+}
+
+/// The `data` of a `presence` message.
+class PresenceChange {
+  /// Creates a [PresenceChange].
+  const PresenceChange({required this.action, required this.key, required this.state, required this.userId});
+
+  /// Reads a [PresenceChange] from its JSON object; unknown keys are ignored.
+  factory PresenceChange.fromJson(Map<String, Object?> json) => PresenceChange(
+        action: PresenceChangeAction.fromJson(json['action'] as String),
+        key: json['key'] as String,
+        state: json['state'],
+        userId: json['userId'] as String?,
+      );
+
+  final PresenceChangeAction action;
+
+  final String key;
+
+  final Object? state;
+
+  final String? userId;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'action': action.value,
+        'key': key,
+        'state': state,
+        'userId': userId,
+      };
+}
+
+/// One of a fixed set of strings.
+enum PresenceChangeAction {
+  join('join'),
+  update('update'),
+  leave('leave');
+
+  const PresenceChangeAction(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [PresenceChangeAction] from JSON; throws a [FormatException] for an unknown value.
+  static PresenceChangeAction fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown PresenceChangeAction', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}

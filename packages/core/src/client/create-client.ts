@@ -1,3 +1,4 @@
+import { type AuthApi, type AuthParts, createAuth } from '../auth/auth';
 import { type CacheApi, createCacheApi } from '../cache/cache';
 import { createHttp } from '../transport/create-http';
 import type { Http } from '../transport/http-types';
@@ -16,6 +17,11 @@ export interface AerostackClient {
   readonly url: string;
   /** The per-project key/value cache (secret key). */
   readonly cache: CacheApi;
+  /**
+   * End users: sign-up, sign-in, the session. With a publishable key, every other call of this
+   * client is sent as the signed-in user (or anonymously with the key when signed out).
+   */
+  readonly auth: AuthApi;
   /** The typed low-level transport, for calling any operation of the spec directly. */
   readonly http: Http;
   /** Reports that the platform is up; needs no credential. */
@@ -32,10 +38,26 @@ export interface AerostackClient {
  * const hits = await client.cache.increment('hits');
  */
 export function createClient(options: ClientOptions): AerostackClient {
-  const http = createHttp({ ...options, credential: pickCredential(options) });
+  const given = pickCredential(options);
+  const send = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+  // With a publishable key the credential is the session's token when signed in: the session
+  // store needs the transport to refresh, and the transport asks the store for the credential.
+  let auth: AuthParts | undefined;
+  let sendAsUser: ((request: Request) => Promise<Response>) | undefined;
+  const http = createHttp({
+    ...options,
+    ...(options.publishableKey
+      ? {
+          credential: () => auth!.credential(),
+          fetch: (request: Request) => (sendAsUser ??= auth!.wrapFetch(send))(request),
+        }
+      : { credential: given }),
+  });
+  auth = createAuth(http, options.publishableKey, options.auth);
   return {
     url: options.url.replace(/\/+$/, ''),
     cache: createCacheApi(http),
+    auth: auth.api,
     http,
     health: (callOptions) => http.GET('/healthz', pickRequestOptions(callOptions)),
   };

@@ -1,3 +1,4 @@
+import type { AuthOptions } from '../auth/auth';
 import type { Credential, CredentialProvider } from '../transport/credential';
 import type { FetchLike } from '../transport/send-once';
 import type { TransportCallOptions } from '../transport/transport-fetch';
@@ -33,6 +34,8 @@ export interface ClientOptions {
   maxRetries?: number | undefined;
   /** Headers sent with every request. */
   headers?: Record<string, string> | undefined;
+  /** The end-user session's storage and refresh settings (with `publishableKey`). */
+  auth?: AuthOptions | undefined;
 }
 
 /**
