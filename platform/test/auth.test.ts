@@ -3,7 +3,7 @@ import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../src/db/database.js';
 import type { AuthTables } from '../src/modules/auth/store.js';
-import { authTestPlatform, freshIp } from './support/auth.js';
+import { authTestPlatform, freshIp, signedInUser } from './support/auth.js';
 import { BACKENDS } from './support/backends.js';
 import type { TestPlatform } from './support/harness.js';
 
@@ -529,5 +529,110 @@ describe.each(BACKENDS)('auth on $name', (backend) => {
     const limited = await post('/v1/auth/otp', { email });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+  });
+});
+
+describe.each(BACKENDS)('auth secrets and lifetimes on $name', (backend) => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await authTestPlatform(backend);
+  });
+  afterAll(() => t?.close());
+
+  const post = (path: string, body: unknown) =>
+    t.call({
+      method: 'POST',
+      path,
+      body,
+      auth: t.keys.publishableKey,
+      headers: { 'x-forwarded-for': freshIp() },
+    });
+  const outbox = async () =>
+    (await t.call({ method: 'GET', path: '/v1/auth/outbox', auth: t.keys.secretKey })).json.data as Array<{
+      to: string;
+      text: string;
+    }>;
+  const db = () => tables<AuthTables>(t.platform.services.database);
+
+  it('keeps no token, code or link in the database, only hashes and sealed secrets', async () => {
+    const user = await signedInUser(t);
+    const refreshed = (await post('/v1/auth/refresh', { refreshToken: user.refreshToken })).json;
+    await post('/v1/auth/otp', { email: user.email });
+    await post('/v1/auth/magic-link', { email: user.email });
+    await post('/v1/auth/password-reset', { email: user.email });
+    const mails = (await outbox()).filter((m) => m.to === user.email);
+    expect(mails.length).toBe(4); // verification, code, magic link, reset
+    const secrets = [
+      user.refreshToken,
+      refreshed.refreshToken,
+      user.accessToken.split('.')[2]!,
+      ...mails.flatMap((m) => [
+        ...(m.text.match(/token=([0-9A-Za-z]+)/g) ?? []).map((s) => s.slice(6)),
+        ...(m.text.match(/code is (\d{6})/g) ?? []).map((s) => s.slice(8)),
+      ]),
+      'correct horse battery',
+    ];
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
+    const dump = JSON.stringify(
+      await Promise.all(
+        (['auth_users', 'auth_sessions', 'auth_signing_keys', 'auth_codes', 'auth_outbox'] as const).map(
+          (table) => db().selectFrom(table).selectAll().execute(),
+        ),
+      ),
+    );
+    for (const secret of secrets) {
+      // A 6-digit code could appear by chance inside other text; look for it as a whole value.
+      const found =
+        secret.length === 6 ? new RegExp(`"${secret}"|\\b${secret}\\b`).test(dump) : dump.includes(secret);
+      expect(found, `a secret of length ${secret.length} is stored`).toBe(false);
+    }
+  });
+
+  it('refuses an expired code and an expired link', async () => {
+    const user = await signedInUser(t);
+    await post('/v1/auth/otp', { email: user.email });
+    await post('/v1/auth/magic-link', { email: user.email });
+    const mails = (await outbox()).filter((m) => m.to === user.email);
+    const code = /code is (\d{6})/.exec(mails.find((m) => m.text.includes('code is'))!.text)![1];
+    const token = /token=([0-9A-Za-z]+)&type=magic-link/.exec(
+      mails.find((m) => m.text.includes('magic-link'))!.text,
+    )![1];
+    await db()
+      .updateTable('auth_codes')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('email', '=', user.email)
+      .execute();
+    expect((await post('/v1/auth/otp/verify', { email: user.email, code })).json.code).toBe(
+      'auth/invalid-otp',
+    );
+    expect((await post('/v1/auth/magic-link/verify', { token })).json.code).toBe('auth/invalid-link');
+  });
+
+  it('ends a session whose refresh token went unused for the refresh lifetime', async () => {
+    const user = await signedInUser(t);
+    const sid = user.refreshToken.slice(3).split('.')[0]!;
+    const longAgo = new Date(Date.now() - 31 * 86_400_000).toISOString();
+    await db().updateTable('auth_sessions').set({ rotated_at: longAgo }).where('id', '=', sid).execute();
+    const res = await post('/v1/auth/refresh', { refreshToken: user.refreshToken });
+    expect(res.status).toBe(401);
+    expect(res.json.code).toBe('auth/invalid-refresh-token');
+  });
+
+  it('a new code replaces the previous one', async () => {
+    const user = await signedInUser(t);
+    await post('/v1/auth/otp', { email: user.email });
+    const first = /code is (\d{6})/.exec(
+      (await outbox()).find((m) => m.to === user.email && m.text.includes('code is'))!.text,
+    )![1];
+    await post('/v1/auth/otp', { email: user.email });
+    const second = /code is (\d{6})/.exec(
+      (await outbox()).find((m) => m.to === user.email && m.text.includes('code is'))!.text,
+    )![1];
+    if (first !== second) {
+      expect((await post('/v1/auth/otp/verify', { email: user.email, code: first })).json.code).toBe(
+        'auth/invalid-otp',
+      );
+    }
+    expect((await post('/v1/auth/otp/verify', { email: user.email, code: second })).status).toBe(200);
   });
 });

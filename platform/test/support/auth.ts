@@ -62,3 +62,26 @@ async function request(
   }
   return { status: res.status, headers: res.headers, text, json };
 }
+
+/**
+ * Signs a new end user up on the platform's default project (publishable key) and answers their
+ * session: for suites that call operations with the `userSession` scheme.
+ */
+export async function signedInUser(
+  t: Pick<TestPlatform, 'call' | 'keys'>,
+  email = `user.${Date.now()}.${++ipCounter}@example.com`,
+): Promise<{ accessToken: string; refreshToken: string; userId: string; email: string }> {
+  const res = await t.call({
+    method: 'POST',
+    path: '/v1/auth/sign-up',
+    auth: t.keys.publishableKey,
+    body: { email, password: 'correct horse battery' },
+  });
+  if (res.status !== 201) throw new Error(`sign-up answered ${res.status}: ${res.text}`);
+  return {
+    accessToken: res.json.accessToken,
+    refreshToken: res.json.refreshToken,
+    userId: res.json.user.id,
+    email,
+  };
+}

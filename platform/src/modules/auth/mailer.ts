@@ -35,7 +35,8 @@ export function createMailer(services: Services) {
         id,
         project_id: projectId,
         recipient: email.to,
-        subject: email.subject,
+        // Both sealed: a subject may carry the code itself.
+        subject: await services.vault.seal(email.subject, `${outboxContext(projectId, id)}:subject`),
         body: await services.vault.seal(email.text, outboxContext(projectId, id)),
         created_at: now.toISOString(),
       },

@@ -331,6 +331,7 @@ export function createAuthService(services: Services) {
       return Promise.all(
         rows.map(async (row) => ({
           ...row,
+          subject: await services.vault.openText(row.subject, `${outboxContext(projectId, row.id)}:subject`),
           text: await services.vault.openText(row.body, outboxContext(projectId, row.id)),
         })),
       );

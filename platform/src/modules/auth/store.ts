@@ -55,6 +55,7 @@ export interface AuthTables {
     id: string;
     project_id: string;
     recipient: string;
+    /** Sealed by the vault, as the body: it may hold the code. */
     subject: string;
     /** The text, sealed by the vault (it holds live codes and links). */
     body: string;
