@@ -418,8 +418,14 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     const ada = await signUp(`ada-${backend.name}@example.test`);
     const bea = await signUp(`bea-${backend.name}@example.test`);
     await batch([
-      { sql: 'INSERT INTO notes (id, user_id, body) VALUES (:id, :user, :body)', params: { id: 101, user: ada.id, body: 'ada-1' } },
-      { sql: 'INSERT INTO notes (id, user_id, body) VALUES (:id, :user, :body)', params: { id: 102, user: bea.id, body: 'bea-1' } },
+      {
+        sql: 'INSERT INTO notes (id, user_id, body) VALUES (:id, :user, :body)',
+        params: { id: 101, user: ada.id, body: 'ada-1' },
+      },
+      {
+        sql: 'INSERT INTO notes (id, user_id, body) VALUES (:id, :user, :body)',
+        params: { id: 102, user: bea.id, body: 'bea-1' },
+      },
     ]);
     const rules = await t.call({ method: 'GET', path: '/v1/rules', auth: sk });
     const mineSql = 'SELECT body FROM notes WHERE user_id = :auth_user_id ORDER BY id';
@@ -492,6 +498,38 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     // A migration's writes are captured too.
     await migrate([{ name: '0010_items', sql: "INSERT INTO items VALUES (10, 'm')" }]);
     expect(changes.map((c) => c.change.op)).toEqual(['INSERT']);
+  });
+
+  it('keeps each project on the engine its database was created on', async () => {
+    const created = await t.call({
+      method: 'POST',
+      path: '/v1/projects',
+      auth: t.keys.accountKey,
+      body: { name: 'Moved' },
+    });
+    const projectId = created.json.project.id as string;
+    // As if the project's database had been created before DATABASE_URL was set (or unset).
+    const row =
+      engine === 'sqlite'
+        ? { engine: 'postgres', location: 'aerostack_db_elsewhere', secret: 'v1.dek_x.y' }
+        : { engine: 'sqlite', location: `${projectId}.sqlite`, secret: null };
+    await t.platform.services.database.db
+      .insertInto('db_databases' as never)
+      .values({ project_id: projectId, created_at: new Date().toISOString(), ...row } as never)
+      .execute();
+    const res = await q(
+      engine === 'sqlite' ? 'SELECT 1 AS one' : 'SELECT sqlite_version() AS v',
+      undefined,
+      created.json.secretKey.key,
+    );
+    if (engine === 'sqlite') {
+      expect(res.status, res.text).toBe(503);
+      expect(res.json.code).toBe('db/engine-unavailable');
+    } else {
+      // The SQLite file in the data directory keeps serving it on a PostgreSQL platform.
+      expect(res.status, res.text).toBe(200);
+      expect(res.json.rows[0].v).toMatch(/^3\./);
+    }
   });
 
   it.runIf(engine === 'sqlite')('keeps the project file private (0600)', async () => {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPlatform } from '../../src/platform.js';
 import type { Backend } from './backends.js';
@@ -42,8 +43,22 @@ export async function dbTestPlatform(backend: Backend, db: Partial<Config['db']>
       return { status: res.status, headers: res.headers, text, json };
     },
     async close() {
+      // Roles are the cluster's, not the database's: drop the projects' roles once their database is gone.
+      const roles = stores.databaseUrl
+        ? ((await platform.services.database.db
+            .selectFrom('db_databases' as never)
+            .select('location' as never)
+            .where('engine' as never, '=', 'postgres' as never)
+            .execute()) as Array<{ location: string }>)
+        : [];
       await platform.close();
       await stores.cleanup();
+      if (roles.length) {
+        const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+        await admin.connect();
+        for (const { location } of roles) await admin.query(`DROP ROLE IF EXISTS "${location}"`);
+        await admin.end();
+      }
     },
   };
 }

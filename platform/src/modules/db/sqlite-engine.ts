@@ -83,12 +83,22 @@ class SqliteProjectDatabase implements ProjectDatabase {
     return this.ready;
   }
 
-  private kill(): void {
+  /**
+   * Stops the child: SIGKILL when it is stuck in a statement; otherwise it is asked to close the
+   * database and exit (disconnecting its channel), and killed if it has not within a second.
+   */
+  private kill(graceful = false): void {
     const child = this.child;
     this.child = null;
     this.ready = null;
-    child?.removeAllListeners('message');
-    child?.kill('SIGKILL');
+    if (!child) return;
+    child.removeAllListeners('message');
+    if (graceful && child.connected) {
+      child.disconnect();
+      setTimeout(() => child.kill('SIGKILL'), 1000).unref();
+    } else {
+      child.kill('SIGKILL');
+    }
   }
 
   send(message: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
@@ -105,7 +115,7 @@ class SqliteProjectDatabase implements ProjectDatabase {
     if (!next) {
       this.idleTimer ??= setTimeout(() => {
         this.idleTimer = null;
-        if (!this.busy && this.queue.length === 0) this.kill();
+        if (!this.busy && this.queue.length === 0) this.kill(true);
       }, this.idleMs);
       this.idleTimer.unref();
       return;
@@ -193,7 +203,7 @@ class SqliteProjectDatabase implements ProjectDatabase {
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const pending of this.queue.splice(0)) pending.reject(new Error('database closed'));
-    this.kill();
+    this.kill(!this.busy);
   }
 }
 
