@@ -1,6 +1,9 @@
 // This is the public API of @aerostack/core. Everything a user or an SDK module may import is
 // listed here by name; anything else is internal and may change without notice.
 
+export type { AuthApi, AuthOptions, AuthSession, AuthUser } from './auth/auth';
+export type { AuthChangeEvent, AuthStateListener, SessionStorage } from './auth/session-store';
+export { memoryStorage } from './auth/session-store';
 export type { CacheApi, CacheIncrementOptions, CacheSetOptions } from './cache/cache';
 export type { AerostackClient } from './client/create-client';
 export { createClient } from './client/create-client';

@@ -24,6 +24,7 @@ const PUBLIC_VALUES = [
   'createClient',
   'createHttp',
   'isAerostackError',
+  'memoryStorage',
   'openEventStream',
   'paginate',
   'pickRequestOptions',

@@ -1,5 +1,6 @@
 // This is the public API of @aerostack/react. Anything not exported here is internal.
 
+export { type UseAuthResult, useAuth } from './auth/use-auth.js';
 export { cacheKeys } from './cache/keys.js';
 export { cacheQueryOptions } from './cache/query-options.js';
 export type {

@@ -12,7 +12,7 @@ export interface TestPlatform extends RunningPlatform {
 /** Starts a real platform on a random port with a fresh data directory; `close()` removes it again. */
 export async function startTestPlatform(): Promise<TestPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'aerostack-react-'));
-  const platform = await startPlatform({ dataDir });
+  const platform = await startPlatform({ dataDir, env: { AEROSTACK_AUTH_SCRYPT: '1024:8:1' } });
   return {
     ...platform,
     client: (options = {}) =>
