@@ -436,6 +436,40 @@ describe.each(BACKENDS)('auth on $name', (backend) => {
     }
   });
 
+  it("lets links point at the project's own redirect URLs, and only its own", async () => {
+    const created = await t.call({
+      method: 'POST',
+      path: '/v1/projects',
+      auth: t.keys.accountKey,
+      body: { name: 'C' },
+    });
+    const skC = created.json.secretKey.key as string;
+    const pkC = created.json.publishableKey.key as string;
+    const settings = (urls: unknown, key = sk) =>
+      t.call({ method: 'PUT', path: '/v1/auth/settings', auth: key, body: { redirectUrls: urls } });
+    expect((await t.call({ method: 'GET', path: '/v1/auth/settings', auth: sk })).json).toEqual({
+      redirectUrls: [],
+    });
+    const saved = await settings(['https://mine.example/cb', 'myapp://auth']);
+    expect(saved.status, saved.text).toBe(200);
+    expect((await t.call({ method: 'GET', path: '/v1/auth/settings', auth: sk })).json.redirectUrls).toEqual([
+      'https://mine.example/cb',
+      'myapp://auth',
+    ]);
+    const link = (redirectTo: string, key = pk) =>
+      post('/v1/auth/magic-link', { email: freshEmail(), redirectTo }, key);
+    expect((await link('https://mine.example/cb/finish')).status).toBe(204);
+    expect((await link('myapp://auth/done')).status).toBe(204);
+    expect((await link('https://mine.example/other')).json.code).toBe('auth/redirect-not-allowed');
+    // Another project's settings allow nothing here, and this project's nothing there.
+    expect((await link('https://mine.example/cb', pkC)).json.code).toBe('auth/redirect-not-allowed');
+    expect((await settings(['https://theirs.example/cb'], skC)).status).toBe(200);
+    expect((await link('https://theirs.example/cb')).json.code).toBe('auth/redirect-not-allowed');
+    expect((await settings(['https://*.example/cb'])).json.code).toBe('request/invalid-body');
+    expect((await settings('https://mine.example')).status).toBe(400);
+    expect((await settings(['https://mine.example'], pk)).status).toBe(403);
+  });
+
   it('resets a password through the emailed link, ending every session', async () => {
     const { email, session } = await signUp();
     expect((await post('/v1/auth/password-reset', { email })).status).toBe(204);

@@ -88,4 +88,14 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '20261123230100_auth_settings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('auth_settings')
+        .addColumn('project_id', 'text', (c) => c.primaryKey().references('projects.id'))
+        .addColumn('redirect_urls', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

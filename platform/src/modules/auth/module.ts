@@ -164,6 +164,16 @@ export default defineModule({
       };
     },
 
+    'auth.settings.get': async ({ principal, services }) => ({
+      status: 200,
+      body: await services.auth.settings(projectIdOf(principal)),
+    }),
+
+    'auth.settings.update': async ({ principal, body, services }) => ({
+      status: 200,
+      body: await services.auth.updateSettings(projectIdOf(principal), body),
+    }),
+
     'auth.signingKeys.rotate': async ({ principal, services }) => {
       const { row, publicKey } = await services.auth.keys.rotate(projectIdOf(principal));
       return {

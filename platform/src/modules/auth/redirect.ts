@@ -19,7 +19,7 @@ export function checkRedirect(redirectTo: string | undefined, publicUrl: string,
   if (target && [publicUrl, ...allowed].some((prefix) => isUnder(target, new URL(prefix)))) return redirectTo;
   throw new ApiError(
     'auth/redirect-not-allowed',
-    'Links may point only at the platform URL or a URL in AEROSTACK_AUTH_REDIRECT_URLS.',
+    "Links may point only under the platform URL or one of the allowed redirect URLs (the project's auth settings, or AEROSTACK_AUTH_REDIRECT_URLS).",
   );
 }
 

@@ -117,8 +117,14 @@ export function createAuthService(services: Services) {
     });
   }
 
-  const redirectOf = (redirectTo: string | undefined) =>
-    checkRedirect(redirectTo, config.publicUrl, config.auth.redirectUrls);
+  /** `redirectTo` if the project or the operator allows it; the platform URL when absent. */
+  const redirectOf = async (projectId: string, redirectTo: string | undefined) =>
+    redirectTo === undefined
+      ? config.publicUrl
+      : checkRedirect(redirectTo, config.publicUrl, [
+          ...config.auth.redirectUrls,
+          ...(await store.redirectUrls(db, projectId)),
+        ]);
 
   return {
     sessions,
@@ -128,7 +134,7 @@ export function createAuthService(services: Services) {
       projectId: string,
       input: { email: string; password: string; metadata?: Metadata; redirectTo?: string },
     ): Promise<Session> {
-      const redirect = redirectOf(input.redirectTo);
+      const redirect = await redirectOf(projectId, input.redirectTo);
       const now = new Date().toISOString();
       const row: store.UserRow = {
         id: newId('usr'),
@@ -187,7 +193,7 @@ export function createAuthService(services: Services) {
     },
 
     async sendMagicLink(projectId: string, email: string, redirectTo: string | undefined): Promise<void> {
-      const redirect = redirectOf(redirectTo);
+      const redirect = await redirectOf(projectId, redirectTo);
       const address = normalise(email);
       const user = await store.findUserByEmail(db, projectId, address);
       if (user?.disabled_at) return;
@@ -219,14 +225,14 @@ export function createAuthService(services: Services) {
     },
 
     async resendVerification(projectId: string, email: string, redirectTo: string | undefined) {
-      const redirect = redirectOf(redirectTo);
+      const redirect = await redirectOf(projectId, redirectTo);
       const user = await store.findUserByEmail(db, projectId, normalise(email));
       if (user && !user.email_verified_at && !user.disabled_at)
         await sendVerification(projectId, user, redirect);
     },
 
     async requestPasswordReset(projectId: string, email: string, redirectTo: string | undefined) {
-      const redirect = redirectOf(redirectTo);
+      const redirect = await redirectOf(projectId, redirectTo);
       const user = await store.findUserByEmail(db, projectId, normalise(email));
       if (!user || user.disabled_at) return;
       const token = await codes.issueLink(projectId, 'password-reset', user.email, user.id);
@@ -335,6 +341,20 @@ export function createAuthService(services: Services) {
           text: await services.vault.openText(row.body, outboxContext(projectId, row.id)),
         })),
       );
+    },
+
+    settings: async (projectId: string) => ({ redirectUrls: await store.redirectUrls(db, projectId) }),
+
+    async updateSettings(projectId: string, settings: { redirectUrls: string[] }) {
+      for (const [i, url] of settings.redirectUrls.entries()) {
+        if (!URL.canParse(url) || url.includes('*')) {
+          throw new ApiError('request/invalid-body', `redirectUrls[${i}] is not a URL prefix.`, {
+            errors: [{ location: `body/redirectUrls/${i}`, message: 'is not a URL (no wildcards)' }],
+          });
+        }
+      }
+      await store.saveRedirectUrls(db, projectId, settings.redirectUrls, new Date().toISOString());
+      return { redirectUrls: settings.redirectUrls };
     },
 
     close() {

@@ -23,7 +23,7 @@ export interface SessionTokens {
   userId: string;
 }
 
-interface LiveSession {
+export interface LiveSession {
   userId: string;
   projectId: string;
 }

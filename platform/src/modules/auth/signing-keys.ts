@@ -30,7 +30,7 @@ export interface SigningKey {
   privateKey: KeyObject;
 }
 
-interface VerifyingKey {
+export interface VerifyingKey {
   projectId: string;
   publicKey: KeyObject;
 }

@@ -51,6 +51,12 @@ export interface AuthTables {
     used_at: string | null;
     created_at: string;
   };
+  auth_settings: {
+    project_id: string;
+    /** JSON array of URL prefixes. */
+    redirect_urls: string;
+    updated_at: string;
+  };
   auth_outbox: {
     id: string;
     project_id: string;
@@ -335,5 +341,25 @@ export function listOutbox(db: Db, projectId: string, position: Position | null,
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit + 1)
+    .execute();
+}
+
+// Settings
+
+export async function redirectUrls(db: Db, projectId: string): Promise<string[]> {
+  const row = await db
+    .selectFrom('auth_settings')
+    .select('redirect_urls')
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.redirect_urls) as string[]) : [];
+}
+
+export async function saveRedirectUrls(db: Db, projectId: string, urls: string[], at: string): Promise<void> {
+  const redirect_urls = JSON.stringify(urls);
+  await db
+    .insertInto('auth_settings')
+    .values({ project_id: projectId, redirect_urls, updated_at: at })
+    .onConflict((c) => c.column('project_id').doUpdateSet({ redirect_urls, updated_at: at }))
     .execute();
 }
