@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { listen, type Server } from '../src/server.js';
+import { BACKENDS } from './support/backends.js';
+import { openSse } from './support/sse.js';
+
+// Realtime for signed-in end users (access tokens from the auth module), on every backend: the
+// rules' `{userId}` channels are their owner's alone, `authenticated` channels refuse the
+// anonymous publishable key, presence entries carry the user and only they may remove them, and
+// database change events of an owner table reach only the row's owner.
+
+describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
+  let stores: Awaited<ReturnType<typeof backend.create>>;
+  let server: Server;
+  let keys: NonNullable<Server['platform']['keys']>;
+  const users: Record<'alice' | 'bob', { id: string; token: string }> = {} as never;
+
+  const call = async (method: string, path: string, auth: string, body?: unknown) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  };
+
+  beforeAll(async () => {
+    stores = await backend.create();
+    const defaults = loadConfig({});
+    server = await listen({
+      ...defaults,
+      port: 0,
+      dataDir: stores.dataDir,
+      databaseUrl: stores.databaseUrl,
+      redisUrl: stores.redisUrl,
+      masterKeys: stores.masterKeys,
+      logLevel: 'error',
+      validateResponses: true,
+      heartbeatMs: 200,
+      auth: { ...defaults.auth, scrypt: { N: 1024, r: 8, p: 1 } },
+    });
+    keys = server.platform.keys!;
+    for (const name of ['alice', 'bob'] as const) {
+      const res = await call('POST', '/v1/auth/sign-up', keys.publishableKey, {
+        email: `${name}@example.test`,
+        password: 'correct horse battery',
+      });
+      expect(res.status, JSON.stringify(res.json)).toBe(201);
+      users[name] = { id: res.json.user.id, token: res.json.accessToken };
+    }
+    const rules = await call('PUT', '/v1/rules', keys.secretKey, {
+      version: 0,
+      channels: [
+        { pattern: 'user/{userId}/**', subscribe: 'owner', publish: 'owner', presence: 'owner' },
+        {
+          pattern: 'chat/*',
+          subscribe: 'authenticated',
+          publish: 'authenticated',
+          presence: 'authenticated',
+        },
+        { pattern: 'table/*', subscribe: 'authenticated' },
+      ],
+      statements: [],
+      tables: [{ table: 'notes', read: 'owner', ownerColumn: 'user_id' }],
+      learning: false,
+    });
+    expect(rules.status, JSON.stringify(rules.json)).toBe(200);
+  });
+  afterAll(async () => {
+    await server?.close(1_000);
+    await stores?.cleanup();
+  });
+
+  const subscribe = (channels: string[], token: string) =>
+    openSse(`${server.url}/v1/realtime/events?${channels.map((c) => `channel=${c}`).join('&')}`, {
+      authorization: `Bearer ${token}`,
+    });
+
+  it('lets a user subscribe and publish on their own user channel, and nobody else’s', async () => {
+    const { alice, bob } = users;
+    const own = await subscribe([`user/${alice.id}/inbox`], alice.token);
+    expect(own.status).toBe(200);
+    await own.next();
+    const theirs = await subscribe([`user/${alice.id}/inbox`], bob.token);
+    expect(theirs.status).toBe(403);
+    expect(JSON.parse(await theirs.text()).code).toBe('realtime/channel-denied');
+    const mixed = await subscribe([`user/${bob.id}/inbox`, `user/${alice.id}/inbox`], bob.token);
+    expect(mixed.status).toBe(403);
+    const intrude = await call('POST', '/v1/realtime/messages', bob.token, {
+      channel: `user/${alice.id}/inbox`,
+      event: 'note',
+      data: 'hi',
+    });
+    expect([intrude.status, intrude.json.code]).toEqual([403, 'realtime/channel-denied']);
+    const history = await call('GET', `/v1/realtime/messages?channel=user/${alice.id}/inbox`, bob.token);
+    expect(history.status).toBe(403);
+    // The server writes to Alice; she receives it.
+    await call('POST', '/v1/realtime/messages', keys.secretKey, {
+      channel: `user/${alice.id}/inbox`,
+      event: 'note',
+      data: 'for alice',
+    });
+    expect((await own.take('message', 1))[0]!.data.data).toBe('for alice');
+    own.close();
+  });
+
+  it('keeps authenticated channels from the anonymous publishable key', async () => {
+    const anonymous = await subscribe(['chat/lobby'], keys.publishableKey);
+    expect(anonymous.status).toBe(403);
+    const signedIn = await subscribe(['chat/lobby'], users.bob.token);
+    expect(signedIn.status).toBe(200);
+    await signedIn.next();
+    const sent = await call('POST', '/v1/realtime/messages', users.alice.token, {
+      channel: 'chat/lobby',
+      event: 'note',
+      data: 'hello',
+    });
+    expect(sent.status).toBe(201);
+    expect((await signedIn.take('message', 1))[0]!.data.data).toBe('hello');
+    signedIn.close();
+  });
+
+  it('names the user on their presence entries, which only they may remove', async () => {
+    const tracked = await call('PUT', '/v1/realtime/presence', users.alice.token, {
+      channel: 'chat/room',
+      key: 'alice-laptop',
+      state: { typing: true },
+    });
+    expect(tracked.status).toBe(200);
+    expect(tracked.json.userId).toBe(users.alice.id);
+    const steal = await call('PUT', '/v1/realtime/presence', users.bob.token, {
+      channel: 'chat/room',
+      key: 'alice-laptop',
+    });
+    expect([steal.status, steal.json.code]).toEqual([409, 'realtime/presence-conflict']);
+    const remove = await call(
+      'DELETE',
+      '/v1/realtime/presence?channel=chat/room&key=alice-laptop',
+      users.bob.token,
+    );
+    expect(remove.status).toBe(409);
+    const here = await call('GET', '/v1/realtime/presence?channel=chat/room', users.bob.token);
+    expect(here.json.data.map((e: { key: string; userId: string }) => [e.key, e.userId])).toEqual([
+      ['alice-laptop', users.alice.id],
+    ]);
+    const leave = await call(
+      'DELETE',
+      '/v1/realtime/presence?channel=chat/room&key=alice-laptop',
+      users.alice.token,
+    );
+    expect(leave.json).toEqual({ untracked: true });
+  });
+
+  it('delivers a change event of an owner table to the row’s owner only', async () => {
+    const { alice, bob } = users;
+    const onAlice = await subscribe(['table/notes'], alice.token);
+    const onBob = await subscribe(['table/notes'], bob.token);
+    await onAlice.next();
+    await onBob.next();
+    const { realtime } = server.platform.services;
+    for (const [n, owner] of [alice.id, bob.id, alice.id].entries()) {
+      const row = { id: n, user_id: owner };
+      await realtime.publish(
+        keys.projectId,
+        'table/notes',
+        'INSERT',
+        { table: 'notes', new: row, old: null },
+        {
+          row: { table: 'notes', row },
+        },
+      );
+    }
+    expect((await onAlice.take('message', 2)).map((f) => f.data.data.new.id)).toEqual([0, 2]);
+    expect((await onBob.take('message', 1)).map((f) => f.data.data.new.id)).toEqual([1]);
+    expect(await onBob.quiet('message', 300)).toEqual([]);
+    const history = await call('GET', '/v1/realtime/messages?channel=table/notes', bob.token);
+    expect(history.json.data.map((m: { data: { new: { id: number } } }) => m.data.new.id)).toEqual([1]);
+    onAlice.close();
+    onBob.close();
+  });
+});
