@@ -270,6 +270,28 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     expect(reset.json.rows[0].u).not.toBe('postgres');
   });
 
+  it('counts rowsAffected for writes only', async () => {
+    const inserted = await q("INSERT INTO tags (name) VALUES ('count-1'), ('count-2')");
+    expect(inserted.json.rowsAffected).toBe(2);
+    const ddl = await q('CREATE TABLE after_insert (x INTEGER)');
+    expect(ddl.status, ddl.text).toBe(200);
+    expect(ddl.json.rowsAffected).toBe(0);
+    const returning = await q("DELETE FROM tags WHERE name LIKE 'count-%' RETURNING name");
+    expect(returning.json.rowsAffected).toBe(2);
+    expect(returning.json.rows).toHaveLength(2);
+    expect((await q('-- nothing but a comment')).status).toBe(400);
+  });
+
+  it.runIf(engine === 'sqlite')(
+    'fails a statement that would take more memory than the ceiling',
+    async () => {
+      const res = await q('SELECT length(randomblob(900000000)) AS n');
+      expect(res.status, res.text).toBe(400);
+      expect(res.json.code).toBe('db/sql-error');
+      expect((await q('SELECT 1 AS one')).status).toBe(200);
+    },
+  );
+
   it('refuses malformed parameters and the reserved one', async () => {
     expect((await q('SELECT 1', 'nope')).json.code).toBe('db/invalid-params');
     expect((await q('SELECT 1', { 'bad name': 1 })).json.code).toBe('db/invalid-params');

@@ -8,6 +8,8 @@ export interface Statement {
   params?: Params;
   /** Set when the SQL uses `:auth_user_id`: the value the platform binds to it (null when anonymous). */
   userId?: string | null;
+  /** Whether it is an INSERT / UPDATE / DELETE / REPLACE (its rowsAffected is meaningful). */
+  dml?: boolean;
 }
 
 export type Row = Record<string, JsonValue>;

@@ -33,6 +33,9 @@ const TRANSACTION_WORDS = new Set([
   'ABORT',
 ]);
 
+/** First words of statements whose rowsAffected counts rows (WITH may start any of them). */
+const DML_WORDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'WITH']);
+
 type Engine = 'sqlite' | 'postgres';
 type ChangeListener = (projectId: string, change: Change) => void;
 
@@ -48,7 +51,8 @@ interface RealtimeLike {
 
 function checked(sql: string, engine: Engine): void {
   const first = tokenize(sql)[0];
-  if (first?.kind === 'word' && TRANSACTION_WORDS.has(first.value)) {
+  if (!first) throw new ApiError('db/sql-error', 'The SQL holds no statement.');
+  if (first.kind === 'word' && TRANSACTION_WORDS.has(first.value)) {
     throw new ApiError(
       'db/forbidden-statement',
       `${first.value} is the platform's: every request is a transaction (send several statements with db.batch).`,
@@ -177,7 +181,12 @@ export async function createDbService(services: Services) {
   function prepare(principal: Principal, sql: string, params: Params | undefined, engine: Engine): Statement {
     refuseReserved(params);
     checked(sql, engine);
-    const statement: Statement = { sql, params: params ?? [] };
+    const first = tokenize(sql)[0];
+    const statement: Statement = {
+      sql,
+      params: params ?? [],
+      dml: first !== undefined && DML_WORDS.has(first.value),
+    };
     if (namedParams(sql).includes(USER_ID_PARAM)) statement.userId = userIdOf(principal);
     return statement;
   }

@@ -15,6 +15,9 @@ db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 db.pragma('foreign_keys = ON');
 db.pragma('trusted_schema = OFF');
+// A statement that builds huge values (randomblob, group_concat over a recursive CTE) fails
+// with "out of memory" instead of taking the machine's memory before its deadline.
+db.pragma('hard_heap_limit = ' + Number(process.env.AEROSTACK_DB_HEAP_LIMIT));
 db.defaultSafeIntegers(true);
 db.exec(
   'CREATE TABLE IF NOT EXISTS _aerostack_changes (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, new TEXT, old TEXT);' +
@@ -129,7 +132,8 @@ function runOne(statement, budget) {
   try {
     if (!stmt.reader) {
       const info = stmt.run(...args);
-      return { rows: [], columns: [], rowsAffected: Number(info.changes) };
+      // changes() keeps the count of the last INSERT/UPDATE/DELETE across DDL: only DML reports it.
+      return { rows: [], columns: [], rowsAffected: statement.dml ? Number(info.changes) : 0 };
     }
     const columns = stmt.columns().map((c) => c.name);
     const rows = [];
@@ -144,7 +148,8 @@ function runOne(statement, budget) {
     return { rows, columns, rowsAffected };
   } catch (error) {
     if (error instanceof Refusal) throw error;
-    const params = error instanceof RangeError || (error instanceof TypeError && /bind|parameter/i.test(error.message));
+    // Preparing succeeded, so a RangeError or TypeError here is about binding the parameters.
+    const params = error instanceof RangeError || error instanceof TypeError;
     throw new Refusal(params ? 'params' : 'sql', error.message);
   }
 }

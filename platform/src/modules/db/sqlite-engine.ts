@@ -12,6 +12,9 @@ const SQLITE_MODULE = createRequire(import.meta.url).resolve(
   Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3' : 'better-sqlite3-node20',
 );
 
+/** SQLite's memory ceiling in each project's process. */
+const HEAP_LIMIT_BYTES = 512 * 1024 * 1024;
+
 interface ChildError {
   kind: 'sql' | 'params' | 'rows' | 'bytes';
   message: string;
@@ -61,7 +64,11 @@ class SqliteProjectDatabase implements ProjectDatabase {
 
   private start(): Promise<void> {
     const child = spawn(process.execPath, ['-e', CHILD_PROGRAM], {
-      env: { AEROSTACK_SQLITE_MODULE: SQLITE_MODULE, AEROSTACK_DB_FILE: this.file },
+      env: {
+        AEROSTACK_SQLITE_MODULE: SQLITE_MODULE,
+        AEROSTACK_DB_FILE: this.file,
+        AEROSTACK_DB_HEAP_LIMIT: String(HEAP_LIMIT_BYTES),
+      },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.child = child;
