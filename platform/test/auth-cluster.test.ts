@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fresh, type PlatformProcess, spawnPlatform } from './support/process.js';
 
@@ -9,7 +10,7 @@ import { fresh, type PlatformProcess, spawnPlatform } from './support/process.js
 // the very next request, and concurrent refreshes spread over both workers rotate once.
 
 let platform: PlatformProcess;
-let keys: { publishableKey: string; secretKey: string };
+let keys: { publishableKey: string; secretKey: string; projectId: string };
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'aerostack-auth-cluster-'));
@@ -61,6 +62,35 @@ describe('auth in multi-process mode', () => {
     const after = await onEachWorker(me);
     expect(after.size).toBe(2);
     for (const [id, answer] of after) expect([id, answer.status]).toEqual([id, 401]);
+  });
+
+  it('an access token verifies from outside against the served JWKS, across a key rotation', async () => {
+    const signedUp = await post('/v1/auth/sign-up', keys.publishableKey, {
+      email: 'cluster-jwks@example.com',
+      password: 'correct horse battery',
+    });
+    const before = JSON.parse(signedUp.body);
+    const jwks = createRemoteJWKSet(new URL(`${platform.url}/v1/auth/projects/${keys.projectId}/jwks`));
+    const verified = await jwtVerify(before.accessToken, jwks, {
+      audience: keys.projectId,
+      algorithms: ['EdDSA'],
+    });
+    expect(verified.payload.sub).toBe(before.user.id);
+
+    expect((await post('/v1/auth/signing-keys/rotate', keys.secretKey, {})).status).toBe(201);
+    const signedIn = await post('/v1/auth/sign-in', keys.publishableKey, {
+      email: 'cluster-jwks@example.com',
+      password: 'correct horse battery',
+    });
+    const after = JSON.parse(signedIn.body);
+    // Whichever worker signs, it signs with the new key, which the key set (refetched for an
+    // unknown kid) verifies; the old token still verifies too.
+    const fresh = createRemoteJWKSet(new URL(`${platform.url}/v1/auth/projects/${keys.projectId}/jwks`));
+    await expect(jwtVerify(after.accessToken, fresh, { audience: keys.projectId })).resolves.toBeDefined();
+    await expect(jwtVerify(before.accessToken, fresh, { audience: keys.projectId })).resolves.toBeDefined();
+    const kidOf = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid;
+    expect(kidOf(after.accessToken)).not.toBe(kidOf(before.accessToken));
   });
 
   it('20 concurrent refreshes over both workers rotate the token once', async () => {
