@@ -534,6 +534,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the project's auth settings */
+        get: operations["auth.settings.get"];
+        /**
+         * Replace the project's auth settings
+         * @description `redirectUrls` are the URL prefixes (besides the platform URL and the operator's
+         *     `AEROSTACK_AUTH_REDIRECT_URLS`) that emailed links of this project may point at.
+         */
+        put: operations["auth.settings.update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/signing-keys/rotate": {
         parameters: {
             query?: never;
@@ -984,8 +1006,9 @@ export interface components {
         AuthPassword: string;
         /**
          * Format: uri
-         * @description Where the emailed link points (the app's page that finishes the flow). Must start with the
-         *     platform URL or one of the allowed redirect URLs (`AEROSTACK_AUTH_REDIRECT_URLS`).
+         * @description Where the emailed link points (the app's page that finishes the flow). Must be under the
+         *     platform URL, one of the project's `redirectUrls` (`auth.settings.update`) or one of the
+         *     operator's (`AEROSTACK_AUTH_REDIRECT_URLS`).
          * @example http://localhost:5173/auth/callback
          */
         AuthRedirect: string;
@@ -1118,6 +1141,14 @@ export interface components {
             algorithm: "EdDSA";
             createdAt: components["schemas"]["Timestamp"];
             publicKey: components["schemas"]["AuthJwk"];
+        };
+        /** @description A project's auth settings. */
+        AuthSettings: {
+            /**
+             * @description URL prefixes emailed links may point at: same scheme and host, and a path under the
+             *     prefix's path. Any scheme, so an app's deep link (`myapp://auth`) works.
+             */
+            redirectUrls: string[];
         };
         /** @description An email the platform kept instead of sending. */
         AuthOutboxMessage: {
@@ -2626,6 +2657,59 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.settings.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.settings.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["Problem"];
         };
     };

@@ -17,6 +17,7 @@ import (
 // AuthService groups the auth operations. End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a short-lived JWT access token and a rotating refresh token), email verification, password reset, and the users' administration with the secret key. Calls made with the publishable or secret key act on that key's project; a signed-in user calls with the access token.
 type AuthService struct {
 	Outbox      *AuthOutboxService
+	Settings    *AuthSettingsService
 	SigningKeys *AuthSigningKeysService
 	Users       *AuthUsersService
 
@@ -333,6 +334,44 @@ type AuthOutboxListParams struct {
 	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
 	// value answers 400 with code `request/invalid-parameters`.
 	Cursor param.Opt[string]
+}
+
+// AuthSettingsService groups the auth.settings operations.
+type AuthSettingsService struct {
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
+}
+
+// Get reads the project's auth settings.
+//
+// GET /v1/auth/settings
+//
+//	res, err := client.Auth.Settings.Get(ctx)
+func (s *AuthSettingsService) Get(ctx context.Context, opts ...option.RequestOption) (*AuthSettings, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/auth/settings", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	var out AuthSettings
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Update replaces the project's auth settings.
+//
+// `redirectUrls` are the URL prefixes (besides the platform URL and the operator's
+// `AEROSTACK_AUTH_REDIRECT_URLS`) that emailed links of this project may point at.
+//
+// PUT /v1/auth/settings
+//
+//	res, err := client.Auth.Settings.Update(ctx, aerostack.AuthSettings{})
+func (s *AuthSettingsService) Update(ctx context.Context, body AuthSettings, opts ...option.RequestOption) (*AuthSettings, error) {
+	r := &requestconfig.Request{Method: http.MethodPut, Path: "/v1/auth/settings", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out AuthSettings
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // AuthSigningKeysService groups the auth.signingKeys operations.

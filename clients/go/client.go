@@ -29,7 +29,7 @@ type Client struct {
 	Health *HealthService
 	// Projects: Projects and their API keys (account key).
 	Projects *ProjectsService
-	// Realtime: Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything.
+	// Realtime: Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything.
 	Realtime *RealtimeService
 	// Rules: A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted.
 	Rules *RulesService
@@ -60,6 +60,9 @@ func NewClient(opts ...option.RequestOption) *Client {
 		},
 		Auth: &AuthService{
 			Outbox: &AuthOutboxService{
+				Options: opts,
+			},
+			Settings: &AuthSettingsService{
 				Options: opts,
 			},
 			SigningKeys: &AuthSigningKeysService{

@@ -18,7 +18,7 @@ const (
 	CodeAuthInvalidRefreshToken = "auth/invalid-refresh-token"
 	// CodeAuthMissingCredentials: Missing credentials (401). The operation needs an `Authorization: Bearer` credential.
 	CodeAuthMissingCredentials = "auth/missing-credentials"
-	// CodeAuthRedirectNotAllowed: Redirect not allowed (400). `redirectTo` starts with neither the platform URL nor an allowed redirect URL.
+	// CodeAuthRedirectNotAllowed: Redirect not allowed (400). `redirectTo` is under neither the platform URL nor an allowed redirect URL (the project's or the operator's).
 	CodeAuthRedirectNotAllowed = "auth/redirect-not-allowed"
 	// CodeAuthRefreshTokenReused: Refresh token reused (401). The refresh token had already been used, so its session has been revoked; sign in again.
 	CodeAuthRefreshTokenReused = "auth/refresh-token-reused"

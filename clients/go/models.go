@@ -355,6 +355,13 @@ type AuthSigningKey struct {
 	PublicKey AuthJwk   `json:"publicKey"`
 }
 
+// AuthSettings is a project's auth settings.
+type AuthSettings struct {
+	// URL prefixes emailed links may point at: same scheme and host, and a path under the
+	// prefix's path. Any scheme, so an app's deep link (`myapp://auth`) works.
+	RedirectUrls []string `json:"redirectUrls"`
+}
+
 // AuthOutboxMessage is an email the platform kept instead of sending.
 type AuthOutboxMessage struct {
 	ID        string    `json:"id"`

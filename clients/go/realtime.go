@@ -16,7 +16,7 @@ import (
 	"github.com/aerostack/aerostack-oss/clients/go/param"
 )
 
-// RealtimeService groups the realtime operations. Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything.
+// RealtimeService groups the realtime operations. Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything.
 type RealtimeService struct {
 	// Options apply to every call of this service, after the client's.
 	Options []option.RequestOption

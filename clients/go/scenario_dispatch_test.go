@@ -331,6 +331,18 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				return items, it.Err()
 			},
 		},
+		"auth.settings.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Settings.Get(ctx, opts...)
+			},
+		},
+		"auth.settings.update": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Settings.Update(ctx, scenariotest.Decode[aerostack.AuthSettings](a.Body), opts...)
+			},
+		},
 		"auth.signingKeys.rotate": {
 			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
 				opts := a.ExtraHeaders()

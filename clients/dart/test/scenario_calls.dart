@@ -67,6 +67,8 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     },
     'auth.users.update': (client, a) async => (await client.auth.users.update(a.path['userId'] as String, disabled: a.body['disabled'] as bool?, emailVerified: a.body['emailVerified'] as bool?, metadata: a.body['metadata'] == null ? null : (a.body['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)))).toJson(),
     'auth.outbox.list': (client, a) async => (await client.auth.outbox.list(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'auth.settings.get': (client, a) async => (await client.auth.settings.get()).toJson(),
+    'auth.settings.update': (client, a) async => (await client.auth.settings.update(redirectUrls: (a.body['redirectUrls'] as List<Object?>).map((e0) => e0 as String).toList())).toJson(),
     'auth.signingKeys.rotate': (client, a) async => (await client.auth.signingKeys.rotate()).toJson(),
     'db.query': (client, a) async => (await client.db.query(sql: a.body['sql'] as String, params: a.body['params'])).toJson(),
     'db.batch': (client, a) async => (await client.db.batch(statements: (a.body['statements'] as List<Object?>).map((e0) => DbStatement.fromJson(e0 as Map<String, Object?>)).toList())).toJson(),

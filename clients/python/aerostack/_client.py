@@ -108,7 +108,7 @@ class Aerostack(SyncAPIClient):
 
     @cached_property
     def realtime(self) -> RealtimeResource:
-        """Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything."""
+        """Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything."""
         return RealtimeResource(self)
 
     @cached_property
@@ -178,7 +178,7 @@ class AsyncAerostack(AsyncAPIClient):
 
     @cached_property
     def realtime(self) -> AsyncRealtimeResource:
-        """Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything."""
+        """Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything."""
         return AsyncRealtimeResource(self)
 
     @cached_property

@@ -280,6 +280,20 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "result": "json",
         "pager": "list_all",
     },
+    "auth.settings.get": {
+        "namespace": ("auth", "settings"),
+        "method": "get",
+        "arguments": (),
+        "result": "json",
+        "pager": None,
+    },
+    "auth.settings.update": {
+        "namespace": ("auth", "settings"),
+        "method": "update",
+        "arguments": (("field", "redirectUrls", "redirect_urls"),),
+        "result": "json",
+        "pager": None,
+    },
     "auth.signingKeys.rotate": {
         "namespace": ("auth", "signing_keys"),
         "method": "rotate",

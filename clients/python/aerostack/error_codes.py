@@ -27,7 +27,7 @@ class ErrorCode:
     AUTH_MISSING_CREDENTIALS = "auth/missing-credentials"
     """Missing credentials (401). The operation needs an `Authorization: Bearer` credential."""
     AUTH_REDIRECT_NOT_ALLOWED = "auth/redirect-not-allowed"
-    """Redirect not allowed (400). `redirectTo` starts with neither the platform URL nor an allowed redirect URL."""
+    """Redirect not allowed (400). `redirectTo` is under neither the platform URL nor an allowed redirect URL (the project's or the operator's)."""
     AUTH_REFRESH_TOKEN_REUSED = "auth/refresh-token-reused"
     """Refresh token reused (401). The refresh token had already been used, so its session has been revoked; sign in again."""
     AUTH_TOKEN_EXPIRED = "auth/token-expired"

@@ -54,6 +54,7 @@ __all__ = [
     "AuthJwk",
     "AuthJwks",
     "AuthSigningKey",
+    "AuthSettings",
     "AuthOutboxMessage",
     "AuthOutboxList",
     "DbStatement",
@@ -459,6 +460,15 @@ class AuthSigningKey(BaseModel):
     public_key: AuthJwk = Field(alias="publicKey")
 
 
+class AuthSettings(BaseModel):
+    """A project's auth settings."""
+
+    redirect_urls: List[str] = Field(alias="redirectUrls")
+    """URL prefixes emailed links may point at: same scheme and host, and a path under the
+    prefix's path. Any scheme, so an app's deep link (`myapp://auth`) works.
+    """
+
+
 class AuthOutboxMessage(BaseModel):
     """An email the platform kept instead of sending."""
 
@@ -679,6 +689,7 @@ for _model in (
     AuthJwk,
     AuthJwks,
     AuthSigningKey,
+    AuthSettings,
     AuthOutboxMessage,
     AuthOutboxList,
     DbStatement,

@@ -9,6 +9,7 @@ export type { AerostackClient } from './client/create-client';
 export { createClient } from './client/create-client';
 export type { ClientOptions, RequestOptions } from './client/options';
 export { pickRequestOptions } from './client/options';
+export type { DbApi, DbParams, DbResult } from './db/db';
 export type {
   AerostackErrorInit,
   AerostackErrorJSON,
@@ -20,6 +21,13 @@ export type { ErrorCode } from './generated/error-codes';
 export { ERROR_CODES } from './generated/error-codes';
 export type { components, operations, paths } from './generated/openapi';
 export { paginate } from './pagination/paginate';
+export type {
+  PresenceChange,
+  PresenceEntry,
+  RealtimeApi,
+  RealtimeEvents,
+  RealtimeMessage,
+} from './realtime/realtime';
 export { openEventStream } from './stream/event-stream';
 export type { EventStream, EventStreamOptions, EventStreamState, StreamEvent } from './stream/types';
 export type { HttpOptions } from './transport/create-http';

@@ -74,7 +74,8 @@ class AerostackClient {
   /// Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent
   /// history, and see who is here (presence). `table/<name>` channels carry the database's change
   /// events and only the platform publishes on them. End users (publishable key) may do what the
-  /// project's rules allow; the secret key may do everything.
+  /// project's rules allow (signed in with an access token, or anonymous with the publishable key);
+  /// the secret key may do everything.
   late final RealtimeApi realtime = RealtimeApi(_transport);
 
   /// A project's rules: which realtime channels end users may use, which SQL statements they may

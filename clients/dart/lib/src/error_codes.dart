@@ -42,8 +42,8 @@ abstract final class ErrorCode {
   /// Missing credentials (401). The operation needs an `Authorization: Bearer` credential.
   static const authMissingCredentials = 'auth/missing-credentials';
 
-  /// Redirect not allowed (400). `redirectTo` starts with neither the platform URL nor an allowed
-  /// redirect URL.
+  /// Redirect not allowed (400). `redirectTo` is under neither the platform URL nor an allowed
+  /// redirect URL (the project's or the operator's).
   static const authRedirectNotAllowed = 'auth/redirect-not-allowed';
 
   /// Refresh token reused (401). The refresh token had already been used, so its session has been

@@ -1126,6 +1126,26 @@ class AuthSigningKey {
       };
 }
 
+/// A project's auth settings.
+class AuthSettings {
+  /// Creates an [AuthSettings].
+  const AuthSettings({required this.redirectUrls});
+
+  /// Reads an [AuthSettings] from its JSON object; unknown keys are ignored.
+  factory AuthSettings.fromJson(Map<String, Object?> json) => AuthSettings(
+        redirectUrls: (json['redirectUrls'] as List<Object?>).map((e0) => e0 as String).toList(),
+      );
+
+  /// URL prefixes emailed links may point at: same scheme and host, and a path under the
+  /// prefix's path. Any scheme, so an app's deep link (`myapp://auth`) works.
+  final List<String> redirectUrls;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'redirectUrls': redirectUrls,
+      };
+}
+
 /// An email the platform kept instead of sending.
 class AuthOutboxMessage {
   /// Creates an [AuthOutboxMessage].

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Mapping, Optional, Union, cast
+from typing import Mapping, Optional, Sequence, Union, cast
 
 from .._base_client import (
     AsyncAPIResource,
@@ -23,6 +23,7 @@ from ..models import (
     AuthSignOutScope,
     AuthJwks,
     AuthSigningKey,
+    AuthSettings,
     AuthOutboxMessage,
     AuthOutboxList,
 )
@@ -257,6 +258,86 @@ class AuthSigningKeysResource(SyncAPIResource):
         )
 
 
+class AuthSettingsResource(SyncAPIResource):
+    """The ``auth.settings`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> AuthSettingsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AuthSettingsResourceWithRawResponse(self)
+
+    def get(
+        self,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthSettings:
+        """Read the project's auth settings.
+
+        ``GET /v1/auth/settings``.
+
+        Example::
+
+            result = client.auth.settings.get()
+        """
+        return cast(
+            "AuthSettings",
+            self._client.request(
+                AuthSettings,
+                RequestOptions(
+                    "GET",
+                    "/v1/auth/settings",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def update(
+        self,
+        *,
+        redirect_urls: Sequence[str],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthSettings:
+        """Replace the project's auth settings.
+
+        `redirectUrls` are the URL prefixes (besides the platform URL and the operator's
+        `AEROSTACK_AUTH_REDIRECT_URLS`) that emailed links of this project may point at.
+
+        ``PUT /v1/auth/settings``.
+
+        Example::
+
+            result = client.auth.settings.update(redirect_urls=redirect_urls)
+        """
+        return cast(
+            "AuthSettings",
+            self._client.request(
+                AuthSettings,
+                RequestOptions(
+                    "PUT",
+                    "/v1/auth/settings",
+                    json=strip_not_given({"redirectUrls": redirect_urls}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+
 class AuthOutboxResource(SyncAPIResource):
     """The ``auth.outbox`` operations."""
 
@@ -339,6 +420,10 @@ class AuthResource(SyncAPIResource):
     @cached_property
     def outbox(self) -> AuthOutboxResource:
         return AuthOutboxResource(self._client)
+
+    @cached_property
+    def settings(self) -> AuthSettingsResource:
+        return AuthSettingsResource(self._client)
 
     @cached_property
     def signing_keys(self) -> AuthSigningKeysResource:
@@ -1174,6 +1259,86 @@ class AsyncAuthSigningKeysResource(AsyncAPIResource):
         )
 
 
+class AsyncAuthSettingsResource(AsyncAPIResource):
+    """The ``auth.settings`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncAuthSettingsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncAuthSettingsResourceWithRawResponse(self)
+
+    async def get(
+        self,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthSettings:
+        """Read the project's auth settings.
+
+        ``GET /v1/auth/settings``.
+
+        Example::
+
+            result = await client.auth.settings.get()
+        """
+        return cast(
+            "AuthSettings",
+            await self._client.request(
+                AuthSettings,
+                RequestOptions(
+                    "GET",
+                    "/v1/auth/settings",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def update(
+        self,
+        *,
+        redirect_urls: Sequence[str],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthSettings:
+        """Replace the project's auth settings.
+
+        `redirectUrls` are the URL prefixes (besides the platform URL and the operator's
+        `AEROSTACK_AUTH_REDIRECT_URLS`) that emailed links of this project may point at.
+
+        ``PUT /v1/auth/settings``.
+
+        Example::
+
+            result = await client.auth.settings.update(redirect_urls=redirect_urls)
+        """
+        return cast(
+            "AuthSettings",
+            await self._client.request(
+                AuthSettings,
+                RequestOptions(
+                    "PUT",
+                    "/v1/auth/settings",
+                    json=strip_not_given({"redirectUrls": redirect_urls}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+
 class AsyncAuthOutboxResource(AsyncAPIResource):
     """The ``auth.outbox`` operations."""
 
@@ -1256,6 +1421,10 @@ class AsyncAuthResource(AsyncAPIResource):
     @cached_property
     def outbox(self) -> AsyncAuthOutboxResource:
         return AsyncAuthOutboxResource(self._client)
+
+    @cached_property
+    def settings(self) -> AsyncAuthSettingsResource:
+        return AsyncAuthSettingsResource(self._client)
 
     @cached_property
     def signing_keys(self) -> AsyncAuthSigningKeysResource:
@@ -1881,6 +2050,15 @@ class AuthSigningKeysResourceWithRawResponse:
         self.rotate = to_raw_response_wrapper(resource.rotate)
 
 
+class AuthSettingsResourceWithRawResponse:
+    """``auth.settings`` answering raw responses."""
+
+    def __init__(self, resource: AuthSettingsResource) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
 class AuthOutboxResourceWithRawResponse:
     """``auth.outbox`` answering raw responses."""
 
@@ -1916,6 +2094,10 @@ class AuthResourceWithRawResponse:
         return AuthOutboxResourceWithRawResponse(self._resource.outbox)
 
     @cached_property
+    def settings(self) -> AuthSettingsResourceWithRawResponse:
+        return AuthSettingsResourceWithRawResponse(self._resource.settings)
+
+    @cached_property
     def signing_keys(self) -> AuthSigningKeysResourceWithRawResponse:
         return AuthSigningKeysResourceWithRawResponse(self._resource.signing_keys)
 
@@ -1941,6 +2123,15 @@ class AsyncAuthSigningKeysResourceWithRawResponse:
     def __init__(self, resource: AsyncAuthSigningKeysResource) -> None:
         self._resource = resource
         self.rotate = async_to_raw_response_wrapper(resource.rotate)
+
+
+class AsyncAuthSettingsResourceWithRawResponse:
+    """``auth.settings`` answering raw responses."""
+
+    def __init__(self, resource: AsyncAuthSettingsResource) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.update = async_to_raw_response_wrapper(resource.update)
 
 
 class AsyncAuthOutboxResourceWithRawResponse:
@@ -1976,6 +2167,10 @@ class AsyncAuthResourceWithRawResponse:
     @cached_property
     def outbox(self) -> AsyncAuthOutboxResourceWithRawResponse:
         return AsyncAuthOutboxResourceWithRawResponse(self._resource.outbox)
+
+    @cached_property
+    def settings(self) -> AsyncAuthSettingsResourceWithRawResponse:
+        return AsyncAuthSettingsResourceWithRawResponse(self._resource.settings)
 
     @cached_property
     def signing_keys(self) -> AsyncAuthSigningKeysResourceWithRawResponse:

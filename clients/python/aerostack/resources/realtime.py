@@ -28,7 +28,7 @@ from ..models import (
 
 
 class RealtimeResource(SyncAPIResource):
-    """The ``realtime`` operations. Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything."""
+    """The ``realtime`` operations. Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything."""
 
     @cached_property
     def with_raw_response(self) -> RealtimeResourceWithRawResponse:
@@ -352,7 +352,7 @@ class RealtimeResource(SyncAPIResource):
 
 
 class AsyncRealtimeResource(AsyncAPIResource):
-    """The ``realtime`` operations. Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow; the secret key may do everything."""
+    """The ``realtime`` operations. Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything."""
 
     @cached_property
     def with_raw_response(self) -> AsyncRealtimeResourceWithRawResponse:

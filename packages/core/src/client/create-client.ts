@@ -1,5 +1,7 @@
 import { type AuthApi, type AuthParts, createAuth } from '../auth/auth';
 import { type CacheApi, createCacheApi } from '../cache/cache';
+import { createDbApi, type DbApi } from '../db/db';
+import { createRealtimeApi, type RealtimeApi } from '../realtime/realtime';
 import { createHttp } from '../transport/create-http';
 import type { Http } from '../transport/http-types';
 import type { Health } from '../types/models';
@@ -22,6 +24,10 @@ export interface AerostackClient {
    * client is sent as the signed-in user (or anonymously with the key when signed out).
    */
   readonly auth: AuthApi;
+  /** The project's SQL database (end users: the statements the rules allow). */
+  readonly db: DbApi;
+  /** Channels: subscribe, publish, history, presence (end users: as the rules allow). */
+  readonly realtime: RealtimeApi;
   /** The typed low-level transport, for calling any operation of the spec directly. */
   readonly http: Http;
   /** Reports that the platform is up; needs no credential. */
@@ -58,6 +64,8 @@ export function createClient(options: ClientOptions): AerostackClient {
     url: options.url.replace(/\/+$/, ''),
     cache: createCacheApi(http),
     auth: auth.api,
+    db: createDbApi(http),
+    realtime: createRealtimeApi(http),
     http,
     health: (callOptions) => http.GET('/healthz', pickRequestOptions(callOptions)),
   };

@@ -18,6 +18,9 @@ class AuthApi {
   /// The `auth.outbox` operations.
   late final AuthOutboxApi outbox = AuthOutboxApi(_transport);
 
+  /// The `auth.settings` operations.
+  late final AuthSettingsApi settings = AuthSettingsApi(_transport);
+
   /// The `auth.signingKeys` operations.
   late final AuthSigningKeysApi signingKeys = AuthSigningKeysApi(_transport);
 
@@ -310,6 +313,41 @@ class AuthOutboxApi {
   /// ```
   Stream<AuthOutboxMessage> listAll({int? limit, RequestOptions? options}) =>
       paginate((cursor) => list(limit: limit, options: options, cursor: cursor), (page) => page.data, (page) => page.nextCursor);
+}
+
+/// The `auth.settings` operations.
+class AuthSettingsApi {
+  /// Used by [AerostackClient]; get one from `client.auth.settings`.
+  AuthSettingsApi(this._transport);
+
+  final Transport _transport;
+
+  /// Reads the project's auth settings.
+  ///
+  /// `GET /v1/auth/settings`
+  ///
+  /// ```dart
+  /// final result = await client.auth.settings.get();
+  /// ```
+  Future<AuthSettings> get({RequestOptions? options}) =>
+      _transport.json('GET', '/v1/auth/settings', (json) => AuthSettings.fromJson(json as Map<String, Object?>), auth: true, options: options);
+
+  /// Replaces the project's auth settings.
+  ///
+  /// `redirectUrls` are the URL prefixes (besides the platform URL and the operator's
+  /// `AEROSTACK_AUTH_REDIRECT_URLS`) that emailed links of this project may point at.
+  ///
+  /// `PUT /v1/auth/settings`
+  ///
+  /// ```dart
+  /// final result = await client.auth.settings.update(redirectUrls: redirectUrls);
+  /// ```
+  Future<AuthSettings> update({required List<String> redirectUrls, RequestOptions? options}) {
+    final body_ = <String, Object?>{
+      'redirectUrls': redirectUrls,
+    };
+    return _transport.json('PUT', '/v1/auth/settings', (json) => AuthSettings.fromJson(json as Map<String, Object?>), body: JsonPayload(body_), auth: true, options: options);
+  }
 }
 
 /// The `auth.signingKeys` operations.

@@ -8,7 +8,8 @@ import '../transport.dart';
 /// The `realtime` operations. Channels such as `chat/room-1`: subscribe over server-sent events,
 /// publish, read the recent history, and see who is here (presence). `table/<name>` channels carry
 /// the database's change events and only the platform publishes on them. End users (publishable
-/// key) may do what the project's rules allow; the secret key may do everything.
+/// key) may do what the project's rules allow (signed in with an access token, or anonymous with
+/// the publishable key); the secret key may do everything.
 class RealtimeApi {
   /// Used by [AerostackClient]; get one from `client.realtime`.
   RealtimeApi(this._transport);
