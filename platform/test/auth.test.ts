@@ -399,6 +399,25 @@ describe.each(BACKENDS)('auth on $name', (backend) => {
     expect((await post('/v1/auth/otp/verify', { email, code: fresh })).json.code).toBe('auth/invalid-otp');
   });
 
+  it('proving an address by code drops the password and sessions of whoever registered it unproven', async () => {
+    const { email, session: squatter } = await signUp();
+    await post('/v1/auth/otp', { email });
+    const code = /code is (\d{6})/.exec((await lastEmailTo(email)).text)?.[1] as string;
+    const owner = await post('/v1/auth/otp/verify', { email, code });
+    expect(owner.status, owner.text).toBe(200);
+    expect(owner.json.user).toMatchObject({ id: squatter.user.id, emailVerified: true });
+    expect((await me(squatter.accessToken)).status).toBe(401);
+    expect((await post('/v1/auth/sign-in', { email, password: PASSWORD })).json.code).toBe(
+      'auth/invalid-login',
+    );
+    expect((await me(owner.json.accessToken)).status).toBe(200);
+    // A verified user keeps password and sessions when they also sign in by code.
+    await post('/v1/auth/otp', { email });
+    const again = /code is (\d{6})/.exec((await lastEmailTo(email)).text)?.[1] as string;
+    expect((await post('/v1/auth/otp/verify', { email, code: again })).status).toBe(200);
+    expect((await me(owner.json.accessToken)).status).toBe(200);
+  });
+
   it('answers a code request the same for known and unknown emails', async () => {
     const { email } = await signUp();
     const known = await post('/v1/auth/otp', { email });

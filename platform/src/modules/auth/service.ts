@@ -85,11 +85,16 @@ export function createAuthService(services: Services) {
     const existing = await store.findUserByEmail(db, projectId, email);
     if (existing) {
       if (existing.email_verified_at) return existing;
+      // Whoever signed up with this address never proved it; its owner just did. Their password
+      // and sessions go, so an account registered in someone else's name is not taken over.
       const now = new Date().toISOString();
-      return (await store.updateUser(db, projectId, existing.id, {
+      const row = await store.updateUser(db, projectId, existing.id, {
         email_verified_at: now,
+        password_hash: null,
         updated_at: now,
-      }))!;
+      });
+      await sessions.revoke({ userId: existing.id });
+      return row!;
     }
     const now = new Date().toISOString();
     const row: store.UserRow = {
