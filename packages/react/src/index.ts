@@ -10,9 +10,15 @@ export type {
   UseSuspenseCacheOptions,
   UseSuspenseCacheResult,
 } from './cache/types.js';
-
 export { useCache } from './cache/use-cache.js';
 export { useSuspenseCache } from './cache/use-suspense-cache.js';
+export { dbKeys, type UseDbQueryResult, type UseDbResult, useDb, useDbQuery } from './db/use-db.js';
 export { aerostackKeys } from './keys.js';
 export { AerostackProvider, type AerostackProviderProps } from './provider.js';
+export {
+  type UseSubscriptionOptions,
+  type UseSubscriptionResult,
+  useRealtimeStatus,
+  useSubscription,
+} from './realtime/use-subscription.js';
 export { useAerostack } from './use-aerostack.js';

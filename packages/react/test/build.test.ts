@@ -21,8 +21,14 @@ const PUBLIC_API = [
   'aerostackKeys',
   'cacheKeys',
   'cacheQueryOptions',
+  'dbKeys',
   'useAerostack',
+  'useAuth',
   'useCache',
+  'useDb',
+  'useDbQuery',
+  'useRealtimeStatus',
+  'useSubscription',
   'useSuspenseCache',
 ];
 
@@ -84,7 +90,9 @@ describe('the built package', () => {
     expect(imported(/from "([^"]+)"/g, esm)).toEqual(allowed);
     expect(imported(/require\("([^"]+)"\)/g, cjs)).toEqual(allowed);
     expect(esm.startsWith("'use client';")).toBe(true);
-    expect(gzipSync(esm).byteLength).toBeLessThan(2_500);
+    // 2.5 kB with the cache hooks; useAuth, useDb / useDbQuery and useSubscription /
+    // useRealtimeStatus took it to ~3.6 kB (unminified: the app's bundler minifies).
+    expect(gzipSync(esm).byteLength).toBeLessThan(4_096);
   });
 
   it('type-checks a consumer against the emitted declarations', () => {

@@ -121,21 +121,39 @@ function parse<User>(text: string | null): Session<User> | null {
 
 export function createSessionStore<User>(options: SessionStoreOptions<User>): SessionStore<User> {
   const key = options.key ?? 'aerostack.auth';
-  // Tabs share localStorage, so with it (the browser default) they also share a lock and a
-  // channel. Any other storage is this client's own unless `locks` / `channel` say otherwise (a
-  // server creating one client per request must not have them talk to each other).
-  const local = options.storage === undefined ? browserStorage() : null;
-  const storage = options.storage ?? local ?? memoryStorage();
   const margin = options.refreshMarginMs ?? 60_000;
   const now = options.now ?? Date.now;
-  const locks = options.locks === undefined ? (local ? defaultLocks() : null) : options.locks;
-  const channel = options.channel === undefined ? (local ? defaultChannel(key) : null) : options.channel;
   const isFatal = options.isFatal ?? (() => true);
   const listeners = new Set<AuthStateListener<User>>();
   let inFlight: Promise<Session<User> | null> | null = null;
 
-  const read = async () => parse<User>(await storage.getItem(key));
+  // Resolved on first use, never at creation: a client made while rendering on the server must not
+  // touch browser globals. Tabs share localStorage, so with it (the browser default) they also
+  // share a lock and a channel. Any other storage is this client's own unless `locks` / `channel`
+  // say otherwise (a server creating one client per request must not have them talk to each other).
+  let env:
+    | { storage: SessionStorage; locks: LockManagerLike | null; channel: ChannelLike | null }
+    | undefined;
+  const runtime = () => {
+    if (env) return env;
+    const local = options.storage === undefined ? browserStorage() : null;
+    const channel = options.channel === undefined ? (local ? defaultChannel(key) : null) : options.channel;
+    env = {
+      storage: options.storage ?? local ?? memoryStorage(),
+      locks: options.locks === undefined ? (local ? defaultLocks() : null) : options.locks,
+      channel,
+    };
+    // Another tab changed the session: storage already holds it; tell this tab's listeners.
+    channel?.addEventListener('message', ({ data }) => {
+      const { event } = (data ?? {}) as { event?: AuthChangeEvent };
+      if (event) void read().then((session) => emit(event, session));
+    });
+    return env;
+  };
+
+  const read = async () => parse<User>(await runtime().storage.getItem(key));
   const write = async (session: Session<User> | null) => {
+    const { storage } = runtime();
     if (session) await storage.setItem(key, JSON.stringify(session));
     else await storage.removeItem(key);
   };
@@ -144,14 +162,8 @@ export function createSessionStore<User>(options: SessionStoreOptions<User>): Se
   };
   const announce = async (event: AuthChangeEvent, session: Session<User> | null) => {
     emit(event, session);
-    channel?.postMessage({ event });
+    runtime().channel?.postMessage({ event });
   };
-
-  // Another tab changed the session: storage already holds it; tell this tab's listeners.
-  channel?.addEventListener('message', ({ data }) => {
-    const { event } = (data ?? {}) as { event?: AuthChangeEvent };
-    if (event) void read().then((session) => emit(event, session));
-  });
 
   const expiring = (session: Session<User>) => Date.parse(session.expiresAt) - margin <= now();
 
@@ -174,6 +186,7 @@ export function createSessionStore<User>(options: SessionStoreOptions<User>): Se
       await announce('TOKEN_REFRESHED', next);
       return next;
     };
+    const { locks } = runtime();
     return locks ? locks.request(`${key}.refresh`, run) : run();
   }
 
@@ -210,7 +223,7 @@ export function createSessionStore<User>(options: SessionStoreOptions<User>): Se
     },
     close() {
       listeners.clear();
-      channel?.close();
+      env?.channel?.close();
     },
   };
 }
