@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { append } from '../src/modules/realtime/store.js';
 import { listen, type Server } from '../src/server.js';
 import { BACKENDS } from './support/backends.js';
 import { openSse, type SseFrame } from './support/sse.js';
@@ -202,6 +203,28 @@ describe.each(BACKENDS)('realtime streams on $name', (backend) => {
     await third.next();
     expect((await third.next()).event).toBe('missed');
     third.close();
+  }, 15_000);
+
+  it('delivers a message whose wake-up was lost, by looking on its own', async () => {
+    const stream = await subscribe(['lost/a']);
+    await stream.next();
+    // Stored without announcing it: as if the bus message between nodes had been lost.
+    const { realtime } = server.platform.services;
+    await append(
+      realtime.db,
+      {
+        project_id: keys.projectId,
+        channel: 'lost/a',
+        event: 'note',
+        data: '"unannounced"',
+        published_at: Date.now(),
+        row_table: null,
+        row_data: null,
+      },
+      BUFFER_COUNT,
+    );
+    expect(datas(await stream.take('message', 1, 5_000 + 2_000))).toEqual(['unannounced']);
+    stream.close();
   }, 15_000);
 
   it('says so when Last-Event-ID is an id this project never issued', async () => {

@@ -179,4 +179,30 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
     onAlice.close();
     onBob.close();
   });
+  it('ends an open stream with an error event when the rules withdraw its channel', async () => {
+    const stream = await subscribe(['chat/closing'], users.alice.token);
+    await stream.next();
+    await call('POST', '/v1/realtime/messages', keys.secretKey, {
+      channel: 'chat/closing',
+      event: 'note',
+      data: 1,
+    });
+    expect((await stream.take('message', 1))[0]!.data.data).toBe(1);
+    const rules = await call('GET', '/v1/rules', keys.secretKey);
+    const { updatedAt: _, ...current } = rules.json;
+    const saved = await call('PUT', '/v1/rules', keys.secretKey, {
+      ...current,
+      channels: current.channels.filter((c: { pattern: string }) => c.pattern !== 'chat/*'),
+    });
+    expect(saved.status).toBe(200);
+    await call('POST', '/v1/realtime/messages', keys.secretKey, {
+      channel: 'chat/closing',
+      event: 'note',
+      data: 2,
+    });
+    const error = await stream.next((f) => f.event === 'error' || f.event === 'message');
+    expect([error.event, error.data.code]).toEqual(['error', 'realtime/channel-denied']);
+    const again = await subscribe(['chat/closing'], users.alice.token);
+    expect(again.status).toBe(403);
+  });
 });

@@ -5,6 +5,8 @@ import { type EventRow, lastSeq, type RealtimeTables, tail } from './store.js';
 /** The bus channel that wakes every worker and node after a publish: `{ p: projectId, s: id }`. */
 export const PUBLISHED = 'realtime.published';
 const PAGE = 500;
+/** How often a reader checks for events whose wake-up was lost. */
+const POLL_MS = 5_000;
 
 /** One open stream, as the hub sees it. */
 export interface Listener {
@@ -43,17 +45,19 @@ export function createHub(options: {
     t.reading = true;
     try {
       while (t.wanted > t.cursor && tails.get(projectId) === t) {
+        // Announced, hence committed, before the query starts: the query sees everything up to it.
+        // (A wake-up arriving during the query may name an id the query did not see.)
+        const target = t.wanted;
         const rows = await tail(db, projectId, t.cursor, PAGE);
         for (const row of rows) {
           t.cursor = Number(row.seq);
           for (const listener of t.listeners) if (listener.channels.has(row.channel)) listener.push(row);
         }
-        // Fewer than `wanted` means what is left was pruned before this reader saw it.
-        if (rows.length < PAGE) t.cursor = Math.max(t.cursor, t.wanted);
+        // A short page read everything up to `target`; ids below it that it lacks were pruned.
+        if (rows.length < PAGE) t.cursor = Math.max(t.cursor, target);
       }
     } catch (error) {
       options.onError('realtime: reading new events failed', { projectId, error: String(error) });
-      // The next wake-up retries from the same cursor.
     } finally {
       t.reading = false;
     }
@@ -61,15 +65,30 @@ export function createHub(options: {
 
   function wake(projectId: string, seq: number): void {
     const t = tails.get(projectId);
-    if (!t || seq <= t.wanted) return;
-    t.wanted = seq;
-    void t.ready.then(() => read(projectId, t));
+    if (!t) return;
+    t.wanted = Math.max(t.wanted, seq);
+    // Also after a failed read: the next wake-up or poll retries from the cursor.
+    if (t.wanted > t.cursor && !t.reading) void t.ready.then(() => read(projectId, t));
   }
 
   const unsubscribe = bus.subscribe(PUBLISHED, (message) => {
     const { p, s } = message as { p: string; s: number };
     wake(p, s);
   });
+
+  // A wake-up lost between nodes (a dropped Redis or PostgreSQL connection) would hold back
+  // delivery until the next publish of the project: each reader also looks by itself now and then.
+  const poll = setInterval(() => {
+    for (const [projectId, t] of tails) {
+      void t.ready
+        .then(() => lastSeq(db, projectId))
+        .then((seq) => wake(projectId, seq))
+        .catch((error) =>
+          options.onError('realtime: polling for new events failed', { projectId, error: String(error) }),
+        );
+    }
+  }, POLL_MS);
+  poll.unref();
 
   return {
     /**
@@ -120,7 +139,10 @@ export function createHub(options: {
       await bus.publish(PUBLISHED, { p: projectId, s: seq });
     },
 
-    close: unsubscribe,
+    close() {
+      clearInterval(poll);
+      unsubscribe();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
+import { ApiError } from '../../http/problem.js';
 import { newId } from '../../lib/ids.js';
 import type { JsonValue } from '../../services/bus/index.js';
 import type { Services } from '../../services.js';
@@ -87,6 +88,22 @@ export function createRealtimeService(services: Services) {
       JSON.parse(row.row_data ?? 'null') as Record<string, unknown>,
     );
 
+  /**
+   * The stream's check of each message: the rules are asked again (a cached lookup), so a rules
+   * change that withdraws the channel ends an end user's open stream with an `error` event.
+   */
+  const deliverableTo = (principal: Principal) => {
+    const visible = visibleTo(principal);
+    if (principal.scheme === 'secretKey') return visible;
+    return async (row: EventRow) => {
+      const decision = await services.rules.channel(principal, row.channel, 'subscribe');
+      if (!decision.allowed) {
+        throw new ApiError('realtime/channel-denied', `${decision.reason} The stream ends.`);
+      }
+      return visible(row);
+    };
+  };
+
   return {
     /**
      * Publishes `event` with `data` on `channel` of `projectId` to every subscriber on every
@@ -129,7 +146,7 @@ export function createRealtimeService(services: Services) {
           lastEventId,
           streamId,
           bufferSeconds,
-          visible: visibleTo(principal),
+          visible: deliverableTo(principal),
           signal,
         });
       } finally {
