@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JsonSchema, operations, bundledSpec as spec } from '../src/http/spec.js';
+import { signedInUser } from './support/auth.js';
 import { BACKENDS } from './support/backends.js';
 import { type TestPlatform, testPlatform } from './support/harness.js';
 
@@ -74,8 +75,10 @@ function violations(): Violation[] {
 
 describe.each(BACKENDS)('bodies that violate the spec on $name', (backend) => {
   let t: TestPlatform;
+  let accessToken: string;
   beforeAll(async () => {
     t = await testPlatform(backend);
+    ({ accessToken } = await signedInUser(t));
   });
   afterAll(() => t?.close());
 
@@ -96,6 +99,7 @@ describe.each(BACKENDS)('bodies that violate the spec on $name', (backend) => {
       accountKey: t.keys.accountKey,
       secretKey: t.keys.secretKey,
       publishableKey: t.keys.publishableKey,
+      userSession: accessToken,
     }[c.scheme];
     const res = await t.call({
       method: c.method.toUpperCase(),

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
 import type { Backend } from './backends.js';
 
@@ -27,18 +27,28 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-/** A platform on `backend` answering through `app.request()` (no port), responses checked against the spec. */
-export async function testPlatform(backend: Backend): Promise<TestPlatform> {
+/** Settings every test platform starts from: cheap password hashing (tests never need the real cost). */
+export const TEST_ENV = { AEROSTACK_AUTH_SCRYPT: '1024:8:1' };
+
+/**
+ * A platform on `backend` answering through `app.request()` (no port), responses checked against
+ * the spec; `env` adds settings as environment variables, `overrides` changes the parsed config.
+ */
+export async function testPlatform(
+  backend: Backend,
+  options: { env?: Record<string, string>; overrides?: (config: Config) => Partial<Config> } = {},
+): Promise<TestPlatform> {
   const stores = await backend.create();
-  const platform = await createPlatform({
-    ...loadConfig({}),
+  const base: Config = {
+    ...loadConfig({ ...TEST_ENV, ...options.env }),
     dataDir: stores.dataDir,
     databaseUrl: stores.databaseUrl,
     redisUrl: stores.redisUrl,
     masterKeys: stores.masterKeys,
     logLevel: 'silent',
     validateResponses: true,
-  });
+  };
+  const platform = await createPlatform({ ...base, ...options.overrides?.(base) });
   if (!platform.keys) throw new Error('fresh platform without keys');
   return {
     platform,
