@@ -76,6 +76,11 @@ export interface RealtimeConfig {
   bufferSeconds: number;
   /** A presence entry neither refreshed nor bound to an open stream leaves after this. */
   presenceTtlSeconds: number;
+  /**
+   * A stream ends this long after it opened (the client resumes losslessly with Last-Event-ID), so
+   * a revoked key or an expired token stops receiving within this bound.
+   */
+  streamMaxSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       bufferCount: integer(env, 'AEROSTACK_REALTIME_BUFFER_COUNT', 1000, 1, 1_000_000),
       bufferSeconds: integer(env, 'AEROSTACK_REALTIME_BUFFER_SECONDS', 86_400, 1, 30 * 86_400),
       presenceTtlSeconds: integer(env, 'AEROSTACK_REALTIME_PRESENCE_TTL_SECONDS', 30, 1, 3_600),
+      streamMaxSeconds: integer(env, 'AEROSTACK_REALTIME_STREAM_MAX_SECONDS', 900, 1, 86_400),
     },
     masterKeys: env.AEROSTACK_MASTER_KEYS || null,
     heartbeatMs: integer(env, 'AEROSTACK_SSE_HEARTBEAT_MS', 15_000, 100, 300_000),

@@ -33,6 +33,7 @@ describe.each(BACKENDS)('realtime streams on $name', (backend) => {
       validateResponses: true,
       heartbeatMs: 200,
       realtime: {
+        ...defaults.realtime,
         bufferCount: BUFFER_COUNT,
         bufferSeconds: BUFFER_SECONDS,
         presenceTtlSeconds: PRESENCE_TTL_SECONDS,

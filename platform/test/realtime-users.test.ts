@@ -9,6 +9,9 @@ import { openSse } from './support/sse.js';
 // anonymous publishable key, presence entries carry the user and only they may remove them, and
 // database change events of an owner table reach only the row's owner.
 
+/** Short, so a test sees a stream end; every other test here is done with its streams well before. */
+const STREAM_MAX_SECONDS = 3;
+
 describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
   let stores: Awaited<ReturnType<typeof backend.create>>;
   let server: Server;
@@ -39,6 +42,7 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
       validateResponses: true,
       heartbeatMs: 200,
       auth: { ...defaults.auth, scrypt: { N: 1024, r: 8, p: 1 } },
+      realtime: { ...defaults.realtime, streamMaxSeconds: STREAM_MAX_SECONDS },
     });
     keys = server.platform.keys!;
     for (const name of ['alice', 'bob'] as const) {
@@ -205,4 +209,49 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
     const again = await subscribe(['chat/closing'], users.alice.token);
     expect(again.status).toBe(403);
   });
+  it('ends a user’s streams when their session is signed out', async () => {
+    const signIn = await call('POST', '/v1/auth/sign-in', keys.publishableKey, {
+      email: 'alice@example.test',
+      password: 'correct horse battery',
+    });
+    expect(signIn.status).toBe(200);
+    const token = signIn.json.accessToken;
+    const stream = await subscribe([`user/${users.alice.id}/inbox`], token);
+    await stream.next();
+    const other = await subscribe([`user/${users.alice.id}/inbox`], users.alice.token); // another session
+    await other.next();
+    const out = await call('POST', '/v1/auth/sign-out', token, {});
+    expect(out.status).toBe(204);
+    const started = Date.now();
+    await expect(stream.next(() => true, 2_000)).rejects.toThrow(/stream ended/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect((await subscribe([`user/${users.alice.id}/inbox`], token)).status).toBe(401);
+    // The other session's stream carries on.
+    await call('POST', '/v1/realtime/messages', keys.secretKey, {
+      channel: `user/${users.alice.id}/inbox`,
+      event: 'note',
+      data: 'still here',
+    });
+    expect((await other.take('message', 1))[0]!.data.data).toBe('still here');
+    other.close();
+  });
+
+  it(`ends every stream ${STREAM_MAX_SECONDS} s after it opened; the client resumes without loss`, async () => {
+    const opened = Date.now();
+    const stream = await subscribe(['chat/long'], keys.secretKey);
+    const ready = await stream.next();
+    await expect(stream.next(() => true, STREAM_MAX_SECONDS * 1000 + 2_000)).rejects.toThrow(/stream ended/);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(STREAM_MAX_SECONDS * 1000 - 100);
+    await call('POST', '/v1/realtime/messages', keys.secretKey, {
+      channel: 'chat/long',
+      event: 'note',
+      data: 'later',
+    });
+    const resumed = await openSse(`${server.url}/v1/realtime/events?channel=chat/long`, {
+      authorization: `Bearer ${keys.secretKey}`,
+      'last-event-id': ready.id!,
+    });
+    expect((await resumed.take('message', 1))[0]!.data.data).toBe('later');
+    resumed.close();
+  }, 15_000);
 });

@@ -5,6 +5,7 @@ import { ApiError } from '../../http/problem.js';
 import { newId } from '../../lib/ids.js';
 import type { JsonValue } from '../../services/bus/index.js';
 import type { Services } from '../../services.js';
+import { SESSIONS_REVOKED } from '../auth/sessions.js';
 import { isChannel } from './channels.js';
 import { createHub } from './hub.js';
 import { createPresence } from './presence.js';
@@ -29,9 +30,16 @@ export interface PublishOptions {
  */
 export function createRealtimeService(services: Services) {
   const db = tables<RealtimeTables>(services.database);
-  const { bufferCount, bufferSeconds, presenceTtlSeconds } = services.config.realtime;
+  const { bufferCount, bufferSeconds, presenceTtlSeconds, streamMaxSeconds } = services.config.realtime;
   const onError = (msg: string, fields: Record<string, unknown>) => services.logger.error(msg, fields);
   const hub = createHub({ db, bus: services.bus, onError });
+  /** Open streams of signed-in users, by session: a revoked session's streams end at once. */
+  const bySession = new Map<string, Set<AbortController>>();
+  const unsubscribe = services.bus.subscribe(SESSIONS_REVOKED, (message) => {
+    for (const id of (message as { ids: string[] }).ids) {
+      for (const stream of bySession.get(id) ?? []) stream.abort();
+    }
+  });
   /** Streams still running, each settled once its clean-up is done. */
   const open = new Set<Promise<void>>();
 
@@ -131,6 +139,16 @@ export function createRealtimeService(services: Services) {
       signal: AbortSignal,
     ) {
       const streamId = newId(ID_PREFIX);
+      // Ended by the client leaving, by the lifetime bound, or by the revocation of its session.
+      const stop = new AbortController();
+      const lifetime = setTimeout(() => stop.abort(), streamMaxSeconds * 1000);
+      lifetime.unref();
+      const session = principal.scheme === 'userSession' ? principal.credentialId : null;
+      if (session) {
+        const set = bySession.get(session) ?? new Set();
+        set.add(stop);
+        bySession.set(session, set);
+      }
       presence.streamOpened(streamId);
       let ended!: () => void;
       const end = new Promise<void>((resolve) => {
@@ -147,9 +165,15 @@ export function createRealtimeService(services: Services) {
           streamId,
           bufferSeconds,
           visible: deliverableTo(principal),
-          signal,
+          signal: AbortSignal.any([signal, stop.signal]),
         });
       } finally {
+        clearTimeout(lifetime);
+        if (session) {
+          const set = bySession.get(session);
+          set?.delete(stop);
+          if (set?.size === 0) bySession.delete(session);
+        }
         await presence
           .streamClosed(streamId)
           .catch((error) =>
@@ -170,6 +194,7 @@ export function createRealtimeService(services: Services) {
     /** Waits (a little) for ending streams to remove their presence before the database closes. */
     async close() {
       clearInterval(sweeper);
+      unsubscribe();
       presence.close();
       hub.close();
       await Promise.race([Promise.all(open), sleep(CLOSE_WAIT_MS)]);
