@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { listen, type Server } from '../src/server.js';
@@ -8,6 +9,8 @@ import { openSse } from './support/sse.js';
 // rules' `{userId}` channels are their owner's alone, `authenticated` channels refuse the
 // anonymous publishable key, presence entries carry the user and only they may remove them, and
 // database change events of an owner table reach only the row's owner.
+
+const NOTE_INSERT = 'INSERT INTO notes (id, user_id, body) VALUES (:id, :auth_user_id, :body)';
 
 /** Short, so a test sees a stream end; every other test here is done with its streams well before. */
 const STREAM_MAX_SECONDS = 3;
@@ -65,15 +68,29 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
         },
         { pattern: 'table/*', subscribe: 'authenticated' },
       ],
-      statements: [],
+      statements: [{ sql: NOTE_INSERT, access: 'owner' }],
       tables: [{ table: 'notes', read: 'owner', ownerColumn: 'user_id' }],
       learning: false,
     });
     expect(rules.status, JSON.stringify(rules.json)).toBe(200);
   });
   afterAll(async () => {
+    // Project databases on PostgreSQL have login roles, which belong to the cluster: drop them too.
+    const roles = stores?.databaseUrl
+      ? ((await server.platform.services.database.db
+          .selectFrom('db_databases' as never)
+          .select('location' as never)
+          .where('engine' as never, '=', 'postgres' as never)
+          .execute()) as Array<{ location: string }>)
+      : [];
     await server?.close(1_000);
     await stores?.cleanup();
+    if (roles.length) {
+      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      for (const { location } of roles) await admin.query(`DROP ROLE IF EXISTS "${location}"`);
+      await admin.end();
+    }
   });
 
   const subscribe = (channels: string[], token: string) =>
@@ -209,6 +226,40 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
     const again = await subscribe(['chat/closing'], users.alice.token);
     expect(again.status).toBe(403);
   });
+  it('carries the db module’s change events end to end, each to the row’s owner', async () => {
+    const { alice, bob } = users;
+    const migrated = await call('POST', '/v1/db/migrations', keys.secretKey, {
+      migrations: [
+        {
+          name: '0001_notes',
+          sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id TEXT, body TEXT NOT NULL)',
+        },
+      ],
+    });
+    expect(migrated.status, JSON.stringify(migrated.json)).toBe(200);
+    const onAlice = await subscribe(['table/notes'], alice.token);
+    const onBob = await subscribe(['table/notes'], bob.token);
+    const onServer = await subscribe(['table/notes'], keys.secretKey);
+    for (const stream of [onAlice, onBob, onServer]) await stream.next();
+    const insert = async (token: string, id: number, body: string) => {
+      const res = await call('POST', '/v1/db/query', token, { sql: NOTE_INSERT, params: { id, body } });
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+    };
+    await insert(alice.token, 101, 'alice writes');
+    await insert(bob.token, 102, 'bob writes');
+    const first = await onAlice.take('message', 1);
+    expect(first[0]!.data).toMatchObject({ channel: 'table/notes', event: 'INSERT' });
+    expect(first[0]!.data.data).toMatchObject({
+      table: 'notes',
+      new: { id: 101, user_id: alice.id },
+      old: null,
+    });
+    expect((await onBob.take('message', 1))[0]!.data.data.new.body).toBe('bob writes');
+    expect((await onServer.take('message', 2)).map((f) => f.data.data.new.id)).toEqual([101, 102]);
+    expect(await onAlice.quiet('message', 300)).toEqual([]);
+    for (const stream of [onAlice, onBob, onServer]) stream.close();
+  });
+
   it('ends a user’s streams when their session is signed out', async () => {
     const signIn = await call('POST', '/v1/auth/sign-in', keys.publishableKey, {
       email: 'alice@example.test',
