@@ -12,6 +12,7 @@ import {
   createClient,
   isAerostackError,
   openEventStream,
+  paginate,
   type RequestOptions,
 } from '../src';
 import { startTestPlatform } from './support/platform';
@@ -124,6 +125,40 @@ const CALLS: Record<string, Call> = {
       ...options(args),
     });
   },
+  // End users: the session-bearing results are what `client.auth` returns (the session without
+  // `tokenType` / `expiresIn`, which the scenarios do not assert). `auth.refresh` and
+  // `auth.signOut` with a given token have no method of their own in TS: the client refreshes and
+  // signs out its own stored session, so these go through the typed transport.
+  'auth.signUp': ({ client }, args) => client.auth.signUp(args.body as never, options(args)),
+  'auth.signInWithPassword': ({ client }, args) =>
+    client.auth.signInWithPassword(args.body as never, options(args)),
+  'auth.getUser': ({ client }, args) => client.auth.refreshUser(options(args)),
+  'auth.refresh': ({ client }, args) =>
+    client.http.POST('/v1/auth/refresh', { body: args.body as never, ...options(args) }),
+  'auth.signOut': ({ client }, args) =>
+    client.http.POST('/v1/auth/sign-out', { body: args.body as never, ...options(args) }),
+  'auth.users.list': ({ client }, args) =>
+    client.http.GET('/v1/auth/users', { params: { query: args.query as never }, ...options(args) }),
+  'db.query': ({ client }, args) => {
+    const { sql, params } = args.body as { sql: string; params?: never };
+    return client.db.query(sql, params, options(args));
+  },
+  // `db.batch` resolves the results array.
+  'db.batch': async ({ client }, args) => ({
+    results: await client.db.batch((args.body as { statements: never[] }).statements, options(args)),
+  }),
+  'db.migrations.apply': ({ client }, args) =>
+    client.db.migrate((args.body as { migrations: never[] }).migrations, options(args)),
+  'realtime.publish': ({ client }, args) => {
+    const { channel, event, data } = args.body as { channel: string; event: string; data: Json };
+    return client.realtime.publish(channel, event, data, options(args));
+  },
+  'realtime.history': ({ client }, args) =>
+    client.realtime.history(String(args.query.channel), {
+      limit: num(args.query.limit),
+      cursor: str(args.query.cursor),
+      ...options(args),
+    }),
   // The fixture operations are test-only (never in the bundled spec), so the TS client has no
   // methods for them: they go through its byte and stream helpers (scenarios/README.md).
   'fixtures.upload': async ({ client }, args) => {
@@ -146,6 +181,10 @@ type Pager = (clients: Clients, args: Args, pageSize: number) => AsyncIterable<u
 
 /** operationId → the TS iterator over every item of every page. */
 const PAGERS: Record<string, Pager> = {
+  'auth.users.list': ({ client }, args, pageSize) =>
+    paginate((cursor) =>
+      client.http.GET('/v1/auth/users', { params: { query: { limit: pageSize, cursor } }, ...options(args) }),
+    ),
   'projects.list': (clients, args, pageSize) =>
     admin(clients).projects.listAll({ pageSize, ...options(args) }),
   'projects.keys.list': (clients, args, pageSize) =>
@@ -159,6 +198,14 @@ type Streamer = (
 
 /** operationId → the TS event stream. */
 const STREAMS: Record<string, Streamer> = {
+  'realtime.subscribe': ({ client }, args) => {
+    const { 'Last-Event-ID': lastEventId, ...headers } = args.headers;
+    return client.realtime.subscribe(args.query.channel as string[], {
+      lastEventId,
+      headers,
+      maxReconnects: 0,
+    });
+  },
   'fixtures.events': ({ client }, args) => {
     const query = new URLSearchParams(
       Object.entries(args.query).map(([k, v]): [string, string] => [k, String(v)]),
