@@ -76,13 +76,14 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
   });
   afterAll(async () => {
     // Project databases on PostgreSQL have login roles, which belong to the cluster: drop them too.
-    const roles = stores?.databaseUrl
-      ? ((await server.platform.services.database.db
-          .selectFrom('db_databases' as never)
-          .select('location' as never)
-          .where('engine' as never, '=', 'postgres' as never)
-          .execute()) as Array<{ location: string }>)
-      : [];
+    const roles =
+      stores?.databaseUrl && server
+        ? ((await server.platform.services.database.db
+            .selectFrom('db_databases' as never)
+            .select('location' as never)
+            .where('engine' as never, '=', 'postgres' as never)
+            .execute()) as Array<{ location: string }>)
+        : [];
     await server?.close(1_000);
     await stores?.cleanup();
     if (roles.length) {
@@ -171,6 +172,24 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
       users.alice.token,
     );
     expect(leave.json).toEqual({ untracked: true });
+  });
+
+  it('gives a contested presence key to exactly one of two users tracking it at once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const body = { channel: 'chat/contest', key: `seat-${round}` };
+      const answers = await Promise.all([
+        call('PUT', '/v1/realtime/presence', users.alice.token, body),
+        call('PUT', '/v1/realtime/presence', users.bob.token, body),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      const winner = answers.find((a) => a.status === 200)!.json.userId;
+      const here = await call('GET', '/v1/realtime/presence?channel=chat/contest', keys.secretKey);
+      expect(here.json.data.find((e: { key: string }) => e.key === body.key).userId).toBe(winner);
+    }
+    const history = await call('GET', '/v1/realtime/messages?channel=chat/contest', keys.secretKey);
+    expect(history.json.data.map((m: { data: { action: string } }) => m.data.action)).toEqual(
+      Array(5).fill('join'),
+    );
   });
 
   it('delivers a change event of an owner table to the row’s owner only', async () => {
