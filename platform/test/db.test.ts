@@ -361,6 +361,21 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     );
     expect(many.status, many.text).toBe(422);
     expect(many.json.code).toBe('db/too-many-rows');
+    // An endless result stops at the cap, long before the timeout: the rest is never read.
+    const started = Date.now();
+    const endless = await q(
+      'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c',
+    );
+    expect(endless.status, endless.text).toBe(422);
+    expect(endless.json.code).toBe('db/too-many-rows');
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    // The cap counts a batch's rows together.
+    const across = await batch([
+      { sql: 'SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3' },
+      { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 49) SELECT x FROM c' },
+    ]);
+    expect(across.json.code).toBe('db/too-many-rows');
+    expect(across.json.detail).toMatch(/^Statement 2: /);
     const big = await q(
       engine === 'sqlite'
         ? 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40) SELECT x, zeroblob(4000) AS pad FROM c'

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult, Submittable } from 'pg';
 import { ApiError } from '../../http/problem.js';
 import { randomBase62 } from '../../lib/ids.js';
 import type {
@@ -120,11 +120,87 @@ async function drain(client: PoolClient): Promise<Change[]> {
     .map((r) => ({ table: r.tbl, op: r.op, new: r.new, old: r.old }));
 }
 
+// pg's Query, as far as the capped query below uses its internals (the extended protocol's
+// row-limited Execute, as pg-cursor does).
+interface PgQueryInternals {
+  _canceledDueToError: Error | false;
+  handlePortalSuspended(connection: { sync(): void }): void;
+  handleCommandComplete(message: unknown, connection: { sync(): void }): void;
+  handleEmptyQuery(connection: { sync(): void }): void;
+  handleError(error: Error, connection: { sync(): void }): void;
+}
+type PgQueryClass = new (
+  config: QueryConfig & { rows?: number },
+  values?: unknown,
+  callback?: (error: Error | null, result?: QueryResult) => void,
+) => PgQueryInternals;
+type CappedQueryClass = new (
+  config: QueryConfig,
+  cap: number,
+  callback: (error: Error | null, result?: QueryResult) => void,
+) => PgQueryInternals;
+
+/**
+ * A query that asks the server for at most `cap + 1` rows (Execute with a row limit): when the
+ * portal is suspended there are more, and the query fails with `db/too-many-rows` without the
+ * rest ever reaching the platform's memory.
+ */
+function cappedQuery(Query: PgQueryClass): CappedQueryClass {
+  return class CappedQuery extends Query {
+    constructor(
+      config: QueryConfig,
+      cap: number,
+      callback: (error: Error | null, result?: QueryResult) => void,
+    ) {
+      super({ ...config, rows: cap + 1 }, undefined, callback);
+      this.cap = cap;
+    }
+    cap: number;
+    /** Row-limited Executes are flushed, not synced: whoever ends the exchange must send Sync once. */
+    synced = false;
+    override handlePortalSuspended(connection: { sync(): void }): void {
+      this._canceledDueToError = new ApiError(
+        'db/too-many-rows',
+        `The result has more than ${this.cap} rows. Add a LIMIT.`,
+      );
+      this.synced = true;
+      connection.sync();
+    }
+    override handleCommandComplete(message: unknown, connection: { sync(): void }): void {
+      this.synced = true; // pg syncs after a complete row-limited command
+      super.handleCommandComplete(message, connection);
+    }
+    override handleEmptyQuery(connection: { sync(): void }): void {
+      this.synced = true;
+      super.handleEmptyQuery(connection);
+    }
+    override handleError(error: Error, connection: { sync(): void }): void {
+      // The server skips everything after an error until Sync; without one the connection hangs.
+      if (!this.synced) {
+        this.synced = true;
+        connection.sync();
+      }
+      super.handleError(error, connection);
+    }
+  };
+}
+
 class PostgresProjectDatabase implements ProjectDatabase {
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
+    private readonly Query: CappedQueryClass,
   ) {}
+
+  /** Runs one statement, reading at most `cap` + 1 rows from the server. */
+  private run(client: PoolClient, config: QueryConfig, cap: number): Promise<QueryResult> {
+    return new Promise((resolve, reject) => {
+      const query = new this.Query(config, Math.max(0, cap), (error, result) =>
+        error ? reject(error) : resolve(result!),
+      );
+      client.query(query as unknown as Submittable);
+    });
+  }
 
   private async transaction<T>(timeoutMs: number, work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
@@ -153,13 +229,9 @@ class PostgresProjectDatabase implements ProjectDatabase {
         let result: import('pg').QueryResult;
         try {
           if (index > 0) await client.query(`SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}`);
-          result = await client.query({
-            text,
-            values,
-            queryMode: 'extended',
-            types: RAW_TYPES,
-          } as import('pg').QueryConfig);
+          result = await this.run(client, { text, values, types: RAW_TYPES }, limits.maxRows - budget.rows);
         } catch (error) {
+          if (error instanceof ApiError) throw new ApiError(error.code, `${label}${error.detail}`);
           throw sqlError(error, label);
         }
         const columns = (result.fields ?? []).map((f) => f.name);
@@ -254,6 +326,7 @@ let PG_TYPES: unknown;
 export async function createPostgresEngine(options: { databaseUrl: string }) {
   const { default: pg } = await import('pg');
   PG_TYPES = pg.types;
+  const CappedQuery = cappedQuery(pg.Query as unknown as PgQueryClass);
   const admin = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   admin.on('error', () => {});
   const pools = new Map<string, Pool>();
@@ -317,7 +390,7 @@ $f$`);
     },
 
     database(location: string, password: string): ProjectDatabase {
-      return new PostgresProjectDatabase(poolFor(location, password), location);
+      return new PostgresProjectDatabase(poolFor(location, password), location, CappedQuery);
     },
 
     async close(): Promise<void> {
