@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/http/auth/principal.js';
 import type { Change } from '../src/modules/db/engine.js';
@@ -252,6 +253,28 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     expect(res.status, res.text).toBe(400);
     expect(res.json.code).toBe('db/sql-error');
   });
+
+  it.runIf(engine === 'postgres')(
+    "PostgreSQL keeps project SQL off the platform's database and its bus",
+    async () => {
+      const here = await q('SELECT current_database() AS name');
+      const platformDb = new URL(t.platform.services.config.databaseUrl!).pathname.slice(1);
+      expect(here.json.rows[0].name).not.toBe(platformDb);
+      // LISTEN/NOTIFY has no privileges: only another database keeps a project off the platform's bus.
+      const listener = new pg.Client({ connectionString: t.platform.services.config.databaseUrl! });
+      await listener.connect();
+      const heard: string[] = [];
+      listener.on('notification', (n) => heard.push(n.payload ?? ''));
+      await listener.query('LISTEN aerostack_bus');
+      const sent = await q("SELECT pg_notify('aerostack_bus', 'from-project') AS sent");
+      expect(sent.status, sent.text).toBe(200);
+      await listener.query("SELECT pg_notify('aerostack_bus', 'control')");
+      await new Promise((r) => setTimeout(r, 300));
+      await listener.end();
+      expect(heard).toContain('control');
+      expect(heard).not.toContain('from-project');
+    },
+  );
 
   it.runIf(engine === 'postgres')("PostgreSQL keeps another project's schema out of reach", async () => {
     const made = await q('CREATE TABLE private_stuff (x integer)', undefined, other.sk);

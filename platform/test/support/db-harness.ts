@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { type Config, loadConfig } from '../../src/config.js';
+import { projectsDatabase } from '../../src/modules/db/postgres-engine.js';
 import { createPlatform } from '../../src/platform.js';
 import type { Backend } from './backends.js';
 import type { Answer, Call, TestPlatform } from './harness.js';
@@ -53,9 +54,11 @@ export async function dbTestPlatform(backend: Backend, db: Partial<Config['db']>
         : [];
       await platform.close();
       await stores.cleanup();
-      if (roles.length) {
+      if (stores.databaseUrl) {
         const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
         await admin.connect();
+        const projects = projectsDatabase(stores.databaseUrl).name;
+        await admin.query(`DROP DATABASE IF EXISTS "${projects}" WITH (FORCE)`);
         for (const { location } of roles) await admin.query(`DROP ROLE IF EXISTS "${location}"`);
         await admin.end();
       }

@@ -322,19 +322,66 @@ const RAW_TYPES = {
 };
 let PG_TYPES: unknown;
 
-/** The PostgreSQL engine: a schema and a LOGIN role per project, on the platform's DATABASE_URL. */
+/**
+ * Where project schemas live: a database of their own beside the platform's (`<name>_projects`
+ * on the same server), never the platform's database itself. LISTEN/NOTIFY has no privileges in
+ * PostgreSQL, so a project role connected to the platform's database could read and inject
+ * messages on the platform's bus; across databases it cannot, nor can it name the platform's tables.
+ */
+export function projectsDatabase(databaseUrl: string): { name: string; url: string } {
+  const url = new URL(databaseUrl);
+  const base = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username) || 'postgres';
+  const name = `${base.slice(0, 54)}_projects`;
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return { name, url: url.toString() };
+}
+
+/** The PostgreSQL engine: a schema and a LOGIN role per project, on the platform's DATABASE_URL's server. */
 export async function createPostgresEngine(options: { databaseUrl: string }) {
   const { default: pg } = await import('pg');
   PG_TYPES = pg.types;
   const CappedQuery = cappedQuery(pg.Query as unknown as PgQueryClass);
-  const admin = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
-  admin.on('error', () => {});
+  const projects = projectsDatabase(options.databaseUrl);
   const pools = new Map<string, Pool>();
+  let setup: Promise<Pool> | null = null;
+
+  /** The platform's pool on the projects' database, created (with the database) on first use. */
+  function adminPool(): Promise<Pool> {
+    setup ??= (async () => {
+      const boot = new pg.Client({ connectionString: options.databaseUrl });
+      await boot.connect();
+      try {
+        const found = await boot.query('SELECT 1 FROM pg_database WHERE datname = $1', [projects.name]);
+        if (!found.rowCount) {
+          await boot
+            .query(`CREATE DATABASE ${quoteIdent(projects.name)}`)
+            .catch((error: { code?: string }) => {
+              // Another worker or node created it meanwhile.
+              if (error.code !== '42P04' && error.code !== '23505') throw error;
+            });
+        }
+      } finally {
+        await boot.end().catch(() => {});
+      }
+      const pool = new pg.Pool({ connectionString: projects.url, max: 2 });
+      pool.on('error', () => {});
+      // Nobody but the platform creates anything outside their own schema.
+      await pool.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+      return pool;
+    })().catch((error: Error) => {
+      setup = null;
+      throw new ApiError(
+        'db/engine-unavailable',
+        `The projects' database "${projects.name}" is not available (create it, or let the platform's user create databases): ${error.message}`,
+      );
+    });
+    return setup;
+  }
 
   function poolFor(role: string, password: string): Pool {
     let pool = pools.get(role);
     if (!pool) {
-      const url = new URL(options.databaseUrl);
+      const url = new URL(projects.url);
       url.username = role;
       url.password = password;
       pool = new pg.Pool({ connectionString: url.toString(), max: 3, idleTimeoutMillis: 30_000 });
@@ -349,7 +396,7 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
     async provision(): Promise<{ location: string; password: string }> {
       const name = `aerostack_db_${randomBase62(16).toLowerCase()}`;
       const password = randomBase62(32);
-      const client = await admin.connect();
+      const client = await (await adminPool()).connect();
       try {
         await client.query('BEGIN');
         await client.query(
@@ -396,7 +443,8 @@ $f$`);
     async close(): Promise<void> {
       await Promise.all([...pools.values()].map((p) => p.end().catch(() => {})));
       pools.clear();
-      await admin.end().catch(() => {});
+      const admin = await setup?.catch(() => null);
+      await admin?.end().catch(() => {});
     },
   };
 }
