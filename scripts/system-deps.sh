@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suites need beyond pnpm: PostgreSQL and Redis (Debian packages),
+# Installs what the test suites need beyond pnpm: PostgreSQL, Redis and Chromium (Debian packages;
+# examples/react-chat drives the machine's Chromium with playwright-core, which downloads no browser),
 # the Go client's modules and staticcheck, and the Python client with its test extras. Idempotent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -7,6 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 need_apt=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing ${need_apt[*]}: install them (sudo apt-get install ${need_apt[*]}) and re-run" >&2

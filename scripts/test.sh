@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `pnpm test`: every check and every suite, the way CI runs them. Installs what it needs that
-# pnpm does not (PostgreSQL and Redis from Debian's packages, the Go modules, the Python client),
-# starts PostgreSQL and Redis on loopback, and ends with one line: "tests: N passed, N failed".
+# pnpm does not (PostgreSQL, Redis and Chromium from Debian's packages, the Go modules, the Python
+# client), starts PostgreSQL and Redis on loopback, and ends with one line: "tests: N passed, N failed".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -62,6 +62,9 @@ PY
 
 step "examples/node-quickstart against a live platform"
 scripts/with-platform.sh pnpm --silent --filter @aerostack/example-node-quickstart start
+
+step "examples/react-chat: built with Vite, two users in Chromium (playwright-core) against a live platform"
+scripts/with-platform.sh pnpm --silent --filter @aerostack/example-react-chat e2e
 
 step "summary"
 node scripts/test-summary.mjs "$reports"
