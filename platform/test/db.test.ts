@@ -4,6 +4,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/http/auth/principal.js';
 import type { Change } from '../src/modules/db/engine.js';
+import { toPositional } from '../src/modules/db/postgres-engine.js';
+import { namedParams, splitStatements } from '../src/modules/db/tokens.js';
 import { BACKENDS } from './support/backends.js';
 import { dbTestPlatform } from './support/db-harness.js';
 import type { TestPlatform } from './support/harness.js';
@@ -16,6 +18,44 @@ const TIMEOUT_MS = 1500;
 const MAX_ROWS = 50;
 
 const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) AS n FROM c';
+
+describe('db statement text', () => {
+  it('splits a script at top-level semicolons only', () => {
+    expect(
+      splitStatements(`CREATE TABLE a (x TEXT DEFAULT ';');
+        -- a comment; with a semicolon
+        CREATE TRIGGER t AFTER INSERT ON a BEGIN
+          UPDATE a SET x = CASE WHEN x = 'a' THEN 'b' ELSE 'c' END;
+          DELETE FROM a WHERE x = ';';
+        END;
+        CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;
+        ;  `),
+    ).toEqual([
+      "CREATE TABLE a (x TEXT DEFAULT ';')",
+      `-- a comment; with a semicolon
+        CREATE TRIGGER t AFTER INSERT ON a BEGIN
+          UPDATE a SET x = CASE WHEN x = 'a' THEN 'b' ELSE 'c' END;
+          DELETE FROM a WHERE x = ';';
+        END`,
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$',
+    ]);
+  });
+
+  it('finds named parameters outside strings, quoted names, comments and casts', () => {
+    expect(
+      namedParams(`SELECT ':no', "a:b", x::text, :yes, @also, $too /* :hidden */ -- :gone
+        , :yes`),
+    ).toEqual(['yes', 'also', 'too']);
+    expect(toPositional({ sql: "SELECT :a::int, ':a', :b, :a", params: { a: 1, b: { k: 2 } } })).toEqual({
+      text: "SELECT $1::int, ':a', $2, $1",
+      values: [1, '{"k":2}'],
+    });
+    expect(toPositional({ sql: 'SELECT $1, :auth_user_id', params: ['x'], userId: 'usr_1' })).toEqual({
+      text: 'SELECT $1, $2',
+      values: ['x', 'usr_1'],
+    });
+  });
+});
 
 describe.each(BACKENDS)('db on $name', (backend) => {
   let t: TestPlatform;
@@ -117,6 +157,30 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     // The failed migration was rolled back as a whole.
     const t5 = await q('SELECT * FROM t5');
     expect(t5.json.code).toBe('db/sql-error');
+  });
+
+  it('applies a migration whose trigger or function body holds semicolons', async () => {
+    const sql =
+      engine === 'sqlite'
+        ? `CREATE TABLE audit (note_id INTEGER, what TEXT);
+           CREATE TRIGGER notes_audit AFTER DELETE ON notes BEGIN
+             INSERT INTO audit VALUES (OLD.id, 'deleted; gone');
+             INSERT INTO audit VALUES (OLD.id, CASE WHEN OLD.body = '' THEN 'empty' ELSE 'full' END);
+           END;`
+        : `CREATE TABLE audit (note_id INTEGER, what TEXT);
+           CREATE FUNCTION notes_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+             INSERT INTO audit VALUES (OLD.id, 'deleted; gone');
+             INSERT INTO audit VALUES (OLD.id, CASE WHEN OLD.body = '' THEN 'empty' ELSE 'full' END);
+             RETURN OLD;
+           END $$;
+           CREATE TRIGGER notes_audit AFTER DELETE ON notes FOR EACH ROW EXECUTE FUNCTION notes_audit();`;
+    const res = await migrate([{ name: '0007_audit', sql }]);
+    expect(res.status, res.text).toBe(200);
+    await q("INSERT INTO notes (id, user_id, body) VALUES (900, 'usr_x', 'tmp')");
+    await q('DELETE FROM notes WHERE id = 900');
+    const audit = await q('SELECT what FROM audit WHERE note_id = 900 ORDER BY what');
+    expect(audit.json.rows).toEqual([{ what: 'deleted; gone' }, { what: 'full' }]);
   });
 
   it('runs a statement with positional and named parameters, JSON in and out', async () => {
