@@ -140,12 +140,16 @@ async function main() {
     await postAndSeeLive(a, b, `hello from A ${id}`);
     await postAndSeeLive(b, a, `hi A, B here ${id}`);
 
-    // After a reload the history comes from the database, in order, for both.
+    // Each message once (the live event and the re-read after a write are the same row), in order;
+    // after a reload, read back from the database.
+    const expected = [`hello from A ${id}`, `hi A, B here ${id}`];
+    const bodies = (user) => user.page.getByTestId('messages').locator('.body').allTextContents();
+    assert.deepEqual(await bodies(a), expected);
+    assert.deepEqual(await bodies(b), expected);
     await a.page.reload();
     await enterRoom(a, room);
-    const bodies = await a.page.getByTestId('messages').locator('.body').allTextContents();
-    assert.deepEqual(bodies, [`hello from A ${id}`, `hi A, B here ${id}`]);
-    step('A reloaded: both messages read back from the database, in order');
+    assert.deepEqual(await bodies(a), expected);
+    step('both list each message once, in order; after a reload too');
 
     await a.page.getByRole('button', { name: 'Sign out' }).click();
     await a.page.getByRole('form', { name: 'sign up' }).waitFor();
