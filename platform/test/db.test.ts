@@ -28,7 +28,6 @@ describe('db statement text', () => {
           UPDATE a SET x = CASE WHEN x = 'a' THEN 'b' ELSE 'c' END;
           DELETE FROM a WHERE x = ';';
         END;
-        CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;
         ;  `),
     ).toEqual([
       "CREATE TABLE a (x TEXT DEFAULT ';')",
@@ -37,8 +36,15 @@ describe('db statement text', () => {
           UPDATE a SET x = CASE WHEN x = 'a' THEN 'b' ELSE 'c' END;
           DELETE FROM a WHERE x = ';';
         END`,
-      'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$',
     ]);
+    // PostgreSQL quoting (dollar quotes, E'' strings) counts only in PostgreSQL's dialect.
+    const pgScript =
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $b$ SELECT 1; $b$; SELECT E'it\\'s; fine'";
+    expect(splitStatements(pgScript, 'postgres')).toEqual([
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $b$ SELECT 1; $b$',
+      "SELECT E'it\\'s; fine'",
+    ]);
+    expect(splitStatements(pgScript, 'sqlite')).toHaveLength(4);
   });
 
   it('finds named parameters outside strings, quoted names, comments and casts', () => {
@@ -262,6 +268,12 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     ['load_extension, quoted', 'SELECT "load_extension"(\'/tmp/x.so\')'],
     ['readfile', "SELECT readfile('/etc/passwd')"],
     ['fts3_tokenizer', "SELECT fts3_tokenizer('simple')"],
+    ['a pragma function between $a$ parameters', 'SELECT $a$, (SELECT file FROM pragma_database_list), $a$'],
+    [
+      'a pragma function after a backslash string',
+      "CREATE TABLE esc (e '\\', y AS ((SELECT file FROM pragma_database_list)))",
+    ],
+    ['ATTACH behind a bracket name', "SELECT [a]; ATTACH 'x' AS y"],
     [
       'a trigger calling load_extension',
       "CREATE TRIGGER esc AFTER INSERT ON notes BEGIN SELECT load_extension('/tmp/x.so'); END",

@@ -42,7 +42,7 @@ export function toPositional(statement: Statement): { text: string; values: unkn
   const slots = new Map<string, number>();
   let text = '';
   let from = 0;
-  for (const token of tokenize(statement.sql)) {
+  for (const token of tokenize(statement.sql, 'postgres')) {
     if (token.kind !== 'param' || statement.sql[token.start] !== ':') continue;
     const name = token.value;
     let slot = slots.get(name);
@@ -274,7 +274,7 @@ class PostgresProjectDatabase implements ProjectDatabase {
           ]);
           if (seen.rowCount) return null;
           // One statement at a time, each under the timeout again (a migration cannot lift it).
-          for (const sql of splitStatements(migration.sql)) {
+          for (const sql of splitStatements(migration.sql, 'postgres')) {
             await client.query(`SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}`);
             await client.query(`SET LOCAL search_path = ${quoteIdent(this.schema)}`);
             await client.query(sql);

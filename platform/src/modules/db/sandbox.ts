@@ -73,7 +73,7 @@ function checkPragma(tokens: Token[], at: number): void {
  * PostgreSQL only the platform's reserved names are checked: the role's privileges do the rest.
  */
 export function checkStatement(sql: string, engine: 'sqlite' | 'postgres'): void {
-  const tokens = tokenize(sql);
+  const tokens = tokenize(sql, engine);
   for (const [i, token] of tokens.entries()) {
     switch (token.kind) {
       case 'word':

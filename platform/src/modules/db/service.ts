@@ -39,18 +39,11 @@ const DML_WORDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'WITH']);
 type Engine = 'sqlite' | 'postgres';
 type ChangeListener = (projectId: string, change: Change) => void;
 
-interface RealtimeLike {
-  publish(
-    projectId: string,
-    channel: string,
-    event: string,
-    data: unknown,
-    options?: { row?: { table: string; row: Record<string, unknown> } },
-  ): Promise<string>;
-}
+/** Tables whose change events can be published: names a table rule can name (0031). */
+const PUBLISHABLE_TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 function checked(sql: string, engine: Engine): void {
-  const first = tokenize(sql)[0];
+  const first = tokenize(sql, engine)[0];
   if (!first) throw new ApiError('db/sql-error', 'The SQL holds no statement.');
   if (first.kind === 'word' && TRANSACTION_WORDS.has(first.value)) {
     throw new ApiError(
@@ -154,13 +147,13 @@ export async function createDbService(services: Services) {
   }
 
   async function publish(projectId: string, changes: Change[]): Promise<void> {
-    const realtime = (services as unknown as { realtime?: RealtimeLike }).realtime;
     for (const change of changes) {
       for (const listener of listeners) listener(projectId, change);
-      if (!realtime) continue;
+      if (!PUBLISHABLE_TABLE.test(change.table)) continue;
       const row = (change.new ?? change.old) as Record<string, unknown>;
       try {
-        await realtime.publish(
+        // realtime comes later in the registry: reached at call time, not at boot.
+        await services.realtime.publish(
           projectId,
           `table/${change.table}`,
           change.op,
@@ -181,13 +174,13 @@ export async function createDbService(services: Services) {
   function prepare(principal: Principal, sql: string, params: Params | undefined, engine: Engine): Statement {
     refuseReserved(params);
     checked(sql, engine);
-    const first = tokenize(sql)[0];
+    const first = tokenize(sql, engine)[0];
     const statement: Statement = {
       sql,
       params: params ?? [],
       dml: first !== undefined && DML_WORDS.has(first.value),
     };
-    if (namedParams(sql).includes(USER_ID_PARAM)) statement.userId = userIdOf(principal);
+    if (namedParams(sql, engine).includes(USER_ID_PARAM)) statement.userId = userIdOf(principal);
     return statement;
   }
 
@@ -249,7 +242,7 @@ export async function createDbService(services: Services) {
           }
           continue;
         }
-        for (const statement of splitStatements(m.sql)) {
+        for (const statement of splitStatements(m.sql, engine)) {
           try {
             checked(statement, engine);
           } catch (error) {

@@ -30,8 +30,16 @@ function quotedUntil(sql: string, from: number, quote: string): { end: number; v
   }
 }
 
-/** The tokens of `sql`; comments and whitespace are dropped. Never throws. */
-export function tokenize(sql: string): Token[] {
+/** Whose quoting rules apply: PostgreSQL adds E'…' escape strings and $tag$ dollar quoting. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * The tokens of `sql`; comments and whitespace are dropped. Never throws. For SQLite, whatever
+ * this treats as opaque (strings, quoted names, comments) SQLite treats as opaque too, with the
+ * same bounds, so the sandbox never sees less than SQLite runs.
+ */
+export function tokenize(sql: string, dialect: Dialect = 'sqlite'): Token[] {
+  const pg = dialect === 'postgres';
   const tokens: Token[] = [];
   let i = 0;
   const n = sql.length;
@@ -46,7 +54,18 @@ export function tokenize(sql: string): Token[] {
     } else if (c === '/' && next === '*') {
       const close = sql.indexOf('*/', i + 2);
       i = close < 0 ? n : close + 2;
-    } else if (c === "'" || ((c === 'x' || c === 'X' || c === 'E' || c === 'e') && next === "'")) {
+    } else if (pg && (c === 'E' || c === 'e') && next === "'" && !WORD_PART.test(sql[i - 1] ?? ' ')) {
+      // PostgreSQL escape string: a backslash escapes the next character, '' is a quote.
+      let j = i + 2;
+      for (; j < n; j++) {
+        if (sql[j] === '\\') j++;
+        else if (sql[j] === "'" && sql[j + 1] === "'") j++;
+        else if (sql[j] === "'") break;
+      }
+      const end = Math.min(j + 1, n);
+      tokens.push({ kind: 'string', value: sql.slice(i + 2, Math.min(j, n)), start: i, end });
+      i = end;
+    } else if (c === "'" || ((c === 'x' || c === 'X') && next === "'")) {
       const from = c === "'" ? i : i + 1;
       const { end, value } = quotedUntil(sql, from, "'");
       tokens.push({ kind: 'string', value, start: i, end });
@@ -55,19 +74,19 @@ export function tokenize(sql: string): Token[] {
       const { end, value } = quotedUntil(sql, i, c);
       tokens.push({ kind: 'quoted', value, start: i, end });
       i = end;
-    } else if (c === '[') {
+    } else if (c === '[' && !pg) {
       const close = sql.indexOf(']', i);
       const end = close < 0 ? n : close + 1;
       tokens.push({ kind: 'quoted', value: sql.slice(i + 1, close < 0 ? n : close), start: i, end });
       i = end;
-    } else if (c === '$' && next !== undefined && /[A-Za-z_$]/.test(next) && dollarTag(sql, i)) {
+    } else if (pg && c === '$' && next !== undefined && /[A-Za-z_$]/.test(next) && dollarTag(sql, i)) {
       // PostgreSQL dollar quoting: $tag$ … $tag$ (a function body is a string to the tokenizer).
       const tag = dollarTag(sql, i)!;
       const close = sql.indexOf(tag, i + tag.length);
       const end = close < 0 ? n : close + tag.length;
       tokens.push({ kind: 'string', value: sql.slice(i + tag.length, close < 0 ? n : close), start: i, end });
       i = end;
-    } else if (c === '$' && next === '$') {
+    } else if (pg && c === '$' && next === '$') {
       const close = sql.indexOf('$$', i + 2);
       const end = close < 0 ? n : close + 2;
       tokens.push({ kind: 'string', value: sql.slice(i + 2, close < 0 ? n : close), start: i, end });
@@ -115,8 +134,8 @@ function dollarTag(sql: string, at: number): string | null {
  * Splits a script into its statements at top-level `;` (a CREATE TRIGGER body's `;` stay inside
  * its BEGIN … END). Empty statements are dropped.
  */
-export function splitStatements(sql: string): string[] {
-  const tokens = tokenize(sql);
+export function splitStatements(sql: string, dialect: Dialect = 'sqlite'): string[] {
+  const tokens = tokenize(sql, dialect);
   const out: string[] = [];
   let from = 0;
   let first: Token[] = [];
@@ -131,20 +150,20 @@ export function splitStatements(sql: string): string[] {
     }
     if (token.kind === 'punct' && token.value === ';' && depth === 0) {
       const text = sql.slice(from, token.start).trim();
-      if (text && tokenize(text).length > 0) out.push(text);
+      if (text && tokenize(text, dialect).length > 0) out.push(text);
       from = token.end;
       first = [];
     }
   }
   const rest = sql.slice(from).trim();
-  if (rest && tokenize(rest).length > 0) out.push(rest);
+  if (rest && tokenize(rest, dialect).length > 0) out.push(rest);
   return out;
 }
 
 /** The named parameters `sql` uses (`:name`, `@name`, `$name`), in order of first use. */
-export function namedParams(sql: string): string[] {
+export function namedParams(sql: string, dialect: Dialect = 'sqlite'): string[] {
   const seen = new Set<string>();
-  for (const token of tokenize(sql)) {
+  for (const token of tokenize(sql, dialect)) {
     if (token.kind === 'param' && !/^[0-9]*$/.test(token.value)) seen.add(token.value);
   }
   return [...seen];
