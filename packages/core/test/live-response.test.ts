@@ -101,3 +101,16 @@ describe('long bodies and the per-attempt deadline', () => {
     expect((await rejection(client.http.request('/bytes'))).code).toBe('client/timeout');
   });
 });
+
+describe('a body-less status with a body stream (as browsers hand a 204 over)', () => {
+  it('resolves instead of failing to rebuild the response', async () => {
+    const fetch = async () => {
+      const response = new Response(null, { status: 204 });
+      // Chromium's fetch gives a 204 an empty ReadableStream where Node's gives null.
+      Object.defineProperty(response, 'body', { value: new ReadableStream({ start: (c) => c.close() }) });
+      return response;
+    };
+    const client = createClient({ url: 'http://platform.test', publishableKey: 'pk_x', fetch });
+    await expect(client.auth.sendOTP({ email: 'ada@example.com' })).resolves.toBeUndefined();
+  });
+});

@@ -42,6 +42,7 @@ describe('idempotency keys', () => {
     expect(IDEMPOTENCY_KEY_OPERATIONS).toEqual([
       'POST /v1/projects',
       'POST /v1/projects/{projectId}/keys/rotate',
+      'POST /v1/realtime/messages',
     ]);
   });
 

@@ -1,5 +1,8 @@
 import type { AerostackError } from '../errors/aerostack-error';
 
+/** Statuses whose responses have no body: a `Response` with one of them cannot be given a body. */
+export const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
 /**
  * The response with its body passed through as it arrives: failures while reading become
  * `AerostackError`s, and `end` runs once the body is done, failed or cancelled.
@@ -13,6 +16,14 @@ export function liveResponse(
   if (!source) {
     end();
     return response;
+  }
+  const { status, statusText, headers } = response;
+  // Browsers give a 204 an empty body stream (Node gives null); rebuilt with it, `new Response`
+  // throws. There is nothing to read: drop it.
+  if (NULL_BODY_STATUSES.has(status)) {
+    void source.cancel().catch(() => {});
+    end();
+    return new Response(null, { status, statusText, headers });
   }
   const reader = source.getReader();
   const body = new ReadableStream<Uint8Array>({
@@ -33,6 +44,5 @@ export function liveResponse(
       return reader.cancel(reason);
     },
   });
-  const { status, statusText, headers } = response;
   return new Response(body, { status, statusText, headers });
 }

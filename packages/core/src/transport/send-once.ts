@@ -1,5 +1,5 @@
 import { abortedError, networkError, timeoutError } from '../errors/client-errors';
-import { liveResponse } from './live-response';
+import { liveResponse, NULL_BODY_STATUSES } from './live-response';
 import { attemptRequest, type Outgoing } from './outgoing';
 import { follow, raceAbort } from './signals';
 
@@ -18,8 +18,6 @@ export interface SentResponse {
   /** The whole body, read within the attempt's deadline; null for a body that is handed over live. */
   bytes: ArrayBuffer | null;
 }
-
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 function isJson(response: Response): boolean {
   return (response.headers.get('Content-Type') ?? '').includes('json');
