@@ -228,6 +228,32 @@ describe.each(BACKENDS)('realtime streams on $name', (backend) => {
     stream.close();
   }, 15_000);
 
+  it('says so when a subscriber’s node fell more than the buffer behind on a channel', async () => {
+    const stream = await subscribe(['lag/a']);
+    const ready = await stream.next();
+    // Stored without wake-ups: this node's reader only finds them when it polls, after the count
+    // bound has dropped the first three.
+    for (let n = 1; n <= BUFFER_COUNT + 3; n++) {
+      await append(
+        server.platform.services.realtime.db,
+        {
+          project_id: keys.projectId,
+          channel: 'lag/a',
+          event: 'note',
+          data: String(n),
+          published_at: Date.now(),
+          row_table: null,
+          row_data: null,
+        },
+        BUFFER_COUNT,
+      );
+    }
+    const missed = await stream.next(() => true, 5_000 + 2_000);
+    expect(missed).toMatchObject({ event: 'missed', data: { channels: ['lag/a'], lastEventId: ready.id } });
+    expect(datas(await stream.take('message', BUFFER_COUNT))).toEqual([4, 5, 6, 7, 8]);
+    stream.close();
+  }, 15_000);
+
   it('says so when Last-Event-ID is an id this project never issued', async () => {
     const stream = await subscribe(['ghost/a'], { 'last-event-id': '999999999' });
     await stream.next();

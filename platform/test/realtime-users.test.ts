@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { projectsDatabase } from '../src/modules/db/postgres-engine.js';
 import { listen, type Server } from '../src/server.js';
 import { BACKENDS } from './support/backends.js';
 import { openSse } from './support/sse.js';
@@ -86,9 +87,13 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
         : [];
     await server?.close(1_000);
     await stores?.cleanup();
-    if (roles.length) {
+    if (stores?.databaseUrl) {
+      // As test/support/db-harness.ts does: the projects' database, then their roles.
       const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
       await admin.connect();
+      await admin.query(
+        `DROP DATABASE IF EXISTS "${projectsDatabase(stores.databaseUrl).name}" WITH (FORCE)`,
+      );
       for (const { location } of roles) await admin.query(`DROP ROLE IF EXISTS "${location}"`);
       await admin.end();
     }

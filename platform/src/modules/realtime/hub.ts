@@ -13,6 +13,8 @@ export interface Listener {
   channels: ReadonlySet<string>;
   /** Receives each event of its channels after it joined, in id order. */
   push(event: EventRow): void;
+  /** Told, before `event`, that messages of its channel before it were dropped unread. */
+  lost(event: EventRow): void;
 }
 
 interface ProjectTail {
@@ -20,6 +22,10 @@ interface ProjectTail {
   cursor: number;
   /** The highest id a wake-up announced. */
   wanted: number;
+  /** The cursor when the reader started: it has read every message of the project after it. */
+  origin: number;
+  /** The last id read of each channel since `origin`. */
+  seen: Map<string, number>;
   listeners: Set<Listener>;
   ready: Promise<void>;
   reading: boolean;
@@ -51,7 +57,16 @@ export function createHub(options: {
         const rows = await tail(db, projectId, t.cursor, PAGE);
         for (const row of rows) {
           t.cursor = Number(row.seq);
-          for (const listener of t.listeners) if (listener.channels.has(row.channel)) listener.push(row);
+          // The channel's previous message is after what this reader has read of it: the buffer
+          // dropped it (the reader fell more than the count bound behind on this channel).
+          const previous = row.prev_seq === null ? null : Number(row.prev_seq);
+          const gap = previous !== null && previous > (t.seen.get(row.channel) ?? t.origin);
+          t.seen.set(row.channel, t.cursor);
+          for (const listener of t.listeners) {
+            if (!listener.channels.has(row.channel)) continue;
+            if (gap) listener.lost(row);
+            listener.push(row);
+          }
         }
         // A short page read everything up to `target`; ids below it that it lacks were pruned.
         if (rows.length < PAGE) t.cursor = Math.max(t.cursor, target);
@@ -101,10 +116,13 @@ export function createHub(options: {
         const created: ProjectTail = {
           cursor: 0,
           wanted: 0,
+          origin: 0,
+          seen: new Map(),
           listeners: new Set(),
           reading: false,
           ready: lastSeq(db, projectId).then((seq) => {
             created.cursor = Math.max(created.cursor, seq);
+            created.origin = created.cursor;
             created.wanted = Math.max(created.wanted, seq);
           }),
         };

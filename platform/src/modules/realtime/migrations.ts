@@ -66,4 +66,11 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Each message names the previous one of its channel, so a reader that finds the previous one
+  // missing knows the buffer dropped it before it could be read (a `missed` event, not a silent gap).
+  '20261123220500_realtime_previous': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('realtime_events').addColumn('prev_seq', 'bigint').execute();
+    },
+  },
 };

@@ -61,14 +61,14 @@ export function createRealtimeService(services: Services) {
       row_table: options.row?.table ?? null,
       row_data: options.row ? JSON.stringify(options.row.row) : null,
     };
-    const seq = await append(db, row, bufferCount);
+    const { seq, prev_seq } = await append(db, row, bufferCount);
     // Stored: a lost wake-up only delays delivery on the nodes that missed it until the next one.
     await hub
       .announce(projectId, seq)
       .catch((error) =>
         onError('realtime: announcing a message failed', { projectId, error: String(error) }),
       );
-    return { ...row, seq };
+    return { ...row, seq, prev_seq };
   }
 
   const presence = createPresence({

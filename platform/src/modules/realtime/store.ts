@@ -16,6 +16,8 @@ export interface EventRow {
   data: string;
   /** Epoch milliseconds. */
   published_at: number;
+  /** The id of the channel's previous message (null for its first). */
+  prev_seq: number | null;
   /** A database change event: the table and (JSON) row the rules decide visibility on. */
   row_table: string | null;
   row_data: string | null;
@@ -43,7 +45,11 @@ const higherSeq = sql<number>`CASE WHEN excluded.seq > realtime_pruned.seq THEN 
  * Appends an event in one transaction: the next id of the project (its row stays locked until
  * commit, so ids commit in order), the event, and the channel's count bound.
  */
-export async function append(db: Db, event: Omit<EventRow, 'seq'>, bufferCount: number): Promise<number> {
+export async function append(
+  db: Db,
+  event: Omit<EventRow, 'seq' | 'prev_seq'>,
+  bufferCount: number,
+): Promise<{ seq: number; prev_seq: number | null }> {
   return db.transaction().execute(async (tx) => {
     const { seq } = await tx
       .insertInto('realtime_sequences')
@@ -51,9 +57,18 @@ export async function append(db: Db, event: Omit<EventRow, 'seq'>, bufferCount: 
       .onConflict((oc) => oc.column('project_id').doUpdateSet({ seq: sql`realtime_sequences.seq + 1` }))
       .returning('seq')
       .executeTakeFirstOrThrow();
+    // Read under the project's lock: no other message of the channel can come in between.
+    const previous = await tx
+      .selectFrom('realtime_events')
+      .select('seq')
+      .where('project_id', '=', event.project_id)
+      .where('channel', '=', event.channel)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     await tx
       .insertInto('realtime_events')
-      .values({ ...event, seq: Number(seq) })
+      .values({ ...event, seq: Number(seq), prev_seq: previous ? Number(previous.seq) : null })
       .execute();
     const edge = await tx
       .selectFrom('realtime_events')
@@ -73,7 +88,7 @@ export async function append(db: Db, event: Omit<EventRow, 'seq'>, bufferCount: 
         .execute();
       await markPruned(tx, event.project_id, event.channel, Number(edge.seq));
     }
-    return Number(seq);
+    return { seq: Number(seq), prev_seq: previous ? Number(previous.seq) : null };
   });
 }
 

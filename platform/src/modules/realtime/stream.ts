@@ -42,16 +42,19 @@ export function messageOf(row: EventRow) {
  * the last delivered id is dropped, so the switch from replay to live has no gap and no duplicate.
  */
 export async function* subscription(s: Subscription): AsyncGenerator<SseEvent> {
-  const queue: EventRow[] = [];
+  /** Live events, and markers (`lost`) of messages the buffer dropped before the hub read them. */
+  const queue: Array<{ row: EventRow; lost: boolean }> = [];
   let overflow = false;
   let wake: (() => void) | null = null;
+  const enqueue = (row: EventRow, lost: boolean) => {
+    if (queue.length >= MAX_QUEUE) overflow = true;
+    else queue.push({ row, lost });
+    wake?.();
+  };
   const listener: Listener = {
     channels: new Set(s.channels),
-    push(row) {
-      if (queue.length >= MAX_QUEUE) overflow = true;
-      else queue.push(row);
-      wake?.();
-    },
+    push: (row) => enqueue(row, false),
+    lost: (row) => enqueue(row, true),
   };
   const onAbort = () => wake?.();
   s.signal.addEventListener('abort', onAbort);
@@ -77,10 +80,23 @@ export async function* subscription(s: Subscription): AsyncGenerator<SseEvent> {
       if (lost.length > 0) {
         yield { event: 'missed', data: { channels: lost, lastEventId: s.lastEventId } };
       }
+      // Messages dropped while the replay pages through the buffer: a row whose channel's previous
+      // message was not read (the first row of a channel already reported above excepted).
+      const seen = new Map<string, number>();
       for (;;) {
         const rows = await replay(s.db, s.projectId, s.channels, delivered, since, PAGE);
         for (const row of rows) {
           if (s.signal.aborted) return;
+          const known = seen.get(row.channel);
+          const previous = row.prev_seq === null ? null : Number(row.prev_seq);
+          if (
+            previous !== null &&
+            previous > (known ?? resume) &&
+            (known !== undefined || !lost.includes(row.channel))
+          ) {
+            yield { event: 'missed', data: { channels: [row.channel], lastEventId: String(delivered) } };
+          }
+          seen.set(row.channel, Number(row.seq));
           delivered = Number(row.seq);
           if (await s.visible(row)) yield { id: String(row.seq), event: 'message', data: messageOf(row) };
         }
@@ -91,8 +107,12 @@ export async function* subscription(s: Subscription): AsyncGenerator<SseEvent> {
     let next = 0;
     for (;;) {
       while (next < queue.length) {
-        const row = queue[next++]!;
+        const { row, lost } = queue[next++]!;
         if (Number(row.seq) <= delivered) continue;
+        if (lost) {
+          yield { event: 'missed', data: { channels: [row.channel], lastEventId: String(delivered) } };
+          continue;
+        }
         delivered = Number(row.seq);
         if (await s.visible(row)) yield { id: String(row.seq), event: 'message', data: messageOf(row) };
         if (s.signal.aborted) return;
