@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -444,10 +444,20 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     const during = await q('SELECT 1 AS one', undefined, other.sk);
     expect(during.status, during.text).toBe(200);
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    const linux = engine === 'sqlite' && existsSync('/proc/self/environ');
+    const file = `${t.keys.projectId}.sqlite\0`;
+    if (linux) expect(projectProcesses(t.platform.services.config.dataDir, file)).toBe(1);
     const res = await runaway;
     expect(res.status, res.text).toBe(422);
     expect(res.json.code).toBe('db/statement-timeout');
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
+    if (linux) {
+      // The process stuck in the statement is gone, not left spinning beside its replacement.
+      const dataDir = t.platform.services.config.dataDir;
+      for (let i = 0; i < 20 && projectProcesses(dataDir, file) > 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(projectProcesses(dataDir, file)).toBe(0);
+    }
     const after = await q('SELECT count(*) AS n FROM notes');
     expect(after.status, after.text).toBe(200);
     const write = await q("INSERT INTO tags (name) VALUES ('after-timeout')");
@@ -671,5 +681,47 @@ describe.each(BACKENDS)('db on $name', (backend) => {
   it.runIf(engine === 'sqlite')('keeps the project file private (0600)', async () => {
     const file = join(t.platform.services.config.dataDir, 'db', `${t.keys.projectId}.sqlite`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+/** The live processes serving SQLite files under `dataDir` (Linux: read from /proc). */
+function projectProcesses(dataDir: string, file = ''): number {
+  let count = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (env.includes(`AEROSTACK_DB_FILE=${join(dataDir, 'db', file)}`)) count++;
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return count;
+}
+
+describe('db on sqlite: the project process', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await dbTestPlatform(BACKENDS[0]!, { idleMs: 1000 });
+  });
+  afterAll(() => t?.close());
+
+  it('exits when idle and comes back with the data on the next request', async () => {
+    const sk = t.keys.secretKey;
+    const q = (sql: string) => t.call({ method: 'POST', path: '/v1/db/query', auth: sk, body: { sql } });
+    expect((await q('CREATE TABLE kept (b BLOB)')).status).toBe(200);
+    const changes: Change[] = [];
+    t.platform.services.db.onChange((_, change) => changes.push(change));
+    expect((await q("INSERT INTO kept VALUES (x'00ff10')")).status).toBe(200);
+    // A BLOB in a change event is base64, as in query results.
+    expect(changes).toEqual([{ table: 'kept', op: 'INSERT', new: { b: 'AP8Q' }, old: null }]);
+    const dataDir = t.platform.services.config.dataDir;
+    const linux = existsSync('/proc/self/environ');
+    if (linux) expect(projectProcesses(dataDir)).toBe(1);
+    await new Promise((r) => setTimeout(r, 2500));
+    if (linux) expect(projectProcesses(dataDir)).toBe(0);
+    const after = await q('SELECT b FROM kept');
+    expect(after.status, after.text).toBe(200);
+    expect(after.json.rows).toEqual([{ b: 'AP8Q' }]);
+    if (linux) expect(projectProcesses(dataDir)).toBe(1);
   });
 });
