@@ -118,10 +118,16 @@ async function main() {
     targets.push(platform);
     const baseline = await startBaseline(o.root, dir);
     targets.push(baseline);
-    const [pBody, bBody] = [await seed(platform), await seed(baseline)];
-    if (JSON.stringify(JSON.parse(pBody)) !== JSON.stringify(JSON.parse(bBody))) {
-      throw new Error(`cache.get answers differ: platform ${pBody}, baseline ${bBody}`);
+    const versus = o.versus
+      ? await startPlatform(o.versus.root, o.versus.cmd, dir, o.logLevel, 'versus')
+      : undefined;
+    if (versus) {
+      targets.push(versus);
+      log(`versus: ${o.versus!.root} at ${commitOf(o.versus!.root)}; platform: ${o.versus!.cmd}`);
     }
+    const bodies = await Promise.all(targets.map(async (t) => [t.name, await seed(t)] as const));
+    const canonical = new Set(bodies.map(([, body]) => JSON.stringify(JSON.parse(body))));
+    if (canonical.size > 1) throw new Error(`cache.get answers differ: ${JSON.stringify(bodies)}`);
 
     const cases = ENDPOINTS.flatMap((e) => o.concurrency.map((c) => ({ e, c })));
     log(`warm-up: ${o.warmupS} s per case and target`);
@@ -133,13 +139,17 @@ async function main() {
     const idle = new Map(targets.map((t) => [t.name, sampleTree(t.pid)]));
 
     const rounds = new Map(
-      cases.map(({ e, c }) => [`${e.name} ${c}`, { platform: [] as Round[], baseline: [] as Round[] }]),
+      cases.map(({ e, c }) => [
+        `${e.name} ${c}`,
+        { platform: [] as Round[], baseline: [] as Round[], versus: [] as Round[] },
+      ]),
     );
     for (let r = 0; r < o.rounds; r++) {
       log(`round ${r + 1}/${o.rounds} (load average ${loadAverage()})`);
       for (const { e, c } of cases) {
-        // Alternate who goes first so a drift in machine load does not favour one side.
-        for (const t of r % 2 ? [baseline, platform] : [platform, baseline]) {
+        // Rotate who goes first so a drift in machine load does not favour one side.
+        const order = targets.map((_, i) => targets[(i + r) % targets.length]!);
+        for (const t of order) {
           const round = await measure(t, e, c, o.durationS, o.threads);
           rounds.get(`${e.name} ${c}`)![t.name].push(round);
           log(
@@ -152,14 +162,18 @@ async function main() {
     await sleep(o.idleS);
     const after = new Map(targets.map((t) => [t.name, sampleTree(t.pid)]));
     const results: CaseResult[] = cases.map(({ e, c }) => {
-      const { platform: p, baseline: b } = rounds.get(`${e.name} ${c}`)!;
-      const ratio = (f: (r: Round) => number) => median(p.map((round, i) => f(round) / f(b[i]!)));
+      const { platform: p, baseline: b, versus: v } = rounds.get(`${e.name} ${c}`)!;
+      const ratios = (other: Round[]) => {
+        const ratio = (f: (r: Round) => number) => median(p.map((round, i) => f(round) / f(other[i]!)));
+        return { rps: ratio((r) => r.rps), p50: ratio((r) => r.p50Ms), p99: ratio((r) => r.p99Ms) };
+      };
       return {
         endpoint: e.name,
         concurrency: c,
         platform: summarize(p),
         baseline: summarize(b),
-        ratio: { rps: ratio((r) => r.rps), p50: ratio((r) => r.p50Ms), p99: ratio((r) => r.p99Ms) },
+        ratio: ratios(b),
+        ...(versus ? { versus: summarize(v), versusRatio: ratios(v) } : {}),
       };
     });
     const result: RunResult = {
@@ -197,6 +211,15 @@ async function main() {
         idle.get('baseline')!,
         after.get('baseline')!,
       ),
+      ...(versus && o.versus
+        ? {
+            versus: {
+              ...targetInfo(versus, o.versus.cmd, idle.get('versus')!, after.get('versus')!),
+              root: o.versus.root,
+              commit: commitOf(o.versus.root),
+            },
+          }
+        : {}),
     };
 
     let report = renderRun(result);

@@ -10,6 +10,8 @@ export interface Options {
   platformCmd: string;
   /** How `platformCmd` was chosen, for the report. */
   platformCmdSource: string;
+  /** Another checkout measured in the same rounds (`--versus`, BENCH_VERSUS), e.g. the commit before a change. */
+  versus: { root: string; cmd: string; source: string } | null;
   rounds: number;
   durationS: number;
   warmupS: number;
@@ -31,6 +33,8 @@ const HELP = `pnpm bench [options]   (needs wrk: apt-get install -y wrk | brew i
   --root DIR            checkout to measure (BENCH_ROOT; default: this repository)
   --platform-cmd "CMD"  how to start the platform (BENCH_PLATFORM_CMD; default: the README start command's
                         node platform/dist/main.js step when that file exists, else the root package.json "start" script)
+  --versus DIR          also measure the platform of another checkout in the same rounds (BENCH_VERSUS),
+                        started the same way; reports this ÷ that per case (before/after under equal load)
   --rounds N            rounds per case, medians reported (BENCH_ROUNDS; default 5)
   --duration S          seconds per wrk run (BENCH_DURATION; default 5)
   --warmup S            seconds of warm-up per case and target (BENCH_WARMUP; default 2)
@@ -99,6 +103,7 @@ export function parseOptions(argv: string[], env = process.env): Options {
     options: {
       root: { type: 'string' },
       'platform-cmd': { type: 'string' },
+      versus: { type: 'string' },
       rounds: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
@@ -120,12 +125,21 @@ export function parseOptions(argv: string[], env = process.env): Options {
   const root = fromCaller(values.root ?? env.BENCH_ROOT ?? join(import.meta.dirname, '../..'));
   const given = values['platform-cmd'] ?? env.BENCH_PLATFORM_CMD;
   const detected = given ? { cmd: given, source: 'given' } : defaultPlatformCmd(root);
+  const versusRoot = values.versus ?? env.BENCH_VERSUS;
+  const versus = versusRoot
+    ? (() => {
+        const root2 = fromCaller(versusRoot);
+        const d = defaultPlatformCmd(root2);
+        return { root: root2, cmd: d.cmd, source: d.source };
+      })()
+    : null;
   const out = values.out ?? env.BENCH_OUT;
   const compare = values.compare ?? env.BENCH_COMPARE;
   return {
     root,
     platformCmd: detected.cmd,
     platformCmdSource: detected.source,
+    versus,
     rounds: Math.round(number(values.rounds ?? env.BENCH_ROUNDS, 5, 'rounds')),
     durationS: number(values.duration ?? env.BENCH_DURATION, 5, 'duration'),
     warmupS: number(values.warmup ?? env.BENCH_WARMUP, 2, 'warmup'),

@@ -61,8 +61,8 @@ function processTable(name: string, t: TargetInfo): string {
 
 export function renderRun(r: RunResult): string {
   const errors = r.cases.flatMap((c) =>
-    (['platform', 'baseline'] as const).flatMap((t) =>
-      c[t].rounds
+    (['platform', 'baseline', 'versus'] as const).flatMap((t) =>
+      (c[t]?.rounds ?? [])
         .map((round) => Object.values(round.errors).reduce((a, b) => a + b, 0))
         .filter((n) => n > 0)
         .map((n) => `${t} ${c.endpoint} c${c.concurrency}: ${n} errors/non-2xx`),
@@ -89,8 +89,39 @@ export function renderRun(r: RunResult): string {
     table(['target', 'process', 'idle after warm-up', 'idle after load', 'CPU s, whole run'], []),
     processTable('platform', r.platform),
     processTable('baseline', r.baseline),
+    ...(r.versus ? [processTable('versus', r.versus)] : []),
+    ...(r.versus ? ['', versusTable(r)] : []),
     ...(errors.length ? ['', '**Errors:**', ...errors.map((e) => `- ${e}`)] : []),
     '',
+  ].join('\n');
+}
+
+/** With `--versus`: this checkout against the other one, measured in the same rounds. */
+function versusTable(r: RunResult): string {
+  const v = r.versus!;
+  return [
+    `### this checkout ÷ \`${v.root}\` at ${v.commit} (\`${v.command}\`), in the same rounds`,
+    '',
+    table(
+      [
+        'endpoint',
+        'conc',
+        'versus req/s',
+        'this req/s',
+        'this ÷ versus',
+        'p50 ms versus → this',
+        'p99 ms versus → this',
+      ],
+      r.cases.map((c) => [
+        c.endpoint,
+        String(c.concurrency),
+        rps(c.versus!.rps),
+        rps(c.platform.rps),
+        x(c.versusRatio!.rps),
+        `${ms(c.versus!.p50Ms)} → ${ms(c.platform.p50Ms)}`,
+        `${ms(c.versus!.p99Ms)} → ${ms(c.platform.p99Ms)}`,
+      ]),
+    ),
   ].join('\n');
 }
 

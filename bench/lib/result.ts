@@ -28,6 +28,10 @@ export interface CaseResult {
   baseline: Summary;
   /** platform ÷ baseline, the median of the per-round ratios (both measured back to back). */
   ratio: { rps: number; p50: number; p99: number };
+  /** With `--versus`: the other checkout's platform, measured in the same rounds. */
+  versus?: Summary;
+  /** platform ÷ versus, the median of the per-round ratios. */
+  versusRatio?: { rps: number; p50: number; p99: number };
 }
 
 /** One process of a target's tree: RSS when idle after warm-up and after the measured load. */
@@ -69,6 +73,8 @@ export interface RunResult {
   cases: CaseResult[];
   platform: TargetInfo & { logMb: number };
   baseline: TargetInfo;
+  /** With `--versus`: the other checkout (its root, commit and how it was started). */
+  versus?: TargetInfo & { root: string; commit: string };
 }
 
 export const median = (xs: number[]): number => {

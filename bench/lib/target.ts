@@ -8,7 +8,7 @@ import ts from 'typescript';
 
 /** A server under test, running as its own process tree. */
 export interface Target {
-  name: 'platform' | 'baseline';
+  name: 'platform' | 'baseline' | 'versus';
   url: string;
   pid: number;
   /** `Bearer sk_…` for the cache routes. */
@@ -97,11 +97,17 @@ async function launch(
 }
 
 /** The platform of `root`, started with the shell command `cmd` as a user would, on a fresh data dir. */
-export function startPlatform(root: string, cmd: string, dir: string, logLevel: string): Promise<Target> {
-  const dataDir = join(dir, 'platform-data');
+export function startPlatform(
+  root: string,
+  cmd: string,
+  dir: string,
+  logLevel: string,
+  name: 'platform' | 'versus' = 'platform',
+): Promise<Target> {
+  const dataDir = join(dir, `${name}-data`);
   // `exec` for a plain command, so no shell stays resident that a user typing it would not have.
   const simple = !/[;&|()<>`$\n]/.test(cmd);
-  return launch('platform', ['sh', '-c', simple ? `exec ${cmd}` : cmd], {
+  return launch(name, ['sh', '-c', simple ? `exec ${cmd}` : cmd], {
     cwd: root,
     dir,
     env: {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** What one request of a case looks like; `rotate` spreads writes over that many keys. */
 export interface Endpoint {
   name: string;
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'POST';
   path: string;
   body?: string;
   authorized: boolean;
