@@ -9,6 +9,13 @@ export function isChannel(name: string): boolean {
   return name.length <= MAX_CHANNEL_LENGTH && CHANNEL.test(name);
 }
 
+const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** The spec's RealtimeEventName. */
+export function isEventName(name: string): boolean {
+  return EVENT_NAME.test(name);
+}
+
 /** Whether only the platform may publish `event` on `channel`. */
 export function isReserved(channel: string, event: string): boolean {
   return channel.startsWith('table/') || event === 'presence';

@@ -56,7 +56,7 @@ export default defineModule({
         );
       }
       await allow(services, principal, body.channel, 'publish');
-      const row = await services.realtime.append(
+      const row = await services.realtime.publishRow(
         projectIdOf(principal),
         body.channel,
         body.event,

@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids.js';
 import type { JsonValue } from '../../services/bus/index.js';
 import type { Services } from '../../services.js';
 import { SESSIONS_REVOKED } from '../auth/sessions.js';
-import { isChannel } from './channels.js';
+import { isChannel, isEventName } from './channels.js';
 import { createHub } from './hub.js';
 import { createPresence } from './presence.js';
 import { append, type EventRow, type RealtimeTables, sweepEvents } from './store.js';
@@ -44,7 +44,7 @@ export function createRealtimeService(services: Services) {
   const open = new Set<Promise<void>>();
 
   /** Stores and announces a message; what the API shows of it. */
-  async function append_(
+  async function publishRow(
     projectId: string,
     channel: string,
     event: string,
@@ -52,6 +52,7 @@ export function createRealtimeService(services: Services) {
     options: PublishOptions = {},
   ): Promise<EventRow> {
     if (!isChannel(channel)) throw new Error(`realtime: "${channel}" is not a channel name`);
+    if (!isEventName(event)) throw new Error(`realtime: "${event}" is not an event name`);
     const row = {
       project_id: projectId,
       channel,
@@ -62,7 +63,8 @@ export function createRealtimeService(services: Services) {
       row_data: options.row ? JSON.stringify(options.row.row) : null,
     };
     const { seq, prev_seq } = await append(db, row, bufferCount);
-    // Stored: a lost wake-up only delays delivery on the nodes that missed it until the next one.
+    // Stored: a lost wake-up only delays delivery on the nodes that missed it, until the next
+    // wake-up or their readers' poll.
     await hub
       .announce(projectId, seq)
       .catch((error) =>
@@ -75,7 +77,7 @@ export function createRealtimeService(services: Services) {
     db,
     dialect: services.database.dialect,
     ttlSeconds: presenceTtlSeconds,
-    announce: (projectId, channel, change) => append_(projectId, channel, 'presence', change),
+    announce: (projectId, channel, change) => publishRow(projectId, channel, 'presence', change),
     onError,
   });
 
@@ -124,11 +126,11 @@ export function createRealtimeService(services: Services) {
       data: JsonValue,
       options?: PublishOptions,
     ): Promise<string> {
-      return String((await append_(projectId, channel, event, data, options)).seq);
+      return String((await publishRow(projectId, channel, event, data, options)).seq);
     },
 
     /** The same, answering the stored row (the HTTP API shows it). */
-    append: append_,
+    publishRow,
 
     /** A subscriber's events (see stream.ts), its presence entries bound to the stream's life. */
     async *subscribe(
