@@ -391,6 +391,58 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     },
   );
 
+  it.each([
+    ['no sql', '/v1/db/query', {}, 400, 'request/invalid-body'],
+    ['sql not a string', '/v1/db/query', { sql: 42 }, 400, 'request/invalid-body'],
+    ['an empty sql', '/v1/db/query', { sql: '' }, 400, 'request/invalid-body'],
+    ['an unknown field', '/v1/db/query', { sql: 'SELECT 1', bind: [] }, 400, 'request/invalid-body'],
+    ['params a number', '/v1/db/query', { sql: 'SELECT 1', params: 5 }, 400, 'db/invalid-params'],
+    ['params null', '/v1/db/query', { sql: 'SELECT 1', params: null }, 400, 'db/invalid-params'],
+    [
+      'too many params',
+      '/v1/db/query',
+      { sql: 'SELECT 1', params: Array(1001).fill(1) },
+      400,
+      'db/invalid-params',
+    ],
+    ['an empty batch', '/v1/db/batch', { statements: [] }, 400, 'request/invalid-body'],
+    [
+      'a batch of 101',
+      '/v1/db/batch',
+      { statements: Array(101).fill({ sql: 'SELECT 1' }) },
+      400,
+      'request/invalid-body',
+    ],
+    [
+      'a bad migration name',
+      '/v1/db/migrations',
+      { migrations: [{ name: '../x', sql: 'SELECT 1' }] },
+      400,
+      'request/invalid-body',
+    ],
+    [
+      'a huge statement',
+      '/v1/db/query',
+      { sql: `SELECT '${'x'.repeat(100_001)}'` },
+      400,
+      'request/invalid-body',
+    ],
+  ])('refuses %s', async (_, path, body, status, code) => {
+    const res = await t.call({ method: 'POST', path, auth: sk, body });
+    expect(res.status, res.text).toBe(status);
+    expect(res.json.code).toBe(code);
+  });
+
+  it('refuses a missing or unknown credential (401) and the account key (403)', async () => {
+    const none = await t.call({ method: 'POST', path: '/v1/db/query', body: { sql: 'SELECT 1' } });
+    expect(none.status).toBe(401);
+    const account = await q('SELECT 1', undefined, t.keys.accountKey);
+    expect(account.status, account.text).toBe(403);
+    expect(account.json.code).toBe('auth/wrong-credential-type');
+    const wrong = await q('SELECT 1', undefined, `sk_${'x'.repeat(40)}`);
+    expect(wrong.status).toBe(401);
+  });
+
   it('refuses malformed parameters and the reserved one', async () => {
     expect((await q('SELECT 1', 'nope')).json.code).toBe('db/invalid-params');
     expect((await q('SELECT 1', { 'bad name': 1 })).json.code).toBe('db/invalid-params');
