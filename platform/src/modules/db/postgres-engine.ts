@@ -203,7 +203,12 @@ class PostgresProjectDatabase implements ProjectDatabase {
   }
 
   private async transaction<T>(timeoutMs: number, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: Error) => {
+      throw new ApiError(
+        'db/engine-unavailable',
+        `Cannot connect to the project's database: ${error.message}`,
+      );
+    });
     try {
       await client.query('BEGIN');
       await client.query(`SET LOCAL search_path = ${quoteIdent(this.schema)}`);
@@ -391,6 +396,48 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
     return pool;
   }
 
+  async function createSchema(
+    client: PoolClient,
+    name: string,
+    password: string,
+  ): Promise<{ location: string; password: string }> {
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `CREATE ROLE ${quoteIdent(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 20 PASSWORD '${password}'`,
+      );
+      await client.query(`CREATE SCHEMA ${quoteIdent(name)} AUTHORIZATION ${quoteIdent(name)}`);
+      await client.query(`ALTER ROLE ${quoteIdent(name)} SET search_path = ${quoteIdent(name)}`);
+      await client.query(
+        `CREATE TABLE ${quoteIdent(name)}._aerostack_migrations (seq bigserial PRIMARY KEY, name text NOT NULL UNIQUE, checksum text NOT NULL, applied_at text NOT NULL)`,
+      );
+      await client.query(
+        `ALTER TABLE ${quoteIdent(name)}._aerostack_migrations OWNER TO ${quoteIdent(name)}`,
+      );
+      await client.query(
+        `CREATE TABLE ${quoteIdent(name)}._aerostack_changes (seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, new jsonb, old jsonb)`,
+      );
+      await client.query(`ALTER TABLE ${quoteIdent(name)}._aerostack_changes OWNER TO ${quoteIdent(name)}`);
+      await client.query(`CREATE FUNCTION ${quoteIdent(name)}._aerostack_capture() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+INSERT INTO ${quoteIdent(name)}._aerostack_changes (tbl, op, new, old) VALUES (
+  TG_TABLE_NAME, TG_OP,
+  CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
+  CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END);
+RETURN NULL;
+END
+$f$`);
+      await client.query(
+        `ALTER FUNCTION ${quoteIdent(name)}._aerostack_capture() OWNER TO ${quoteIdent(name)}`,
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    return { location: name, password };
+  }
+
   return {
     /** Creates the project's role and schema; answers their name and the role's password. */
     async provision(): Promise<{ location: string; password: string }> {
@@ -398,42 +445,16 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
       const password = randomBase62(32);
       const client = await (await adminPool()).connect();
       try {
-        await client.query('BEGIN');
-        await client.query(
-          `CREATE ROLE ${quoteIdent(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 20 PASSWORD '${password}'`,
-        );
-        await client.query(`CREATE SCHEMA ${quoteIdent(name)} AUTHORIZATION ${quoteIdent(name)}`);
-        await client.query(`ALTER ROLE ${quoteIdent(name)} SET search_path = ${quoteIdent(name)}`);
-        await client.query(
-          `CREATE TABLE ${quoteIdent(name)}._aerostack_migrations (seq bigserial PRIMARY KEY, name text NOT NULL UNIQUE, checksum text NOT NULL, applied_at text NOT NULL)`,
-        );
-        await client.query(
-          `ALTER TABLE ${quoteIdent(name)}._aerostack_migrations OWNER TO ${quoteIdent(name)}`,
-        );
-        await client.query(
-          `CREATE TABLE ${quoteIdent(name)}._aerostack_changes (seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, new jsonb, old jsonb)`,
-        );
-        await client.query(`ALTER TABLE ${quoteIdent(name)}._aerostack_changes OWNER TO ${quoteIdent(name)}`);
-        await client.query(`CREATE FUNCTION ${quoteIdent(name)}._aerostack_capture() RETURNS trigger LANGUAGE plpgsql AS $f$
-BEGIN
-  INSERT INTO ${quoteIdent(name)}._aerostack_changes (tbl, op, new, old) VALUES (
-    TG_TABLE_NAME, TG_OP,
-    CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
-    CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END);
-  RETURN NULL;
-END
-$f$`);
-        await client.query(
-          `ALTER FUNCTION ${quoteIdent(name)}._aerostack_capture() OWNER TO ${quoteIdent(name)}`,
-        );
-        await client.query('COMMIT');
+        return await createSchema(client, name, password);
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
+        if (error instanceof ApiError) throw error;
+        throw new ApiError(
+          'db/engine-unavailable',
+          `Cannot create the project's schema and role (the platform's user needs CREATEROLE): ${(error as Error).message}`,
+        );
       } finally {
         client.release();
       }
-      return { location: name, password };
     },
 
     database(location: string, password: string): ProjectDatabase {
