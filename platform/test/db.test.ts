@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/http/auth/principal.js';
 import type { Change } from '../src/modules/db/engine.js';
-import { toPositional } from '../src/modules/db/postgres-engine.js';
+import { toPositional } from '../src/modules/db/postgres-values.js';
 import { namedParams, splitStatements } from '../src/modules/db/tokens.js';
 import { BACKENDS } from './support/backends.js';
 import { dbTestPlatform } from './support/db-harness.js';

@@ -12,7 +12,10 @@ import type {
   Row,
   Statement,
 } from './engine.js';
-import { splitStatements, tokenize } from './tokens.js';
+import { captureSetup, DML, drain, syncTriggers } from './postgres-capture.js';
+import { type CappedQueryClass, cappedQuery, type PgQueryClass } from './postgres-query.js';
+import { outValue, quoteIdent, rawTypes, sqlError, toPositional } from './postgres-values.js';
+import { splitStatements } from './tokens.js';
 
 // A project's PostgreSQL database is a schema owned by a role of its own. The platform connects
 // AS that role (LOGIN, a random password kept sealed by the vault), not as itself with SET ROLE:
@@ -22,174 +25,12 @@ import { splitStatements, tokenize } from './tokens.js';
 // EXTENSION and SET ROLE to anyone else. Each request runs in a transaction with SET LOCAL
 // search_path and statement_timeout (set again before every statement of a batch).
 
-const INT8 = 20;
-const BYTEA = 17;
-const NUMERIC = 1700;
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/**
- * Rewrites `:name` parameters to `$n` and answers the values in order. Positional arrays keep
- * their `$n`; `:auth_user_id` (when used) is bound after them.
- */
-export function toPositional(statement: Statement): { text: string; values: unknown[] } {
-  const params = statement.params ?? [];
-  const values: unknown[] = Array.isArray(params) ? params.map(bindValue) : [];
-  const named = Array.isArray(params) ? {} : params;
-  const slots = new Map<string, number>();
-  let text = '';
-  let from = 0;
-  for (const token of tokenize(statement.sql, 'postgres')) {
-    if (token.kind !== 'param' || statement.sql[token.start] !== ':') continue;
-    const name = token.value;
-    let slot = slots.get(name);
-    if (slot === undefined) {
-      if (name === 'auth_user_id' && statement.userId !== undefined) values.push(statement.userId);
-      else if (Object.hasOwn(named, name)) values.push(bindValue(named[name] ?? null));
-      else throw new ApiError('db/invalid-params', `Missing named parameter "${name}".`);
-      slot = values.length;
-      slots.set(name, slot);
-    }
-    text += `${statement.sql.slice(from, token.start)}$${slot}`;
-    from = token.end;
-  }
-  return { text: text + statement.sql.slice(from), values };
-}
-
-function bindValue(value: unknown): unknown {
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return value;
-}
-
-function outValue(value: unknown, type: number): unknown {
-  if (value === null) return null;
-  if (type === BYTEA) return (value as Buffer).toString('base64');
-  if (type === INT8) {
-    const big = BigInt(value as string);
-    return big <= SAFE && big >= -SAFE ? Number(big) : String(value);
-  }
-  if (type === NUMERIC) return value;
-  if (value instanceof Date) return value.toISOString();
-  if (Buffer.isBuffer(value)) return value.toString('base64');
-  return value;
-}
-
-function sqlError(error: unknown, label: string): ApiError {
-  const e = error as { code?: string; message?: string };
-  if (e.code === '57014') return new ApiError('db/statement-timeout', `${label}${e.message}`);
-  if (e.code === '08P01' && /bind message supplies/.test(e.message ?? '')) {
-    return new ApiError('db/invalid-params', `${label}${e.message}`);
-  }
-  return new ApiError('db/sql-error', `${label}${e.message ?? String(error)}`);
-}
-
-/** Statements after which the set of tables cannot have changed. */
-const DML = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY', 'FETCH', 'SHOW', 'EXPLAIN']);
-
-// Gives every table of the schema that lacks it the capture trigger (one generic PL/pgSQL function
-// copies NEW / OLD as JSON into _aerostack_changes). Partitions are skipped: their parent's
-// trigger fires for them.
-const SYNC_TRIGGERS = `
-DO $sync$
-DECLARE t record;
-BEGIN
-  FOR t IN
-    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-      AND c.relname NOT LIKE '\\_aerostack%'
-      AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = '_aerostack_capture')
-  LOOP
-    EXECUTE format('CREATE TRIGGER _aerostack_capture AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION _aerostack_capture()', t.relname);
-  END LOOP;
-END
-$sync$`;
-
-async function syncTriggers(client: PoolClient): Promise<void> {
-  await client.query(SYNC_TRIGGERS);
-}
-
-async function drain(client: PoolClient): Promise<Change[]> {
-  const result = await client.query('DELETE FROM _aerostack_changes RETURNING seq, tbl, op, new, old');
-  return (
-    result.rows as Array<{ seq: string; tbl: string; op: Change['op']; new: Row | null; old: Row | null }>
-  )
-    .sort((a, b) => Number(a.seq) - Number(b.seq))
-    .map((r) => ({ table: r.tbl, op: r.op, new: r.new, old: r.old }));
-}
-
-// pg's Query, as far as the capped query below uses its internals (the extended protocol's
-// row-limited Execute, as pg-cursor does).
-interface PgQueryInternals {
-  _canceledDueToError: Error | false;
-  handlePortalSuspended(connection: { sync(): void }): void;
-  handleCommandComplete(message: unknown, connection: { sync(): void }): void;
-  handleEmptyQuery(connection: { sync(): void }): void;
-  handleError(error: Error, connection: { sync(): void }): void;
-}
-type PgQueryClass = new (
-  config: QueryConfig & { rows?: number },
-  values?: unknown,
-  callback?: (error: Error | null, result?: QueryResult) => void,
-) => PgQueryInternals;
-type CappedQueryClass = new (
-  config: QueryConfig,
-  cap: number,
-  callback: (error: Error | null, result?: QueryResult) => void,
-) => PgQueryInternals;
-
-/**
- * A query that asks the server for at most `cap + 1` rows (Execute with a row limit): when the
- * portal is suspended there are more, and the query fails with `db/too-many-rows` without the
- * rest ever reaching the platform's memory.
- */
-function cappedQuery(Query: PgQueryClass): CappedQueryClass {
-  return class CappedQuery extends Query {
-    constructor(
-      config: QueryConfig,
-      cap: number,
-      callback: (error: Error | null, result?: QueryResult) => void,
-    ) {
-      super({ ...config, rows: cap + 1 }, undefined, callback);
-      this.cap = cap;
-    }
-    cap: number;
-    /** Row-limited Executes are flushed, not synced: whoever ends the exchange must send Sync once. */
-    synced = false;
-    override handlePortalSuspended(connection: { sync(): void }): void {
-      this._canceledDueToError = new ApiError(
-        'db/too-many-rows',
-        `The result has more than ${this.cap} rows. Add a LIMIT.`,
-      );
-      this.synced = true;
-      connection.sync();
-    }
-    override handleCommandComplete(message: unknown, connection: { sync(): void }): void {
-      this.synced = true; // pg syncs after a complete row-limited command
-      super.handleCommandComplete(message, connection);
-    }
-    override handleEmptyQuery(connection: { sync(): void }): void {
-      this.synced = true;
-      super.handleEmptyQuery(connection);
-    }
-    override handleError(error: Error, connection: { sync(): void }): void {
-      // The server skips everything after an error until Sync; without one the connection hangs.
-      if (!this.synced) {
-        this.synced = true;
-        connection.sync();
-      }
-      super.handleError(error, connection);
-    }
-  };
-}
-
 class PostgresProjectDatabase implements ProjectDatabase {
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
     private readonly Query: CappedQueryClass,
+    private readonly types: QueryConfig['types'],
   ) {}
 
   /** Runs one statement, reading at most `cap` + 1 rows from the server. */
@@ -234,7 +75,7 @@ class PostgresProjectDatabase implements ProjectDatabase {
         let result: import('pg').QueryResult;
         try {
           if (index > 0) await client.query(`SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}`);
-          result = await this.run(client, { text, values, types: RAW_TYPES }, limits.maxRows - budget.rows);
+          result = await this.run(client, { text, values, types: this.types }, limits.maxRows - budget.rows);
         } catch (error) {
           if (error instanceof ApiError) throw new ApiError(error.code, `${label}${error.detail}`);
           throw sqlError(error, label);
@@ -317,16 +158,6 @@ class PostgresProjectDatabase implements ProjectDatabase {
   }
 }
 
-/** Keeps int8 and numeric as text, so no precision is lost on the way to JSON. */
-const RAW_TYPES = {
-  getTypeParser: (oid: number, format?: string) =>
-    oid === INT8 || oid === NUMERIC
-      ? (v: string) => v
-      : // biome-ignore lint/suspicious/noExplicitAny: pg's own parser table
-        (PG_TYPES as any).getTypeParser(oid, format),
-};
-let PG_TYPES: unknown;
-
 /**
  * Where project schemas live: a database of their own beside the platform's (`<name>_projects`
  * on the same server), never the platform's database itself. LISTEN/NOTIFY has no privileges in
@@ -344,8 +175,8 @@ export function projectsDatabase(databaseUrl: string): { name: string; url: stri
 /** The PostgreSQL engine: a schema and a LOGIN role per project, on the platform's DATABASE_URL's server. */
 export async function createPostgresEngine(options: { databaseUrl: string }) {
   const { default: pg } = await import('pg');
-  PG_TYPES = pg.types;
   const CappedQuery = cappedQuery(pg.Query as unknown as PgQueryClass);
+  const types = rawTypes(pg.types) as QueryConfig['types'];
   const projects = projectsDatabase(options.databaseUrl);
   const pools = new Map<string, Pool>();
   let setup: Promise<Pool> | null = null;
@@ -414,22 +245,7 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
       await client.query(
         `ALTER TABLE ${quoteIdent(name)}._aerostack_migrations OWNER TO ${quoteIdent(name)}`,
       );
-      await client.query(
-        `CREATE TABLE ${quoteIdent(name)}._aerostack_changes (seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, new jsonb, old jsonb)`,
-      );
-      await client.query(`ALTER TABLE ${quoteIdent(name)}._aerostack_changes OWNER TO ${quoteIdent(name)}`);
-      await client.query(`CREATE FUNCTION ${quoteIdent(name)}._aerostack_capture() RETURNS trigger LANGUAGE plpgsql AS $f$
-BEGIN
-INSERT INTO ${quoteIdent(name)}._aerostack_changes (tbl, op, new, old) VALUES (
-  TG_TABLE_NAME, TG_OP,
-  CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
-  CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END);
-RETURN NULL;
-END
-$f$`);
-      await client.query(
-        `ALTER FUNCTION ${quoteIdent(name)}._aerostack_capture() OWNER TO ${quoteIdent(name)}`,
-      );
+      for (const statement of captureSetup(name)) await client.query(statement);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -458,7 +274,7 @@ $f$`);
     },
 
     database(location: string, password: string): ProjectDatabase {
-      return new PostgresProjectDatabase(poolFor(location, password), location, CappedQuery);
+      return new PostgresProjectDatabase(poolFor(location, password), location, CappedQuery, types);
     },
 
     async close(): Promise<void> {
