@@ -221,6 +221,7 @@ describe.each(BACKENDS)('realtime streams on $name', (backend) => {
         published_at: Date.now(),
         row_table: null,
         row_data: null,
+        user_id: null,
       },
       BUFFER_COUNT,
     );
@@ -244,6 +245,7 @@ describe.each(BACKENDS)('realtime streams on $name', (backend) => {
           published_at: Date.now(),
           row_table: null,
           row_data: null,
+          user_id: null,
         },
         BUFFER_COUNT,
       );

@@ -144,7 +144,17 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
       data: 'hello',
     });
     expect(sent.status).toBe(201);
-    expect((await signedIn.take('message', 1))[0]!.data.data).toBe('hello');
+    // The sender is the platform's word, from the access token.
+    expect((await signedIn.take('message', 1))[0]!.data).toMatchObject({
+      data: 'hello',
+      userId: users.alice.id,
+    });
+    await call('POST', '/v1/realtime/messages', keys.secretKey, {
+      channel: 'chat/lobby',
+      event: 'note',
+      data: 'server',
+    });
+    expect((await signedIn.take('message', 1))[0]!.data).toMatchObject({ data: 'server', userId: null });
     signedIn.close();
   });
 

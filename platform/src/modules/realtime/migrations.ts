@@ -73,4 +73,10 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('realtime_events').addColumn('prev_seq', 'bigint').execute();
     },
   },
+  // Who published each message, so subscribers can trust the sender of an end user's message.
+  '20261123221500_realtime_publisher': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('realtime_events').addColumn('user_id', 'text').execute();
+    },
+  },
 };

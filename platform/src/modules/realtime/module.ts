@@ -1,5 +1,5 @@
 import type { Principal } from '../../http/auth/principal.js';
-import { projectIdOf } from '../../http/auth/principal.js';
+import { projectIdOf, userIdOf } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
 import { ApiError } from '../../http/problem.js';
 import { encodeCursor, positionOf } from '../../lib/cursor.js';
@@ -61,6 +61,7 @@ export default defineModule({
         body.channel,
         body.event,
         body.data as JsonValue,
+        { userId: userIdOf(principal) },
       );
       return { status: 201, body: messageOf(row) as never };
     },

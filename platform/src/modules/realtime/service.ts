@@ -21,6 +21,8 @@ const CLOSE_WAIT_MS = 2_000;
 export interface PublishOptions {
   /** A database change event: end users receive it only if the rules let them see this row. */
   row?: { table: string; row: Record<string, unknown> };
+  /** The signed-in end user publishing it (shown to subscribers as `userId`). */
+  userId?: string | null;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createRealtimeService(services: Services) {
       published_at: Date.now(),
       row_table: options.row?.table ?? null,
       row_data: options.row ? JSON.stringify(options.row.row) : null,
+      user_id: options.userId ?? null,
     };
     const { seq, prev_seq } = await append(db, row, bufferCount);
     // Stored: a lost wake-up only delays delivery on the nodes that missed it, until the next

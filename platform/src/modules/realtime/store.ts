@@ -16,6 +16,8 @@ export interface EventRow {
   data: string;
   /** Epoch milliseconds. */
   published_at: number;
+  /** The signed-in end user who published it; null for keys and the platform. */
+  user_id: string | null;
   /** The id of the channel's previous message (null for its first). */
   prev_seq: number | null;
   /** A database change event: the table and (JSON) row the rules decide visibility on. */

@@ -32,6 +32,7 @@ export function messageOf(row: EventRow) {
     event: row.event,
     data: JSON.parse(row.data) as unknown,
     publishedAt: new Date(Number(row.published_at)).toISOString(),
+    userId: row.user_id,
   };
 }
 
