@@ -52,6 +52,25 @@ export async function append(
   event: Omit<EventRow, 'seq' | 'prev_seq'>,
   bufferCount: number,
 ): Promise<{ seq: number; prev_seq: number | null }> {
+  // PostgreSQL may pick this transaction as the victim of a deadlock with the age sweep (both
+  // delete old rows of a channel): nothing was committed, so it is simply run again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await appendOnce(db, event, bufferCount);
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** PostgreSQL's `deadlock_detected`. */
+const DEADLOCK = '40P01';
+
+async function appendOnce(
+  db: Db,
+  event: Omit<EventRow, 'seq' | 'prev_seq'>,
+  bufferCount: number,
+): Promise<{ seq: number; prev_seq: number | null }> {
   return db.transaction().execute(async (tx) => {
     const { seq } = await tx
       .insertInto('realtime_sequences')
