@@ -1,13 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/http/auth/principal.js';
 import type { Change } from '../src/modules/db/engine.js';
-import { toPositional } from '../src/modules/db/postgres-values.js';
-import { namedParams, splitStatements } from '../src/modules/db/tokens.js';
 import { BACKENDS } from './support/backends.js';
 import { dbTestPlatform } from './support/db-harness.js';
+import { projectProcesses } from './support/db-processes.js';
 import type { TestPlatform } from './support/harness.js';
 
 // Each project's own SQL database, over HTTP on every backend: queries, batches (all or nothing),
@@ -18,50 +16,6 @@ const TIMEOUT_MS = 1500;
 const MAX_ROWS = 50;
 
 const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) AS n FROM c';
-
-describe('db statement text', () => {
-  it('splits a script at top-level semicolons only', () => {
-    expect(
-      splitStatements(`CREATE TABLE a (x TEXT DEFAULT ';');
-        -- a comment; with a semicolon
-        CREATE TRIGGER t AFTER INSERT ON a BEGIN
-          UPDATE a SET x = CASE WHEN x = 'a' THEN 'b' ELSE 'c' END;
-          DELETE FROM a WHERE x = ';';
-        END;
-        ;  `),
-    ).toEqual([
-      "CREATE TABLE a (x TEXT DEFAULT ';')",
-      `-- a comment; with a semicolon
-        CREATE TRIGGER t AFTER INSERT ON a BEGIN
-          UPDATE a SET x = CASE WHEN x = 'a' THEN 'b' ELSE 'c' END;
-          DELETE FROM a WHERE x = ';';
-        END`,
-    ]);
-    // PostgreSQL quoting (dollar quotes, E'' strings) counts only in PostgreSQL's dialect.
-    const pgScript =
-      "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $b$ SELECT 1; $b$; SELECT E'it\\'s; fine'";
-    expect(splitStatements(pgScript, 'postgres')).toEqual([
-      'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $b$ SELECT 1; $b$',
-      "SELECT E'it\\'s; fine'",
-    ]);
-    expect(splitStatements(pgScript, 'sqlite')).toHaveLength(4);
-  });
-
-  it('finds named parameters outside strings, quoted names, comments and casts', () => {
-    expect(
-      namedParams(`SELECT ':no', "a:b", x::text, :yes, @also, $too /* :hidden */ -- :gone
-        , :yes`),
-    ).toEqual(['yes', 'also', 'too']);
-    expect(toPositional({ sql: "SELECT :a::int, ':a', :b, :a", params: { a: 1, b: { k: 2 } } })).toEqual({
-      text: "SELECT $1::int, ':a', $2, $1",
-      values: [1, '{"k":2}'],
-    });
-    expect(toPositional({ sql: 'SELECT $1, :auth_user_id', params: ['x'], userId: 'usr_1' })).toEqual({
-      text: 'SELECT $1, $2',
-      values: ['x', 'usr_1'],
-    });
-  });
-});
 
 describe.each(BACKENDS)('db on $name', (backend) => {
   let t: TestPlatform;
@@ -245,128 +199,6 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     expect(res.status, res.text).toBe(status);
     expect(res.json.code).toBe(code);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-  });
-
-  // Escapes from the project's SQLite file, each refused before it runs, whatever its spelling.
-  const SQLITE_ESCAPES: Array<[string, string]> = [
-    ['ATTACH', "ATTACH DATABASE '/tmp/aerostack-escape.db' AS x"],
-    ['attach, lower case', "attach '/tmp/aerostack-escape.db' as x"],
-    ['ATTACH after a block comment', "/* hi */ ATTACH '/tmp/aerostack-escape.db' AS x"],
-    ['ATTACH after a line comment', "-- hi\nATTACH '/tmp/aerostack-escape.db' AS x"],
-    ['ATTACH as a second statement', "SELECT 1; ATTACH '/tmp/aerostack-escape.db' AS x"],
-    ['ATTACH in a CTE', "WITH a AS (SELECT 1) ATTACH '/tmp/aerostack-escape.db' AS x"],
-    ['DETACH', 'DETACH main'],
-    ['VACUUM INTO', "VACUUM INTO '/tmp/aerostack-escape.db'"],
-    ['PRAGMA database_list', 'PRAGMA database_list'],
-    ['PRAGMA that changes the connection', 'PRAGMA journal_mode = DELETE'],
-    ['PRAGMA writable_schema', 'pragma  WRITABLE_SCHEMA=1'],
-    ['a read-only PRAGMA being set', 'PRAGMA table_info = 1'],
-    ['pragma function revealing the file', 'SELECT * FROM pragma_database_list'],
-    ['pragma function as a string', "SELECT * FROM 'pragma_database_list'"],
-    ['pragma function, quoted', 'SELECT * FROM "pragma_database_list"'],
-    ['load_extension', "SELECT load_extension('/tmp/x.so')"],
-    ['load_extension, quoted', 'SELECT "load_extension"(\'/tmp/x.so\')'],
-    ['readfile', "SELECT readfile('/etc/passwd')"],
-    ['fts3_tokenizer', "SELECT fts3_tokenizer('simple')"],
-    ['a pragma function between $a$ parameters', 'SELECT $a$, (SELECT file FROM pragma_database_list), $a$'],
-    [
-      'a pragma function after a backslash string',
-      "CREATE TABLE esc (e '\\', y AS ((SELECT file FROM pragma_database_list)))",
-    ],
-    ['ATTACH behind a bracket name', "SELECT [a]; ATTACH 'x' AS y"],
-    [
-      'a trigger calling load_extension',
-      "CREATE TRIGGER esc AFTER INSERT ON notes BEGIN SELECT load_extension('/tmp/x.so'); END",
-    ],
-  ];
-
-  it.runIf(engine === 'sqlite').each(SQLITE_ESCAPES)('refuses %s', async (_, sql) => {
-    const res = await q(sql);
-    expect(res.status, res.text).toBe(403);
-    expect(res.json.code).toBe('db/forbidden-statement');
-    // And through a batch and a migration.
-    expect((await batch([{ sql: 'SELECT 1' }, { sql }])).json.code).toBe('db/forbidden-statement');
-    expect((await migrate([{ name: 'escape', sql }])).json.code).toBe('db/forbidden-statement');
-  });
-
-  it.runIf(engine === 'sqlite')(
-    'allows harmless look-alikes and read-only PRAGMAs, and one statement at a time',
-    async () => {
-      for (const sql of [
-        'SELECT \'ATTACH\' AS word, 1 AS "vacuum"',
-        'PRAGMA table_info(notes)',
-        'PRAGMA main.index_list(notes)',
-        "SELECT name FROM pragma_table_info('notes')",
-      ]) {
-        const res = await q(sql);
-        expect(res.status, `${sql}: ${res.text}`).toBe(200);
-      }
-      // A comment splits a word in two for SQLite too: not ATTACH, a syntax error.
-      expect((await q("ATT/**/ACH '/tmp/aerostack-escape.db' AS x")).json.code).toBe('db/sql-error');
-      const two = await q('SELECT 1; DROP TABLE notes');
-      expect(two.status).toBe(400);
-      expect(two.json.code).toBe('db/sql-error');
-      expect((await q('SELECT count(*) AS n FROM notes')).status).toBe(200);
-    },
-  );
-
-  // PostgreSQL: the project's role owns its schema and nothing else; the database refuses the rest.
-  const PG_ESCAPES: Array<[string, string]> = [
-    ["the platform's tables", 'SELECT * FROM public.api_keys'],
-    ["the vault's data keys", 'SELECT * FROM public.vault_data_keys'],
-    ['pg_read_file', "SELECT pg_read_file('/etc/passwd')"],
-    ['COPY FROM PROGRAM', "COPY notes (body) FROM PROGRAM 'id'"],
-    ['CREATE EXTENSION', 'CREATE EXTENSION IF NOT EXISTS pgcrypto'],
-    ['SET ROLE to the superuser', 'SET ROLE postgres'],
-    ['SET ROLE from a DO block', "DO $$ BEGIN EXECUTE 'SET ROLE postgres'; END $$"],
-    ['ALTER ROLE SUPERUSER', 'ALTER ROLE CURRENT_USER SUPERUSER'],
-    ['CREATE SCHEMA', 'CREATE SCHEMA elsewhere'],
-    ['SET SESSION AUTHORIZATION', 'SET SESSION AUTHORIZATION postgres'],
-  ];
-
-  it.runIf(engine === 'postgres').each(PG_ESCAPES)('PostgreSQL refuses %s', async (_, sql) => {
-    const res = await q(sql);
-    expect(res.status, res.text).toBe(400);
-    expect(res.json.code).toBe('db/sql-error');
-  });
-
-  it.runIf(engine === 'postgres')(
-    "PostgreSQL keeps project SQL off the platform's database and its bus",
-    async () => {
-      const here = await q('SELECT current_database() AS name');
-      const platformDb = new URL(t.platform.services.config.databaseUrl!).pathname.slice(1);
-      expect(here.json.rows[0].name).not.toBe(platformDb);
-      // LISTEN/NOTIFY has no privileges: only another database keeps a project off the platform's bus.
-      const listener = new pg.Client({ connectionString: t.platform.services.config.databaseUrl! });
-      await listener.connect();
-      const heard: string[] = [];
-      listener.on('notification', (n) => heard.push(n.payload ?? ''));
-      await listener.query('LISTEN aerostack_bus');
-      const sent = await q("SELECT pg_notify('aerostack_bus', 'from-project') AS sent");
-      expect(sent.status, sent.text).toBe(200);
-      await listener.query("SELECT pg_notify('aerostack_bus', 'control')");
-      await new Promise((r) => setTimeout(r, 300));
-      await listener.end();
-      expect(heard).toContain('control');
-      expect(heard).not.toContain('from-project');
-    },
-  );
-
-  it.runIf(engine === 'postgres')("PostgreSQL keeps another project's schema out of reach", async () => {
-    const made = await q('CREATE TABLE private_stuff (x integer)', undefined, other.sk);
-    expect(made.status, made.text).toBe(200);
-    const rows = await t.platform.services.database.db
-      .selectFrom('db_databases' as never)
-      .select(['project_id as projectId', 'location'] as never)
-      .execute();
-    const theirs = (rows as Array<{ projectId: string; location: string }>).find(
-      (r) => r.projectId === other.projectId,
-    )!;
-    const res = await q(`SELECT * FROM ${theirs.location}.private_stuff`);
-    expect(res.status, res.text).toBe(400);
-    expect(res.json.detail).toMatch(/permission denied/);
-    const reset = await q('SELECT current_user AS u');
-    expect(reset.json.rows[0].u).not.toBe('postgres');
   });
 
   it('counts rowsAffected for writes only', async () => {
@@ -733,47 +565,5 @@ describe.each(BACKENDS)('db on $name', (backend) => {
   it.runIf(engine === 'sqlite')('keeps the project file private (0600)', async () => {
     const file = join(t.platform.services.config.dataDir, 'db', `${t.keys.projectId}.sqlite`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-  });
-});
-
-/** The live processes serving SQLite files under `dataDir` (Linux: read from /proc). */
-function projectProcesses(dataDir: string, file = ''): number {
-  let count = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
-    try {
-      const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (env.includes(`AEROSTACK_DB_FILE=${join(dataDir, 'db', file)}`)) count++;
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return count;
-}
-
-describe('db on sqlite: the project process', () => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await dbTestPlatform(BACKENDS[0]!, { idleMs: 1000 });
-  });
-  afterAll(() => t?.close());
-
-  it('exits when idle and comes back with the data on the next request', async () => {
-    const sk = t.keys.secretKey;
-    const q = (sql: string) => t.call({ method: 'POST', path: '/v1/db/query', auth: sk, body: { sql } });
-    expect((await q('CREATE TABLE kept (b BLOB)')).status).toBe(200);
-    const changes: Change[] = [];
-    t.platform.services.db.onChange((_, change) => changes.push(change));
-    expect((await q("INSERT INTO kept VALUES (x'00ff10')")).status).toBe(200);
-    // A BLOB in a change event is base64, as in query results.
-    expect(changes).toEqual([{ table: 'kept', op: 'INSERT', new: { b: 'AP8Q' }, old: null }]);
-    const dataDir = t.platform.services.config.dataDir;
-    const linux = existsSync('/proc/self/environ');
-    if (linux) expect(projectProcesses(dataDir)).toBe(1);
-    await new Promise((r) => setTimeout(r, 2500));
-    if (linux) expect(projectProcesses(dataDir)).toBe(0);
-    const after = await q('SELECT b FROM kept');
-    expect(after.status, after.text).toBe(200);
-    expect(after.json.rows).toEqual([{ b: 'AP8Q' }]);
-    if (linux) expect(projectProcesses(dataDir)).toBe(1);
   });
 });
