@@ -525,6 +525,16 @@ describe.each(BACKENDS)('db on $name', (backend) => {
       { sql: 'INSERT INTO items VALUES (1, NULL)' },
     ]);
     expect(changes).toHaveLength(0);
+    // Wide tables and generated columns: every column is in the event.
+    const wide = Array.from({ length: 70 }, (_, i) => `c${i} INTEGER`).join(', ');
+    await q(`CREATE TABLE wide (${wide}, total INTEGER GENERATED ALWAYS AS (c0 + c69) STORED)`);
+    changes.length = 0;
+    const cols = Array.from({ length: 70 }, (_, i) => `c${i}`);
+    await q(`INSERT INTO wide (${cols.join(', ')}) VALUES (${cols.map((_, i) => i).join(', ')})`);
+    expect(changes).toHaveLength(1);
+    expect(Object.keys(changes[0]!.change.new!)).toHaveLength(71);
+    expect(changes[0]!.change.new).toMatchObject({ c0: 0, c69: 69, total: 69 });
+    changes.length = 0;
     // A migration's writes are captured too.
     await migrate([{ name: '0010_items', sql: "INSERT INTO items VALUES (10, 'm')" }]);
     expect(changes.map((c) => c.change.op)).toEqual(['INSERT']);

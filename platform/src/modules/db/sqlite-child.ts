@@ -56,7 +56,7 @@ function syncTriggers() {
   const wanted = new Map();
   for (const table of tables) {
     if (/^\s*CREATE\s+VIRTUAL/i.test(table.sql ?? '')) continue;
-    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all(table.name).map((r) => r.name);
+    const columns = db.prepare('SELECT name FROM pragma_table_xinfo(?) WHERE hidden <> 1').all(table.name).map((r) => r.name);
     for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
       const name = PREFIX + op.toLowerCase() + '_' + table.name;
       const after = op === 'DELETE' ? 'NULL' : rowJson('NEW', columns);
