@@ -29,6 +29,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two node
       logLevel: 'error' as const,
       validateResponses: true,
     };
+    config.realtime = { ...config.realtime, presenceTtlSeconds: 1 };
     a = await listen(config);
     b = await listen(config);
     secretKey = a.platform.keys!.secretKey;
@@ -80,6 +81,32 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two node
     onA.close();
     onB.close();
   });
+
+  it('announces one leave per presence entry, whichever node removes it', async () => {
+    const watcher = await subscribe(a, 'nodes/here');
+    await watcher.next();
+    const holder = await subscribe(b, 'nodes/here');
+    const { streamId } = (await holder.next()).data;
+    const track = (node: Server, key: string, extra: Record<string, unknown> = {}) =>
+      fetch(`${node.url}/v1/realtime/presence`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'nodes/here', key, ...extra }),
+      });
+    expect((await track(b, 'bound', { streamId })).status).toBe(200);
+    expect((await track(a, 'expires')).status).toBe(200);
+    const changes = async (count: number) =>
+      (await watcher.take('message', count, 5_000)).map((f) => `${f.data.data.action} ${f.data.data.key}`);
+    expect(await changes(2)).toEqual(['join bound', 'join expires']);
+    // Both nodes sweep expired entries; exactly one of them announces the leave.
+    expect(await changes(1)).toEqual(['leave expires']);
+    // `bound` outlives the TTL: node B keeps it alive while its stream is open, then removes it.
+    await new Promise((r) => setTimeout(r, 2_000));
+    holder.close();
+    expect(await changes(1)).toEqual(['leave bound']);
+    expect(await watcher.quiet('message', 1_500)).toEqual([]);
+    watcher.close();
+  }, 20_000);
 
   it('resumes on one node a stream that began on the other', async () => {
     const onA = await subscribe(a, 'nodes/resume');
