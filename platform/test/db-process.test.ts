@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change } from '../src/modules/db/engine.js';
 import { BACKENDS } from './support/backends.js';
@@ -34,5 +35,35 @@ describe('db on sqlite: the project process', () => {
     expect(after.status, after.text).toBe(200);
     expect(after.json.rows).toEqual([{ b: 'AP8Q' }]);
     if (linux) expect(projectProcesses(dataDir)).toBe(1);
+  });
+
+  it('answers 503 when the project file cannot be opened, and keeps serving other projects', async () => {
+    const created = await t.call({
+      method: 'POST',
+      path: '/v1/projects',
+      auth: t.keys.accountKey,
+      body: { name: 'Broken' },
+    });
+    const dir = join(t.platform.services.config.dataDir, 'db');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${created.json.project.id}.sqlite`), 'this is not a database '.repeat(50), {
+      mode: 0o600,
+    });
+    const broken = await t.call({
+      method: 'POST',
+      path: '/v1/db/query',
+      auth: created.json.secretKey.key,
+      body: { sql: 'SELECT 1' },
+    });
+    expect(broken.status, broken.text).toBe(503);
+    expect(broken.json.code).toBe('db/engine-unavailable');
+    expect(broken.json.detail).not.toContain(dir);
+    const fine = await t.call({
+      method: 'POST',
+      path: '/v1/db/query',
+      auth: t.keys.secretKey,
+      body: { sql: 'SELECT 1 AS one' },
+    });
+    expect(fine.status, fine.text).toBe(200);
   });
 });

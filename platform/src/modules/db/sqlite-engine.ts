@@ -77,13 +77,25 @@ class SqliteProjectDatabase implements ProjectDatabase {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
     this.ready = new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
+      let started = false;
+      child.once('message', () => {
+        started = true;
+        resolve();
+      });
       child.once('exit', (code, signal) => {
         if (this.child === child) {
           this.child = null;
           this.ready = null;
         }
-        reject(new Error(`database process exited (${code ?? signal}): ${stderr}`));
+        if (started) return;
+        // The detail stays generic (stderr names files); the operator's log has the rest.
+        this.logger.error('db: the database process could not start', {
+          file: this.file,
+          code,
+          signal,
+          stderr,
+        });
+        reject(new ApiError('db/engine-unavailable', "The project's database could not be opened."));
       });
     });
     this.ready.catch(() => {});
@@ -162,7 +174,8 @@ class SqliteProjectDatabase implements ProjectDatabase {
       };
       const onExit = () => {
         cleanup();
-        reject(new Error('the database process exited during a request'));
+        this.logger.warn('db: the database process stopped during a request', { file: this.file });
+        reject(new ApiError('db/engine-unavailable', 'The database process stopped during the statement.'));
       };
       const cleanup = () => {
         clearTimeout(timer);
