@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { createHub } from '../src/modules/realtime/hub.js';
 import { append } from '../src/modules/realtime/store.js';
+import { subscription } from '../src/modules/realtime/stream.js';
 import { listen, type Server } from '../src/server.js';
 import { BACKENDS } from './support/backends.js';
 import { openSse, type SseFrame } from './support/sse.js';
@@ -255,6 +257,39 @@ describe.each(BACKENDS)('realtime streams on $name', (backend) => {
     expect(datas(await stream.take('message', BUFFER_COUNT))).toEqual([4, 5, 6, 7, 8]);
     stream.close();
   }, 15_000);
+
+  it('ends a stream whose client falls too far behind, which then resumes from the database', async () => {
+    const { services } = server.platform;
+    const hub = createHub({ db: services.realtime.db, bus: services.bus, onError: () => {} });
+    const base = {
+      db: services.realtime.db,
+      hub,
+      projectId: keys.projectId,
+      channels: ['slow/a'],
+      streamId: 'rts_slow',
+      bufferSeconds: BUFFER_SECONDS,
+      visible: async () => true,
+      signal: new AbortController().signal,
+    };
+    try {
+      const slow = subscription({ ...base, lastEventId: null, maxQueue: 2 });
+      const ready = await slow.next();
+      // The client reads nothing while four messages arrive: two fit in its queue.
+      for (let n = 1; n <= 4; n++) await services.realtime.publish(keys.projectId, 'slow/a', 'note', n);
+      await sleep(500);
+      const got = [];
+      for await (const event of slow) got.push(event);
+      expect(got.map((e) => (e.data as { data: number }).data)).toEqual([1, 2]);
+      const resumed = subscription({ ...base, lastEventId: got.at(-1)!.id! });
+      expect((await resumed.next()).value).toMatchObject({ event: 'subscribed', id: got.at(-1)!.id });
+      expect(((await resumed.next()).value!.data as { data: number }).data).toBe(3);
+      expect(((await resumed.next()).value!.data as { data: number }).data).toBe(4);
+      await resumed.return(undefined);
+      expect(ready.value).toMatchObject({ event: 'subscribed' });
+    } finally {
+      hub.close();
+    }
+  });
 
   it('says so when Last-Event-ID is an id this project never issued', async () => {
     const stream = await subscribe(['ghost/a'], { 'last-event-id': '999999999' });

@@ -22,6 +22,8 @@ export interface Subscription {
   /** Whether the caller may see this event (database change events are filtered by the rules). */
   visible(row: EventRow): Promise<boolean>;
   signal: AbortSignal;
+  /** Events a slow client may have queued before its stream ends (default MAX_QUEUE). */
+  maxQueue?: number;
 }
 
 /** An event row as the API shows it. */
@@ -48,7 +50,7 @@ export async function* subscription(s: Subscription): AsyncGenerator<SseEvent> {
   let overflow = false;
   let wake: (() => void) | null = null;
   const enqueue = (row: EventRow, lost: boolean) => {
-    if (queue.length >= MAX_QUEUE) overflow = true;
+    if (queue.length >= (s.maxQueue ?? MAX_QUEUE)) overflow = true;
     else queue.push({ row, lost });
     wake?.();
   };
