@@ -178,6 +178,18 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     expect(blob.json.rows[0].b).toBe(Buffer.from([1, 2, 255]).toString('base64'));
   });
 
+  it('answers the current columns after the table changes', async () => {
+    await q('CREATE TABLE shapes (id INTEGER)');
+    await q('INSERT INTO shapes VALUES (1)');
+    expect((await q('SELECT * FROM shapes')).json.columns).toEqual(['id']);
+    await q('ALTER TABLE shapes ADD COLUMN sides INTEGER');
+    const after = await q('SELECT * FROM shapes');
+    expect(after.json).toEqual({ rows: [{ id: 1, sides: null }], columns: ['id', 'sides'], rowsAffected: 0 });
+    await q('DELETE FROM shapes');
+    await q('ALTER TABLE shapes ADD COLUMN name TEXT');
+    expect((await q('SELECT * FROM shapes')).json.columns).toEqual(['id', 'sides', 'name']);
+  });
+
   it('binds parameters as values: injection through them fails', async () => {
     const evil = "x'); DROP TABLE notes; --";
     const res = await q('SELECT count(*) AS n FROM notes WHERE body = :body', { body: evil });

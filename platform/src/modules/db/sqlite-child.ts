@@ -121,10 +121,24 @@ function bindArgs(statement) {
   return [named];
 }
 
+// Project statements are prepared once and reused (SQLite re-prepares them after a schema change).
+const statementCache = new Map();
+function prepared(sql) {
+  let stmt = statementCache.get(sql);
+  if (stmt) {
+    statementCache.delete(sql);
+  } else {
+    stmt = db.prepare(sql);
+    if (statementCache.size >= 256) statementCache.delete(statementCache.keys().next().value);
+  }
+  statementCache.set(sql, stmt);
+  return stmt;
+}
+
 function runOne(statement, budget) {
   let stmt;
   try {
-    stmt = db.prepare(statement.sql);
+    stmt = prepared(statement.sql);
   } catch (error) {
     throw new Refusal('sql', error.message);
   }
@@ -135,7 +149,6 @@ function runOne(statement, budget) {
       // changes() keeps the count of the last INSERT/UPDATE/DELETE across DDL: only DML reports it.
       return { rows: [], columns: [], rowsAffected: statement.dml ? Number(info.changes) : 0 };
     }
-    const columns = stmt.columns().map((c) => c.name);
     const rows = [];
     for (const row of stmt.iterate(...args)) {
       if (budget.rows++ >= budget.maxRows) throw new Refusal('rows', 'The result has more than ' + budget.maxRows + ' rows.');
@@ -144,6 +157,8 @@ function runOne(statement, budget) {
       if (budget.bytes > budget.maxBytes) throw new Refusal('bytes', 'The result is larger than ' + budget.maxBytes + ' bytes.');
       rows.push(row);
     }
+    // After the run: a reused statement is re-prepared when the schema changed since.
+    const columns = stmt.columns().map((c) => c.name);
     const rowsAffected = stmt.readonly ? 0 : Number(db.prepare('SELECT changes() AS n').get().n);
     return { rows, columns, rowsAffected };
   } catch (error) {
@@ -173,7 +188,7 @@ function exec(msg) {
   const statements = msg.statements;
   if (statements.length === 1) {
     let readonly = false;
-    try { readonly = db.prepare(statements[0].sql).readonly; } catch { /* reported by runOne */ }
+    try { readonly = prepared(statements[0].sql).readonly; } catch { /* reported by runOne */ }
     if (readonly) {
       try { return { results: [runOne(statements[0], budget)], changes: [] }; }
       catch (error) { error.index = 0; throw error; }
