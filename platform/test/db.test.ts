@@ -203,6 +203,13 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     ['a syntax error', 'SELEC 1', 'db/sql-error', 400],
     ['an unknown table', 'SELECT * FROM nothing_here', 'db/sql-error', 400],
     ['a constraint', 'INSERT INTO notes (id, body) VALUES (1, NULL)', 'db/sql-error', 400],
+    ['two statements in one string', 'SELECT 1; SELECT 2', 'db/sql-error', 400],
+    [
+      'lifting the timeout, then sleeping',
+      "SELECT set_config('statement_timeout', '0', true); SELECT 1",
+      'db/sql-error',
+      400,
+    ],
     ['a transaction statement', 'BEGIN', 'db/forbidden-statement', 403],
     ['a platform table', 'SELECT * FROM _aerostack_migrations', 'db/forbidden-statement', 403],
     ['a platform table, quoted', 'DELETE FROM "_AEROSTACK_migrations"', 'db/forbidden-statement', 403],
@@ -358,6 +365,17 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     expect(after.status, after.text).toBe(200);
     const write = await q("INSERT INTO tags (name) VALUES ('after-timeout')");
     expect(write.status, write.text).toBe(200);
+  });
+
+  it.runIf(engine === 'postgres')('keeps the timeout when a batch statement lifts it', async () => {
+    const started = Date.now();
+    const res = await batch([
+      { sql: "SELECT set_config('statement_timeout', '0', true)" },
+      { sql: 'SELECT pg_sleep(30)' },
+    ]);
+    expect(res.status, res.text).toBe(422);
+    expect(res.json.code).toBe('db/statement-timeout');
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
   });
 
   it('caps rows and response size', async () => {
