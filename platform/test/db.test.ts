@@ -119,6 +119,24 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     expect(t5.json.code).toBe('db/sql-error');
   });
 
+  it('stops a runaway migration at the timeout: the ones before it stay, the ones after it do not run', async () => {
+    const res = await migrate([
+      { name: '0008_before', sql: 'CREATE TABLE before_runaway (x INTEGER)' },
+      { name: '0009_runaway', sql: `CREATE TABLE runaway AS ${RUNAWAY}` },
+      { name: '0009_after', sql: 'CREATE TABLE after_runaway (x INTEGER)' },
+    ]);
+    expect(res.status, res.text).toBe(422);
+    expect(res.json.code).toBe('db/statement-timeout');
+    expect(res.json.detail).toContain('0009_runaway');
+    const names = (await t.call({ method: 'GET', path: '/v1/db/migrations', auth: sk })).json.data.map(
+      (m: { name: string }) => m.name,
+    );
+    expect(names).toContain('0008_before');
+    expect(names).not.toContain('0009_runaway');
+    expect(names).not.toContain('0009_after');
+    expect((await q('SELECT * FROM runaway')).json.code).toBe('db/sql-error');
+  });
+
   it('applies a migration whose trigger or function body holds semicolons', async () => {
     const sql =
       engine === 'sqlite'

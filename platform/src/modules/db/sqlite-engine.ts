@@ -35,6 +35,10 @@ export function childError(error: ChildError, label: string): ApiError {
   }
 }
 
+function labelled(error: ApiError, migration: string): ApiError {
+  return new ApiError(error.code, `Migration ${migration}: ${error.detail ?? error.title}`);
+}
+
 interface Pending {
   message: Record<string, unknown>;
   timeoutMs: number;
@@ -198,20 +202,32 @@ class SqliteProjectDatabase implements ProjectDatabase {
   }
 
   async migrate(migrations: { name: string; checksum: string; sql: string }[], limits: Limits) {
-    const message = {
-      op: 'migrate',
-      migrations: migrations.map((m) => ({ ...m, statements: splitStatements(m.sql) })),
-    };
-    // Each migration has the full timeout; the request has them all.
-    const answer = await this.send(message, limits.timeoutMs * Math.max(1, migrations.length));
-    const failure = answer.failure as (ChildError & { name: string }) | null;
-    return {
-      applied: answer.applied as string[],
-      changes: answer.changes as Change[],
-      failure: failure
-        ? { name: failure.name, error: childError(failure, `Migration ${failure.name}: `) }
-        : null,
-    } satisfies MigrateOutcome;
+    const outcome: MigrateOutcome = { applied: [], changes: [], failure: null };
+    // One message per migration: each has the timeout of a request, and a runaway one is stopped
+    // (with the ones before it applied) without waiting for the rest of the list's allowance.
+    for (const m of migrations) {
+      let answer: Record<string, unknown>;
+      try {
+        answer = await this.send(
+          { op: 'migrate', migrations: [{ ...m, statements: splitStatements(m.sql) }] },
+          limits.timeoutMs,
+        );
+      } catch (error) {
+        if (error instanceof ApiError)
+          return { ...outcome, failure: { name: m.name, error: labelled(error, m.name) } };
+        throw error;
+      }
+      outcome.applied.push(...(answer.applied as string[]));
+      outcome.changes.push(...(answer.changes as Change[]));
+      const failure = answer.failure as (ChildError & { name: string }) | null;
+      if (failure) {
+        return {
+          ...outcome,
+          failure: { name: failure.name, error: childError(failure, `Migration ${failure.name}: `) },
+        };
+      }
+    }
+    return outcome;
   }
 
   async applied() {
