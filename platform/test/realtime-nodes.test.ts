@@ -29,7 +29,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two node
       logLevel: 'error' as const,
       validateResponses: true,
     };
-    config.realtime = { ...config.realtime, presenceTtlSeconds: 1 };
+    config.realtime = { ...config.realtime, presenceTtlSeconds: 2 };
     a = await listen(config);
     b = await listen(config);
     secretKey = a.platform.keys!.secretKey;
@@ -101,7 +101,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two node
     // Both nodes sweep expired entries; exactly one of them announces the leave.
     expect(await changes(1)).toEqual(['leave expires']);
     // `bound` outlives the TTL: node B keeps it alive while its stream is open, then removes it.
-    await new Promise((r) => setTimeout(r, 2_000));
+    await new Promise((r) => setTimeout(r, 3_000));
     holder.close();
     expect(await changes(1)).toEqual(['leave bound']);
     expect(await watcher.quiet('message', 1_500)).toEqual([]);

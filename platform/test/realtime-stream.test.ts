@@ -15,7 +15,7 @@ import { openSse, type SseFrame } from './support/sse.js';
 
 const BUFFER_COUNT = 5;
 const BUFFER_SECONDS = 3;
-const PRESENCE_TTL_SECONDS = 1;
+const PRESENCE_TTL_SECONDS = 2;
 
 describe.each(BACKENDS)('realtime streams on $name', (backend) => {
   let stores: Awaited<ReturnType<typeof backend.create>>;
