@@ -64,6 +64,11 @@ export interface AuthConfig {
   smtpFrom: string;
   /** URL prefixes emailed links may point at, besides `publicUrl`. */
   redirectUrls: string[];
+  /**
+   * Whether OpenID Connect issuers may be plain `http://` URLs (`AEROSTACK_AUTH_OIDC_ALLOW_HTTP=1`):
+   * for a provider on the same machine or in tests, never across a network. Absent = no.
+   */
+  oidcAllowHttp?: boolean;
 }
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
@@ -179,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
       smtpFrom: env.SMTP_FROM || 'Aerostack <no-reply@localhost>',
       redirectUrls: urlList(env, 'AEROSTACK_AUTH_REDIRECT_URLS'),
+      oidcAllowHttp: env.AEROSTACK_AUTH_OIDC_ALLOW_HTTP === '1',
     },
     db: {
       timeoutMs: integer(env, 'AEROSTACK_DB_TIMEOUT_MS', 5_000, 100, 600_000),

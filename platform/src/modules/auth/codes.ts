@@ -10,11 +10,14 @@ const LIFETIME_MS: Record<store.CodeKind, number> = {
   'magic-link': 15 * 60_000,
   'password-reset': 60 * 60_000,
   'verify-email': 24 * 3600_000,
+  oidc: 2 * 60_000,
 };
 /** Wrong guesses a one-time code survives before it is dead. */
 export const OTP_MAX_ATTEMPTS = 5;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const bound = (token: string, binding: string | undefined) =>
+  binding === undefined ? token : `${token}.${binding}`;
 
 /**
  * Emailed one-time secrets, stored only as hashes: 6-digit codes (few attempts, minutes) and link
@@ -48,21 +51,25 @@ export function createCodes(services: Services) {
   }
 
   return {
-    /** A new link token of `kind` (replacing any unused one for this email). */
+    /**
+     * A new link token of `kind` (replacing any unused one for this email). With `binding`, the
+     * token works only when presented with the same binding (an OIDC code with the app's PKCE challenge).
+     */
     async issueLink(
       projectId: string,
       kind: Exclude<store.CodeKind, 'otp'>,
       email: string,
       userId: string | null,
+      binding?: string,
     ) {
       const token = randomBase62(40);
-      await insert(projectId, kind, email, userId, () => sha256(token));
+      await insert(projectId, kind, email, userId, () => sha256(bound(token, binding)));
       return token;
     },
 
-    /** Uses a link token once; null when unknown, used or expired. */
-    consumeLink(projectId: string, kind: Exclude<store.CodeKind, 'otp'>, token: string) {
-      return store.consumeLink(db, projectId, kind, sha256(token), new Date().toISOString());
+    /** Uses a link token once; null when unknown, used, expired or presented with another binding. */
+    consumeLink(projectId: string, kind: Exclude<store.CodeKind, 'otp'>, token: string, binding?: string) {
+      return store.consumeLink(db, projectId, kind, sha256(bound(token, binding)), new Date().toISOString());
     },
 
     /** A new 6-digit code for this email (replacing any unused one). */

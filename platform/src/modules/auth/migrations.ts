@@ -98,4 +98,58 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '20261123235900_auth_oidc': {
+    async up(db: Kysely<unknown>) {
+      // OpenID Connect providers of a project (decision 0032); the client secret sealed by the vault.
+      await db.schema
+        .createTable('auth_oidc_providers')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('client_secret', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('auth_oidc_providers_pk', ['project_id', 'slug'])
+        .execute();
+
+      // Sign-ins under way: found by the state's hash, used once, short-lived.
+      await db.schema
+        .createTable('auth_oidc_flows')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('state_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('secrets', 'text', (c) => c.notNull())
+        .addColumn('redirect_to', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('auth_oidc_flows_expires')
+        .on('auth_oidc_flows')
+        .column('expires_at')
+        .execute();
+
+      // Which provider account (issuer subject) is which user.
+      await db.schema
+        .createTable('auth_identities')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('email', 'text')
+        .addColumn('email_verified', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_sign_in_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('auth_identities_subject', ['project_id', 'issuer', 'subject'])
+        .execute();
+      await db.schema.createIndex('auth_identities_user').on('auth_identities').column('user_id').execute();
+    },
+  },
 };

@@ -4,6 +4,7 @@ import { pageOf, positionOf } from '../../lib/cursor.js';
 import { defineModule } from '../module.js';
 import { limit } from './limits.js';
 import { migrations } from './migrations.js';
+import { oidcCallbackEndpoint } from './oidc-callback.js';
 import { type AuthService, createAuthService, toUser } from './service.js';
 
 declare module '../../services.js' {
@@ -25,6 +26,7 @@ export default defineModule({
   migrations,
   create: createAuthService,
   credentials: (services) => [services.auth.sessions.checker()],
+  endpoints: (services) => [oidcCallbackEndpoint(services)],
   handlers: defineHandlers({
     'auth.signUp': async ({ principal, body, services, clientIp }) => {
       const projectId = projectIdOf(principal);
@@ -173,6 +175,38 @@ export default defineModule({
       status: 200,
       body: await services.auth.updateSettings(projectIdOf(principal), body),
     }),
+
+    'auth.providers.list': async ({ principal, services }) => ({
+      status: 200,
+      body: { data: await services.auth.oidc.providers.list(projectIdOf(principal)), nextCursor: null },
+    }),
+
+    'auth.providers.get': async ({ principal, path, services }) => ({
+      status: 200,
+      body: await services.auth.oidc.providers.get(projectIdOf(principal), path.provider),
+    }),
+
+    'auth.providers.put': async ({ principal, path, body, services }) => ({
+      status: 200,
+      body: await services.auth.oidc.providers.put(projectIdOf(principal), path.provider, body),
+    }),
+
+    'auth.providers.delete': async ({ principal, path, services }) => {
+      await services.auth.oidc.providers.delete(projectIdOf(principal), path.provider);
+      return { status: 204 };
+    },
+
+    'auth.signInWithOIDC': async ({ principal, body, services, clientIp }) => {
+      const projectId = projectIdOf(principal);
+      await limit(services, 'signIn', { ip: clientIp, projectId });
+      return { status: 200, body: await services.auth.oidc.start(projectId, body) };
+    },
+
+    'auth.exchangeCode': async ({ principal, body, services, clientIp }) => {
+      const projectId = projectIdOf(principal);
+      await limit(services, 'verify', { ip: clientIp, projectId });
+      return { status: 200, body: await services.auth.exchangeCode(projectId, body.code, body.codeVerifier) };
+    },
 
     'auth.signingKeys.rotate': async ({ principal, services }) => {
       const { row, publicKey } = await services.auth.keys.rotate(projectIdOf(principal));

@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
 import { type Codes, createCodes } from './codes.js';
 import { createMailer, type Mailer, outboxContext } from './mailer.js';
+import { createOidc, type Oidc } from './oidc.js';
 import { hashPassword, needsRehash, verifyPassword } from './password.js';
 import { checkRedirect, linkTo } from './redirect.js';
 import { createSessions, type Sessions, type SessionTokens } from './sessions.js';
@@ -131,9 +132,20 @@ export function createAuthService(services: Services) {
           ...(await store.redirectUrls(db, projectId)),
         ]);
 
+  const oidc: Oidc = createOidc(services, {
+    codes,
+    redirectOf,
+    userForEmail,
+  });
+
   return {
     sessions,
     keys,
+    oidc,
+
+    /** Signs in the user a finished OpenID Connect sign-in's one-time code names (decision 0032). */
+    exchangeCode: async (projectId: string, code: string, codeVerifier: string): Promise<Session> =>
+      signIn(await oidc.userOfCode(projectId, code, codeVerifier)),
 
     async signUp(
       projectId: string,

@@ -1,8 +1,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterPosition, type Position } from '../../lib/cursor.js';
+import type { OidcTables } from './store-oidc.js';
 
 /** The auth module's tables (migrations.ts). Times are ISO strings, which sort as text. */
-export interface AuthTables {
+export interface AuthTables extends OidcTables {
   auth_users: {
     id: string;
     project_id: string;
@@ -69,7 +70,8 @@ export interface AuthTables {
   };
 }
 
-export type CodeKind = 'otp' | 'magic-link' | 'verify-email' | 'password-reset';
+/** `oidc`: the one-time code a finished OpenID Connect sign-in hands to the app (decision 0032). */
+export type CodeKind = 'otp' | 'magic-link' | 'verify-email' | 'password-reset' | 'oidc';
 export type UserRow = AuthTables['auth_users'];
 export type SessionRow = AuthTables['auth_sessions'];
 export type SigningKeyRow = AuthTables['auth_signing_keys'];
@@ -141,6 +143,11 @@ export async function deleteUser(db: Db, projectId: string, id: string): Promise
     .executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) return false;
   await db.deleteFrom('auth_codes').where('project_id', '=', projectId).where('user_id', '=', id).execute();
+  await db
+    .deleteFrom('auth_identities')
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', id)
+    .execute();
   return true;
 }
 
