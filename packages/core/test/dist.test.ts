@@ -18,7 +18,8 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 // The end-user session (client.auth: persisted, single-flight and cross-tab refresh, the retry of a
 // call after an expired token) took it to 10,175 bytes. Since client.realtime, every client carries
 // the event stream and its SSE parser (they were tree-shaken away from clients that did not stream).
-const SIZE_BUDGET_BYTES = 10.5 * 1024;
+// OpenID Connect sign-in with the client's own PKCE pair (decision 0032) took it to 10,915 bytes.
+const SIZE_BUDGET_BYTES = 10.75 * 1024;
 const PUBLIC_VALUES = [
   'AerostackError',
   'ERROR_CODES',

@@ -62,6 +62,32 @@ export interface AuthApi {
   sendMagicLink(params: Schemas['AuthEmailWithRedirect'], options?: RequestOptions): Promise<void>;
   /** Signs in with the `token` of a magic link. */
   verifyMagicLink(params: Schemas['AuthToken'], options?: RequestOptions): Promise<AuthSession>;
+  /**
+   * Starts signing in with one of the project's OpenID Connect providers: in a browser, goes to
+   * the provider's page (unless `navigate: false`), and answers its URL either way, with the
+   * PKCE verifier `exchangeCode` will need (also kept in the session's storage). The provider
+   * sends the user back through the platform to `redirectTo?code=…&type=oidc` (or
+   * `?error=…&error_description=…&type=oidc`); that page finishes with `exchangeCode`.
+   *
+   * @example
+   * await client.auth.signInWithOIDC({ provider: 'google', redirectTo: `${location.origin}/auth/callback` });
+   * // on /auth/callback:
+   * const code = new URL(location.href).searchParams.get('code');
+   * if (code) await client.auth.exchangeCode({ code });
+   */
+  signInWithOIDC(
+    params: Omit<Schemas['AuthOidcStart'], 'codeChallenge'> & { navigate?: boolean },
+    options?: RequestOptions,
+  ): Promise<{ url: string; codeVerifier: string }>;
+  /**
+   * Signs in with the one-time `code` an OpenID Connect sign-in put on `redirectTo` (`SIGNED_IN`).
+   * The code works only with the PKCE verifier of the client that started the sign-in, kept in
+   * the session's storage; pass `codeVerifier` (from `signInWithOIDC`) when it is not there.
+   */
+  exchangeCode(
+    params: Omit<Schemas['AuthCodeExchange'], 'codeVerifier'> & { codeVerifier?: string },
+    options?: RequestOptions,
+  ): Promise<AuthSession>;
   /** Verifies the email with the `token` of a verification link. */
   verifyEmail(params: Schemas['AuthToken'], options?: RequestOptions): Promise<AuthUser>;
   resendVerificationEmail(params: Schemas['AuthEmailWithRedirect'], options?: RequestOptions): Promise<void>;
@@ -102,6 +128,12 @@ const isFatal = (error: unknown) =>
   error.status !== 408 &&
   error.status !== 429;
 
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
 const bearer = (request: Request) => /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1];
 
 export function createAuth(
@@ -136,6 +168,7 @@ export function createAuth(
     return user;
   };
   const signedOut = () => store.set(null, 'SIGNED_OUT');
+  const verifierKey = `${options.storageKey ?? 'aerostack.auth'}.oidc-verifier`;
 
   const api: AuthApi = {
     getSession: () => store.current(),
@@ -149,6 +182,27 @@ export function createAuth(
       void (await http.POST('/v1/auth/magic-link', { body, ...asProject(o) })),
     verifyMagicLink: async (body, o) =>
       signedIn(await http.POST('/v1/auth/magic-link/verify', { body, ...asProject(o) })),
+    async signInWithOIDC({ navigate, ...params }, o) {
+      // PKCE between this client and the platform (RFC 7636): the code the platform hands back
+      // through the browser is worth nothing without this verifier (no login CSRF).
+      const codeVerifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+      const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier));
+      const body = { ...params, codeChallenge: base64url(new Uint8Array(digest)) };
+      const { url } = await http.POST('/v1/auth/oidc/authorize', { body, ...asProject(o) });
+      await store.storage().setItem(verifierKey, codeVerifier);
+      const page = (globalThis as { window?: { location: { assign(url: string): void } } }).window;
+      if (navigate !== false && page) page.location.assign(url);
+      return { url, codeVerifier };
+    },
+    async exchangeCode({ code, codeVerifier }, o) {
+      const storage = store.storage();
+      // Without a verifier the platform answers `auth/invalid-code`, as for a wrong one.
+      const verifier = codeVerifier ?? (await storage.getItem(verifierKey)) ?? '0'.repeat(43);
+      const body = { code, codeVerifier: verifier };
+      const session = await http.POST('/v1/auth/oidc/exchange', { body, ...asProject(o) });
+      await storage.removeItem(verifierKey);
+      return signedIn(session);
+    },
     verifyEmail: async (body, o) =>
       userChanged(await http.POST('/v1/auth/verify-email', { body, ...asProject(o) })),
     resendVerificationEmail: async (body, o) =>

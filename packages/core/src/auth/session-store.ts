@@ -76,6 +76,8 @@ export interface SessionStore<User> {
   set(session: Session<User> | null, event: AuthChangeEvent): Promise<void>;
   /** Calls `listener` with `INITIAL_SESSION` once the stored session is read, then with every change. */
   onChange(listener: AuthStateListener<User>): () => void;
+  /** The storage the session is kept in (resolved on first use), for what must survive a redirect with it. */
+  storage(): SessionStorage;
   close(): void;
 }
 
@@ -221,6 +223,7 @@ export function createSessionStore<User>(options: SessionStoreOptions<User>): Se
       });
       return () => listeners.delete(listener);
     },
+    storage: () => runtime().storage,
     close() {
       listeners.clear();
       env?.channel?.close();

@@ -26,6 +26,10 @@ export interface UseAuthResult {
   resendVerificationEmail: AuthApi['resendVerificationEmail'];
   requestPasswordReset: AuthApi['requestPasswordReset'];
   resetPassword: AuthApi['resetPassword'];
+  /** Goes to an OpenID Connect provider's page (`client.auth.signInWithOIDC`). */
+  signInWithOIDC: AuthApi['signInWithOIDC'];
+  /** Finishes it with the `code` on `redirectTo` (`client.auth.exchangeCode`). */
+  exchangeCode: AuthApi['exchangeCode'];
   refreshUser: AuthApi['refreshUser'];
   /** Updates the user's metadata or password (`client.auth.updateUser`). */
   updateProfile: AuthApi['updateUser'];
@@ -98,6 +102,8 @@ export function useAuth(): UseAuthResult {
       resendVerificationEmail: run(auth.resendVerificationEmail),
       requestPasswordReset: run(auth.requestPasswordReset),
       resetPassword: run(auth.resetPassword),
+      signInWithOIDC: run(auth.signInWithOIDC),
+      exchangeCode: run(auth.exchangeCode),
       refreshUser: run(auth.refreshUser),
       updateProfile: run(auth.updateUser),
       deleteAccount: run(auth.deleteUser),
