@@ -14,7 +14,7 @@ import { openSse } from './support/sse.js';
 const NOTE_INSERT = 'INSERT INTO notes (id, user_id, body) VALUES (:id, :auth_user_id, :body)';
 
 /** Short, so a test sees a stream end; every other test here is done with its streams well before. */
-const STREAM_MAX_SECONDS = 3;
+const STREAM_MAX_SECONDS = 6;
 
 describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
   let stores: Awaited<ReturnType<typeof backend.create>>;
