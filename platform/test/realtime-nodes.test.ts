@@ -161,4 +161,25 @@ describe('realtime across the workers of one node', () => {
     expect(await stream.quiet('message', 300)).toEqual([]);
     stream.close();
   });
+  it('orders concurrent publishes through both workers into one sequence', async () => {
+    const stream = await openSse(`${platform.url}/v1/realtime/events?channel=workers/many`, {
+      authorization: `Bearer ${secretKey}`,
+    });
+    await stream.next();
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, n) =>
+        fresh(`${platform.url}/v1/realtime/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ channel: 'workers/many', event: 'note', data: n }),
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(201));
+    expect(new Set(answers.map((a) => a.headers['x-aerostack-worker']))).toEqual(new Set(['1', '2']));
+    const ids = (await stream.take('message', 30)).map((f) => Number(f.id));
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    expect(new Set(ids)).toEqual(new Set(answers.map((a) => Number(JSON.parse(a.body).id))));
+    stream.close();
+  });
 });
