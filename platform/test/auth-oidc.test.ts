@@ -7,6 +7,7 @@ import type { AuthTables } from '../src/modules/auth/store.js';
 import { listen, type Server } from '../src/server.js';
 import { freshIp } from './support/auth.js';
 import { BACKENDS } from './support/backends.js';
+import { type FakeOp, startFakeOp } from './support/fake-op.js';
 import { type Answer, TEST_ENV } from './support/harness.js';
 import { browse, startTestOp, type TestOp } from './support/oidc.js';
 
@@ -31,6 +32,7 @@ describe.each(BACKENDS)('OpenID Connect sign-in on $name', (backend) => {
   let stores: Awaited<ReturnType<typeof backend.create>>;
   let server: Server;
   let op: TestOp;
+  let fake: FakeOp;
   let base: string;
   let pk: string;
   let sk: string;
@@ -41,6 +43,7 @@ describe.each(BACKENDS)('OpenID Connect sign-in on $name', (backend) => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     op = await startTestOp(`${base}/v1/auth/oidc/callback`);
+    fake = await startFakeOp('fake-client');
     server = await listen({
       ...loadConfig({
         ...TEST_ENV,
@@ -74,6 +77,7 @@ describe.each(BACKENDS)('OpenID Connect sign-in on $name', (backend) => {
   afterAll(async () => {
     await server?.close(1_000);
     await op?.close();
+    await fake?.close();
     await stores?.cleanup();
   });
 
@@ -324,6 +328,47 @@ describe.each(BACKENDS)('OpenID Connect sign-in on $name', (backend) => {
     const badPkce = await signInAt(sub, (url) => url.searchParams.set('code_challenge', 'A'.repeat(43)));
     expect(badPkce.searchParams.get('error')).toBe('server_error');
   });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const tampered: Array<{ name: string; tamper: (c: Record<string, unknown>) => Record<string, unknown> }> = [
+    { name: 'another audience', tamper: (c) => ({ ...c, aud: 'someone-else' }) },
+    { name: 'another issuer', tamper: (c) => ({ ...c, iss: 'http://127.0.0.1:1' }) },
+    { name: 'another nonce', tamper: (c) => ({ ...c, nonce: 'not-the-nonce' }) },
+    { name: 'no nonce', tamper: ({ nonce: _, ...c }) => c },
+    { name: 'expired', tamper: (c) => ({ ...c, iat: now() - 7200, exp: now() - 3600 }) },
+  ];
+
+  it.each(tampered)(
+    'refuses an ID token with $name (a lax provider, openid-client checks)',
+    async ({ tamper }) => {
+      const saved = await call(
+        'PUT',
+        '/v1/auth/providers/lax',
+        { issuer: fake.issuer, clientId: 'fake-client', clientSecret: 'fake-secret' },
+        sk,
+      );
+      expect(saved.status).toBe(200);
+      const landingOf = async () => {
+        const res = await call('POST', '/v1/auth/oidc/authorize', {
+          provider: 'lax',
+          redirectTo: APP,
+          codeChallenge: CHALLENGE,
+        });
+        return browse(res.json.url, 'unused', APP);
+      };
+      // The same provider with the token left alone signs in: only the tampered claim differs.
+      fake.tamper = (c) => c;
+      expect((await exchange(await landingOf())).status).toBe(200);
+      fake.tamper = tamper;
+      try {
+        const landing = await landingOf();
+        expect(landing.searchParams.get('error')).toBe('server_error');
+        expect(landing.searchParams.has('code')).toBe(false);
+      } finally {
+        fake.tamper = (c) => c;
+      }
+    },
+  );
 
   it("passes the provider's refusal on, and refuses a disabled user", async () => {
     const sub = account({ email: `d.${Date.now()}@example.com`, email_verified: true });
