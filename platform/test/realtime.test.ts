@@ -228,6 +228,40 @@ describe.each(BACKENDS)('realtime API on $name', (backend) => {
     expect(revoked.status).toBe(401);
   });
 
+  it('refuses a rotated (revoked) secret key on every realtime operation', async () => {
+    const created = await t.call({
+      method: 'POST',
+      path: '/v1/projects',
+      auth: t.keys.accountKey,
+      body: { name: 'rotating' },
+    });
+    const old = created.json.secretKey.key;
+    expect((await t.call({ ...publish('rot/a'), auth: old })).status).toBe(201);
+    const rotated = await t.call({
+      method: 'POST',
+      path: `/v1/projects/${created.json.project.id}/keys/rotate`,
+      auth: t.keys.accountKey,
+      body: { type: 'secret' },
+    });
+    expect(rotated.status).toBe(201);
+    for (const row of [
+      publish('rot/a'),
+      { method: 'GET', path: '/v1/realtime/events?channel=rot/a' },
+      { method: 'GET', path: '/v1/realtime/messages?channel=rot/a' },
+      { method: 'GET', path: '/v1/realtime/presence?channel=rot/a' },
+      { method: 'PUT', path: '/v1/realtime/presence', body: { channel: 'rot/a', key: 'k' } },
+      { method: 'DELETE', path: '/v1/realtime/presence?channel=rot/a&key=k' },
+    ]) {
+      const res = await t.call({ ...row, auth: old });
+      expect([row.method, row.path, res.status, res.json.code]).toEqual([
+        row.method,
+        row.path,
+        401,
+        'auth/invalid-credentials',
+      ]);
+    }
+  });
+
   it('answers the published message with an increasing id', async () => {
     const a = await t.call({ ...publish('ids/a', 'e', { n: 1 }), auth: t.keys.secretKey });
     const b = await t.call({ ...publish('ids/b', 'e', [1, 'two']), auth: t.keys.secretKey });
