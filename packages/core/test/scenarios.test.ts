@@ -140,7 +140,7 @@ const CALLS: Record<string, Call> = {
   'auth.users.list': ({ client }, args) =>
     client.http.GET('/v1/auth/users', { params: { query: args.query as never }, ...options(args) }),
   'db.query': ({ client }, args) => {
-    const { sql, params } = args.body as { sql: string; params?: never };
+    const { sql, params } = args.body as unknown as { sql: string; params?: never };
     return client.db.query(sql, params, options(args));
   },
   // `db.batch` resolves the results array.
