@@ -3,12 +3,16 @@
 /** Every error `code` the platform documents. */
 export const ERROR_CODES = [
   'auth/email-taken',
+  'auth/invalid-code',
   'auth/invalid-credentials',
   'auth/invalid-link',
   'auth/invalid-login',
   'auth/invalid-otp',
   'auth/invalid-refresh-token',
   'auth/missing-credentials',
+  'auth/oidc-discovery-failed',
+  'auth/oidc-invalid-state',
+  'auth/provider-not-found',
   'auth/redirect-not-allowed',
   'auth/refresh-token-reused',
   'auth/token-expired',

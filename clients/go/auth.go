@@ -17,6 +17,7 @@ import (
 // AuthService groups the auth operations. End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a short-lived JWT access token and a rotating refresh token), email verification, password reset, and the users' administration with the secret key. Calls made with the publishable or secret key act on that key's project; a signed-in user calls with the access token.
 type AuthService struct {
 	Outbox      *AuthOutboxService
+	Providers   *AuthProvidersService
 	Settings    *AuthSettingsService
 	SigningKeys *AuthSigningKeysService
 	Users       *AuthUsersService
@@ -269,6 +270,45 @@ func (s *AuthService) Jwks(ctx context.Context, projectID string, opts ...option
 	return &out, nil
 }
 
+// SignInWithOidc starts signing in with an OpenID Connect provider.
+//
+// Answers the provider's authorization URL (authorization code with PKCE, state and nonce)
+// for the browser to open. The provider sends the browser back to the platform's callback
+// (`/v1/auth/oidc/callback`, docs/endpoints.md), which redirects to `redirectTo` with a
+// one-time `code` (and `type=oidc`) for `auth.exchangeCode`, or with `error` and
+// `error_description`. The flow must finish within 10 minutes.
+//
+// POST /v1/auth/oidc/authorize
+//
+//	res, err := client.Auth.SignInWithOidc(ctx, aerostack.AuthOidcStart{})
+func (s *AuthService) SignInWithOidc(ctx context.Context, body AuthOidcStart, opts ...option.RequestOption) (*AuthOidcRedirect, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/auth/oidc/authorize", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out AuthOidcRedirect
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ExchangeCode signs in with the one-time code of a finished OpenID Connect sign-in.
+//
+// The `code` the callback put on `redirectTo`, with the verifier of the `codeChallenge` that
+// started the sign-in; it works once, within 2 minutes.
+//
+// POST /v1/auth/oidc/exchange
+//
+//	res, err := client.Auth.ExchangeCode(ctx, aerostack.AuthCodeExchange{})
+func (s *AuthService) ExchangeCode(ctx context.Context, body AuthCodeExchange, opts ...option.RequestOption) (*AuthSession, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/auth/oidc/exchange", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out AuthSession
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // AuthOutboxService groups the auth.outbox operations.
 type AuthOutboxService struct {
 	// Options apply to every call of this service, after the client's.
@@ -334,6 +374,75 @@ type AuthOutboxListParams struct {
 	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
 	// value answers 400 with code `request/invalid-parameters`.
 	Cursor param.Opt[string]
+}
+
+// AuthProvidersService groups the auth.providers operations.
+type AuthProvidersService struct {
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
+}
+
+// List lists the project's OpenID Connect providers.
+//
+// Every provider of the project in one page (a project has at most 20), ordered by slug.
+// Client secrets are never returned.
+//
+// GET /v1/auth/providers
+//
+//	res, err := client.Auth.Providers.List(ctx)
+func (s *AuthProvidersService) List(ctx context.Context, opts ...option.RequestOption) (*AuthProviderList, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/auth/providers", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	var out AuthProviderList
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Get reads an OpenID Connect provider.
+//
+// GET /v1/auth/providers/{provider}
+//
+//	res, err := client.Auth.Providers.Get(ctx, provider)
+func (s *AuthProvidersService) Get(ctx context.Context, provider string, opts ...option.RequestOption) (*AuthProvider, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/auth/providers/" + url.PathEscape(provider), Query: url.Values{}, Header: http.Header{}, Auth: true}
+	var out AuthProvider
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Put adds or replace an OpenID Connect provider.
+//
+// The issuer's discovery document is fetched before saving, so a wrong issuer fails here
+// (`auth/oidc-discovery-failed`). The client secret is sealed by the vault and never
+// returned; leave it out when replacing to keep the current one. Register the answer's
+// `callbackUrl` as a redirect URI at the provider.
+//
+// PUT /v1/auth/providers/{provider}
+//
+//	res, err := client.Auth.Providers.Put(ctx, provider, aerostack.AuthProviderInput{})
+func (s *AuthProvidersService) Put(ctx context.Context, provider string, body AuthProviderInput, opts ...option.RequestOption) (*AuthProvider, error) {
+	r := &requestconfig.Request{Method: http.MethodPut, Path: "/v1/auth/providers/" + url.PathEscape(provider), Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out AuthProvider
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Delete removes an OpenID Connect provider.
+//
+// Users who signed in through it stay; they sign in another way.
+//
+// DELETE /v1/auth/providers/{provider}
+//
+//	err := client.Auth.Providers.Delete(ctx, provider)
+func (s *AuthProvidersService) Delete(ctx context.Context, provider string, opts ...option.RequestOption) error {
+	r := &requestconfig.Request{Method: http.MethodDelete, Path: "/v1/auth/providers/" + url.PathEscape(provider), Query: url.Values{}, Header: http.Header{}, Auth: true}
+	return requestconfig.Do(ctx, r, nil, slices.Concat(s.Options, opts)...)
 }
 
 // AuthSettingsService groups the auth.settings operations.

@@ -62,6 +62,9 @@ func NewClient(opts ...option.RequestOption) *Client {
 			Outbox: &AuthOutboxService{
 				Options: opts,
 			},
+			Providers: &AuthProvidersService{
+				Options: opts,
+			},
 			Settings: &AuthSettingsService{
 				Options: opts,
 			},

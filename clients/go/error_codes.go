@@ -6,6 +6,8 @@ package aerostack
 const (
 	// CodeAuthEmailTaken: Email already registered (409). A user of this project already has this email address.
 	CodeAuthEmailTaken = "auth/email-taken"
+	// CodeAuthInvalidCode: Invalid sign-in code (400). The sign-in code is unknown, already used or expired, or `codeVerifier` is not the one whose challenge started the sign-in; sign in again.
+	CodeAuthInvalidCode = "auth/invalid-code"
 	// CodeAuthInvalidCredentials: Invalid credentials (401). The credential is malformed, unknown or revoked.
 	CodeAuthInvalidCredentials = "auth/invalid-credentials"
 	// CodeAuthInvalidLink: Invalid link (400). The link's token is unknown, already used or expired; request a new link.
@@ -18,6 +20,12 @@ const (
 	CodeAuthInvalidRefreshToken = "auth/invalid-refresh-token"
 	// CodeAuthMissingCredentials: Missing credentials (401). The operation needs an `Authorization: Bearer` credential.
 	CodeAuthMissingCredentials = "auth/missing-credentials"
+	// CodeAuthOidcDiscoveryFailed: Provider unreachable (502). The OpenID Connect provider's discovery document could not be read or is invalid.
+	CodeAuthOidcDiscoveryFailed = "auth/oidc-discovery-failed"
+	// CodeAuthOidcInvalidState: Unknown sign-in (400). The OpenID Connect callback's state is unknown, already used or expired (the callback endpoint, docs/endpoints.md); start the sign-in again.
+	CodeAuthOidcInvalidState = "auth/oidc-invalid-state"
+	// CodeAuthProviderNotFound: Provider not found (404). The project has no OpenID Connect provider with this slug.
+	CodeAuthProviderNotFound = "auth/provider-not-found"
 	// CodeAuthRedirectNotAllowed: Redirect not allowed (400). `redirectTo` is under neither the platform URL nor an allowed redirect URL (the project's or the operator's).
 	CodeAuthRedirectNotAllowed = "auth/redirect-not-allowed"
 	// CodeAuthRefreshTokenReused: Refresh token reused (401). The refresh token had already been used, so its session has been revoked; sign in again.
@@ -38,7 +46,7 @@ const (
 	CodeCacheNotFound = "cache/not-found"
 	// CodeDbDuplicateMigration: Duplicate migration (422). The same migration name appears twice in the request.
 	CodeDbDuplicateMigration = "db/duplicate-migration"
-	// CodeDbEngineUnavailable: Database engine unavailable (503). The project's database lives on an engine this platform is not configured for.
+	// CodeDbEngineUnavailable: Database unavailable (503). The project's database cannot be opened or reached, or lives on an engine this platform is not configured for.
 	CodeDbEngineUnavailable = "db/engine-unavailable"
 	// CodeDbForbiddenStatement: Statement reaches outside the project database (403). ATTACH, VACUUM INTO, file access, extensions, other schemas and connection-changing PRAGMAs are refused.
 	CodeDbForbiddenStatement = "db/forbidden-statement"

@@ -362,6 +362,60 @@ type AuthSettings struct {
 	RedirectUrls []string `json:"redirectUrls"`
 }
 
+// AuthProviderInput is an OpenID Connect provider (a client registered at its issuer).
+type AuthProviderInput struct {
+	// Default: the slug.
+	DisplayName param.Opt[string] `json:"displayName,omitzero"`
+	// The issuer URL; its `/.well-known/openid-configuration` is read.
+	Issuer   string `json:"issuer"`
+	ClientID string `json:"clientId"`
+	// Required for a new provider; absent keeps the saved one. Never returned.
+	ClientSecret param.Opt[string] `json:"clientSecret,omitzero"`
+	// Scopes to ask for; `openid` is always added. Default: `openid email profile`.
+	Scopes []string `json:"scopes,omitzero"`
+}
+
+// AuthProvider is a project's OpenID Connect provider (never its client secret).
+type AuthProvider struct {
+	Slug        string   `json:"slug"`
+	DisplayName string   `json:"displayName"`
+	Issuer      string   `json:"issuer"`
+	ClientID    string   `json:"clientId"`
+	Scopes      []string `json:"scopes"`
+	// The redirect URI to register at the provider (the platform's callback).
+	CallbackURL string    `json:"callbackUrl"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// AuthProviderList: Every provider of the project.
+type AuthProviderList struct {
+	Data       []AuthProvider `json:"data"`
+	NextCursor any            `json:"nextCursor"`
+}
+
+// AuthOidcStart: Which provider, where the browser lands afterwards, and the app's PKCE challenge.
+type AuthOidcStart struct {
+	Provider   string `json:"provider"`
+	RedirectTo string `json:"redirectTo"`
+	// BASE64URL(SHA-256(codeVerifier)) of a random `codeVerifier` (43 to 128 characters,
+	// RFC 7636) the app keeps until `auth.exchangeCode`: the one-time code works only with
+	// it, so a code sent to someone else's browser (login CSRF) is worthless there.
+	CodeChallenge string `json:"codeChallenge"`
+}
+
+// AuthOidcRedirect is the provider's authorization URL.
+type AuthOidcRedirect struct {
+	URL string `json:"url"`
+}
+
+// AuthCodeExchange is the `code` query parameter `redirectTo` received, and the app's PKCE verifier.
+type AuthCodeExchange struct {
+	Code string `json:"code"`
+	// The verifier whose challenge started the sign-in (`auth.signInWithOIDC`).
+	CodeVerifier string `json:"codeVerifier"`
+}
+
 // AuthOutboxMessage is an email the platform kept instead of sending.
 type AuthOutboxMessage struct {
 	ID        string    `json:"id"`
@@ -452,6 +506,9 @@ type RealtimeMessage struct {
 	Event       string    `json:"event"`
 	Data        any       `json:"data"`
 	PublishedAt time.Time `json:"publishedAt"`
+	// The signed-in end user who published it (set by the platform from the access token, so
+	// it cannot be forged); null when a key or the platform published it.
+	UserID param.Opt[string] `json:"userId"`
 }
 
 // RealtimeMessageList is a page of messages, newest first.

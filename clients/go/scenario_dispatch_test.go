@@ -349,6 +349,42 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				return client.Auth.SigningKeys.Rotate(ctx, opts...)
 			},
 		},
+		"auth.providers.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Providers.List(ctx, opts...)
+			},
+		},
+		"auth.providers.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Providers.Get(ctx, scenariotest.Decode[string](a.Path["provider"]), opts...)
+			},
+		},
+		"auth.providers.put": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.Providers.Put(ctx, scenariotest.Decode[string](a.Path["provider"]), scenariotest.Decode[aerostack.AuthProviderInput](a.Body), opts...)
+			},
+		},
+		"auth.providers.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Auth.Providers.Delete(ctx, scenariotest.Decode[string](a.Path["provider"]), opts...)
+			},
+		},
+		"auth.signInWithOIDC": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.SignInWithOidc(ctx, scenariotest.Decode[aerostack.AuthOidcStart](a.Body), opts...)
+			},
+		},
+		"auth.exchangeCode": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Auth.ExchangeCode(ctx, scenariotest.Decode[aerostack.AuthCodeExchange](a.Body), opts...)
+			},
+		},
 		"db.query": {
 			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
 				opts := a.ExtraHeaders()

@@ -70,6 +70,15 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'auth.settings.get': (client, a) async => (await client.auth.settings.get()).toJson(),
     'auth.settings.update': (client, a) async => (await client.auth.settings.update(redirectUrls: (a.body['redirectUrls'] as List<Object?>).map((e0) => e0 as String).toList())).toJson(),
     'auth.signingKeys.rotate': (client, a) async => (await client.auth.signingKeys.rotate()).toJson(),
+    'auth.providers.list': (client, a) async => (await client.auth.providers.list()).toJson(),
+    'auth.providers.get': (client, a) async => (await client.auth.providers.get(a.path['provider'] as String)).toJson(),
+    'auth.providers.put': (client, a) async => (await client.auth.providers.put(a.path['provider'] as String, displayName: a.body['displayName'] as String?, issuer: a.body['issuer'] as String, clientId: a.body['clientId'] as String, clientSecret: a.body['clientSecret'] as String?, scopes: a.body['scopes'] == null ? null : (a.body['scopes'] as List<Object?>).map((e0) => e0 as String).toList())).toJson(),
+    'auth.providers.delete': (client, a) async {
+      await client.auth.providers.delete(a.path['provider'] as String);
+      return null;
+    },
+    'auth.signInWithOIDC': (client, a) async => (await client.auth.signInWithOidc(provider: a.body['provider'] as String, redirectTo: a.body['redirectTo'] as String, codeChallenge: a.body['codeChallenge'] as String)).toJson(),
+    'auth.exchangeCode': (client, a) async => (await client.auth.exchangeCode(code: a.body['code'] as String, codeVerifier: a.body['codeVerifier'] as String)).toJson(),
     'db.query': (client, a) async => (await client.db.query(sql: a.body['sql'] as String, params: a.body['params'])).toJson(),
     'db.batch': (client, a) async => (await client.db.batch(statements: (a.body['statements'] as List<Object?>).map((e0) => DbStatement.fromJson(e0 as Map<String, Object?>)).toList())).toJson(),
     'db.migrations.list': (client, a) async => (await client.db.migrations.list(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),

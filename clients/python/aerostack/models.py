@@ -55,6 +55,12 @@ __all__ = [
     "AuthJwks",
     "AuthSigningKey",
     "AuthSettings",
+    "AuthProviderInput",
+    "AuthProvider",
+    "AuthProviderList",
+    "AuthOidcStart",
+    "AuthOidcRedirect",
+    "AuthCodeExchange",
     "AuthOutboxMessage",
     "AuthOutboxList",
     "DbStatement",
@@ -469,6 +475,67 @@ class AuthSettings(BaseModel):
     """
 
 
+class AuthProviderInput(BaseModel):
+    """An OpenID Connect provider (a client registered at its issuer)."""
+
+    display_name: Optional[str] = Field(default=None, alias="displayName")
+    """Default: the slug."""
+    issuer: str
+    """The issuer URL; its `/.well-known/openid-configuration` is read."""
+    client_id: str = Field(alias="clientId")
+    client_secret: Optional[str] = Field(default=None, alias="clientSecret")
+    """Required for a new provider; absent keeps the saved one. Never returned."""
+    scopes: Optional[List[str]] = None
+    """Scopes to ask for; `openid` is always added. Default: `openid email profile`."""
+
+
+class AuthProvider(BaseModel):
+    """A project's OpenID Connect provider (never its client secret)."""
+
+    slug: str
+    display_name: str = Field(alias="displayName")
+    issuer: str
+    client_id: str = Field(alias="clientId")
+    scopes: List[str]
+    callback_url: str = Field(alias="callbackUrl")
+    """The redirect URI to register at the provider (the platform's callback)."""
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class AuthProviderList(BaseModel):
+    """Every provider of the project."""
+
+    data: List[AuthProvider]
+    next_cursor: object = Field(alias="nextCursor")
+
+
+class AuthOidcStart(BaseModel):
+    """Which provider, where the browser lands afterwards, and the app's PKCE challenge."""
+
+    provider: str
+    redirect_to: str = Field(alias="redirectTo")
+    code_challenge: str = Field(alias="codeChallenge")
+    """BASE64URL(SHA-256(codeVerifier)) of a random `codeVerifier` (43 to 128 characters,
+    RFC 7636) the app keeps until `auth.exchangeCode`: the one-time code works only with
+    it, so a code sent to someone else's browser (login CSRF) is worthless there.
+    """
+
+
+class AuthOidcRedirect(BaseModel):
+    """The provider's authorization URL."""
+
+    url: str
+
+
+class AuthCodeExchange(BaseModel):
+    """The `code` query parameter `redirectTo` received, and the app's PKCE verifier."""
+
+    code: str
+    code_verifier: str = Field(alias="codeVerifier")
+    """The verifier whose challenge started the sign-in (`auth.signInWithOIDC`)."""
+
+
 class AuthOutboxMessage(BaseModel):
     """An email the platform kept instead of sending."""
 
@@ -573,6 +640,10 @@ class RealtimeMessage(BaseModel):
     event: str
     data: object
     published_at: datetime = Field(alias="publishedAt")
+    user_id: Optional[str] = Field(alias="userId")
+    """The signed-in end user who published it (set by the platform from the access token, so
+    it cannot be forged); null when a key or the platform published it.
+    """
 
 
 class RealtimeMessageList(BaseModel):
@@ -690,6 +761,12 @@ for _model in (
     AuthJwks,
     AuthSigningKey,
     AuthSettings,
+    AuthProviderInput,
+    AuthProvider,
+    AuthProviderList,
+    AuthOidcStart,
+    AuthOidcRedirect,
+    AuthCodeExchange,
     AuthOutboxMessage,
     AuthOutboxList,
     DbStatement,

@@ -21,6 +21,10 @@ abstract final class ErrorCode {
   /// Email already registered (409). A user of this project already has this email address.
   static const authEmailTaken = 'auth/email-taken';
 
+  /// Invalid sign-in code (400). The sign-in code is unknown, already used or expired, or
+  /// `codeVerifier` is not the one whose challenge started the sign-in; sign in again.
+  static const authInvalidCode = 'auth/invalid-code';
+
   /// Invalid credentials (401). The credential is malformed, unknown or revoked.
   static const authInvalidCredentials = 'auth/invalid-credentials';
 
@@ -41,6 +45,17 @@ abstract final class ErrorCode {
 
   /// Missing credentials (401). The operation needs an `Authorization: Bearer` credential.
   static const authMissingCredentials = 'auth/missing-credentials';
+
+  /// Provider unreachable (502). The OpenID Connect provider's discovery document could not be read
+  /// or is invalid.
+  static const authOidcDiscoveryFailed = 'auth/oidc-discovery-failed';
+
+  /// Unknown sign-in (400). The OpenID Connect callback's state is unknown, already used or expired
+  /// (the callback endpoint, docs/endpoints.md); start the sign-in again.
+  static const authOidcInvalidState = 'auth/oidc-invalid-state';
+
+  /// Provider not found (404). The project has no OpenID Connect provider with this slug.
+  static const authProviderNotFound = 'auth/provider-not-found';
 
   /// Redirect not allowed (400). `redirectTo` is under neither the platform URL nor an allowed
   /// redirect URL (the project's or the operator's).
@@ -77,8 +92,8 @@ abstract final class ErrorCode {
   /// Duplicate migration (422). The same migration name appears twice in the request.
   static const dbDuplicateMigration = 'db/duplicate-migration';
 
-  /// Database engine unavailable (503). The project's database lives on an engine this platform is
-  /// not configured for.
+  /// Database unavailable (503). The project's database cannot be opened or reached, or lives on an
+  /// engine this platform is not configured for.
   static const dbEngineUnavailable = 'db/engine-unavailable';
 
   /// Statement reaches outside the project database (403). ATTACH, VACUUM INTO, file access,

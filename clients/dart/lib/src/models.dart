@@ -1146,6 +1146,183 @@ class AuthSettings {
       };
 }
 
+/// An OpenID Connect provider (a client registered at its issuer).
+class AuthProviderInput {
+  /// Creates an [AuthProviderInput].
+  const AuthProviderInput({this.displayName, required this.issuer, required this.clientId, this.clientSecret, this.scopes});
+
+  /// Reads an [AuthProviderInput] from its JSON object; unknown keys are ignored.
+  factory AuthProviderInput.fromJson(Map<String, Object?> json) => AuthProviderInput(
+        displayName: json['displayName'] as String?,
+        issuer: json['issuer'] as String,
+        clientId: json['clientId'] as String,
+        clientSecret: json['clientSecret'] as String?,
+        scopes: json['scopes'] == null ? null : (json['scopes'] as List<Object?>).map((e0) => e0 as String).toList(),
+      );
+
+  /// Default: the slug.
+  final String? displayName;
+
+  /// The issuer URL; its `/.well-known/openid-configuration` is read.
+  final String issuer;
+
+  final String clientId;
+
+  /// Required for a new provider; absent keeps the saved one. Never returned.
+  final String? clientSecret;
+
+  /// Scopes to ask for; `openid` is always added. Default: `openid email profile`.
+  final List<String>? scopes;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (displayName != null) 'displayName': displayName,
+        'issuer': issuer,
+        'clientId': clientId,
+        if (clientSecret != null) 'clientSecret': clientSecret,
+        if (scopes != null) 'scopes': scopes,
+      };
+}
+
+/// A project's OpenID Connect provider (never its client secret).
+class AuthProvider {
+  /// Creates an [AuthProvider].
+  const AuthProvider({required this.slug, required this.displayName, required this.issuer, required this.clientId, required this.scopes, required this.callbackUrl, required this.createdAt, required this.updatedAt});
+
+  /// Reads an [AuthProvider] from its JSON object; unknown keys are ignored.
+  factory AuthProvider.fromJson(Map<String, Object?> json) => AuthProvider(
+        slug: json['slug'] as String,
+        displayName: json['displayName'] as String,
+        issuer: json['issuer'] as String,
+        clientId: json['clientId'] as String,
+        scopes: (json['scopes'] as List<Object?>).map((e0) => e0 as String).toList(),
+        callbackUrl: json['callbackUrl'] as String,
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+      );
+
+  final String slug;
+
+  final String displayName;
+
+  final String issuer;
+
+  final String clientId;
+
+  final List<String> scopes;
+
+  /// The redirect URI to register at the provider (the platform's callback).
+  final String callbackUrl;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'slug': slug,
+        'displayName': displayName,
+        'issuer': issuer,
+        'clientId': clientId,
+        'scopes': scopes,
+        'callbackUrl': callbackUrl,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// Every provider of the project.
+class AuthProviderList {
+  /// Creates an [AuthProviderList].
+  const AuthProviderList({required this.data, required this.nextCursor});
+
+  /// Reads an [AuthProviderList] from its JSON object; unknown keys are ignored.
+  factory AuthProviderList.fromJson(Map<String, Object?> json) => AuthProviderList(
+        data: (json['data'] as List<Object?>).map((e0) => AuthProvider.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'],
+      );
+
+  final List<AuthProvider> data;
+
+  final Object? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// Which provider, where the browser lands afterwards, and the app's PKCE challenge.
+class AuthOidcStart {
+  /// Creates an [AuthOidcStart].
+  const AuthOidcStart({required this.provider, required this.redirectTo, required this.codeChallenge});
+
+  /// Reads an [AuthOidcStart] from its JSON object; unknown keys are ignored.
+  factory AuthOidcStart.fromJson(Map<String, Object?> json) => AuthOidcStart(
+        provider: json['provider'] as String,
+        redirectTo: json['redirectTo'] as String,
+        codeChallenge: json['codeChallenge'] as String,
+      );
+
+  final String provider;
+
+  final String redirectTo;
+
+  /// BASE64URL(SHA-256(codeVerifier)) of a random `codeVerifier` (43 to 128 characters,
+  /// RFC 7636) the app keeps until `auth.exchangeCode`: the one-time code works only with
+  /// it, so a code sent to someone else's browser (login CSRF) is worthless there.
+  final String codeChallenge;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'provider': provider,
+        'redirectTo': redirectTo,
+        'codeChallenge': codeChallenge,
+      };
+}
+
+/// The provider's authorization URL.
+class AuthOidcRedirect {
+  /// Creates an [AuthOidcRedirect].
+  const AuthOidcRedirect({required this.url});
+
+  /// Reads an [AuthOidcRedirect] from its JSON object; unknown keys are ignored.
+  factory AuthOidcRedirect.fromJson(Map<String, Object?> json) => AuthOidcRedirect(
+        url: json['url'] as String,
+      );
+
+  final String url;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'url': url,
+      };
+}
+
+/// The `code` query parameter `redirectTo` received, and the app's PKCE verifier.
+class AuthCodeExchange {
+  /// Creates an [AuthCodeExchange].
+  const AuthCodeExchange({required this.code, required this.codeVerifier});
+
+  /// Reads an [AuthCodeExchange] from its JSON object; unknown keys are ignored.
+  factory AuthCodeExchange.fromJson(Map<String, Object?> json) => AuthCodeExchange(
+        code: json['code'] as String,
+        codeVerifier: json['codeVerifier'] as String,
+      );
+
+  final String code;
+
+  /// The verifier whose challenge started the sign-in (`auth.signInWithOIDC`).
+  final String codeVerifier;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'code': code,
+        'codeVerifier': codeVerifier,
+      };
+}
+
 /// An email the platform kept instead of sending.
 class AuthOutboxMessage {
   /// Creates an [AuthOutboxMessage].
@@ -1433,7 +1610,7 @@ class RealtimePublish {
 /// `data` is `{ table, new, old }`; a `presence` event's `data` is a `PresenceChange`.
 class RealtimeMessage {
   /// Creates a [RealtimeMessage].
-  const RealtimeMessage({required this.id, required this.channel, required this.event, required this.data, required this.publishedAt});
+  const RealtimeMessage({required this.id, required this.channel, required this.event, required this.data, required this.publishedAt, required this.userId});
 
   /// Reads a [RealtimeMessage] from its JSON object; unknown keys are ignored.
   factory RealtimeMessage.fromJson(Map<String, Object?> json) => RealtimeMessage(
@@ -1442,6 +1619,7 @@ class RealtimeMessage {
         event: json['event'] as String,
         data: json['data'],
         publishedAt: DateTime.parse(json['publishedAt'] as String),
+        userId: json['userId'] as String?,
       );
 
   final String id;
@@ -1454,6 +1632,10 @@ class RealtimeMessage {
 
   final DateTime publishedAt;
 
+  /// The signed-in end user who published it (set by the platform from the access token, so
+  /// it cannot be forged); null when a key or the platform published it.
+  final String? userId;
+
   /// This object as JSON, with camelCase keys; unset optional fields are left out.
   Map<String, Object?> toJson() => {
         'id': id,
@@ -1461,6 +1643,7 @@ class RealtimeMessage {
         'event': event,
         'data': data,
         'publishedAt': publishedAt.toUtc().toIso8601String(),
+        'userId': userId,
       };
 }
 

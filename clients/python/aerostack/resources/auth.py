@@ -24,6 +24,9 @@ from ..models import (
     AuthJwks,
     AuthSigningKey,
     AuthSettings,
+    AuthProvider,
+    AuthProviderList,
+    AuthOidcRedirect,
     AuthOutboxMessage,
     AuthOutboxList,
 )
@@ -338,6 +341,171 @@ class AuthSettingsResource(SyncAPIResource):
         )
 
 
+class AuthProvidersResource(SyncAPIResource):
+    """The ``auth.providers`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> AuthProvidersResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AuthProvidersResourceWithRawResponse(self)
+
+    def list(
+        self,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthProviderList:
+        """List the project's OpenID Connect providers.
+
+        Every provider of the project in one page (a project has at most 20), ordered by slug.
+        Client secrets are never returned.
+
+        ``GET /v1/auth/providers``.
+
+        Example::
+
+            result = client.auth.providers.list()
+        """
+        return cast(
+            "AuthProviderList",
+            self._client.request(
+                AuthProviderList,
+                RequestOptions(
+                    "GET",
+                    "/v1/auth/providers",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def get(
+        self,
+        provider: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthProvider:
+        """Read an OpenID Connect provider.
+
+        ``GET /v1/auth/providers/{provider}``.
+
+        Example::
+
+            result = client.auth.providers.get(provider)
+        """
+        return cast(
+            "AuthProvider",
+            self._client.request(
+                AuthProvider,
+                RequestOptions(
+                    "GET",
+                    f"/v1/auth/providers/{path_param(provider)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def put(
+        self,
+        provider: str,
+        *,
+        issuer: str,
+        client_id: str,
+        display_name: Union[str, NotGiven] = NOT_GIVEN,
+        client_secret: Union[str, NotGiven] = NOT_GIVEN,
+        scopes: Union[Sequence[str], NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthProvider:
+        """Add or replace an OpenID Connect provider.
+
+        The issuer's discovery document is fetched before saving, so a wrong issuer fails here
+        (`auth/oidc-discovery-failed`). The client secret is sealed by the vault and never
+        returned; leave it out when replacing to keep the current one. Register the answer's
+        `callbackUrl` as a redirect URI at the provider.
+
+        ``PUT /v1/auth/providers/{provider}``.
+
+        Example::
+
+            result = client.auth.providers.put(provider, issuer=issuer, client_id=client_id)
+        """
+        return cast(
+            "AuthProvider",
+            self._client.request(
+                AuthProvider,
+                RequestOptions(
+                    "PUT",
+                    f"/v1/auth/providers/{path_param(provider)}",
+                    json=strip_not_given(
+                        {
+                            "issuer": issuer,
+                            "clientId": client_id,
+                            "displayName": display_name,
+                            "clientSecret": client_secret,
+                            "scopes": scopes,
+                        }
+                    ),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def delete(
+        self,
+        provider: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> None:
+        """Remove an OpenID Connect provider.
+
+        Users who signed in through it stay; they sign in another way.
+
+        ``DELETE /v1/auth/providers/{provider}``.
+
+        Example::
+
+            client.auth.providers.delete(provider)
+        """
+        self._client.request(
+            None,
+            RequestOptions(
+                "DELETE",
+                f"/v1/auth/providers/{path_param(provider)}",
+                auth=True,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            ),
+        )
+
+
 class AuthOutboxResource(SyncAPIResource):
     """The ``auth.outbox`` operations."""
 
@@ -420,6 +588,10 @@ class AuthResource(SyncAPIResource):
     @cached_property
     def outbox(self) -> AuthOutboxResource:
         return AuthOutboxResource(self._client)
+
+    @cached_property
+    def providers(self) -> AuthProvidersResource:
+        return AuthProvidersResource(self._client)
 
     @cached_property
     def settings(self) -> AuthSettingsResource:
@@ -1029,6 +1201,94 @@ class AuthResource(SyncAPIResource):
             ),
         )
 
+    def sign_in_with_oidc(
+        self,
+        *,
+        provider: str,
+        redirect_to: str,
+        code_challenge: str,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthOidcRedirect:
+        """Start signing in with an OpenID Connect provider.
+
+        Answers the provider's authorization URL (authorization code with PKCE, state and nonce)
+        for the browser to open. The provider sends the browser back to the platform's callback
+        (`/v1/auth/oidc/callback`, docs/endpoints.md), which redirects to `redirectTo` with a
+        one-time `code` (and `type=oidc`) for `auth.exchangeCode`, or with `error` and
+        `error_description`. The flow must finish within 10 minutes.
+
+        ``POST /v1/auth/oidc/authorize``.
+
+        Example::
+
+            result = client.auth.sign_in_with_oidc(provider=provider, redirect_to=redirect_to, code_challenge=code_challenge)
+        """
+        return cast(
+            "AuthOidcRedirect",
+            self._client.request(
+                AuthOidcRedirect,
+                RequestOptions(
+                    "POST",
+                    "/v1/auth/oidc/authorize",
+                    json=strip_not_given(
+                        {
+                            "provider": provider,
+                            "redirectTo": redirect_to,
+                            "codeChallenge": code_challenge,
+                        }
+                    ),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def exchange_code(
+        self,
+        *,
+        code: str,
+        code_verifier: str,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthSession:
+        """Sign in with the one-time code of a finished OpenID Connect sign-in.
+
+        The `code` the callback put on `redirectTo`, with the verifier of the `codeChallenge` that
+        started the sign-in; it works once, within 2 minutes.
+
+        ``POST /v1/auth/oidc/exchange``.
+
+        Example::
+
+            result = client.auth.exchange_code(code=code, code_verifier=code_verifier)
+        """
+        return cast(
+            "AuthSession",
+            self._client.request(
+                AuthSession,
+                RequestOptions(
+                    "POST",
+                    "/v1/auth/oidc/exchange",
+                    json=strip_not_given({"code": code, "codeVerifier": code_verifier}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
 
 class AsyncAuthUsersResource(AsyncAPIResource):
     """The ``auth.users`` operations."""
@@ -1339,6 +1599,171 @@ class AsyncAuthSettingsResource(AsyncAPIResource):
         )
 
 
+class AsyncAuthProvidersResource(AsyncAPIResource):
+    """The ``auth.providers`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncAuthProvidersResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncAuthProvidersResourceWithRawResponse(self)
+
+    async def list(
+        self,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthProviderList:
+        """List the project's OpenID Connect providers.
+
+        Every provider of the project in one page (a project has at most 20), ordered by slug.
+        Client secrets are never returned.
+
+        ``GET /v1/auth/providers``.
+
+        Example::
+
+            result = await client.auth.providers.list()
+        """
+        return cast(
+            "AuthProviderList",
+            await self._client.request(
+                AuthProviderList,
+                RequestOptions(
+                    "GET",
+                    "/v1/auth/providers",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def get(
+        self,
+        provider: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthProvider:
+        """Read an OpenID Connect provider.
+
+        ``GET /v1/auth/providers/{provider}``.
+
+        Example::
+
+            result = await client.auth.providers.get(provider)
+        """
+        return cast(
+            "AuthProvider",
+            await self._client.request(
+                AuthProvider,
+                RequestOptions(
+                    "GET",
+                    f"/v1/auth/providers/{path_param(provider)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def put(
+        self,
+        provider: str,
+        *,
+        issuer: str,
+        client_id: str,
+        display_name: Union[str, NotGiven] = NOT_GIVEN,
+        client_secret: Union[str, NotGiven] = NOT_GIVEN,
+        scopes: Union[Sequence[str], NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthProvider:
+        """Add or replace an OpenID Connect provider.
+
+        The issuer's discovery document is fetched before saving, so a wrong issuer fails here
+        (`auth/oidc-discovery-failed`). The client secret is sealed by the vault and never
+        returned; leave it out when replacing to keep the current one. Register the answer's
+        `callbackUrl` as a redirect URI at the provider.
+
+        ``PUT /v1/auth/providers/{provider}``.
+
+        Example::
+
+            result = await client.auth.providers.put(provider, issuer=issuer, client_id=client_id)
+        """
+        return cast(
+            "AuthProvider",
+            await self._client.request(
+                AuthProvider,
+                RequestOptions(
+                    "PUT",
+                    f"/v1/auth/providers/{path_param(provider)}",
+                    json=strip_not_given(
+                        {
+                            "issuer": issuer,
+                            "clientId": client_id,
+                            "displayName": display_name,
+                            "clientSecret": client_secret,
+                            "scopes": scopes,
+                        }
+                    ),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def delete(
+        self,
+        provider: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> None:
+        """Remove an OpenID Connect provider.
+
+        Users who signed in through it stay; they sign in another way.
+
+        ``DELETE /v1/auth/providers/{provider}``.
+
+        Example::
+
+            await client.auth.providers.delete(provider)
+        """
+        await self._client.request(
+            None,
+            RequestOptions(
+                "DELETE",
+                f"/v1/auth/providers/{path_param(provider)}",
+                auth=True,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            ),
+        )
+
+
 class AsyncAuthOutboxResource(AsyncAPIResource):
     """The ``auth.outbox`` operations."""
 
@@ -1421,6 +1846,10 @@ class AsyncAuthResource(AsyncAPIResource):
     @cached_property
     def outbox(self) -> AsyncAuthOutboxResource:
         return AsyncAuthOutboxResource(self._client)
+
+    @cached_property
+    def providers(self) -> AsyncAuthProvidersResource:
+        return AsyncAuthProvidersResource(self._client)
 
     @cached_property
     def settings(self) -> AsyncAuthSettingsResource:
@@ -2030,6 +2459,94 @@ class AsyncAuthResource(AsyncAPIResource):
             ),
         )
 
+    async def sign_in_with_oidc(
+        self,
+        *,
+        provider: str,
+        redirect_to: str,
+        code_challenge: str,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthOidcRedirect:
+        """Start signing in with an OpenID Connect provider.
+
+        Answers the provider's authorization URL (authorization code with PKCE, state and nonce)
+        for the browser to open. The provider sends the browser back to the platform's callback
+        (`/v1/auth/oidc/callback`, docs/endpoints.md), which redirects to `redirectTo` with a
+        one-time `code` (and `type=oidc`) for `auth.exchangeCode`, or with `error` and
+        `error_description`. The flow must finish within 10 minutes.
+
+        ``POST /v1/auth/oidc/authorize``.
+
+        Example::
+
+            result = await client.auth.sign_in_with_oidc(provider=provider, redirect_to=redirect_to, code_challenge=code_challenge)
+        """
+        return cast(
+            "AuthOidcRedirect",
+            await self._client.request(
+                AuthOidcRedirect,
+                RequestOptions(
+                    "POST",
+                    "/v1/auth/oidc/authorize",
+                    json=strip_not_given(
+                        {
+                            "provider": provider,
+                            "redirectTo": redirect_to,
+                            "codeChallenge": code_challenge,
+                        }
+                    ),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def exchange_code(
+        self,
+        *,
+        code: str,
+        code_verifier: str,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AuthSession:
+        """Sign in with the one-time code of a finished OpenID Connect sign-in.
+
+        The `code` the callback put on `redirectTo`, with the verifier of the `codeChallenge` that
+        started the sign-in; it works once, within 2 minutes.
+
+        ``POST /v1/auth/oidc/exchange``.
+
+        Example::
+
+            result = await client.auth.exchange_code(code=code, code_verifier=code_verifier)
+        """
+        return cast(
+            "AuthSession",
+            await self._client.request(
+                AuthSession,
+                RequestOptions(
+                    "POST",
+                    "/v1/auth/oidc/exchange",
+                    json=strip_not_given({"code": code, "codeVerifier": code_verifier}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
 
 class AuthUsersResourceWithRawResponse:
     """``auth.users`` answering raw responses."""
@@ -2057,6 +2574,17 @@ class AuthSettingsResourceWithRawResponse:
         self._resource = resource
         self.get = to_raw_response_wrapper(resource.get)
         self.update = to_raw_response_wrapper(resource.update)
+
+
+class AuthProvidersResourceWithRawResponse:
+    """``auth.providers`` answering raw responses."""
+
+    def __init__(self, resource: AuthProvidersResource) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.put = to_raw_response_wrapper(resource.put)
+        self.delete = to_raw_response_wrapper(resource.delete)
 
 
 class AuthOutboxResourceWithRawResponse:
@@ -2088,10 +2616,16 @@ class AuthResourceWithRawResponse:
         self.request_password_reset = to_raw_response_wrapper(resource.request_password_reset)
         self.reset_password = to_raw_response_wrapper(resource.reset_password)
         self.jwks = to_raw_response_wrapper(resource.jwks)
+        self.sign_in_with_oidc = to_raw_response_wrapper(resource.sign_in_with_oidc)
+        self.exchange_code = to_raw_response_wrapper(resource.exchange_code)
 
     @cached_property
     def outbox(self) -> AuthOutboxResourceWithRawResponse:
         return AuthOutboxResourceWithRawResponse(self._resource.outbox)
+
+    @cached_property
+    def providers(self) -> AuthProvidersResourceWithRawResponse:
+        return AuthProvidersResourceWithRawResponse(self._resource.providers)
 
     @cached_property
     def settings(self) -> AuthSettingsResourceWithRawResponse:
@@ -2134,6 +2668,17 @@ class AsyncAuthSettingsResourceWithRawResponse:
         self.update = async_to_raw_response_wrapper(resource.update)
 
 
+class AsyncAuthProvidersResourceWithRawResponse:
+    """``auth.providers`` answering raw responses."""
+
+    def __init__(self, resource: AsyncAuthProvidersResource) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.put = async_to_raw_response_wrapper(resource.put)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
 class AsyncAuthOutboxResourceWithRawResponse:
     """``auth.outbox`` answering raw responses."""
 
@@ -2163,10 +2708,16 @@ class AsyncAuthResourceWithRawResponse:
         self.request_password_reset = async_to_raw_response_wrapper(resource.request_password_reset)
         self.reset_password = async_to_raw_response_wrapper(resource.reset_password)
         self.jwks = async_to_raw_response_wrapper(resource.jwks)
+        self.sign_in_with_oidc = async_to_raw_response_wrapper(resource.sign_in_with_oidc)
+        self.exchange_code = async_to_raw_response_wrapper(resource.exchange_code)
 
     @cached_property
     def outbox(self) -> AsyncAuthOutboxResourceWithRawResponse:
         return AsyncAuthOutboxResourceWithRawResponse(self._resource.outbox)
+
+    @cached_property
+    def providers(self) -> AsyncAuthProvidersResourceWithRawResponse:
+        return AsyncAuthProvidersResourceWithRawResponse(self._resource.providers)
 
     @cached_property
     def settings(self) -> AsyncAuthSettingsResourceWithRawResponse:

@@ -577,6 +577,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the project's OpenID Connect providers
+         * @description Every provider of the project in one page (a project has at most 20), ordered by slug.
+         *     Client secrets are never returned.
+         */
+        get: operations["auth.providers.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/providers/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: components["parameters"]["AuthProviderSlug"];
+            };
+            cookie?: never;
+        };
+        /** Read an OpenID Connect provider */
+        get: operations["auth.providers.get"];
+        /**
+         * Add or replace an OpenID Connect provider
+         * @description The issuer's discovery document is fetched before saving, so a wrong issuer fails here
+         *     (`auth/oidc-discovery-failed`). The client secret is sealed by the vault and never
+         *     returned; leave it out when replacing to keep the current one. Register the answer's
+         *     `callbackUrl` as a redirect URI at the provider.
+         */
+        put: operations["auth.providers.put"];
+        post?: never;
+        /**
+         * Remove an OpenID Connect provider
+         * @description Users who signed in through it stay; they sign in another way.
+         */
+        delete: operations["auth.providers.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing in with an OpenID Connect provider
+         * @description Answers the provider's authorization URL (authorization code with PKCE, state and nonce)
+         *     for the browser to open. The provider sends the browser back to the platform's callback
+         *     (`/v1/auth/oidc/callback`, docs/endpoints.md), which redirects to `redirectTo` with a
+         *     one-time `code` (and `type=oidc`) for `auth.exchangeCode`, or with `error` and
+         *     `error_description`. The flow must finish within 10 minutes.
+         */
+        post: operations["auth.signInWithOIDC"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with the one-time code of a finished OpenID Connect sign-in
+         * @description The `code` the callback put on `redirectTo`, with the verifier of the `codeChallenge` that
+         *     started the sign-in; it works once, within 2 minutes.
+         */
+        post: operations["auth.exchangeCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/db/query": {
         parameters: {
             query?: never;
@@ -1150,6 +1246,67 @@ export interface components {
              */
             redirectUrls: string[];
         };
+        /**
+         * @description The provider's name in the project's API calls (lower case, digits, hyphens).
+         * @example google
+         */
+        AuthProviderSlug: string;
+        /** @description An OpenID Connect provider (a client registered at its issuer). */
+        AuthProviderInput: {
+            /** @description Default: the slug. */
+            displayName?: string;
+            /**
+             * Format: uri
+             * @description The issuer URL; its `/.well-known/openid-configuration` is read.
+             * @example https://accounts.google.com
+             */
+            issuer: string;
+            clientId: string;
+            /** @description Required for a new provider; absent keeps the saved one. Never returned. */
+            clientSecret?: string;
+            /** @description Scopes to ask for; `openid` is always added. Default: `openid email profile`. */
+            scopes?: string[];
+        };
+        /** @description A project's OpenID Connect provider (never its client secret). */
+        AuthProvider: {
+            slug: components["schemas"]["AuthProviderSlug"];
+            displayName: string;
+            issuer: string;
+            clientId: string;
+            scopes: string[];
+            /** @description The redirect URI to register at the provider (the platform's callback). */
+            callbackUrl: string;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description Every provider of the project. */
+        AuthProviderList: {
+            data: components["schemas"]["AuthProvider"][];
+            nextCursor: null;
+        };
+        /** @description Which provider, where the browser lands afterwards, and the app's PKCE challenge. */
+        AuthOidcStart: {
+            provider: components["schemas"]["AuthProviderSlug"];
+            redirectTo: components["schemas"]["AuthRedirect"];
+            /**
+             * @description BASE64URL(SHA-256(codeVerifier)) of a random `codeVerifier` (43 to 128 characters,
+             *     RFC 7636) the app keeps until `auth.exchangeCode`: the one-time code works only with
+             *     it, so a code sent to someone else's browser (login CSRF) is worthless there.
+             * @example E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM
+             */
+            codeChallenge: string;
+        };
+        /** @description The provider's authorization URL. */
+        AuthOidcRedirect: {
+            /** Format: uri */
+            url: string;
+        };
+        /** @description The `code` query parameter `redirectTo` received, and the app's PKCE verifier. */
+        AuthCodeExchange: {
+            code: string;
+            /** @description The verifier whose challenge started the sign-in (`auth.signInWithOIDC`). */
+            codeVerifier: string;
+        };
         /** @description An email the platform kept instead of sending. */
         AuthOutboxMessage: {
             id: string;
@@ -1262,6 +1419,11 @@ export interface components {
             event: components["schemas"]["RealtimeEventName"];
             data: components["schemas"]["JsonValue"];
             publishedAt: components["schemas"]["Timestamp"];
+            /**
+             * @description The signed-in end user who published it (set by the platform from the access token, so
+             *     it cannot be forged); null when a key or the platform published it.
+             */
+            userId: string | null;
         };
         /** @description A page of messages, newest first. */
         RealtimeMessageList: {
@@ -1443,6 +1605,7 @@ export interface components {
         ProjectId: components["schemas"]["ProjectId"];
         /** @description The entry key: letters, digits and the characters . _ : -, at most 256 characters. */
         CacheKey: components["schemas"]["CacheKey"];
+        AuthProviderSlug: components["schemas"]["AuthProviderSlug"];
         AuthUserId: components["schemas"]["AuthUserId"];
     };
     requestBodies: never;
@@ -2736,6 +2899,250 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    "auth.providers.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The providers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthProviderList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.providers.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: components["parameters"]["AuthProviderSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider (without its client secret). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthProvider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `auth/provider-not-found`: the project has no provider with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.providers.put": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: components["parameters"]["AuthProviderSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthProviderInput"];
+            };
+        };
+        responses: {
+            /** @description The provider as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthProvider"];
+                };
+            };
+            /** @description `request/invalid-body`: a new provider without `clientSecret`, or a 21st provider. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `auth/oidc-discovery-failed`: the issuer's discovery document could not be read. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.providers.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: components["parameters"]["AuthProviderSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `auth/provider-not-found`: the project has no provider with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.signInWithOIDC": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthOidcStart"];
+            };
+        };
+        responses: {
+            /** @description Where to send the browser. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthOidcRedirect"];
+                };
+            };
+            /** @description `auth/redirect-not-allowed`: `redirectTo` is not on the allow-list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `auth/provider-not-found`: the project has no provider with this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description `auth/oidc-discovery-failed`: the provider's discovery document could not be read. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "auth.exchangeCode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthCodeExchange"];
+            };
+        };
+        responses: {
+            /** @description A new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSession"];
+                };
+            };
+            /** @description `auth/invalid-code`: the code is unknown, used or expired, or the verifier is not the one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description `auth/user-disabled`: the user is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
     "db.query": {
         parameters: {
             query?: never;
@@ -2788,7 +3195,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `db/engine-unavailable`: the project's database lives on an engine this platform is not configured for. */
+            /** @description `db/engine-unavailable`: the project's database cannot be opened or reached, or lives on an engine this platform is not configured for. */
             503: {
                 headers: {
                     [name: string]: unknown;

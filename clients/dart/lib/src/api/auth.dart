@@ -18,6 +18,9 @@ class AuthApi {
   /// The `auth.outbox` operations.
   late final AuthOutboxApi outbox = AuthOutboxApi(_transport);
 
+  /// The `auth.providers` operations.
+  late final AuthProvidersApi providers = AuthProvidersApi(_transport);
+
   /// The `auth.settings` operations.
   late final AuthSettingsApi settings = AuthSettingsApi(_transport);
 
@@ -282,6 +285,46 @@ class AuthApi {
   /// ```
   Future<AuthJwks> jwks(String projectId, {RequestOptions? options}) =>
       _transport.json('GET', '/v1/auth/projects/${Uri.encodeComponent(projectId)}/jwks', (json) => AuthJwks.fromJson(json as Map<String, Object?>), auth: false, options: options);
+
+  /// Starts signing in with an OpenID Connect provider.
+  ///
+  /// Answers the provider's authorization URL (authorization code with PKCE, state and nonce)
+  /// for the browser to open. The provider sends the browser back to the platform's callback
+  /// (`/v1/auth/oidc/callback`, docs/endpoints.md), which redirects to `redirectTo` with a
+  /// one-time `code` (and `type=oidc`) for `auth.exchangeCode`, or with `error` and
+  /// `error_description`. The flow must finish within 10 minutes.
+  ///
+  /// `POST /v1/auth/oidc/authorize`
+  ///
+  /// ```dart
+  /// final result = await client.auth.signInWithOidc(provider: provider, redirectTo: redirectTo, codeChallenge: codeChallenge);
+  /// ```
+  Future<AuthOidcRedirect> signInWithOidc({required String provider, required String redirectTo, required String codeChallenge, RequestOptions? options}) {
+    final body_ = <String, Object?>{
+      'provider': provider,
+      'redirectTo': redirectTo,
+      'codeChallenge': codeChallenge,
+    };
+    return _transport.json('POST', '/v1/auth/oidc/authorize', (json) => AuthOidcRedirect.fromJson(json as Map<String, Object?>), body: JsonPayload(body_), auth: true, options: options);
+  }
+
+  /// Signs in with the one-time code of a finished OpenID Connect sign-in.
+  ///
+  /// The `code` the callback put on `redirectTo`, with the verifier of the `codeChallenge` that
+  /// started the sign-in; it works once, within 2 minutes.
+  ///
+  /// `POST /v1/auth/oidc/exchange`
+  ///
+  /// ```dart
+  /// final result = await client.auth.exchangeCode(code: code, codeVerifier: codeVerifier);
+  /// ```
+  Future<AuthSession> exchangeCode({required String code, required String codeVerifier, RequestOptions? options}) {
+    final body_ = <String, Object?>{
+      'code': code,
+      'codeVerifier': codeVerifier,
+    };
+    return _transport.json('POST', '/v1/auth/oidc/exchange', (json) => AuthSession.fromJson(json as Map<String, Object?>), body: JsonPayload(body_), auth: true, options: options);
+  }
 }
 
 /// The `auth.outbox` operations.
@@ -313,6 +356,72 @@ class AuthOutboxApi {
   /// ```
   Stream<AuthOutboxMessage> listAll({int? limit, RequestOptions? options}) =>
       paginate((cursor) => list(limit: limit, options: options, cursor: cursor), (page) => page.data, (page) => page.nextCursor);
+}
+
+/// The `auth.providers` operations.
+class AuthProvidersApi {
+  /// Used by [AerostackClient]; get one from `client.auth.providers`.
+  AuthProvidersApi(this._transport);
+
+  final Transport _transport;
+
+  /// Lists the project's OpenID Connect providers.
+  ///
+  /// Every provider of the project in one page (a project has at most 20), ordered by slug.
+  /// Client secrets are never returned.
+  ///
+  /// `GET /v1/auth/providers`
+  ///
+  /// ```dart
+  /// final result = await client.auth.providers.list();
+  /// ```
+  Future<AuthProviderList> list({RequestOptions? options}) =>
+      _transport.json('GET', '/v1/auth/providers', (json) => AuthProviderList.fromJson(json as Map<String, Object?>), auth: true, options: options);
+
+  /// Reads an OpenID Connect provider.
+  ///
+  /// `GET /v1/auth/providers/{provider}`
+  ///
+  /// ```dart
+  /// final result = await client.auth.providers.get(provider);
+  /// ```
+  Future<AuthProvider> get(String provider, {RequestOptions? options}) =>
+      _transport.json('GET', '/v1/auth/providers/${Uri.encodeComponent(provider)}', (json) => AuthProvider.fromJson(json as Map<String, Object?>), auth: true, options: options);
+
+  /// Adds or replace an OpenID Connect provider.
+  ///
+  /// The issuer's discovery document is fetched before saving, so a wrong issuer fails here
+  /// (`auth/oidc-discovery-failed`). The client secret is sealed by the vault and never
+  /// returned; leave it out when replacing to keep the current one. Register the answer's
+  /// `callbackUrl` as a redirect URI at the provider.
+  ///
+  /// `PUT /v1/auth/providers/{provider}`
+  ///
+  /// ```dart
+  /// final result = await client.auth.providers.put(provider, issuer: issuer, clientId: clientId);
+  /// ```
+  Future<AuthProvider> put(String provider, {String? displayName, required String issuer, required String clientId, String? clientSecret, List<String>? scopes, RequestOptions? options}) {
+    final body_ = <String, Object?>{
+      if (displayName != null) 'displayName': displayName,
+      'issuer': issuer,
+      'clientId': clientId,
+      if (clientSecret != null) 'clientSecret': clientSecret,
+      if (scopes != null) 'scopes': scopes,
+    };
+    return _transport.json('PUT', '/v1/auth/providers/${Uri.encodeComponent(provider)}', (json) => AuthProvider.fromJson(json as Map<String, Object?>), body: JsonPayload(body_), auth: true, options: options);
+  }
+
+  /// Removes an OpenID Connect provider.
+  ///
+  /// Users who signed in through it stay; they sign in another way.
+  ///
+  /// `DELETE /v1/auth/providers/{provider}`
+  ///
+  /// ```dart
+  /// await client.auth.providers.delete(provider);
+  /// ```
+  Future<void> delete(String provider, {RequestOptions? options}) =>
+      _transport.empty('DELETE', '/v1/auth/providers/${Uri.encodeComponent(provider)}', auth: true, options: options);
 }
 
 /// The `auth.settings` operations.
