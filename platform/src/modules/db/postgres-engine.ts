@@ -186,23 +186,27 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
     setup ??= (async () => {
       const boot = new pg.Client({ connectionString: options.databaseUrl });
       await boot.connect();
+      let created = false;
       try {
         const found = await boot.query('SELECT 1 FROM pg_database WHERE datname = $1', [projects.name]);
         if (!found.rowCount) {
-          await boot
-            .query(`CREATE DATABASE ${quoteIdent(projects.name)}`)
-            .catch((error: { code?: string }) => {
-              // Another worker or node created it meanwhile.
+          created = await boot.query(`CREATE DATABASE ${quoteIdent(projects.name)}`).then(
+            () => true,
+            (error: { code?: string }) => {
+              // Another worker or node created it meanwhile (and sets it up).
               if (error.code !== '42P04' && error.code !== '23505') throw error;
-            });
+              return false;
+            },
+          );
         }
       } finally {
         await boot.end().catch(() => {});
       }
       const pool = new pg.Pool({ connectionString: projects.url, max: 2 });
       pool.on('error', () => {});
-      // Nobody but the platform creates anything outside their own schema.
-      await pool.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+      // Nobody but the platform creates anything outside their own schema. Only the creator
+      // revokes: two concurrent REVOKEs on one schema fail with "tuple concurrently updated".
+      if (created) await pool.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
       return pool;
     })().catch((error: Error) => {
       setup = null;
@@ -271,6 +275,13 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
       } finally {
         client.release();
       }
+    },
+
+    /** Drops a schema and role that lost a race to be a project's database (never used). */
+    async discard(location: string): Promise<void> {
+      const admin = await adminPool();
+      await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(location)} CASCADE`);
+      await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(location)}`);
     },
 
     database(location: string, password: string): ProjectDatabase {

@@ -4,6 +4,7 @@ import type { Principal } from '../../http/auth/principal.js';
 import { userIdOf } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
 import type { Services } from '../../services.js';
+import { USER_ID_PARAM } from '../rules/types.js';
 import type {
   AppliedMigration,
   Change,
@@ -19,8 +20,6 @@ import { createSqliteEngine } from './sqlite-engine.js';
 import * as store from './store.js';
 import { namedParams, splitStatements, tokenize } from './tokens.js';
 
-/** The parameter the platform binds to the caller's user id (rules' USER_ID_PARAM). */
-const USER_ID_PARAM = 'auth_user_id';
 /** Transaction control is the platform's: a batch is the transaction. */
 const TRANSACTION_WORDS = new Set([
   'BEGIN',
@@ -56,7 +55,8 @@ function checked(sql: string, engine: Engine): void {
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function refuseReserved(params: Params | undefined): void {
+/** Refuses parameters that are not an array or an object of names, and the reserved one. */
+function checkParams(params: Params | undefined): void {
   if (params !== undefined) {
     if (params === null || typeof params !== 'object') {
       throw new ApiError(
@@ -113,13 +113,23 @@ export async function createDbService(services: Services) {
     }
     const { location, password } = await postgres.provision();
     const secret = await services.vault.seal(password, `db:${projectId}`);
-    return store.insertDatabase(meta, {
+    const row = await store.insertDatabase(meta, {
       project_id: projectId,
       engine: 'postgres',
       location,
       secret,
       created_at: now,
     });
+    // Another worker or node provisioned the project at the same moment, and won.
+    if (row.location !== location) {
+      await postgres.discard(location).catch((error: Error) =>
+        services.logger.warn('db: could not drop an unused project schema', {
+          location,
+          error: error.message,
+        }),
+      );
+    }
+    return row;
   }
 
   async function rowOf(projectId: string): Promise<store.DatabaseRow> {
@@ -172,7 +182,7 @@ export async function createDbService(services: Services) {
 
   /** The statement as the engine runs it, with the caller's user id when it uses the reserved parameter. */
   function prepare(principal: Principal, sql: string, params: Params | undefined, engine: Engine): Statement {
-    refuseReserved(params);
+    checkParams(params);
     checked(sql, engine);
     const first = tokenize(sql, engine)[0];
     const statement: Statement = {
@@ -194,7 +204,7 @@ export async function createDbService(services: Services) {
     /** Runs one statement; end users only as the project's rules allow. */
     async query(principal: Principal, sql: string, params: Params | undefined): Promise<ResultSet> {
       const projectId = principal.projectId!;
-      refuseReserved(params);
+      checkParams(params);
       if (principal.scheme !== 'secretKey') {
         const decision = await services.rules.statement(principal, sql);
         if (!decision.allowed) throw new ApiError('db/statement-denied', decision.reason);
