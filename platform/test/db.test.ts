@@ -513,8 +513,8 @@ describe.each(BACKENDS)('db on $name', (backend) => {
       auth: sk,
       body: {
         version: rules.json.version,
-        channels: [],
-        tables: [],
+        channels: [{ pattern: 'table/*', subscribe: 'authenticated' }],
+        tables: [{ table: 'notes', read: 'owner', ownerColumn: 'user_id' }],
         learning: false,
         statements: [{ sql: mineSql, access: 'owner' }],
       },
@@ -535,6 +535,19 @@ describe.each(BACKENDS)('db on $name', (backend) => {
     expect(other.json.code).toBe('db/statement-denied');
     // And a batch is the secret key's.
     expect((await batch([{ sql: mineSql }], ada.token)).status).toBe(403);
+    // Change events carry their row to realtime, which shows each user only their own.
+    const history = await t.call({
+      method: 'GET',
+      path: '/v1/realtime/messages?channel=table/notes&limit=100',
+      auth: ada.token,
+    });
+    expect(history.status, history.text).toBe(200);
+    const owners = history.json.data.map(
+      (m: { data: { new: { user_id: string } | null; old: { user_id: string } | null } }) =>
+        (m.data.new ?? m.data.old)!.user_id,
+    );
+    expect(owners).toContain(ada.id);
+    expect(owners.every((owner: string) => owner === ada.id)).toBe(true);
   });
 
   it('captures every changed row as an event: INSERT, UPDATE × 3, DELETE', async () => {
