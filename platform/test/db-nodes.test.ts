@@ -27,18 +27,9 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('db on two nodes on $
     b = await createPlatform(config);
   });
   afterAll(async () => {
-    const roles = (await a.services.database.db
-      .selectFrom('db_databases' as never)
-      .select('location' as never)
-      .execute()) as Array<{ location: string }>;
     await a?.close();
     await b?.close();
-    await stores?.cleanup();
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${projectsDatabase(stores.databaseUrl!).name}" WITH (FORCE)`);
-    for (const { location } of roles) await admin.query(`DROP ROLE IF EXISTS "${location}"`);
-    await admin.end();
+    await stores?.cleanup(); // drops the projects' database and roles too
   });
 
   const query = async (node: Platform, credential: string, sql: string) => {

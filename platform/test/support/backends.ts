@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { randomBase62 } from '../../src/lib/ids.js';
+import { projectsDatabase } from '../../src/modules/db/postgres-engine.js';
 
 // The engines every platform suite runs on (STYLE 7: one suite, every implementation).
 // PostgreSQL and Redis come from TEST_DATABASE_URL / TEST_REDIS_URL (scripts/services.sh);
@@ -34,7 +35,11 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'aerostack-test-'));
 }
 
-/** A new database on the test server, dropped by cleanup. */
+/**
+ * A new database on the test server, dropped by cleanup with what the platform made beside it:
+ * the projects' database (`<name>_projects`) and the projects' LOGIN roles, which belong to the
+ * cluster rather than to a database (decision 0029).
+ */
 async function freshPostgres(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `aerostack_t_${randomBase62(12).toLowerCase()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -46,12 +51,31 @@ async function freshPostgres(adminUrl: string): Promise<{ url: string; drop(): P
   return {
     url: url.toString(),
     async drop() {
+      const roles = await projectRoles(url.toString());
       const again = new pg.Client({ connectionString: adminUrl });
       await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS "${projectsDatabase(url.toString()).name}" WITH (FORCE)`);
       await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      for (const role of roles) await again.query(`DROP ROLE IF EXISTS "${role}"`);
       await again.end();
     },
   };
+}
+
+/** The LOGIN roles of the projects whose databases the platform made on PostgreSQL. */
+async function projectRoles(databaseUrl: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ location: string }>(
+      "SELECT location FROM db_databases WHERE engine = 'postgres'",
+    );
+    return rows.map((r) => r.location);
+  } catch {
+    return []; // no db module tables (yet): nothing made
+  } finally {
+    await client.end();
+  }
 }
 
 const sqlite: Backend = {
