@@ -151,7 +151,7 @@ export function createApp(parts: AppParts): App {
         baseHeaders,
       );
     }
-    logger.info('request', {
+    logger.request({
       requestId,
       method: req.method,
       path: req.path,

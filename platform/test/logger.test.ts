@@ -23,6 +23,32 @@ const SK = 'sk_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789wXyZ';
 const AK = 'ak_0123456789012345678901234567890123456789';
 const MWT = 'mwt_abcdefghijklmnopqrstuvwxyz';
 
+describe('the request line', () => {
+  it('is exactly the line info("request", fields) writes, credentials masked, quotes escaped', () => {
+    const raw: string[] = [];
+    const generic: string[] = [];
+    const fields = { requestId: SK, method: 'GET', path: `/v1/cache/"${SK}"\\x`, status: 404, ms: 3 };
+    createLogger('info', (line) => raw.push(line)).request(fields);
+    createLogger('info', (line) => generic.push(line)).info('request', fields);
+    const strip = (line: string) => line.replace(/"time":"[^"]+"/, '"time":""');
+    expect(raw.map(strip)).toEqual(generic.map(strip));
+    expect(raw[0]).not.toContain(SK);
+    expect(JSON.parse(raw[0]!)).toMatchObject({ level: 'info', msg: 'request', status: 404, ms: 3 });
+  });
+
+  it('is not written below info', () => {
+    const out: string[] = [];
+    createLogger('warn', (line) => out.push(line)).request({
+      requestId: 'r',
+      method: 'GET',
+      path: '/',
+      status: 200,
+      ms: 0,
+    });
+    expect(out).toEqual([]);
+  });
+});
+
 describe('lines', () => {
   it('are JSON with time, the level as a label, msg and the fields', () => {
     const { logger, lines } = capture();
