@@ -2,6 +2,8 @@
 // listed here by name; anything else is internal and may change without notice.
 
 export type { AuthApi, AuthOptions, AuthSession, AuthUser } from './auth/auth';
+export type { CookieMethods, CookieOptions } from './auth/cookies';
+export { browserCookies, cookieStorage, requestCookies } from './auth/cookies';
 export type { AuthChangeEvent, AuthStateListener, SessionStorage } from './auth/session-store';
 export { memoryStorage } from './auth/session-store';
 export type { CacheApi, CacheIncrementOptions, CacheSetOptions } from './cache/cache';

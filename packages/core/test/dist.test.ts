@@ -19,10 +19,14 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 // call after an expired token) took it to 10,175 bytes. Since client.realtime, every client carries
 // the event stream and its SSE parser (they were tree-shaken away from clients that did not stream).
 // OpenID Connect sign-in with the client's own PKCE pair (decision 0032) took it to 10,915 bytes.
-const SIZE_BUDGET_BYTES = 10.75 * 1024;
+// The cookie helpers for server rendering (cookieStorage, requestCookies, browserCookies: ~0.6 KiB,
+// tree-shaken away from apps that do not import them) took it to 11,496 bytes.
+const SIZE_BUDGET_BYTES = 11.25 * 1024;
 const PUBLIC_VALUES = [
   'AerostackError',
   'ERROR_CODES',
+  'browserCookies',
+  'cookieStorage',
   'createClient',
   'createHttp',
   'isAerostackError',
@@ -30,6 +34,7 @@ const PUBLIC_VALUES = [
   'openEventStream',
   'paginate',
   'pickRequestOptions',
+  'requestCookies',
 ];
 
 beforeAll(() => ensureBuilt(dir));
