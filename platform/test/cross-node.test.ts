@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
 import { createPlatform, type Platform } from '../src/platform.js';
 import { BACKENDS } from './support/backends.js';
+import { configFor } from './support/harness.js';
 
 // Two nodes (two platforms) on one PostgreSQL, with and without Redis: a key revoked on one node is
 // refused by the other within the documented bound — the bus delivers in milliseconds (Redis
@@ -15,14 +15,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('two nodes on $name',
   let b: Platform;
   beforeAll(async () => {
     stores = await backend.create();
-    const config = {
-      ...loadConfig({}),
-      dataDir: stores.dataDir,
-      databaseUrl: stores.databaseUrl,
-      redisUrl: stores.redisUrl,
-      masterKeys: stores.masterKeys,
-      logLevel: 'silent' as const,
-    };
+    const config = configFor(stores);
     a = await createPlatform(config);
     b = await createPlatform(config);
   });

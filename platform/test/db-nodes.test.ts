@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
 import { projectsDatabase } from '../src/modules/db/postgres-engine.js';
 import { createPlatform, type Platform } from '../src/platform.js';
 import { BACKENDS } from './support/backends.js';
+import { configFor } from './support/harness.js';
 
 // Two nodes on one PostgreSQL: the first requests of a project reach both at once, each creates a
 // schema and role, one wins the project's record, the other drops what it made. Both then serve
@@ -15,14 +15,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('db on two nodes on $
   let b: Platform;
   beforeAll(async () => {
     stores = await backend.create();
-    const config = {
-      ...loadConfig({}),
-      dataDir: stores.dataDir,
-      databaseUrl: stores.databaseUrl,
-      redisUrl: stores.redisUrl,
-      masterKeys: stores.masterKeys,
-      logLevel: 'silent' as const,
-    };
+    const config = configFor(stores);
     a = await createPlatform(config);
     b = await createPlatform(config);
   });

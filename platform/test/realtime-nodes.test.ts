@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
 import { listen, type Server } from '../src/server.js';
 import { BACKENDS } from './support/backends.js';
+import { configFor } from './support/harness.js';
 import { fresh, type PlatformProcess, spawnPlatform } from './support/process.js';
 import { openSse } from './support/sse.js';
 
@@ -19,17 +19,13 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two node
   let secretKey: string;
   beforeAll(async () => {
     stores = await backend.create();
-    const config = {
-      ...loadConfig({}),
-      port: 0,
-      dataDir: stores.dataDir,
-      databaseUrl: stores.databaseUrl,
-      redisUrl: stores.redisUrl,
-      masterKeys: stores.masterKeys,
-      logLevel: 'error' as const,
-      validateResponses: true,
-    };
-    config.realtime = { ...config.realtime, presenceTtlSeconds: 2 };
+    const config = configFor(stores, {
+      overrides: (base) => ({
+        port: 0,
+        logLevel: 'error',
+        realtime: { ...base.realtime, presenceTtlSeconds: 2 },
+      }),
+    });
     a = await listen(config);
     b = await listen(config);
     secretKey = a.platform.keys!.secretKey;

@@ -2,6 +2,8 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
 import type { Backend } from './backends.js';
 
+type Stores = Awaited<ReturnType<Backend['create']>>;
+
 export interface Call {
   method: string;
   path: string;
@@ -30,15 +32,15 @@ export interface TestPlatform {
 /** Settings every test platform starts from: cheap password hashing (tests never need the real cost). */
 export const TEST_ENV = { AEROSTACK_AUTH_SCRYPT: '1024:8:1' };
 
-/**
- * A platform on `backend` answering through `app.request()` (no port), responses checked against
- * the spec; `env` adds settings as environment variables, `overrides` changes the parsed config.
- */
-export async function testPlatform(
-  backend: Backend,
-  options: { env?: Record<string, string>; overrides?: (config: Config) => Partial<Config> } = {},
-): Promise<TestPlatform> {
-  const stores = await backend.create();
+export interface ConfigOptions {
+  /** Settings as environment variables, on top of TEST_ENV. */
+  env?: Record<string, string>;
+  /** Changes to the parsed config. */
+  overrides?: (config: Config) => Partial<Config>;
+}
+
+/** A test platform's config on `stores`: quiet, responses checked against the spec. */
+export function configFor(stores: Stores, options: ConfigOptions = {}): Config {
   const base: Config = {
     ...loadConfig({ ...TEST_ENV, ...options.env }),
     dataDir: stores.dataDir,
@@ -48,7 +50,16 @@ export async function testPlatform(
     logLevel: 'silent',
     validateResponses: true,
   };
-  const platform = await createPlatform({ ...base, ...options.overrides?.(base) });
+  return { ...base, ...options.overrides?.(base) };
+}
+
+/**
+ * A platform on `backend` answering through `app.request()` (no port), responses checked against
+ * the spec; `env` adds settings as environment variables, `overrides` changes the parsed config.
+ */
+export async function testPlatform(backend: Backend, options: ConfigOptions = {}): Promise<TestPlatform> {
+  const stores = await backend.create();
+  const platform = await createPlatform(configFor(stores, options));
   if (!platform.keys) throw new Error('fresh platform without keys');
   return {
     platform,

@@ -49,17 +49,15 @@ export function createClient(options: ClientOptions): AerostackClient {
   // With a publishable key the credential is the session's token when signed in: the session
   // store needs the transport to refresh, and the transport asks the store for the credential.
   let auth: AuthParts | undefined;
-  let sendAsUser: ((request: Request) => Promise<Response>) | undefined;
+  let sendAsUser = send; // until the session store exists, below
   const http = createHttp({
     ...options,
     ...(options.publishableKey
-      ? {
-          credential: () => auth!.credential(),
-          fetch: (request: Request) => (sendAsUser ??= auth!.wrapFetch(send))(request),
-        }
+      ? { credential: () => auth!.credential(), fetch: (request: Request) => sendAsUser(request) }
       : { credential: given }),
   });
   auth = createAuth(http, options.publishableKey, options.auth);
+  if (options.publishableKey) sendAsUser = auth.wrapFetch(send);
   return {
     url: options.url.replace(/\/+$/, ''),
     cache: createCacheApi(http),
