@@ -153,7 +153,18 @@ export function createSessionStore<User>(options: SessionStoreOptions<User>): Se
     return env;
   };
 
-  const read = async () => parse<User>(await runtime().storage.getItem(key));
+  // Every call reads the session (storage is the truth: another tab may have changed it); the
+  // text is parsed again only when it changed.
+  let lastText: string | null = null;
+  let lastSession: Session<User> | null = null;
+  const read = async () => {
+    const text = await runtime().storage.getItem(key);
+    if (text !== lastText) {
+      lastText = text;
+      lastSession = parse<User>(text);
+    }
+    return lastSession;
+  };
   const write = async (session: Session<User> | null) => {
     const { storage } = runtime();
     if (session) await storage.setItem(key, JSON.stringify(session));

@@ -1,5 +1,5 @@
 import type { AerostackClient, JsonValue, RealtimeMessage } from '@aerostack/core';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useAerostackContext } from '../context.js';
 
 type Status = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -72,7 +72,7 @@ export function useSubscription<T = JsonValue>(
     missed: boolean;
   }>({ events: [], error: null, subscribed: false, status: 'idle', missed: false });
   // The latest filter without resubscribing when an inline function changes identity.
-  const [filterRef] = useState<{ current: UseSubscriptionOptions<T>['filter'] }>({ current: undefined });
+  const filterRef = useRef(options.filter);
   filterRef.current = options.filter;
 
   useEffect(() => {
@@ -108,7 +108,7 @@ export function useSubscription<T = JsonValue>(
       stream.close();
       report(client, id, null);
     };
-  }, [client, channel, event, keep, enabled, filterRef]);
+  }, [client, channel, event, keep, enabled]);
 
   const last = state.events.at(-1);
   return {
