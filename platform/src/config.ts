@@ -36,6 +36,30 @@ export interface Config {
   auth: AuthConfig;
   /** Project databases (module `db`). */
   db: DbConfig;
+  /** Workspaces and the MCP gateway (modules `workspaces`, `analytics`, `gateway`). */
+  gateway: GatewayConfig;
+}
+
+/**
+ * The operator's limits and the gateway's timing. A workspace may lower or raise its own limits
+ * (account key); these are the defaults of every workspace that sets none.
+ */
+export interface GatewayConfig {
+  /** Servers one workspace may register (`AEROSTACK_WORKSPACE_MAX_SERVERS`). */
+  maxServers: number;
+  /** `tools/call`s one workspace may make per calendar month, UTC (`AEROSTACK_WORKSPACE_CALLS_PER_MONTH`); 0 = no limit. */
+  callsPerMonth: number;
+  /** JSON-RPC requests per minute per workspace token (`AEROSTACK_GATEWAY_RATE_LIMIT`). */
+  requestsPerMinute: number;
+  /** How long `tools/list` (and resources, prompts) waits for each upstream (`AEROSTACK_GATEWAY_LIST_DEADLINE_MS`). */
+  listDeadlineMs: number;
+  /** How long one `tools/call` may take upstream (`AEROSTACK_GATEWAY_CALL_TIMEOUT_MS`). */
+  callTimeoutMs: number;
+  /**
+   * Hosts, addresses and CIDR ranges upstream URLs may point at although the SSRF guard would
+   * refuse them (`AEROSTACK_GATEWAY_ALLOW_HOSTS`, comma-separated: `127.0.0.1,10.0.0.0/8,mcp.internal`).
+   */
+  allowHosts: string[];
 }
 
 export interface DbConfig {
@@ -191,6 +215,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       maxRows: integer(env, 'AEROSTACK_DB_MAX_ROWS', 10_000, 1, 1_000_000),
       maxResponseBytes: integer(env, 'AEROSTACK_DB_MAX_RESPONSE_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
       idleMs: integer(env, 'AEROSTACK_DB_IDLE_MS', 60_000, 1_000, 3_600_000),
+    },
+    gateway: {
+      maxServers: integer(env, 'AEROSTACK_WORKSPACE_MAX_SERVERS', 50, 1, 10_000),
+      callsPerMonth: integer(env, 'AEROSTACK_WORKSPACE_CALLS_PER_MONTH', 0, 0, 1_000_000_000_000),
+      requestsPerMinute: integer(env, 'AEROSTACK_GATEWAY_RATE_LIMIT', 120, 1, 1_000_000),
+      listDeadlineMs: integer(env, 'AEROSTACK_GATEWAY_LIST_DEADLINE_MS', 3_000, 50, 60_000),
+      callTimeoutMs: integer(env, 'AEROSTACK_GATEWAY_CALL_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      allowHosts: (env.AEROSTACK_GATEWAY_ALLOW_HOSTS ?? '')
+        .split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter((entry) => entry !== ''),
     },
   };
 }

@@ -14,7 +14,14 @@ export interface Principal {
   projectId?: string;
   /** The signed-in end user (`usr_…`) of an end-user session; absent for keys. */
   userId?: string;
+  /** A workspace token's workspace (`wsp_…`), member (`mem_…`) and that member's role. */
+  workspaceId?: string;
+  memberId?: string;
+  role?: WorkspaceRole;
 }
+
+/** What a workspace member may do: read-only < developer < admin (decision 0034). */
+export type WorkspaceRole = 'admin' | 'developer' | 'read-only';
 
 export const ANONYMOUS: Principal = { scheme: 'anonymous', subject: 'anonymous', credentialId: null };
 
