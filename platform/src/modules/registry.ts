@@ -13,4 +13,5 @@ export const modules: Module[] = [
   (await import('./auth/module.js')).default,
   (await import('./db/module.js')).default,
   (await import('./realtime/module.js')).default,
+  (await import('./workspaces/module.js')).default,
 ];
