@@ -135,17 +135,19 @@ export async function startUpstream(kind: UpstreamKind, options: UpstreamOptions
   };
 }
 
-/** Starts several upstreams at once; `stopAll` stops whichever still run. */
+/** Starts several upstreams at once, by name. */
 export async function startUpstreams<K extends string>(
   specs: Record<K, [UpstreamKind, UpstreamOptions?]>,
-): Promise<Record<K, Upstream> & { stopAll(): Promise<void> }> {
+): Promise<Record<K, Upstream>> {
   const entries = await Promise.all(
     Object.entries<[UpstreamKind, UpstreamOptions?]>(specs).map(
       async ([name, [kind, options]]) => [name, await startUpstream(kind, options)] as const,
     ),
   );
-  const all = Object.fromEntries(entries) as Record<K, Upstream>;
-  return Object.assign(all, {
-    stopAll: () => Promise.all(entries.map(([, u]) => u.stop())).then(() => {}),
-  });
+  return Object.fromEntries(entries) as Record<K, Upstream>;
+}
+
+/** Stops every upstream of `upstreams` that still runs. */
+export async function stopUpstreams(upstreams: Record<string, Upstream> | undefined): Promise<void> {
+  await Promise.all(Object.values(upstreams ?? {}).map((u) => u.stop()));
 }
