@@ -14,4 +14,5 @@ export const modules: Module[] = [
   (await import('./db/module.js')).default,
   (await import('./realtime/module.js')).default,
   (await import('./workspaces/module.js')).default,
+  (await import('./analytics/module.js')).default,
 ];

@@ -1,0 +1,51 @@
+import { ApiError } from '../../http/problem.js';
+
+export const DAY_MS = 86_400_000;
+/**
+ * The longest range one summary covers. The database computes it in one pass over the range's
+ * rows (nothing of the rows is held here), but on SQLite that pass blocks the worker: a quarter
+ * keeps it bounded however busy the workspace.
+ */
+export const MAX_SUMMARY_DAYS = 93;
+
+/** `[from, to)` in epoch ms; null ends are open. */
+export interface Range {
+  from: number | null;
+  to: number | null;
+}
+
+function ordered(from: number | null, to: number | null, detail: () => string): void {
+  if (from !== null && to !== null && from > to) throw new ApiError('analytics/invalid-range', detail());
+}
+
+/** The range of `from` / `to` (RFC 3339 strings, checked by the spec); `from` after `to` is a 422. */
+export function rangeOf(from: string | undefined, to: string | undefined): Range {
+  const range = {
+    from: from === undefined ? null : Date.parse(from),
+    to: to === undefined ? null : Date.parse(to),
+  };
+  ordered(range.from, range.to, () => `from (${from}) is after to (${to}).`);
+  return range;
+}
+
+/**
+ * A summary's range: \`to\` defaults to now and \`from\` to 24 hours before \`to\`; at most
+ * MAX_SUMMARY_DAYS long.
+ */
+export function summaryRangeOf(from: string | undefined, to: string | undefined, now: number) {
+  const given = rangeOf(from, to);
+  const end = given.to ?? now;
+  const start = given.from ?? end - DAY_MS;
+  ordered(
+    start,
+    end,
+    () => `from (${from}) is after to, which defaults to now (${new Date(now).toISOString()}).`,
+  );
+  if (end - start > MAX_SUMMARY_DAYS * DAY_MS) {
+    throw new ApiError(
+      'analytics/range-too-large',
+      `A summary covers at most ${MAX_SUMMARY_DAYS} days; ask for several shorter ranges.`,
+    );
+  }
+  return { from: start, to: end };
+}

@@ -1,0 +1,167 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../../lib/ids.js';
+import type { Logger } from '../../lib/logger.js';
+import * as store from './store.js';
+
+/** One gateway `tools/call`, as the gateway reports it: never its arguments or its result. */
+export interface CallEvent {
+  workspaceId: string;
+  memberId: string | null;
+  tokenId: string | null;
+  serverId: string | null;
+  server: string;
+  tool: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  durationMs: number;
+  status: 'ok' | 'error';
+  errorCode: string | null;
+}
+
+export interface RecorderOptions {
+  /** How long an event may wait before it is written. */
+  flushMs: number;
+  /** Events written per statement; this many waiting are written at once. */
+  batchSize: number;
+  /** Beyond this many waiting (the database is down or slow), new events are dropped and counted. */
+  maxPending: number;
+}
+
+const usageKey = (workspaceId: string, month: string) => `${workspaceId} ${month}`;
+
+function toRow(event: CallEvent): store.CallRow {
+  return {
+    id: newId('cal'),
+    workspace_id: event.workspaceId,
+    member_id: event.memberId,
+    token_id: event.tokenId,
+    server_id: event.serverId,
+    server: event.server,
+    tool: event.tool,
+    started_at: Math.round(event.startedAt),
+    // Microseconds are enough: the gateway's own overhead is measured in them.
+    duration_ms: Math.max(0, Math.round(event.durationMs * 1000) / 1000),
+    status: event.status,
+    error_code: event.errorCode,
+  };
+}
+
+/** Groups `items` by workspace, so that one workspace's bad write (deleted meanwhile) loses only its own. */
+function byWorkspace<T extends { workspace_id: string }>(items: T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.workspace_id);
+    if (group) group.push(item);
+    else groups.set(item.workspace_id, [item]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Keeps calls and usage increments in memory and writes them in multi-row statements, off the
+ * gateway's request path: a call costs the gateway a push onto an array. A failed write is logged
+ * and never thrown; a batch that fails is retried once per workspace, so that a workspace deleted
+ * while its events waited (its foreign key now fails) does not take the others' events with it.
+ */
+export function createRecorder(db: Kysely<store.AnalyticsTables>, logger: Logger, options: RecorderOptions) {
+  let calls: store.CallRow[] = [];
+  let usage = new Map<string, store.AnalyticsTables['gateway_usage']>();
+  let dropped = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<void> = Promise.resolve();
+  let queued = false;
+  let closed = false;
+
+  async function attempt(what: string, rows: { workspace_id: string }[], write: () => Promise<void>) {
+    try {
+      await write();
+    } catch (error) {
+      logger.error(`analytics: could not record ${what}`, {
+        workspaceId: rows[0]?.workspace_id,
+        rows: rows.length,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  async function writeBatch<T extends { workspace_id: string }>(
+    what: string,
+    rows: T[],
+    write: (rows: T[]) => Promise<void>,
+  ) {
+    try {
+      await write(rows);
+    } catch {
+      for (const group of byWorkspace(rows)) await attempt(what, group, () => write(group));
+    }
+  }
+
+  async function writePending(): Promise<void> {
+    const pendingCalls = calls;
+    const pendingUsage = [...usage.values()];
+    calls = [];
+    usage = new Map();
+    if (dropped > 0) {
+      logger.warn('analytics: calls dropped while the database lagged behind', { dropped });
+      dropped = 0;
+    }
+    for (let i = 0; i < pendingCalls.length; i += options.batchSize) {
+      await writeBatch('calls', pendingCalls.slice(i, i + options.batchSize), (rows) =>
+        store.insertCalls(db, rows),
+      );
+    }
+    if (pendingUsage.length > 0) {
+      await writeBatch('usage', pendingUsage, (rows) => store.addUsage(db, rows));
+    }
+  }
+
+  /** Writes what is waiting, after any write in progress (one write queued at most); never rejects. */
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!queued) {
+      queued = true;
+      writing = writing.then(() => {
+        queued = false;
+        return writePending();
+      });
+    }
+    return writing;
+  }
+
+  function schedule() {
+    if (calls.length >= options.batchSize) void flush();
+    else if (!timer && !closed) timer = setTimeout(flush, options.flushMs).unref();
+  }
+
+  return {
+    flush,
+
+    record(event: CallEvent): void {
+      if (closed) return;
+      if (calls.length >= options.maxPending) {
+        dropped++;
+        return;
+      }
+      calls.push(toRow(event));
+      schedule();
+    },
+
+    /** Counts one call of a workspace without a monthly limit (nothing to check, so no need to wait). */
+    count(workspaceId: string, month: string): void {
+      if (closed) return;
+      const key = usageKey(workspaceId, month);
+      const row = usage.get(key);
+      if (row) row.calls++;
+      else usage.set(key, { workspace_id: workspaceId, month, calls: 1 });
+      schedule();
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      await flush();
+    },
+  };
+}
+
+export type Recorder = ReturnType<typeof createRecorder>;
