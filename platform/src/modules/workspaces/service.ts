@@ -66,7 +66,8 @@ export function toRecord(row: store.WorkspaceRow): WorkspaceRecord {
 /** A slug from a name: `Acme Tools!` → `acme-tools`; `workspace` when nothing usable is left. */
 export function slugFrom(name: string): string {
   const slug = name
-    .normalize('NFKD')
+    .normalize('NFKD') // `é` → `e` + a combining accent, dropped next
+    .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, 40)
