@@ -16,22 +16,24 @@ from mcp.client.streamable_http import streamable_http_client
 
 
 async def main(url: str, token: str, tool: str, text: str) -> None:
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
-        async with Client(streamable_http_client(url, http_client=http)) as client:
-            listed = await client.list_tools()
-            result = await client.call_tool(tool, {"text": text})
-            session = client.session
-            version = session.initialize_result.protocol_version if session.initialize_result else None
-            print(
-                json.dumps(
-                    {
-                        "tools": [t.name for t in listed.tools],
-                        "isError": bool(result.is_error),
-                        "text": [c.text for c in result.content if c.type == "text"],
-                        "protocolVersion": version,
-                    }
-                )
+    async with (
+        httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,
+    ):
+        listed = await client.list_tools()
+        result = await client.call_tool(tool, {"text": text})
+        session = client.session
+        version = session.initialize_result.protocol_version if session.initialize_result else None
+        print(
+            json.dumps(
+                {
+                    "tools": [t.name for t in listed.tools],
+                    "isError": bool(result.is_error),
+                    "text": [c.text for c in result.content if c.type == "text"],
+                    "protocolVersion": version,
+                }
             )
+        )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,254 @@
+// The MCP gateway's overhead, never in CI: an echo tool called directly on a real upstream (the
+// test suite's SDK server, its own process) and through `/ws/{slug}` of the platform, with wrk at
+// concurrency 1 and 32 — added p50/p99, the platform's CPU µs per call (/proc, over the run ÷
+// calls) and the throughput ratio, medians of rounds that run both back to back; then tools/list
+// over 10 upstreams of which one never answers, against the list deadline + 20 ms.
+//
+//   pnpm --filter @aerostack/platform build && pnpm --filter @aerostack/bench exec tsx gateway/run.ts \
+//     [--rounds 5] [--duration 5] [--concurrency 1,32] [--out bench/results/gateway-<date>]
+//
+// On 2 cores wrk gets core 0 to itself and the platform shares core 1 with the upstream: the load
+// generator then never steals from what is measured, and the direct run's upstream has the same
+// core the gateway run gives both — so the throughput ratio is the share of a core the gateway's
+// own work takes. Other environment (DATABASE_URL, REDIS_URL, AEROSTACK_WORKERS) passes through.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startUpstream, type Upstream } from '../../platform/test/support/mcp-upstreams.js';
+import { parseOptions } from '../lib/options.js';
+import { loadAverage, treeCpuS } from '../lib/procs.js';
+import { median } from '../lib/result.js';
+import { startPlatform, type Target } from '../lib/target.js';
+import { requireWrk } from '../lib/wrk.js';
+import { post, rpcResult, upstreamSession, wrkRpc } from './rpc.js';
+
+const LIST_DEADLINE_MS = 1_000;
+const LIST_TARGET_SLACK_MS = 20;
+const LIST_ROUNDS = 10;
+const [LOADGEN_CPU, SERVER_CPU] = cpus().length >= 2 ? ['0', '1'] : ['0', '0'];
+const call = (name: string) => ({ id: 1, method: 'tools/call', params: { name, arguments: { text: 'hi' } } });
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const out: string[] = [];
+const print = (line = '') => {
+  out.push(line);
+  console.log(line);
+};
+
+/** The admin API as the account key; throws on anything but the expected status. */
+function adminOf(url: string, accountKey: string) {
+  return async (method: string, path: string, body?: unknown, status = method === 'POST' ? 201 : 200) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${accountKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status !== status) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    // biome-ignore lint/suspicious/noExplicitAny: the bench reads the API's JSON loosely
+    return JSON.parse(text) as any;
+  };
+}
+
+/** A workspace without a practical rate limit, its servers, and a developer token for it. */
+async function workspace(admin: ReturnType<typeof adminOf>, slug: string, servers: Record<string, string>) {
+  const ws = await admin('POST', '/v1/workspaces', {
+    name: slug,
+    slug,
+    limits: { requestsPerMinute: 1_000_000 },
+  });
+  for (const [server, url] of Object.entries(servers)) {
+    await admin('POST', `/v1/workspaces/${ws.id}/servers`, { name: server, slug: server, url });
+  }
+  const member = await admin('POST', `/v1/workspaces/${ws.id}/members`, { name: 'bench', role: 'developer' });
+  const token = await admin('POST', `/v1/workspaces/${ws.id}/tokens`, { memberId: member.id });
+  return `Bearer ${token.secret}`;
+}
+
+async function expectEcho(res: Response): Promise<void> {
+  const message = await rpcResult(res);
+  const text = (message.result as { content?: { text: string }[] } | undefined)?.content?.[0]?.text;
+  if (text !== 'hi') throw new Error(`echo answered ${JSON.stringify(message)}`);
+}
+
+interface Side {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  cpuS: number;
+  upstreamCpuS: number;
+}
+
+async function run(
+  url: string,
+  headers: Record<string, string>,
+  name: string,
+  measured: number,
+  upstream: Upstream,
+  o: { connections: number; threads: number; durationS: number },
+): Promise<Side> {
+  const [cpu0, up0] = [treeCpuS(measured), treeCpuS(upstream.pid())];
+  const w = await wrkRpc(url, headers, call(name), { ...o, cpus: LOADGEN_CPU });
+  const failures = Object.values(w.errors).reduce((a, b) => a + b, 0);
+  if (failures > 0) throw new Error(`wrk on ${url}: ${JSON.stringify(w.errors)}`);
+  return {
+    rps: w.requests / (w.durationUs / 1e6),
+    p50Ms: w.p50Us / 1000,
+    p99Ms: w.p99Us / 1000,
+    requests: w.requests,
+    cpuS: treeCpuS(measured) - cpu0,
+    upstreamCpuS: treeCpuS(upstream.pid()) - up0,
+  };
+}
+
+async function listTimes(gateway: string, auth: string): Promise<{ coldMs: number; warmMs: number[] }> {
+  const once = async () => {
+    const started = performance.now();
+    const message = await rpcResult(
+      await post(gateway, { authorization: auth }, { id: 1, method: 'tools/list' }),
+    );
+    const elapsed = performance.now() - started;
+    const result = message.result as { tools: unknown[]; _meta?: Record<string, { server: string }[]> };
+    const skipped = result._meta?.['aerostack/skipped']?.map((s) => s.server);
+    if (result.tools.length !== 36 || skipped?.join() !== 'hung') {
+      throw new Error(`tools/list: ${result.tools.length} tools, skipped ${JSON.stringify(skipped)}`);
+    }
+    return elapsed;
+  };
+  const coldMs = await once();
+  const warmMs: number[] = [];
+  for (let i = 0; i < LIST_ROUNDS; i++) warmMs.push(await once());
+  return { coldMs, warmMs };
+}
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2).filter((a) => a !== '--'));
+  const wrkVersion = requireWrk();
+  process.env.AEROSTACK_GATEWAY_ALLOW_HOSTS = '127.0.0.1';
+  process.env.AEROSTACK_GATEWAY_LIST_DEADLINE_MS = String(LIST_DEADLINE_MS);
+  const dir = mkdtempSync(join(tmpdir(), 'aerostack-bench-gateway-'));
+  const echo = await startUpstream('echo', { cpus: SERVER_CPU });
+  const listed = await Promise.all([
+    ...Array.from({ length: 9 }, () => startUpstream('echo')),
+    startUpstream('slow', { listDelayMs: -1 }),
+  ]);
+  let platform: Target | undefined;
+  try {
+    platform = await startPlatform(o.root, `taskset -c ${SERVER_CPU} ${o.platformCmd}`, dir, o.logLevel);
+    const keys = JSON.parse(readFileSync(join(dir, 'platform-data/keys.json'), 'utf8')) as {
+      accountKey: string;
+    };
+    const admin = adminOf(platform.url, keys.accountKey);
+    const auth = await workspace(admin, 'bench', { echo: echo.url });
+    const listAuth = await workspace(
+      admin,
+      'list',
+      Object.fromEntries(listed.map((u, i) => [i === 9 ? 'hung' : `echo-${i}`, u.url])),
+    );
+    const gateway = `${platform.url}/ws/bench`;
+    const session = { 'mcp-session-id': await upstreamSession(echo.url) };
+    await expectEcho(await post(echo.url, session, call('echo')));
+    await expectEcho(await post(gateway, { authorization: auth }, call('echo__echo')));
+
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: o.root,
+      encoding: 'utf8',
+    }).trim();
+    print(`# Gateway bench, ${new Date().toISOString().slice(0, 16)}Z, ${commit}`);
+    print();
+    print(
+      `platform: \`${o.platformCmd}\` (LOG_LEVEL=${o.logLevel}), Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
+    );
+    print(
+      `wrk ${wrkVersion} (${o.threads} thread) on CPU ${LOADGEN_CPU}; platform and echo upstream on CPU ${SERVER_CPU}`,
+    );
+    print(
+      `${o.rounds} rounds × ${o.durationS} s per side and concurrency, direct and gateway back to back (alternating who goes first); medians`,
+    );
+    print();
+
+    const settings = (c: number) => ({ connections: c, threads: o.threads, durationS: o.durationS });
+    for (const c of o.concurrency) {
+      await run(echo.url, session, 'echo', echo.pid(), echo, { ...settings(c), durationS: o.warmupS });
+      await run(gateway, { authorization: auth }, 'echo__echo', platform.pid, echo, {
+        ...settings(c),
+        durationS: o.warmupS,
+      });
+    }
+    print(
+      '| concurrency | direct req/s | gateway req/s | gateway ÷ direct | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | platform CPU µs/call | upstream CPU µs/call (direct, gateway) |',
+    );
+    print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const c of o.concurrency) {
+      const rounds: { direct: Side; gw: Side }[] = [];
+      for (let r = 0; r < o.rounds; r++) {
+        const direct = () => run(echo.url, session, 'echo', echo.pid(), echo, settings(c));
+        const viaGateway = () =>
+          run(gateway, { authorization: auth }, 'echo__echo', platform!.pid, echo, settings(c));
+        const [first, second] =
+          r % 2 === 0 ? [await direct(), await viaGateway()] : [await viaGateway(), await direct()];
+        const pair = r % 2 === 0 ? { direct: first, gw: second } : { direct: second, gw: first };
+        rounds.push(pair);
+        log(
+          `  c${c} round ${r + 1}: direct ${pair.direct.rps.toFixed(0)} req/s p50 ${pair.direct.p50Ms.toFixed(3)} ms; gateway ${pair.gw.rps.toFixed(0)} req/s p50 ${pair.gw.p50Ms.toFixed(3)} ms (load ${loadAverage()})`,
+        );
+      }
+      const m = (f: (x: { direct: Side; gw: Side }) => number) => median(rounds.map(f));
+      const f = (n: number, d = 3) => n.toFixed(d);
+      print(
+        `| ${c} | ${f(
+          m((x) => x.direct.rps),
+          0,
+        )} | ${f(
+          m((x) => x.gw.rps),
+          0,
+        )} | ${f(m((x) => x.gw.rps / x.direct.rps))}× ` +
+          `| ${f(m((x) => x.direct.p50Ms))} / ${f(m((x) => x.direct.p99Ms))} | ${f(m((x) => x.gw.p50Ms))} / ${f(m((x) => x.gw.p99Ms))} ` +
+          `| ${f(m((x) => x.gw.p50Ms - x.direct.p50Ms))} / ${f(m((x) => x.gw.p99Ms - x.direct.p99Ms))} ` +
+          `| ${f(
+            m((x) => (x.gw.cpuS / x.gw.requests) * 1e6),
+            0,
+          )} ` +
+          `| ${f(
+            m((x) => (x.direct.upstreamCpuS / x.direct.requests) * 1e6),
+            0,
+          )}, ${f(
+            m((x) => (x.gw.upstreamCpuS / x.gw.requests) * 1e6),
+            0,
+          )} |`,
+      );
+    }
+
+    const times = await listTimes(`${platform.url}/ws/list`, listAuth);
+    const over = (ms: number) => ms - LIST_DEADLINE_MS;
+    print();
+    print(
+      `tools/list over 10 upstreams, one of which never answers (deadline ${LIST_DEADLINE_MS} ms, target ≤ deadline + ${LIST_TARGET_SLACK_MS} ms):`,
+    );
+    print();
+    print('| call | ms | over the deadline, ms |');
+    print('| --- | ---: | ---: |');
+    print(
+      `| cold (first: connects to all 10) | ${times.coldMs.toFixed(1)} | ${over(times.coldMs).toFixed(1)} |`,
+    );
+    print(
+      `| warm, median of ${LIST_ROUNDS} | ${median(times.warmMs).toFixed(1)} | ${over(median(times.warmMs)).toFixed(1)} |`,
+    );
+    print(
+      `| warm, max of ${LIST_ROUNDS} | ${Math.max(...times.warmMs).toFixed(1)} | ${over(Math.max(...times.warmMs)).toFixed(1)} |`,
+    );
+    if (o.out) {
+      mkdirSync(dirname(o.out), { recursive: true });
+      writeFileSync(`${o.out}.md`, `${out.join('\n')}\n`);
+      log(`wrote ${o.out}.md`);
+    }
+  } finally {
+    await platform?.stop();
+    await Promise.all([echo, ...listed].map((u) => u.stop()));
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
