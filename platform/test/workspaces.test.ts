@@ -47,7 +47,7 @@ describe.each(BACKENDS)('workspaces on $name', (backend) => {
     ok(call('POST', `/v1/workspaces/${workspaceId}/members`, auth, { name: `${role} member`, role }), 201);
   const issue = async (workspaceId: string, memberId: string, extra: object = {}, auth?: string) =>
     (await ok(call('POST', `/v1/workspaces/${workspaceId}/tokens`, auth, { memberId, ...extra }), 201)) as {
-      token: { id: string; revokedAt: string | null };
+      token: { id: string; revokedAt: string | null; expiresAt: string | null };
       secret: string;
     };
 
@@ -495,6 +495,7 @@ describe.each(BACKENDS)('workspaces on $name', (backend) => {
               expect.stringMatching(/^mcp-remote@\d+\.\d+\.\d+$/),
               gatewayUrl,
               '--header',
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote substitutes ${VAR} from env.
               'Authorization:${AEROSTACK_TOKEN}',
             ],
             env: { AEROSTACK_TOKEN: `Bearer ${created.secret}` },
