@@ -15,4 +15,5 @@ export const modules: Module[] = [
   (await import('./realtime/module.js')).default,
   (await import('./workspaces/module.js')).default,
   (await import('./analytics/module.js')).default,
+  (await import('./gateway/module.js')).default,
 ];

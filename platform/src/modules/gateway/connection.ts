@@ -1,0 +1,152 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { VERSION } from '../../version.js';
+import type { ServerRecord } from './servers.js';
+
+export type ListKind = 'tools' | 'resources' | 'prompts';
+
+/** What a connection's configuration is made of: a change of any of these needs a new connection. */
+export function fingerprintOf(server: ServerRecord): string {
+  return JSON.stringify([server.url, server.transport, server.secretHeaders, server.bearerSecret]);
+}
+
+/** The upstream closed a response stream of this connection before it ended (a crash, a restart). */
+export class ConnectionBrokenError extends Error {
+  override name = 'ConnectionBrokenError';
+}
+
+export interface ConnectionOptions {
+  server: ServerRecord;
+  /** The headers carrying the server's secrets. */
+  headers: Record<string, string>;
+  fetch: FetchLike;
+  /** How long initialize may take. */
+  timeoutMs: number;
+  onListChanged(kind: ListKind): void;
+}
+
+/**
+ * One SDK client session with one upstream, shared by every request of this worker to that
+ * server. Requests racing `broken` fail at once when the upstream drops a stream mid-response,
+ * instead of waiting for their timeout (the SDK would keep them pending).
+ */
+export interface Connection {
+  readonly fingerprint: string;
+  readonly client: Client;
+  /** Rejects once a response stream of this connection fails. */
+  readonly broken: Promise<never>;
+  readonly isBroken: boolean;
+  close(): void;
+}
+
+export async function openConnection(options: ConnectionOptions): Promise<Connection> {
+  const { server } = options;
+  let closing = false;
+  let isBroken = false;
+  let fail: (error: Error) => void = () => {};
+  const broken = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  broken.catch(() => {}); // observed by whoever races it; never an unhandled rejection
+
+  const breakOnStreamError: FetchLike = async (url, init) => {
+    const response = await options.fetch(url, init);
+    if (!response.body) return response;
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          if (!closing && !isBroken) {
+            isBroken = true;
+            fail(new ConnectionBrokenError('The upstream closed the connection mid-response.'));
+          }
+          controller.error(error);
+          return;
+        }
+        // The reader may have been cancelled meanwhile: then the controller takes nothing more.
+        try {
+          if (chunk.done) controller.close();
+          else controller.enqueue(chunk.value);
+        } catch {}
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+
+  const url = new URL(server.url as string);
+  const transportOptions = {
+    requestInit: { headers: options.headers },
+    fetch: breakOnStreamError,
+    // Redirects are followed (and checked hop by hop) by the guarded fetch.
+    redirectPolicy: 'follow' as const,
+  };
+  const transport: Transport =
+    server.transport === 'sse'
+      ? new SSEClientTransport(url, transportOptions)
+      : new StreamableHTTPClientTransport(url, {
+          ...transportOptions,
+          // The GET notification stream: a dead upstream is noticed by the next request anyway.
+          reconnectionOptions: {
+            initialReconnectionDelay: 500,
+            maxReconnectionDelay: 5_000,
+            reconnectionDelayGrowFactor: 2,
+            maxRetries: 2,
+          },
+        });
+
+  const client = new Client({ name: 'aerostack-gateway', version: VERSION }, { capabilities: {} });
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => options.onListChanged('tools'));
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, () =>
+    options.onListChanged('resources'),
+  );
+  client.setNotificationHandler(PromptListChangedNotificationSchema, () => options.onListChanged('prompts'));
+  client.onclose = () => {
+    if (closing || isBroken) return;
+    isBroken = true;
+    fail(new ConnectionBrokenError('The upstream closed the connection.'));
+  };
+  // Stream errors are handled through `broken`; the SDK's own reports would only be noise.
+  client.onerror = () => {};
+
+  try {
+    await client.connect(transport, { timeout: options.timeoutMs });
+  } catch (error) {
+    closing = true;
+    await client.close().catch(() => {});
+    throw error;
+  }
+
+  return {
+    fingerprint: fingerprintOf(server),
+    client,
+    broken,
+    get isBroken() {
+      return isBroken;
+    },
+    close() {
+      if (closing) return;
+      closing = true;
+      // Ends the upstream's session politely (Streamable HTTP), then the transport; both best effort.
+      const end =
+        transport instanceof StreamableHTTPClientTransport && !isBroken
+          ? transport.terminateSession().catch(() => {})
+          : Promise.resolve();
+      void end.then(() => client.close()).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,521 @@
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  type CallToolRequest,
+  type CallToolResult,
+  CallToolResultSchema,
+  ErrorCode,
+  type GetPromptRequest,
+  type GetPromptResult,
+  GetPromptResultSchema,
+  ListPromptsResultSchema,
+  ListResourcesResultSchema,
+  ListResourceTemplatesResultSchema,
+  ListToolsResultSchema,
+  McpError,
+  type Progress,
+  type Prompt,
+  type ReadResourceRequest,
+  type ReadResourceResult,
+  ReadResourceResultSchema,
+  type Resource,
+  type ResourceTemplate,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Services } from '../../services.js';
+import {
+  type Connection,
+  ConnectionBrokenError,
+  fingerprintOf,
+  type ListKind,
+  openConnection,
+} from './connection.js';
+import { guardedFetch } from './fetch.js';
+import type { ServerRecord } from './servers.js';
+import { type SsrfGuard, UrlRefusedError } from './ssrf.js';
+
+/** The bus channel an upstream's list change travels on: every worker drops its cached list. */
+export const LIST_CHANGED = 'gateway.list-changed';
+/** Cached upstream lists expire after this even without a list_changed notification. */
+export const LIST_TTL_MS = 10 * 60_000;
+/** List pages followed per list: an upstream paging forever must not hold the gateway. */
+const MAX_PAGES = 50;
+/** Longest upstream error text kept (in health and errors). */
+const MAX_ERROR_CHARS = 300;
+
+export type UpstreamErrorCode =
+  | 'gateway/upstream-timeout'
+  | 'gateway/upstream-unavailable'
+  | 'gateway/upstream-error'
+  | 'gateway/url-refused';
+
+/** A failure reaching or talking to an upstream. Its message never contains a secret value. */
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(
+    readonly code: UpstreamErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CallOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+  onprogress?: (progress: Progress) => void;
+}
+
+/** How one use of an upstream went, for its health. */
+export interface HealthSample {
+  ok: boolean;
+  latencyMs: number;
+  error: string | null;
+}
+
+export type ListChangedListener = (server: ServerRecord, kind: ListKind) => void;
+
+/** The upstream pool: one SDK client per proxied server per worker, its lists cached. */
+export interface Upstreams {
+  listTools(server: ServerRecord, signal: AbortSignal): Promise<Tool[]>;
+  listResources(server: ServerRecord, signal: AbortSignal): Promise<Resource[]>;
+  listResourceTemplates(server: ServerRecord, signal: AbortSignal): Promise<ResourceTemplate[]>;
+  listPrompts(server: ServerRecord, signal: AbortSignal): Promise<Prompt[]>;
+  callTool(server: ServerRecord, params: CallToolRequest['params'], o: CallOptions): Promise<CallToolResult>;
+  readResource(
+    server: ServerRecord,
+    params: ReadResourceRequest['params'],
+    o: CallOptions,
+  ): Promise<ReadResourceResult>;
+  getPrompt(
+    server: ServerRecord,
+    params: GetPromptRequest['params'],
+    o: CallOptions,
+  ): Promise<GetPromptResult>;
+  onListChanged(listener: ListChangedListener): () => void;
+  /** Connects anew (initialize + tools/list) and answers how it went. */
+  check(server: ServerRecord): Promise<HealthSample>;
+  /** Drops connections and lists of the workspace's servers not in `current` or configured differently. */
+  retain(workspaceId: string, current: readonly ServerRecord[]): void;
+  /** Drops every connection and list of the workspace (its secrets changed, it was deleted). */
+  forget(workspaceId: string): void;
+  close(): Promise<void>;
+}
+
+export interface UpstreamsOptions {
+  services: Pick<Services, 'bus' | 'config' | 'logger' | 'workspaces'>;
+  guard: SsrfGuard;
+  /** The record of a server another worker reported a list change for (through the servers cache). */
+  recordOf(workspaceId: string, serverId: string): Promise<ServerRecord | null>;
+  onHealth(server: ServerRecord, sample: HealthSample): void;
+}
+
+type ListOf = {
+  tools: Tool;
+  resources: Resource;
+  resourceTemplates: ResourceTemplate;
+  prompts: Prompt;
+};
+type ListName = keyof ListOf;
+
+const LISTS: { [K in ListName]: { method: string; schema: typeof ListToolsResultSchema | unknown } } = {
+  tools: { method: 'tools/list', schema: ListToolsResultSchema },
+  resources: { method: 'resources/list', schema: ListResourcesResultSchema },
+  resourceTemplates: { method: 'resources/templates/list', schema: ListResourceTemplatesResultSchema },
+  prompts: { method: 'prompts/list', schema: ListPromptsResultSchema },
+};
+const CAPABILITY: Record<ListName, 'tools' | 'resources' | 'prompts'> = {
+  tools: 'tools',
+  resources: 'resources',
+  resourceTemplates: 'resources',
+  prompts: 'prompts',
+};
+
+/** The list names a list_changed notification of `kind` makes stale. */
+const STALE: Record<ListKind, ListName[]> = {
+  tools: ['tools'],
+  resources: ['resources', 'resourceTemplates'],
+  prompts: ['prompts'],
+};
+
+interface Pooled {
+  workspaceId: string;
+  fingerprint: string;
+  connection: Promise<Connection>;
+  /** Secret values, so no error text repeats one. */
+  secrets: string[];
+  inflight: number;
+  retired: boolean;
+}
+
+interface CachedList {
+  workspaceId: string;
+  fingerprint: string;
+  items: Promise<unknown[]>;
+  expires: number;
+}
+
+/** Rejects when `signal` aborts, with its reason; otherwise settles as `promise` does. */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('[secret]');
+  return out.length > MAX_ERROR_CHARS ? `${out.slice(0, MAX_ERROR_CHARS)}…` : out;
+}
+
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e !== undefined && e !== null && chain.length < 8; e = (e as { cause?: unknown }).cause)
+    chain.push(e);
+  return chain;
+}
+
+/** The upstream forgot our session (it restarted): a new session will do. */
+function isSessionGone(error: unknown): boolean {
+  return (
+    (error instanceof StreamableHTTPError && error.code === 404) ||
+    (error instanceof Error && /^Error POSTing to endpoint \(HTTP 404\)/.test(error.message))
+  );
+}
+
+/** The connection is gone (refused, reset, closed): a new one may do. */
+function isConnectionGone(error: unknown): boolean {
+  return causes(error).some(
+    (e) =>
+      e instanceof ConnectionBrokenError ||
+      (e instanceof McpError && e.code === ErrorCode.ConnectionClosed) ||
+      (e instanceof TypeError && e.message === 'fetch failed') ||
+      ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(
+        (e as { code?: string }).code ?? '',
+      ),
+  );
+}
+
+/**
+ * What the caller sees of a failure: an UpstreamError with a stable code, or the upstream's own
+ * JSON-RPC error (an McpError) unchanged but for any secret value in its text.
+ */
+function toUpstreamError(error: unknown, secrets: readonly string[]): UpstreamError | McpError {
+  const refused = causes(error).find((e) => e instanceof UrlRefusedError);
+  if (refused) return new UpstreamError('gateway/url-refused', (refused as Error).message);
+  if (error instanceof UpstreamError) return error;
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout)
+    return new UpstreamError('gateway/upstream-timeout', 'The upstream did not answer in time.');
+  if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed) {
+    if (!secrets.some((s) => s !== '' && error.message.includes(s))) return error;
+    const text = error.message.replace(/^MCP error -?\d+: /, '');
+    return new McpError(error.code, redact(text, secrets));
+  }
+  if (isConnectionGone(error) || isSessionGone(error))
+    return new UpstreamError('gateway/upstream-unavailable', 'The upstream could not be reached.');
+  if (error instanceof StreamableHTTPError)
+    return new UpstreamError(
+      'gateway/upstream-error',
+      redact(`The upstream answered HTTP ${error.code}: ${error.message}`, secrets),
+    );
+  const message = error instanceof Error ? error.message : String(error);
+  return new UpstreamError('gateway/upstream-error', redact(`The upstream failed: ${message}`, secrets));
+}
+
+function requireProxy(server: ServerRecord): void {
+  if (server.kind !== 'proxy' || server.url === null)
+    throw new Error(`server ${server.id} is not a proxied server: the endpoint serves composed workspaces`);
+}
+
+export function createUpstreams(options: UpstreamsOptions): Upstreams {
+  const { services, guard } = options;
+  const gateway = services.config.gateway;
+  const { fetch, close: closeFetch } = guardedFetch(guard);
+  const pool = new Map<string, Pooled>();
+  const lists = new Map<string, CachedList>();
+  const listeners = new Set<ListChangedListener>();
+
+  const listKey = (serverId: string, name: ListName) => `${serverId}:${name}`;
+
+  function dropLists(serverId: string, names: readonly ListName[] = Object.keys(LISTS) as ListName[]) {
+    for (const name of names) lists.delete(listKey(serverId, name));
+  }
+
+  /** Closes a connection once its last request is done; new requests get a new one. */
+  function retire(serverId: string, pooled: Pooled): void {
+    if (pool.get(serverId) === pooled) pool.delete(serverId);
+    pooled.retired = true;
+    if (pooled.inflight === 0)
+      pooled.connection.then(
+        (c) => c.close(),
+        () => {},
+      );
+  }
+
+  async function headersFor(server: ServerRecord, pooled: Pooled): Promise<Record<string, string>> {
+    const names = [...server.secretHeaders, ...(server.bearerSecret ? [server.bearerSecret] : [])];
+    if (names.length === 0) return {};
+    const values = await services.workspaces.revealSecrets(server.workspaceId, names);
+    pooled.secrets = [...values.values()];
+    const missing = names.find((name) => !values.has(name));
+    if (missing)
+      throw new UpstreamError('gateway/upstream-error', `The workspace secret ${missing} is not set.`);
+    const headers: Record<string, string> = {};
+    for (const name of server.secretHeaders) headers[`X-Mcp-Secret-${name}`] = values.get(name) as string;
+    if (server.bearerSecret) headers.Authorization = `Bearer ${values.get(server.bearerSecret)}`;
+    return headers;
+  }
+
+  function listChanged(server: ServerRecord, kind: ListKind): void {
+    for (const name of STALE[kind]) lists.delete(listKey(server.id, name));
+    services.bus
+      .publish(LIST_CHANGED, { workspaceId: server.workspaceId, serverId: server.id, kind })
+      .catch((error: Error) =>
+        services.logger.warn('gateway: list change not published', { error: error.message }),
+      );
+  }
+
+  /** The pooled connection to `server`, opened on first use; a changed configuration replaces it. */
+  function pooledFor(server: ServerRecord): Pooled {
+    const fingerprint = fingerprintOf(server);
+    const current = pool.get(server.id);
+    if (current && current.fingerprint === fingerprint) return current;
+    if (current) retire(server.id, current);
+    const pooled: Pooled = {
+      workspaceId: server.workspaceId,
+      fingerprint,
+      secrets: [],
+      inflight: 0,
+      retired: false,
+      connection: Promise.resolve(null as never),
+    };
+    pooled.connection = (async () => {
+      await guard.checkUrl(new URL(server.url as string));
+      return openConnection({
+        server,
+        headers: await headersFor(server, pooled),
+        fetch,
+        timeoutMs: server.timeoutMs ?? gateway.callTimeoutMs,
+        onListChanged: (kind) => listChanged(server, kind),
+      });
+    })();
+    // A failed connect is not kept: the next request tries again.
+    pooled.connection.catch(() => {
+      if (pool.get(server.id) === pooled) pool.delete(server.id);
+    });
+    pool.set(server.id, pooled);
+    return pooled;
+  }
+
+  /** Runs `op` on the server's connection within `signal`; a lost session or connection is renewed once. */
+  async function withClient<T>(
+    server: ServerRecord,
+    signal: AbortSignal,
+    op: (c: Connection) => Promise<T>,
+  ): Promise<{ value: T; secrets: string[] }> {
+    let secrets: string[] = [];
+    for (let attempt = 0; ; attempt++) {
+      const pooled = pooledFor(server);
+      pooled.inflight++;
+      try {
+        const connection = await raceSignal(pooled.connection, signal);
+        if (connection.isBroken) throw new ConnectionBrokenError('The upstream closed the connection.');
+        const value = await raceSignal(Promise.race([op(connection), connection.broken]), signal);
+        return { value, secrets: pooled.secrets };
+      } catch (error) {
+        secrets = pooled.secrets;
+        const renew = !signal.aborted && (isSessionGone(error) || isConnectionGone(error));
+        if (renew) retire(server.id, pooled);
+        if (!renew || attempt > 0) throw Object.assign(error as object, { secrets });
+      } finally {
+        pooled.inflight--;
+        if (pooled.retired && pooled.inflight === 0)
+          pooled.connection.then(
+            (c) => c.close(),
+            () => {},
+          );
+      }
+    }
+  }
+
+  /**
+   * One measured use of the upstream: `timeoutMs` bounds it, `signal` cancels it, and any failure
+   * becomes an UpstreamError (or the upstream's own McpError). Every use feeds the server's health.
+   */
+  async function use<T>(
+    server: ServerRecord,
+    o: CallOptions,
+    op: (c: Connection, options: RequestOptions) => Promise<T>,
+  ): Promise<T> {
+    requireProxy(server);
+    const started = performance.now();
+    const deadline = AbortSignal.timeout(o.timeoutMs);
+    const signal = AbortSignal.any([o.signal, deadline]);
+    const requestOptions: RequestOptions = {
+      signal,
+      // Our deadline fires first; the SDK's own timeout is only a backstop.
+      timeout: o.timeoutMs + 1_000,
+      ...(o.onprogress ? { onprogress: o.onprogress } : {}),
+    };
+    const latency = () => Math.round(performance.now() - started);
+    try {
+      const { value } = await withClient(server, signal, (c) => op(c, requestOptions));
+      options.onHealth(server, { ok: true, latencyMs: latency(), error: null });
+      return value;
+    } catch (error) {
+      if (o.signal.aborted && !deadline.aborted) throw o.signal.reason;
+      const mapped = deadline.aborted
+        ? new UpstreamError(
+            'gateway/upstream-timeout',
+            `The upstream did not answer within ${o.timeoutMs} ms.`,
+          )
+        : toUpstreamError(error, (error as { secrets?: string[] }).secrets ?? []);
+      // An upstream that answers with a JSON-RPC error is up: its health stays ok.
+      const failed = mapped instanceof UpstreamError;
+      options.onHealth(server, { ok: !failed, latencyMs: latency(), error: failed ? mapped.message : null });
+      throw mapped;
+    }
+  }
+
+  async function listAll<N extends ListName>(
+    server: ServerRecord,
+    name: N,
+    timeoutMs: number,
+  ): Promise<ListOf[N][]> {
+    const controller = new AbortController();
+    return use(server, { signal: controller.signal, timeoutMs }, async ({ client }, requestOptions) => {
+      if (!client.getServerCapabilities()?.[CAPABILITY[name]]) return [];
+      const items: ListOf[N][] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const result = (await client.request(
+          { method: LISTS[name].method, params: cursor === undefined ? {} : { cursor } },
+          LISTS[name].schema as typeof ListToolsResultSchema,
+          requestOptions,
+        )) as unknown as Record<N, ListOf[N][]> & { nextCursor?: string };
+        items.push(...result[name]);
+        cursor = result.nextCursor;
+        if (cursor === undefined) break;
+      }
+      return items;
+    });
+  }
+
+  /**
+   * The server's `name` list from the cache, or loaded once for every concurrent caller. The load
+   * is bounded by the server's list deadline; each caller stops waiting when its own signal aborts,
+   * and a load that finishes later still fills the cache for the next caller.
+   */
+  function cachedList<N extends ListName>(
+    server: ServerRecord,
+    name: N,
+    signal: AbortSignal,
+  ): Promise<ListOf[N][]> {
+    requireProxy(server);
+    const key = listKey(server.id, name);
+    const fingerprint = fingerprintOf(server);
+    const cached = lists.get(key);
+    if (cached && cached.fingerprint === fingerprint && cached.expires > Date.now())
+      return raceSignal(cached.items as Promise<ListOf[N][]>, signal);
+    const entry: CachedList = {
+      workspaceId: server.workspaceId,
+      fingerprint,
+      items: listAll(server, name, server.timeoutMs ?? gateway.listDeadlineMs),
+      expires: Date.now() + LIST_TTL_MS,
+    };
+    lists.set(key, entry);
+    entry.items.catch(() => {
+      if (lists.get(key) === entry) lists.delete(key);
+    });
+    return raceSignal(entry.items as Promise<ListOf[N][]>, signal);
+  }
+
+  const unsubscribe = [
+    services.bus.subscribe(LIST_CHANGED, async (message) => {
+      const { workspaceId, serverId, kind } = message as {
+        workspaceId: string;
+        serverId: string;
+        kind: ListKind;
+      };
+      for (const name of STALE[kind]) lists.delete(listKey(serverId, name));
+      if (listeners.size === 0) return;
+      const server = await options.recordOf(workspaceId, serverId);
+      if (server) for (const listener of listeners) listener(server, kind);
+    }),
+  ];
+
+  function forget(workspaceId: string): void {
+    for (const [serverId, pooled] of pool) if (pooled.workspaceId === workspaceId) retire(serverId, pooled);
+    for (const [key, entry] of lists) if (entry.workspaceId === workspaceId) lists.delete(key);
+  }
+
+  return {
+    listTools: (server, signal) => cachedList(server, 'tools', signal),
+    listResources: (server, signal) => cachedList(server, 'resources', signal),
+    listResourceTemplates: (server, signal) => cachedList(server, 'resourceTemplates', signal),
+    listPrompts: (server, signal) => cachedList(server, 'prompts', signal),
+
+    callTool: (server, params, o) =>
+      use(server, o, ({ client }, ro) =>
+        client.request({ method: 'tools/call', params }, CallToolResultSchema, ro),
+      ) as Promise<CallToolResult>,
+    readResource: (server, params, o) =>
+      use(server, o, ({ client }, ro) =>
+        client.request({ method: 'resources/read', params }, ReadResourceResultSchema, ro),
+      ),
+    getPrompt: (server, params, o) =>
+      use(server, o, ({ client }, ro) =>
+        client.request({ method: 'prompts/get', params }, GetPromptResultSchema, ro),
+      ),
+
+    onListChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async check(server) {
+      requireProxy(server);
+      const pooled = pool.get(server.id);
+      if (pooled) retire(server.id, pooled);
+      dropLists(server.id);
+      const started = performance.now();
+      try {
+        await listAll(server, 'tools', server.timeoutMs ?? gateway.listDeadlineMs);
+        return { ok: true, latencyMs: Math.round(performance.now() - started), error: null };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { ok: false, latencyMs: Math.round(performance.now() - started), error: message };
+      }
+    },
+
+    retain(workspaceId, current) {
+      const byId = new Map(current.map((s) => [s.id, fingerprintOf(s)]));
+      for (const [serverId, pooled] of pool)
+        if (pooled.workspaceId === workspaceId && byId.get(serverId) !== pooled.fingerprint)
+          retire(serverId, pooled);
+      for (const [key, entry] of lists)
+        if (entry.workspaceId === workspaceId && byId.get(key.split(':')[0] as string) !== entry.fingerprint)
+          lists.delete(key);
+    },
+
+    forget,
+
+    async close() {
+      for (const u of unsubscribe) u();
+      for (const [serverId, pooled] of pool) retire(serverId, pooled);
+      await closeFetch();
+    },
+  };
+}
