@@ -1,0 +1,53 @@
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Bus } from '../../../services/bus/index.js';
+import { CancelledError } from './errors.js';
+
+const CHANNEL = 'gateway.cancel';
+
+/**
+ * Cancellation for the stateless Streamable HTTP endpoint. A client cancels request N with a
+ * `notifications/cancelled` in a POST of its own, which may land on any worker or node, while
+ * request N runs where its own POST landed. So every forwarded request registers here under its
+ * token and JSON-RPC id, and a cancellation is published on the bus: whichever worker runs the
+ * request aborts it (and with it the upstream request). Keyed by token, a client can only ever
+ * cancel its own requests.
+ */
+export function createCancellations(bus: Bus) {
+  const running = new Map<string, Set<AbortController>>();
+  const keyOf = (tokenId: string, id: RequestId) => `${tokenId} ${JSON.stringify(id)}`;
+
+  bus.subscribe(CHANNEL, (message) => {
+    const key = (message as { key?: unknown } | null)?.key;
+    if (typeof key !== 'string') return;
+    for (const controller of running.get(key) ?? [])
+      controller.abort(new CancelledError('cancelled by the client'));
+  });
+
+  return {
+    /** Runs `work` with a signal that also aborts when the client cancels request `id`. */
+    async track<T>(
+      tokenId: string,
+      id: RequestId,
+      signal: AbortSignal,
+      work: (signal: AbortSignal) => Promise<T>,
+    ) {
+      const key = keyOf(tokenId, id);
+      const controller = new AbortController();
+      const set = running.get(key) ?? new Set<AbortController>();
+      running.set(key, set);
+      set.add(controller);
+      try {
+        return await work(AbortSignal.any([signal, controller.signal]));
+      } finally {
+        set.delete(controller);
+        if (set.size === 0) running.delete(key);
+      }
+    },
+    /** Tells every worker that the token's client cancelled request `id`. */
+    cancel(tokenId: string, id: RequestId): Promise<void> {
+      return bus.publish(CHANNEL, { key: keyOf(tokenId, id) });
+    },
+  };
+}
+
+export type Cancellations = ReturnType<typeof createCancellations>;

@@ -1,0 +1,43 @@
+/**
+ * The SDK transport's answer with the platform's headers (request id, CORS, worker, rate limits)
+ * added. A streamed body calls `onEnd` once, when it ends or when the client goes away: that is
+ * how the Server behind it learns to stop (its transport is closed, which aborts what still runs).
+ */
+export function answer(response: Response, headers: Record<string, string>, onEnd: () => void): Response {
+  const merged = new Headers(response.headers);
+  for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+  const body = response.body;
+  if (!body || !merged.get('content-type')?.startsWith('text/event-stream')) {
+    onEnd();
+    return new Response(body, { status: response.status, headers: merged });
+  }
+  return new Response(ending(body, onEnd), { status: response.status, headers: merged });
+}
+
+function ending(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          end();
+        } else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+        end();
+      }
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason).catch(() => {});
+    },
+  });
+}

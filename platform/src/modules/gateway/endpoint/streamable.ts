@@ -1,0 +1,146 @@
+import { readRequestBody } from '@modelcontextprotocol/sdk/server/requestBody.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { ErrorCode, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Endpoint, EndpointCall } from '../../../http/endpoints.js';
+import { admit, charge, httpError } from './access.js';
+import { type Gateway, gatewayServer } from './mcp-server.js';
+import type { Notifier } from './notify.js';
+import { answer } from './responses.js';
+
+export const DECISION = 'docs/decisions/0035-mcp-gateway-endpoint.md';
+/** What one POST may carry (the SDK's own default). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+interface Message {
+  id?: RequestId;
+  method?: unknown;
+  params?: { requestId?: RequestId; _meta?: { progressToken?: unknown } };
+}
+
+const isRequest = (m: Message) => typeof m.method === 'string' && m.id !== undefined;
+const isObject = (m: unknown): m is Message => typeof m === 'object' && m !== null && !Array.isArray(m);
+
+/** The POSTed JSON-RPC message(s), or the HTTP error to answer with. */
+export async function readMessages(
+  request: Request,
+  requestId: string,
+  headers: Record<string, string>,
+): Promise<{ parsed: unknown; messages: Message[] } | Response> {
+  const body = await readRequestBody(request, MAX_BODY_BYTES);
+  if (body.tooLarge) {
+    return httpError(
+      413,
+      'request/body-too-large',
+      `A message may be ${MAX_BODY_BYTES} bytes.`,
+      requestId,
+      headers,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.text);
+  } catch {
+    return httpError(
+      400,
+      'request/invalid-json',
+      'Parse error: the body is not JSON.',
+      requestId,
+      headers,
+      ErrorCode.ParseError,
+    );
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  // Anything else is refused by the SDK transport with its own JSON-RPC error.
+  return { parsed, messages: list.filter(isObject) };
+}
+
+/**
+ * MCP Streamable HTTP at `/ws/{workspace}`, stateless: no session, a new SDK Server per request,
+ * so any worker of any node answers any request (decision 0035). A POST whose requests ask for
+ * progress is answered as an event stream (the progress goes out before the result); any other
+ * as one JSON body, the cheaper path. A GET is the notification stream (list_changed).
+ */
+export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpoint[] {
+  const { services, cancellations } = gateway;
+  const common = { path: '/ws/{workspace}', errors: 'json-rpc', decision: DECISION } as const;
+
+  async function post({ request, params, requestId, baseHeaders }: EndpointCall): Promise<Response> {
+    const admitted = await admit(services, request, params.workspace!, requestId, baseHeaders);
+    if (admitted instanceof Response) return admitted;
+    const { caller } = admitted;
+    const read = await readMessages(request, requestId, baseHeaders);
+    if (read instanceof Response) return read;
+    const requests = read.messages.filter(isRequest);
+    // Every JSON-RPC request costs one; notifications and responses cost nothing.
+    const charged =
+      requests.length === 0 ? {} : await charge(services, caller, requests.length, requestId, baseHeaders);
+    if (charged instanceof Response) return charged;
+    const headers = { ...baseHeaders, ...charged };
+
+    // A cancellation is for a request running wherever its POST landed: tell every worker.
+    for (const message of read.messages) {
+      const target = message.params?.requestId;
+      if (message.method === 'notifications/cancelled' && target !== undefined) {
+        await cancellations.cancel(caller.tokenId!, target);
+      }
+    }
+    const progress = requests.some((r) => r.params?._meta?.progressToken !== undefined);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: !progress,
+    });
+    await gatewayServer(gateway, caller, requestId).connect(transport);
+    const response = await transport.handleRequest(request, { parsedBody: read.parsed });
+    return answer(response, headers, () => void transport.close());
+  }
+
+  async function get({ request, params, requestId, baseHeaders }: EndpointCall): Promise<Response> {
+    const admitted = await admit(services, request, params.workspace!, requestId, baseHeaders);
+    if (admitted instanceof Response) return admitted;
+    const { caller, tokenHash } = admitted;
+    const server = gatewayServer(gateway, caller, requestId);
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    await server.connect(transport);
+    const response = await transport.handleRequest(request);
+    if (response.status !== 200) return answer(response, baseHeaders, () => void transport.close());
+    const remove = notifier.add({
+      workspaceId: caller.workspace.id,
+      tokenHash,
+      notify: (method) => void server.notification({ method }).catch(() => {}),
+      close: () => void transport.close(),
+    });
+    return answer(response, baseHeaders, () => {
+      remove();
+      void transport.close();
+    });
+  }
+
+  /** There is no session to end; the SDK answers (and checks the protocol version header). */
+  async function remove({ request, params, requestId, baseHeaders }: EndpointCall): Promise<Response> {
+    const admitted = await admit(services, request, params.workspace!, requestId, baseHeaders);
+    if (admitted instanceof Response) return admitted;
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    return answer(await transport.handleRequest(request), baseHeaders, () => {});
+  }
+
+  return [
+    {
+      ...common,
+      method: 'POST',
+      description: 'MCP Streamable HTTP: JSON-RPC requests to the workspace gateway (stateless).',
+      handle: post,
+    },
+    {
+      ...common,
+      method: 'GET',
+      description: "MCP Streamable HTTP: the gateway's notification stream (list_changed).",
+      handle: get,
+    },
+    {
+      ...common,
+      method: 'DELETE',
+      description: 'MCP Streamable HTTP: session end (the gateway keeps no session).',
+      handle: remove,
+    },
+  ];
+}

@@ -1,0 +1,421 @@
+import { createHash } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen, type Server } from '../src/server.js';
+import { BACKENDS } from './support/backends.js';
+import { type AdminApi, adminApi, expectStatus, memberToken } from './support/gateway-admin.js';
+import { configFor } from './support/harness.js';
+import { LONG_TOOL_NAME, startUpstream, type Upstream } from './support/mcp-upstreams.js';
+
+// The gateway endpoint (/ws/{workspace}) against real SDK upstream servers, each its own process
+// on 127.0.0.1, and the official SDK clients on a platform listening on a real port.
+
+const DEADLINE_MS = 400;
+/** Scheduling on a busy 2-core machine. */
+const SLACK_MS = 400;
+
+type Token = Awaited<ReturnType<typeof memberToken>>;
+
+async function connect(url: string, slug: string, secret: string): Promise<Client> {
+  const client = new Client({ name: 'gateway-endpoint-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`/ws/${slug}`, url), {
+      requestInit: { headers: { authorization: `Bearer ${secret}` } },
+    }),
+  );
+  return client;
+}
+
+/** A raw JSON-RPC POST (or notification without `id`) to `/ws/{slug}`. */
+async function post(url: string, slug: string, secret: string | null, message: unknown) {
+  const res = await fetch(new URL(`/ws/${slug}`, url), {
+    method: 'POST',
+    headers: {
+      ...(secret ? { authorization: `Bearer ${secret}` } : {}),
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify(message),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: text ? JSON.parse(text) : undefined };
+}
+
+const ping = (id: number) => ({ jsonrpc: '2.0', id, method: 'ping' });
+const firstText = (result: unknown) => (result as { content: { text: string }[] }).content[0]?.text;
+
+async function rpcError(promise: Promise<unknown>): Promise<McpError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof McpError) return error;
+    throw error;
+  }
+  throw new Error('expected a JSON-RPC error');
+}
+
+describe.each(BACKENDS)('gateway endpoint on $name', (backend) => {
+  let stores: Awaited<ReturnType<typeof backend.create>>;
+  let server: Server;
+  let api: AdminApi;
+  let echo: Upstream;
+  let echo2: Upstream;
+  let slow: Upstream;
+  let hung: Upstream;
+  let team: { id: string; slug: string };
+  let other: { id: string; slug: string };
+  let dev: Token;
+  let reader: Token;
+  let outsider: Token;
+
+  const addServer = (workspaceId: string, body: object) =>
+    expectStatus(api('POST', `/v1/workspaces/${workspaceId}/servers`, body), 201);
+
+  beforeAll(async () => {
+    [echo, echo2, slow, hung] = await Promise.all([
+      startUpstream('echo'),
+      startUpstream('echo'),
+      startUpstream('slow'),
+      startUpstream('echo', { listDelayMs: -1 }),
+    ]);
+    stores = await backend.create();
+    server = await listen(
+      configFor(stores, {
+        env: {
+          AEROSTACK_GATEWAY_ALLOW_HOSTS: '127.0.0.1',
+          AEROSTACK_GATEWAY_LIST_DEADLINE_MS: String(DEADLINE_MS),
+        },
+        overrides: () => ({ port: 0, host: '127.0.0.1', logLevel: 'error' }),
+      }),
+    );
+    api = adminApi(server.url, server.platform.keys!.accountKey);
+    team = await expectStatus(api('POST', '/v1/workspaces', { name: 'Team', slug: 'team' }), 201);
+    other = await expectStatus(api('POST', '/v1/workspaces', { name: 'Other', slug: 'other' }), 201);
+    await addServer(team.id, { name: 'Alpha', slug: 'alpha', url: echo.url });
+    // A slug long enough that the 60-character tool needs shortening.
+    await addServer(team.id, { name: 'Beta', slug: 'beta-with-a-long-slug', url: echo2.url });
+    await addServer(team.id, { name: 'Count', slug: 'count', url: slow.url });
+    await addServer(team.id, { name: 'Hung', slug: 'hung', url: hung.url });
+    // Connect the pool now (initialize + tools/list): a cold upstream process may take longer than
+    // the list deadline to answer its very first request.
+    const servers = await expectStatus(api('GET', `/v1/workspaces/${team.id}/servers`), 200);
+    for (const s of servers.data) {
+      if (s.slug !== 'hung')
+        await expectStatus(api('POST', `/v1/workspaces/${team.id}/servers/${s.id}/check`), 200);
+    }
+    [dev, reader, outsider] = await Promise.all([
+      memberToken(api, team.id, 'developer', 'dev'),
+      memberToken(api, team.id, 'read-only', 'reader'),
+      memberToken(api, other.id, 'developer', 'outsider'),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close(0);
+    await Promise.all([echo, echo2, slow, hung].map((u) => u?.stop()));
+    await stores?.cleanup();
+  });
+
+  it('merges the tools of every upstream, namespaced and sorted, and names the hung one skipped within its deadline', async () => {
+    const client = await connect(server.url, 'team', dev.secret);
+    try {
+      const started = Date.now();
+      const { tools, _meta } = await client.listTools();
+      expect(Date.now() - started).toBeLessThan(DEADLINE_MS + SLACK_MS);
+      const names = tools.map((t) => t.name);
+      expect(names).toContain('alpha__echo');
+      expect(names).toContain('count__count');
+      expect(names.filter((n) => n.startsWith('hung__'))).toEqual([]);
+      // server slug, then tool name
+      const alpha = names.filter((n) => n.startsWith('alpha__'));
+      expect(alpha).toEqual([...alpha].sort());
+      expect(names.indexOf('alpha__echo')).toBeLessThan(names.indexOf('count__count'));
+      expect(_meta).toEqual({
+        'aerostack/skipped': [{ server: 'hung', reason: 'gateway/upstream-timeout' }],
+      });
+      for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('shortens a name past 64 characters and calls it through the shortened name', async () => {
+    const client = await connect(server.url, 'team', dev.secret);
+    try {
+      const { tools } = await client.listTools();
+      const long = tools.find((t) => t.name.startsWith('beta-with-a-long-slug__a_tool'))!;
+      expect(long.name).toHaveLength(64);
+      // 64 - 21 (slug) - 2 (`__`) - 1 (`_`) - 8 (hash) = 32 characters of the tool's name
+      const hash = createHash('sha256').update(LONG_TOOL_NAME).digest('hex').slice(0, 8);
+      expect(long.name).toBe(`beta-with-a-long-slug__${LONG_TOOL_NAME.slice(0, 32)}_${hash}`);
+      expect(firstText(await client.callTool({ name: long.name }))).toBe('long');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('forwards a call and records it in analytics (never its arguments)', async () => {
+    const client = await connect(server.url, 'team', dev.secret);
+    try {
+      const result = await client.callTool({ name: 'alpha__echo', arguments: { text: 'hello-planted-arg' } });
+      expect(firstText(result)).toBe('hello-planted-arg');
+    } finally {
+      await client.close();
+    }
+    await server.platform.services.analytics.flush();
+    const calls = await expectStatus(
+      api('GET', `/v1/workspaces/${team.id}/analytics/calls?server=alpha&tool=echo`),
+      200,
+    );
+    expect(calls.data[0]).toMatchObject({
+      memberId: dev.memberId,
+      tokenId: dev.tokenId,
+      server: 'alpha',
+      tool: 'echo',
+      status: 'ok',
+      errorCode: null,
+    });
+    expect(JSON.stringify(calls)).not.toContain('hello-planted-arg');
+  });
+
+  it('lets a read-only token list everything but call only readOnlyHint tools', async () => {
+    const client = await connect(server.url, 'team', reader.secret);
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('alpha__write');
+      expect(firstText(await client.callTool({ name: 'alpha__echo', arguments: { text: 'r' } }))).toBe('r');
+      const error = await rpcError(client.callTool({ name: 'alpha__write', arguments: { text: 'w' } }));
+      expect(error.code).toBe(-32001);
+      expect(error.data).toEqual({ code: 'gateway/forbidden' });
+    } finally {
+      await client.close();
+    }
+    await server.platform.services.analytics.flush();
+    const calls = await expectStatus(
+      api('GET', `/v1/workspaces/${team.id}/analytics/calls?tool=write&status=error`),
+      200,
+    );
+    expect(calls.data[0]).toMatchObject({ memberId: reader.memberId, errorCode: 'gateway/forbidden' });
+  });
+
+  it('answers -32602 for an unknown tool, a name without a server and a disabled tool', async () => {
+    const client = await connect(server.url, 'team', dev.secret);
+    try {
+      for (const name of ['alpha__nope', 'nope__echo', 'echo', '__echo', 'alpha__']) {
+        const error = await rpcError(client.callTool({ name }));
+        expect(error.code, name).toBe(-32602);
+        expect(error.data, name).toEqual({ code: 'gateway/unknown-tool' });
+      }
+      const alpha = (
+        await expectStatus(api('GET', `/v1/workspaces/${team.id}/servers?limit=100`), 200)
+      ).data.find((s: { slug: string }) => s.slug === 'alpha');
+      await expectStatus(
+        api('PATCH', `/v1/workspaces/${team.id}/servers/${alpha.id}`, { disabledTools: ['write'] }),
+        200,
+      );
+      try {
+        const names = (await client.listTools()).tools.map((t) => t.name);
+        expect(names).toContain('alpha__echo');
+        expect(names).not.toContain('alpha__write');
+        const error = await rpcError(client.callTool({ name: 'alpha__write', arguments: { text: 'w' } }));
+        expect(error.code).toBe(-32602);
+      } finally {
+        await expectStatus(
+          api('PATCH', `/v1/workspaces/${team.id}/servers/${alpha.id}`, { disabledTools: [] }),
+          200,
+        );
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses unknown workspaces, other workspaces, missing and revoked tokens before any JSON-RPC', async () => {
+    const rows = [
+      { slug: 'team', secret: null, status: 401, code: 'auth/missing-credentials' },
+      { slug: 'team', secret: `mwt_${'x'.repeat(40)}`, status: 401, code: 'auth/invalid-credentials' },
+      {
+        slug: 'team',
+        secret: server.platform.keys!.secretKey,
+        status: 403,
+        code: 'auth/wrong-credential-type',
+      },
+      { slug: 'team', secret: outsider.secret, status: 404, code: 'workspaces/not-found' },
+      { slug: 'nowhere', secret: dev.secret, status: 404, code: 'workspaces/not-found' },
+    ];
+    for (const row of rows) {
+      const res = await post(server.url, row.slug, row.secret, ping(1));
+      expect(res.status, row.code).toBe(row.status);
+      expect(res.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { data: { code: row.code } } });
+      expect(res.json.error.data.requestId).toBe(res.headers.get('x-request-id'));
+    }
+    const doomed = await memberToken(api, team.id, 'developer', 'doomed');
+    const client = await connect(server.url, 'team', doomed.secret);
+    expect(await client.ping()).toEqual({});
+    await expectStatus(api('DELETE', `/v1/workspaces/${team.id}/tokens/${doomed.tokenId}`), 204);
+    const res = await post(server.url, 'team', doomed.secret, ping(2));
+    expect(res.status).toBe(401);
+    expect(res.json.error.data.code).toBe('auth/invalid-credentials');
+    await client.close();
+  });
+
+  it('rate limits each token: requests cost one, notifications nothing, then 429 with Retry-After', async () => {
+    const limited = await expectStatus(
+      api('POST', '/v1/workspaces', { name: 'Limited', slug: 'limited', limits: { requestsPerMinute: 3 } }),
+      201,
+    );
+    const a = await memberToken(api, limited.id, 'developer', 'a');
+    const b = await memberToken(api, limited.id, 'developer', 'b');
+    const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
+    for (let i = 0; i < 5; i++)
+      expect((await post(server.url, 'limited', a.secret, initialized)).status).toBe(202);
+    for (let i = 1; i <= 3; i++) {
+      const ok = await post(server.url, 'limited', a.secret, ping(i));
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('ratelimit-remaining')).toBe(String(3 - i));
+    }
+    const refused = await post(server.url, 'limited', a.secret, ping(4));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('ratelimit-limit')).toBe('3');
+    expect(refused.json.error.data.code).toBe('gateway/rate-limited');
+    // a batch costs one per request in it; one larger than the limit can never pass
+    const tooBig = await post(server.url, 'limited', b.secret, [ping(1), ping(2), ping(3), ping(4)]);
+    expect(tooBig.status).toBe(429);
+    expect(tooBig.headers.get('retry-after')).toBeNull();
+    expect((await post(server.url, 'limited', b.secret, [ping(1), ping(2)])).status).toBe(200);
+    const spent = await post(server.url, 'limited', b.secret, [ping(3), ping(4)]);
+    expect(spent.status).toBe(429);
+    expect(spent.headers.get('retry-after')).not.toBeNull();
+  });
+
+  it('streams progress and forwards cancellation to the upstream', async () => {
+    const client = await connect(server.url, 'team', dev.secret);
+    try {
+      const progress: number[] = [];
+      const result = await client.callTool(
+        { name: 'count__count', arguments: { steps: 3, intervalMs: 20, label: 'full' } },
+        undefined,
+        { onprogress: (p) => progress.push(p.progress) },
+      );
+      expect(firstText(result)).toBe('counted 3');
+      expect(progress).toEqual([1, 2, 3]);
+
+      const controller = new AbortController();
+      const seen: number[] = [];
+      const call = client.callTool(
+        { name: 'count__count', arguments: { steps: 1000, intervalMs: 20, label: 'cancel-me' } },
+        undefined,
+        {
+          signal: controller.signal,
+          onprogress: (p) => {
+            seen.push(p.progress);
+            if (seen.length === 2) controller.abort('enough');
+          },
+        },
+      );
+      await expect(call).rejects.toThrow();
+      await expect
+        .poll(async () => (await slow.state()).cancelled, { timeout: 5_000 })
+        .toContain('cancel-me');
+      expect(seen.length).toBeLessThan(10);
+    } finally {
+      await client.close();
+    }
+    await server.platform.services.analytics.flush();
+    const calls = await expectStatus(
+      api('GET', `/v1/workspaces/${team.id}/analytics/calls?server=count`),
+      200,
+    );
+    expect(calls.data.map((c: { errorCode: string | null }) => c.errorCode)).toContain('gateway/cancelled');
+  });
+
+  it('tells a connected client when an upstream list changes', async () => {
+    const client = await connect(server.url, 'team', dev.secret);
+    const changed = new Promise<void>((resolve) =>
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()),
+    );
+    try {
+      // The client opens its GET stream after initialize, in the background: add tools until
+      // one change arrives over it.
+      let added = 0;
+      for (let done = false; !done && added < 20; ) {
+        await client.callTool({ name: 'alpha__add_tool', arguments: { name: `fresh${++added}` } });
+        done = await Promise.race([
+          changed.then(() => true),
+          new Promise<boolean>((r) => setTimeout(r, 250, false)),
+        ]);
+      }
+      await changed;
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain(`alpha__fresh${added}`);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('composes a workspace into another: namespaced twice, callable, roles and analytics on both levels', async () => {
+    const outer = await expectStatus(api('POST', '/v1/workspaces', { name: 'Outer', slug: 'outer' }), 201);
+    await addServer(outer.id, { name: 'Team', slug: 'team', kind: 'workspace', workspaceId: team.id });
+    const owner = await memberToken(api, outer.id, 'developer', 'owner');
+    const client = await connect(server.url, 'outer', owner.secret);
+    try {
+      const { tools, _meta } = await client.listTools();
+      const names = tools.map((t) => t.name);
+      expect(names).toContain('team__alpha__echo');
+      expect(_meta).toEqual({
+        'aerostack/skipped': [{ server: 'team/hung', reason: 'gateway/upstream-timeout' }],
+      });
+      const result = await client.callTool({ name: 'team__alpha__echo', arguments: { text: 'deep' } });
+      expect(firstText(result)).toBe('deep');
+    } finally {
+      await client.close();
+    }
+    await server.platform.services.analytics.flush();
+    const outerCalls = await expectStatus(api('GET', `/v1/workspaces/${outer.id}/analytics/calls`), 200);
+    expect(outerCalls.data[0]).toMatchObject({
+      server: 'team',
+      tool: 'alpha__echo',
+      memberId: owner.memberId,
+    });
+    const innerCalls = await expectStatus(
+      api('GET', `/v1/workspaces/${team.id}/analytics/calls?server=alpha`),
+      200,
+    );
+    expect(innerCalls.data[0]).toMatchObject({
+      server: 'alpha',
+      tool: 'echo',
+      memberId: null,
+      tokenId: null,
+    });
+  });
+
+  it('serves legacy HTTP+SSE clients', async () => {
+    const headers = { authorization: `Bearer ${dev.secret}` };
+    const client = new Client({ name: 'legacy', version: '1.0.0' });
+    await client.connect(
+      new SSEClientTransport(new URL('/ws/team/sse', server.url), {
+        requestInit: { headers },
+        eventSourceInit: {
+          fetch: (url, init) =>
+            fetch(url, {
+              ...init,
+              headers: { ...Object.fromEntries(new Headers(init?.headers)), ...headers },
+            }),
+        },
+      }),
+    );
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('alpha__echo');
+      expect(firstText(await client.callTool({ name: 'alpha__echo', arguments: { text: 'old' } }))).toBe(
+        'old',
+      );
+    } finally {
+      await client.close();
+    }
+  });
+});
