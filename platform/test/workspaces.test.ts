@@ -417,6 +417,20 @@ describe.each(BACKENDS)('workspaces on $name', (backend) => {
       );
     });
 
+    it('revokes once under concurrent revocations', async () => {
+      const { token, secret } = await issue(ws, members.admin);
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => call('DELETE', `/v1/workspaces/${ws}/tokens/${token.id}`)),
+      );
+      expect(answers.map((a) => a.status)).toEqual([204, 204, 204, 204, 204]);
+      await problem(call('GET', `/v1/workspaces/${ws}`, secret), 401, 'auth/invalid-credentials');
+      const audit = await ok(call('GET', `/v1/workspaces/${ws}/audit?limit=1000`));
+      const revoked = audit.data.filter(
+        (e: { action: string; target: string }) => e.action === 'token.revoked' && e.target === token.id,
+      );
+      expect(revoked).toHaveLength(1);
+    });
+
     it('refuses an expired token, even one this worker has cached', async () => {
       const expiresAt = new Date(Date.now() + 1_500).toISOString();
       const { token, secret } = await issue(ws, members.admin, { expiresAt });

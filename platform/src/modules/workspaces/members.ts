@@ -75,14 +75,14 @@ export function createMembers(services: Services, audit: Audit, tokens: Tokens) 
     ): Promise<Member> {
       const { row, roleChanged } = await db.transaction().execute(async (tx) => {
         const before = await existing(tx, workspaceId, memberId);
-        const row: store.MemberRow = {
-          ...before,
+        const changes: Partial<store.MemberRow> = {
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.email !== undefined ? { email: input.email } : {}),
           ...(input.role !== undefined ? { role: input.role } : {}),
           updated_at: new Date().toISOString(),
         };
-        await store.updateMember(tx, memberId, row);
+        await store.updateMember(tx, memberId, changes);
+        const row = { ...before, ...changes };
         const roleChanged = row.role !== before.role;
         if (roleChanged) {
           await audit.record(

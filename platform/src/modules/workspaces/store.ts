@@ -176,13 +176,15 @@ export async function findToken(db: Db, workspaceId: string, id: string) {
     .executeTakeFirst();
 }
 
-export async function revokeToken(db: Db, id: string, at: string): Promise<void> {
-  await db
+/** Revokes a live token; false when it was revoked already (by a concurrent request too). */
+export async function revokeToken(db: Db, id: string, at: string): Promise<boolean> {
+  const result = await db
     .updateTable('workspace_tokens')
     .set({ revoked_at: at })
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** The hashes of the tokens of a workspace, or of one of its members (to drop them from caches). */

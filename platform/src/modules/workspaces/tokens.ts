@@ -135,8 +135,7 @@ export function createTokens(services: Services, audit: Audit) {
         const token = await store.findToken(tx, workspaceId, tokenId);
         if (!token)
           throw new ApiError('workspaces/token-not-found', `No token ${tokenId} in this workspace.`);
-        if (token.revoked_at) return null;
-        await store.revokeToken(tx, tokenId, new Date().toISOString());
+        if (!(await store.revokeToken(tx, tokenId, new Date().toISOString()))) return null;
         await audit.record(
           {
             workspaceId,
