@@ -1,12 +1,6 @@
 import { ApiError } from '../../http/problem.js';
 
-export const DAY_MS = 86_400_000;
-/**
- * The longest range one summary covers. The database computes it in one pass over the range's
- * rows (nothing of the rows is held here), but on SQLite that pass blocks the worker: a quarter
- * keeps it bounded however busy the workspace.
- */
-export const MAX_SUMMARY_DAYS = 93;
+const DAY_MS = 86_400_000;
 
 /** `[from, to)` in epoch ms; null ends are open. */
 export interface Range {
@@ -28,10 +22,7 @@ export function rangeOf(from: string | undefined, to: string | undefined): Range
   return range;
 }
 
-/**
- * A summary's range: \`to\` defaults to now and \`from\` to 24 hours before \`to\`; at most
- * MAX_SUMMARY_DAYS long.
- */
+/** A summary's range: `to` defaults to now and `from` to 24 hours before `to`. */
 export function summaryRangeOf(from: string | undefined, to: string | undefined, now: number) {
   const given = rangeOf(from, to);
   const end = given.to ?? now;
@@ -41,11 +32,5 @@ export function summaryRangeOf(from: string | undefined, to: string | undefined,
     end,
     () => `from (${from}) is after to, which defaults to now (${new Date(now).toISOString()}).`,
   );
-  if (end - start > MAX_SUMMARY_DAYS * DAY_MS) {
-    throw new ApiError(
-      'analytics/range-too-large',
-      `A summary covers at most ${MAX_SUMMARY_DAYS} days; ask for several shorter ranges.`,
-    );
-  }
   return { from: start, to: end };
 }

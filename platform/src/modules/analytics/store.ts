@@ -96,6 +96,18 @@ export async function usage(db: Db, workspaceId: string, month: string): Promise
   return row?.calls ?? 0;
 }
 
+/** How many calls match `f`, counting no further than `max + 1` (the cost stays bounded). */
+export async function countUpTo(db: Db, f: CallFilter, max: number): Promise<number> {
+  const capped = filtered(db, f)
+    .select(sql.lit(1).as('one'))
+    .limit(max + 1);
+  const row = await db
+    .selectFrom(capped.as('capped'))
+    .select(sql<number>`COUNT(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 function filtered(db: Db, f: CallFilter) {
   let query = db.selectFrom('gateway_calls').where('workspace_id', '=', f.workspaceId);
   if (f.from !== null) query = query.where('started_at', '>=', f.from);
