@@ -138,16 +138,24 @@ export function createAnalyticsService(services: Services, options: AnalyticsOpt
     async summary(workspaceId: string, query: { from?: string; to?: string; groupBy?: store.GroupBy }) {
       const range = summaryRangeOf(query.from, query.to, now());
       const filter = { workspaceId, ...range };
-      if ((await store.countUpTo(db, filter, maxSummaryCalls)) > maxSummaryCalls) {
+      // One snapshot (SQLite's read transaction, PostgreSQL's repeatable read): the count, the
+      // total and the groups see the same calls, even with calls arriving during the summary.
+      const stats = await db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (tx) => {
+          if ((await store.countUpTo(tx, filter, maxSummaryCalls)) > maxSummaryCalls) return null;
+          const total = await store.totalStats(tx, filter);
+          const groups = query.groupBy ? await store.groupStats(tx, filter, query.groupBy, MAX_GROUPS) : [];
+          return { total, groups };
+        });
+      if (!stats) {
         throw new ApiError(
           'analytics/range-too-large',
           `The range holds more than ${maxSummaryCalls} calls, the most one summary ranks; ask for a shorter range.`,
         );
       }
-      const [total, groups] = await Promise.all([
-        store.totalStats(db, filter),
-        query.groupBy ? store.groupStats(db, filter, query.groupBy, MAX_GROUPS) : [],
-      ]);
+      const { total, groups } = stats;
       return {
         from: new Date(range.from).toISOString(),
         to: new Date(range.to).toISOString(),
