@@ -129,12 +129,7 @@ export function createWorkspacesService(services: Services) {
   /** Inserts the workspace under `slug`; false when the slug is taken. */
   async function insert(principal: Principal, row: store.WorkspaceRow): Promise<boolean> {
     return db.transaction().execute(async (tx) => {
-      const result = await tx
-        .insertInto('workspaces')
-        .values(row)
-        .onConflict((c) => c.column('slug').doNothing())
-        .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
+      if (!(await store.insertWorkspace(tx, row))) return false;
       await audit.record(
         {
           workspaceId: row.id,

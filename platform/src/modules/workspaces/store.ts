@@ -75,8 +75,14 @@ export interface ActiveToken {
 
 // ── workspaces ──
 
-export async function insertWorkspace(db: Db, row: WorkspaceRow): Promise<void> {
-  await db.insertInto('workspaces').values(row).execute();
+/** Inserts the workspace; false when its slug is taken (the unique index decides races). */
+export async function insertWorkspace(db: Db, row: WorkspaceRow): Promise<boolean> {
+  const result = await db
+    .insertInto('workspaces')
+    .values(row)
+    .onConflict((c) => c.column('slug').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
 }
 
 export async function findWorkspace(db: Db, column: 'id' | 'slug', value: string) {
