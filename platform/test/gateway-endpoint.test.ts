@@ -4,6 +4,8 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '../src/db/database.js';
+import type { GatewayTables } from '../src/modules/gateway/store.js';
 import { listen, type Server } from '../src/server.js';
 import { BACKENDS } from './support/backends.js';
 import { type AdminApi, adminApi, expectStatus, memberToken } from './support/gateway-admin.js';
@@ -391,6 +393,186 @@ describe.each(BACKENDS)('gateway endpoint on $name', (backend) => {
       memberId: null,
       tokenId: null,
     });
+  });
+
+  it('merges resources and prompts: URIs kept and routed to their server, prompts namespaced', async () => {
+    const client = await connect(server.url, 'team', reader.secret);
+    try {
+      const { resources, _meta } = await client.listResources();
+      // two echo upstreams list echo://readme: the first by slug serves it
+      expect(resources.filter((r) => r.uri === 'echo://readme')).toHaveLength(1);
+      expect(_meta).toEqual({
+        'aerostack/skipped': [{ server: 'hung', reason: 'gateway/upstream-timeout' }],
+      });
+      const read = await client.readResource({ uri: 'echo://readme' });
+      expect(read.contents[0]).toMatchObject({ uri: 'echo://readme', text: 'the echo upstream' });
+      // a URI no server lists, but a template matches
+      const { resourceTemplates } = await client.listResourceTemplates();
+      expect(resourceTemplates.map((t) => t.uriTemplate)).toContain('echo://items/{id}');
+      expect((await client.readResource({ uri: 'echo://items/7' })).contents[0]).toMatchObject({
+        text: 'item 7',
+      });
+      const unknown = await rpcError(client.readResource({ uri: 'nothing://here' }));
+      expect([unknown.code, unknown.data]).toEqual([-32602, { code: 'gateway/unknown-resource' }]);
+
+      const { prompts } = await client.listPrompts();
+      expect(prompts.map((p) => p.name)).toEqual(['alpha__greet', 'beta-with-a-long-slug__greet']);
+      const prompt = await client.getPrompt({ name: 'alpha__greet', arguments: { name: 'Ada' } });
+      expect(prompt.messages[0]?.content).toEqual({ type: 'text', text: 'Hello, Ada' });
+      const none = await rpcError(client.getPrompt({ name: 'alpha__nope' }));
+      expect([none.code, none.data]).toEqual([-32602, { code: 'gateway/unknown-prompt' }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("maps upstream failures: a crash mid-call, a timeout, the upstream's own JSON-RPC error unchanged", async () => {
+    const crashy = await startUpstream('crashy');
+    const flaky = await expectStatus(api('POST', '/v1/workspaces', { name: 'Flaky', slug: 'flaky' }), 201);
+    await addServer(flaky.id, { name: 'Crashy', slug: 'crashy', url: crashy.url });
+    await addServer(flaky.id, { name: 'Slow', slug: 'slow', url: slow.url, timeoutMs: 300 });
+    await addServer(flaky.id, { name: 'Echo', slug: 'echo', url: echo.url });
+    const token = await memberToken(api, flaky.id, 'developer', 'flaky');
+    const client = await connect(server.url, 'flaky', token.secret);
+    try {
+      expect(firstText(await client.callTool({ name: 'crashy__ok' }))).toBe('fine');
+      const crashed = await rpcError(client.callTool({ name: 'crashy__crash' }));
+      expect([crashed.code, crashed.data]).toEqual([-32002, { code: 'gateway/upstream-unavailable' }]);
+      const late = await rpcError(
+        client.callTool({ name: 'slow__count', arguments: { steps: 100, intervalMs: 50, label: 'late' } }),
+      );
+      expect([late.code, late.data]).toEqual([-32003, { code: 'gateway/upstream-timeout' }]);
+      // the upstream refuses the arguments itself: its error comes through as it sent it
+      const direct = new Client({ name: 'direct', version: '1.0.0' });
+      await direct.connect(new StreamableHTTPClientTransport(new URL(echo.url)));
+      const expected = await rpcError(direct.callTool({ name: 'echo', arguments: { text: 42 } })).catch(
+        (e) => e,
+      );
+      await direct.close();
+      const relayed = await client.callTool({ name: 'echo__echo', arguments: { text: 42 } }).then(
+        (result) => ({ result }),
+        (error: McpError) => ({ code: error.code, message: error.message, data: error.data }),
+      );
+      if (expected instanceof McpError) {
+        expect(relayed).toEqual({ code: expected.code, message: expected.message, data: expected.data });
+      } else {
+        expect(relayed).toMatchObject({ result: { isError: true } });
+      }
+    } finally {
+      await client.close();
+      await crashy.stop();
+    }
+    await server.platform.services.analytics.flush();
+    const calls = await expectStatus(
+      api('GET', `/v1/workspaces/${flaky.id}/analytics/calls?status=error`),
+      200,
+    );
+    expect(calls.data.map((c: { tool: string; errorCode: string }) => `${c.tool} ${c.errorCode}`)).toEqual(
+      expect.arrayContaining(['crash gateway/upstream-unavailable', 'count gateway/upstream-timeout']),
+    );
+  });
+
+  it('refuses calls past the monthly limit with -32004 (lists still work)', async () => {
+    const capped = await expectStatus(
+      api('POST', '/v1/workspaces', { name: 'Capped', slug: 'capped', limits: { callsPerMonth: 2 } }),
+      201,
+    );
+    await addServer(capped.id, { name: 'Echo', slug: 'echo', url: echo.url });
+    const token = await memberToken(api, capped.id, 'developer', 'capped');
+    const client = await connect(server.url, 'capped', token.secret);
+    try {
+      for (const text of ['1', '2'])
+        expect(firstText(await client.callTool({ name: 'echo__echo', arguments: { text } }))).toBe(text);
+      const over = await rpcError(client.callTool({ name: 'echo__echo', arguments: { text: '3' } }));
+      expect([over.code, over.data]).toEqual([-32004, { code: 'gateway/monthly-limit' }]);
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
+    const usage = await expectStatus(api('GET', `/v1/workspaces/${capped.id}/analytics/usage`), 200);
+    expect(usage).toMatchObject({ calls: 2, limit: 2 });
+  });
+
+  it('never recurses into a composition loop that reached the database', async () => {
+    const ringA = await expectStatus(api('POST', '/v1/workspaces', { name: 'Ring A', slug: 'ring-a' }), 201);
+    const ringB = await expectStatus(api('POST', '/v1/workspaces', { name: 'Ring B', slug: 'ring-b' }), 201);
+    await addServer(ringA.id, { name: 'B', slug: 'b', kind: 'workspace', workspaceId: ringB.id });
+    await addServer(ringB.id, { name: 'Echo', slug: 'echo', url: echo.url });
+    // The admin API refuses the loop (422 gateway/composition-loop); one that slipped past it (two
+    // concurrent updates, a restore) is written straight to the table.
+    const refused = await api('POST', `/v1/workspaces/${ringB.id}/servers`, {
+      name: 'A',
+      slug: 'a',
+      kind: 'workspace',
+      workspaceId: ringA.id,
+    });
+    expect(refused.json?.code).toBe('gateway/composition-loop');
+    const now = new Date().toISOString();
+    await tables<GatewayTables>(server.platform.services.database)
+      .insertInto('gateway_servers')
+      .values({
+        id: 'srv_loopbackintoringa00',
+        workspace_id: ringB.id,
+        slug: 'a',
+        name: 'A',
+        kind: 'workspace',
+        url: null,
+        transport: 'streamable-http',
+        target_workspace_id: ringA.id,
+        secret_headers: '[]',
+        bearer_secret: null,
+        enabled: 1,
+        disabled_tools: '[]',
+        timeout_ms: null,
+        health_status: 'unknown',
+        health_checked_at: null,
+        health_latency_ms: null,
+        health_error: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await server.platform.services.bus.publish('gateway.servers-changed', { workspaceId: ringB.id });
+    const token = await memberToken(api, ringA.id, 'developer', 'ring');
+    const client = await connect(server.url, 'ring-a', token.secret);
+    try {
+      const { tools, _meta } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain('b__echo__echo');
+      expect(tools.filter((t) => t.name.startsWith('b__a__'))).toEqual([]);
+      expect(_meta).toEqual({ 'aerostack/skipped': [{ server: 'b/a', reason: 'gateway/composition-loop' }] });
+      const error = await rpcError(
+        client.callTool({ name: 'b__a__b__echo__echo', arguments: { text: 'x' } }),
+      );
+      expect(error.code).toBe(-32602);
+      expect(firstText(await client.callTool({ name: 'b__echo__echo', arguments: { text: 'ok' } }))).toBe(
+        'ok',
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers DELETE (no session to end) and refuses a session id it never issued', async () => {
+    const res = await fetch(new URL('/ws/team', server.url), {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${dev.secret}` },
+    });
+    expect(res.status).toBe(200);
+    const lost = await fetch(new URL(`/ws/team/messages?sessionId=${'x'.repeat(32)}`, server.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dev.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(ping(1)),
+    });
+    expect(lost.status).toBe(202); // another worker's or node's session, maybe: handed to the bus
+    const bad = await fetch(new URL('/ws/team/messages?sessionId=nope', server.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dev.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(ping(1)),
+    });
+    expect(bad.status).toBe(404);
+    expect(((await bad.json()) as { error: { data: { code: string } } }).error.data.code).toBe(
+      'gateway/session-not-found',
+    );
   });
 
   it('serves legacy HTTP+SSE clients', async () => {

@@ -50,6 +50,14 @@ class CompositionLoop extends Error {
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+function matches(template: string, uri: string): boolean {
+  try {
+    return new UriTemplate(template).match(uri) !== null;
+  } catch {
+    return false; // a template the SDK cannot parse serves nothing
+  }
+}
+
 /**
  * The merged list clients see, from each server's items: tools and prompts renamed
  * `{server}__{name}` (shortened past 64 characters) and sorted by server then name, disabled tools
@@ -209,7 +217,9 @@ export function createAggregator(services: Services) {
 
   /**
    * The server that serves `uri`: the first (by slug) that lists it, else the first with a
-   * template matching it. Servers that fail to list are passed over.
+   * template matching it. Every list is asked for at once, but the answer comes as soon as the
+   * servers before the one that lists the URI have answered: a hung server later in the order
+   * delays nothing. Servers that fail to list are passed over.
    */
   async function route(
     workspaceId: string,
@@ -217,22 +227,25 @@ export function createAggregator(services: Services) {
     signal: AbortSignal,
     visited: Visited = new Set([workspaceId]),
   ): Promise<ServerRecord | null> {
-    const [resources, templates] = await Promise.all([
-      collect(workspaceId, 'resources', signal, visited),
-      collect(workspaceId, 'resourceTemplates', signal, visited),
-    ]);
-    const listed = resources.lists.find((l) => l.items.some((r) => r.uri === uri));
-    if (listed) return listed.server;
-    const matched = templates.lists.find((l) =>
-      l.items.some((t) => {
-        try {
-          return new UriTemplate(t.uriTemplate).match(uri) !== null;
-        } catch {
-          return false; // a template the SDK cannot parse serves nothing
-        }
-      }),
+    const servers = [...(await gateway.servers.enabledFor(workspaceId))].sort((a, b) =>
+      byCodeUnits(a.slug, b.slug),
     );
-    return matched?.server ?? null;
+    const pending = <K extends ListKind>(kind: K) =>
+      servers.map((server) =>
+        listOne(server, kind, signal, visited).then(
+          (r) => r.items,
+          () => [],
+        ),
+      );
+    const resources = pending('resources');
+    const templates = pending('resourceTemplates');
+    for (const [i, server] of servers.entries()) {
+      if ((await resources[i]!).some((r) => r.uri === uri)) return server;
+    }
+    for (const [i, server] of servers.entries()) {
+      if ((await templates[i]!).some((t) => matches(t.uriTemplate, uri))) return server;
+    }
+    return null;
   }
 
   return { collect, resolve, route };
