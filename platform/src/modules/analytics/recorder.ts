@@ -163,5 +163,3 @@ export function createRecorder(db: Kysely<store.AnalyticsTables>, logger: Logger
     },
   };
 }
-
-export type Recorder = ReturnType<typeof createRecorder>;

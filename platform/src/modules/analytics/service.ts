@@ -11,13 +11,13 @@ type GatewayCall = components['schemas']['GatewayCall'];
 type CallStats = components['schemas']['CallStats'];
 
 /** Most groups one summary returns (the ones with the most calls). */
-export const MAX_GROUPS = 1000;
+const MAX_GROUPS = 1000;
 /**
  * Most calls one summary ranks. The database ranks them (nothing of the rows comes here), but the
  * work grows with the rows — about half a second per 100 000 on SQLite on a 2-core machine, where
  * it blocks the worker — so a busier range is refused rather than served slowly.
  */
-export const MAX_SUMMARY_CALLS = 100_000;
+const MAX_SUMMARY_CALLS = 100_000;
 
 export interface AnalyticsOptions {
   /** The clock (epoch ms): tests move it across a month's end. */
@@ -38,7 +38,7 @@ export interface CallQuery {
 }
 
 /** `YYYY-MM` of `at` (epoch ms), UTC: the month a call counts in. */
-export function monthOf(at: number): string {
+function monthOf(at: number): string {
   return new Date(at).toISOString().slice(0, 7);
 }
 
