@@ -81,9 +81,11 @@ async function recordingUpstream() {
       res.writeHead(400).end();
       return;
     }
-    const transport = new StreamableHTTPServerTransport({
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (sid) => sessions.set(sid, transport),
+      onsessioninitialized: (sid) => {
+        sessions.set(sid, transport);
+      },
     });
     await newServer().connect(transport);
     await transport.handleRequest(req, res, body);
