@@ -171,14 +171,15 @@ describe.each(BACKENDS)('analytics on $name', (backend) => {
     });
 
     it('writes a full batch at once, and what is left on close', async () => {
-      const service = createAnalyticsService(t.platform.services, { flushMs: 60_000, batchSize: 3 });
+      const service = createAnalyticsService(t.platform.services, { flushMs: 60_000 });
       const batch = (n: number) => event({ workspaceId: other, server: `batch${n}`, startedAt: T0 - 10_000 });
-      for (const n of [1, 1, 1]) service.record(batch(n));
+      // 200 waiting are written at once (as inserts of 128, 64 and 8 rows).
+      for (let i = 0; i < 200; i++) service.record(batch(1));
       const written = await until(
         async () => (await rowsOf(other)).filter((r) => r.server === 'batch1'),
-        (r) => r.length === 3,
+        (r) => r.length === 200,
       );
-      expect(written).toHaveLength(3);
+      expect(written).toHaveLength(200);
       service.record(batch(2));
       await wait(100);
       expect((await rowsOf(other)).filter((r) => r.server === 'batch2')).toHaveLength(0); // waits for the timer

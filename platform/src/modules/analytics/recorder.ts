@@ -21,11 +21,14 @@ export interface CallEvent {
 export interface RecorderOptions {
   /** How long an event may wait before it is written. */
   flushMs: number;
-  /** Events written per statement; this many waiting are written at once. */
+  /** This many events waiting are written at once. */
   batchSize: number;
   /** Beyond this many waiting (the database is down or slow), new events are dropped and counted. */
   maxPending: number;
 }
+
+/** Most rows one insert writes (a power of two: see `chunks`). */
+const STATEMENT_ROWS = 128;
 
 const usageKey = (workspaceId: string, month: string) => `${workspaceId} ${month}`;
 
@@ -44,6 +47,20 @@ function toRow(event: CallEvent): store.CallRow {
     status: event.status,
     error_code: event.errorCode,
   };
+}
+
+/**
+ * `rows` in chunks of 2^k rows, largest first, none over `max`: each chunk size is one statement
+ * text, and SQLite's statement cache (shared by the whole platform, sized for a few dozen shapes)
+ * then holds at most log2(max) + 1 insert shapes instead of one per batch size.
+ */
+function chunks<T>(rows: T[], max: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0, size = max; i < rows.length; i += size) {
+    while (size > rows.length - i) size >>= 1;
+    out.push(rows.slice(i, i + size));
+  }
+  return out;
 }
 
 /** Groups `items` by workspace, so that one workspace's bad write (deleted meanwhile) loses only its own. */
@@ -105,10 +122,8 @@ export function createRecorder(db: Kysely<store.AnalyticsTables>, logger: Logger
       logger.warn('analytics: calls dropped while the database lagged behind', { dropped });
       dropped = 0;
     }
-    for (let i = 0; i < pendingCalls.length; i += options.batchSize) {
-      await writeBatch('calls', pendingCalls.slice(i, i + options.batchSize), (rows) =>
-        store.insertCalls(db, rows),
-      );
+    for (const chunk of chunks(pendingCalls, STATEMENT_ROWS)) {
+      await writeBatch('calls', chunk, (rows) => store.insertCalls(db, rows));
     }
     if (pendingUsage.length > 0) {
       await writeBatch('usage', pendingUsage, (rows) => store.addUsage(db, rows));
