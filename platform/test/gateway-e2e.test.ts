@@ -30,7 +30,7 @@ import {
 // client. The platform logs at debug level the whole time, so the last test can search everything
 // it wrote, every response the tests saw, the database and the data directory for the planted secret.
 
-const LIST_DEADLINE_MS = 500;
+const LIST_DEADLINE_MS = 1_500;
 /** Scheduling on a busy 2-core machine; the bench measures the real overshoot (target 20 ms). */
 const SLACK_MS = 300;
 const RATE_LIMIT = 120;
@@ -204,8 +204,8 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
       expect(listed.tools.map((t) => t.name)).toEqual([
         'crashy__crash',
         'crashy__ok',
+        shortened('echo', LONG_TOOL_NAME), // 'a_tool_…' sorts before 'add_tool'
         'echo__add_tool',
-        shortened('echo', LONG_TOOL_NAME),
         'echo__echo',
         'echo__write',
         'secret__fail',
@@ -303,7 +303,9 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
     const c = await client(t.secret);
     expect(firstText(await c.callTool({ name: 'echo__echo', arguments: { text: 'ok' } }))).toBe('ok');
     await expectStatus(api('DELETE', `/v1/workspaces/${workspaceId}/tokens/${t.tokenId}`), 204);
-    await expect(c.callTool({ name: 'echo__echo', arguments: { text: 'no' } })).rejects.toThrow(/401/);
+    await expect(c.callTool({ name: 'echo__echo', arguments: { text: 'no' } })).rejects.toMatchObject({
+      code: 401,
+    });
     const raw = await rpc(platform.url, slug, t.secret, { id: 1, method: 'ping' }, seen);
     expect(raw.status).toBe(401);
     expect(JSON.parse(raw.text).error.data.code).toMatch(/^auth\//);
@@ -351,7 +353,7 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
       api('POST', `/v1/workspaces/${workspaceId}/servers/${servers.secret}/check`),
       200,
     );
-    expect(checked.health).toMatchObject({ status: 'error', error: expect.any(String) });
+    expect(checked).toMatchObject({ status: 'error', error: expect.any(String) });
 
     const audit = await expectStatus(api('GET', `/v1/workspaces/${workspaceId}/audit?limit=100`), 200);
     expect(audit.data.map((e: { action: string }) => e.action)).toContain('secret.set');

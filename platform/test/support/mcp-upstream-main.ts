@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -258,10 +261,32 @@ const http = createServer((req, res) => {
     if (!res.headersSent) json(res, 500, { error: String(error) });
   });
 });
-http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+/**
+ * One session against itself before the port is announced, so a test's first request meets warm
+ * code rather than a cold start (which a gateway's list deadline would count); then forgets it.
+ */
+async function warmUp(base: string): Promise<void> {
+  const delay = state.listDelayMs;
+  state.listDelayMs = 0;
+  const client = new Client({ name: 'warm-up', version: '1.0.0' });
+  if (kind === 'echo-sse') {
+    await client.connect(new SSEClientTransport(new URL(`${base}/sse`)));
+  } else {
+    const headers = kind === 'secret' ? { [SECRET_HEADER]: secret } : {};
+    const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } });
+    await client.connect(transport);
+    await client.listTools();
+    await transport.terminateSession();
+  }
+  await client.close();
+  Object.assign(state, { listDelayMs: delay, sessions: 0, secretAccepted: 0, secretRefused: 0 });
+}
+
+http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', async () => {
   const address = http.address();
-  if (address && typeof address === 'object')
-    process.stdout.write(`MCP_UPSTREAM_LISTENING ${address.port}\n`);
+  if (!address || typeof address !== 'object') return;
+  await warmUp(`http://127.0.0.1:${address.port}`);
+  process.stdout.write(`MCP_UPSTREAM_LISTENING ${address.port}\n`);
 });
 process.on('SIGTERM', () => {
   http.closeAllConnections();
