@@ -125,8 +125,8 @@ export function createRecorder(db: Kysely<store.AnalyticsTables>, logger: Logger
     for (const chunk of chunks(pendingCalls, STATEMENT_ROWS)) {
       await writeBatch('calls', chunk, (rows) => store.insertCalls(db, rows));
     }
-    if (pendingUsage.length > 0) {
-      await writeBatch('usage', pendingUsage, (rows) => store.addUsage(db, rows));
+    for (const chunk of chunks(pendingUsage, STATEMENT_ROWS)) {
+      await writeBatch('usage', chunk, (rows) => store.addUsage(db, rows));
     }
   }
 
