@@ -118,11 +118,15 @@ type ListOf = {
 };
 type ListName = keyof ListOf;
 
-const LISTS: { [K in ListName]: { method: string; schema: typeof ListToolsResultSchema | unknown } } = {
+// Each result schema parses `{ [name]: items, nextCursor? }`; listAll reads them alike.
+const LISTS: Record<ListName, { method: string; schema: typeof ListToolsResultSchema }> = {
   tools: { method: 'tools/list', schema: ListToolsResultSchema },
-  resources: { method: 'resources/list', schema: ListResourcesResultSchema },
-  resourceTemplates: { method: 'resources/templates/list', schema: ListResourceTemplatesResultSchema },
-  prompts: { method: 'prompts/list', schema: ListPromptsResultSchema },
+  resources: { method: 'resources/list', schema: ListResourcesResultSchema as never },
+  resourceTemplates: {
+    method: 'resources/templates/list',
+    schema: ListResourceTemplatesResultSchema as never,
+  },
+  prompts: { method: 'prompts/list', schema: ListPromptsResultSchema as never },
 };
 const CAPABILITY: Record<ListName, 'tools' | 'resources' | 'prompts'> = {
   tools: 'tools',
@@ -264,11 +268,12 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       );
   }
 
-  async function headersFor(server: ServerRecord, pooled: Pooled): Promise<Record<string, string>> {
+  /** The headers carrying the server's secrets; their values also go into `secrets`, for redaction. */
+  async function headersFor(server: ServerRecord, secrets: string[]): Promise<Record<string, string>> {
     const names = [...server.secretHeaders, ...(server.bearerSecret ? [server.bearerSecret] : [])];
     if (names.length === 0) return {};
     const values = await services.workspaces.revealSecrets(server.workspaceId, names);
-    pooled.secrets = [...values.values()];
+    secrets.push(...values.values());
     const missing = names.find((name) => !values.has(name));
     if (missing)
       throw new UpstreamError('gateway/upstream-error', `The workspace secret ${missing} is not set.`);
@@ -293,24 +298,24 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     const current = pool.get(server.id);
     if (current && current.fingerprint === fingerprint) return current;
     if (current) retire(server.id, current);
-    const pooled: Pooled = {
-      workspaceId: server.workspaceId,
-      fingerprint,
-      secrets: [],
-      inflight: 0,
-      retired: false,
-      connection: Promise.resolve(null as never),
-    };
-    pooled.connection = (async () => {
-      await guard.checkUrl(new URL(server.url as string));
-      return openConnection({
+    const secrets: string[] = [];
+    const connect = async () =>
+      // The guarded fetch checks the URL and every address it connects to.
+      openConnection({
         server,
-        headers: await headersFor(server, pooled),
+        headers: await headersFor(server, secrets),
         fetch,
         timeoutMs: server.timeoutMs ?? gateway.callTimeoutMs,
         onListChanged: (kind) => listChanged(server, kind),
       });
-    })();
+    const pooled: Pooled = {
+      workspaceId: server.workspaceId,
+      fingerprint,
+      secrets,
+      inflight: 0,
+      retired: false,
+      connection: connect(),
+    };
     // A failed connect is not kept: the next request tries again.
     pooled.connection.catch(() => {
       if (pool.get(server.id) === pooled) pool.delete(server.id);
@@ -402,7 +407,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       for (let page = 0; page < MAX_PAGES; page++) {
         const result = (await client.request(
           { method: LISTS[name].method, params: cursor === undefined ? {} : { cursor } },
-          LISTS[name].schema as typeof ListToolsResultSchema,
+          LISTS[name].schema,
           requestOptions,
         )) as unknown as Record<N, ListOf[N][]> & { nextCursor?: string };
         items.push(...result[name]);
