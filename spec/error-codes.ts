@@ -2,6 +2,8 @@
 
 /** Every error `code` the platform documents. */
 export const ERROR_CODES = [
+  'analytics/invalid-range',
+  'analytics/range-too-large',
   'auth/email-taken',
   'auth/invalid-code',
   'auth/invalid-credentials',
@@ -33,6 +35,15 @@ export const ERROR_CODES = [
   'db/statement-denied',
   'db/statement-timeout',
   'db/too-many-rows',
+  'gateway/composition-loop',
+  'gateway/invalid-server',
+  'gateway/not-a-proxy',
+  'gateway/not-found',
+  'gateway/slug-taken',
+  'gateway/upstream-error',
+  'gateway/upstream-timeout',
+  'gateway/upstream-unavailable',
+  'gateway/url-refused',
   'idempotency/in-progress',
   'idempotency/key-reused',
   'internal/unexpected',
@@ -58,7 +69,16 @@ export const ERROR_CODES = [
   'route/method-not-allowed',
   'route/not-found',
   'rules/invalid',
-  'rules/version-conflict'
+  'rules/version-conflict',
+  'workspaces/forbidden',
+  'workspaces/invalid-expiry',
+  'workspaces/limit-reached',
+  'workspaces/member-not-found',
+  'workspaces/not-found',
+  'workspaces/secret-not-found',
+  'workspaces/secret-too-large',
+  'workspaces/slug-taken',
+  'workspaces/token-not-found'
 ] as const;
 
 /** An error `code` the platform documents. Unknown codes from newer platforms are still strings. */

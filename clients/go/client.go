@@ -33,6 +33,8 @@ type Client struct {
 	Realtime *RealtimeService
 	// Rules: A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted.
 	Rules *RulesService
+	// Workspaces: MCP workspaces: many MCP servers behind one gateway URL (`/ws/{slug}`), with members and their tokens, encrypted secrets, an audit log, limits and per-call analytics. The account key manages every workspace of the account; a member's admin token (`mwt_`) manages its own workspace (members, tokens, secrets, servers), except deleting it or changing its slug and limits.
+	Workspaces *WorkspacesService
 }
 
 // DefaultClientOptions reads the environment: AEROSTACK_URL (the base URL) and
@@ -98,6 +100,27 @@ func NewClient(opts ...option.RequestOption) *Client {
 			Options: opts,
 		},
 		Rules: &RulesService{
+			Options: opts,
+		},
+		Workspaces: &WorkspacesService{
+			Analytics: &WorkspacesAnalyticsService{
+				Options: opts,
+			},
+			Audit: &WorkspacesAuditService{
+				Options: opts,
+			},
+			Members: &WorkspacesMembersService{
+				Options: opts,
+			},
+			Secrets: &WorkspacesSecretsService{
+				Options: opts,
+			},
+			Servers: &WorkspacesServersService{
+				Options: opts,
+			},
+			Tokens: &WorkspacesTokensService{
+				Options: opts,
+			},
 			Options: opts,
 		},
 	}

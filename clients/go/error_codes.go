@@ -4,6 +4,10 @@ package aerostack
 
 // The error codes the platform documents; compare them with Error.Code.
 const (
+	// CodeAnalyticsInvalidRange: Invalid time range (422). `from` is after `to` (or after now, when `to` is left to its default).
+	CodeAnalyticsInvalidRange = "analytics/invalid-range"
+	// CodeAnalyticsRangeTooLarge: Time range too large (422). The range holds more calls than one summary ranks (100 000); ask for a shorter range.
+	CodeAnalyticsRangeTooLarge = "analytics/range-too-large"
 	// CodeAuthEmailTaken: Email already registered (409). A user of this project already has this email address.
 	CodeAuthEmailTaken = "auth/email-taken"
 	// CodeAuthInvalidCode: Invalid sign-in code (400). The sign-in code is unknown, already used or expired, or `codeVerifier` is not the one whose challenge started the sign-in; sign in again.
@@ -66,6 +70,24 @@ const (
 	CodeDbStatementTimeout = "db/statement-timeout"
 	// CodeDbTooManyRows: Too many rows (422). The result has more rows than the platform returns; add a LIMIT.
 	CodeDbTooManyRows = "db/too-many-rows"
+	// CodeGatewayCompositionLoop: Composition loop (422). The composed workspace includes, directly or through others, the workspace it would be added to.
+	CodeGatewayCompositionLoop = "gateway/composition-loop"
+	// CodeGatewayInvalidServer: Invalid server (422). The fields do not fit the server's kind (a proxy without URL, a composed workspace with secrets…).
+	CodeGatewayInvalidServer = "gateway/invalid-server"
+	// CodeGatewayNotAProxy: Not a proxied server (422). The operation needs a proxied MCP server; this one composes another workspace.
+	CodeGatewayNotAProxy = "gateway/not-a-proxy"
+	// CodeGatewayNotFound: Server not found (404). No MCP server with this id belongs to the workspace.
+	CodeGatewayNotFound = "gateway/not-found"
+	// CodeGatewaySlugTaken: Server slug taken (409). Another MCP server of the workspace already has this slug.
+	CodeGatewaySlugTaken = "gateway/slug-taken"
+	// CodeGatewayUpstreamError: Upstream error (502). The upstream MCP server answered with an error or something that is not MCP.
+	CodeGatewayUpstreamError = "gateway/upstream-error"
+	// CodeGatewayUpstreamTimeout: Upstream timeout (504). The upstream MCP server did not answer in time.
+	CodeGatewayUpstreamTimeout = "gateway/upstream-timeout"
+	// CodeGatewayUpstreamUnavailable: Upstream unavailable (502). The upstream MCP server could not be reached or closed the connection.
+	CodeGatewayUpstreamUnavailable = "gateway/upstream-unavailable"
+	// CodeGatewayURLRefused: URL refused (422). The upstream URL is not http(s), or its host resolves to a loopback, link-local, private, shared (CGNAT), reserved or cloud-metadata address. The operator may allow hosts, addresses and CIDR ranges with `AEROSTACK_GATEWAY_ALLOW_HOSTS`.
+	CodeGatewayURLRefused = "gateway/url-refused"
 	// CodeIdempotencyInProgress: Request in progress (409). A request with this `Idempotency-Key` is still being processed; retry shortly.
 	CodeIdempotencyInProgress = "idempotency/in-progress"
 	// CodeIdempotencyKeyReused: Idempotency key reused (422). The `Idempotency-Key` was used before with a different request.
@@ -118,4 +140,22 @@ const (
 	CodeRulesInvalid = "rules/invalid"
 	// CodeRulesVersionConflict: Rules changed meanwhile (409). Another version of the rules was saved since the version this update replaces.
 	CodeRulesVersionConflict = "rules/version-conflict"
+	// CodeWorkspacesForbidden: Not allowed in this workspace (403). The workspace token is not an admin token, or the change is one only the account key may make (slug, limits).
+	CodeWorkspacesForbidden = "workspaces/forbidden"
+	// CodeWorkspacesInvalidExpiry: Invalid token expiry (422). A token's `expiresAt` must be in the future.
+	CodeWorkspacesInvalidExpiry = "workspaces/invalid-expiry"
+	// CodeWorkspacesLimitReached: Workspace limit reached (403). The workspace has as many servers (its `maxServers`) or secrets as it may; the detail says which.
+	CodeWorkspacesLimitReached = "workspaces/limit-reached"
+	// CodeWorkspacesMemberNotFound: Member not found (404). The workspace has no member with this id.
+	CodeWorkspacesMemberNotFound = "workspaces/member-not-found"
+	// CodeWorkspacesNotFound: Workspace not found (404). No workspace with this id that the credential may see (another account's, or another workspace's token, answers the same).
+	CodeWorkspacesNotFound = "workspaces/not-found"
+	// CodeWorkspacesSecretNotFound: Secret not found (404). The workspace has no secret with this name.
+	CodeWorkspacesSecretNotFound = "workspaces/secret-not-found"
+	// CodeWorkspacesSecretTooLarge: Secret too large (422). A secret's value is at most 16 KiB in UTF-8.
+	CodeWorkspacesSecretTooLarge = "workspaces/secret-too-large"
+	// CodeWorkspacesSlugTaken: Workspace slug taken (409). Another workspace has this slug; slugs are unique on the platform.
+	CodeWorkspacesSlugTaken = "workspaces/slug-taken"
+	// CodeWorkspacesTokenNotFound: Token not found (404). The workspace has no token with this id.
+	CodeWorkspacesTokenNotFound = "workspaces/token-not-found"
 )

@@ -584,3 +584,433 @@ const (
 	PresenceChangeActionUpdate PresenceChangeAction = "update"
 	PresenceChangeActionLeave  PresenceChangeAction = "leave"
 )
+
+// WorkspaceRole: `read-only` lists tools and calls only those annotated `readOnlyHint: true`; `developer`
+// calls any enabled tool; `admin` also manages the workspace with its token.
+type WorkspaceRole string
+
+// The values of WorkspaceRole.
+const (
+	WorkspaceRoleAdmin     WorkspaceRole = "admin"
+	WorkspaceRoleDeveloper WorkspaceRole = "developer"
+	WorkspaceRoleReadOnly  WorkspaceRole = "read-only"
+)
+
+// WorkspaceLimits is the workspace's own limits; null means the platform's default (the operator's).
+type WorkspaceLimits struct {
+	// Servers the workspace may register.
+	MaxServers param.Opt[int64] `json:"maxServers"`
+	// `tools/call`s per calendar month (UTC); 0 = no limit.
+	CallsPerMonth param.Opt[int64] `json:"callsPerMonth"`
+	// Gateway requests per minute per token.
+	RequestsPerMinute param.Opt[int64] `json:"requestsPerMinute"`
+}
+
+// WorkspaceLimitsInput: Limits to set; a field left out is unchanged, a field set to null goes back to the default.
+type WorkspaceLimitsInput struct {
+	MaxServers        param.Opt[int64] `json:"maxServers,omitzero"`
+	CallsPerMonth     param.Opt[int64] `json:"callsPerMonth,omitzero"`
+	RequestsPerMinute param.Opt[int64] `json:"requestsPerMinute,omitzero"`
+}
+
+// EffectiveLimits is the limits in force (the workspace's own, else the platform's defaults).
+type EffectiveLimits struct {
+	MaxServers int64 `json:"maxServers"`
+	// 0 = no limit.
+	CallsPerMonth     int64 `json:"callsPerMonth"`
+	RequestsPerMinute int64 `json:"requestsPerMinute"`
+}
+
+// Workspace is a workspace and its gateway URL.
+type Workspace struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Slug        string            `json:"slug"`
+	Description param.Opt[string] `json:"description"`
+	// The URL MCP clients connect to (Streamable HTTP; `/sse` after it for legacy SSE clients).
+	GatewayURL      string          `json:"gatewayUrl"`
+	Limits          WorkspaceLimits `json:"limits"`
+	EffectiveLimits EffectiveLimits `json:"effectiveLimits"`
+	CreatedAt       time.Time       `json:"createdAt"`
+	UpdatedAt       time.Time       `json:"updatedAt"`
+}
+
+// WorkspaceCreate: What a new workspace needs.
+type WorkspaceCreate struct {
+	Name        string                          `json:"name"`
+	Slug        param.Opt[string]               `json:"slug,omitzero"`
+	Description param.Opt[string]               `json:"description,omitzero"`
+	Limits      param.Opt[WorkspaceLimitsInput] `json:"limits,omitzero"`
+}
+
+// WorkspaceUpdate is the fields to change.
+type WorkspaceUpdate struct {
+	Name        param.Opt[string]               `json:"name,omitzero"`
+	Slug        param.Opt[string]               `json:"slug,omitzero"`
+	Description param.Opt[string]               `json:"description,omitzero"`
+	Limits      param.Opt[WorkspaceLimitsInput] `json:"limits,omitzero"`
+}
+
+// WorkspaceList is a page of workspaces.
+type WorkspaceList struct {
+	Data       []Workspace       `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// Member is a member of a workspace.
+type Member struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Email     param.Opt[string] `json:"email"`
+	Role      WorkspaceRole     `json:"role"`
+	CreatedAt time.Time         `json:"createdAt"`
+	UpdatedAt time.Time         `json:"updatedAt"`
+}
+
+// MemberCreate is a new member.
+type MemberCreate struct {
+	Name  string            `json:"name"`
+	Email param.Opt[string] `json:"email,omitzero"`
+	Role  WorkspaceRole     `json:"role"`
+}
+
+// MemberUpdate is the fields to change.
+type MemberUpdate struct {
+	Name  param.Opt[string]        `json:"name,omitzero"`
+	Email param.Opt[string]        `json:"email,omitzero"`
+	Role  param.Opt[WorkspaceRole] `json:"role,omitzero"`
+}
+
+// MemberList is a page of members.
+type MemberList struct {
+	Data       []Member          `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// WorkspaceToken is a member's token, without its secret.
+type WorkspaceToken struct {
+	ID       string            `json:"id"`
+	MemberID string            `json:"memberId"`
+	Name     param.Opt[string] `json:"name"`
+	// The prefix and last four characters, to tell tokens apart.
+	Hint string        `json:"hint"`
+	Role WorkspaceRole `json:"role"`
+	// When the token stops working; null = never.
+	ExpiresAt param.Opt[time.Time] `json:"expiresAt"`
+	CreatedAt time.Time            `json:"createdAt"`
+	RevokedAt param.Opt[time.Time] `json:"revokedAt"`
+}
+
+// WorkspaceTokenCreate: Whose token, and for how long.
+type WorkspaceTokenCreate struct {
+	MemberID string            `json:"memberId"`
+	Name     param.Opt[string] `json:"name,omitzero"`
+	// When the token stops working (in the future); left out or null = never.
+	ExpiresAt param.Opt[time.Time] `json:"expiresAt,omitzero"`
+}
+
+// WorkspaceTokenWithSecret is a token just issued, with its secret (shown only once) and client configuration.
+type WorkspaceTokenWithSecret struct {
+	Token WorkspaceToken `json:"token"`
+	// The full token. Shown only once; store it now.
+	Secret       string                `json:"secret"`
+	ClientConfig WorkspaceClientConfig `json:"clientConfig"`
+}
+
+// WorkspaceClientConfig: Ready-to-paste configuration for MCP clients, each holding the token: `cursor` for
+// `~/.cursor/mcp.json`, `vscode` for `.vscode/mcp.json`, and `claudeDesktop` for
+// `claude_desktop_config.json` (through `mcp-remote`, as Claude Desktop speaks only stdio).
+type WorkspaceClientConfig struct {
+	ClaudeDesktop map[string]any `json:"claudeDesktop"`
+	Cursor        map[string]any `json:"cursor"`
+	Vscode        map[string]any `json:"vscode"`
+}
+
+// WorkspaceTokenList is a page of tokens.
+type WorkspaceTokenList struct {
+	Data       []WorkspaceToken  `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// SecretInfo is a secret's name and times (never its value).
+type SecretInfo struct {
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SecretSet is the secret's value.
+type SecretSet struct {
+	// At most 16 KiB in UTF-8.
+	Value string `json:"value"`
+}
+
+// SecretInfoList is a page of secrets.
+type SecretInfoList struct {
+	Data       []SecretInfo      `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// AuditAction is one of a fixed set of strings.
+type AuditAction string
+
+// The values of AuditAction.
+const (
+	AuditActionWorkspaceCreated  AuditAction = "workspace.created"
+	AuditActionWorkspaceUpdated  AuditAction = "workspace.updated"
+	AuditActionMemberAdded       AuditAction = "member.added"
+	AuditActionMemberUpdated     AuditAction = "member.updated"
+	AuditActionMemberRemoved     AuditAction = "member.removed"
+	AuditActionMemberRoleChanged AuditAction = "member.role_changed"
+	AuditActionTokenCreated      AuditAction = "token.created"
+	AuditActionTokenRevoked      AuditAction = "token.revoked"
+	AuditActionSecretSet         AuditAction = "secret.set"
+	AuditActionSecretDeleted     AuditAction = "secret.deleted"
+	AuditActionServerAdded       AuditAction = "server.added"
+	AuditActionServerUpdated     AuditAction = "server.updated"
+	AuditActionServerRemoved     AuditAction = "server.removed"
+	AuditActionToolEnabled       AuditAction = "tool.enabled"
+	AuditActionToolDisabled      AuditAction = "tool.disabled"
+)
+
+// AuditActor: Who acted — the account key, or a member through one of their tokens.
+type AuditActor struct {
+	Type AuditActorType `json:"type"`
+	// The account (`acc_…`) or member (`mem_…`) id.
+	ID string `json:"id"`
+	// The member's token that acted; null for the account key.
+	TokenID param.Opt[string] `json:"tokenId"`
+}
+
+// AuditActorType is one of a fixed set of strings.
+type AuditActorType string
+
+// The values of AuditActorType.
+const (
+	AuditActorTypeAccount AuditActorType = "account"
+	AuditActorTypeMember  AuditActorType = "member"
+)
+
+// AuditEvent: One administrative change to a workspace.
+type AuditEvent struct {
+	ID     string      `json:"id"`
+	Action AuditAction `json:"action"`
+	Actor  AuditActor  `json:"actor"`
+	// What was acted on: a member, token or server id, or a secret name.
+	Target param.Opt[string] `json:"target"`
+	// What changed (never a secret value or token secret).
+	Details   map[string]any `json:"details"`
+	CreatedAt time.Time      `json:"createdAt"`
+}
+
+// AuditEventList is a page of audit events.
+type AuditEventList struct {
+	Data       []AuditEvent      `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// GatewayCallStatus: `error` when the call failed (an upstream error or failure, a refusal by role or limit); else `ok`.
+type GatewayCallStatus string
+
+// The values of GatewayCallStatus.
+const (
+	GatewayCallStatusOk    GatewayCallStatus = "ok"
+	GatewayCallStatusError GatewayCallStatus = "error"
+)
+
+// GatewayCall: One `tools/call` through the gateway. Never its arguments or its result.
+type GatewayCall struct {
+	ID string `json:"id"`
+	// The member whose token made the call.
+	MemberID param.Opt[string] `json:"memberId"`
+	// The workspace token (`wtk_…`) that made the call.
+	TokenID param.Opt[string] `json:"tokenId"`
+	// The server's slug at the time of the call.
+	Server string `json:"server"`
+	// The upstream's own name of the tool.
+	Tool      string    `json:"tool"`
+	StartedAt time.Time `json:"startedAt"`
+	// How long the gateway took to answer the call, in milliseconds (fractions kept to the microsecond).
+	DurationMs float64           `json:"durationMs"`
+	Status     GatewayCallStatus `json:"status"`
+	// The stable code of the failure (e.g. `gateway/upstream-timeout`); null when `ok`.
+	ErrorCode param.Opt[string] `json:"errorCode"`
+}
+
+// GatewayCallList is a page of gateway calls.
+type GatewayCallList struct {
+	Data       []GatewayCall     `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// CallStats: Figures of a set of gateway calls.
+type CallStats struct {
+	Calls  int64 `json:"calls"`
+	Errors int64 `json:"errors"`
+	// `errors / calls`; 0 without calls.
+	ErrorRate float64 `json:"errorRate"`
+	// Nearest-rank median duration; null without calls.
+	P50Ms param.Opt[float64] `json:"p50Ms"`
+	// Nearest-rank 95th percentile duration; null without calls.
+	P95Ms param.Opt[float64] `json:"p95Ms"`
+}
+
+// GatewayCallGroup is the figures of one member, server or tool. `key` is the member id (null for calls made
+// without a member), the server slug, or the tool name; with `groupBy=tool`, `server` names
+// the tool's server.
+type GatewayCallGroup struct {
+	Key       param.Opt[string]  `json:"key"`
+	Server    param.Opt[string]  `json:"server,omitzero"`
+	Calls     int64              `json:"calls"`
+	Errors    int64              `json:"errors"`
+	ErrorRate float64            `json:"errorRate"`
+	P50Ms     param.Opt[float64] `json:"p50Ms"`
+	P95Ms     param.Opt[float64] `json:"p95Ms"`
+}
+
+// GatewayCallSummary is a range's figures in total and, with `groupBy`, per group (most calls first, then by key).
+type GatewayCallSummary struct {
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to"`
+	Total CallStats `json:"total"`
+	// Empty without `groupBy`.
+	Groups []GatewayCallGroup `json:"groups"`
+}
+
+// GatewayUsage is a workspace's gateway calls counted this month.
+type GatewayUsage struct {
+	// The calendar month, UTC.
+	Month string `json:"month"`
+	Calls int64  `json:"calls"`
+	// The workspace's `callsPerMonth` in force; null when unlimited.
+	Limit param.Opt[int64] `json:"limit"`
+}
+
+// MCPServerKind: `proxy`: an MCP server at a URL; `workspace`: another workspace of the account, composed in.
+type MCPServerKind string
+
+// The values of MCPServerKind.
+const (
+	MCPServerKindProxy     MCPServerKind = "proxy"
+	MCPServerKindWorkspace MCPServerKind = "workspace"
+)
+
+// MCPTransport: `streamable-http` (the current MCP transport) or `sse` (the legacy HTTP+SSE transport).
+type MCPTransport string
+
+// The values of MCPTransport.
+const (
+	MCPTransportStreamableHTTP MCPTransport = "streamable-http"
+	MCPTransportSSE            MCPTransport = "sse"
+)
+
+// MCPServerHealth: How the last use of the upstream went, measured by the gateway (every list, call and check;
+// stored every few seconds and on every check).
+type MCPServerHealth struct {
+	Status MCPServerHealthStatus `json:"status"`
+	// When; null before the first use.
+	CheckedAt param.Opt[time.Time] `json:"checkedAt"`
+	LatencyMs param.Opt[int64]     `json:"latencyMs"`
+	// Why the last use failed (never a secret value); null when it succeeded.
+	Error param.Opt[string] `json:"error"`
+}
+
+// MCPServerHealthStatus is one of a fixed set of strings.
+type MCPServerHealthStatus string
+
+// The values of MCPServerHealthStatus.
+const (
+	MCPServerHealthStatusUnknown MCPServerHealthStatus = "unknown"
+	MCPServerHealthStatusOk      MCPServerHealthStatus = "ok"
+	MCPServerHealthStatusError   MCPServerHealthStatus = "error"
+)
+
+// MCPServer is an MCP server behind a workspace's gateway.
+type MCPServer struct {
+	ID   string        `json:"id"`
+	Slug string        `json:"slug"`
+	Name string        `json:"name"`
+	Kind MCPServerKind `json:"kind"`
+	// The upstream URL (`proxy`); null for `workspace`.
+	URL       param.Opt[string] `json:"url"`
+	Transport MCPTransport      `json:"transport"`
+	// The composed workspace (`workspace`); null for `proxy`.
+	WorkspaceID param.Opt[string] `json:"workspaceId"`
+	// Workspace secrets sent to the upstream as `X-Mcp-Secret-<NAME>` headers.
+	SecretHeaders []string `json:"secretHeaders"`
+	// The workspace secret sent as `Authorization: Bearer <value>`, or null.
+	BearerSecret param.Opt[string] `json:"bearerSecret"`
+	// Disabled servers are left out of the gateway.
+	Enabled bool `json:"enabled"`
+	// Upstream tool names hidden from the gateway.
+	DisabledTools []string `json:"disabledTools"`
+	// How long a call (and a list) may take upstream; null is the operator's default.
+	TimeoutMs param.Opt[int64] `json:"timeoutMs"`
+	Health    MCPServerHealth  `json:"health"`
+	CreatedAt time.Time        `json:"createdAt"`
+	UpdatedAt time.Time        `json:"updatedAt"`
+}
+
+// MCPServerCreate is a new server. `kind: proxy` (the default) needs `url`; `kind: workspace` needs `workspaceId`
+// (a workspace of the same account the caller also manages) and takes no URL, transport or secrets.
+type MCPServerCreate struct {
+	Name          string                   `json:"name"`
+	Slug          param.Opt[string]        `json:"slug,omitzero"`
+	Kind          param.Opt[MCPServerKind] `json:"kind,omitzero"`
+	URL           param.Opt[string]        `json:"url,omitzero"`
+	Transport     param.Opt[MCPTransport]  `json:"transport,omitzero"`
+	WorkspaceID   param.Opt[string]        `json:"workspaceId,omitzero"`
+	SecretHeaders []string                 `json:"secretHeaders,omitzero"`
+	BearerSecret  param.Opt[string]        `json:"bearerSecret,omitzero"`
+	Enabled       param.Opt[bool]          `json:"enabled,omitzero"`
+	DisabledTools []string                 `json:"disabledTools,omitzero"`
+	TimeoutMs     param.Opt[int64]         `json:"timeoutMs,omitzero"`
+}
+
+// MCPServerUpdate is the fields to change; `null` clears `bearerSecret` and `timeoutMs`.
+type MCPServerUpdate struct {
+	Name          param.Opt[string]       `json:"name,omitzero"`
+	Slug          param.Opt[string]       `json:"slug,omitzero"`
+	URL           param.Opt[string]       `json:"url,omitzero"`
+	Transport     param.Opt[MCPTransport] `json:"transport,omitzero"`
+	SecretHeaders []string                `json:"secretHeaders,omitzero"`
+	BearerSecret  param.Opt[string]       `json:"bearerSecret,omitzero"`
+	Enabled       param.Opt[bool]         `json:"enabled,omitzero"`
+	DisabledTools []string                `json:"disabledTools,omitzero"`
+	TimeoutMs     param.Opt[int64]        `json:"timeoutMs,omitzero"`
+}
+
+// MCPServerList is a page of servers.
+type MCPServerList struct {
+	Data []MCPServer `json:"data"`
+	// Pass as `cursor` for the next page; null on the last page.
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// MCPServerTool: One tool of an upstream, as the gateway shows it.
+type MCPServerTool struct {
+	// The upstream's name for the tool.
+	Name string `json:"name"`
+	// The name clients call it by (`{slug}__{name}`, shortened to 64 characters).
+	GatewayName string `json:"gatewayName"`
+	// False when listed in the server's `disabledTools`.
+	Enabled     bool              `json:"enabled"`
+	Description param.Opt[string] `json:"description"`
+	// The upstream annotates it `readOnlyHint: true` (read-only tokens may call it).
+	ReadOnly bool `json:"readOnly"`
+}
+
+// MCPServerToolList is an upstream's tools.
+type MCPServerToolList struct {
+	Data []MCPServerTool `json:"data"`
+}
+
+// WorkspacesAnalyticsSummaryGroupBy is one of a fixed set of strings.
+type WorkspacesAnalyticsSummaryGroupBy string
+
+// The values of WorkspacesAnalyticsSummaryGroupBy.
+const (
+	WorkspacesAnalyticsSummaryGroupByMember WorkspacesAnalyticsSummaryGroupBy = "member"
+	WorkspacesAnalyticsSummaryGroupByServer WorkspacesAnalyticsSummaryGroupBy = "server"
+	WorkspacesAnalyticsSummaryGroupByTool   WorkspacesAnalyticsSummaryGroupBy = "tool"
+)

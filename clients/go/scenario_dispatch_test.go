@@ -4,6 +4,7 @@ package aerostack_test
 
 import (
 	"context"
+	"time"
 
 	"github.com/aerostack/aerostack-oss/clients/go"
 	"github.com/aerostack/aerostack-oss/clients/go/internal/scenariotest"
@@ -556,6 +557,392 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				}
 				opts := a.ExtraHeaders()
 				return client.Realtime.Untrack(ctx, params, opts...)
+			},
+		},
+		"workspaces.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Workspaces.List(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.WorkspacesListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Workspaces.ListAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"workspaces.create": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesCreateParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Workspaces.Create(ctx, scenariotest.Decode[aerostack.WorkspaceCreate](a.Body), params, opts...)
+			},
+		},
+		"workspaces.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Get(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), opts...)
+			},
+		},
+		"workspaces.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Workspaces.Delete(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), opts...)
+			},
+		},
+		"workspaces.update": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Update(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[aerostack.WorkspaceUpdate](a.Body), opts...)
+			},
+		},
+		"workspaces.members.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesMembersListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Members.List(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.WorkspacesMembersListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Workspaces.Members.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"workspaces.members.create": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesMembersCreateParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Workspaces.Members.Create(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[aerostack.MemberCreate](a.Body), params, opts...)
+			},
+		},
+		"workspaces.members.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Workspaces.Members.Delete(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["memberId"]), opts...)
+			},
+		},
+		"workspaces.members.update": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Members.Update(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["memberId"]), scenariotest.Decode[aerostack.MemberUpdate](a.Body), opts...)
+			},
+		},
+		"workspaces.tokens.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesTokensListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Tokens.List(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.WorkspacesTokensListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Workspaces.Tokens.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"workspaces.tokens.create": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesTokensCreateParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Workspaces.Tokens.Create(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[aerostack.WorkspaceTokenCreate](a.Body), params, opts...)
+			},
+		},
+		"workspaces.tokens.revoke": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Workspaces.Tokens.Revoke(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["tokenId"]), opts...)
+			},
+		},
+		"workspaces.secrets.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesSecretsListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Secrets.List(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.WorkspacesSecretsListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Workspaces.Secrets.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"workspaces.secrets.set": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Secrets.Set(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["secretName"]), scenariotest.Decode[aerostack.SecretSet](a.Body), opts...)
+			},
+		},
+		"workspaces.secrets.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Workspaces.Secrets.Delete(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["secretName"]), opts...)
+			},
+		},
+		"workspaces.audit.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesAuditListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Audit.List(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.WorkspacesAuditListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Workspaces.Audit.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"workspaces.analytics.calls": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesAnalyticsCallsParams{}
+				if v, ok := a.Query["from"]; ok {
+					params.From = param.NewOpt(scenariotest.Decode[time.Time](v))
+				}
+				if v, ok := a.Query["to"]; ok {
+					params.To = param.NewOpt(scenariotest.Decode[time.Time](v))
+				}
+				if v, ok := a.Query["memberId"]; ok {
+					params.MemberID = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["server"]; ok {
+					params.Server = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["tool"]; ok {
+					params.Tool = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["status"]; ok {
+					params.Status = param.NewOpt(scenariotest.Decode[aerostack.GatewayCallStatus](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Analytics.Calls(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.WorkspacesAnalyticsCallsParams{}
+				if v, ok := a.Query["from"]; ok {
+					params.From = param.NewOpt(scenariotest.Decode[time.Time](v))
+				}
+				if v, ok := a.Query["to"]; ok {
+					params.To = param.NewOpt(scenariotest.Decode[time.Time](v))
+				}
+				if v, ok := a.Query["memberId"]; ok {
+					params.MemberID = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["server"]; ok {
+					params.Server = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["tool"]; ok {
+					params.Tool = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["status"]; ok {
+					params.Status = param.NewOpt(scenariotest.Decode[aerostack.GatewayCallStatus](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Workspaces.Analytics.CallsAutoPaging(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"workspaces.analytics.summary": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesAnalyticsSummaryParams{}
+				if v, ok := a.Query["from"]; ok {
+					params.From = param.NewOpt(scenariotest.Decode[time.Time](v))
+				}
+				if v, ok := a.Query["to"]; ok {
+					params.To = param.NewOpt(scenariotest.Decode[time.Time](v))
+				}
+				if v, ok := a.Query["groupBy"]; ok {
+					params.GroupBy = param.NewOpt(scenariotest.Decode[aerostack.WorkspacesAnalyticsSummaryGroupBy](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Analytics.Summary(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+			},
+		},
+		"workspaces.analytics.usage": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Analytics.Usage(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), opts...)
+			},
+		},
+		"workspaces.servers.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesServersListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Servers.List(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.WorkspacesServersListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Workspaces.Servers.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"workspaces.servers.create": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.WorkspacesServersCreateParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Workspaces.Servers.Create(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[aerostack.MCPServerCreate](a.Body), params, opts...)
+			},
+		},
+		"workspaces.servers.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Servers.Get(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["serverId"]), opts...)
+			},
+		},
+		"workspaces.servers.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Workspaces.Servers.Delete(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["serverId"]), opts...)
+			},
+		},
+		"workspaces.servers.update": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Servers.Update(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["serverId"]), scenariotest.Decode[aerostack.MCPServerUpdate](a.Body), opts...)
+			},
+		},
+		"workspaces.servers.check": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Servers.Check(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["serverId"]), opts...)
+			},
+		},
+		"workspaces.servers.tools": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Workspaces.Servers.Tools(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["serverId"]), opts...)
 			},
 		},
 	}

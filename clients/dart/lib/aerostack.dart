@@ -12,6 +12,7 @@ export 'src/api/health.dart';
 export 'src/api/projects.dart';
 export 'src/api/realtime.dart';
 export 'src/api/rules.dart';
+export 'src/api/workspaces.dart';
 export 'src/behaviour.dart';
 export 'src/binary_response.dart';
 export 'src/client.dart';

@@ -88,6 +88,47 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'realtime.presence': (client, a) async => (await client.realtime.presence(channel: a.query['channel'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
     'realtime.track': (client, a) async => (await client.realtime.track(channel: a.body['channel'] as String, key: a.body['key'] as String, state: a.body['state'], streamId: a.body['streamId'] as String?)).toJson(),
     'realtime.untrack': (client, a) async => (await client.realtime.untrack(channel: a.query['channel'] as String, key: a.query['key'] as String)).toJson(),
+    'workspaces.list': (client, a) async => (await client.workspaces.list(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'workspaces.create': (client, a) async => (await client.workspaces.create(name: a.body['name'] as String, slug: a.body['slug'] as String?, description: a.body.containsKey('description') ? Optional(a.body['description'] as String?) : const Optional.absent(), limits: a.body['limits'] == null ? null : WorkspaceLimitsInput.fromJson(a.body['limits'] as Map<String, Object?>), idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
+    'workspaces.get': (client, a) async => (await client.workspaces.get(a.path['workspaceId'] as String)).toJson(),
+    'workspaces.delete': (client, a) async {
+      await client.workspaces.delete(a.path['workspaceId'] as String);
+      return null;
+    },
+    'workspaces.update': (client, a) async => (await client.workspaces.update(a.path['workspaceId'] as String, name: a.body['name'] as String?, slug: a.body['slug'] as String?, description: a.body.containsKey('description') ? Optional(a.body['description'] as String?) : const Optional.absent(), limits: a.body['limits'] == null ? null : WorkspaceLimitsInput.fromJson(a.body['limits'] as Map<String, Object?>))).toJson(),
+    'workspaces.members.list': (client, a) async => (await client.workspaces.members.list(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'workspaces.members.create': (client, a) async => (await client.workspaces.members.create(a.path['workspaceId'] as String, name: a.body['name'] as String, email: a.body.containsKey('email') ? Optional(a.body['email'] as String?) : const Optional.absent(), role: WorkspaceRole.fromJson(a.body['role'] as String), idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
+    'workspaces.members.delete': (client, a) async {
+      await client.workspaces.members.delete(a.path['workspaceId'] as String, a.path['memberId'] as String);
+      return null;
+    },
+    'workspaces.members.update': (client, a) async => (await client.workspaces.members.update(a.path['workspaceId'] as String, a.path['memberId'] as String, name: a.body['name'] as String?, email: a.body.containsKey('email') ? Optional(a.body['email'] as String?) : const Optional.absent(), role: a.body['role'] == null ? null : WorkspaceRole.fromJson(a.body['role'] as String))).toJson(),
+    'workspaces.tokens.list': (client, a) async => (await client.workspaces.tokens.list(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'workspaces.tokens.create': (client, a) async => (await client.workspaces.tokens.create(a.path['workspaceId'] as String, memberId: a.body['memberId'] as String, name: a.body.containsKey('name') ? Optional(a.body['name'] as String?) : const Optional.absent(), expiresAt: a.body.containsKey('expiresAt') ? Optional(a.body['expiresAt'] == null ? null : DateTime.parse(a.body['expiresAt'] as String)) : const Optional.absent(), idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
+    'workspaces.tokens.revoke': (client, a) async {
+      await client.workspaces.tokens.revoke(a.path['workspaceId'] as String, a.path['tokenId'] as String);
+      return null;
+    },
+    'workspaces.secrets.list': (client, a) async => (await client.workspaces.secrets.list(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'workspaces.secrets.set': (client, a) async => (await client.workspaces.secrets.set(a.path['workspaceId'] as String, a.path['secretName'] as String, value: a.body['value'] as String)).toJson(),
+    'workspaces.secrets.delete': (client, a) async {
+      await client.workspaces.secrets.delete(a.path['workspaceId'] as String, a.path['secretName'] as String);
+      return null;
+    },
+    'workspaces.audit.list': (client, a) async => (await client.workspaces.audit.list(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'workspaces.analytics.calls': (client, a) async => (await client.workspaces.analytics.calls(a.path['workspaceId'] as String, from: a.query['from'] == null ? null : DateTime.parse(a.query['from'] as String), to: a.query['to'] == null ? null : DateTime.parse(a.query['to'] as String), memberId: a.query['memberId'] as String?, server: a.query['server'] as String?, tool: a.query['tool'] as String?, status: a.query['status'] == null ? null : GatewayCallStatus.fromJson(a.query['status'] as String), limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'workspaces.analytics.summary': (client, a) async => (await client.workspaces.analytics.summary(a.path['workspaceId'] as String, from: a.query['from'] == null ? null : DateTime.parse(a.query['from'] as String), to: a.query['to'] == null ? null : DateTime.parse(a.query['to'] as String), groupBy: a.query['groupBy'] == null ? null : WorkspacesAnalyticsSummaryGroupBy.fromJson(a.query['groupBy'] as String))).toJson(),
+    'workspaces.analytics.usage': (client, a) async => (await client.workspaces.analytics.usage(a.path['workspaceId'] as String)).toJson(),
+    'workspaces.servers.list': (client, a) async => (await client.workspaces.servers.list(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'workspaces.servers.create': (client, a) async => (await client.workspaces.servers.create(a.path['workspaceId'] as String, body: McpServerCreate.fromJson(a.bodyValue as Map<String, Object?>), idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
+    'workspaces.servers.get': (client, a) async => (await client.workspaces.servers.get(a.path['workspaceId'] as String, a.path['serverId'] as String)).toJson(),
+    'workspaces.servers.delete': (client, a) async {
+      await client.workspaces.servers.delete(a.path['workspaceId'] as String, a.path['serverId'] as String);
+      return null;
+    },
+    'workspaces.servers.update': (client, a) async => (await client.workspaces.servers.update(a.path['workspaceId'] as String, a.path['serverId'] as String, name: a.body['name'] as String?, slug: a.body['slug'] as String?, url: a.body['url'] as String?, transport: a.body['transport'] == null ? null : McpTransport.fromJson(a.body['transport'] as String), secretHeaders: a.body['secretHeaders'] == null ? null : (a.body['secretHeaders'] as List<Object?>).map((e0) => e0 as String).toList(), bearerSecret: a.body.containsKey('bearerSecret') ? Optional(a.body['bearerSecret'] as String?) : const Optional.absent(), enabled: a.body['enabled'] as bool?, disabledTools: a.body['disabledTools'] == null ? null : (a.body['disabledTools'] as List<Object?>).map((e0) => e0 as String).toList(), timeoutMs: a.body.containsKey('timeoutMs') ? Optional(a.body['timeoutMs'] == null ? null : (a.body['timeoutMs'] as num).toInt()) : const Optional.absent())).toJson(),
+    'workspaces.servers.check': (client, a) async => (await client.workspaces.servers.check(a.path['workspaceId'] as String, a.path['serverId'] as String)).toJson(),
+    'workspaces.servers.tools': (client, a) async => (await client.workspaces.servers.tools(a.path['workspaceId'] as String, a.path['serverId'] as String)).toJson(),
   },
   pages: <String, Stream<Object?> Function(AerostackClient, ScenarioArgs)>{
     'projects.list': (client, a) => client.projects.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
@@ -97,6 +138,13 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'db.migrations.list': (client, a) => client.db.migrations.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'realtime.history': (client, a) => client.realtime.historyAll(channel: a.query['channel'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'realtime.presence': (client, a) => client.realtime.presenceAll(channel: a.query['channel'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'workspaces.list': (client, a) => client.workspaces.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'workspaces.members.list': (client, a) => client.workspaces.members.listAll(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'workspaces.tokens.list': (client, a) => client.workspaces.tokens.listAll(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'workspaces.secrets.list': (client, a) => client.workspaces.secrets.listAll(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'workspaces.audit.list': (client, a) => client.workspaces.audit.listAll(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'workspaces.analytics.calls': (client, a) => client.workspaces.analytics.callsAll(a.path['workspaceId'] as String, from: a.query['from'] == null ? null : DateTime.parse(a.query['from'] as String), to: a.query['to'] == null ? null : DateTime.parse(a.query['to'] as String), memberId: a.query['memberId'] as String?, server: a.query['server'] as String?, tool: a.query['tool'] as String?, status: a.query['status'] == null ? null : GatewayCallStatus.fromJson(a.query['status'] as String), limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'workspaces.servers.list': (client, a) => client.workspaces.servers.listAll(a.path['workspaceId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
   },
   events: <String, Stream<Map<String, Object?>> Function(AerostackClient, ScenarioArgs)>{
     'realtime.subscribe': (client, a) => client.realtime.subscribe(channel: (a.query['channel'] as List<Object?>).map((e0) => e0 as String).toList(), lastEventId: a.header('Last-Event-ID') as String?).map((RealtimeSubscribeEvent e) {

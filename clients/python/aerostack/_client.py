@@ -54,6 +54,12 @@ from .resources.rules import (
     RulesResource,
     RulesResourceWithRawResponse,
 )
+from .resources.workspaces import (
+    AsyncWorkspacesResource,
+    AsyncWorkspacesResourceWithRawResponse,
+    WorkspacesResource,
+    WorkspacesResourceWithRawResponse,
+)
 
 __all__ = ["Aerostack", "AsyncAerostack"]
 
@@ -115,6 +121,11 @@ class Aerostack(SyncAPIClient):
     def rules(self) -> RulesResource:
         """A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted."""
         return RulesResource(self)
+
+    @cached_property
+    def workspaces(self) -> WorkspacesResource:
+        """MCP workspaces: many MCP servers behind one gateway URL (`/ws/{slug}`), with members and their tokens, encrypted secrets, an audit log, limits and per-call analytics. The account key manages every workspace of the account; a member's admin token (`mwt_`) manages its own workspace (members, tokens, secrets, servers), except deleting it or changing its slug and limits."""
+        return WorkspacesResource(self)
 
     @cached_property
     def with_raw_response(self) -> AerostackWithRawResponse:
@@ -187,6 +198,11 @@ class AsyncAerostack(AsyncAPIClient):
         return AsyncRulesResource(self)
 
     @cached_property
+    def workspaces(self) -> AsyncWorkspacesResource:
+        """MCP workspaces: many MCP servers behind one gateway URL (`/ws/{slug}`), with members and their tokens, encrypted secrets, an audit log, limits and per-call analytics. The account key manages every workspace of the account; a member's admin token (`mwt_`) manages its own workspace (members, tokens, secrets, servers), except deleting it or changing its slug and limits."""
+        return AsyncWorkspacesResource(self)
+
+    @cached_property
     def with_raw_response(self) -> AsyncAerostackWithRawResponse:
         """The same namespaces, whose methods answer the raw response: status, headers, ``parse()``.
 
@@ -210,6 +226,7 @@ class AerostackWithRawResponse:
         self.projects = ProjectsResourceWithRawResponse(client.projects)
         self.realtime = RealtimeResourceWithRawResponse(client.realtime)
         self.rules = RulesResourceWithRawResponse(client.rules)
+        self.workspaces = WorkspacesResourceWithRawResponse(client.workspaces)
 
 
 class AsyncAerostackWithRawResponse:
@@ -224,3 +241,4 @@ class AsyncAerostackWithRawResponse:
         self.projects = AsyncProjectsResourceWithRawResponse(client.projects)
         self.realtime = AsyncRealtimeResourceWithRawResponse(client.realtime)
         self.rules = AsyncRulesResourceWithRawResponse(client.rules)
+        self.workspaces = AsyncWorkspacesResourceWithRawResponse(client.workspaces)

@@ -83,6 +83,49 @@ __all__ = [
     "PresenceUntracked",
     "PresenceChange",
     "PresenceChangeAction",
+    "WorkspaceRole",
+    "WorkspaceLimits",
+    "WorkspaceLimitsInput",
+    "EffectiveLimits",
+    "Workspace",
+    "WorkspaceCreate",
+    "WorkspaceUpdate",
+    "WorkspaceList",
+    "Member",
+    "MemberCreate",
+    "MemberUpdate",
+    "MemberList",
+    "WorkspaceToken",
+    "WorkspaceTokenCreate",
+    "WorkspaceTokenWithSecret",
+    "WorkspaceClientConfig",
+    "WorkspaceTokenList",
+    "SecretInfo",
+    "SecretSet",
+    "SecretInfoList",
+    "AuditAction",
+    "AuditActor",
+    "AuditActorType",
+    "AuditEvent",
+    "AuditEventList",
+    "GatewayCallStatus",
+    "GatewayCall",
+    "GatewayCallList",
+    "CallStats",
+    "GatewayCallGroup",
+    "GatewayCallSummary",
+    "GatewayUsage",
+    "McpServerKind",
+    "McpTransport",
+    "McpServerHealth",
+    "McpServerHealthStatus",
+    "McpServer",
+    "McpServerCreate",
+    "McpServerUpdate",
+    "McpServerList",
+    "McpServerTool",
+    "McpServerToolList",
+    "WorkspacesAnalyticsSummaryGroupBy",
 ]
 
 
@@ -103,6 +146,56 @@ AuthSignOutScope = Literal["session", "everywhere"]
 
 PresenceChangeAction = Literal["join", "update", "leave"]
 """One of "join", "update", "leave"."""
+
+
+WorkspaceRole = Literal["admin", "developer", "read-only"]
+"""`read-only` lists tools and calls only those annotated `readOnlyHint: true`; `developer`
+calls any enabled tool; `admin` also manages the workspace with its token.
+"""
+
+
+AuditAction = Literal[
+    "workspace.created",
+    "workspace.updated",
+    "member.added",
+    "member.updated",
+    "member.removed",
+    "member.role_changed",
+    "token.created",
+    "token.revoked",
+    "secret.set",
+    "secret.deleted",
+    "server.added",
+    "server.updated",
+    "server.removed",
+    "tool.enabled",
+    "tool.disabled",
+]
+"""One of "workspace.created", "workspace.updated", "member.added", "member.updated", "member.removed", "member.role_changed", "token.created", "token.revoked", "secret.set", "secret.deleted", "server.added", "server.updated", "server.removed", "tool.enabled", "tool.disabled"."""
+
+
+AuditActorType = Literal["account", "member"]
+"""One of "account", "member"."""
+
+
+GatewayCallStatus = Literal["ok", "error"]
+"""`error` when the call failed (an upstream error or failure, a refusal by role or limit); else `ok`."""
+
+
+McpServerKind = Literal["proxy", "workspace"]
+"""`proxy`: an MCP server at a URL; `workspace`: another workspace of the account, composed in."""
+
+
+McpTransport = Literal["streamable-http", "sse"]
+"""`streamable-http` (the current MCP transport) or `sse` (the legacy HTTP+SSE transport)."""
+
+
+McpServerHealthStatus = Literal["unknown", "ok", "error"]
+"""One of "unknown", "ok", "error"."""
+
+
+WorkspacesAnalyticsSummaryGroupBy = Literal["member", "server", "tool"]
+"""One of "member", "server", "tool"."""
 
 
 class Problem(BaseModel):
@@ -720,6 +813,386 @@ class PresenceChange(BaseModel):
     user_id: Optional[str] = Field(alias="userId")
 
 
+class WorkspaceLimits(BaseModel):
+    """The workspace's own limits; null means the platform's default (the operator's)."""
+
+    max_servers: Optional[int] = Field(alias="maxServers")
+    """Servers the workspace may register."""
+    calls_per_month: Optional[int] = Field(alias="callsPerMonth")
+    """`tools/call`s per calendar month (UTC); 0 = no limit."""
+    requests_per_minute: Optional[int] = Field(alias="requestsPerMinute")
+    """Gateway requests per minute per token."""
+
+
+class WorkspaceLimitsInput(BaseModel):
+    """Limits to set; a field left out is unchanged, a field set to null goes back to the default."""
+
+    max_servers: Optional[int] = Field(default=None, alias="maxServers")
+    calls_per_month: Optional[int] = Field(default=None, alias="callsPerMonth")
+    requests_per_minute: Optional[int] = Field(default=None, alias="requestsPerMinute")
+
+
+class EffectiveLimits(BaseModel):
+    """The limits in force (the workspace's own, else the platform's defaults)."""
+
+    max_servers: int = Field(alias="maxServers")
+    calls_per_month: int = Field(alias="callsPerMonth")
+    """0 = no limit."""
+    requests_per_minute: int = Field(alias="requestsPerMinute")
+
+
+class Workspace(BaseModel):
+    """A workspace and its gateway URL."""
+
+    id: str
+    name: str
+    slug: str
+    description: Optional[str]
+    gateway_url: str = Field(alias="gatewayUrl")
+    """The URL MCP clients connect to (Streamable HTTP; `/sse` after it for legacy SSE clients)."""
+    limits: WorkspaceLimits
+    effective_limits: EffectiveLimits = Field(alias="effectiveLimits")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class WorkspaceCreate(BaseModel):
+    """What a new workspace needs."""
+
+    name: str
+    slug: Optional[str] = None
+    description: Optional[str] = None
+    limits: Optional[WorkspaceLimitsInput] = None
+
+
+class WorkspaceUpdate(BaseModel):
+    """The fields to change."""
+
+    name: Optional[str] = None
+    slug: Optional[str] = None
+    description: Optional[str] = None
+    limits: Optional[WorkspaceLimitsInput] = None
+
+
+class WorkspaceList(BaseModel):
+    """A page of workspaces."""
+
+    data: List[Workspace]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class Member(BaseModel):
+    """A member of a workspace."""
+
+    id: str
+    name: str
+    email: Optional[str]
+    role: WorkspaceRole
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class MemberCreate(BaseModel):
+    """A new member."""
+
+    name: str
+    email: Optional[str] = None
+    role: WorkspaceRole
+
+
+class MemberUpdate(BaseModel):
+    """The fields to change."""
+
+    name: Optional[str] = None
+    email: Optional[str] = None
+    role: Optional[WorkspaceRole] = None
+
+
+class MemberList(BaseModel):
+    """A page of members."""
+
+    data: List[Member]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class WorkspaceToken(BaseModel):
+    """A member's token, without its secret."""
+
+    id: str
+    member_id: str = Field(alias="memberId")
+    name: Optional[str]
+    hint: str
+    """The prefix and last four characters, to tell tokens apart."""
+    role: WorkspaceRole
+    expires_at: Optional[datetime] = Field(alias="expiresAt")
+    """When the token stops working; null = never."""
+    created_at: datetime = Field(alias="createdAt")
+    revoked_at: Optional[datetime] = Field(alias="revokedAt")
+
+
+class WorkspaceTokenCreate(BaseModel):
+    """Whose token, and for how long."""
+
+    member_id: str = Field(alias="memberId")
+    name: Optional[str] = None
+    expires_at: Optional[datetime] = Field(default=None, alias="expiresAt")
+    """When the token stops working (in the future); left out or null = never."""
+
+
+class WorkspaceTokenWithSecret(BaseModel):
+    """A token just issued, with its secret (shown only once) and client configuration."""
+
+    token: WorkspaceToken
+    secret: str
+    """The full token. Shown only once; store it now."""
+    client_config: WorkspaceClientConfig = Field(alias="clientConfig")
+
+
+class WorkspaceClientConfig(BaseModel):
+    """Ready-to-paste configuration for MCP clients, each holding the token: `cursor` for
+    `~/.cursor/mcp.json`, `vscode` for `.vscode/mcp.json`, and `claudeDesktop` for
+    `claude_desktop_config.json` (through `mcp-remote`, as Claude Desktop speaks only stdio).
+    """
+
+    claude_desktop: Dict[str, object] = Field(alias="claudeDesktop")
+    cursor: Dict[str, object]
+    vscode: Dict[str, object]
+
+
+class WorkspaceTokenList(BaseModel):
+    """A page of tokens."""
+
+    data: List[WorkspaceToken]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class SecretInfo(BaseModel):
+    """A secret's name and times (never its value)."""
+
+    name: str
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class SecretSet(BaseModel):
+    """The secret's value."""
+
+    value: str
+    """At most 16 KiB in UTF-8."""
+
+
+class SecretInfoList(BaseModel):
+    """A page of secrets."""
+
+    data: List[SecretInfo]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class AuditActor(BaseModel):
+    """Who acted — the account key, or a member through one of their tokens."""
+
+    type: AuditActorType
+    id: str
+    """The account (`acc_…`) or member (`mem_…`) id."""
+    token_id: Optional[str] = Field(alias="tokenId")
+    """The member's token that acted; null for the account key."""
+
+
+class AuditEvent(BaseModel):
+    """One administrative change to a workspace."""
+
+    id: str
+    action: AuditAction
+    actor: AuditActor
+    target: Optional[str]
+    """What was acted on: a member, token or server id, or a secret name."""
+    details: Dict[str, object]
+    """What changed (never a secret value or token secret)."""
+    created_at: datetime = Field(alias="createdAt")
+
+
+class AuditEventList(BaseModel):
+    """A page of audit events."""
+
+    data: List[AuditEvent]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class GatewayCall(BaseModel):
+    """One `tools/call` through the gateway. Never its arguments or its result."""
+
+    id: str
+    member_id: Optional[str] = Field(alias="memberId")
+    """The member whose token made the call."""
+    token_id: Optional[str] = Field(alias="tokenId")
+    """The workspace token (`wtk_…`) that made the call."""
+    server: str
+    """The server's slug at the time of the call."""
+    tool: str
+    """The upstream's own name of the tool."""
+    started_at: datetime = Field(alias="startedAt")
+    duration_ms: float = Field(alias="durationMs")
+    """How long the gateway took to answer the call, in milliseconds (fractions kept to the microsecond)."""
+    status: GatewayCallStatus
+    error_code: Optional[str] = Field(alias="errorCode")
+    """The stable code of the failure (e.g. `gateway/upstream-timeout`); null when `ok`."""
+
+
+class GatewayCallList(BaseModel):
+    """A page of gateway calls."""
+
+    data: List[GatewayCall]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class CallStats(BaseModel):
+    """Figures of a set of gateway calls."""
+
+    calls: int
+    errors: int
+    error_rate: float = Field(alias="errorRate")
+    """`errors / calls`; 0 without calls."""
+    p50_ms: Optional[float] = Field(alias="p50Ms")
+    """Nearest-rank median duration; null without calls."""
+    p95_ms: Optional[float] = Field(alias="p95Ms")
+    """Nearest-rank 95th percentile duration; null without calls."""
+
+
+class GatewayCallGroup(BaseModel):
+    """The figures of one member, server or tool. `key` is the member id (null for calls made
+    without a member), the server slug, or the tool name; with `groupBy=tool`, `server` names
+    the tool's server.
+    """
+
+    key: Optional[str]
+    server: Optional[str] = None
+    calls: int
+    errors: int
+    error_rate: float = Field(alias="errorRate")
+    p50_ms: Optional[float] = Field(alias="p50Ms")
+    p95_ms: Optional[float] = Field(alias="p95Ms")
+
+
+class GatewayCallSummary(BaseModel):
+    """A range's figures in total and, with `groupBy`, per group (most calls first, then by key)."""
+
+    from_: datetime = Field(alias="from")
+    to: datetime
+    total: CallStats
+    groups: List[GatewayCallGroup]
+    """Empty without `groupBy`."""
+
+
+class GatewayUsage(BaseModel):
+    """A workspace's gateway calls counted this month."""
+
+    month: str
+    """The calendar month, UTC."""
+    calls: int
+    limit: Optional[int]
+    """The workspace's `callsPerMonth` in force; null when unlimited."""
+
+
+class McpServerHealth(BaseModel):
+    """How the last use of the upstream went, measured by the gateway (every list, call and check;
+    stored every few seconds and on every check).
+    """
+
+    status: McpServerHealthStatus
+    checked_at: Optional[datetime] = Field(alias="checkedAt")
+    """When; null before the first use."""
+    latency_ms: Optional[int] = Field(alias="latencyMs")
+    error: Optional[str]
+    """Why the last use failed (never a secret value); null when it succeeded."""
+
+
+class McpServer(BaseModel):
+    """An MCP server behind a workspace's gateway."""
+
+    id: str
+    slug: str
+    name: str
+    kind: McpServerKind
+    url: Optional[str]
+    """The upstream URL (`proxy`); null for `workspace`."""
+    transport: McpTransport
+    workspace_id: Optional[str] = Field(alias="workspaceId")
+    """The composed workspace (`workspace`); null for `proxy`."""
+    secret_headers: List[str] = Field(alias="secretHeaders")
+    """Workspace secrets sent to the upstream as `X-Mcp-Secret-<NAME>` headers."""
+    bearer_secret: Optional[str] = Field(alias="bearerSecret")
+    """The workspace secret sent as `Authorization: Bearer <value>`, or null."""
+    enabled: bool
+    """Disabled servers are left out of the gateway."""
+    disabled_tools: List[str] = Field(alias="disabledTools")
+    """Upstream tool names hidden from the gateway."""
+    timeout_ms: Optional[int] = Field(alias="timeoutMs")
+    """How long a call (and a list) may take upstream; null is the operator's default."""
+    health: McpServerHealth
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class McpServerCreate(BaseModel):
+    """A new server. `kind: proxy` (the default) needs `url`; `kind: workspace` needs `workspaceId`
+    (a workspace of the same account the caller also manages) and takes no URL, transport or secrets.
+    """
+
+    name: str
+    slug: Optional[str] = None
+    kind: Optional[McpServerKind] = None
+    url: Optional[str] = None
+    transport: Optional[McpTransport] = None
+    workspace_id: Optional[str] = Field(default=None, alias="workspaceId")
+    secret_headers: Optional[List[str]] = Field(default=None, alias="secretHeaders")
+    bearer_secret: Optional[str] = Field(default=None, alias="bearerSecret")
+    enabled: Optional[bool] = None
+    disabled_tools: Optional[List[str]] = Field(default=None, alias="disabledTools")
+    timeout_ms: Optional[int] = Field(default=None, alias="timeoutMs")
+
+
+class McpServerUpdate(BaseModel):
+    """The fields to change; `null` clears `bearerSecret` and `timeoutMs`."""
+
+    name: Optional[str] = None
+    slug: Optional[str] = None
+    url: Optional[str] = None
+    transport: Optional[McpTransport] = None
+    secret_headers: Optional[List[str]] = Field(default=None, alias="secretHeaders")
+    bearer_secret: Optional[str] = Field(default=None, alias="bearerSecret")
+    enabled: Optional[bool] = None
+    disabled_tools: Optional[List[str]] = Field(default=None, alias="disabledTools")
+    timeout_ms: Optional[int] = Field(default=None, alias="timeoutMs")
+
+
+class McpServerList(BaseModel):
+    """A page of servers."""
+
+    data: List[McpServer]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+    """Pass as `cursor` for the next page; null on the last page."""
+
+
+class McpServerTool(BaseModel):
+    """One tool of an upstream, as the gateway shows it."""
+
+    name: str
+    """The upstream's name for the tool."""
+    gateway_name: str = Field(alias="gatewayName")
+    """The name clients call it by (`{slug}__{name}`, shortened to 64 characters)."""
+    enabled: bool
+    """False when listed in the server's `disabledTools`."""
+    description: Optional[str]
+    read_only: bool = Field(alias="readOnly")
+    """The upstream annotates it `readOnlyHint: true` (read-only tokens may call it)."""
+
+
+class McpServerToolList(BaseModel):
+    """An upstream's tools."""
+
+    data: List[McpServerTool]
+
+
 for _model in (
     Problem,
     FieldProblem,
@@ -788,5 +1261,40 @@ for _model in (
     PresenceList,
     PresenceUntracked,
     PresenceChange,
+    WorkspaceLimits,
+    WorkspaceLimitsInput,
+    EffectiveLimits,
+    Workspace,
+    WorkspaceCreate,
+    WorkspaceUpdate,
+    WorkspaceList,
+    Member,
+    MemberCreate,
+    MemberUpdate,
+    MemberList,
+    WorkspaceToken,
+    WorkspaceTokenCreate,
+    WorkspaceTokenWithSecret,
+    WorkspaceClientConfig,
+    WorkspaceTokenList,
+    SecretInfo,
+    SecretSet,
+    SecretInfoList,
+    AuditActor,
+    AuditEvent,
+    AuditEventList,
+    GatewayCall,
+    GatewayCallList,
+    CallStats,
+    GatewayCallGroup,
+    GatewayCallSummary,
+    GatewayUsage,
+    McpServerHealth,
+    McpServer,
+    McpServerCreate,
+    McpServerUpdate,
+    McpServerList,
+    McpServerTool,
+    McpServerToolList,
 ):
     _model.model_rebuild()

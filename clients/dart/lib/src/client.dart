@@ -9,6 +9,7 @@ import 'api/health.dart';
 import 'api/projects.dart';
 import 'api/realtime.dart';
 import 'api/rules.dart';
+import 'api/workspaces.dart';
 import 'behaviour.dart';
 import 'transport.dart';
 
@@ -82,6 +83,13 @@ class AerostackClient {
   /// run and which database change events they may see. Deny by default; the secret key is never
   /// restricted.
   late final RulesApi rules = RulesApi(_transport);
+
+  /// MCP workspaces: many MCP servers behind one gateway URL (`/ws/{slug}`), with members and their
+  /// tokens, encrypted secrets, an audit log, limits and per-call analytics. The account key
+  /// manages every workspace of the account; a member's admin token (`mwt_`) manages its own
+  /// workspace (members, tokens, secrets, servers), except deleting it or changing its slug and
+  /// limits.
+  late final WorkspacesApi workspaces = WorkspacesApi(_transport);
 
   /// Closes the underlying HTTP client, unless it was passed in.
   void close() => _transport.close();

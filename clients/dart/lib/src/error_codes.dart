@@ -18,6 +18,14 @@ abstract final class ErrorCode {
   /// The caller cancelled the call through [RequestOptions.cancel] (status 0).
   static const clientAborted = 'client/aborted';
 
+  /// Invalid time range (422). `from` is after `to` (or after now, when `to` is left to its
+  /// default).
+  static const analyticsInvalidRange = 'analytics/invalid-range';
+
+  /// Time range too large (422). The range holds more calls than one summary ranks (100 000); ask
+  /// for a shorter range.
+  static const analyticsRangeTooLarge = 'analytics/range-too-large';
+
   /// Email already registered (409). A user of this project already has this email address.
   static const authEmailTaken = 'auth/email-taken';
 
@@ -127,6 +135,40 @@ abstract final class ErrorCode {
   /// Too many rows (422). The result has more rows than the platform returns; add a LIMIT.
   static const dbTooManyRows = 'db/too-many-rows';
 
+  /// Composition loop (422). The composed workspace includes, directly or through others, the
+  /// workspace it would be added to.
+  static const gatewayCompositionLoop = 'gateway/composition-loop';
+
+  /// Invalid server (422). The fields do not fit the server's kind (a proxy without URL, a composed
+  /// workspace with secrets…).
+  static const gatewayInvalidServer = 'gateway/invalid-server';
+
+  /// Not a proxied server (422). The operation needs a proxied MCP server; this one composes
+  /// another workspace.
+  static const gatewayNotAProxy = 'gateway/not-a-proxy';
+
+  /// Server not found (404). No MCP server with this id belongs to the workspace.
+  static const gatewayNotFound = 'gateway/not-found';
+
+  /// Server slug taken (409). Another MCP server of the workspace already has this slug.
+  static const gatewaySlugTaken = 'gateway/slug-taken';
+
+  /// Upstream error (502). The upstream MCP server answered with an error or something that is not
+  /// MCP.
+  static const gatewayUpstreamError = 'gateway/upstream-error';
+
+  /// Upstream timeout (504). The upstream MCP server did not answer in time.
+  static const gatewayUpstreamTimeout = 'gateway/upstream-timeout';
+
+  /// Upstream unavailable (502). The upstream MCP server could not be reached or closed the
+  /// connection.
+  static const gatewayUpstreamUnavailable = 'gateway/upstream-unavailable';
+
+  /// URL refused (422). The upstream URL is not http(s), or its host resolves to a loopback,
+  /// link-local, private, shared (CGNAT), reserved or cloud-metadata address. The operator may
+  /// allow hosts, addresses and CIDR ranges with `AEROSTACK_GATEWAY_ALLOW_HOSTS`.
+  static const gatewayUrlRefused = 'gateway/url-refused';
+
   /// Request in progress (409). A request with this `Idempotency-Key` is still being processed;
   /// retry shortly.
   static const idempotencyInProgress = 'idempotency/in-progress';
@@ -213,4 +255,34 @@ abstract final class ErrorCode {
   /// Rules changed meanwhile (409). Another version of the rules was saved since the version this
   /// update replaces.
   static const rulesVersionConflict = 'rules/version-conflict';
+
+  /// Not allowed in this workspace (403). The workspace token is not an admin token, or the change
+  /// is one only the account key may make (slug, limits).
+  static const workspacesForbidden = 'workspaces/forbidden';
+
+  /// Invalid token expiry (422). A token's `expiresAt` must be in the future.
+  static const workspacesInvalidExpiry = 'workspaces/invalid-expiry';
+
+  /// Workspace limit reached (403). The workspace has as many servers (its `maxServers`) or secrets
+  /// as it may; the detail says which.
+  static const workspacesLimitReached = 'workspaces/limit-reached';
+
+  /// Member not found (404). The workspace has no member with this id.
+  static const workspacesMemberNotFound = 'workspaces/member-not-found';
+
+  /// Workspace not found (404). No workspace with this id that the credential may see (another
+  /// account's, or another workspace's token, answers the same).
+  static const workspacesNotFound = 'workspaces/not-found';
+
+  /// Secret not found (404). The workspace has no secret with this name.
+  static const workspacesSecretNotFound = 'workspaces/secret-not-found';
+
+  /// Secret too large (422). A secret's value is at most 16 KiB in UTF-8.
+  static const workspacesSecretTooLarge = 'workspaces/secret-too-large';
+
+  /// Workspace slug taken (409). Another workspace has this slug; slugs are unique on the platform.
+  static const workspacesSlugTaken = 'workspaces/slug-taken';
+
+  /// Token not found (404). The workspace has no token with this id.
+  static const workspacesTokenNotFound = 'workspaces/token-not-found';
 }

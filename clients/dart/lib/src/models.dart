@@ -1880,3 +1880,1339 @@ enum PresenceChangeAction {
   /// The value on the wire.
   String toJson() => value;
 }
+
+/// `read-only` lists tools and calls only those annotated `readOnlyHint: true`; `developer`
+/// calls any enabled tool; `admin` also manages the workspace with its token.
+enum WorkspaceRole {
+  admin('admin'),
+  developer('developer'),
+  readOnly('read-only');
+
+  const WorkspaceRole(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [WorkspaceRole] from JSON; throws a [FormatException] for an unknown value.
+  static WorkspaceRole fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown WorkspaceRole', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// The workspace's own limits; null means the platform's default (the operator's).
+class WorkspaceLimits {
+  /// Creates a [WorkspaceLimits].
+  const WorkspaceLimits({required this.maxServers, required this.callsPerMonth, required this.requestsPerMinute});
+
+  /// Reads a [WorkspaceLimits] from its JSON object; unknown keys are ignored.
+  factory WorkspaceLimits.fromJson(Map<String, Object?> json) => WorkspaceLimits(
+        maxServers: json['maxServers'] == null ? null : (json['maxServers'] as num).toInt(),
+        callsPerMonth: json['callsPerMonth'] == null ? null : (json['callsPerMonth'] as num).toInt(),
+        requestsPerMinute: json['requestsPerMinute'] == null ? null : (json['requestsPerMinute'] as num).toInt(),
+      );
+
+  /// Servers the workspace may register.
+  final int? maxServers;
+
+  /// `tools/call`s per calendar month (UTC); 0 = no limit.
+  final int? callsPerMonth;
+
+  /// Gateway requests per minute per token.
+  final int? requestsPerMinute;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'maxServers': maxServers,
+        'callsPerMonth': callsPerMonth,
+        'requestsPerMinute': requestsPerMinute,
+      };
+}
+
+/// Limits to set; a field left out is unchanged, a field set to null goes back to the default.
+class WorkspaceLimitsInput {
+  /// Creates a [WorkspaceLimitsInput].
+  const WorkspaceLimitsInput({this.maxServers, this.callsPerMonth, this.requestsPerMinute});
+
+  /// Reads a [WorkspaceLimitsInput] from its JSON object; unknown keys are ignored.
+  factory WorkspaceLimitsInput.fromJson(Map<String, Object?> json) => WorkspaceLimitsInput(
+        maxServers: json['maxServers'] == null ? null : (json['maxServers'] as num).toInt(),
+        callsPerMonth: json['callsPerMonth'] == null ? null : (json['callsPerMonth'] as num).toInt(),
+        requestsPerMinute: json['requestsPerMinute'] == null ? null : (json['requestsPerMinute'] as num).toInt(),
+      );
+
+  final int? maxServers;
+
+  final int? callsPerMonth;
+
+  final int? requestsPerMinute;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (maxServers != null) 'maxServers': maxServers,
+        if (callsPerMonth != null) 'callsPerMonth': callsPerMonth,
+        if (requestsPerMinute != null) 'requestsPerMinute': requestsPerMinute,
+      };
+}
+
+/// The limits in force (the workspace's own, else the platform's defaults).
+class EffectiveLimits {
+  /// Creates an [EffectiveLimits].
+  const EffectiveLimits({required this.maxServers, required this.callsPerMonth, required this.requestsPerMinute});
+
+  /// Reads an [EffectiveLimits] from its JSON object; unknown keys are ignored.
+  factory EffectiveLimits.fromJson(Map<String, Object?> json) => EffectiveLimits(
+        maxServers: (json['maxServers'] as num).toInt(),
+        callsPerMonth: (json['callsPerMonth'] as num).toInt(),
+        requestsPerMinute: (json['requestsPerMinute'] as num).toInt(),
+      );
+
+  final int maxServers;
+
+  /// 0 = no limit.
+  final int callsPerMonth;
+
+  final int requestsPerMinute;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'maxServers': maxServers,
+        'callsPerMonth': callsPerMonth,
+        'requestsPerMinute': requestsPerMinute,
+      };
+}
+
+/// A workspace and its gateway URL.
+class Workspace {
+  /// Creates a [Workspace].
+  const Workspace({required this.id, required this.name, required this.slug, required this.description, required this.gatewayUrl, required this.limits, required this.effectiveLimits, required this.createdAt, required this.updatedAt});
+
+  /// Reads a [Workspace] from its JSON object; unknown keys are ignored.
+  factory Workspace.fromJson(Map<String, Object?> json) => Workspace(
+        id: json['id'] as String,
+        name: json['name'] as String,
+        slug: json['slug'] as String,
+        description: json['description'] as String?,
+        gatewayUrl: json['gatewayUrl'] as String,
+        limits: WorkspaceLimits.fromJson(json['limits'] as Map<String, Object?>),
+        effectiveLimits: EffectiveLimits.fromJson(json['effectiveLimits'] as Map<String, Object?>),
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+      );
+
+  final String id;
+
+  final String name;
+
+  final String slug;
+
+  final String? description;
+
+  /// The URL MCP clients connect to (Streamable HTTP; `/sse` after it for legacy SSE clients).
+  final String gatewayUrl;
+
+  final WorkspaceLimits limits;
+
+  final EffectiveLimits effectiveLimits;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'name': name,
+        'slug': slug,
+        'description': description,
+        'gatewayUrl': gatewayUrl,
+        'limits': limits.toJson(),
+        'effectiveLimits': effectiveLimits.toJson(),
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// What a new workspace needs.
+class WorkspaceCreate {
+  /// Creates a [WorkspaceCreate].
+  const WorkspaceCreate({required this.name, this.slug, this.description, this.limits});
+
+  /// Reads a [WorkspaceCreate] from its JSON object; unknown keys are ignored.
+  factory WorkspaceCreate.fromJson(Map<String, Object?> json) => WorkspaceCreate(
+        name: json['name'] as String,
+        slug: json['slug'] as String?,
+        description: json['description'] as String?,
+        limits: json['limits'] == null ? null : WorkspaceLimitsInput.fromJson(json['limits'] as Map<String, Object?>),
+      );
+
+  final String name;
+
+  final String? slug;
+
+  final String? description;
+
+  final WorkspaceLimitsInput? limits;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        if (slug != null) 'slug': slug,
+        if (description != null) 'description': description,
+        if (limits != null) 'limits': limits?.toJson(),
+      };
+}
+
+/// The fields to change.
+class WorkspaceUpdate {
+  /// Creates a [WorkspaceUpdate].
+  const WorkspaceUpdate({this.name, this.slug, this.description, this.limits});
+
+  /// Reads a [WorkspaceUpdate] from its JSON object; unknown keys are ignored.
+  factory WorkspaceUpdate.fromJson(Map<String, Object?> json) => WorkspaceUpdate(
+        name: json['name'] as String?,
+        slug: json['slug'] as String?,
+        description: json['description'] as String?,
+        limits: json['limits'] == null ? null : WorkspaceLimitsInput.fromJson(json['limits'] as Map<String, Object?>),
+      );
+
+  final String? name;
+
+  final String? slug;
+
+  final String? description;
+
+  final WorkspaceLimitsInput? limits;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (name != null) 'name': name,
+        if (slug != null) 'slug': slug,
+        if (description != null) 'description': description,
+        if (limits != null) 'limits': limits?.toJson(),
+      };
+}
+
+/// A page of workspaces.
+class WorkspaceList {
+  /// Creates a [WorkspaceList].
+  const WorkspaceList({required this.data, required this.nextCursor});
+
+  /// Reads a [WorkspaceList] from its JSON object; unknown keys are ignored.
+  factory WorkspaceList.fromJson(Map<String, Object?> json) => WorkspaceList(
+        data: (json['data'] as List<Object?>).map((e0) => Workspace.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<Workspace> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// A member of a workspace.
+class Member {
+  /// Creates a [Member].
+  const Member({required this.id, required this.name, required this.email, required this.role, required this.createdAt, required this.updatedAt});
+
+  /// Reads a [Member] from its JSON object; unknown keys are ignored.
+  factory Member.fromJson(Map<String, Object?> json) => Member(
+        id: json['id'] as String,
+        name: json['name'] as String,
+        email: json['email'] as String?,
+        role: WorkspaceRole.fromJson(json['role'] as String),
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+      );
+
+  final String id;
+
+  final String name;
+
+  final String? email;
+
+  final WorkspaceRole role;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'name': name,
+        'email': email,
+        'role': role.value,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// A new member.
+class MemberCreate {
+  /// Creates a [MemberCreate].
+  const MemberCreate({required this.name, this.email, required this.role});
+
+  /// Reads a [MemberCreate] from its JSON object; unknown keys are ignored.
+  factory MemberCreate.fromJson(Map<String, Object?> json) => MemberCreate(
+        name: json['name'] as String,
+        email: json['email'] as String?,
+        role: WorkspaceRole.fromJson(json['role'] as String),
+      );
+
+  final String name;
+
+  final String? email;
+
+  final WorkspaceRole role;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        if (email != null) 'email': email,
+        'role': role.value,
+      };
+}
+
+/// The fields to change.
+class MemberUpdate {
+  /// Creates a [MemberUpdate].
+  const MemberUpdate({this.name, this.email, this.role});
+
+  /// Reads a [MemberUpdate] from its JSON object; unknown keys are ignored.
+  factory MemberUpdate.fromJson(Map<String, Object?> json) => MemberUpdate(
+        name: json['name'] as String?,
+        email: json['email'] as String?,
+        role: json['role'] == null ? null : WorkspaceRole.fromJson(json['role'] as String),
+      );
+
+  final String? name;
+
+  final String? email;
+
+  final WorkspaceRole? role;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (name != null) 'name': name,
+        if (email != null) 'email': email,
+        if (role != null) 'role': role?.value,
+      };
+}
+
+/// A page of members.
+class MemberList {
+  /// Creates a [MemberList].
+  const MemberList({required this.data, required this.nextCursor});
+
+  /// Reads a [MemberList] from its JSON object; unknown keys are ignored.
+  factory MemberList.fromJson(Map<String, Object?> json) => MemberList(
+        data: (json['data'] as List<Object?>).map((e0) => Member.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<Member> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// A member's token, without its secret.
+class WorkspaceToken {
+  /// Creates a [WorkspaceToken].
+  const WorkspaceToken({required this.id, required this.memberId, required this.name, required this.hint, required this.role, required this.expiresAt, required this.createdAt, required this.revokedAt});
+
+  /// Reads a [WorkspaceToken] from its JSON object; unknown keys are ignored.
+  factory WorkspaceToken.fromJson(Map<String, Object?> json) => WorkspaceToken(
+        id: json['id'] as String,
+        memberId: json['memberId'] as String,
+        name: json['name'] as String?,
+        hint: json['hint'] as String,
+        role: WorkspaceRole.fromJson(json['role'] as String),
+        expiresAt: json['expiresAt'] == null ? null : DateTime.parse(json['expiresAt'] as String),
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        revokedAt: json['revokedAt'] == null ? null : DateTime.parse(json['revokedAt'] as String),
+      );
+
+  final String id;
+
+  final String memberId;
+
+  final String? name;
+
+  /// The prefix and last four characters, to tell tokens apart.
+  final String hint;
+
+  final WorkspaceRole role;
+
+  /// When the token stops working; null = never.
+  final DateTime? expiresAt;
+
+  final DateTime createdAt;
+
+  final DateTime? revokedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'memberId': memberId,
+        'name': name,
+        'hint': hint,
+        'role': role.value,
+        'expiresAt': expiresAt?.toUtc().toIso8601String(),
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'revokedAt': revokedAt?.toUtc().toIso8601String(),
+      };
+}
+
+/// Whose token, and for how long.
+class WorkspaceTokenCreate {
+  /// Creates a [WorkspaceTokenCreate].
+  const WorkspaceTokenCreate({required this.memberId, this.name, this.expiresAt});
+
+  /// Reads a [WorkspaceTokenCreate] from its JSON object; unknown keys are ignored.
+  factory WorkspaceTokenCreate.fromJson(Map<String, Object?> json) => WorkspaceTokenCreate(
+        memberId: json['memberId'] as String,
+        name: json['name'] as String?,
+        expiresAt: json['expiresAt'] == null ? null : DateTime.parse(json['expiresAt'] as String),
+      );
+
+  final String memberId;
+
+  final String? name;
+
+  /// When the token stops working (in the future); left out or null = never.
+  final DateTime? expiresAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'memberId': memberId,
+        if (name != null) 'name': name,
+        if (expiresAt != null) 'expiresAt': expiresAt?.toUtc().toIso8601String(),
+      };
+}
+
+/// A token just issued, with its secret (shown only once) and client configuration.
+class WorkspaceTokenWithSecret {
+  /// Creates a [WorkspaceTokenWithSecret].
+  const WorkspaceTokenWithSecret({required this.token, required this.secret, required this.clientConfig});
+
+  /// Reads a [WorkspaceTokenWithSecret] from its JSON object; unknown keys are ignored.
+  factory WorkspaceTokenWithSecret.fromJson(Map<String, Object?> json) => WorkspaceTokenWithSecret(
+        token: WorkspaceToken.fromJson(json['token'] as Map<String, Object?>),
+        secret: json['secret'] as String,
+        clientConfig: WorkspaceClientConfig.fromJson(json['clientConfig'] as Map<String, Object?>),
+      );
+
+  final WorkspaceToken token;
+
+  /// The full token. Shown only once; store it now.
+  final String secret;
+
+  final WorkspaceClientConfig clientConfig;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'token': token.toJson(),
+        'secret': secret,
+        'clientConfig': clientConfig.toJson(),
+      };
+}
+
+/// Ready-to-paste configuration for MCP clients, each holding the token: `cursor` for
+/// `~/.cursor/mcp.json`, `vscode` for `.vscode/mcp.json`, and `claudeDesktop` for
+/// `claude_desktop_config.json` (through `mcp-remote`, as Claude Desktop speaks only stdio).
+class WorkspaceClientConfig {
+  /// Creates a [WorkspaceClientConfig].
+  const WorkspaceClientConfig({required this.claudeDesktop, required this.cursor, required this.vscode});
+
+  /// Reads a [WorkspaceClientConfig] from its JSON object; unknown keys are ignored.
+  factory WorkspaceClientConfig.fromJson(Map<String, Object?> json) => WorkspaceClientConfig(
+        claudeDesktop: (json['claudeDesktop'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        cursor: (json['cursor'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        vscode: (json['vscode'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+      );
+
+  final Map<String, Object?> claudeDesktop;
+
+  final Map<String, Object?> cursor;
+
+  final Map<String, Object?> vscode;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'claudeDesktop': claudeDesktop,
+        'cursor': cursor,
+        'vscode': vscode,
+      };
+}
+
+/// A page of tokens.
+class WorkspaceTokenList {
+  /// Creates a [WorkspaceTokenList].
+  const WorkspaceTokenList({required this.data, required this.nextCursor});
+
+  /// Reads a [WorkspaceTokenList] from its JSON object; unknown keys are ignored.
+  factory WorkspaceTokenList.fromJson(Map<String, Object?> json) => WorkspaceTokenList(
+        data: (json['data'] as List<Object?>).map((e0) => WorkspaceToken.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<WorkspaceToken> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// A secret's name and times (never its value).
+class SecretInfo {
+  /// Creates a [SecretInfo].
+  const SecretInfo({required this.name, required this.createdAt, required this.updatedAt});
+
+  /// Reads a [SecretInfo] from its JSON object; unknown keys are ignored.
+  factory SecretInfo.fromJson(Map<String, Object?> json) => SecretInfo(
+        name: json['name'] as String,
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+      );
+
+  final String name;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// The secret's value.
+class SecretSet {
+  /// Creates a [SecretSet].
+  const SecretSet({required this.value});
+
+  /// Reads a [SecretSet] from its JSON object; unknown keys are ignored.
+  factory SecretSet.fromJson(Map<String, Object?> json) => SecretSet(
+        value: json['value'] as String,
+      );
+
+  /// At most 16 KiB in UTF-8.
+  final String value;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'value': value,
+      };
+}
+
+/// A page of secrets.
+class SecretInfoList {
+  /// Creates a [SecretInfoList].
+  const SecretInfoList({required this.data, required this.nextCursor});
+
+  /// Reads a [SecretInfoList] from its JSON object; unknown keys are ignored.
+  factory SecretInfoList.fromJson(Map<String, Object?> json) => SecretInfoList(
+        data: (json['data'] as List<Object?>).map((e0) => SecretInfo.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<SecretInfo> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// One of a fixed set of strings.
+enum AuditAction {
+  workspaceCreated('workspace.created'),
+  workspaceUpdated('workspace.updated'),
+  memberAdded('member.added'),
+  memberUpdated('member.updated'),
+  memberRemoved('member.removed'),
+  memberRoleChanged('member.role_changed'),
+  tokenCreated('token.created'),
+  tokenRevoked('token.revoked'),
+  secretSet('secret.set'),
+  secretDeleted('secret.deleted'),
+  serverAdded('server.added'),
+  serverUpdated('server.updated'),
+  serverRemoved('server.removed'),
+  toolEnabled('tool.enabled'),
+  toolDisabled('tool.disabled');
+
+  const AuditAction(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [AuditAction] from JSON; throws a [FormatException] for an unknown value.
+  static AuditAction fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown AuditAction', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// Who acted — the account key, or a member through one of their tokens.
+class AuditActor {
+  /// Creates an [AuditActor].
+  const AuditActor({required this.type, required this.id, required this.tokenId});
+
+  /// Reads an [AuditActor] from its JSON object; unknown keys are ignored.
+  factory AuditActor.fromJson(Map<String, Object?> json) => AuditActor(
+        type: AuditActorType.fromJson(json['type'] as String),
+        id: json['id'] as String,
+        tokenId: json['tokenId'] as String?,
+      );
+
+  final AuditActorType type;
+
+  /// The account (`acc_…`) or member (`mem_…`) id.
+  final String id;
+
+  /// The member's token that acted; null for the account key.
+  final String? tokenId;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'type': type.value,
+        'id': id,
+        'tokenId': tokenId,
+      };
+}
+
+/// One of a fixed set of strings.
+enum AuditActorType {
+  account('account'),
+  member('member');
+
+  const AuditActorType(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [AuditActorType] from JSON; throws a [FormatException] for an unknown value.
+  static AuditActorType fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown AuditActorType', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// One administrative change to a workspace.
+class AuditEvent {
+  /// Creates an [AuditEvent].
+  const AuditEvent({required this.id, required this.action, required this.actor, required this.target, required this.details, required this.createdAt});
+
+  /// Reads an [AuditEvent] from its JSON object; unknown keys are ignored.
+  factory AuditEvent.fromJson(Map<String, Object?> json) => AuditEvent(
+        id: json['id'] as String,
+        action: AuditAction.fromJson(json['action'] as String),
+        actor: AuditActor.fromJson(json['actor'] as Map<String, Object?>),
+        target: json['target'] as String?,
+        details: (json['details'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        createdAt: DateTime.parse(json['createdAt'] as String),
+      );
+
+  final String id;
+
+  final AuditAction action;
+
+  final AuditActor actor;
+
+  /// What was acted on: a member, token or server id, or a secret name.
+  final String? target;
+
+  /// What changed (never a secret value or token secret).
+  final Map<String, Object?> details;
+
+  final DateTime createdAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'action': action.value,
+        'actor': actor.toJson(),
+        'target': target,
+        'details': details,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+      };
+}
+
+/// A page of audit events.
+class AuditEventList {
+  /// Creates an [AuditEventList].
+  const AuditEventList({required this.data, required this.nextCursor});
+
+  /// Reads an [AuditEventList] from its JSON object; unknown keys are ignored.
+  factory AuditEventList.fromJson(Map<String, Object?> json) => AuditEventList(
+        data: (json['data'] as List<Object?>).map((e0) => AuditEvent.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<AuditEvent> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// `error` when the call failed (an upstream error or failure, a refusal by role or limit); else
+/// `ok`.
+enum GatewayCallStatus {
+  ok('ok'),
+  error('error');
+
+  const GatewayCallStatus(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [GatewayCallStatus] from JSON; throws a [FormatException] for an unknown value.
+  static GatewayCallStatus fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown GatewayCallStatus', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// One `tools/call` through the gateway. Never its arguments or its result.
+class GatewayCall {
+  /// Creates a [GatewayCall].
+  const GatewayCall({required this.id, required this.memberId, required this.tokenId, required this.server, required this.tool, required this.startedAt, required this.durationMs, required this.status, required this.errorCode});
+
+  /// Reads a [GatewayCall] from its JSON object; unknown keys are ignored.
+  factory GatewayCall.fromJson(Map<String, Object?> json) => GatewayCall(
+        id: json['id'] as String,
+        memberId: json['memberId'] as String?,
+        tokenId: json['tokenId'] as String?,
+        server: json['server'] as String,
+        tool: json['tool'] as String,
+        startedAt: DateTime.parse(json['startedAt'] as String),
+        durationMs: (json['durationMs'] as num).toDouble(),
+        status: GatewayCallStatus.fromJson(json['status'] as String),
+        errorCode: json['errorCode'] as String?,
+      );
+
+  final String id;
+
+  /// The member whose token made the call.
+  final String? memberId;
+
+  /// The workspace token (`wtk_…`) that made the call.
+  final String? tokenId;
+
+  /// The server's slug at the time of the call.
+  final String server;
+
+  /// The upstream's own name of the tool.
+  final String tool;
+
+  final DateTime startedAt;
+
+  /// How long the gateway took to answer the call, in milliseconds (fractions kept to the
+  /// microsecond).
+  final double durationMs;
+
+  final GatewayCallStatus status;
+
+  /// The stable code of the failure (e.g. `gateway/upstream-timeout`); null when `ok`.
+  final String? errorCode;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'memberId': memberId,
+        'tokenId': tokenId,
+        'server': server,
+        'tool': tool,
+        'startedAt': startedAt.toUtc().toIso8601String(),
+        'durationMs': durationMs,
+        'status': status.value,
+        'errorCode': errorCode,
+      };
+}
+
+/// A page of gateway calls.
+class GatewayCallList {
+  /// Creates a [GatewayCallList].
+  const GatewayCallList({required this.data, required this.nextCursor});
+
+  /// Reads a [GatewayCallList] from its JSON object; unknown keys are ignored.
+  factory GatewayCallList.fromJson(Map<String, Object?> json) => GatewayCallList(
+        data: (json['data'] as List<Object?>).map((e0) => GatewayCall.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<GatewayCall> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// Figures of a set of gateway calls.
+class CallStats {
+  /// Creates a [CallStats].
+  const CallStats({required this.calls, required this.errors, required this.errorRate, required this.p50Ms, required this.p95Ms});
+
+  /// Reads a [CallStats] from its JSON object; unknown keys are ignored.
+  factory CallStats.fromJson(Map<String, Object?> json) => CallStats(
+        calls: (json['calls'] as num).toInt(),
+        errors: (json['errors'] as num).toInt(),
+        errorRate: (json['errorRate'] as num).toDouble(),
+        p50Ms: json['p50Ms'] == null ? null : (json['p50Ms'] as num).toDouble(),
+        p95Ms: json['p95Ms'] == null ? null : (json['p95Ms'] as num).toDouble(),
+      );
+
+  final int calls;
+
+  final int errors;
+
+  /// `errors / calls`; 0 without calls.
+  final double errorRate;
+
+  /// Nearest-rank median duration; null without calls.
+  final double? p50Ms;
+
+  /// Nearest-rank 95th percentile duration; null without calls.
+  final double? p95Ms;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'calls': calls,
+        'errors': errors,
+        'errorRate': errorRate,
+        'p50Ms': p50Ms,
+        'p95Ms': p95Ms,
+      };
+}
+
+/// The figures of one member, server or tool. `key` is the member id (null for calls made
+/// without a member), the server slug, or the tool name; with `groupBy=tool`, `server` names
+/// the tool's server.
+class GatewayCallGroup {
+  /// Creates a [GatewayCallGroup].
+  const GatewayCallGroup({required this.key, this.server, required this.calls, required this.errors, required this.errorRate, required this.p50Ms, required this.p95Ms});
+
+  /// Reads a [GatewayCallGroup] from its JSON object; unknown keys are ignored.
+  factory GatewayCallGroup.fromJson(Map<String, Object?> json) => GatewayCallGroup(
+        key: json['key'] as String?,
+        server: json['server'] as String?,
+        calls: (json['calls'] as num).toInt(),
+        errors: (json['errors'] as num).toInt(),
+        errorRate: (json['errorRate'] as num).toDouble(),
+        p50Ms: json['p50Ms'] == null ? null : (json['p50Ms'] as num).toDouble(),
+        p95Ms: json['p95Ms'] == null ? null : (json['p95Ms'] as num).toDouble(),
+      );
+
+  final String? key;
+
+  final String? server;
+
+  final int calls;
+
+  final int errors;
+
+  final double errorRate;
+
+  final double? p50Ms;
+
+  final double? p95Ms;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'key': key,
+        if (server != null) 'server': server,
+        'calls': calls,
+        'errors': errors,
+        'errorRate': errorRate,
+        'p50Ms': p50Ms,
+        'p95Ms': p95Ms,
+      };
+}
+
+/// A range's figures in total and, with `groupBy`, per group (most calls first, then by key).
+class GatewayCallSummary {
+  /// Creates a [GatewayCallSummary].
+  const GatewayCallSummary({required this.from, required this.to, required this.total, required this.groups});
+
+  /// Reads a [GatewayCallSummary] from its JSON object; unknown keys are ignored.
+  factory GatewayCallSummary.fromJson(Map<String, Object?> json) => GatewayCallSummary(
+        from: DateTime.parse(json['from'] as String),
+        to: DateTime.parse(json['to'] as String),
+        total: CallStats.fromJson(json['total'] as Map<String, Object?>),
+        groups: (json['groups'] as List<Object?>).map((e0) => GatewayCallGroup.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final DateTime from;
+
+  final DateTime to;
+
+  final CallStats total;
+
+  /// Empty without `groupBy`.
+  final List<GatewayCallGroup> groups;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'from': from.toUtc().toIso8601String(),
+        'to': to.toUtc().toIso8601String(),
+        'total': total.toJson(),
+        'groups': groups.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// A workspace's gateway calls counted this month.
+class GatewayUsage {
+  /// Creates a [GatewayUsage].
+  const GatewayUsage({required this.month, required this.calls, required this.limit});
+
+  /// Reads a [GatewayUsage] from its JSON object; unknown keys are ignored.
+  factory GatewayUsage.fromJson(Map<String, Object?> json) => GatewayUsage(
+        month: json['month'] as String,
+        calls: (json['calls'] as num).toInt(),
+        limit: json['limit'] == null ? null : (json['limit'] as num).toInt(),
+      );
+
+  /// The calendar month, UTC.
+  final String month;
+
+  final int calls;
+
+  /// The workspace's `callsPerMonth` in force; null when unlimited.
+  final int? limit;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'month': month,
+        'calls': calls,
+        'limit': limit,
+      };
+}
+
+/// `proxy`: an MCP server at a URL; `workspace`: another workspace of the account, composed in.
+enum McpServerKind {
+  proxy('proxy'),
+  workspace('workspace');
+
+  const McpServerKind(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [McpServerKind] from JSON; throws a [FormatException] for an unknown value.
+  static McpServerKind fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown McpServerKind', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// `streamable-http` (the current MCP transport) or `sse` (the legacy HTTP+SSE transport).
+enum McpTransport {
+  streamableHttp('streamable-http'),
+  sse('sse');
+
+  const McpTransport(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [McpTransport] from JSON; throws a [FormatException] for an unknown value.
+  static McpTransport fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown McpTransport', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// How the last use of the upstream went, measured by the gateway (every list, call and check;
+/// stored every few seconds and on every check).
+class McpServerHealth {
+  /// Creates a [McpServerHealth].
+  const McpServerHealth({required this.status, required this.checkedAt, required this.latencyMs, required this.error});
+
+  /// Reads a [McpServerHealth] from its JSON object; unknown keys are ignored.
+  factory McpServerHealth.fromJson(Map<String, Object?> json) => McpServerHealth(
+        status: McpServerHealthStatus.fromJson(json['status'] as String),
+        checkedAt: json['checkedAt'] == null ? null : DateTime.parse(json['checkedAt'] as String),
+        latencyMs: json['latencyMs'] == null ? null : (json['latencyMs'] as num).toInt(),
+        error: json['error'] as String?,
+      );
+
+  final McpServerHealthStatus status;
+
+  /// When; null before the first use.
+  final DateTime? checkedAt;
+
+  final int? latencyMs;
+
+  /// Why the last use failed (never a secret value); null when it succeeded.
+  final String? error;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'status': status.value,
+        'checkedAt': checkedAt?.toUtc().toIso8601String(),
+        'latencyMs': latencyMs,
+        'error': error,
+      };
+}
+
+/// One of a fixed set of strings.
+enum McpServerHealthStatus {
+  unknown('unknown'),
+  ok('ok'),
+  error('error');
+
+  const McpServerHealthStatus(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [McpServerHealthStatus] from JSON; throws a [FormatException] for an unknown value.
+  static McpServerHealthStatus fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown McpServerHealthStatus', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// An MCP server behind a workspace's gateway.
+class McpServer {
+  /// Creates a [McpServer].
+  const McpServer({required this.id, required this.slug, required this.name, required this.kind, required this.url, required this.transport, required this.workspaceId, required this.secretHeaders, required this.bearerSecret, required this.enabled, required this.disabledTools, required this.timeoutMs, required this.health, required this.createdAt, required this.updatedAt});
+
+  /// Reads a [McpServer] from its JSON object; unknown keys are ignored.
+  factory McpServer.fromJson(Map<String, Object?> json) => McpServer(
+        id: json['id'] as String,
+        slug: json['slug'] as String,
+        name: json['name'] as String,
+        kind: McpServerKind.fromJson(json['kind'] as String),
+        url: json['url'] as String?,
+        transport: McpTransport.fromJson(json['transport'] as String),
+        workspaceId: json['workspaceId'] as String?,
+        secretHeaders: (json['secretHeaders'] as List<Object?>).map((e0) => e0 as String).toList(),
+        bearerSecret: json['bearerSecret'] as String?,
+        enabled: json['enabled'] as bool,
+        disabledTools: (json['disabledTools'] as List<Object?>).map((e0) => e0 as String).toList(),
+        timeoutMs: json['timeoutMs'] == null ? null : (json['timeoutMs'] as num).toInt(),
+        health: McpServerHealth.fromJson(json['health'] as Map<String, Object?>),
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+      );
+
+  final String id;
+
+  final String slug;
+
+  final String name;
+
+  final McpServerKind kind;
+
+  /// The upstream URL (`proxy`); null for `workspace`.
+  final String? url;
+
+  final McpTransport transport;
+
+  /// The composed workspace (`workspace`); null for `proxy`.
+  final String? workspaceId;
+
+  /// Workspace secrets sent to the upstream as `X-Mcp-Secret-<NAME>` headers.
+  final List<String> secretHeaders;
+
+  /// The workspace secret sent as `Authorization: Bearer <value>`, or null.
+  final String? bearerSecret;
+
+  /// Disabled servers are left out of the gateway.
+  final bool enabled;
+
+  /// Upstream tool names hidden from the gateway.
+  final List<String> disabledTools;
+
+  /// How long a call (and a list) may take upstream; null is the operator's default.
+  final int? timeoutMs;
+
+  final McpServerHealth health;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'slug': slug,
+        'name': name,
+        'kind': kind.value,
+        'url': url,
+        'transport': transport.value,
+        'workspaceId': workspaceId,
+        'secretHeaders': secretHeaders,
+        'bearerSecret': bearerSecret,
+        'enabled': enabled,
+        'disabledTools': disabledTools,
+        'timeoutMs': timeoutMs,
+        'health': health.toJson(),
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// A new server. `kind: proxy` (the default) needs `url`; `kind: workspace` needs `workspaceId`
+/// (a workspace of the same account the caller also manages) and takes no URL, transport or
+/// secrets.
+class McpServerCreate {
+  /// Creates a [McpServerCreate].
+  const McpServerCreate({required this.name, this.slug, this.kind, this.url, this.transport, this.workspaceId, this.secretHeaders, this.bearerSecret, this.enabled, this.disabledTools, this.timeoutMs});
+
+  /// Reads a [McpServerCreate] from its JSON object; unknown keys are ignored.
+  factory McpServerCreate.fromJson(Map<String, Object?> json) => McpServerCreate(
+        name: json['name'] as String,
+        slug: json['slug'] as String?,
+        kind: json['kind'] == null ? null : McpServerKind.fromJson(json['kind'] as String),
+        url: json['url'] as String?,
+        transport: json['transport'] == null ? null : McpTransport.fromJson(json['transport'] as String),
+        workspaceId: json['workspaceId'] as String?,
+        secretHeaders: json['secretHeaders'] == null ? null : (json['secretHeaders'] as List<Object?>).map((e0) => e0 as String).toList(),
+        bearerSecret: json['bearerSecret'] as String?,
+        enabled: json['enabled'] as bool?,
+        disabledTools: json['disabledTools'] == null ? null : (json['disabledTools'] as List<Object?>).map((e0) => e0 as String).toList(),
+        timeoutMs: json['timeoutMs'] == null ? null : (json['timeoutMs'] as num).toInt(),
+      );
+
+  final String name;
+
+  final String? slug;
+
+  final McpServerKind? kind;
+
+  final String? url;
+
+  final McpTransport? transport;
+
+  final String? workspaceId;
+
+  final List<String>? secretHeaders;
+
+  final String? bearerSecret;
+
+  final bool? enabled;
+
+  final List<String>? disabledTools;
+
+  final int? timeoutMs;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        if (slug != null) 'slug': slug,
+        if (kind != null) 'kind': kind?.value,
+        if (url != null) 'url': url,
+        if (transport != null) 'transport': transport?.value,
+        if (workspaceId != null) 'workspaceId': workspaceId,
+        if (secretHeaders != null) 'secretHeaders': secretHeaders,
+        if (bearerSecret != null) 'bearerSecret': bearerSecret,
+        if (enabled != null) 'enabled': enabled,
+        if (disabledTools != null) 'disabledTools': disabledTools,
+        if (timeoutMs != null) 'timeoutMs': timeoutMs,
+      };
+}
+
+/// The fields to change; `null` clears `bearerSecret` and `timeoutMs`.
+class McpServerUpdate {
+  /// Creates a [McpServerUpdate].
+  const McpServerUpdate({this.name, this.slug, this.url, this.transport, this.secretHeaders, this.bearerSecret, this.enabled, this.disabledTools, this.timeoutMs});
+
+  /// Reads a [McpServerUpdate] from its JSON object; unknown keys are ignored.
+  factory McpServerUpdate.fromJson(Map<String, Object?> json) => McpServerUpdate(
+        name: json['name'] as String?,
+        slug: json['slug'] as String?,
+        url: json['url'] as String?,
+        transport: json['transport'] == null ? null : McpTransport.fromJson(json['transport'] as String),
+        secretHeaders: json['secretHeaders'] == null ? null : (json['secretHeaders'] as List<Object?>).map((e0) => e0 as String).toList(),
+        bearerSecret: json['bearerSecret'] as String?,
+        enabled: json['enabled'] as bool?,
+        disabledTools: json['disabledTools'] == null ? null : (json['disabledTools'] as List<Object?>).map((e0) => e0 as String).toList(),
+        timeoutMs: json['timeoutMs'] == null ? null : (json['timeoutMs'] as num).toInt(),
+      );
+
+  final String? name;
+
+  final String? slug;
+
+  final String? url;
+
+  final McpTransport? transport;
+
+  final List<String>? secretHeaders;
+
+  final String? bearerSecret;
+
+  final bool? enabled;
+
+  final List<String>? disabledTools;
+
+  final int? timeoutMs;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (name != null) 'name': name,
+        if (slug != null) 'slug': slug,
+        if (url != null) 'url': url,
+        if (transport != null) 'transport': transport?.value,
+        if (secretHeaders != null) 'secretHeaders': secretHeaders,
+        if (bearerSecret != null) 'bearerSecret': bearerSecret,
+        if (enabled != null) 'enabled': enabled,
+        if (disabledTools != null) 'disabledTools': disabledTools,
+        if (timeoutMs != null) 'timeoutMs': timeoutMs,
+      };
+}
+
+/// A page of servers.
+class McpServerList {
+  /// Creates a [McpServerList].
+  const McpServerList({required this.data, required this.nextCursor});
+
+  /// Reads a [McpServerList] from its JSON object; unknown keys are ignored.
+  factory McpServerList.fromJson(Map<String, Object?> json) => McpServerList(
+        data: (json['data'] as List<Object?>).map((e0) => McpServer.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<McpServer> data;
+
+  /// Pass as `cursor` for the next page; null on the last page.
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// One tool of an upstream, as the gateway shows it.
+class McpServerTool {
+  /// Creates a [McpServerTool].
+  const McpServerTool({required this.name, required this.gatewayName, required this.enabled, required this.description, required this.readOnly});
+
+  /// Reads a [McpServerTool] from its JSON object; unknown keys are ignored.
+  factory McpServerTool.fromJson(Map<String, Object?> json) => McpServerTool(
+        name: json['name'] as String,
+        gatewayName: json['gatewayName'] as String,
+        enabled: json['enabled'] as bool,
+        description: json['description'] as String?,
+        readOnly: json['readOnly'] as bool,
+      );
+
+  /// The upstream's name for the tool.
+  final String name;
+
+  /// The name clients call it by (`{slug}__{name}`, shortened to 64 characters).
+  final String gatewayName;
+
+  /// False when listed in the server's `disabledTools`.
+  final bool enabled;
+
+  final String? description;
+
+  /// The upstream annotates it `readOnlyHint: true` (read-only tokens may call it).
+  final bool readOnly;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'gatewayName': gatewayName,
+        'enabled': enabled,
+        'description': description,
+        'readOnly': readOnly,
+      };
+}
+
+/// An upstream's tools.
+class McpServerToolList {
+  /// Creates a [McpServerToolList].
+  const McpServerToolList({required this.data});
+
+  /// Reads a [McpServerToolList] from its JSON object; unknown keys are ignored.
+  factory McpServerToolList.fromJson(Map<String, Object?> json) => McpServerToolList(
+        data: (json['data'] as List<Object?>).map((e0) => McpServerTool.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<McpServerTool> data;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// One of a fixed set of strings.
+enum WorkspacesAnalyticsSummaryGroupBy {
+  member('member'),
+  server('server'),
+  tool('tool');
+
+  const WorkspacesAnalyticsSummaryGroupBy(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [WorkspacesAnalyticsSummaryGroupBy] from JSON; throws a [FormatException] for an unknown value.
+  static WorkspacesAnalyticsSummaryGroupBy fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown WorkspacesAnalyticsSummaryGroupBy', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}

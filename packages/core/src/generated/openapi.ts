@@ -831,6 +831,366 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the account's workspaces, oldest first */
+        get: operations["workspaces.list"];
+        put?: never;
+        /**
+         * Create a workspace
+         * @description Without `slug`, one is derived from the name (with a short random suffix when that one is
+         *     taken). Slugs are unique on the platform: they name the gateway URL.
+         */
+        post: operations["workspaces.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one workspace */
+        get: operations["workspaces.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a workspace and everything in it
+         * @description Deletes its members, tokens, secrets, servers, audit log and analytics. Its tokens stop
+         *     working on the next request, on every node.
+         */
+        delete: operations["workspaces.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a workspace, or change its slug or limits
+         * @description Fields left out are unchanged. `slug` and `limits` are the operator's: only the account key
+         *     may change them (an admin token gets 403 `workspaces/forbidden`). In `limits`, a field set
+         *     to null goes back to the platform's default. A new slug changes the gateway URL at once.
+         */
+        patch: operations["workspaces.update"];
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a workspace's members, oldest first */
+        get: operations["workspaces.members.list"];
+        put?: never;
+        /**
+         * Add a member
+         * @description A member reaches the gateway with the tokens issued to them (`workspaces.tokens.create`).
+         */
+        post: operations["workspaces.members.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/members/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member and their tokens
+         * @description The member's tokens stop working on the next request, on every node.
+         */
+        delete: operations["workspaces.members.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a member or change their role
+         * @description A new role applies to the member's tokens from the next request, on every node.
+         */
+        patch: operations["workspaces.members.update"];
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a workspace's tokens (never their secrets), oldest first */
+        get: operations["workspaces.tokens.list"];
+        put?: never;
+        /**
+         * Issue a token to a member
+         * @description The token (`mwt_…`) carries its member's role, read on every request. Its secret is
+         *     returned in full only in this response, with ready-to-paste configuration for Claude
+         *     Desktop, Cursor and VS Code; the platform keeps only a hash.
+         */
+        post: operations["workspaces.tokens.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/tokens/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a token
+         * @description The token stops working on the next request, on every node. It stays listed, with its
+         *     `revokedAt`. Revoking a revoked token changes nothing.
+         */
+        delete: operations["workspaces.tokens.revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a workspace's secrets (names and times, never the values), oldest first */
+        get: operations["workspaces.secrets.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/secrets/{secretName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a secret
+         * @description Creates or replaces the secret. The value is encrypted at rest (the platform's vault) and
+         *     never returned or logged; servers of the workspace receive it as a header
+         *     (`X-Mcp-Secret-<NAME>` or `Authorization: Bearer`), as each server's configuration says.
+         */
+        put: operations["workspaces.secrets.set"];
+        post?: never;
+        /** Delete a secret */
+        delete: operations["workspaces.secrets.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's audit log, newest first
+         * @description Every administrative change to the workspace: who (the account key, or a member's token),
+         *     what and when. Never holds secret values or token secrets.
+         */
+        get: operations["workspaces.audit.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/analytics/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a workspace's gateway calls, newest first
+         * @description One item per `tools/call` the gateway served, filtered by a time range (`from` inclusive,
+         *     `to` exclusive; both optional) and by member, server, tool and status. Calls appear within
+         *     about a second of ending.
+         */
+        get: operations["workspaces.analytics.calls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts, error rate and latency percentiles of a workspace's gateway calls
+         * @description Aggregates the calls of `[from, to)`: `to` defaults to now, `from` to 24 hours before
+         *     `to`, and the range may hold at most 100 000 calls (ask for shorter ranges). With `groupBy`, the same figures per member, per
+         *     server or per tool (a tool is named by its server too), at most 1000 groups with the most
+         *     calls. Percentiles are nearest-rank: p50 is the duration of the call at rank ⌈0.5·n⌉ when
+         *     the n calls are ordered by duration, p95 the one at rank ⌈0.95·n⌉ (always a duration that
+         *     was measured).
+         */
+        get: operations["workspaces.analytics.summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/analytics/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A workspace's gateway calls this month, and its monthly limit
+         * @description The `tools/call`s counted in the current calendar month (UTC) against the workspace's
+         *     `callsPerMonth` limit. A call refused because the limit was reached is not counted.
+         */
+        get: operations["workspaces.analytics.usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the workspace's MCP servers, oldest first */
+        get: operations["workspaces.servers.list"];
+        put?: never;
+        /**
+         * Put an MCP server behind the workspace's gateway
+         * @description Registers a proxied MCP server (`kind: proxy`, its `url` checked by the SSRF guard now and
+         *     on every connection) or another workspace of the account (`kind: workspace`, composition).
+         *     Its tools appear in the gateway as `{slug}__{tool}`. The slug is derived from the name when
+         *     absent.
+         */
+        post: operations["workspaces.servers.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/servers/{serverId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one MCP server of the workspace */
+        get: operations["workspaces.servers.get"];
+        put?: never;
+        post?: never;
+        /** Remove an MCP server from the workspace */
+        delete: operations["workspaces.servers.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an MCP server (enable, disable, tools, URL, secrets)
+         * @description Changes the fields sent and leaves the others. `disabledTools` replaces the list of tools
+         *     hidden from the gateway (each change audited as `tool.enabled` / `tool.disabled`). Every
+         *     worker and node uses the new configuration on its next request; open upstream connections
+         *     are rebuilt.
+         */
+        patch: operations["workspaces.servers.update"];
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/servers/{serverId}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connect to the server now and record its health
+         * @description Initializes a session with the upstream and lists its tools (for a composed workspace:
+         *     checks that it exists and forms no loop), then stores and returns the health. An unhealthy
+         *     upstream is not an error of this operation: its health says `error` and why.
+         */
+        post: operations["workspaces.servers.check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspaceId}/servers/{serverId}/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The upstream's tools, with their gateway names and whether they are enabled
+         * @description The tools the proxied server lists (through the gateway's cache), in the upstream's order.
+         *     A composed workspace has no tools of its own here: list them through its gateway URL.
+         */
+        get: operations["workspaces.servers.tools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1492,6 +1852,475 @@ export interface components {
             state: components["schemas"]["JsonValue"];
             userId: string | null;
         };
+        /** @example wsp_4Fk9Lm2Qx7Rt1Vw8Zy3B */
+        WorkspaceId: string;
+        /**
+         * @description Lowercase letters and digits in words joined by single hyphens; unique on the platform.
+         * @example acme-tools
+         */
+        WorkspaceSlug: string;
+        /**
+         * @description `read-only` lists tools and calls only those annotated `readOnlyHint: true`; `developer`
+         *     calls any enabled tool; `admin` also manages the workspace with its token.
+         * @enum {string}
+         */
+        WorkspaceRole: "admin" | "developer" | "read-only";
+        /** @description The workspace's own limits; null means the platform's default (the operator's). */
+        WorkspaceLimits: {
+            /** @description Servers the workspace may register. */
+            maxServers: number | null;
+            /** @description `tools/call`s per calendar month (UTC); 0 = no limit. */
+            callsPerMonth: number | null;
+            /** @description Gateway requests per minute per token. */
+            requestsPerMinute: number | null;
+        };
+        /** @description Limits to set; a field left out is unchanged, a field set to null goes back to the default. */
+        WorkspaceLimitsInput: {
+            maxServers?: number | null;
+            callsPerMonth?: number | null;
+            requestsPerMinute?: number | null;
+        };
+        /** @description The limits in force (the workspace's own, else the platform's defaults). */
+        EffectiveLimits: {
+            maxServers: number;
+            /** @description 0 = no limit. */
+            callsPerMonth: number;
+            requestsPerMinute: number;
+        };
+        /** @description A workspace and its gateway URL. */
+        Workspace: {
+            id: components["schemas"]["WorkspaceId"];
+            /** @example Acme tools */
+            name: string;
+            slug: components["schemas"]["WorkspaceSlug"];
+            description: string | null;
+            /**
+             * @description The URL MCP clients connect to (Streamable HTTP; `/sse` after it for legacy SSE clients).
+             * @example https://aerostack.example.com/ws/acme-tools
+             */
+            gatewayUrl: string;
+            limits: components["schemas"]["WorkspaceLimits"];
+            effectiveLimits: components["schemas"]["EffectiveLimits"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description What a new workspace needs. */
+        WorkspaceCreate: {
+            /** @example Acme tools */
+            name: string;
+            slug?: components["schemas"]["WorkspaceSlug"];
+            description?: string | null;
+            limits?: components["schemas"]["WorkspaceLimitsInput"];
+        };
+        /** @description The fields to change. */
+        WorkspaceUpdate: {
+            name?: string;
+            slug?: components["schemas"]["WorkspaceSlug"];
+            description?: string | null;
+            limits?: components["schemas"]["WorkspaceLimitsInput"];
+        };
+        /** @description A page of workspaces. */
+        WorkspaceList: {
+            data: components["schemas"]["Workspace"][];
+            nextCursor: string | null;
+        };
+        /** @example mem_8Hd3Kq6Wz1Xc5Vb9Nm2L */
+        MemberId: string;
+        /** @description A member of a workspace. */
+        Member: {
+            id: components["schemas"]["MemberId"];
+            /** @example Ada */
+            name: string;
+            /** @example ada@example.com */
+            email: string | null;
+            role: components["schemas"]["WorkspaceRole"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A new member. */
+        MemberCreate: {
+            name: string;
+            /** Format: email */
+            email?: string | null;
+            role: components["schemas"]["WorkspaceRole"];
+        };
+        /** @description The fields to change. */
+        MemberUpdate: {
+            name?: string;
+            /** Format: email */
+            email?: string | null;
+            role?: components["schemas"]["WorkspaceRole"];
+        };
+        /** @description A page of members. */
+        MemberList: {
+            data: components["schemas"]["Member"][];
+            nextCursor: string | null;
+        };
+        /** @example wtk_2Pq7Rs4Tv9Wx3Yz6Ab1C */
+        WorkspaceTokenId: string;
+        /** @description A member's token, without its secret. */
+        WorkspaceToken: {
+            id: components["schemas"]["WorkspaceTokenId"];
+            memberId: components["schemas"]["MemberId"];
+            /** @example Ada’s laptop */
+            name: string | null;
+            /**
+             * @description The prefix and last four characters, to tell tokens apart.
+             * @example mwt_…x8Yz
+             */
+            hint: string;
+            role: components["schemas"]["WorkspaceRole"];
+            /** @description When the token stops working; null = never. */
+            expiresAt: components["schemas"]["Timestamp"] | null;
+            createdAt: components["schemas"]["Timestamp"];
+            revokedAt: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description Whose token, and for how long. */
+        WorkspaceTokenCreate: {
+            memberId: components["schemas"]["MemberId"];
+            name?: string | null;
+            /** @description When the token stops working (in the future); left out or null = never. */
+            expiresAt?: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description A token just issued, with its secret (shown only once) and client configuration. */
+        WorkspaceTokenWithSecret: {
+            token: components["schemas"]["WorkspaceToken"];
+            /**
+             * @description The full token. Shown only once; store it now.
+             * @example mwt_8fK2mQ9wE6rT3yU7iO1pA4sD5fG6hJ7kL8zX9cV0b
+             */
+            secret: string;
+            clientConfig: components["schemas"]["WorkspaceClientConfig"];
+        };
+        /**
+         * @description Ready-to-paste configuration for MCP clients, each holding the token: `cursor` for
+         *     `~/.cursor/mcp.json`, `vscode` for `.vscode/mcp.json`, and `claudeDesktop` for
+         *     `claude_desktop_config.json` (through `mcp-remote`, as Claude Desktop speaks only stdio).
+         */
+        WorkspaceClientConfig: {
+            /**
+             * @example {
+             *       "mcpServers": {
+             *         "acme-tools": {
+             *           "command": "npx",
+             *           "args": [
+             *             "-y",
+             *             "mcp-remote@0.15.1",
+             *             "https://aerostack.example.com/ws/acme-tools",
+             *             "--header",
+             *             "Authorization:${AEROSTACK_TOKEN}"
+             *           ],
+             *           "env": {
+             *             "AEROSTACK_TOKEN": "Bearer mwt_…"
+             *           }
+             *         }
+             *       }
+             *     }
+             */
+            claudeDesktop: {
+                [key: string]: unknown;
+            };
+            /**
+             * @example {
+             *       "mcpServers": {
+             *         "acme-tools": {
+             *           "url": "https://aerostack.example.com/ws/acme-tools",
+             *           "headers": {
+             *             "Authorization": "Bearer mwt_…"
+             *           }
+             *         }
+             *       }
+             *     }
+             */
+            cursor: {
+                [key: string]: unknown;
+            };
+            /**
+             * @example {
+             *       "servers": {
+             *         "acme-tools": {
+             *           "type": "http",
+             *           "url": "https://aerostack.example.com/ws/acme-tools",
+             *           "headers": {
+             *             "Authorization": "Bearer mwt_…"
+             *           }
+             *         }
+             *       }
+             *     }
+             */
+            vscode: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A page of tokens. */
+        WorkspaceTokenList: {
+            data: components["schemas"]["WorkspaceToken"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description Upper-case letters, digits and underscores, starting with a letter.
+         * @example GITHUB_TOKEN
+         */
+        SecretName: string;
+        /** @description A secret's name and times (never its value). */
+        SecretInfo: {
+            name: components["schemas"]["SecretName"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description The secret's value. */
+        SecretSet: {
+            /** @description At most 16 KiB in UTF-8. */
+            value: string;
+        };
+        /** @description A page of secrets. */
+        SecretInfoList: {
+            data: components["schemas"]["SecretInfo"][];
+            nextCursor: string | null;
+        };
+        /** @enum {string} */
+        AuditAction: "workspace.created" | "workspace.updated" | "member.added" | "member.updated" | "member.removed" | "member.role_changed" | "token.created" | "token.revoked" | "secret.set" | "secret.deleted" | "server.added" | "server.updated" | "server.removed" | "tool.enabled" | "tool.disabled";
+        /** @description Who acted — the account key, or a member through one of their tokens. */
+        AuditActor: {
+            /** @enum {string} */
+            type: "account" | "member";
+            /**
+             * @description The account (`acc_…`) or member (`mem_…`) id.
+             * @example mem_8Hd3Kq6Wz1Xc5Vb9Nm2L
+             */
+            id: string;
+            /** @description The member's token that acted; null for the account key. */
+            tokenId: components["schemas"]["WorkspaceTokenId"] | null;
+        };
+        /** @description One administrative change to a workspace. */
+        AuditEvent: {
+            /** @example aud_6Jn1Bv5Cx9Zl3Mk7Qw2E */
+            id: string;
+            action: components["schemas"]["AuditAction"];
+            actor: components["schemas"]["AuditActor"];
+            /**
+             * @description What was acted on: a member, token or server id, or a secret name.
+             * @example mem_8Hd3Kq6Wz1Xc5Vb9Nm2L
+             */
+            target: string | null;
+            /**
+             * @description What changed (never a secret value or token secret).
+             * @example {
+             *       "from": "developer",
+             *       "to": "admin"
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            };
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of audit events. */
+        AuditEventList: {
+            data: components["schemas"]["AuditEvent"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description `error` when the call failed (an upstream error or failure, a refusal by role or limit); else `ok`.
+         * @enum {string}
+         */
+        GatewayCallStatus: "ok" | "error";
+        /** @description One `tools/call` through the gateway. Never its arguments or its result. */
+        GatewayCall: {
+            /** @example cal_4Fh8Kq2Lm9Np3Rs7Tv1W */
+            id: string;
+            /** @description The member whose token made the call. */
+            memberId: string | null;
+            /** @description The workspace token (`wtk_…`) that made the call. */
+            tokenId: string | null;
+            /**
+             * @description The server's slug at the time of the call.
+             * @example github
+             */
+            server: string;
+            /**
+             * @description The upstream's own name of the tool.
+             * @example search_issues
+             */
+            tool: string;
+            startedAt: components["schemas"]["Timestamp"];
+            /** @description How long the gateway took to answer the call, in milliseconds (fractions kept to the microsecond). */
+            durationMs: number;
+            status: components["schemas"]["GatewayCallStatus"];
+            /** @description The stable code of the failure (e.g. `gateway/upstream-timeout`); null when `ok`. */
+            errorCode: string | null;
+        };
+        /** @description A page of gateway calls. */
+        GatewayCallList: {
+            data: components["schemas"]["GatewayCall"][];
+            nextCursor: string | null;
+        };
+        /** @description Figures of a set of gateway calls. */
+        CallStats: {
+            calls: number;
+            errors: number;
+            /** @description `errors / calls`; 0 without calls. */
+            errorRate: number;
+            /** @description Nearest-rank median duration; null without calls. */
+            p50Ms: number | null;
+            /** @description Nearest-rank 95th percentile duration; null without calls. */
+            p95Ms: number | null;
+        };
+        /**
+         * @description The figures of one member, server or tool. `key` is the member id (null for calls made
+         *     without a member), the server slug, or the tool name; with `groupBy=tool`, `server` names
+         *     the tool's server.
+         */
+        GatewayCallGroup: {
+            key: string | null;
+            server?: string;
+            calls: number;
+            errors: number;
+            errorRate: number;
+            p50Ms: number | null;
+            p95Ms: number | null;
+        };
+        /** @description A range's figures in total and, with `groupBy`, per group (most calls first, then by key). */
+        GatewayCallSummary: {
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            total: components["schemas"]["CallStats"];
+            /** @description Empty without `groupBy`. */
+            groups: components["schemas"]["GatewayCallGroup"][];
+        };
+        /** @description A workspace's gateway calls counted this month. */
+        GatewayUsage: {
+            /**
+             * @description The calendar month, UTC.
+             * @example 2026-11
+             */
+            month: string;
+            calls: number;
+            /** @description The workspace's `callsPerMonth` in force; null when unlimited. */
+            limit: number | null;
+        };
+        /** @example srv_7Hq2vW9xK3mN5pR8sT1u */
+        McpServerId: string;
+        /**
+         * @description The server's name in the gateway: its tools are `{slug}__{tool}`. Lowercase letters and
+         *     digits, words joined by one `-` or `_` (never `__`), 1 to 32 characters; unique in the workspace.
+         * @example github
+         * @example jira-cloud
+         */
+        McpServerSlug: string;
+        /**
+         * @description `proxy`: an MCP server at a URL; `workspace`: another workspace of the account, composed in.
+         * @enum {string}
+         */
+        McpServerKind: "proxy" | "workspace";
+        /**
+         * @description `streamable-http` (the current MCP transport) or `sse` (the legacy HTTP+SSE transport).
+         * @enum {string}
+         */
+        McpTransport: "streamable-http" | "sse";
+        /**
+         * @description How the last use of the upstream went, measured by the gateway (every list, call and check;
+         *     stored every few seconds and on every check).
+         */
+        McpServerHealth: {
+            /** @enum {string} */
+            status: "unknown" | "ok" | "error";
+            /**
+             * Format: date-time
+             * @description When; null before the first use.
+             */
+            checkedAt: string | null;
+            latencyMs: number | null;
+            /** @description Why the last use failed (never a secret value); null when it succeeded. */
+            error: string | null;
+        };
+        /** @description An MCP server behind a workspace's gateway. */
+        McpServer: {
+            id: components["schemas"]["McpServerId"];
+            slug: components["schemas"]["McpServerSlug"];
+            /** @example GitHub */
+            name: string;
+            kind: components["schemas"]["McpServerKind"];
+            /**
+             * Format: uri
+             * @description The upstream URL (`proxy`); null for `workspace`.
+             */
+            url: string | null;
+            transport: components["schemas"]["McpTransport"];
+            /** @description The composed workspace (`workspace`); null for `proxy`. */
+            workspaceId: components["schemas"]["WorkspaceId"] | null;
+            /** @description Workspace secrets sent to the upstream as `X-Mcp-Secret-<NAME>` headers. */
+            secretHeaders: components["schemas"]["SecretName"][];
+            /** @description The workspace secret sent as `Authorization: Bearer <value>`, or null. */
+            bearerSecret: components["schemas"]["SecretName"] | null;
+            /** @description Disabled servers are left out of the gateway. */
+            enabled: boolean;
+            /** @description Upstream tool names hidden from the gateway. */
+            disabledTools: string[];
+            /** @description How long a call (and a list) may take upstream; null is the operator's default. */
+            timeoutMs: number | null;
+            health: components["schemas"]["McpServerHealth"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description A new server. `kind: proxy` (the default) needs `url`; `kind: workspace` needs `workspaceId`
+         *     (a workspace of the same account the caller also manages) and takes no URL, transport or secrets.
+         */
+        McpServerCreate: {
+            /** @example GitHub */
+            name: string;
+            slug?: components["schemas"]["McpServerSlug"];
+            kind?: components["schemas"]["McpServerKind"];
+            /**
+             * Format: uri
+             * @example https://mcp.example.com/mcp
+             */
+            url?: string;
+            transport?: components["schemas"]["McpTransport"];
+            workspaceId?: components["schemas"]["WorkspaceId"];
+            secretHeaders?: components["schemas"]["SecretName"][];
+            bearerSecret?: components["schemas"]["SecretName"];
+            /** @default true */
+            enabled?: boolean;
+            disabledTools?: string[];
+            timeoutMs?: number;
+        };
+        /** @description The fields to change; `null` clears `bearerSecret` and `timeoutMs`. */
+        McpServerUpdate: {
+            name?: string;
+            slug?: components["schemas"]["McpServerSlug"];
+            /** Format: uri */
+            url?: string;
+            transport?: components["schemas"]["McpTransport"];
+            secretHeaders?: components["schemas"]["SecretName"][];
+            bearerSecret?: components["schemas"]["SecretName"] | null;
+            enabled?: boolean;
+            disabledTools?: string[];
+            timeoutMs?: number | null;
+        };
+        /** @description A page of servers. */
+        McpServerList: {
+            data: components["schemas"]["McpServer"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description One tool of an upstream, as the gateway shows it. */
+        McpServerTool: {
+            /** @description The upstream's name for the tool. */
+            name: string;
+            /** @description The name clients call it by (`{slug}__{name}`, shortened to 64 characters). */
+            gatewayName: string;
+            /** @description False when listed in the server's `disabledTools`. */
+            enabled: boolean;
+            description: string | null;
+            /** @description The upstream annotates it `readOnlyHint: true` (read-only tokens may call it). */
+            readOnly: boolean;
+        };
+        /** @description An upstream's tools. */
+        McpServerToolList: {
+            data: components["schemas"]["McpServerTool"][];
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details with a stable `code`. */
@@ -1588,6 +2417,70 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description `workspaces/not-found`: no workspace with this id that the credential may see. */
+        WorkspaceNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `workspaces/forbidden`: the token of this workspace is not an admin token, or asks for what
+         *     only the account key may do; `auth/wrong-credential-type`: a credential of another kind.
+         */
+        WorkspaceForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `workspaces/slug-taken`: another workspace has this slug; or `idempotency/in-progress`. */
+        WorkspaceSlugTaken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `workspaces/not-found`: no such workspace for this credential; `gateway/not-found`: no
+         *     server with this id in the workspace.
+         */
+        ServerNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `gateway/slug-taken`: another server of the workspace has this slug. */
+        ServerConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `gateway/url-refused`: the SSRF guard refuses the URL; `gateway/composition-loop`: the
+         *     composed workspace (transitively) includes this one; `gateway/invalid-server`: the fields do
+         *     not fit the kind (the detail says which); `idempotency/key-reused`: see the catalogue.
+         */
+        ServerInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description How many items to return. */
@@ -1607,6 +2500,15 @@ export interface components {
         CacheKey: components["schemas"]["CacheKey"];
         AuthProviderSlug: components["schemas"]["AuthProviderSlug"];
         AuthUserId: components["schemas"]["AuthUserId"];
+        WorkspaceId: components["schemas"]["WorkspaceId"];
+        MemberId: components["schemas"]["MemberId"];
+        WorkspaceTokenId: components["schemas"]["WorkspaceTokenId"];
+        SecretName: components["schemas"]["SecretName"];
+        /** @description The start of the range (inclusive), an RFC 3339 time. */
+        AnalyticsFrom: string;
+        /** @description The end of the range (exclusive), an RFC 3339 time; not before `from`. */
+        AnalyticsTo: string;
+        ServerId: components["schemas"]["McpServerId"];
     };
     requestBodies: never;
     headers: never;
@@ -3635,6 +4537,989 @@ export interface operations {
             };
             /** @description `realtime/presence-conflict`: another caller holds this key on the channel. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of workspaces. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceCreate"];
+            };
+        };
+        responses: {
+            /** @description The workspace. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["WorkspaceSlugTaken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceUpdate"];
+            };
+        };
+        responses: {
+            /** @description The workspace as updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            409: components["responses"]["WorkspaceSlugTaken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.members.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.members.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberCreate"];
+            };
+        };
+        responses: {
+            /** @description The member. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.members.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                memberId: components["parameters"]["MemberId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            /** @description `workspaces/not-found` or `workspaces/member-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.members.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                memberId: components["parameters"]["MemberId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberUpdate"];
+            };
+        };
+        responses: {
+            /** @description The member as updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            /** @description `workspaces/not-found` or `workspaces/member-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.tokens.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tokens, revoked ones included. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceTokenList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.tokens.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description The token, with its secret shown once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceTokenWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            /** @description `workspaces/not-found` or `workspaces/member-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `workspaces/invalid-expiry` (`expiresAt` is not in the future) or an `idempotency/key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.tokens.revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                tokenId: components["parameters"]["WorkspaceTokenId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            /** @description `workspaces/not-found` or `workspaces/token-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.secrets.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of secrets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretInfoList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.secrets.set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                secretName: components["parameters"]["SecretName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretSet"];
+            };
+        };
+        responses: {
+            /** @description The secret's name and times. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `workspaces/forbidden` (a token that is not an admin token), `workspaces/limit-reached`
+             *     (the workspace has as many secrets as it may) or `auth/wrong-credential-type`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["WorkspaceNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `workspaces/secret-too-large`: the value is longer than 16 KiB in UTF-8. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.secrets.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                secretName: components["parameters"]["SecretName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            /** @description `workspaces/not-found` or `workspaces/secret-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.audit.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit events, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.analytics.calls": {
+        parameters: {
+            query?: {
+                /** @description The start of the range (inclusive), an RFC 3339 time. */
+                from?: components["parameters"]["AnalyticsFrom"];
+                /** @description The end of the range (exclusive), an RFC 3339 time; not before `from`. */
+                to?: components["parameters"]["AnalyticsTo"];
+                /** @description Only the calls made with this member's tokens. */
+                memberId?: components["schemas"]["MemberId"];
+                /** @description Only the calls to the server with this slug. */
+                server?: string;
+                /** @description Only the calls of the upstream tool with this name (as the upstream names it). */
+                tool?: string;
+                status?: components["schemas"]["GatewayCallStatus"];
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of calls, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCallList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            /** @description `analytics/invalid-range`: `from` is after `to`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.analytics.summary": {
+        parameters: {
+            query?: {
+                /** @description The start of the range (inclusive), an RFC 3339 time. */
+                from?: components["parameters"]["AnalyticsFrom"];
+                /** @description The end of the range (exclusive), an RFC 3339 time; not before `from`. */
+                to?: components["parameters"]["AnalyticsTo"];
+                /** @description Also aggregate per member, per server or per tool. */
+                groupBy?: "member" | "server" | "tool";
+            };
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures of the range, in total and per group. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCallSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            /** @description `analytics/invalid-range`: `from` is after `to`; `analytics/range-too-large`: the range holds more than 100 000 calls. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.analytics.usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This month's count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUsage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WorkspaceForbidden"];
+            404: components["responses"]["WorkspaceNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.servers.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of servers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ServerNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.servers.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["McpServerCreate"];
+            };
+        };
+        responses: {
+            /** @description The server, with unknown health until first used or checked. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `workspaces/forbidden`: the token's role may not manage servers; `workspaces/limit-reached`:
+             *     the workspace has as many servers as its limit allows.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["ServerNotFound"];
+            409: components["responses"]["ServerConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ServerInvalid"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.servers.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                serverId: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ServerNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.servers.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                serverId: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ServerNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.servers.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                serverId: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["McpServerUpdate"];
+            };
+        };
+        responses: {
+            /** @description The server as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ServerNotFound"];
+            409: components["responses"]["ServerConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ServerInvalid"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.servers.check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                serverId: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The health as just measured. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServerHealth"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ServerNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "workspaces.servers.tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: components["parameters"]["WorkspaceId"];
+                serverId: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream's tools. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServerToolList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ServerNotFound"];
+            /**
+             * @description `gateway/not-a-proxy`: the server is a composed workspace; `gateway/url-refused`: the
+             *     upstream's address is refused by the SSRF guard.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `gateway/upstream-unavailable`: the upstream could not be reached; `gateway/upstream-error`:
+             *     it answered with an error.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `gateway/upstream-timeout`: the upstream did not answer in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
