@@ -5,7 +5,13 @@ export default defineProject({
   resolve: {
     // The scenario runner calls @aerostack/node's admin client from its source, which imports
     // this package: resolve that to this source too, so both share one copy.
-    alias: { '@aerostack/core': fileURLToPath(new URL('src/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^@aerostack\/core$/, replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)) },
+      {
+        find: /^@aerostack\/core\/admin$/,
+        replacement: fileURLToPath(new URL('src/admin.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     name: 'core',

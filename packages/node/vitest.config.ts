@@ -4,7 +4,16 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   resolve: {
     // Unit tests run against core's source; the dist tests load the built packages explicitly.
-    alias: { '@aerostack/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
+    alias: [
+      {
+        find: /^@aerostack\/core$/,
+        replacement: fileURLToPath(new URL('../core/src/index.ts', import.meta.url)),
+      },
+      {
+        find: /^@aerostack\/core\/admin$/,
+        replacement: fileURLToPath(new URL('../core/src/admin.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     name: 'node',

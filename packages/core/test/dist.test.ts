@@ -20,8 +20,10 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 // the event stream and its SSE parser (they were tree-shaken away from clients that did not stream).
 // OpenID Connect sign-in with the client's own PKCE pair (decision 0032) took it to 10,915 bytes.
 // The cookie helpers for server rendering (cookieStorage, requestCookies, browserCookies: ~0.6 KiB,
-// tree-shaken away from apps that do not import them) took it to 11,496 bytes.
-const SIZE_BUDGET_BYTES = 11.25 * 1024;
+// tree-shaken away from apps that do not import them) took it to 11,496 bytes. The workspaces,
+// gateway and analytics error codes in the generated ERROR_CODES catalogue took it to 11,680 bytes
+// (the workspaces API itself is the separate entry @aerostack/core/admin, outside this budget).
+const SIZE_BUDGET_BYTES = 11.5 * 1024;
 const PUBLIC_VALUES = [
   'AerostackError',
   'ERROR_CODES',

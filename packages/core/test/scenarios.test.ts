@@ -56,6 +56,16 @@ function options(args: Args, ...taken: string[]): RequestOptions {
   return Object.keys(headers).length > 0 ? { headers } : {};
 }
 
+/** The step's workspace id (path parameter). */
+const ws = (args: Args) => String(args.path.workspaceId);
+
+/** A list method's options: the step's `limit` and `cursor` plus its headers. */
+const listOptions = (args: Args) => ({
+  limit: num(args.query.limit),
+  cursor: str(args.query.cursor),
+  ...options(args),
+});
+
 function admin(clients: Clients): AdminClient {
   if (!clients.admin) throw new Error('the admin client needs a credential');
   return clients.admin;
@@ -75,12 +85,7 @@ type Call = (clients: Clients, args: Args) => Promise<unknown>;
 const CALLS: Record<string, Call> = {
   'health.check': ({ client }, args) => client.health(options(args)),
   'account.get': (clients, args) => admin(clients).account.get(options(args)),
-  'projects.list': (clients, args) =>
-    admin(clients).projects.list({
-      limit: num(args.query.limit),
-      cursor: str(args.query.cursor),
-      ...options(args),
-    }),
+  'projects.list': (clients, args) => admin(clients).projects.list(listOptions(args)),
   'projects.create': (clients, args) =>
     admin(clients).projects.create(
       { name: String((args.body as { name: Json }).name) },
@@ -88,11 +93,7 @@ const CALLS: Record<string, Call> = {
     ),
   'projects.get': (clients, args) => admin(clients).projects.get(String(args.path.projectId), options(args)),
   'projects.keys.list': (clients, args) =>
-    admin(clients).projects.keys.list(String(args.path.projectId), {
-      limit: num(args.query.limit),
-      cursor: str(args.query.cursor),
-      ...options(args),
-    }),
+    admin(clients).projects.keys.list(String(args.path.projectId), listOptions(args)),
   'projects.keys.rotate': (clients, args) =>
     admin(clients).projects.keys.rotate(
       String(args.path.projectId),
@@ -159,6 +160,57 @@ const CALLS: Record<string, Call> = {
       cursor: str(args.query.cursor),
       ...options(args),
     }),
+  // Workspaces (the admin client's `workspaces`, also usable with a workspace admin token).
+  'workspaces.create': (clients, args) =>
+    admin(clients).workspaces.create(args.body as never, {
+      idempotencyKey: idempotencyKey(args),
+      ...options(args, IDEMPOTENCY_KEY),
+    }),
+  'workspaces.get': (clients, args) => admin(clients).workspaces.get(ws(args), options(args)),
+  'workspaces.update': (clients, args) =>
+    admin(clients).workspaces.update(ws(args), args.body as never, options(args)),
+  'workspaces.delete': (clients, args) => admin(clients).workspaces.delete(ws(args), options(args)),
+  'workspaces.members.create': (clients, args) =>
+    admin(clients).workspaces.members.create(ws(args), args.body as never, {
+      idempotencyKey: idempotencyKey(args),
+      ...options(args, IDEMPOTENCY_KEY),
+    }),
+  'workspaces.tokens.create': (clients, args) =>
+    admin(clients).workspaces.tokens.create(ws(args), args.body as never, {
+      idempotencyKey: idempotencyKey(args),
+      ...options(args, IDEMPOTENCY_KEY),
+    }),
+  'workspaces.tokens.list': (clients, args) =>
+    admin(clients).workspaces.tokens.list(ws(args), listOptions(args)),
+  'workspaces.tokens.revoke': (clients, args) =>
+    admin(clients).workspaces.tokens.revoke(ws(args), String(args.path.tokenId), options(args)),
+  'workspaces.secrets.set': (clients, args) =>
+    admin(clients).workspaces.secrets.set(
+      ws(args),
+      String(args.path.secretName),
+      String((args.body as { value: Json }).value),
+      options(args),
+    ),
+  'workspaces.secrets.list': (clients, args) =>
+    admin(clients).workspaces.secrets.list(ws(args), listOptions(args)),
+  'workspaces.servers.create': (clients, args) =>
+    admin(clients).workspaces.servers.create(ws(args), args.body as never, {
+      idempotencyKey: idempotencyKey(args),
+      ...options(args, IDEMPOTENCY_KEY),
+    }),
+  'workspaces.servers.update': (clients, args) =>
+    admin(clients).workspaces.servers.update(
+      ws(args),
+      String(args.path.serverId),
+      args.body as never,
+      options(args),
+    ),
+  'workspaces.audit.list': (clients, args) =>
+    admin(clients).workspaces.audit.list(ws(args), listOptions(args)),
+  'workspaces.analytics.summary': (clients, args) =>
+    admin(clients).workspaces.analytics.summary(ws(args), { ...(args.query as object), ...options(args) }),
+  'workspaces.analytics.usage': (clients, args) =>
+    admin(clients).workspaces.analytics.usage(ws(args), options(args)),
   // The fixture operations are test-only (never in the bundled spec), so the TS client has no
   // methods for them: they go through its byte and stream helpers (scenarios/README.md).
   'fixtures.upload': async ({ client }, args) => {
@@ -189,6 +241,8 @@ const PAGERS: Record<string, Pager> = {
     admin(clients).projects.listAll({ pageSize, ...options(args) }),
   'projects.keys.list': (clients, args, pageSize) =>
     admin(clients).projects.keys.listAll(String(args.path.projectId), { pageSize, ...options(args) }),
+  'workspaces.audit.list': (clients, args, pageSize) =>
+    admin(clients).workspaces.audit.listAll(ws(args), { pageSize, ...options(args) }),
 };
 
 type Streamer = (

@@ -55,11 +55,45 @@ export {
   paginate,
   pickRequestOptions,
 } from '@aerostack/core';
+// Re-exported from @aerostack/core/admin: the options of admin calls and the workspaces API.
+export type {
+  AnalyticsApi,
+  AuditEvent,
+  CreateOptions,
+  GatewayCall,
+  GatewayCallFilter,
+  GatewayCallSummary,
+  GatewayCallSummaryQuery,
+  GatewayUsage,
+  ListAllOptions,
+  ListOptions,
+  McpServer,
+  McpServerCreate,
+  McpServerHealth,
+  McpServerTool,
+  McpServerUpdate,
+  Member,
+  MemberCreate,
+  MembersApi,
+  MemberUpdate,
+  SecretInfo,
+  SecretsApi,
+  ServersApi,
+  TokensApi,
+  Workspace,
+  WorkspaceCreate,
+  WorkspaceRole,
+  WorkspacesApi,
+  WorkspaceToken,
+  WorkspaceTokenCreate,
+  WorkspaceTokenWithSecret,
+  WorkspaceUpdate,
+} from '@aerostack/core/admin';
+export { createWorkspacesApi } from '@aerostack/core/admin';
 export type { AccountApi } from './admin/account';
 export type { AdminClient, AdminClientOptions } from './admin/create-admin-client';
 export { createAdminClient } from './admin/create-admin-client';
 export type { KeysApi } from './admin/keys';
-export type { CreateOptions, ListAllOptions, ListOptions } from './admin/options';
 export type { ProjectsApi } from './admin/projects';
 export type { NodeClientOptions } from './create-client';
 export { createClient } from './create-client';

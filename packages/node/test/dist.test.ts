@@ -17,6 +17,7 @@ const PUBLIC_VALUES = [
   'createAdminClient',
   'createClient',
   'createHttp',
+  'createWorkspacesApi',
   'isAerostackError',
   'openEventStream',
   'paginate',
@@ -37,7 +38,7 @@ describe('@aerostack/node dist', () => {
   });
 
   it('depends on @aerostack/core at runtime instead of bundling it', () => {
-    expect(externalImports(`${dir}/dist/index.js`)).toEqual(['@aerostack/core']);
+    expect(externalImports(`${dir}/dist/index.js`)).toEqual(['@aerostack/core', '@aerostack/core/admin']);
   });
 
   it('compiles a strict consumer against the emitted .d.ts and .d.cts', () => {

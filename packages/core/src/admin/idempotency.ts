@@ -1,4 +1,4 @@
-import { pickRequestOptions } from '@aerostack/core';
+import { pickRequestOptions } from '../client/options';
 import type { CreateOptions } from './options';
 
 /**

@@ -1,4 +1,4 @@
-import type { RequestOptions } from '@aerostack/core';
+import type { RequestOptions } from '../client/options';
 
 /**
  * Options of the list methods: one page of at most `limit` items after `cursor`.

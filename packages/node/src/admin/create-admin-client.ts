@@ -1,4 +1,5 @@
 import { type ClientOptions, createHttp, type Http } from '@aerostack/core';
+import { createWorkspacesApi, type WorkspacesApi } from '@aerostack/core/admin';
 import { env, requireOption } from '../env';
 import { type AccountApi, createAccountApi } from './account';
 import { createProjectsApi, type ProjectsApi } from './projects';
@@ -19,7 +20,7 @@ export interface AdminClientOptions
 }
 
 /**
- * A client for the admin APIs (account key): the account, projects and their keys.
+ * A client for the admin APIs (account key): the account, projects and their keys, workspaces.
  *
  * @example
  * const admin = createAdminClient();
@@ -32,6 +33,8 @@ export interface AdminClient {
   readonly account: AccountApi;
   /** Projects and their API keys. */
   readonly projects: ProjectsApi;
+  /** MCP workspaces: members, tokens, secrets, servers, the audit log and gateway analytics. */
+  readonly workspaces: WorkspacesApi;
   /** The typed low-level transport, authenticated with the account key. */
   readonly http: Http;
 }
@@ -58,6 +61,7 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
     url: url.replace(/\/+$/, ''),
     account: createAccountApi(http),
     projects: createProjectsApi(http),
+    workspaces: createWorkspacesApi(http),
     http,
   };
 }

@@ -7,8 +7,13 @@ import {
   paginate,
   pickRequestOptions,
 } from '@aerostack/core';
-import { withIdempotencyKey } from './idempotency';
-import { type CreateOptions, type ListAllOptions, type ListOptions, listQuery } from './options';
+import {
+  type CreateOptions,
+  type ListAllOptions,
+  type ListOptions,
+  listQuery,
+  withIdempotencyKey,
+} from '@aerostack/core/admin';
 
 /**
  * A project's API keys.

@@ -7,9 +7,14 @@ import {
   pickRequestOptions,
   type RequestOptions,
 } from '@aerostack/core';
-import { withIdempotencyKey } from './idempotency';
+import {
+  type CreateOptions,
+  type ListAllOptions,
+  type ListOptions,
+  listQuery,
+  withIdempotencyKey,
+} from '@aerostack/core/admin';
 import { createKeysApi, type KeysApi } from './keys';
-import { type CreateOptions, type ListAllOptions, type ListOptions, listQuery } from './options';
 
 /**
  * The account's projects.
