@@ -6,7 +6,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { ServerRecord } from '../src/modules/gateway/servers.js';
+import { HEALTH_PERSIST_MS, type ServerRecord } from '../src/modules/gateway/servers.js';
 import { UpstreamError, type Upstreams } from '../src/modules/gateway/upstream.js';
 import { BACKENDS } from './support/backends.js';
 import { type Answer, type TestPlatform, testPlatform } from './support/harness.js';
@@ -237,6 +237,31 @@ describe.each(BACKENDS)('upstream pool on $name', (backend) => {
     const health = (await ok(call('GET', `/v1/workspaces/${ws}/servers/${recorded.id}`))).health;
     expect(health.status).toBe('error');
     expect(JSON.stringify(health)).not.toContain(BEARER);
+  });
+
+  it('writes health to the table at most every few seconds, the latest sample at the end of the interval', async () => {
+    const recorded = await register({ name: 'measured', url: rec.url });
+    const stored = async () =>
+      (await t.platform.services.database.db
+        .selectFrom('gateway_servers' as never)
+        .select(['health_status' as never, 'health_error' as never])
+        .where('id' as never, '=', recorded.id as never)
+        .executeTakeFirstOrThrow()) as { health_status: string; health_error: string | null };
+    await pool.callTool(recorded, { name: 'note', arguments: { text: 'fine' } }, opts());
+    await expect.poll(async () => (await stored()).health_status).toBe('ok');
+    rec.failNextPosts(1);
+    const failedAt = Date.now();
+    await failure(pool.callTool(recorded, { name: 'note', arguments: { text: 'x' } }, opts()));
+    // This worker knows at once; the table within the interval, not before.
+    expect((await ok(call('GET', `/v1/workspaces/${ws}/servers/${recorded.id}`))).health.status).toBe(
+      'error',
+    );
+    expect((await stored()).health_status).toBe('ok');
+    await expect
+      .poll(async () => (await stored()).health_status, { timeout: 8_000, interval: 200 })
+      .toBe('error');
+    expect(Date.now() - failedAt).toBeGreaterThan(HEALTH_PERSIST_MS - 1_000);
+    expect((await stored()).health_error).toContain('HTTP 500');
   });
 
   it('caches lists until the upstream announces a change, which reaches the listeners', async () => {

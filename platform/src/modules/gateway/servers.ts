@@ -116,7 +116,10 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
   const db = tables<store.GatewayTables>(services.database);
   const cache = createLookupCache<ServerRecord[]>({ ttlMs: CACHE_TTL_MS, max: 10_000 });
   /** Health measured on this worker, newer than what the table may hold. */
-  const live = new Map<string, { health: store.HealthColumns; persistedAt: number }>();
+  const live = new Map<
+    string,
+    { health: store.HealthColumns; persistedAt: number; timer?: NodeJS.Timeout | undefined }
+  >();
 
   function toMcpServer(row: store.ServerRow): McpServer {
     const record = toRecord(row);
@@ -196,19 +199,36 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
     ))!;
   }
 
-  /** Health measured by the pool: kept here at once, written to the table every few seconds. */
+  /** Writes the server's latest health measured here. */
+  async function persistHealth(serverId: string): Promise<void> {
+    const entry = live.get(serverId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.persistedAt = Date.now();
+    await store
+      .saveHealth(db, serverId, entry.health)
+      .catch((error: Error) =>
+        services.logger.warn('gateway: health not saved', { serverId, error: error.message }),
+      );
+  }
+
+  /**
+   * Health measured by the pool: kept here at once, written at most every few seconds per server
+   * (a burst of calls writes twice: now, and its last sample when the interval ends).
+   */
   function recordHealth(server: { id: string }, sample: HealthSample): void {
     const health = healthColumns(sample);
-    const previous = live.get(server.id);
-    const now = Date.now();
-    const due = !previous || now - previous.persistedAt >= HEALTH_PERSIST_MS;
-    live.set(server.id, { health, persistedAt: due ? now : previous.persistedAt });
-    if (due)
-      store
-        .saveHealth(db, server.id, health)
-        .catch((error: Error) =>
-          services.logger.warn('gateway: health not saved', { serverId: server.id, error: error.message }),
-        );
+    const entry = live.get(server.id);
+    if (!entry) {
+      live.set(server.id, { health, persistedAt: 0 });
+      void persistHealth(server.id);
+      return;
+    }
+    entry.health = health;
+    const wait = entry.persistedAt + HEALTH_PERSIST_MS - Date.now();
+    if (wait <= 0) void persistHealth(server.id);
+    else entry.timer ??= setTimeout(() => void persistHealth(server.id), wait).unref();
   }
 
   const unsubscribe = [
@@ -388,6 +408,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
           tx,
         );
       });
+      clearTimeout(live.get(serverId)?.timer);
       live.delete(serverId);
       await changed(workspace.id);
     },
@@ -414,6 +435,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
         };
       }
       const health = healthColumns(sample);
+      clearTimeout(live.get(serverId)?.timer);
       live.set(serverId, { health, persistedAt: Date.now() });
       await store.saveHealth(db, serverId, health);
       return healthOf(health);
@@ -443,8 +465,10 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       }));
     },
 
-    close() {
+    /** Writes the health samples still waiting for their interval. */
+    async close() {
       for (const u of unsubscribe) u();
+      await Promise.all([...live].filter(([, e]) => e.timer).map(([id]) => persistHealth(id)));
     },
   };
 }

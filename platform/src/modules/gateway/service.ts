@@ -34,8 +34,8 @@ export function createGatewayService(
     servers,
     upstreams,
     async close() {
-      servers.close();
       await upstreams.close();
+      await servers.close();
     },
   };
 }
