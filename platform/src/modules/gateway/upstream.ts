@@ -324,26 +324,28 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     return pooled;
   }
 
-  /** Runs `op` on the server's connection within `signal`; a lost session or connection is renewed once. */
+  /**
+   * Runs `op` on the server's connection within `signal`; a lost session or connection is renewed
+   * once. Failures come out as UpstreamError or the upstream's McpError, their text free of the
+   * connection's secrets; after `signal` aborts, as they were (the caller knows why it stopped).
+   */
   async function withClient<T>(
     server: ServerRecord,
     signal: AbortSignal,
     op: (c: Connection) => Promise<T>,
-  ): Promise<{ value: T; secrets: string[] }> {
-    let secrets: string[] = [];
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const pooled = pooledFor(server);
       pooled.inflight++;
       try {
         const connection = await raceSignal(pooled.connection, signal);
         if (connection.isBroken) throw new ConnectionBrokenError('The upstream closed the connection.');
-        const value = await raceSignal(Promise.race([op(connection), connection.broken]), signal);
-        return { value, secrets: pooled.secrets };
+        return await raceSignal(Promise.race([op(connection), connection.broken]), signal);
       } catch (error) {
-        secrets = pooled.secrets;
-        const renew = !signal.aborted && (isSessionGone(error) || isConnectionGone(error));
+        if (signal.aborted) throw error;
+        const renew = isSessionGone(error) || isConnectionGone(error);
         if (renew) retire(server.id, pooled);
-        if (!renew || attempt > 0) throw Object.assign(error as object, { secrets });
+        if (!renew || attempt > 0) throw toUpstreamError(error, pooled.secrets);
       } finally {
         pooled.inflight--;
         if (pooled.retired && pooled.inflight === 0)
@@ -356,8 +358,8 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
   }
 
   /**
-   * One measured use of the upstream: `timeoutMs` bounds it, `signal` cancels it, and any failure
-   * becomes an UpstreamError (or the upstream's own McpError). Every use feeds the server's health.
+   * One measured use of the upstream: `timeoutMs` bounds it, `signal` cancels it (the caller gets
+   * its abort reason back). Every use feeds the server's health.
    */
   async function use<T>(
     server: ServerRecord,
@@ -376,7 +378,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     };
     const latency = () => Math.round(performance.now() - started);
     try {
-      const { value } = await withClient(server, signal, (c) => op(c, requestOptions));
+      const value = await withClient(server, signal, (c) => op(c, requestOptions));
       options.onHealth(server, { ok: true, latencyMs: latency(), error: null });
       return value;
     } catch (error) {
@@ -386,7 +388,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
             'gateway/upstream-timeout',
             `The upstream did not answer within ${o.timeoutMs} ms.`,
           )
-        : toUpstreamError(error, (error as { secrets?: string[] }).secrets ?? []);
+        : (error as UpstreamError | McpError);
       // An upstream that answers with a JSON-RPC error is up: its health stays ok.
       const failed = mapped instanceof UpstreamError;
       options.onHealth(server, { ok: !failed, latencyMs: latency(), error: failed ? mapped.message : null });
