@@ -101,6 +101,15 @@ const slugTaken = (slug: string) =>
   new ApiError('gateway/slug-taken', `Another server of the workspace has the slug "${slug}".`);
 const invalid = (detail: string) => new ApiError('gateway/invalid-server', detail);
 
+/** A composed workspace has no URL, transport or secrets of its own. */
+function refuseProxyFields(body: McpServerCreate | McpServerUpdate): void {
+  const extra = (['url', 'transport', 'secretHeaders', 'bearerSecret'] as const).filter(
+    (f) => body[f] !== undefined,
+  );
+  if (extra.length > 0)
+    throw invalid(`A composed workspace takes no ${extra.map((f) => `\`${f}\``).join(', ')}.`);
+}
+
 /** The API error for a failure of the upstream pool (an upstream's own JSON-RPC error included). */
 export function apiErrorOf(error: unknown): ApiError {
   if (error instanceof UpstreamError) return new ApiError(error.code, error.message);
@@ -259,11 +268,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       await checkUrl(body.url);
       return null;
     }
-    const extra = (['url', 'transport', 'secretHeaders', 'bearerSecret'] as const).filter(
-      (f) => body[f] !== undefined,
-    );
-    if (extra.length > 0)
-      throw invalid(`A composed workspace takes no ${extra.map((f) => `\`${f}\``).join(', ')}.`);
+    refuseProxyFields(body);
     if (body.workspaceId === undefined) throw invalid('A composed workspace needs a `workspaceId`.');
     // Composing exposes the other workspace's tools: the caller must manage it too.
     return services.workspaces.authorizeAdmin(principal, body.workspaceId);
@@ -352,13 +357,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       body: McpServerUpdate,
     ): Promise<McpServer> {
       const row = await find(workspace.id, serverId);
-      if (row.kind === 'workspace') {
-        const extra = (['url', 'transport', 'secretHeaders', 'bearerSecret'] as const).filter(
-          (f) => body[f] !== undefined,
-        );
-        if (extra.length > 0)
-          throw invalid(`A composed workspace takes no ${extra.map((f) => `\`${f}\``).join(', ')}.`);
-      }
+      if (row.kind === 'workspace') refuseProxyFields(body);
       if (body.url !== undefined) await checkUrl(body.url);
       const changes: store.ServerChanges = {
         ...(body.name !== undefined ? { name: body.name } : {}),
