@@ -36,9 +36,14 @@ export function createCancellations(bus: Bus) {
       const set = running.get(key) ?? new Set<AbortController>();
       running.set(key, set);
       set.add(controller);
+      // A listener rather than AbortSignal.any: this runs on every forwarded call.
+      const follow = () => controller.abort(signal.reason);
+      if (signal.aborted) follow();
+      else signal.addEventListener('abort', follow, { once: true });
       try {
-        return await work(AbortSignal.any([signal, controller.signal]));
+        return await work(controller.signal);
       } finally {
+        signal.removeEventListener('abort', follow);
         set.delete(controller);
         if (set.size === 0) running.delete(key);
       }

@@ -102,7 +102,7 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     await server.connect(transport);
     const response = await transport.handleRequest(request);
-    if (response.status !== 200) return answer(response, baseHeaders, () => void transport.close());
+    if (response.status !== 200) return answer(response, baseHeaders, () => {});
     const remove = notifier.add({
       workspaceId: caller.workspace.id,
       tokenHash,
