@@ -359,6 +359,48 @@ describe.each(BACKENDS)('gateway endpoint on $name', (backend) => {
     }
   });
 
+  it('tells open streams when the servers change, and ends them when their token is revoked or the workspace deleted', async () => {
+    const scratch = await expectStatus(
+      api('POST', '/v1/workspaces', { name: 'Scratch', slug: 'scratch' }),
+      201,
+    );
+    const [first, second] = [
+      await memberToken(api, scratch.id, 'developer', 'first'),
+      await memberToken(api, scratch.id, 'developer', 'second'),
+    ];
+    const open = async (secret: string) => {
+      const res = await fetch(new URL('/ws/scratch', server.url), {
+        headers: { authorization: `Bearer ${secret}`, accept: 'text/event-stream' },
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      return {
+        /** Reads until `pattern` shows up; false when the stream ends first. */
+        async until(pattern: RegExp): Promise<boolean> {
+          while (!pattern.test(text)) {
+            const { value, done } = await reader.read();
+            if (done) return false;
+            text += value;
+          }
+          return true;
+        },
+      };
+    };
+    const a = await open(first.secret);
+    const b = await open(second.secret);
+    await addServer(scratch.id, { name: 'Echo', slug: 'echo', url: echo.url });
+    for (const stream of [a, b]) {
+      for (const kind of ['tools', 'resources', 'prompts']) {
+        expect(await stream.until(new RegExp(`notifications/${kind}/list_changed`))).toBe(true);
+      }
+    }
+    await expectStatus(api('DELETE', `/v1/workspaces/${scratch.id}/tokens/${first.tokenId}`), 204);
+    expect(await a.until(/never/)).toBe(false);
+    await expectStatus(api('DELETE', `/v1/workspaces/${scratch.id}`), 204);
+    expect(await b.until(/never/)).toBe(false);
+  });
+
   it('composes a workspace into another: namespaced twice, callable, roles and analytics on both levels', async () => {
     const outer = await expectStatus(api('POST', '/v1/workspaces', { name: 'Outer', slug: 'outer' }), 201);
     await addServer(outer.id, { name: 'Team', slug: 'team', kind: 'workspace', workspaceId: team.id });
