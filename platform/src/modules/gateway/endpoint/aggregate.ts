@@ -10,7 +10,7 @@ import {
 import type { Services } from '../../../services.js';
 import { withDeadline } from './deadline.js';
 import { codeOf } from './errors.js';
-import { gatewayName, resolveName } from './names.js';
+import { gatewayName, resolveName, splitName } from './names.js';
 import type { ServerRecord } from './types.js';
 
 /** The four lists the gateway merges. */
@@ -204,9 +204,8 @@ export function createAggregator(services: Services) {
     signal: AbortSignal,
     visited: Visited = new Set([workspaceId]),
   ): Promise<{ server: ServerRecord; item: Items[K] } | null> {
-    const at = name.indexOf('__');
-    if (at <= 0) return null;
-    const slug = name.slice(0, at);
+    const slug = splitName(name)?.server;
+    if (!slug) return null;
     const server = (await gateway.servers.enabledFor(workspaceId)).find((s) => s.slug === slug);
     if (!server) return null;
     const { items } = await listOne(server, kind, signal, visited);

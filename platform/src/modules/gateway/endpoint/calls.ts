@@ -10,6 +10,7 @@ import type {
 import type { Services } from '../../../services.js';
 import type { Aggregator, Visited } from './aggregate.js';
 import { CancelledError, codeOf, RPC, rpcError, toRpcError, unknownName } from './errors.js';
+import { splitName } from './names.js';
 import { mayCall } from './roles.js';
 import type { Caller, ServerRecord } from './types.js';
 
@@ -67,7 +68,7 @@ export function createCalls(services: Services, aggregator: Aggregator) {
     const resolved = await aggregator
       .resolve(workspace.id, 'tools', params.name, o.signal, visited)
       .catch((error: unknown) => {
-        throw toRpcError(error, params.name.split('__')[0]!);
+        throw toRpcError(error, splitName(params.name)?.server ?? params.name);
       });
     if (!resolved) throw unknownName('tool', params.name);
     const { server, item: tool } = resolved;
@@ -133,7 +134,7 @@ export function createCalls(services: Services, aggregator: Aggregator) {
     const resolved = await aggregator
       .resolve(caller.workspace.id, 'prompts', params.name, o.signal, visited)
       .catch((error: unknown) => {
-        throw toRpcError(error, params.name.split('__')[0]!);
+        throw toRpcError(error, splitName(params.name)?.server ?? params.name);
       });
     if (!resolved) throw unknownName('prompt', params.name);
     const { server, item } = resolved;
