@@ -224,6 +224,22 @@ describe.each(BACKENDS)('gateway servers on $name', (backend) => {
     await ok(call('DELETE', `${servers(other)}/${elsewhere.id}`), 204);
   });
 
+  it('replays a create with the same Idempotency-Key instead of adding a second server', async () => {
+    const send = () =>
+      t.call({
+        method: 'POST',
+        path: servers(ws),
+        auth: t.keys.accountKey,
+        headers: { 'idempotency-key': 'create-once' },
+        body: { name: 'once', url: upstream.url },
+      });
+    const first = await ok(send(), 201);
+    expect(await ok(send(), 201)).toEqual(first);
+    const all = (await ok(call('GET', `${servers(ws)}?limit=1000`))).data as { slug: string }[];
+    expect(all.filter((s) => s.slug === 'once')).toHaveLength(1);
+    await ok(call('DELETE', `${servers(ws)}/${first.id}`), 204);
+  });
+
   it('keeps to the workspace limit, also when creates race', async () => {
     const limited = await workspace('Limited');
     await ok(call('PATCH', `/v1/workspaces/${limited}`, undefined, { limits: { maxServers: 3 } }));
