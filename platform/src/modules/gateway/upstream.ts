@@ -199,9 +199,11 @@ function isSessionGone(error: unknown): boolean {
   );
 }
 
-/** The connection is gone (refused, reset, closed): a new one may do. */
+/** The connection is gone (refused, reset, closed): a new one may do. Not when the guard refused it. */
 function isConnectionGone(error: unknown): boolean {
-  return causes(error).some(
+  const chain = causes(error);
+  if (chain.some((e) => e instanceof UrlRefusedError)) return false;
+  return chain.some(
     (e) =>
       e instanceof ConnectionBrokenError ||
       (e instanceof McpError && e.code === ErrorCode.ConnectionClosed) ||
