@@ -152,10 +152,11 @@ async function main() {
     await expectEcho(await post(echo.url, session, call('echo')));
     await expectEcho(await post(gateway, { authorization: auth }, call('echo__echo')));
 
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: o.root,
-      encoding: 'utf8',
-    }).trim();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: o.root, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'platform/src')
+      ? ' + uncommitted platform/src changes'
+      : '';
+    const commit = `${git('rev-parse', '--short', 'HEAD')}${dirty}`;
     print(`# Gateway bench, ${new Date().toISOString().slice(0, 16)}Z, ${commit}`);
     print();
     print(
