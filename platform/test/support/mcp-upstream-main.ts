@@ -272,7 +272,7 @@ async function warmUp(base: string): Promise<void> {
   if (kind === 'echo-sse') {
     await client.connect(new SSEClientTransport(new URL(`${base}/sse`)));
   } else {
-    const headers = kind === 'secret' ? { [SECRET_HEADER]: secret } : {};
+    const headers: Record<string, string> = kind === 'secret' ? { [SECRET_HEADER]: secret } : {};
     const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } });
     await client.connect(transport);
     await client.listTools();
