@@ -142,7 +142,7 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
   const secret = `planted-${randomBytes(12).toString('hex')}`;
   const seen = new Seen();
   let stores: Stores;
-  let up: Record<'echo' | 'slow' | 'crashy' | 'secret', Upstream>;
+  let up: Record<'echo' | 'legacy' | 'slow' | 'crashy' | 'secret', Upstream>;
   let platform: GatewayPlatform;
   let api: AdminApi;
   let workspaceId: string;
@@ -160,6 +160,7 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
     stores = await backend.create();
     up = await startUpstreams({
       echo: ['echo'],
+      legacy: ['echo-sse'],
       slow: ['slow', { listDelayMs: -1 }],
       crashy: ['crashy'],
       secret: ['secret', { secret }],
@@ -182,6 +183,7 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
         slug: name,
         url: upstream.url,
         ...(name === 'secret' ? { secretHeaders: ['API_KEY'] } : {}),
+        ...(name === 'legacy' ? { transport: 'sse' as const } : {}),
       });
       servers[name] = server.id;
     }
@@ -193,7 +195,7 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
     await stores?.cleanup();
   });
 
-  it('merges every answering upstream’s tools, namespaced, and skips a hung one within the deadline', async () => {
+  it('merges every answering upstream’s tools (legacy SSE one included), namespaced, and skips a hung one within the deadline', async () => {
     const c = await client(tokens.developer!.secret);
     for (const round of ['cold', 'warm']) {
       const started = Date.now();
@@ -208,6 +210,10 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
         'echo__add_tool',
         'echo__echo',
         'echo__write',
+        shortened('legacy', LONG_TOOL_NAME),
+        'legacy__add_tool',
+        'legacy__echo',
+        'legacy__write',
         'secret__fail',
         'secret__whoami',
       ]);
@@ -216,6 +222,7 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
     expect(shortened('echo', LONG_TOOL_NAME)).toHaveLength(64);
     expect(firstText(await c.callTool({ name: shortened('echo', LONG_TOOL_NAME) }))).toBe('long');
     expect(firstText(await c.callTool({ name: 'echo__echo', arguments: { text: 'hi' } }))).toBe('hi');
+    expect(firstText(await c.callTool({ name: 'legacy__echo', arguments: { text: 'old' } }))).toBe('old');
     await expect(c.callTool({ name: 'echo__nope' })).rejects.toMatchObject({ code: -32602 });
   });
 
