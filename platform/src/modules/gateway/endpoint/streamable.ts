@@ -1,4 +1,4 @@
-import { readRequestBody } from '@modelcontextprotocol/sdk/server/requestBody.js';
+import { MAX_BATCH_SIZE, readRequestBody } from '@modelcontextprotocol/sdk/server/requestBody.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { ErrorCode, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Endpoint, EndpointCall } from '../../../http/endpoints.js';
@@ -14,9 +14,10 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 interface Message {
   id?: RequestId;
   method?: unknown;
-  params?: { requestId?: RequestId; _meta?: { progressToken?: unknown } };
+  params?: { requestId?: unknown; _meta?: { progressToken?: unknown } };
 }
 
+const isRequestId = (id: unknown): id is RequestId => typeof id === 'string' || typeof id === 'number';
 const isRequest = (m: Message) => typeof m.method === 'string' && m.id !== undefined;
 const isObject = (m: unknown): m is Message => typeof m === 'object' && m !== null && !Array.isArray(m);
 
@@ -78,10 +79,13 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
     const headers = { ...baseHeaders, ...charged };
 
     // A cancellation is for a request running wherever its POST landed: tell every worker.
-    for (const message of read.messages) {
-      const target = message.params?.requestId;
-      if (message.method === 'notifications/cancelled' && target !== undefined) {
-        await cancellations.cancel(caller.tokenId!, target);
+    // (Within the SDK's batch bound: a larger batch is refused below, its cancellations too.)
+    if (read.messages.length <= MAX_BATCH_SIZE) {
+      for (const message of read.messages) {
+        const target = message.params?.requestId;
+        if (message.method === 'notifications/cancelled' && isRequestId(target)) {
+          await cancellations.cancel(caller.tokenId!, target);
+        }
       }
     }
     const progress = requests.some((r) => r.params?._meta?.progressToken !== undefined);
