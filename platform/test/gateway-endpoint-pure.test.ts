@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { merge } from '../src/modules/gateway/endpoint/aggregate.js';
+import { withDeadline } from '../src/modules/gateway/endpoint/deadline.js';
+import { CancelledError, DeadlineError } from '../src/modules/gateway/endpoint/errors.js';
 import {
   gatewayName,
   MAX_NAME_LENGTH,
@@ -10,8 +12,8 @@ import {
 } from '../src/modules/gateway/endpoint/names.js';
 import type { ServerRecord } from '../src/modules/gateway/endpoint/types.js';
 
-// The gateway's names and merge order are pure functions: every worker and node must compute the
-// same names, and resolve them back, without sharing anything.
+// The gateway's pure parts. Names and merge order: every worker and node must compute the same
+// names, and resolve them back, without sharing anything. The deadline: a list never waits past it.
 
 const sha8 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 8);
 
@@ -134,5 +136,43 @@ describe('merge', () => {
       ['x://2', 'a2'],
       ['x://3', 'b3'],
     ]);
+  });
+});
+
+describe('withDeadline', () => {
+  const never = (signal: AbortSignal, seen: AbortSignal[]) => {
+    seen.push(signal);
+    return new Promise<never>(() => {}); // work that ignores its signal
+  };
+
+  it('answers at the deadline even when the work ignores its signal, and aborts that signal', async () => {
+    const seen: AbortSignal[] = [];
+    const started = performance.now();
+    const error = await withDeadline(50, new AbortController().signal, (s) => never(s, seen)).catch((e) => e);
+    expect(error).toBeInstanceOf(DeadlineError);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(seen[0]!.aborted).toBe(true);
+    expect(seen[0]!.reason).toBe(error);
+  });
+
+  it('stops with the parent signal, before or during the work', async () => {
+    const parent = new AbortController();
+    const seen: AbortSignal[] = [];
+    const running = withDeadline(10_000, parent.signal, (s) => never(s, seen)).catch((e) => e);
+    parent.abort();
+    expect(await running).toBeInstanceOf(CancelledError);
+    expect(seen[0]!.aborted).toBe(true);
+    await expect(withDeadline(10_000, parent.signal, async () => 'ran')).rejects.toBeInstanceOf(
+      CancelledError,
+    );
+  });
+
+  it('passes the answer or the failure of work that finishes in time', async () => {
+    const signal = new AbortController().signal;
+    expect(await withDeadline(1_000, signal, async () => 42)).toBe(42);
+    await expect(
+      withDeadline(1_000, signal, async () => Promise.reject(new Error('upstream'))),
+    ).rejects.toThrow('upstream');
   });
 });
