@@ -14,7 +14,7 @@ const channelOf = (sessionId: string) => `gateway.sse.${sessionId}`;
 
 interface Session {
   transport: WebSseServerTransport;
-  /** Updated on every POST: a member's role is read at each request, as for every token. */
+  /** Updated on every POST: the member's role and the workspace's limits are read at each request. */
   caller: Caller;
 }
 
@@ -36,14 +36,14 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
   const { services } = gateway;
   const sessions = new Map<string, Session>();
 
-  function deliver(
-    session: Session,
-    tokenId: string,
-    role: Caller['role'],
-    messages: JSONRPCMessage[],
-  ): boolean {
-    if (session.caller.tokenId !== tokenId) return false;
-    session.caller.role = role;
+  /**
+   * Hands POSTed messages to the session, if they came with the token that opened it. The role and
+   * the workspace (its limits) are the current ones, as for any request.
+   */
+  function deliver(session: Session, from: Caller, messages: JSONRPCMessage[]): boolean {
+    if (session.caller.tokenId !== from.tokenId) return false;
+    session.caller.role = from.role;
+    session.caller.workspace = from.workspace;
     for (const message of messages) session.transport.receive(message);
     return true;
   }
@@ -60,9 +60,10 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
     );
     const session: Session = { transport, caller };
     sessions.set(sessionId, session);
-    const unsubscribe = services.bus.subscribe(channelOf(sessionId), (message) => {
+    const unsubscribe = services.bus.subscribe(channelOf(sessionId), async (message) => {
       const { tokenId, role, messages } = message as unknown as Delivery;
-      deliver(session, tokenId, role, messages);
+      const workspace = await services.workspaces.byId(caller.workspace.id);
+      if (workspace) deliver(session, { ...session.caller, tokenId, role, workspace }, messages);
     });
     const server = gatewayServer(gateway, caller, requestId);
     const remove = notifier.add({
@@ -123,7 +124,7 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
 
     const local = sessions.get(sessionId);
     if (local) {
-      if (!deliver(local, caller.tokenId!, caller.role, messages)) return notFound();
+      if (!deliver(local, caller, messages)) return notFound();
     } else {
       const delivery: Delivery = { tokenId: caller.tokenId!, role: caller.role, messages };
       try {
