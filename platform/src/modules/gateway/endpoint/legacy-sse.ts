@@ -68,7 +68,7 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
     const server = gatewayServer(gateway, caller, requestId);
     const remove = notifier.add({
       workspaceId: caller.workspace.id,
-      tokenHash,
+      tokenHash: tokenHash(),
       notify: (method) => void server.notification({ method }).catch(() => {}),
       close: () => void transport.close(),
     });

@@ -109,7 +109,7 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
     if (response.status !== 200) return answer(response, baseHeaders, () => {});
     const remove = notifier.add({
       workspaceId: caller.workspace.id,
-      tokenHash,
+      tokenHash: tokenHash(),
       notify: (method) => void server.notification({ method }).catch(() => {}),
       close: () => void transport.close(),
     });
