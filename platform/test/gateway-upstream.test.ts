@@ -319,6 +319,12 @@ describe.each(BACKENDS)('upstream pool on $name', (backend) => {
 
   it('times out, telling the upstream to stop', async () => {
     const slow = await register({ name: 'slow', url: up.slow.url });
+    // Connected first, so the deadline falls while the tool runs, not while initializing.
+    await pool.callTool(
+      slow,
+      { name: 'count', arguments: { steps: 1, intervalMs: 1, label: 'warm' } },
+      opts(),
+    );
     const started = Date.now();
     const error = await failure(
       pool.callTool(
@@ -330,7 +336,9 @@ describe.each(BACKENDS)('upstream pool on $name', (backend) => {
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error.code).toBe('gateway/upstream-timeout');
     expect(Date.now() - started).toBeLessThan(2_000);
-    await expect.poll(async () => (await up.slow.state()).cancelled).toContain('timed-out');
+    await expect
+      .poll(async () => (await up.slow.state()).cancelled, { timeout: 5_000 })
+      .toContain('timed-out');
   });
 
   it('forwards cancellation and progress', async () => {
@@ -357,7 +365,9 @@ describe.each(BACKENDS)('upstream pool on $name', (backend) => {
     );
     setTimeout(() => controller.abort(reason), 150);
     expect(await failure(pending)).toBe(reason);
-    await expect.poll(async () => (await up.slow.state()).cancelled).toContain('cancelled');
+    await expect
+      .poll(async () => (await up.slow.state()).cancelled, { timeout: 5_000 })
+      .toContain('cancelled');
   });
 
   it('fails fast when the upstream dies mid-call, and says it is unavailable', async () => {

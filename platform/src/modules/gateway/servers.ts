@@ -127,7 +127,12 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
   /** Health measured on this worker, newer than what the table may hold. */
   const live = new Map<
     string,
-    { health: store.HealthColumns; persistedAt: number; timer?: NodeJS.Timeout | undefined }
+    {
+      health: store.HealthColumns;
+      persistedAt: number;
+      timer?: NodeJS.Timeout | undefined;
+      writing: Promise<void>;
+    }
   >();
 
   function toMcpServer(row: store.ServerRow): McpServer {
@@ -147,7 +152,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       disabledTools: record.disabledTools,
       timeoutMs: record.timeoutMs,
       health: healthOf(
-        health && (health.health_checked_at ?? '') > (row.health_checked_at ?? '') ? health : row,
+        health && (health.health_checked_at ?? '') >= (row.health_checked_at ?? '') ? health : row,
       ),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -208,18 +213,25 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
     ))!;
   }
 
-  /** Writes the server's latest health measured here. */
-  async function persistHealth(serverId: string): Promise<void> {
+  /**
+   * Writes the server's latest health measured here. Writes of one server go one after the other,
+   * so the table ends with the latest sample whatever the database's timing.
+   */
+  function persistHealth(serverId: string): Promise<void> {
     const entry = live.get(serverId);
-    if (!entry) return;
+    if (!entry) return Promise.resolve();
     clearTimeout(entry.timer);
     entry.timer = undefined;
     entry.persistedAt = Date.now();
-    await store
-      .saveHealth(db, serverId, entry.health)
-      .catch((error: Error) =>
-        services.logger.warn('gateway: health not saved', { serverId, error: error.message }),
-      );
+    const health = entry.health;
+    entry.writing = entry.writing.then(() =>
+      store
+        .saveHealth(db, serverId, health)
+        .catch((error: Error) =>
+          services.logger.warn('gateway: health not saved', { serverId, error: error.message }),
+        ),
+    );
+    return entry.writing;
   }
 
   /**
@@ -230,7 +242,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
     const health = healthColumns(sample);
     const entry = live.get(server.id);
     if (!entry) {
-      live.set(server.id, { health, persistedAt: 0 });
+      live.set(server.id, { health, persistedAt: 0, writing: Promise.resolve() });
       void persistHealth(server.id);
       return;
     }
@@ -434,9 +446,10 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
         };
       }
       const health = healthColumns(sample);
-      clearTimeout(live.get(serverId)?.timer);
-      live.set(serverId, { health, persistedAt: Date.now() });
-      await store.saveHealth(db, serverId, health);
+      const entry = live.get(serverId);
+      if (entry) entry.health = health;
+      else live.set(serverId, { health, persistedAt: 0, writing: Promise.resolve() });
+      await persistHealth(serverId);
       return healthOf(health);
     },
 
@@ -464,10 +477,10 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       }));
     },
 
-    /** Writes the health samples still waiting for their interval. */
+    /** Writes the health samples still waiting for their interval, and waits for writes under way. */
     async close() {
       for (const u of unsubscribe) u();
-      await Promise.all([...live].filter(([, e]) => e.timer).map(([id]) => persistHealth(id)));
+      await Promise.all([...live].map(([id, entry]) => (entry.timer ? persistHealth(id) : entry.writing)));
     },
   };
 }
