@@ -42,6 +42,18 @@ describe('the platform over HTTP', () => {
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+      // A browser MCP client sends the protocol version (and a session id) to the gateway.
+      const gateway = await fetch(`${p.url}/ws/team`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://app.test',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type, mcp-protocol-version',
+        },
+      });
+      expect(gateway.status).toBe(204);
+      expect(gateway.headers.get('access-control-allow-headers')).toMatch(/Mcp-Protocol-Version/);
+      expect(gateway.headers.get('access-control-expose-headers')).toMatch(/Mcp-Session-Id/);
     } finally {
       await p.close();
     }

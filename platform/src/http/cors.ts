@@ -14,6 +14,9 @@ export const CORS_HEADERS = {
     'Content-Range',
     'Accept-Ranges',
     'X-Aerostack-Worker',
+    // The MCP gateway (/ws/{workspace}): browser MCP clients read the session and version back.
+    'Mcp-Session-Id',
+    'Mcp-Protocol-Version',
   ].join(', '),
 };
 
@@ -26,6 +29,9 @@ const ALLOWED_HEADERS = [
   'Range',
   'If-None-Match',
   'If-Range',
+  // Sent by MCP clients on every request to the gateway after initialize.
+  'Mcp-Protocol-Version',
+  'Mcp-Session-Id',
 ].join(', ');
 
 import type { Reply } from './reply/reply.js';
