@@ -96,6 +96,9 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('gateway on two nodes
 
   it('tells the other node’s listeners when an upstream’s tools change', async () => {
     const echo = (await a.services.gateway.servers.enabledFor(ws)).find((s) => s.slug === 'echo')!;
+    // Connected first: the upstream says list_changed on the session's GET stream, which the SDK
+    // opens after initialize without waiting; a first call racing it would go unheard.
+    await a.services.gateway.upstreams.listTools(echo, new AbortController().signal);
     const heard = new Promise<string>((resolve) => {
       const off = b.services.gateway.upstreams.onListChanged((server, kind) => {
         off();

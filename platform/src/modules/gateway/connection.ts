@@ -8,6 +8,7 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../../version.js';
+import type { GuardedFetch } from './fetch.js';
 import type { ServerRecord } from './servers.js';
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
@@ -26,7 +27,7 @@ export interface ConnectionOptions {
   server: ServerRecord;
   /** The headers carrying the server's secrets. */
   headers: Record<string, string>;
-  fetch: FetchLike;
+  fetch: GuardedFetch;
   /** How long initialize may take. */
   timeoutMs: number;
   onListChanged(kind: ListKind): void;
@@ -56,37 +57,14 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
   });
   broken.catch(() => {}); // observed by whoever races it; never an unhandled rejection
 
-  const breakOnStreamError: FetchLike = async (url, init) => {
-    const response = await options.fetch(url, init);
-    if (!response.body) return response;
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        let chunk: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          if (!closing && !isBroken) {
-            isBroken = true;
-            fail(new ConnectionBrokenError('The upstream closed the connection mid-response.'));
-          }
-          controller.error(error);
-          return;
-        }
-        // The reader may have been cancelled meanwhile: then the controller takes nothing more.
-        try {
-          if (chunk.done) controller.close();
-          else controller.enqueue(chunk.value);
-        } catch {}
-      },
-      cancel: (reason) => reader.cancel(reason),
-    });
-    return new Response(body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+  // A response body that fails mid-read (the upstream crashed, restarted, dropped us) breaks the
+  // connection: its racing requests fail at once. Told by the fetch where it happens.
+  const markBroken = () => {
+    if (closing || isBroken) return;
+    isBroken = true;
+    fail(new ConnectionBrokenError('The upstream closed the connection mid-response.'));
   };
+  const breakOnStreamError: FetchLike = (url, init) => options.fetch(url, init, markBroken);
 
   const url = new URL(server.url as string);
   const transportOptions = {

@@ -1,61 +1,416 @@
+import type { Readable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { type SsrfGuard, UrlRefusedError } from './ssrf.js';
 
 /** Redirects one upstream request may follow; MCP servers have no reason to chain them. */
 export const MAX_REDIRECTS = 3;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Statuses whose Response may not have a body. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /** Headers that carry workspace secrets: never sent on to another origin. */
 function isSecretHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower === 'authorization' || lower === 'cookie' || lower.startsWith('x-mcp-secret-');
+  return name === 'authorization' || name === 'cookie' || name.startsWith('x-mcp-secret-');
 }
 
 /**
- * The `fetch` the pool's transports use. Connections go through an undici Agent whose `lookup`
- * lets the guard see (and refuse) every address a connection would use, and redirects are followed
- * here, a few at most, each hop checked again; a hop to another origin drops the secret headers, as
- * browsers drop `Authorization`.
+ * The pool's fetch: the SDK's `FetchLike`, plus `onBodyError`, told when a response body fails
+ * while it is read (the upstream crashed or dropped the connection mid-response), unless the
+ * request's own signal aborted it.
  */
-export function guardedFetch(guard: SsrfGuard): { fetch: FetchLike; close(): Promise<void> } {
+export type GuardedFetch = (
+  url: string | URL,
+  init?: RequestInit,
+  onBodyError?: (error: Error) => void,
+) => Promise<Response>;
+
+/** The request's headers as a plain object with lower-case names (what undici takes). */
+function plainHeaders(init: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!init) return out;
+  if (init instanceof Headers)
+    init.forEach((value, name) => {
+      out[name] = value;
+    });
+  else if (Array.isArray(init))
+    for (const [name, value] of init) out[String(name).toLowerCase()] = String(value);
+  else for (const [name, value] of Object.entries(init)) out[name.toLowerCase()] = value as string;
+  return out;
+}
+
+async function bodyOf(body: RequestInit['body']): Promise<string | Buffer | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return Buffer.from(await new Response(body).arrayBuffer());
+}
+
+type RawHeaders = Dispatcher.ResponseData['headers'];
+
+/** Read-only headers over undici's parsed ones (lower-case names), as `Headers` reads them. */
+class LightHeaders {
+  constructor(private readonly raw: RawHeaders) {}
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name in this.raw) {
+      const value = this.get(name);
+      if (value !== null) callback(value, name);
+    }
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const name in this.raw) yield [name, this.get(name) as string];
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+}
+
+/**
+ * A complete 2xx answer, read whole (a JSON body, or none): what the SDK's transports read of a
+ * Response (status, ok, headers.get, json, text), without building a web Response and reading
+ * its body back through a stream, about a tenth of a gateway call's CPU.
+ */
+class Buffered {
+  readonly ok = true;
+  readonly redirected = false;
+  readonly type = 'basic';
+  readonly url = '';
+  readonly body = null;
+  bodyUsed = false;
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: LightHeaders,
+    private readonly bytes: Buffer,
+  ) {}
+  async text(): Promise<string> {
+    this.bodyUsed = true;
+    return this.bytes.toString('utf8');
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    this.bodyUsed = true;
+    const { buffer, byteOffset, byteLength } = this.bytes;
+    return buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer;
+  }
+}
+
+function responseHeaders(raw: RawHeaders): Headers {
+  const headers = new Headers();
+  for (const name in raw) {
+    const value = raw[name];
+    if (typeof value === 'string') headers.append(name, value);
+    else if (value) for (const v of value) headers.append(name, v);
+  }
+  return headers;
+}
+
+/** The whole body, read at once: JSON answers are small, and a buffer is the cheapest Response body. */
+function readAll(body: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+    });
+    body.on('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length)),
+    );
+    body.on('error', reject);
+  });
+}
+
+/**
+ * An event stream as a web stream, read as its consumer asks. A failure is reported where it
+ * happens (`onError`), not by wrapping every body in another stream.
+ */
+function webStream(body: Readable, onError: (error: Error) => void): ReadableStream<Uint8Array> {
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        body.on('data', (chunk: Buffer) => {
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 1) <= 0) body.pause();
+        });
+        body.on('end', () => {
+          try {
+            controller.close();
+          } catch {} // cancelled meanwhile
+        });
+        body.on('error', (error: Error) => {
+          if (cancelled) return;
+          onError(error);
+          try {
+            controller.error(error);
+          } catch {}
+        });
+        body.pause();
+      },
+      pull() {
+        body.resume();
+      },
+      cancel() {
+        cancelled = true;
+        body.destroy();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+/**
+ * The `fetch` the pool's transports use, on `undici.request` rather than undici's `fetch` (a
+ * third of the cost per request). Connections go through an undici Agent whose `lookup` lets the
+ * guard see (and refuse) every address a connection would use, and redirects are followed here, a
+ * few at most, each hop checked again; a hop to another origin drops the secret headers, as
+ * browsers drop `Authorization`. JSON answers are read whole; event streams are handed over as
+ * they come. The caller's signal aborts the request and its body; undici drops its listener when
+ * the body ends, so a long-lived signal collects none.
+ */
+export function guardedFetch(guard: SsrfGuard): { fetch: GuardedFetch & FetchLike; close(): Promise<void> } {
   const agent = new Agent({ connect: { lookup: guard.lookup } });
 
-  const fetch: FetchLike = async (input, init = {}) => {
-    let url = new URL(String(input));
-    let method = init.method ?? 'GET';
-    let body = init.body;
-    const headers = new Headers(init.headers);
+  const fetch: GuardedFetch = async (input, init = {}, onBodyError) => {
+    let url = input instanceof URL ? input : new URL(String(input));
+    let method = (init.method ?? 'GET').toUpperCase();
+    let body = await bodyOf(init.body);
+    const headers = plainHeaders(init.headers);
+    const signal = init.signal ?? undefined;
     for (let hop = 0; ; hop++) {
       guard.checkStatic(url);
-      const response = (await undiciFetch(url, {
-        ...(init as object),
-        method,
-        body: body as string | undefined,
-        headers: Object.fromEntries(headers),
-        redirect: 'manual',
-        dispatcher: agent,
-      })) as unknown as Response;
-      const location = response.headers.get('location');
-      if (!REDIRECTS.has(response.status) || location === null) return response;
-      await response.body?.cancel();
-      if (hop === MAX_REDIRECTS)
-        throw new UrlRefusedError(`The upstream redirected more than ${MAX_REDIRECTS} times.`);
-      const next = new URL(location, url);
-      if (next.origin !== url.origin)
-        for (const name of [...headers.keys()]) if (isSecretHeader(name)) headers.delete(name);
-      // Fetch's rules: 303, and 301/302 after a POST, continue as a GET without the body.
-      if (
-        response.status === 303 ||
-        (method === 'POST' && response.status !== 307 && response.status !== 308)
-      ) {
-        method = 'GET';
-        body = undefined;
-        headers.delete('content-type');
+      const response = await agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        signal,
+      });
+      const location = response.headers.location;
+      if (REDIRECTS.has(response.statusCode) && typeof location === 'string') {
+        response.body.on('error', () => {}).destroy();
+        if (hop === MAX_REDIRECTS)
+          throw new UrlRefusedError(`The upstream redirected more than ${MAX_REDIRECTS} times.`);
+        const next = new URL(location, url);
+        if (next.origin !== url.origin)
+          for (const name of Object.keys(headers)) if (isSecretHeader(name)) delete headers[name];
+        // Fetch's rules: 303, and 301/302 after a POST, continue as a GET without the body.
+        if (
+          response.statusCode === 303 ||
+          (method === 'POST' && response.statusCode !== 307 && response.statusCode !== 308)
+        ) {
+          method = 'GET';
+          body = undefined;
+          delete headers['content-type'];
+        }
+        url = next;
+        continue;
       }
-      url = next;
+      // One JSON-RPC request (what the SDK client sends): its event stream may be read as JSON.
+      const oneRequest = method === 'POST' && typeof body === 'string' && body.startsWith('{');
+      return toResponse(response, oneRequest, method, signal, onBodyError);
     }
   };
 
-  return { fetch, close: () => agent.close() };
+  return { fetch: fetch as GuardedFetch & FetchLike, close: () => agent.close() };
+}
+
+async function toResponse(
+  response: Dispatcher.ResponseData,
+  oneRequest: boolean,
+  method: string,
+  signal: AbortSignal | undefined,
+  onBodyError: ((error: Error) => void) | undefined,
+): Promise<Response> {
+  const { statusCode: status, body } = response;
+  const statusText = (response as { statusText?: string }).statusText ?? '';
+  const init = () => ({ status, statusText, headers: responseHeaders(response.headers) });
+  if (NULL_BODY.has(status) || method === 'HEAD') {
+    body.on('error', () => {}).destroy();
+    return new Response(null, init());
+  }
+  const failed = (error: Error) => {
+    if (!signal?.aborted) onBodyError?.(error);
+  };
+  const ok = status >= 200 && status <= 299;
+  const type = new LightHeaders(response.headers).get('content-type')?.toLowerCase() ?? '';
+  if (type.startsWith('text/event-stream')) {
+    if (oneRequest && ok) return firstEvent(body, response.headers, init(), failed);
+    return new Response(webStream(body, failed), init());
+  }
+  try {
+    const bytes = await readAll(body);
+    if (!ok) return new Response(bytes, init());
+    return new Buffered(status, statusText, new LightHeaders(response.headers), bytes) as unknown as Response;
+  } catch (error) {
+    failed(error as Error);
+    throw error;
+  }
+}
+
+/** What a complete event of an event stream carries (the fields the MCP transports use). */
+interface SseEvent {
+  event: string;
+  data: string | null;
+}
+
+/** Complete events at the start of `text`, and where the unparsed rest begins. */
+function parseEvents(text: string): { events: SseEvent[]; rest: number } {
+  const events: SseEvent[] = [];
+  let event = '';
+  let data: string | null = null;
+  let at = 0;
+  let rest = 0;
+  while (at < text.length) {
+    let end = at;
+    while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+    if (end === text.length) break; // an incomplete line
+    const line = text.slice(at, end);
+    // \r\n is one line end; a lone \r at the end of the text may still be followed by \n.
+    if (text[end] === '\r' && end + 1 === text.length) break;
+    at = text[end] === '\r' && text[end + 1] === '\n' ? end + 2 : end + 1;
+    if (line === '') {
+      if (data !== null || event !== '') events.push({ event, data });
+      event = '';
+      data = null;
+      rest = at;
+      continue;
+    }
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') data = data === null ? value : `${data}\n${value}`;
+    else if (field === 'event') event = value;
+  }
+  return { events, rest };
+}
+
+/** A JSON-RPC response (not a request or notification), from an event's data. */
+function isResponseData(data: string): boolean {
+  try {
+    const message = JSON.parse(data) as Record<string, unknown> | null;
+    return (
+      typeof message === 'object' &&
+      message !== null &&
+      !Array.isArray(message) &&
+      message.id !== undefined &&
+      message.method === undefined &&
+      ('result' in message || 'error' in message)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The answer to one request sent as an event stream, read as far as its first event. When that
+ * event is the response, it goes to the SDK as a JSON body (the stream has nothing else to say
+ * about this request; the rest is drained), sparing it a text decoder and an event parser on web
+ * streams. Anything else first (progress, a notification, a request of the server's), or an
+ * unusual stream, is handed over as the stream it is, from its first byte, as it arrives.
+ */
+function firstEvent(
+  body: Readable,
+  raw: RawHeaders,
+  init: { status: number; statusText: string; headers: Headers },
+  failed: (error: Error) => void,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const decoder = new TextDecoder();
+    let text = '';
+    let settled = false;
+    const detach = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+    };
+    const asStream = (ended: boolean) => {
+      settled = true;
+      detach();
+      if (ended) {
+        const replay = new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (const chunk of chunks) controller.enqueue(chunk);
+            controller.close();
+          },
+        });
+        resolve(new Response(replay, init));
+        return;
+      }
+      body.pause();
+      let replayed = false;
+      const stream = webStream(body, failed);
+      const reader = stream.getReader();
+      resolve(
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async pull(controller) {
+              if (!replayed) {
+                replayed = true;
+                for (const chunk of chunks) controller.enqueue(chunk);
+                return;
+              }
+              try {
+                const { done, value } = await reader.read();
+                if (done) controller.close();
+                else controller.enqueue(value);
+              } catch (error) {
+                controller.error(error);
+              }
+            },
+            cancel: (reason) => reader.cancel(reason),
+          }),
+          init,
+        ),
+      );
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      text += decoder.decode(chunk, { stream: true });
+      const { events, rest } = parseEvents(text);
+      text = text.slice(rest);
+      for (const event of events) {
+        if (event.data === null || event.data === '') continue; // priming events, keep-alives
+        if ((event.event === '' || event.event === 'message') && isResponseData(event.data)) {
+          settled = true;
+          detach();
+          // The stream ends after the response; whatever else comes is read and dropped.
+          body.on('error', () => {}).resume();
+          const headers = { ...raw, 'content-type': 'application/json' };
+          const bytes = Buffer.from(event.data);
+          resolve(new Buffered(init.status, init.statusText, new LightHeaders(headers), bytes) as never);
+          return;
+        }
+        asStream(false);
+        return;
+      }
+    };
+    const onEnd = () => {
+      if (!settled) asStream(true);
+    };
+    const onError = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      detach();
+      failed(error);
+      reject(error);
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+  });
 }
