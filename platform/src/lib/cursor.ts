@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { ApiError } from '../http/problem.js';
 
 /** Opaque list cursors: the sort key of the last item of a page, base64url-encoded JSON. */
@@ -59,9 +59,30 @@ export function pageOf<R extends { created_at: string; id: string }, T>(
   return { data: page.data.map((p) => map(p.row)), nextCursor: page.nextCursor };
 }
 
-/** Rows strictly after `position` in (created_at, id) order; row values work in SQLite and PostgreSQL. */
-export function afterPosition(position: Position | null) {
-  return position
-    ? sql<boolean>`(created_at, id) > (${position.createdAt}, ${position.id})`
+/**
+ * `query` narrowed to one page of a cursor list: the rows after `position` in (created_at, id)
+ * order — before it when `newestFirst` — in that order, and one row more than `limit` so `pageOf`
+ * can tell whether a next page exists. `columns` names the sort key when it is not
+ * (created_at, id) of the only table (a join's alias, another unique column). Row values compare
+ * the same way in SQLite and PostgreSQL.
+ */
+export function onePage<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  position: Position | null,
+  limit: number,
+  {
+    newestFirst = false,
+    columns = ['created_at', 'id'],
+  }: { newestFirst?: boolean; columns?: [string, string] } = {},
+): SelectQueryBuilder<DB, TB, O> {
+  const [first, second] = columns;
+  const direction = newestFirst ? 'desc' : 'asc';
+  const after = position
+    ? sql<boolean>`(${sql.ref(first)}, ${sql.ref(second)}) ${sql.raw(newestFirst ? '<' : '>')} (${position.createdAt}, ${position.id})`
     : sql<boolean>`1 = 1`;
+  return query
+    .where(after)
+    .orderBy(sql.ref(first), direction)
+    .orderBy(sql.ref(second), direction)
+    .limit(limit + 1);
 }

@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { afterPosition, type Position } from '../../lib/cursor.js';
+import { onePage, type Position } from '../../lib/cursor.js';
 import type { OidcTables } from './store-oidc.js';
 
 /** The auth module's tables (migrations.ts). Times are ISO strings, which sort as text. */
@@ -113,10 +113,7 @@ export function listUsers(db: Db, projectId: string, position: Position | null, 
     .selectFrom('auth_users')
     .selectAll()
     .where('project_id', '=', projectId)
-    .where(afterPosition(position))
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit))
     .execute();
 }
 
@@ -340,14 +337,7 @@ export function listOutbox(db: Db, projectId: string, position: Position | null,
     .selectFrom('auth_outbox')
     .selectAll()
     .where('project_id', '=', projectId)
-    .where(
-      position
-        ? sql<boolean>`(created_at, id) < (${position.createdAt}, ${position.id})`
-        : sql<boolean>`1 = 1`,
-    )
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit, { newestFirst: true }))
     .execute();
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { afterPosition, type Position } from '../../lib/cursor.js';
+import { onePage, type Position } from '../../lib/cursor.js';
 
 export interface GatewayTables {
   gateway_servers: {
@@ -60,10 +60,7 @@ export async function listServers(db: Db, workspaceId: string, position: Positio
     .selectFrom('gateway_servers')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where(afterPosition(position))
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit))
     .execute();
 }
 

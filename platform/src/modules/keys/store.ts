@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { afterPosition, type Position } from '../../lib/cursor.js';
+import { onePage, type Position } from '../../lib/cursor.js';
 import type { CredentialKind } from './credential.js';
 
 export interface KeyTables {
@@ -35,10 +35,7 @@ export async function listKeys(db: Db, projectId: string, position: Position | n
     .selectFrom('api_keys')
     .selectAll()
     .where('project_id', '=', projectId)
-    .where(afterPosition(position))
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit))
     .execute();
 }
 

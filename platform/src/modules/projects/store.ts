@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { afterPosition, type Position } from '../../lib/cursor.js';
+import { onePage, type Position } from '../../lib/cursor.js';
 
 export interface ProjectTables {
   projects: { id: string; account_id: string; name: string; created_at: string };
@@ -26,9 +26,6 @@ export async function listProjects(db: Db, accountId: string, position: Position
     .selectFrom('projects')
     .selectAll()
     .where('account_id', '=', accountId)
-    .where(afterPosition(position))
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit))
     .execute();
 }

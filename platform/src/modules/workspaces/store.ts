@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { WorkspaceRole } from '../../http/auth/principal.js';
-import { afterPosition, type Position } from '../../lib/cursor.js';
+import { onePage, type Position } from '../../lib/cursor.js';
 
 export interface WorkspacesTables {
   workspaces: {
@@ -94,10 +94,7 @@ export async function listWorkspaces(db: Db, accountId: string, position: Positi
     .selectFrom('workspaces')
     .selectAll()
     .where('account_id', '=', accountId)
-    .where(afterPosition(position))
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit))
     .execute();
 }
 
@@ -131,10 +128,7 @@ export async function listMembers(db: Db, workspaceId: string, position: Positio
     .selectFrom('workspace_members')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where(afterPosition(position))
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit))
     .execute();
 }
 
@@ -160,14 +154,7 @@ export async function listTokens(db: Db, workspaceId: string, position: Position
     .selectAll('t')
     .select('m.role')
     .where('t.workspace_id', '=', workspaceId)
-    .where(
-      position
-        ? sql<boolean>`(t.created_at, t.id) > (${position.createdAt}, ${position.id})`
-        : sql<boolean>`1 = 1`,
-    )
-    .orderBy('t.created_at')
-    .orderBy('t.id')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit, { columns: ['t.created_at', 't.id'] }))
     .execute();
 }
 
@@ -247,14 +234,7 @@ export async function listSecrets(db: Db, workspaceId: string, position: Positio
     .selectFrom('workspace_secrets')
     .select(['name', 'created_at', 'updated_at'])
     .where('workspace_id', '=', workspaceId)
-    .where(
-      position
-        ? sql<boolean>`(created_at, name) > (${position.createdAt}, ${position.id})`
-        : sql<boolean>`1 = 1`,
-    )
-    .orderBy('created_at')
-    .orderBy('name')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit, { columns: ['created_at', 'name'] }))
     .execute();
 }
 
@@ -297,14 +277,7 @@ export async function listAudit(db: Db, workspaceId: string, position: Position 
     .selectFrom('workspace_audit')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where(
-      position
-        ? sql<boolean>`(created_at, id) < (${position.createdAt}, ${position.id})`
-        : sql<boolean>`1 = 1`,
-    )
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
+    .$call((query) => onePage(query, position, limit, { newestFirst: true }))
     .execute();
 }
 
