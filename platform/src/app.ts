@@ -101,9 +101,23 @@ export function createApp(parts: AppParts): App {
     if (router.routes.some((r) => r.method === endpoint.method && r.path === endpoint.path)) {
       throw new Error(`the endpoint ${endpoint.method} ${endpoint.path} collides with another route`);
     }
-    router.add(endpoint.method, endpoint.path, async ({ req, params, requestId, baseHeaders }) =>
-      replyOf(await endpoint.handle({ request: req.toRequest(), params, requestId, baseHeaders })),
-    );
+    router.add(endpoint.method, endpoint.path, async ({ req, params, requestId, baseHeaders }) => {
+      let bodyRead = false;
+      const answer = await endpoint.handle({
+        get request() {
+          return req.toRequest(!bodyRead);
+        },
+        body() {
+          bodyRead = true;
+          return req.body();
+        },
+        header: req.header,
+        params,
+        requestId,
+        baseHeaders,
+      });
+      return answer instanceof Response ? replyOf(answer) : answer;
+    });
   }
 
   function unexpected(err: unknown, requestId: string): ApiError {

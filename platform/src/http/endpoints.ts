@@ -1,3 +1,5 @@
+import type { Reply } from './reply/reply.js';
+
 /**
  * An endpoint outside the spec's conventions: the MCP gateway's JSON-RPC at `/ws/{workspace}`,
  * JWKS, OAuth callbacks, an OpenAI-compatible API, signed URLs, the docs. Each one is registered
@@ -14,13 +16,24 @@ export interface Endpoint {
   errors: string;
   /** The decision record, e.g. `docs/decisions/0012-endpoints-outside-the-spec.md`. */
   decision: string;
-  handle(call: EndpointCall): Response | Promise<Response>;
+  /**
+   * A web `Response`, or a `Reply` (a string or bytes body is written in one go, without the
+   * stream a `Response` body is read through: the cheaper answer on a hot path).
+   */
+  handle(call: EndpointCall): Response | Reply | Promise<Response | Reply>;
 }
 
 /** What an endpoint is called with. */
 export interface EndpointCall {
-  /** The request (its URL's host is not meaningful: route by path). */
+  /**
+   * The request (its URL's host is not meaningful: route by path). Built on first use; once
+   * `body()` has been read, it is built without a body.
+   */
   readonly request: Request;
+  /** The body's chunks as they arrive, read once: cheaper than `request.body` (no web stream). */
+  body(): AsyncIterable<Uint8Array>;
+  /** A request header by lower-case name, without building `request`. */
+  header(name: string): string | undefined;
   /** The path template's parameters, percent-decoded. */
   readonly params: Record<string, string>;
   readonly requestId: string;

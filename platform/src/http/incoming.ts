@@ -23,8 +23,11 @@ export interface Incoming {
   body(): AsyncIterable<Uint8Array>;
   /** The peer's address, for limits keyed by IP. */
   readonly remoteAddress: string | undefined;
-  /** The same request as a web `Request` (built on first use: endpoints outside the spec). */
-  toRequest(): Request;
+  /**
+   * The same request as a web `Request` (built on first use: endpoints outside the spec);
+   * `withBody: false` leaves the body out (its reader took it through `body()`).
+   */
+  toRequest(withBody?: boolean): Request;
 }
 
 /** A request target Node accepted but the platform cannot route (`GET /v1\cache`, `GET *`). */
@@ -73,13 +76,13 @@ export function fromNode(req: IncomingMessage): Incoming {
     hasBody,
     body: () => req,
     remoteAddress: req.socket.remoteAddress,
-    toRequest() {
+    toRequest(withBody = true) {
       if (request) return request;
       const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET' };
       const h = new Headers();
       for (let i = 0; i < req.rawHeaders.length; i += 2) h.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
       init.headers = h;
-      if (hasBody && init.method !== 'GET' && init.method !== 'HEAD') {
+      if (withBody && hasBody && init.method !== 'GET' && init.method !== 'HEAD') {
         init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
         init.duplex = 'half';
       }

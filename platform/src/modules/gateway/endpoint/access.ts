@@ -1,3 +1,4 @@
+import type { EndpointCall } from '../../../http/endpoints.js';
 import { ApiError } from '../../../http/problem.js';
 import { rateLimitHeaders } from '../../../services/rate-limit/index.js';
 import type { Services } from '../../../services.js';
@@ -31,12 +32,12 @@ export function httpError(
 /** The caller of a gateway request, or the HTTP error to answer with. */
 export async function admit(
   services: Services,
-  request: Request,
+  call: Pick<EndpointCall, 'header'>,
   slug: string,
   requestId: string,
   headers: Record<string, string>,
 ): Promise<{ caller: Caller; tokenHash(): string } | Response> {
-  const authorization = request.headers.get('authorization') ?? undefined;
+  const authorization = call.header('authorization');
   let principal: Awaited<ReturnType<Services['authenticate']>>;
   try {
     principal = await services.authenticate(authorization, ['workspaceToken']);

@@ -121,6 +121,7 @@ export function createAggregator(services: Services) {
     kind: K,
     signal: AbortSignal,
     visited: Visited,
+    startedAt: number,
   ): Promise<{ items: readonly Items[K][]; skipped: Skipped[] }> {
     if (server.kind === 'proxy') {
       try {
@@ -134,7 +135,7 @@ export function createAggregator(services: Services) {
     const target = server.targetWorkspaceId;
     if (!target || visited.has(target))
       throw new CompositionLoop(`${server.slug} leads back into the composition`);
-    const inner = await collect(target, kind, signal, new Set(visited).add(target));
+    const inner = await collect(target, kind, signal, new Set(visited).add(target), startedAt);
     return {
       items: merge(kind, inner.lists),
       skipped: inner.skipped.map((s) => ({ server: `${server.slug}/${s.server}`, reason: s.reason })),
@@ -142,13 +143,22 @@ export function createAggregator(services: Services) {
   }
 
   /**
-   * One server's items within its deadline. A composed workspace without a timeout of its own is
-   * bounded by its servers' deadlines already; another one around them would cut it off first.
+   * One server's items within its deadline, counted from `startedAt` (when the request arrived:
+   * the deadline covers everything the request does, a first connection and initialize included).
+   * A composed workspace without a timeout of its own is bounded by its servers' deadlines
+   * already; another one around them would cut it off first.
    */
-  function listOne<K extends ListKind>(server: ServerRecord, kind: K, signal: AbortSignal, visited: Visited) {
+  function listOne<K extends ListKind>(
+    server: ServerRecord,
+    kind: K,
+    signal: AbortSignal,
+    visited: Visited,
+    startedAt = performance.now(),
+  ) {
     if (server.kind === 'workspace' && server.timeoutMs === null)
-      return itemsOf(server, kind, signal, visited);
-    return withDeadline(deadlineOf(server), signal, (bounded) => itemsOf(server, kind, bounded, visited));
+      return itemsOf(server, kind, signal, visited, startedAt);
+    const left = Math.max(1, deadlineOf(server) - (performance.now() - startedAt));
+    return withDeadline(left, signal, (bounded) => itemsOf(server, kind, bounded, visited, startedAt));
   }
 
   /**
@@ -160,13 +170,14 @@ export function createAggregator(services: Services) {
     kind: K,
     signal: AbortSignal,
     visited: Visited = new Set([workspaceId]),
+    startedAt = performance.now(),
   ): Promise<Collected<K>> {
     const servers = [...(await gateway.servers.enabledFor(workspaceId))].sort((a, b) =>
       byCodeUnits(a.slug, b.slug),
     );
     const settled = await Promise.all(
       servers.map((server) =>
-        listOne(server, kind, signal, visited).then(
+        listOne(server, kind, signal, visited, startedAt).then(
           (result) => ({ server, ...result, error: null }),
           (error: unknown) => ({ server, items: [], skipped: [], error }),
         ),

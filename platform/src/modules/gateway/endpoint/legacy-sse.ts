@@ -48,9 +48,10 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
     return true;
   }
 
-  async function open({ request, params, requestId, baseHeaders }: EndpointCall): Promise<Response> {
+  async function open(call: EndpointCall): Promise<Response> {
+    const { params, requestId, baseHeaders } = call;
     const slug = params.workspace!;
-    const admitted = await admit(services, request, slug, requestId, baseHeaders);
+    const admitted = await admit(services, call, slug, requestId, baseHeaders);
     if (admitted instanceof Response) return admitted;
     const { caller, tokenHash } = admitted;
     const sessionId = randomBase62(32);
@@ -89,8 +90,9 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
     });
   }
 
-  async function post({ request, params, requestId, baseHeaders }: EndpointCall): Promise<Response> {
-    const admitted = await admit(services, request, params.workspace!, requestId, baseHeaders);
+  async function post(call: EndpointCall): Promise<Response> {
+    const { request, params, requestId, baseHeaders } = call;
+    const admitted = await admit(services, call, params.workspace!, requestId, baseHeaders);
     if (admitted instanceof Response) return admitted;
     const { caller } = admitted;
     const sessionId = new URL(request.url).searchParams.get('sessionId') ?? '';
@@ -103,7 +105,9 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
         baseHeaders,
       );
     if (!SESSION_ID.test(sessionId)) return notFound();
-    const read = await readMessages(request, requestId, baseHeaders);
+    // The request is built already (its URL names the session): its body is read from it.
+    const body = () => (request.body ?? []) as unknown as AsyncIterable<Uint8Array>;
+    const read = await readMessages({ header: call.header, body }, requestId, baseHeaders);
     if (read instanceof Response) return read;
     const parsed = read.messages.map((m) => JSONRPCMessageSchema.safeParse(m));
     if (parsed.length === 0 || parsed.some((p) => !p.success)) {

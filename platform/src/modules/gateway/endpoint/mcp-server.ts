@@ -50,7 +50,13 @@ const validator = new AjvJsonSchemaValidator();
  * ping come with it; the lists fan out over the workspace's servers; calls are forwarded. One is
  * built per Streamable HTTP request (stateless) or per legacy SSE session.
  */
-export function gatewayServer(gateway: Gateway, caller: Caller, requestId: string): Server {
+export function gatewayServer(
+  gateway: Gateway,
+  caller: Caller,
+  requestId: string,
+  /** When the request arrived (performance.now()): list deadlines count from there. */
+  startedAt?: number,
+): Server {
   const { aggregator, calls, cancellations, services } = gateway;
   const server = new Server(
     { name: 'aerostack-gateway', title: caller.workspace.name, version: VERSION },
@@ -78,7 +84,13 @@ export function gatewayServer(gateway: Gateway, caller: Caller, requestId: strin
 
   /** The merged list, with the skipped servers named in `_meta`. */
   const list = async <K extends ListKind>(kind: K, extra: Extra) => {
-    const collected = await aggregator.collect(workspaceId, kind, extra.signal);
+    const collected = await aggregator.collect(
+      workspaceId,
+      kind,
+      extra.signal,
+      undefined,
+      startedAt ?? performance.now(),
+    );
     return { items: merge(kind, collected.lists), _meta: { 'aerostack/skipped': collected.skipped } };
   };
 

@@ -1,16 +1,28 @@
+import type { Reply } from '../../../http/reply/reply.js';
+
 /**
  * The SDK transport's answer with the platform's headers (request id, CORS, worker, rate limits)
  * added. A streamed body calls `onEnd` once, when it ends or when the client goes away: that is
  * how the Server behind it learns to stop (its transport is closed, which aborts what still runs).
  * Any other answer is complete when it is built: its Server has nothing left to stop, and closing
- * it would only cost an error object and an abort per request.
+ * it would only cost an error object and an abort per request. Its body is taken as text, so the
+ * platform writes it in one go (a stream body costs a chunked write per piece).
  */
-export function answer(response: Response, headers: Record<string, string>, onEnd: () => void): Response {
-  const merged = new Headers(response.headers);
-  for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+export async function answer(
+  response: Response,
+  headers: Record<string, string>,
+  onEnd: () => void,
+): Promise<Reply> {
+  const merged: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    merged[name] = value;
+  });
+  for (const name in headers) merged[name.toLowerCase()] = headers[name] as string;
   const body = response.body;
-  const streamed = body !== null && merged.get('content-type')?.startsWith('text/event-stream');
-  return new Response(streamed ? ending(body, onEnd) : body, { status: response.status, headers: merged });
+  if (body === null) return { status: response.status, headers: merged, body: null };
+  if (merged['content-type']?.startsWith('text/event-stream'))
+    return { status: response.status, headers: merged, body: ending(body, onEnd) };
+  return { status: response.status, headers: merged, body: await response.text() };
 }
 
 function ending(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {

@@ -1,8 +1,10 @@
-import { MAX_BATCH_SIZE, readRequestBody } from '@modelcontextprotocol/sdk/server/requestBody.js';
+import { MAX_BATCH_SIZE } from '@modelcontextprotocol/sdk/server/requestBody.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { ErrorCode, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Endpoint, EndpointCall } from '../../../http/endpoints.js';
+import type { Reply } from '../../../http/reply/reply.js';
 import { admit, charge, httpError } from './access.js';
+import { answerPlain, isPlainRequest } from './json-answer.js';
 import { type Gateway, gatewayServer } from './mcp-server.js';
 import type { Notifier } from './notify.js';
 import { answer } from './responses.js';
@@ -21,13 +23,34 @@ const isRequestId = (id: unknown): id is RequestId => typeof id === 'string' || 
 const isRequest = (m: Message) => typeof m.method === 'string' && m.id !== undefined;
 const isObject = (m: unknown): m is Message => typeof m === 'object' && m !== null && !Array.isArray(m);
 
+/**
+ * The body as text, up to `maxBytes` (as the SDK's readRequestBody, but from the Node request's
+ * chunks: no web stream). A declared Content-Length over the limit is refused without reading.
+ */
+async function readBody(
+  call: Pick<EndpointCall, 'header' | 'body'>,
+  maxBytes: number,
+): Promise<{ tooLarge: true } | { tooLarge: false; text: string }> {
+  if (Number(call.header('content-length')) > maxBytes) return { tooLarge: true };
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for await (const chunk of call.body()) {
+    received += chunk.byteLength;
+    if (received > maxBytes) return { tooLarge: true };
+    chunks.push(chunk);
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+  return { tooLarge: false, text: utf8.decode(bytes) };
+}
+const utf8 = new TextDecoder();
+
 /** The POSTed JSON-RPC message(s), or the HTTP error to answer with. */
 export async function readMessages(
-  request: Request,
+  call: Pick<EndpointCall, 'header' | 'body'>,
   requestId: string,
   headers: Record<string, string>,
 ): Promise<{ parsed: unknown; messages: Message[] } | Response> {
-  const body = await readRequestBody(request, MAX_BODY_BYTES);
+  const body = await readBody(call, MAX_BODY_BYTES);
   if (body.tooLarge) {
     return httpError(
       413,
@@ -65,11 +88,14 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
   const { services, cancellations } = gateway;
   const common = { path: '/ws/{workspace}', errors: 'json-rpc', decision: DECISION } as const;
 
-  async function post({ request, params, requestId, baseHeaders }: EndpointCall): Promise<Response> {
-    const admitted = await admit(services, request, params.workspace!, requestId, baseHeaders);
+  async function post(call: EndpointCall): Promise<Response | Reply> {
+    const startedAt = performance.now();
+    const { params, requestId, baseHeaders } = call;
+    const admitted = await admit(services, call, params.workspace!, requestId, baseHeaders);
     if (admitted instanceof Response) return admitted;
     const { caller } = admitted;
-    const read = await readMessages(request, requestId, baseHeaders);
+    // Read before `call.request` is built, so that request carries no body stream.
+    const read = await readMessages(call, requestId, baseHeaders);
     if (read instanceof Response) return read;
     const requests = read.messages.filter(isRequest);
     // Every JSON-RPC request costs one; notifications and responses cost nothing.
@@ -88,18 +114,27 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
         }
       }
     }
+    // The common case (one request, JSON answer) without the SDK transport's web Request/Response.
+    if (isPlainRequest(call.header, read.parsed)) {
+      const server = gatewayServer(gateway, caller, requestId, startedAt);
+      const body = await answerPlain(server, read.parsed as JSONRPCMessage);
+      const merged: Record<string, string> = { 'content-type': 'application/json' };
+      for (const name in headers) merged[name.toLowerCase()] = headers[name] as string;
+      return { status: 200, headers: merged, body };
+    }
     const progress = requests.some((r) => r.params?._meta?.progressToken !== undefined);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: !progress,
     });
-    await gatewayServer(gateway, caller, requestId).connect(transport);
-    const response = await transport.handleRequest(request, { parsedBody: read.parsed });
+    await gatewayServer(gateway, caller, requestId, startedAt).connect(transport);
+    const response = await transport.handleRequest(call.request, { parsedBody: read.parsed });
     return answer(response, headers, () => void transport.close());
   }
 
-  async function get({ request, params, requestId, baseHeaders }: EndpointCall): Promise<Response> {
-    const admitted = await admit(services, request, params.workspace!, requestId, baseHeaders);
+  async function get(call: EndpointCall): Promise<Response | Reply> {
+    const { request, params, requestId, baseHeaders } = call;
+    const admitted = await admit(services, call, params.workspace!, requestId, baseHeaders);
     if (admitted instanceof Response) return admitted;
     const { caller, tokenHash } = admitted;
     const server = gatewayServer(gateway, caller, requestId);
@@ -120,8 +155,9 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
   }
 
   /** There is no session to end; the SDK answers (and checks the protocol version header). */
-  async function remove({ request, params, requestId, baseHeaders }: EndpointCall): Promise<Response> {
-    const admitted = await admit(services, request, params.workspace!, requestId, baseHeaders);
+  async function remove(call: EndpointCall): Promise<Response | Reply> {
+    const { request, params, requestId, baseHeaders } = call;
+    const admitted = await admit(services, call, params.workspace!, requestId, baseHeaders);
     if (admitted instanceof Response) return admitted;
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     return answer(await transport.handleRequest(request), baseHeaders, () => {});
