@@ -73,6 +73,8 @@ export function createCalls(services: Services, aggregator: Aggregator) {
     if (!resolved) throw unknownName('tool', params.name);
     const { server, item: tool } = resolved;
     const startedAt = Date.now();
+    // performance.now(): sub-millisecond calls are the common case, and Date.now() reads them as 0.
+    const started = performance.now();
     let errorCode: string | null = null;
     try {
       if (!mayCall(caller.role, tool)) {
@@ -118,7 +120,7 @@ export function createCalls(services: Services, aggregator: Aggregator) {
         server: server.slug,
         tool: tool.name,
         startedAt,
-        durationMs: Date.now() - startedAt,
+        durationMs: performance.now() - started,
         status: errorCode === null ? 'ok' : 'error',
         errorCode,
       });
