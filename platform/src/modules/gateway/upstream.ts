@@ -93,6 +93,8 @@ export interface Upstreams {
     o: CallOptions,
   ): Promise<GetPromptResult>;
   onListChanged(listener: ListChangedListener): () => void;
+  /** The server's cached list when it is loaded and current, else undefined (then ask listTools…). */
+  peekList<N extends ListName>(server: ServerRecord, name: N): ListOf[N][] | undefined;
   /** Connects anew (initialize + tools/list) and answers how it went. */
   check(server: ServerRecord): Promise<HealthSample>;
   /** Drops connections and lists of the workspace's servers not in `current` or configured differently. */
@@ -110,13 +112,13 @@ export interface UpstreamsOptions {
   onHealth(server: ServerRecord, sample: HealthSample): void;
 }
 
-type ListOf = {
+export type ListOf = {
   tools: Tool;
   resources: Resource;
   resourceTemplates: ResourceTemplate;
   prompts: Prompt;
 };
-type ListName = keyof ListOf;
+export type ListName = keyof ListOf;
 
 // Each result schema parses `{ [name]: items, nextCursor? }`; listAll reads them alike.
 const LISTS: Record<ListName, { method: string; schema: typeof ListToolsResultSchema }> = {
@@ -156,6 +158,8 @@ interface CachedList {
   workspaceId: string;
   fingerprint: string;
   items: Promise<unknown[]>;
+  /** The items once loaded, for callers that need no promise (peekList). */
+  value?: unknown[];
   expires: number;
 }
 
@@ -370,8 +374,18 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
   ): Promise<T> {
     requireProxy(server);
     const started = performance.now();
-    const deadline = AbortSignal.timeout(o.timeoutMs);
-    const signal = AbortSignal.any([o.signal, deadline]);
+    // One controller, a timer and a listener (AbortSignal.timeout + AbortSignal.any cost several
+    // times that on every call, and `any` keeps its sources' listeners until collected).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    }, o.timeoutMs);
+    const follow = () => controller.abort(o.signal.reason);
+    if (o.signal.aborted) follow();
+    else o.signal.addEventListener('abort', follow, { once: true });
+    const signal = controller.signal;
     const requestOptions: RequestOptions = {
       signal,
       // Our deadline fires first; the SDK's own timeout is only a backstop.
@@ -384,8 +398,8 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       options.onHealth(server, { ok: true, latencyMs: latency(), error: null });
       return value;
     } catch (error) {
-      if (o.signal.aborted && !deadline.aborted) throw o.signal.reason;
-      const mapped = deadline.aborted
+      if (o.signal.aborted && !timedOut) throw o.signal.reason;
+      const mapped = timedOut
         ? new UpstreamError(
             'gateway/upstream-timeout',
             `The upstream did not answer within ${o.timeoutMs} ms.`,
@@ -395,6 +409,9 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       const failed = mapped instanceof UpstreamError;
       options.onHealth(server, { ok: !failed, latencyMs: latency(), error: failed ? mapped.message : null });
       throw mapped;
+    } finally {
+      clearTimeout(timer);
+      o.signal.removeEventListener('abort', follow);
     }
   }
 
@@ -445,9 +462,14 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       expires: Date.now() + LIST_TTL_MS,
     };
     lists.set(key, entry);
-    entry.items.catch(() => {
-      if (lists.get(key) === entry) lists.delete(key);
-    });
+    entry.items.then(
+      (items) => {
+        entry.value = items;
+      },
+      () => {
+        if (lists.get(key) === entry) lists.delete(key);
+      },
+    );
     return raceSignal(entry.items as Promise<ListOf[N][]>, signal);
   }
 
@@ -488,6 +510,14 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       use(server, o, ({ client }, ro) =>
         client.request({ method: 'prompts/get', params }, GetPromptResultSchema, ro),
       ),
+
+    peekList<N extends ListName>(server: ServerRecord, name: N) {
+      if (server.kind !== 'proxy') return undefined;
+      const cached = lists.get(listKey(server.id, name));
+      if (!cached?.value || cached.expires <= Date.now() || cached.fingerprint !== fingerprintOf(server))
+        return undefined;
+      return cached.value as ListOf[N][];
+    },
 
     onListChanged(listener) {
       listeners.add(listener);

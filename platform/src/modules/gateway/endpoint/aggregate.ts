@@ -219,7 +219,8 @@ export function createAggregator(services: Services) {
     if (!slug) return null;
     const server = (await gateway.servers.enabledFor(workspaceId)).find((s) => s.slug === slug);
     if (!server) return null;
-    const { items } = await listOne(server, kind, signal, visited);
+    // A loaded list answers at once: no deadline, timer or promise race on every call.
+    const items = upstreams.peekList(server, kind) ?? (await listOne(server, kind, signal, visited)).items;
     const item = resolveName(server.slug, items, name);
     if (!item || (kind === 'tools' && server.disabledTools.includes(item.name))) return null;
     return { server, item };
