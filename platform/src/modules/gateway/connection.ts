@@ -18,6 +18,8 @@ export function fingerprintOf(server: ServerRecord): string {
   return JSON.stringify([server.url, server.transport, server.secretHeaders, server.bearerSecret]);
 }
 
+const ID_AT_END = /,"id":(\d+)\}$/;
+
 /** The upstream closed a response stream of this connection before it ended (a crash, a restart). */
 export class ConnectionBrokenError extends Error {
   override name = 'ConnectionBrokenError';
@@ -64,7 +66,35 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
     isBroken = true;
     fail(new ConnectionBrokenError('The upstream closed the connection mid-response.'));
   };
-  const breakOnStreamError: FetchLike = (url, init) => options.fetch(url, init, markBroken);
+  // POSTs awaiting their answer, by JSON-RPC id. When the SDK gives up on a request (our
+  // deadline, the client's cancel) it only sends notifications/cancelled: the POST itself is
+  // aborted here too, or a hung upstream would keep a connection open per abandoned request.
+  const waiting = new Map<number, AbortController>();
+  const breakOnStreamError: FetchLike = async (url, init) => {
+    const body = init?.body;
+    if (init?.method !== 'POST' || typeof body !== 'string') return options.fetch(url, init, markBroken);
+    const head = body.slice(0, 80);
+    if (head.includes('"method":"notifications/cancelled"')) {
+      const target = (JSON.parse(body) as { params?: { requestId?: unknown } }).params?.requestId;
+      if (typeof target === 'number') waiting.get(target)?.abort(new Error('cancelled'));
+      return options.fetch(url, init, markBroken);
+    }
+    // The SDK serializes a request as {method, params, jsonrpc, id}: the id ends the text.
+    const id = ID_AT_END.exec(body.slice(-32))?.[1];
+    if (id === undefined) return options.fetch(url, init, markBroken);
+    const controller = new AbortController();
+    const outer = init.signal;
+    const follow = () => controller.abort(outer?.reason);
+    if (outer?.aborted) follow();
+    else outer?.addEventListener('abort', follow, { once: true });
+    waiting.set(Number(id), controller);
+    try {
+      return await options.fetch(url, { ...init, signal: controller.signal }, markBroken);
+    } finally {
+      waiting.delete(Number(id));
+      outer?.removeEventListener('abort', follow);
+    }
+  };
 
   const url = new URL(server.url as string);
   const transportOptions = {

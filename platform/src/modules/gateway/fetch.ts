@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   Agent as HttpAgent,
   request as httpRequest,
@@ -14,6 +15,8 @@ export const MAX_REDIRECTS = 3;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Statuses whose Response may not have a body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+const unlimited = new WeakSet<AbortSignal>();
 
 /** Headers that carry workspace secrets: never sent on to another origin. */
 function isSecretHeader(name: string): boolean {
@@ -241,6 +244,12 @@ export function guardedFetch(guard: SsrfGuard): { fetch: GuardedFetch & FetchLik
     let body = await bodyOf(init.body);
     const headers = plainHeaders(init.headers);
     const signal = init.signal ?? undefined;
+    // The SDK transport passes one signal to every request: it holds a listener per request in
+    // flight (each removed when its request ends), more than the default 10 at any concurrency.
+    if (signal && !unlimited.has(signal)) {
+      unlimited.add(signal);
+      setMaxListeners(0, signal);
+    }
     for (let hop = 0; ; hop++) {
       guard.checkStatic(url);
       const response = await send(url, method, headers, body, signal);
