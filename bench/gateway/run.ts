@@ -11,6 +11,10 @@
 // generator then never steals from what is measured, and the direct run's upstream has the same
 // core the gateway run gives both — so the throughput ratio is the share of a core the gateway's
 // own work takes. Other environment (DATABASE_URL, REDIS_URL, AEROSTACK_WORKERS) passes through.
+//
+// BENCH_BASELINE_CMD (e.g. `node platform/node_modules/.bench-base/main.js`, a copy of an earlier
+// platform/dist) measures a second build in the same rounds, its rows marked "before": a
+// before/after under the same load, which on a shared machine is the comparison that holds.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -135,6 +139,7 @@ async function main() {
     startUpstream('slow', { listDelayMs: -1 }),
   ]);
   let platform: Target | undefined;
+  let baseline: Target | undefined;
   try {
     platform = await startPlatform(o.root, `taskset -c ${SERVER_CPU} ${o.platformCmd}`, dir, o.logLevel);
     const keys = JSON.parse(readFileSync(join(dir, 'platform-data/keys.json'), 'utf8')) as {
@@ -147,6 +152,32 @@ async function main() {
       'list',
       Object.fromEntries(listed.map((u, i) => [i === 9 ? 'hung' : `echo-${i}`, u.url])),
     );
+    // The same bench against another build in the same rounds (before/after under equal load).
+    const baselineCmd = process.env.BENCH_BASELINE_CMD;
+    let baseAuth = '';
+    let baseListAuth = '';
+    if (baselineCmd) {
+      baseline = await startPlatform(
+        o.root,
+        `taskset -c ${SERVER_CPU} ${baselineCmd}`,
+        dir,
+        o.logLevel,
+        'versus',
+      );
+      const baseKeys = JSON.parse(readFileSync(join(dir, 'versus-data/keys.json'), 'utf8')) as {
+        accountKey: string;
+      };
+      const baseAdmin = adminOf(baseline.url, baseKeys.accountKey);
+      baseAuth = await workspace(baseAdmin, 'bench', { echo: echo.url });
+      baseListAuth = await workspace(
+        baseAdmin,
+        'list',
+        Object.fromEntries(listed.map((u, i) => [i === 9 ? 'hung' : `echo-${i}`, u.url])),
+      );
+      await expectEcho(
+        await post(`${baseline.url}/ws/bench`, { authorization: baseAuth }, call('echo__echo')),
+      );
+    }
     const gateway = `${platform.url}/ws/bench`;
     const session = { 'mcp-session-id': await upstreamSession(echo.url) };
     await expectEcho(await post(echo.url, session, call('echo')));
@@ -168,6 +199,10 @@ async function main() {
     print(
       `${o.rounds} rounds × ${o.durationS} s per side and concurrency, direct and gateway back to back (alternating who goes first); medians`,
     );
+    if (baselineCmd)
+      print(
+        `baseline (rows "before"): \`${baselineCmd}\`, measured in the same rounds (after the direct and gateway sides in even rounds, before them in odd ones)`,
+      );
     print();
 
     const settings = (c: number) => ({ connections: c, threads: o.threads, durationS: o.durationS });
@@ -177,6 +212,11 @@ async function main() {
         ...settings(c),
         durationS: o.warmupS,
       });
+      if (baseline)
+        await run(`${baseline.url}/ws/bench`, { authorization: baseAuth }, 'echo__echo', baseline.pid, echo, {
+          ...settings(c),
+          durationS: o.warmupS,
+        });
     }
     print(
       '| concurrency | direct req/s | gateway req/s | gateway ÷ direct | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | platform CPU µs/call | upstream CPU µs/call (direct, gateway) |',
@@ -184,7 +224,25 @@ async function main() {
     print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of o.concurrency) {
       const rounds: { direct: Side; gw: Side }[] = [];
+      const before: { direct: Side; gw: Side }[] = [];
       for (let r = 0; r < o.rounds; r++) {
+        // The baseline goes after the pair in even rounds and before it in odd ones.
+        let beforeSide: Side | undefined;
+        const runBaseline = async () => {
+          if (!baseline) return;
+          beforeSide = await run(
+            `${baseline.url}/ws/bench`,
+            { authorization: baseAuth },
+            'echo__echo',
+            baseline.pid,
+            echo,
+            settings(c),
+          );
+          log(
+            `  c${c} round ${r + 1}: before ${beforeSide.rps.toFixed(0)} req/s p50 ${beforeSide.p50Ms.toFixed(3)} ms`,
+          );
+        };
+        if (r % 2 === 1) await runBaseline();
         const direct = () => run(echo.url, session, 'echo', echo.pid(), echo, settings(c));
         const viaGateway = () =>
           run(gateway, { authorization: auth }, 'echo__echo', platform!.pid, echo, settings(c));
@@ -192,37 +250,44 @@ async function main() {
           r % 2 === 0 ? [await direct(), await viaGateway()] : [await viaGateway(), await direct()];
         const pair = r % 2 === 0 ? { direct: first, gw: second } : { direct: second, gw: first };
         rounds.push(pair);
+        if (r % 2 === 0) await runBaseline();
+        if (beforeSide) before.push({ direct: pair.direct, gw: beforeSide });
         log(
           `  c${c} round ${r + 1}: direct ${pair.direct.rps.toFixed(0)} req/s p50 ${pair.direct.p50Ms.toFixed(3)} ms; gateway ${pair.gw.rps.toFixed(0)} req/s p50 ${pair.gw.p50Ms.toFixed(3)} ms (load ${loadAverage()})`,
         );
       }
-      const m = (f: (x: { direct: Side; gw: Side }) => number) => median(rounds.map(f));
-      const f = (n: number, d = 3) => n.toFixed(d);
-      print(
-        `| ${c} | ${f(
-          m((x) => x.direct.rps),
-          0,
-        )} | ${f(
-          m((x) => x.gw.rps),
-          0,
-        )} | ${f(m((x) => x.gw.rps / x.direct.rps))}× ` +
-          `| ${f(m((x) => x.direct.p50Ms))} / ${f(m((x) => x.direct.p99Ms))} | ${f(m((x) => x.gw.p50Ms))} / ${f(m((x) => x.gw.p99Ms))} ` +
-          `| ${f(m((x) => x.gw.p50Ms - x.direct.p50Ms))} / ${f(m((x) => x.gw.p99Ms - x.direct.p99Ms))} ` +
-          `| ${f(
-            m((x) => (x.gw.cpuS / x.gw.requests) * 1e6),
+      const row = (label: string, set: { direct: Side; gw: Side }[]) => {
+        const m = (f: (x: { direct: Side; gw: Side }) => number) => median(set.map(f));
+        const f = (n: number, d = 3) => n.toFixed(d);
+        print(
+          `| ${c}${label} | ${f(
+            m((x) => x.direct.rps),
             0,
-          )} ` +
-          `| ${f(
-            m((x) => (x.direct.upstreamCpuS / x.direct.requests) * 1e6),
+          )} | ${f(
+            m((x) => x.gw.rps),
             0,
-          )}, ${f(
-            m((x) => (x.gw.upstreamCpuS / x.gw.requests) * 1e6),
-            0,
-          )} |`,
-      );
+          )} | ${f(m((x) => x.gw.rps / x.direct.rps))}× ` +
+            `| ${f(m((x) => x.direct.p50Ms))} / ${f(m((x) => x.direct.p99Ms))} | ${f(m((x) => x.gw.p50Ms))} / ${f(m((x) => x.gw.p99Ms))} ` +
+            `| ${f(m((x) => x.gw.p50Ms - x.direct.p50Ms))} / ${f(m((x) => x.gw.p99Ms - x.direct.p99Ms))} ` +
+            `| ${f(
+              m((x) => (x.gw.cpuS / x.gw.requests) * 1e6),
+              0,
+            )} ` +
+            `| ${f(
+              m((x) => (x.direct.upstreamCpuS / x.direct.requests) * 1e6),
+              0,
+            )}, ${f(
+              m((x) => (x.gw.upstreamCpuS / x.gw.requests) * 1e6),
+              0,
+            )} |`,
+        );
+      };
+      row('', rounds);
+      if (baseline) row(' before', before);
     }
 
     const times = await listTimes(`${platform.url}/ws/list`, listAuth);
+    const baseTimes = baseline ? await listTimes(`${baseline.url}/ws/list`, baseListAuth) : null;
     const over = (ms: number) => ms - LIST_DEADLINE_MS;
     print();
     print(
@@ -240,6 +305,15 @@ async function main() {
     print(
       `| warm, max of ${LIST_ROUNDS} | ${Math.max(...times.warmMs).toFixed(1)} | ${over(Math.max(...times.warmMs)).toFixed(1)} |`,
     );
+    if (baseTimes) {
+      print(`| before: cold | ${baseTimes.coldMs.toFixed(1)} | ${over(baseTimes.coldMs).toFixed(1)} |`);
+      print(
+        `| before: warm, median of ${LIST_ROUNDS} | ${median(baseTimes.warmMs).toFixed(1)} | ${over(median(baseTimes.warmMs)).toFixed(1)} |`,
+      );
+      print(
+        `| before: warm, max of ${LIST_ROUNDS} | ${Math.max(...baseTimes.warmMs).toFixed(1)} | ${over(Math.max(...baseTimes.warmMs)).toFixed(1)} |`,
+      );
+    }
     if (o.out) {
       mkdirSync(dirname(o.out), { recursive: true });
       writeFileSync(`${o.out}.md`, `${out.join('\n')}\n`);
@@ -247,6 +321,7 @@ async function main() {
     }
   } finally {
     await platform?.stop();
+    await baseline?.stop();
     await Promise.all([echo, ...listed].map((u) => u.stop()));
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
   }
