@@ -361,6 +361,9 @@ function parseEvents(text: string): { events: SseEvent[]; rest: number } {
 
 /** A JSON-RPC response (not a request or notification), from an event's data. */
 function isResponseData(data: string): boolean {
+  // How the SDK serializes a response ({result|error, jsonrpc, id}): no request or notification
+  // has these top-level keys. Other servers' order is checked by parsing.
+  if (data.startsWith('{"result":') || data.startsWith('{"error":')) return true;
   try {
     const message = JSON.parse(data) as Record<string, unknown> | null;
     return (
