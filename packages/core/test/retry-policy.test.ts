@@ -43,6 +43,10 @@ describe('idempotency keys', () => {
       'POST /v1/projects',
       'POST /v1/projects/{projectId}/keys/rotate',
       'POST /v1/realtime/messages',
+      'POST /v1/workspaces',
+      'POST /v1/workspaces/{workspaceId}/members',
+      'POST /v1/workspaces/{workspaceId}/tokens',
+      'POST /v1/workspaces/{workspaceId}/servers',
     ]);
   });
 
