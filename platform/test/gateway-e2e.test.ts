@@ -201,7 +201,9 @@ describe.each(BACKENDS)('the gateway end to end on $name', (backend) => {
       const started = Date.now();
       const listed = await c.listTools();
       const elapsed = Date.now() - started;
-      expect(elapsed, round).toBeGreaterThanOrEqual(LIST_DEADLINE_MS - 5);
+      // The first list waits the deadline out; a later one may learn sooner that the hung
+      // upstream's shared load failed, so only the upper bound holds for it.
+      if (round === 'cold') expect(elapsed, round).toBeGreaterThanOrEqual(LIST_DEADLINE_MS - 5);
       expect(elapsed, round).toBeLessThan(LIST_DEADLINE_MS + SLACK_MS);
       expect(listed.tools.map((t) => t.name)).toEqual([
         'crashy__crash',
