@@ -292,3 +292,8 @@ process.on('SIGTERM', () => {
   http.closeAllConnections();
   http.close(() => process.exit(0));
 });
+// Ends with whatever started it, even a test or bench killed before it could stop its upstreams.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 1_000).unref();
