@@ -198,6 +198,17 @@ export function guardedFetch(guard: SsrfGuard): { fetch: GuardedFetch & FetchLik
     https: new HttpsAgent({ keepAlive: true, timeout: 4_000 }),
   };
 
+  // The static check depends on the scheme and host only, and the guard never changes: origins
+  // that passed are remembered (a bounded set) rather than parsed and matched on every request.
+  const passed = new Set<string>();
+  function checkStatic(url: URL): void {
+    const origin = `${url.protocol}//${url.host}`;
+    if (passed.has(origin)) return;
+    guard.checkStatic(url);
+    if (passed.size >= 1_024) passed.clear();
+    passed.add(origin);
+  }
+
   function send(
     url: URL,
     method: string,
@@ -251,7 +262,7 @@ export function guardedFetch(guard: SsrfGuard): { fetch: GuardedFetch & FetchLik
       setMaxListeners(0, signal);
     }
     for (let hop = 0; ; hop++) {
-      guard.checkStatic(url);
+      checkStatic(url);
       const response = await send(url, method, headers, body, signal);
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
