@@ -323,7 +323,7 @@ async function toResponse(
   }
   try {
     const bytes = await readAll(body);
-    if (!ok) return new Response(bytes, init());
+    if (!ok) return new Response(Uint8Array.from(bytes), init()); // a copy typed for BodyInit; errors are rare
     return new Buffered(status, statusText, new LightHeaders(response.headers), bytes) as unknown as Response;
   } catch (error) {
     failed(error as Error);
