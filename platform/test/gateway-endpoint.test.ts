@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -262,6 +263,49 @@ describe.each(BACKENDS)('gateway endpoint on $name', (backend) => {
     expect(res.status).toBe(401);
     expect(res.json.error.data.code).toBe('auth/invalid-credentials');
     await client.close();
+  });
+
+  it('answers a body that is not JSON with -32700 and one over 4 MiB with 413, declared or chunked', async () => {
+    const url = new URL('/ws/team', server.url);
+    const headers = {
+      authorization: `Bearer ${dev.secret}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    const bad = await fetch(url, { method: 'POST', headers, body: '{"jsonrpc":' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      error: { code: -32700, data: { code: 'request/invalid-json' } },
+    });
+
+    const declared = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: Buffer.alloc(4 * 1024 * 1024 + 1, 32),
+    });
+    expect(declared.status).toBe(413);
+    expect((await declared.json()).error.data.code).toBe('request/body-too-large');
+
+    // Chunked: no Content-Length, so the limit is counted as the body arrives.
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: { ...headers, 'transfer-encoding': 'chunked' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', (error) => (req.writableEnded ? undefined : reject(error)));
+      const chunk = Buffer.alloc(1024 * 1024, 32);
+      for (let i = 0; i < 5; i++) req.write(chunk);
+      req.end();
+    });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body).error.data.code).toBe('request/body-too-large');
   });
 
   it('rate limits each token: requests cost one, notifications nothing, then 429 with Retry-After', async () => {

@@ -1,9 +1,10 @@
-import { Readable } from 'node:stream';
 import { MAX_BATCH_SIZE } from '@modelcontextprotocol/sdk/server/requestBody.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Endpoint, EndpointCall } from '../../../http/endpoints.js';
+import { ApiError } from '../../../http/problem.js';
 import type { Reply } from '../../../http/reply/reply.js';
+import { readBody } from '../../../http/request/body.js';
 import { admit, charge, httpError } from './access.js';
 import { answerPlain, isPlainRequest } from './json-answer.js';
 import { type Gateway, gatewayServer } from './mcp-server.js';
@@ -24,77 +25,26 @@ const isRequestId = (id: unknown): id is RequestId => typeof id === 'string' || 
 const isRequest = (m: Message) => typeof m.method === 'string' && m.id !== undefined;
 const isObject = (m: unknown): m is Message => typeof m === 'object' && m !== null && !Array.isArray(m);
 
-/**
- * The body as text, up to `maxBytes` (as the SDK's readRequestBody, but from the Node request's
- * chunks: no web stream). A declared Content-Length over the limit is refused without reading.
- */
-async function readBody(
-  call: Pick<EndpointCall, 'header' | 'body'>,
-  maxBytes: number,
-): Promise<{ tooLarge: true } | { tooLarge: false; text: string }> {
-  if (Number(call.header('content-length')) > maxBytes) return { tooLarge: true };
-  const source = call.body();
-  const chunks: Uint8Array[] =
-    source instanceof Readable ? await readStream(source, maxBytes) : await readIterable(source, maxBytes);
-  if (chunks === TOO_LARGE) return { tooLarge: true };
-  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  return {
-    tooLarge: false,
-    text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-  };
-}
-const TOO_LARGE: Uint8Array[] = [];
-
-/** Node's request, read with events (its async iterator costs several times more for one chunk). */
-function readStream(stream: Readable, maxBytes: number): Promise<Uint8Array[]> {
-  return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    const done = (result: Uint8Array[]) => {
-      stream.off('data', onData).off('end', onEnd).off('error', reject);
-      if (result === TOO_LARGE) stream.pause();
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.byteLength;
-      if (received > maxBytes) done(TOO_LARGE);
-      else chunks.push(chunk);
-    };
-    const onEnd = () => done(chunks);
-    stream.on('data', onData).on('end', onEnd).on('error', reject);
-  });
-}
-
-async function readIterable(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for await (const chunk of source) {
-    received += chunk.byteLength;
-    if (received > maxBytes) return TOO_LARGE;
-    chunks.push(chunk);
-  }
-  return chunks;
-}
-
 /** The POSTed JSON-RPC message(s), or the HTTP error to answer with. */
 export async function readMessages(
   call: Pick<EndpointCall, 'header' | 'body'>,
   requestId: string,
   headers: Record<string, string>,
 ): Promise<{ parsed: unknown; messages: Message[] } | Response> {
-  const body = await readBody(call, MAX_BODY_BYTES);
-  if (body.tooLarge) {
-    return httpError(
-      413,
-      'request/body-too-large',
-      `A message may be ${MAX_BODY_BYTES} bytes.`,
-      requestId,
-      headers,
-    );
+  let text: string;
+  try {
+    const bytes = await readBody(call, MAX_BODY_BYTES);
+    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return httpError(error.status, error.code, `A message may be ${MAX_BODY_BYTES} bytes.`, requestId, {
+      ...headers,
+      ...error.extra.headers,
+    });
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.text);
+    parsed = JSON.parse(text);
   } catch {
     return httpError(
       400,
