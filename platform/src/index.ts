@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from './config.js';
 import type { Module } from './modules/module.js';
-import { listen } from './server.js';
+import { listen, urlOf } from './server.js';
 
 // This is the public API of @aerostack/platform (used by tests, benchmarks and embedders).
 export { createApp } from './app.js';
@@ -47,11 +47,16 @@ export interface RunningPlatform {
 /** Starts a platform on a fresh or existing data directory, for tests and embedding. */
 export async function startPlatform(options: StartOptions): Promise<RunningPlatform> {
   mkdirSync(options.dataDir, { recursive: true });
+  const loaded = loadConfig(options.env ?? {});
+  const port = options.port ?? 0;
+  const host = options.host ?? '127.0.0.1';
   const config = {
-    ...loadConfig(options.env ?? {}),
+    ...loaded,
     dataDir: options.dataDir,
-    port: options.port ?? 0,
-    host: options.host ?? '127.0.0.1',
+    port,
+    host,
+    // Unless the environment names one, the public URL is where this server listens.
+    publicUrl: options.env?.AEROSTACK_PUBLIC_URL ? loaded.publicUrl : urlOf(host, port),
     databaseUrl: options.databaseUrl ?? null,
     redisUrl: options.redisUrl ?? null,
     masterKeys: options.masterKeys ?? null,

@@ -37,6 +37,13 @@ export async function listen(config: Config, options: PlatformOptions = {}): Pro
     await platform.close();
     throw error;
   });
+  // A public URL derived from PORT=0 names a port nobody can reach: the bound port replaces it
+  // (services read config.publicUrl when they need it: token issuers, links, signed URLs).
+  const publicUrl = new URL(config.publicUrl);
+  if (publicUrl.port === '0') {
+    publicUrl.port = String(port);
+    config.publicUrl = publicUrl.href.replace(/\/+$/, '');
+  }
   return {
     platform,
     url: urlOf(config.host, port),

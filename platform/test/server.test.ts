@@ -13,6 +13,22 @@ const MAIN = join(import.meta.dirname, '../src/main.ts');
 const fresh = () => mkdtempSync(join(tmpdir(), 'aerostack-server-'));
 
 describe('the platform over HTTP', () => {
+  it('names the port it bound in the URLs it hands out when started on port 0', async () => {
+    const p = await startPlatform({ dataDir: fresh() });
+    try {
+      expect(new URL(p.url).port).not.toBe('0');
+      const res = await fetch(`${p.url}/v1/workspaces`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.accountKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Port', slug: 'port-ws' }),
+      });
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as { gatewayUrl: string }).gatewayUrl).toBe(`${p.url}/ws/port-ws`);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('sets and reads a cache value with the printed secret key, and serves its docs', async () => {
     const dataDir = fresh();
     const p = await startPlatform({ dataDir });
