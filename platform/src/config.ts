@@ -110,6 +110,11 @@ export interface RealtimeConfig {
    * a revoked key or an expired token stops receiving within this bound.
    */
   streamMaxSeconds: number;
+  /**
+   * Messages an end user (a session, or a publishable key alone: per client IP) may publish per
+   * minute; secret keys are not limited.
+   */
+  userPublishPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -191,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       bufferSeconds: integer(env, 'AEROSTACK_REALTIME_BUFFER_SECONDS', 86_400, 1, 30 * 86_400),
       presenceTtlSeconds: integer(env, 'AEROSTACK_REALTIME_PRESENCE_TTL_SECONDS', 30, 1, 3_600),
       streamMaxSeconds: integer(env, 'AEROSTACK_REALTIME_STREAM_MAX_SECONDS', 900, 1, 86_400),
+      userPublishPerMinute: integer(env, 'AEROSTACK_REALTIME_USER_PUBLISH_PER_MINUTE', 600, 1, 1_000_000),
     },
     masterKeys: env.AEROSTACK_MASTER_KEYS || null,
     heartbeatMs: integer(env, 'AEROSTACK_SSE_HEARTBEAT_MS', 15_000, 100, 300_000),

@@ -15,6 +15,8 @@ const NOTE_INSERT = 'INSERT INTO notes (id, user_id, body) VALUES (:id, :auth_us
 
 /** Short, so a test sees a stream end; every other test here is done with its streams well before. */
 const STREAM_MAX_SECONDS = 6;
+/** Low, so the test reaches it; the other tests publish a few messages per user at most. */
+const USER_PUBLISH_PER_MINUTE = 30;
 
 describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
   let stores: Awaited<ReturnType<typeof backend.create>>;
@@ -46,7 +48,11 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
       validateResponses: true,
       heartbeatMs: 200,
       auth: { ...defaults.auth, scrypt: { N: 1024, r: 8, p: 1 } },
-      realtime: { ...defaults.realtime, streamMaxSeconds: STREAM_MAX_SECONDS },
+      realtime: {
+        ...defaults.realtime,
+        streamMaxSeconds: STREAM_MAX_SECONDS,
+        userPublishPerMinute: USER_PUBLISH_PER_MINUTE,
+      },
     });
     keys = server.platform.keys!;
     for (const name of ['alice', 'bob'] as const) {
@@ -156,6 +162,33 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
     });
     expect((await signedIn.take('message', 1))[0]!.data).toMatchObject({ data: 'server', userId: null });
     signedIn.close();
+  });
+
+  it('limits what one end user publishes a minute, not other users nor the secret key', async () => {
+    const carol = await call('POST', '/v1/auth/sign-up', keys.publishableKey, {
+      email: 'carol@example.test',
+      password: 'correct horse battery',
+    });
+    expect(carol.status).toBe(201);
+    const send = (auth: string) =>
+      fetch(`${server.url}/v1/realtime/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'chat/flood', event: 'note', data: 'x' }),
+      });
+    for (let i = 0; i < USER_PUBLISH_PER_MINUTE; i++) {
+      expect((await send(carol.json.accessToken)).status).toBe(201);
+    }
+    const refused = await send(carol.json.accessToken);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { code: string }).code).toBe('rate-limit/exceeded');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('ratelimit-limit')).toBe(String(USER_PUBLISH_PER_MINUTE));
+    // Nothing of the refused message was kept.
+    const history = await call('GET', '/v1/realtime/messages?channel=chat/flood&limit=1000', keys.secretKey);
+    expect(history.json.data).toHaveLength(USER_PUBLISH_PER_MINUTE);
+    expect((await send(users.bob.token)).status).toBe(201);
+    expect((await send(keys.secretKey)).status).toBe(201);
   });
 
   it('names the user on their presence entries, which only they may remove', async () => {

@@ -1,5 +1,5 @@
-import { ApiError } from '../../http/problem.js';
-import { type RateLimitRule, rateLimitHeaders } from '../../services/rate-limit/index.js';
+import { takeOrRefuse } from '../../http/limit.js';
+import type { RateLimitRule } from '../../services/rate-limit/index.js';
 import type { Services } from '../../services.js';
 
 /**
@@ -29,13 +29,6 @@ export async function limit(
     buckets.push([`auth.${flow}:id:${keys.projectId}:${keys.identity}`, rules.identity]);
   }
   for (const [key, rule] of buckets) {
-    const result = await services.rateLimiter.take(key, rule);
-    if (!result.allowed) {
-      throw new ApiError(
-        'rate-limit/exceeded',
-        `Too many attempts; retry in ${result.retryAfterSeconds} s.`,
-        { headers: rateLimitHeaders(result) },
-      );
-    }
+    await takeOrRefuse(services.rateLimiter, key, rule, 'Too many attempts.');
   }
 }

@@ -1,6 +1,7 @@
 import type { Principal } from '../../http/auth/principal.js';
 import { projectIdOf, userIdOf } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
+import { takeOrRefuse } from '../../http/limit.js';
 import { ApiError } from '../../http/problem.js';
 import { encodeCursor, positionOf } from '../../lib/cursor.js';
 import type { JsonValue } from '../../services/bus/index.js';
@@ -46,7 +47,7 @@ export default defineModule({
       };
     },
 
-    'realtime.publish': async ({ principal, body, services }) => {
+    'realtime.publish': async ({ principal, body, services, clientIp }) => {
       if (isReserved(body.channel, body.event)) {
         throw new ApiError(
           'realtime/reserved-channel',
@@ -56,6 +57,17 @@ export default defineModule({
         );
       }
       await allow(services, principal, body.channel, 'publish');
+      if (principal.scheme !== 'secretKey') {
+        const projectId = projectIdOf(principal);
+        const who = principal.userId ?? `ip:${clientIp}`;
+        const limit = services.config.realtime.userPublishPerMinute;
+        await takeOrRefuse(
+          services.rateLimiter,
+          `realtime.publish:${projectId}:${who}`,
+          { limit, windowSeconds: 60 },
+          `At most ${limit} messages a minute per end user.`,
+        );
+      }
       const row = await services.realtime.publishRow(
         projectIdOf(principal),
         body.channel,
