@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticate } from './http/auth/credentials.js';
+import { clientIpOf } from './http/client-ip.js';
 import { CORS_HEADERS, preflight } from './http/cors.js';
 import { docsEndpoints } from './http/docs.js';
 import type { Endpoint } from './http/endpoints.js';
@@ -112,6 +113,9 @@ export function createApp(parts: AppParts): App {
           return req.body();
         },
         header: req.header,
+        get clientIp() {
+          return clientIpOf(req, services.config.clientIpHeader);
+        },
         params,
         requestId,
         baseHeaders,

@@ -315,6 +315,20 @@ describe.each(BACKENDS)('OpenID Connect sign-in on $name', (backend) => {
     ]);
   });
 
+  it('limits callbacks per client address: a script guessing states gets 429, others are unaffected', async () => {
+    const guess = (ip: string) =>
+      fetch(`${base}/v1/auth/oidc/callback?code=x&state=guess`, {
+        redirect: 'manual',
+        headers: { 'x-forwarded-for': ip },
+      });
+    for (let i = 0; i < 60; i++) expect((await guess('203.0.113.7')).status).toBe(400);
+    const refused = await guess('203.0.113.7');
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { code: string }).code).toBe('rate-limit/exceeded');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await guess('203.0.113.8')).status).toBe(400);
+  });
+
   it('sends the app an error when the ID token does not check out (other nonce, code of another client)', async () => {
     const sub = account({ email: `n.${Date.now()}@example.com`, email_verified: true });
     // The provider puts the nonce it was given in the ID token: not the one the platform keeps.

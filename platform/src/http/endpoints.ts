@@ -34,6 +34,8 @@ export interface EndpointCall {
   body(): AsyncIterable<Uint8Array>;
   /** A request header by lower-case name, without building `request`. */
   header(name: string): string | undefined;
+  /** The client's address (see `clientIpOf`), for limits keyed by IP. */
+  readonly clientIp: string;
   /** The path template's parameters, percent-decoded. */
   readonly params: Record<string, string>;
   readonly requestId: string;

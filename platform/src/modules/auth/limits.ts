@@ -13,6 +13,8 @@ export const LIMITS = {
   sendEmail: { ip: { limit: 30, windowSeconds: 3600 }, identity: { limit: 5, windowSeconds: 3600 } },
   verify: { ip: { limit: 60, windowSeconds: 300 }, identity: { limit: 15, windowSeconds: 300 } },
   refresh: { ip: { limit: 300, windowSeconds: 60 } },
+  // Providers send each browser back once per sign-in; more from one address is a script.
+  oidcCallback: { ip: { limit: 60, windowSeconds: 300 } },
 } satisfies Record<string, { ip: RateLimitRule; identity?: RateLimitRule }>;
 
 /** Takes one from each bucket; 429 `rate-limit/exceeded` with `Retry-After` when one is empty. */
