@@ -16,4 +16,5 @@ export const modules: Module[] = [
   (await import('./workspaces/module.js')).default,
   (await import('./analytics/module.js')).default,
   (await import('./gateway/module.js')).default,
+  (await import('./queue/module.js')).default,
 ];

@@ -16,7 +16,7 @@ export function isEventName(name: string): boolean {
   return EVENT_NAME.test(name);
 }
 
-/** Whether only the platform may publish `event` on `channel`. */
+/** Whether only the platform may publish `event` on `channel` (`queue/…` carries job changes, decision 0039). */
 export function isReserved(channel: string, event: string): boolean {
-  return channel.startsWith('table/') || event === 'presence';
+  return channel.startsWith('table/') || channel.startsWith('queue/') || event === 'presence';
 }

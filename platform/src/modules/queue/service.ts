@@ -1,0 +1,275 @@
+import type { components } from '@aerostack/spec/types';
+import { tables } from '../../db/database.js';
+import { ApiError } from '../../http/problem.js';
+import type { Position } from '../../lib/cursor.js';
+import { newId } from '../../lib/ids.js';
+import type { JsonValue } from '../../services/bus/index.js';
+import type { Services } from '../../services.js';
+import { canonicalJson } from './canonical.js';
+import * as store from './store.js';
+
+type Schemas = components['schemas'];
+export type Job = Schemas['Job'];
+
+/** The prefix of job ids, e.g. `job_7Hq2vW9xK3mN5pR8sT1u`. */
+const ID_PREFIX = 'job';
+/** The prefix of lease tokens; a new one for every pull. */
+const LEASE_PREFIX = 'lse';
+/** The longest a retry waits, however many attempts failed. */
+const MAX_BACKOFF_SECONDS = 3600;
+/** The realtime event that carries a job's new state. */
+export const JOB_EVENT = 'job';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The realtime channel of a job: under its end user's segment when it has one (decision 0039). */
+export function channelOf(row: Pick<store.JobRow, 'id' | 'user_id'>): string {
+  return row.user_id === null ? `queue/jobs/${row.id}` : `queue/users/${row.user_id}/jobs/${row.id}`;
+}
+
+export function toJob(row: store.JobRow): Job {
+  return {
+    id: row.id,
+    type: row.type,
+    payload: JSON.parse(row.payload) as JsonValue,
+    status: row.status,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    backoffSeconds: row.backoff_seconds,
+    result: row.result === null ? null : (JSON.parse(row.result) as JsonValue),
+    error: row.error,
+    idempotencyKey: row.idempotency_key,
+    userId: row.user_id,
+    channel: channelOf(row),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    availableAt: iso(Number(row.available_at)),
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    leaseExpiresAt: row.status === 'running' ? iso(Number(row.available_at)) : null,
+  };
+}
+
+/** The delay before the retry that follows failed attempt number `attempts` (1-based). */
+export function backoffMs(backoffSeconds: number, attempts: number): number {
+  const seconds = backoffSeconds * 2 ** Math.max(0, attempts - 1);
+  return Math.min(seconds, MAX_BACKOFF_SECONDS) * 1000;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. Tests replace it to expire leases and reach retries without waiting. */
+  now(): number;
+}
+
+/**
+ * The project's job queue (decision 0039). Every job change is published on the job's realtime
+ * channel after it is stored, so `useJob` follows it live; a failed announcement is logged and
+ * never undoes the change (the client refetches the job when its stream (re)subscribes).
+ */
+export function createQueueService(services: Services) {
+  const db = tables<store.QueueTables>(services.database);
+  const { dialect } = services.database;
+  const clock: Clock = { now: Date.now };
+
+  async function announce(projectId: string, row: store.JobRow): Promise<Job> {
+    const job = toJob(row);
+    await services.realtime
+      .publish(projectId, job.channel, JOB_EVENT, job as unknown as JsonValue)
+      .catch((error) =>
+        services.logger.error('queue: announcing a job change failed', {
+          projectId,
+          jobId: row.id,
+          error: String(error),
+        }),
+      );
+    return job;
+  }
+
+  /** The job, or 404; when `userId` is given, only a job enqueued for that end user. */
+  async function load(projectId: string, id: string, userId: string | null = null): Promise<store.JobRow> {
+    const row = await store.findJob(db, projectId, id);
+    if (!row || (userId !== null && row.user_id !== userId)) {
+      throw new ApiError('queue/not-found', `No job ${id} in this project.`);
+    }
+    return row;
+  }
+
+  /** Why a lease-bound change found nothing to change: 404 for an unknown job, else 409. */
+  async function leaseLost(projectId: string, id: string): Promise<never> {
+    const row = await load(projectId, id);
+    throw new ApiError(
+      'queue/lease-lost',
+      row.status === 'running'
+        ? 'This lease has expired or is no longer the job’s: another consumer may hold it. Stop working on the job.'
+        : `The job is ${row.status}; this lease no longer holds it.`,
+    );
+  }
+
+  return {
+    clock,
+
+    /** Stores a job; with an idempotency key, answers the existing job instead (created false). */
+    async enqueue(projectId: string, input: Schemas['JobEnqueue']): Promise<{ job: Job; created: boolean }> {
+      const now = clock.now();
+      const payload = JSON.stringify(input.payload ?? null);
+      const row: store.JobRow = {
+        id: newId(ID_PREFIX),
+        project_id: projectId,
+        type: input.type,
+        payload,
+        status: 'queued',
+        attempts: 0,
+        max_attempts: input.maxAttempts ?? 5,
+        backoff_seconds: input.backoffSeconds ?? 10,
+        result: null,
+        error: null,
+        idempotency_key: input.idempotencyKey ?? null,
+        user_id: input.userId ?? null,
+        lease_id: null,
+        available_at: now + (input.delaySeconds ?? 0) * 1000,
+        created_at: iso(now),
+        updated_at: iso(now),
+        started_at: null,
+        finished_at: null,
+      };
+      if (await store.insertJob(db, row)) return { job: await announce(projectId, row), created: true };
+      const existing = await store.findByIdempotencyKey(db, projectId, input.idempotencyKey!);
+      if (!existing) throw new Error('queue: an idempotency conflict without a job holding the key');
+      if (
+        existing.type !== row.type ||
+        canonicalJson(JSON.parse(existing.payload)) !== canonicalJson(input.payload ?? null)
+      ) {
+        throw new ApiError(
+          'queue/idempotency-conflict',
+          `The job ${existing.id} holds this idempotencyKey with another type or payload.`,
+        );
+      }
+      return { job: toJob(existing), created: false };
+    },
+
+    async get(projectId: string, id: string, userId: string | null = null): Promise<Job> {
+      return toJob(await load(projectId, id, userId));
+    },
+
+    list: (
+      projectId: string,
+      filter: { type?: string | undefined; status?: store.JobStatus | undefined },
+      position: Position | null,
+      limit: number,
+    ) => store.listJobs(db, projectId, filter, position, limit),
+
+    async cancel(projectId: string, id: string): Promise<Job> {
+      const now = iso(clock.now());
+      const row = await store.updateFrom(db, projectId, id, ['queued', 'failed', 'running', 'dead'], {
+        status: 'cancelled',
+        lease_id: null,
+        finished_at: now,
+        updated_at: now,
+      });
+      if (row) return announce(projectId, row);
+      const current = await load(projectId, id);
+      if (current.status === 'cancelled') return toJob(current);
+      throw new ApiError(
+        'queue/invalid-state',
+        `The job is ${current.status}; it can no longer be cancelled.`,
+      );
+    },
+
+    async redrive(projectId: string, id: string): Promise<Job> {
+      const at = clock.now();
+      const row = await store.updateFrom(db, projectId, id, ['dead'], {
+        status: 'queued',
+        attempts: 0,
+        lease_id: null,
+        available_at: at,
+        finished_at: null,
+        updated_at: iso(at),
+      });
+      if (row) return announce(projectId, row);
+      const current = await load(projectId, id);
+      throw new ApiError(
+        'queue/invalid-state',
+        `The job is ${current.status}; only a dead job can be redriven.`,
+      );
+    },
+
+    /** Leases up to `limit` jobs (see store.pullJobs); jobs it sent to the dead letter are announced only. */
+    async pull(
+      projectId: string,
+      input: { types?: string[] | undefined; limit?: number | undefined; leaseSeconds?: number | undefined },
+    ): Promise<Schemas['LeasedJob'][]> {
+      const now = clock.now();
+      const leaseId = newId(LEASE_PREFIX);
+      const leaseExpiresAt = now + (input.leaseSeconds ?? 30) * 1000;
+      const rows = await store.pullJobs(db, dialect, {
+        projectId,
+        types: input.types ? [...new Set(input.types)] : null,
+        limit: input.limit ?? 1,
+        now,
+        leaseId,
+        leaseExpiresAt,
+        nowIso: iso(now),
+      });
+      rows.sort((a, b) => Number(a.available_at) - Number(b.available_at) || (a.id < b.id ? -1 : 1));
+      const leased: Schemas['LeasedJob'][] = [];
+      for (const row of rows) {
+        const job = await announce(projectId, row);
+        if (row.status === 'running') {
+          leased.push({ leaseId, leaseExpiresAt: iso(leaseExpiresAt), job });
+        }
+      }
+      return leased;
+    },
+
+    async heartbeat(
+      projectId: string,
+      id: string,
+      leaseId: string,
+      leaseSeconds: number,
+    ): Promise<Schemas['JobLease']> {
+      const now = clock.now();
+      const expiresAt = now + leaseSeconds * 1000;
+      const row = await store.updateUnderLease(db, projectId, id, leaseId, now, {
+        available_at: expiresAt,
+        updated_at: iso(now),
+      });
+      if (!row) return leaseLost(projectId, id);
+      return { leaseId, leaseExpiresAt: iso(expiresAt) };
+    },
+
+    async ack(projectId: string, id: string, leaseId: string, result: JsonValue): Promise<Job> {
+      const now = clock.now();
+      const row = await store.updateUnderLease(db, projectId, id, leaseId, now, {
+        status: 'succeeded',
+        result: JSON.stringify(result),
+        lease_id: null,
+        available_at: now,
+        finished_at: iso(now),
+        updated_at: iso(now),
+      });
+      if (!row) return leaseLost(projectId, id);
+      return announce(projectId, row);
+    },
+
+    async fail(projectId: string, id: string, leaseId: string, error: string, retry: boolean): Promise<Job> {
+      const now = clock.now();
+      const current = await store.findJob(db, projectId, id);
+      if (!current) throw new ApiError('queue/not-found', `No job ${id} in this project.`);
+      const retries = retry && current.attempts < current.max_attempts;
+      // Compare-and-set on the lease: a lease that expired or moved on between the read and this
+      // write changes nothing.
+      const row = await store.updateUnderLease(db, projectId, id, leaseId, now, {
+        status: retries ? 'failed' : 'dead',
+        error,
+        lease_id: null,
+        available_at: retries ? now + backoffMs(current.backoff_seconds, current.attempts) : now,
+        finished_at: retries ? null : iso(now),
+        updated_at: iso(now),
+      });
+      if (!row) return leaseLost(projectId, id);
+      return announce(projectId, row);
+    },
+  };
+}
+
+export type QueueService = ReturnType<typeof createQueueService>;
