@@ -30,6 +30,12 @@ if [ -f "$root/clients/go/go.mod" ]; then
     go install honnef.co/go/tools/cmd/staticcheck@v0.7.0
   fi
 fi
+# versitygw: the S3-compatible server the storage suites run their object-store tests on
+# (platform/test/support/storage-s3.ts starts it), pinned; v1.8.0 builds with Go 1.26.
+if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/versitygw" ]; then
+  echo "go install versitygw"
+  go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
 if [ -f "$root/clients/python/pyproject.toml" ]; then
   # httpx, pydantic; the test extra adds pytest, anyio, mypy and the exact ruff `pnpm generate`
   # formats the Python client with (generators/src/python/pyproject.ts).

@@ -36,8 +36,39 @@ export interface Config {
   auth: AuthConfig;
   /** Project databases (module `db`). */
   db: DbConfig;
+  /** The key/value cache (module `cache`). */
+  cache: CacheConfig;
   /** Workspaces and the MCP gateway (modules `workspaces`, `analytics`, `gateway`). */
   gateway: GatewayConfig;
+  /** Object storage (module `storage`). */
+  storage: StorageConfig;
+  /** Vector search (module `vector`). */
+  vector: VectorConfig;
+  /** AI chat and embeddings (module `ai`, decision 0041). */
+  ai: AiConfig;
+}
+
+/** The AI providers the platform can use (`AEROSTACK_AI_PROVIDER`). */
+export const AI_PROVIDERS = ['openai', 'anthropic', 'google', 'groq', 'openai-compatible', 'local'] as const;
+export type AiProviderName = (typeof AI_PROVIDERS)[number];
+
+export interface AiConfig {
+  /** Which provider answers (`AEROSTACK_AI_PROVIDER`); null = none, and AI calls answer 503 `ai/no-provider`. */
+  provider: AiProviderName | null;
+  /** The provider's API key (`AEROSTACK_AI_API_KEY`): a secret, never logged or returned. */
+  apiKey: string | null;
+  /** The provider's API base URL (`AEROSTACK_AI_BASE_URL`); required for `openai-compatible`. */
+  baseUrl: string | null;
+  /** The chat model (`AEROSTACK_AI_CHAT_MODEL`); null = the provider's default. */
+  chatModel: string | null;
+  /** The embedding model (`AEROSTACK_AI_EMBEDDING_MODEL`); null = the provider's default, if it has one. */
+  embeddingModel: string | null;
+  /** The GGUF file of the `local` provider (`AEROSTACK_AI_LOCAL_MODEL`). */
+  localModel: string;
+  /** How long one provider call may take (`AEROSTACK_AI_TIMEOUT_MS`). */
+  timeoutMs: number;
+  /** AI requests per minute per signed-in end user (`AEROSTACK_AI_USER_RATE_LIMIT`). */
+  userRequestsPerMinute: number;
 }
 
 /**
@@ -60,6 +91,66 @@ export interface GatewayConfig {
    * refuse them (`AEROSTACK_GATEWAY_ALLOW_HOSTS`, comma-separated: `127.0.0.1,10.0.0.0/8,mcp.internal`).
    */
   allowHosts: string[];
+}
+
+export interface StorageConfig {
+  /** Where the local object store keeps bytes (`AEROSTACK_STORAGE_DIR`); null = `<dataDir>/storage`. */
+  dir: string | null;
+  /** The largest object one upload may store (`AEROSTACK_STORAGE_MAX_OBJECT_BYTES`). */
+  maxObjectBytes: number;
+  /** Bytes one project may store in all (`AEROSTACK_STORAGE_QUOTA_BYTES`); 0 = no quota. */
+  quotaBytes: number;
+  /** An S3-compatible bucket instead of the local directory (`S3_*`); null = local directory. */
+  s3: S3Config | null;
+}
+
+export interface S3Config {
+  /** `S3_ENDPOINT`; null = AWS's endpoint for the region. */
+  endpoint: string | null;
+  bucket: string;
+  region: string;
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  /** `S3_FORCE_PATH_STYLE=1`: `endpoint/bucket/key` URLs (MinIO, versitygw) instead of virtual hosts. */
+  forcePathStyle: boolean;
+}
+
+function s3(env: NodeJS.ProcessEnv): S3Config | null {
+  const bucket = env.S3_BUCKET;
+  if (bucket === undefined || bucket === '') {
+    if (env.S3_ENDPOINT) throw new ConfigError('S3_ENDPOINT is set without S3_BUCKET');
+    return null;
+  }
+  const accessKeyId = env.S3_ACCESS_KEY_ID || null;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || null;
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  }
+  return {
+    endpoint: url(env, 'S3_ENDPOINT', ['http:', 'https:']),
+    bucket,
+    region: env.S3_REGION || 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE === '1' || env.S3_FORCE_PATH_STYLE === 'true',
+  };
+}
+
+export interface VectorConfig {
+  /** The most vectors one upsert may write (`AEROSTACK_VECTOR_MAX_BATCH`). */
+  maxBatch: number;
+  /** The largest metadata object of one vector, in JSON bytes (`AEROSTACK_VECTOR_MAX_METADATA_BYTES`). */
+  maxMetadataBytes: number;
+  /**
+   * PostgreSQL: `auto` uses pgvector when `CREATE EXTENSION vector` works, `off` always searches
+   * exactly (`AEROSTACK_VECTOR_PGVECTOR`). An index keeps the engine it was created with.
+   */
+  pgvector: 'auto' | 'off';
+}
+
+export interface CacheConfig {
+  /** The largest value one entry may hold, in bytes of its JSON text (`AEROSTACK_CACHE_MAX_VALUE_BYTES`). */
+  maxValueBytes: number;
 }
 
 export interface DbConfig {
@@ -171,9 +262,32 @@ function urlList(env: NodeJS.ProcessEnv, name: string): string[] {
   });
 }
 
+function aiProvider(env: NodeJS.ProcessEnv): AiProviderName | null {
+  const raw = env.AEROSTACK_AI_PROVIDER?.trim();
+  if (raw === undefined || raw === '') return null;
+  if (!(AI_PROVIDERS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`AEROSTACK_AI_PROVIDER must be one of ${AI_PROVIDERS.join(', ')}, got "${raw}"`);
+  }
+  if (raw === 'openai-compatible' && !env.AEROSTACK_AI_BASE_URL) {
+    throw new ConfigError('AEROSTACK_AI_PROVIDER=openai-compatible needs AEROSTACK_AI_BASE_URL');
+  }
+  if (raw === 'openai-compatible' && !env.AEROSTACK_AI_CHAT_MODEL) {
+    throw new ConfigError('AEROSTACK_AI_PROVIDER=openai-compatible needs AEROSTACK_AI_CHAT_MODEL');
+  }
+  return raw as AiProviderName;
+}
+
 function workers(env: NodeJS.ProcessEnv, cores: number): number {
   if (env.AEROSTACK_WORKERS === 'auto') return Math.max(1, cores);
   return integer(env, 'AEROSTACK_WORKERS', 1, 1, 256);
+}
+
+function pgvectorMode(env: NodeJS.ProcessEnv): VectorConfig['pgvector'] {
+  const raw = env.AEROSTACK_VECTOR_PGVECTOR || 'auto';
+  if (raw !== 'auto' && raw !== 'off') {
+    throw new ConfigError(`AEROSTACK_VECTOR_PGVECTOR must be auto or off, got "${raw}"`);
+  }
+  return raw;
 }
 
 /** Reads the configuration from `env`; throws `ConfigError` naming the bad variable. */
@@ -222,6 +336,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       maxResponseBytes: integer(env, 'AEROSTACK_DB_MAX_RESPONSE_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
       idleMs: integer(env, 'AEROSTACK_DB_IDLE_MS', 60_000, 1_000, 3_600_000),
     },
+    cache: {
+      maxValueBytes: integer(env, 'AEROSTACK_CACHE_MAX_VALUE_BYTES', 1024 * 1024, 16, 512 * 1024 * 1024),
+    },
     gateway: {
       maxServers: integer(env, 'AEROSTACK_WORKSPACE_MAX_SERVERS', 50, 1, 10_000),
       callsPerMonth: integer(env, 'AEROSTACK_WORKSPACE_CALLS_PER_MONTH', 0, 0, 1_000_000_000_000),
@@ -232,6 +349,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
         .split(',')
         .map((entry) => entry.trim().toLowerCase())
         .filter((entry) => entry !== ''),
+    },
+    vector: {
+      maxBatch: integer(env, 'AEROSTACK_VECTOR_MAX_BATCH', 1000, 1, 100_000),
+      maxMetadataBytes: integer(env, 'AEROSTACK_VECTOR_MAX_METADATA_BYTES', 10 * 1024, 64, 1024 * 1024),
+      pgvector: pgvectorMode(env),
+    },
+    storage: {
+      dir: env.AEROSTACK_STORAGE_DIR ? resolve(env.AEROSTACK_STORAGE_DIR) : null,
+      maxObjectBytes: integer(env, 'AEROSTACK_STORAGE_MAX_OBJECT_BYTES', 1024 ** 3, 1, 5 * 1024 ** 3),
+      quotaBytes: integer(env, 'AEROSTACK_STORAGE_QUOTA_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      s3: s3(env),
+    },
+    ai: {
+      provider: aiProvider(env),
+      apiKey: env.AEROSTACK_AI_API_KEY || null,
+      baseUrl: url(env, 'AEROSTACK_AI_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') ?? null,
+      chatModel: env.AEROSTACK_AI_CHAT_MODEL?.trim() || null,
+      embeddingModel: env.AEROSTACK_AI_EMBEDDING_MODEL?.trim() || null,
+      localModel: resolve(
+        env.AEROSTACK_AI_LOCAL_MODEL ||
+          `${env.AEROSTACK_DATA_DIR || '.aerostack'}/models/SmolLM2-135M-Instruct.Q4_1.gguf`,
+      ),
+      timeoutMs: integer(env, 'AEROSTACK_AI_TIMEOUT_MS', 120_000, 100, 3_600_000),
+      userRequestsPerMinute: integer(env, 'AEROSTACK_AI_USER_RATE_LIMIT', 20, 1, 1_000_000),
     },
   };
 }

@@ -17,4 +17,7 @@ export const modules: Module[] = [
   (await import('./analytics/module.js')).default,
   (await import('./gateway/module.js')).default,
   (await import('./queue/module.js')).default,
+  (await import('./storage/module.js')).default,
+  (await import('./ai/module.js')).default,
+  (await import('./vector/module.js')).default,
 ];
