@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, PostgresAdapter, sql } from 'kysely';
 
 export const migrations: Record<string, Migration> = {
   // Created by `0001_foundation` on databases that predate modules, hence IF NOT EXISTS.
@@ -19,6 +19,15 @@ export const migrations: Record<string, Migration> = {
         .on('cache_entries')
         .column('expires_at')
         .execute();
+    },
+  },
+  // Prefix ranges and cursors compare keys byte by byte (as Redis does). SQLite's BINARY default
+  // already does; PostgreSQL's follows the database locale (en_US ignores punctuation), so the
+  // column, and with it the primary key's index, takes collation "C".
+  '20261124090000_cache_keys_in_byte_order': {
+    async up(db: Kysely<unknown>) {
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+      await sql`alter table cache_entries alter column key type text collate "C"`.execute(db);
     },
   },
 };

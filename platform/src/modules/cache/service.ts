@@ -9,10 +9,10 @@ export async function createCacheService(services: Services): Promise<CacheStore
   const { config, logger } = services;
   const store = config.redisUrl
     ? // Loaded only when configured: the embedded default never loads ioredis.
-      (await import('./store-redis.js')).createRedisCacheStore(config.redisUrl, (error) =>
+      (await import('./store-redis.js')).createRedisCacheStore(config.redisUrl, config.cache, (error) =>
         logger.error('redis error', { error: error.message }),
       )
-    : createSqlCacheStore(services.database);
+    : createSqlCacheStore(services.database, config.cache);
   // In multi-process mode one worker sweeps; the others would only repeat its work.
   const sweeper =
     services.workerId === null || services.workerId === 1
