@@ -6,7 +6,14 @@ export type { CookieMethods, CookieOptions } from './auth/cookies';
 export { browserCookies, cookieStorage, requestCookies } from './auth/cookies';
 export type { AuthChangeEvent, AuthStateListener, SessionStorage } from './auth/session-store';
 export { memoryStorage } from './auth/session-store';
-export type { CacheApi, CacheIncrementOptions, CacheSetOptions } from './cache/cache';
+export type { CacheApi } from './cache/cache';
+export type {
+  CacheEntryToSet,
+  CacheIncrementOptions,
+  CacheKeysOptions,
+  CacheListOptions,
+  CacheSetOptions,
+} from './cache/options';
 export type { AerostackClient } from './client/create-client';
 export { createClient } from './client/create-client';
 export type { ClientOptions, RequestOptions } from './client/options';
@@ -23,6 +30,8 @@ export type { ErrorCode } from './generated/error-codes';
 export { ERROR_CODES } from './generated/error-codes';
 export type { components, operations, paths } from './generated/openapi';
 export { paginate } from './pagination/paginate';
+export type { EnqueueOptions, JobListOptions, PullOptions, QueueApi, WatchJobOptions } from './queue/queue';
+export { FINAL_JOB_STATUSES } from './queue/queue';
 export type {
   PresenceChange,
   PresenceEntry,
@@ -30,6 +39,15 @@ export type {
   RealtimeEvents,
   RealtimeMessage,
 } from './realtime/realtime';
+export type { UploadProgress } from './storage/progress';
+export type {
+  SignedUploadOptions,
+  StorageApi,
+  StorageDownloadOptions,
+  StorageListOptions,
+  StorageSignOptions,
+  StorageUploadOptions,
+} from './storage/storage';
 export { openEventStream } from './stream/event-stream';
 export type { EventStream, EventStreamOptions, EventStreamState, StreamEvent } from './stream/types';
 export type { HttpOptions } from './transport/create-http';
@@ -53,9 +71,16 @@ export type {
   ApiKeyWithSecret,
   CacheCounter,
   CacheEntry,
+  CacheKeyInfo,
   Health,
+  Job,
+  JobLease,
+  JobStatus,
+  LeasedJob,
   Page,
   Problem,
   Project,
   ProjectWithKeys,
+  StorageObject,
+  StorageSignedUrl,
 } from './types/models';

@@ -1,7 +1,9 @@
 import { type AuthApi, type AuthParts, createAuth } from '../auth/auth';
 import { type CacheApi, createCacheApi } from '../cache/cache';
 import { createDbApi, type DbApi } from '../db/db';
+import { createQueueApi, type QueueApi } from '../queue/queue';
 import { createRealtimeApi, type RealtimeApi } from '../realtime/realtime';
+import { createStorageApi, type StorageApi } from '../storage/storage';
 import { createHttp } from '../transport/create-http';
 import type { Http } from '../transport/http-types';
 import type { Health } from '../types/models';
@@ -28,6 +30,10 @@ export interface AerostackClient {
   readonly db: DbApi;
   /** Channels: subscribe, publish, history, presence (end users: as the rules allow). */
   readonly realtime: RealtimeApi;
+  /** The job queue: enqueue, pull with a lease, ack / fail, dead letter, live status (secret key). */
+  readonly queue: QueueApi;
+  /** Object storage: streamed uploads and downloads, listing, copy, move, signed URLs (secret key). */
+  readonly storage: StorageApi;
   /** The typed low-level transport, for calling any operation of the spec directly. */
   readonly http: Http;
   /** Reports that the platform is up; needs no credential. */
@@ -58,12 +64,15 @@ export function createClient(options: ClientOptions): AerostackClient {
   });
   auth = createAuth(http, options.publishableKey, options.auth);
   if (options.publishableKey) sendAsUser = auth.wrapFetch(send);
+  const realtime = createRealtimeApi(http);
   return {
     url: options.url.replace(/\/+$/, ''),
     cache: createCacheApi(http),
     auth: auth.api,
     db: createDbApi(http),
-    realtime: createRealtimeApi(http),
+    realtime,
+    queue: createQueueApi(http, realtime),
+    storage: createStorageApi(http, options.url.replace(/\/+$/, '')),
     http,
     health: (callOptions) => http.GET('/healthz', pickRequestOptions(callOptions)),
   };

@@ -20,6 +20,14 @@ export type CacheEntry<T = JsonValue> = Omit<Schemas['CacheEntry'], 'value'> & {
 export type CacheCounter = Schemas['CacheCounter'];
 
 /**
+ * A cache key and when it expires (`null`: never), as `cache.list` and `cache.expire` answer.
+ *
+ * @example
+ * const { data }: Page<CacheKeyInfo> = await client.cache.list({ prefix: 'session:' });
+ */
+export type CacheKeyInfo = Schemas['CacheKeyInfo'];
+
+/**
  * What `client.health()` returns.
  *
  * @example
@@ -93,3 +101,55 @@ export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
+
+/**
+ * An object's metadata in storage.
+ *
+ * @example
+ * const { sizeBytes, etag, contentType }: StorageObject = await client.storage.head('avatars/42.png');
+ */
+export type StorageObject = Schemas['StorageObject'];
+
+/**
+ * A signed URL: anyone holding it may download (`GET`) or upload (`PUT`) one object until `expiresAt`.
+ *
+ * @example
+ * const { url, expiresAt }: StorageSignedUrl = await client.storage.createSignedUrl('a.png');
+ */
+export type StorageSignedUrl = Schemas['StorageSignedUrl'];
+
+/**
+ * A job of the queue; `payload` and `result` typed as you enqueue and ack them.
+ *
+ * @example
+ * const job: Job<{ to: string }, { sent: boolean }> = await client.queue.get(id);
+ */
+export type Job<P = JsonValue, R = JsonValue> = Omit<Schemas['Job'], 'payload' | 'result'> & {
+  payload: P;
+  result: R | null;
+};
+
+/**
+ * Where a job stands: `queued`, `running`, `succeeded`, `failed` (waiting for its retry), `dead`
+ * (the dead letter) or `cancelled`.
+ *
+ * @example
+ * const status: JobStatus = 'dead';
+ */
+export type JobStatus = Schemas['JobStatus'];
+
+/**
+ * A job leased by `queue.pull`, with the lease its heartbeat, ack and fail must present.
+ *
+ * @example
+ * const [{ job, leaseId }]: LeasedJob[] = await client.queue.pull();
+ */
+export type LeasedJob<P = JsonValue> = Omit<Schemas['LeasedJob'], 'job'> & { job: Job<P> };
+
+/**
+ * A live lease after `queue.heartbeat`.
+ *
+ * @example
+ * const { leaseExpiresAt }: JobLease = await client.queue.heartbeat(id, leaseId);
+ */
+export type JobLease = Schemas['JobLease'];
