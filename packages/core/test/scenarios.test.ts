@@ -160,6 +160,31 @@ const CALLS: Record<string, Call> = {
       cursor: str(args.query.cursor),
       ...options(args),
     }),
+  // The queue. `queue.pull` resolves the leased jobs, put back in the body's `data`.
+  'queue.enqueue': ({ client }, args) => {
+    const { type, payload, ...rest } = args.body as { type: string; payload?: Json } & Record<string, never>;
+    return client.queue.enqueue(type, payload, { ...rest, ...options(args) });
+  },
+  'queue.get': ({ client }, args) => client.queue.get(String(args.path.jobId), options(args)),
+  'queue.list': ({ client }, args) =>
+    client.queue.list({ ...(args.query as Record<string, never>), ...listOptions(args) }),
+  'queue.cancel': ({ client }, args) => client.queue.cancel(String(args.path.jobId), options(args)),
+  'queue.redrive': ({ client }, args) => client.queue.redrive(String(args.path.jobId), options(args)),
+  'queue.pull': async ({ client }, args) => ({
+    data: await client.queue.pull({ ...(args.body as Record<string, never>), ...options(args) }),
+  }),
+  'queue.heartbeat': ({ client }, args) => {
+    const { leaseId, leaseSeconds } = args.body as { leaseId: string; leaseSeconds?: number };
+    return client.queue.heartbeat(String(args.path.jobId), leaseId, { leaseSeconds, ...options(args) });
+  },
+  'queue.ack': ({ client }, args) => {
+    const { leaseId, result } = args.body as { leaseId: string; result?: Json };
+    return client.queue.ack(String(args.path.jobId), leaseId, result, options(args));
+  },
+  'queue.fail': ({ client }, args) => {
+    const { leaseId, error, retry } = args.body as { leaseId: string; error: string; retry?: boolean };
+    return client.queue.fail(String(args.path.jobId), leaseId, error, { retry, ...options(args) });
+  },
   // Workspaces (the admin client's `workspaces`, also usable with a workspace admin token).
   'workspaces.create': (clients, args) =>
     admin(clients).workspaces.create(args.body as never, {
@@ -243,6 +268,15 @@ const PAGERS: Record<string, Pager> = {
     admin(clients).projects.keys.listAll(String(args.path.projectId), { pageSize, ...options(args) }),
   'workspaces.audit.list': (clients, args, pageSize) =>
     admin(clients).workspaces.audit.listAll(ws(args), { pageSize, ...options(args) }),
+  'queue.list': ({ client }, args, pageSize) =>
+    paginate((cursor) =>
+      client.queue.list({
+        ...(args.query as Record<string, never>),
+        limit: pageSize,
+        cursor,
+        ...options(args),
+      }),
+    ),
 };
 
 type Streamer = (
