@@ -1,7 +1,8 @@
 /**
  * Splits `text` into chunks of at most `size` characters (UTF-16 code units), each starting
  * `overlap` characters before the previous one ended. A chunk that would cut a word ends at the
- * last whitespace in its second half instead, when there is one; a surrogate pair is never cut.
+ * last whitespace in its second half instead, and an overlap that would start inside a word starts
+ * at that word's start (so it may be a little longer), when the chunk has one; a surrogate pair is never cut.
  * Chunks are trimmed, empty ones dropped. Deterministic: the same text and settings give the same
  * chunks, so re-ingesting a source replaces its chunks one for one.
  */
@@ -25,6 +26,15 @@ export function chunkText(text: string, size: number, overlap: number): string[]
     if (chunk !== '') chunks.push(chunk);
     if (end >= text.length) break;
     let next = Math.max(end - overlap, start + 1);
+    // The overlap starts at a word: back to the start of the word it would cut, if there is one.
+    if (/\S/.test(text.charAt(next - 1)) && /\S/.test(text.charAt(next))) {
+      for (let i = next - 1; i > start; i--) {
+        if (/\s/.test(text.charAt(i - 1))) {
+          next = i;
+          break;
+        }
+      }
+    }
     const code = text.charCodeAt(next);
     if (code >= 0xdc00 && code <= 0xdfff) next++;
     start = next;
