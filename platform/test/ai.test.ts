@@ -126,7 +126,12 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
     const tools = [
       { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
     ];
-    const res = await t.call({ method: 'POST', path: '/v1/ai/chat', auth: t.keys.secretKey, body: { ...hello, tools } });
+    const res = await t.call({
+      method: 'POST',
+      path: '/v1/ai/chat',
+      auth: t.keys.secretKey,
+      body: { ...hello, tools },
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.json.finishReason).toBe('tool-calls');
     expect(res.json.message.toolCalls).toEqual([
@@ -147,7 +152,11 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
     });
     expect(followUp.status, followUp.text).toBe(200);
     const sent = providers.log.requests[1]?.body as { messages: Array<Record<string, unknown>> };
-    expect(sent.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: call.id, content: '{"temperature":18}' });
+    expect(sent.messages.at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: call.id,
+      content: '{"temperature":18}',
+    });
     expect(sent.messages.at(-2)).toMatchObject({
       role: 'assistant',
       tool_calls: [{ id: call.id, type: 'function', function: { name: 'get_weather' } }],
@@ -182,7 +191,14 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
   });
 
   it('a body over the limit → 413', async () => {
-    const huge = { messages: [{ role: 'user', content: 'x'.repeat(300_000) }, { role: 'user', content: 'y'.repeat(300_000) }, { role: 'user', content: 'z'.repeat(300_000) }, { role: 'user', content: 'w'.repeat(300_000) }] };
+    const huge = {
+      messages: [
+        { role: 'user', content: 'x'.repeat(300_000) },
+        { role: 'user', content: 'y'.repeat(300_000) },
+        { role: 'user', content: 'z'.repeat(300_000) },
+        { role: 'user', content: 'w'.repeat(300_000) },
+      ],
+    };
     const res = await t.call({ method: 'POST', path: '/v1/ai/chat', auth: t.keys.secretKey, body: huge });
     expect(res.status).toBe(413);
     expect(res.json.code).toBe('request/body-too-large');
@@ -190,9 +206,19 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
 
   it.each([
     { name: '401', answer: providerErrors.unauthorized, status: 502, code: 'ai/provider-unauthorized' },
-    { name: '429', answer: () => providerErrors.rateLimited('20'), status: 429, code: 'ai/provider-rate-limited' },
+    {
+      name: '429',
+      answer: () => providerErrors.rateLimited('20'),
+      status: 429,
+      code: 'ai/provider-rate-limited',
+    },
     { name: '500', answer: providerErrors.serverError, status: 502, code: 'ai/provider-error' },
-    { name: 'malformed JSON', answer: providerErrors.malformed, status: 502, code: 'ai/provider-invalid-response' },
+    {
+      name: 'malformed JSON',
+      answer: providerErrors.malformed,
+      status: 502,
+      code: 'ai/provider-invalid-response',
+    },
     {
       name: 'a network failure',
       answer: () => HttpResponse.error(),
@@ -246,7 +272,12 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
     }
     const frames = framesOf(text);
     expect(frames[0]).toEqual({ event: 'start', data: { model: 'gpt-4o-mini' } });
-    expect(frames.filter((f) => f.event === 'delta').map((f) => f.data.text).join('')).toBe('Hello, world!');
+    expect(
+      frames
+        .filter((f) => f.event === 'delta')
+        .map((f) => f.data.text)
+        .join(''),
+    ).toBe('Hello, world!');
     expect(frames.at(-1)).toEqual({
       event: 'done',
       data: { finishReason: 'stop', usage: { inputTokens: 9, outputTokens: 4 } },
@@ -256,15 +287,27 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
 
   it('a provider error before the first token is a problem+json answer', async () => {
     providers.use(`${OPENAI}/chat/completions`, () => providerErrors.rateLimited('7'));
-    const res = await t.call({ method: 'POST', path: '/v1/ai/chat/stream', body: hello, auth: t.keys.secretKey });
+    const res = await t.call({
+      method: 'POST',
+      path: '/v1/ai/chat/stream',
+      body: hello,
+      auth: t.keys.secretKey,
+    });
     expect(res.status, res.text).toBe(429);
     expect(res.json.code).toBe('ai/provider-rate-limited');
     expect(res.headers.get('retry-after')).toBe('7');
   });
 
   it('a stream the provider breaks off ends with an error event carrying the problem', async () => {
-    providers.use(`${OPENAI}/chat/completions`, () => providerErrors.brokenStream(providers.log, providers.streaming));
-    const res = await t.call({ method: 'POST', path: '/v1/ai/chat/stream', body: hello, auth: t.keys.secretKey });
+    providers.use(`${OPENAI}/chat/completions`, () =>
+      providerErrors.brokenStream(providers.log, providers.streaming),
+    );
+    const res = await t.call({
+      method: 'POST',
+      path: '/v1/ai/chat/stream',
+      body: hello,
+      auth: t.keys.secretKey,
+    });
     expect(res.status).toBe(200);
     const frames = framesOf(res.text);
     expect(frames.find((f) => f.event === 'delta')?.data).toEqual({ text: 'Hel' });
@@ -274,7 +317,12 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
 
   it('embeds texts, one vector each, in order', async () => {
     const texts = ['alpha', 'beta', 'gamma'];
-    const res = await t.call({ method: 'POST', path: '/v1/ai/embeddings', body: { texts }, auth: t.keys.secretKey });
+    const res = await t.call({
+      method: 'POST',
+      path: '/v1/ai/embeddings',
+      body: { texts },
+      auth: t.keys.secretKey,
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.json).toEqual({
       model: 'text-embedding-3-small',
@@ -288,7 +336,11 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
     const ai = t.platform.services.ai;
     expect(ai.embeddingAvailable()).toBe(true);
     const result = await ai.embed(['one', 'two']);
-    expect(result).toMatchObject({ model: 'text-embedding-3-small', dimensions: 8, embeddings: [vectorOf('one'), vectorOf('two')] });
+    expect(result).toMatchObject({
+      model: 'text-embedding-3-small',
+      dimensions: 8,
+      embeddings: [vectorOf('one'), vectorOf('two')],
+    });
   });
 
   it('end users may call, within their rate limit; a publishable key alone may not', async () => {
@@ -297,16 +349,32 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
       const res = await t.call({ method: 'POST', path: '/v1/ai/chat', body: hello, auth: user.accessToken });
       expect(res.status, res.text).toBe(200);
     }
-    const limited = await t.call({ method: 'POST', path: '/v1/ai/chat', body: hello, auth: user.accessToken });
+    const limited = await t.call({
+      method: 'POST',
+      path: '/v1/ai/chat',
+      body: hello,
+      auth: user.accessToken,
+    });
     expect(limited.status).toBe(429);
     expect(limited.json.code).toBe('rate-limit/exceeded');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    const anonymous = await t.call({ method: 'POST', path: '/v1/ai/chat', body: hello, auth: t.keys.publishableKey });
+    const anonymous = await t.call({
+      method: 'POST',
+      path: '/v1/ai/chat',
+      body: hello,
+      auth: t.keys.publishableKey,
+    });
     expect(anonymous.status).toBe(403);
     const usage = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
     const mine = usage.json.data.filter((row: { userId: string | null }) => row.userId === user.userId);
     expect(mine).toEqual([
-      expect.objectContaining({ keyId: null, model: 'gpt-4o-mini', requests: 3, inputTokens: 42, outputTokens: 21 }),
+      expect.objectContaining({
+        keyId: null,
+        model: 'gpt-4o-mini',
+        requests: 3,
+        inputTokens: 42,
+        outputTokens: 21,
+      }),
     ]);
   });
 
@@ -318,7 +386,12 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
         t.call({ method: 'POST', path: '/v1/ai/chat', body: hello, auth: otherSecret }),
       ),
     );
-    await t.call({ method: 'POST', path: '/v1/ai/embeddings', body: { texts: ['a', 'b'] }, auth: otherSecret });
+    await t.call({
+      method: 'POST',
+      path: '/v1/ai/embeddings',
+      body: { texts: ['a', 'b'] },
+      auth: otherSecret,
+    });
     const usage = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: otherSecret });
     expect(usage.status, usage.text).toBe(200);
     const day = new Date().toISOString().slice(0, 10);
@@ -326,14 +399,30 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
     expect(keyId).toMatch(/^key_/);
     expect(usage.json.data).toEqual([
       { day, keyId, userId: null, model: 'gpt-4o-mini', requests: 5, inputTokens: 70, outputTokens: 35 },
-      { day, keyId, userId: null, model: 'text-embedding-3-small', requests: 1, inputTokens: 10, outputTokens: 0 },
+      {
+        day,
+        keyId,
+        userId: null,
+        model: 'text-embedding-3-small',
+        requests: 1,
+        inputTokens: 10,
+        outputTokens: 0,
+      },
     ]);
     const page = await t.call({ method: 'GET', path: '/v1/ai/usage?limit=1', auth: otherSecret });
     expect(page.json.data).toHaveLength(1);
-    const next = await t.call({ method: 'GET', path: `/v1/ai/usage?limit=1&cursor=${page.json.nextCursor}`, auth: otherSecret });
+    const next = await t.call({
+      method: 'GET',
+      path: `/v1/ai/usage?limit=1&cursor=${page.json.nextCursor}`,
+      auth: otherSecret,
+    });
     expect(next.json.data[0].model).toBe('text-embedding-3-small');
     expect(next.json.nextCursor).toBeNull();
-    const filtered = await t.call({ method: 'GET', path: `/v1/ai/usage?keyId=key_none&since=${day}`, auth: otherSecret });
+    const filtered = await t.call({
+      method: 'GET',
+      path: `/v1/ai/usage?keyId=key_none&since=${day}`,
+      auth: otherSecret,
+    });
     expect(filtered.json.data).toEqual([]);
     const mine = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
     expect(mine.json.data.some((row: { keyId: string }) => row.keyId === keyId)).toBe(false);

@@ -1,8 +1,9 @@
 // Recorded AI provider answers served with msw (test/fixtures/ai) to the real Vercel AI SDK
 // provider code running inside the test's platform. Only third parties are faked: our own platform
 // is always the real one.
-import { readFileSync } from 'node:fs';
+
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -41,7 +42,12 @@ export interface Streaming {
 }
 
 /** An event-stream answer sending the fixture's events one at a time, with delays (and a hold). */
-function eventStream(name: string, log: ProviderLog, streaming: Streaming, headers: Record<string, string> = {}) {
+function eventStream(
+  name: string,
+  log: ProviderLog,
+  streaming: Streaming,
+  headers: Record<string, string> = {},
+) {
   const events = fixture(name)
     .trim()
     .split(/\n\n+/)
@@ -72,7 +78,8 @@ function openAiStyle(base: string, log: ProviderLog, streaming: Streaming, chatF
     http.post(`${base}/chat/completions`, async ({ request }) => {
       const body = (await request.json()) as Record<string, unknown>;
       log.requests.push({ url: request.url, headers: request.headers, body });
-      if (body.model === 'gpt-nonexistent') return HttpResponse.json(json('openai-error-400.json'), { status: 404 });
+      if (body.model === 'gpt-nonexistent')
+        return HttpResponse.json(json('openai-error-400.json'), { status: 404 });
       if (body.stream) return eventStream('openai-chat-stream.sse', log, streaming);
       if (body.tools) return HttpResponse.json(json('openai-chat-tool-call.json'));
       if (body.response_format) return HttpResponse.json(json('openai-chat-json.json'));
@@ -110,18 +117,26 @@ export function aiProviders() {
       if (body.stream) return eventStream('anthropic-messages-stream.sse', log, streaming);
       return HttpResponse.json(json('anthropic-messages.json'));
     }),
-    http.post(new RegExp(`^${GOOGLE}/models/[^/:]+:(generateContent|streamGenerateContent|batchEmbedContents)`), async ({ request }) => {
-      const body = (await request.json()) as { requests?: Array<{ content: { parts: Array<{ text: string }> } }> };
-      log.requests.push({ url: request.url, headers: request.headers, body });
-      const url = new URL(request.url);
-      if (url.pathname.endsWith(':streamGenerateContent')) return eventStream('google-generate-stream.sse', log, streaming);
-      if (url.pathname.endsWith(':batchEmbedContents')) {
-        return HttpResponse.json({
-          embeddings: (body.requests ?? []).map((r) => ({ values: vectorOf(r.content.parts[0]?.text ?? '') })),
-        });
-      }
-      return HttpResponse.json(json('google-generate.json'));
-    }),
+    http.post(
+      new RegExp(`^${GOOGLE}/models/[^/:]+:(generateContent|streamGenerateContent|batchEmbedContents)`),
+      async ({ request }) => {
+        const body = (await request.json()) as {
+          requests?: Array<{ content: { parts: Array<{ text: string }> } }>;
+        };
+        log.requests.push({ url: request.url, headers: request.headers, body });
+        const url = new URL(request.url);
+        if (url.pathname.endsWith(':streamGenerateContent'))
+          return eventStream('google-generate-stream.sse', log, streaming);
+        if (url.pathname.endsWith(':batchEmbedContents')) {
+          return HttpResponse.json({
+            embeddings: (body.requests ?? []).map((r) => ({
+              values: vectorOf(r.content.parts[0]?.text ?? ''),
+            })),
+          });
+        }
+        return HttpResponse.json(json('google-generate.json'));
+      },
+    ),
   );
   server.listen({ onUnhandledRequest: 'bypass' });
   return {
@@ -154,7 +169,11 @@ export const providerErrors = {
   rateLimited: (retryAfter = '20') =>
     HttpResponse.json(json('openai-error-429.json'), { status: 429, headers: { 'retry-after': retryAfter } }),
   serverError: () => HttpResponse.json(json('openai-error-500.json'), { status: 500 }),
-  malformed: () => new HttpResponse('{"id":"chatcmpl-1","object":"chat.comp', { headers: { 'content-type': 'application/json' } }),
-  brokenStream: (log: ProviderLog, streaming: Streaming) => eventStream('openai-chat-stream-broken.sse', log, streaming),
+  malformed: () =>
+    new HttpResponse('{"id":"chatcmpl-1","object":"chat.comp', {
+      headers: { 'content-type': 'application/json' },
+    }),
+  brokenStream: (log: ProviderLog, streaming: Streaming) =>
+    eventStream('openai-chat-stream-broken.sse', log, streaming),
   anthropicUnauthorized: () => HttpResponse.json(json('anthropic-error-401.json'), { status: 401 }),
 };
