@@ -16,6 +16,8 @@ interface Received {
 
 describe('auth emails over SMTP', () => {
   const received: Received[] = [];
+  /** While set, the SMTP server holds each message until the test releases it. */
+  let hold: { arrived: () => void; release: Promise<void> } | null = null;
   let server: SMTPServer;
   let t: TestPlatform;
 
@@ -27,7 +29,11 @@ describe('auth emails over SMTP', () => {
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
+        stream.on('end', async () => {
+          if (hold) {
+            hold.arrived();
+            await hold.release;
+          }
           received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
@@ -76,5 +82,44 @@ describe('auth emails over SMTP', () => {
 
     const outbox = await t.call({ method: 'GET', path: '/v1/auth/outbox', auth: t.keys.secretKey });
     expect(outbox.json.data).toEqual([]);
+  });
+
+  it('answers a password reset for an account before its email is delivered, as fast as for no account', async () => {
+    const email = 'reset.user@example.com';
+    const signUp = await t.call({
+      method: 'POST',
+      path: '/v1/auth/sign-up',
+      auth: t.keys.publishableKey,
+      body: { email, password: 'correct horse battery' },
+      headers: { 'x-forwarded-for': freshIp() },
+    });
+    expect(signUp.status, signUp.text).toBe(201);
+    await t.platform.services.auth.settled();
+
+    let arrived!: () => void;
+    const atServer = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    let release!: () => void;
+    hold = { arrived, release: new Promise<void>((resolve) => (release = resolve)) };
+    try {
+      const reset = await t.call({
+        method: 'POST',
+        path: '/v1/auth/password-reset',
+        auth: t.keys.publishableKey,
+        body: { email },
+        headers: { 'x-forwarded-for': freshIp() },
+      });
+      // The answer came while the SMTP server still held the message: it did not wait for it.
+      expect(reset.status, reset.text).toBe(204);
+      await atServer;
+      expect(received.some((m) => m.to.includes(email) && m.raw.includes('Reset your password'))).toBe(false);
+    } finally {
+      release();
+      hold = null;
+    }
+    await t.platform.services.auth.settled();
+    const mail = received.find((m) => m.to.includes(email) && m.raw.includes('Reset your password'));
+    expect(mail, 'delivered once released').toBeDefined();
   });
 });

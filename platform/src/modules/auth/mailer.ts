@@ -19,12 +19,18 @@ export const outboxContext = (projectId: string, id: string) => `auth-outbox:${p
  * Auth emails: through the SMTP server of `SMTP_URL`, or, without one, into the project's outbox
  * (`GET /v1/auth/outbox`, sealed at rest) so codes and links work on a laptop. A failed delivery
  * is logged, never reported to the caller (the answer must not depend on the address).
+ *
+ * Emails whose sending depends on whether the address has an account (password reset,
+ * verification resend) go through `later`: composed and sent after the caller has its answer, so
+ * the answer's timing cannot tell the two cases apart either (an SMTP exchange takes far longer
+ * than a lookup). `settled()` waits for them: the outbox listing and shutdown do.
  */
 export function createMailer(services: Services) {
   const { smtpUrl, smtpFrom } = services.config.auth;
   const db = tables<store.AuthTables>(services.database);
   const transport: Transporter | null = smtpUrl ? createTransport(smtpUrl) : null;
   let announced = false;
+  const pending = new Set<Promise<void>>();
 
   async function keep(projectId: string, email: Email): Promise<void> {
     const id = newId('msg');
@@ -50,7 +56,7 @@ export function createMailer(services: Services) {
     }
   }
 
-  return {
+  const mailer = {
     async send(projectId: string, email: Email): Promise<void> {
       try {
         if (transport) await transport.sendMail({ from: smtpFrom, ...email });
@@ -62,10 +68,31 @@ export function createMailer(services: Services) {
         });
       }
     },
-    close() {
+    /** Composes and sends `email` in the background; a failure is logged like a failed delivery. */
+    later(projectId: string, compose: () => Promise<Email>): void {
+      const job = (async () => {
+        try {
+          await mailer.send(projectId, await compose());
+        } catch (error) {
+          services.logger.error('auth: could not prepare an email', {
+            projectId,
+            error: (error as Error).message,
+          });
+        }
+      })();
+      pending.add(job);
+      void job.finally(() => pending.delete(job));
+    },
+    /** Resolves once every email handed to `later` so far has been sent (or has failed). */
+    async settled(): Promise<void> {
+      while (pending.size > 0) await Promise.all(pending);
+    },
+    async close() {
+      await mailer.settled();
       transport?.close();
     },
   };
+  return mailer;
 }
 
 export type Mailer = ReturnType<typeof createMailer>;

@@ -114,13 +114,13 @@ export function createAuthService(services: Services) {
     return (await store.findUserByEmail(db, projectId, email))!; // created meanwhile
   }
 
-  async function sendVerification(projectId: string, user: store.UserRow, redirect: string) {
+  async function verificationEmail(projectId: string, user: store.UserRow, redirect: string) {
     const token = await codes.issueLink(projectId, 'verify-email', user.email, user.id);
-    await mailer.send(projectId, {
+    return {
       to: user.email,
       subject: 'Confirm your email address',
       text: `Confirm your email address by opening this link:\n\n${linkTo(redirect, { token, type: 'verify-email' })}\n\nIt works once, within 24 hours.`,
-    });
+    };
   }
 
   /** `redirectTo` if the project or the operator allows it; the platform URL when absent. */
@@ -168,7 +168,7 @@ export function createAuthService(services: Services) {
       if (!(await store.insertUser(db, row))) {
         throw new ApiError('auth/email-taken', 'A user of this project already has this email address.');
       }
-      await sendVerification(projectId, row, redirect);
+      await mailer.send(projectId, await verificationEmail(projectId, row, redirect));
       return signIn(row);
     },
 
@@ -244,19 +244,22 @@ export function createAuthService(services: Services) {
     async resendVerification(projectId: string, email: string, redirectTo: string | undefined) {
       const redirect = await redirectOf(projectId, redirectTo);
       const user = await store.findUserByEmail(db, projectId, normalise(email));
-      if (user && !user.email_verified_at && !user.disabled_at)
-        await sendVerification(projectId, user, redirect);
+      if (user && !user.email_verified_at && !user.disabled_at) {
+        mailer.later(projectId, () => verificationEmail(projectId, user, redirect));
+      }
     },
 
     async requestPasswordReset(projectId: string, email: string, redirectTo: string | undefined) {
       const redirect = await redirectOf(projectId, redirectTo);
       const user = await store.findUserByEmail(db, projectId, normalise(email));
       if (!user || user.disabled_at) return;
-      const token = await codes.issueLink(projectId, 'password-reset', user.email, user.id);
-      await mailer.send(projectId, {
-        to: user.email,
-        subject: 'Reset your password',
-        text: `Choose a new password by opening this link:\n\n${linkTo(redirect, { token, type: 'password-reset' })}\n\nIt works once, within an hour. If you did not ask for it, ignore this email.`,
+      mailer.later(projectId, async () => {
+        const token = await codes.issueLink(projectId, 'password-reset', user.email, user.id);
+        return {
+          to: user.email,
+          subject: 'Reset your password',
+          text: `Choose a new password by opening this link:\n\n${linkTo(redirect, { token, type: 'password-reset' })}\n\nIt works once, within an hour. If you did not ask for it, ignore this email.`,
+        };
       });
     },
 
@@ -350,6 +353,8 @@ export function createAuthService(services: Services) {
       store.listUsers(db, projectId, position, limit),
 
     async listOutbox(projectId: string, position: Position | null, limit: number) {
+      // What this process was still sending when the caller asked is in the list.
+      await mailer.settled();
       const rows = await store.listOutbox(db, projectId, position, limit);
       return Promise.all(
         rows.map(async (row) => ({
@@ -374,10 +379,13 @@ export function createAuthService(services: Services) {
       return { redirectUrls: settings.redirectUrls };
     },
 
-    close() {
+    /** Resolves once the emails this process sends in the background have gone out. */
+    settled: () => mailer.settled(),
+
+    async close() {
       sessions.close();
       keys.close();
-      mailer.close();
+      await mailer.close();
     },
   };
 }
