@@ -236,6 +236,37 @@ const CALLS: Record<string, Call> = {
     admin(clients).workspaces.analytics.summary(ws(args), { ...(args.query as object), ...options(args) }),
   'workspaces.analytics.usage': (clients, args) =>
     admin(clients).workspaces.analytics.usage(ws(args), options(args)),
+  'storage.upload': ({ client }, args) => {
+    const body = bytesBody(args.body);
+    if (!body) throw new Error('storage.upload takes a $bytes body');
+    return client.storage.upload(String(args.path.key), body, {
+      contentType: str(args.query.contentType),
+      cacheControl: str(args.query.cacheControl),
+      metadata: args.query.metadata === undefined ? undefined : JSON.parse(String(args.query.metadata)),
+      ...options(args),
+    });
+  },
+  'storage.head': ({ client }, args) => client.storage.head(String(args.path.key), options(args)),
+  'storage.download': ({ client }, args) =>
+    client.storage.download(String(args.path.key), { headers: args.headers }),
+  // `storage.delete` resolves the body's `deleted` flag.
+  'storage.delete': async ({ client }, args) => ({
+    deleted: await client.storage.delete(String(args.path.key), options(args)),
+  }),
+  'storage.list': ({ client }, args) =>
+    client.storage.list({ prefix: str(args.query.prefix), ...listOptions(args) }),
+  'storage.copy': ({ client }, args) => {
+    const body = args.body as { sourceKey: string; destinationKey: string };
+    return client.storage.copy(body.sourceKey, body.destinationKey, options(args));
+  },
+  'storage.move': ({ client }, args) => {
+    const body = args.body as { sourceKey: string; destinationKey: string };
+    return client.storage.move(body.sourceKey, body.destinationKey, options(args));
+  },
+  'storage.createSignedUrl': ({ client }, args) => {
+    const { key, ...rest } = args.body as { key: string; method?: 'GET' | 'PUT'; expiresInSeconds?: number };
+    return client.storage.createSignedUrl(key, { ...rest, ...options(args) });
+  },
   // The fixture operations are test-only (never in the bundled spec), so the TS client has no
   // methods for them: they go through its byte and stream helpers (scenarios/README.md).
   'fixtures.upload': async ({ client }, args) => {
@@ -258,6 +289,8 @@ type Pager = (clients: Clients, args: Args, pageSize: number) => AsyncIterable<u
 
 /** operationId → the TS iterator over every item of every page. */
 const PAGERS: Record<string, Pager> = {
+  'storage.list': ({ client }, args, pageSize) =>
+    client.storage.listAll({ prefix: str(args.query.prefix), pageSize, ...options(args) }),
   'auth.users.list': ({ client }, args, pageSize) =>
     paginate((cursor) =>
       client.http.GET('/v1/auth/users', { params: { query: { limit: pageSize, cursor } }, ...options(args) }),
