@@ -54,13 +54,13 @@ const DIMENSION = 16;
 
 /** A bag-of-words embedding: each lower-cased word adds 1 to a hashed coordinate. */
 function embedWords(text: string): number[] {
-  const v = new Array<number>(DIMENSION).fill(0);
+  const v: number[] = new Array<number>(DIMENSION).fill(0);
   for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) {
     let h = 0;
     for (const ch of word) h = (h * 31 + ch.charCodeAt(0)) % DIMENSION;
     v[h] = (v[h] as number) + 1;
   }
-  if (v.every((x) => x === 0)) v[0] = 1e-3;
+  if (!v.some((x) => x !== 0)) v[0] = 1e-3;
   return v;
 }
 
@@ -128,13 +128,13 @@ describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))(
       expect(stored[0]?.values).toEqual(embedWords(chunkText(text, 60, 10)[0] as string));
 
       const matches = await service(embedder).query(projectId, 'kb', { text: 'rockets orbit', topK: 1 });
-      expect((matches[0]?.metadata as { text: string }).text).toMatch(/Rockets/);
+      expect(matches[0]?.metadata?.text).toMatch(/Rockets/);
       const cats = await service(embedder).query(projectId, 'kb', {
         text: 'cats sleep',
         topK: 1,
         filter: { lang: 'en' },
       });
-      expect((cats[0]?.metadata as { text: string }).text).toMatch(/Cats/);
+      expect(cats[0]?.metadata?.text).toMatch(/Cats/);
     });
 
     it('re-ingesting a source replaces its chunks (a shorter text leaves none behind)', async () => {
