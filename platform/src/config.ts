@@ -38,8 +38,6 @@ export interface Config {
   db: DbConfig;
   /** The key/value cache (module `cache`). */
   cache: CacheConfig;
-  /** The key/value cache (module `cache`). */
-  cache: CacheConfig;
   /** Workspaces and the MCP gateway (modules `workspaces`, `analytics`, `gateway`). */
   gateway: GatewayConfig;
   /** Object storage (module `storage`). */
@@ -148,11 +146,6 @@ export interface VectorConfig {
    * exactly (`AEROSTACK_VECTOR_PGVECTOR`). An index keeps the engine it was created with.
    */
   pgvector: 'auto' | 'off';
-}
-
-export interface CacheConfig {
-  /** The largest value one entry may hold, in bytes of its JSON text (`AEROSTACK_CACHE_MAX_VALUE_BYTES`). */
-  maxValueBytes: number;
 }
 
 export interface CacheConfig {
@@ -342,9 +335,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       maxRows: integer(env, 'AEROSTACK_DB_MAX_ROWS', 10_000, 1, 1_000_000),
       maxResponseBytes: integer(env, 'AEROSTACK_DB_MAX_RESPONSE_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
       idleMs: integer(env, 'AEROSTACK_DB_IDLE_MS', 60_000, 1_000, 3_600_000),
-    },
-    cache: {
-      maxValueBytes: integer(env, 'AEROSTACK_CACHE_MAX_VALUE_BYTES', 1024 * 1024, 16, 512 * 1024 * 1024),
     },
     cache: {
       maxValueBytes: integer(env, 'AEROSTACK_CACHE_MAX_VALUE_BYTES', 1024 * 1024, 16, 512 * 1024 * 1024),
