@@ -1,6 +1,20 @@
 // This is the public API of @aerostack/core. Everything a user or an SDK module may import is
 // listed here by name; anything else is internal and may change without notice.
 
+export type {
+  AiApi,
+  AiChatCompletion,
+  AiChatRequest,
+  AiEmbeddings,
+  AiEmbedOptions,
+  AiMessage,
+  AiStreamEvent,
+  AiStreamEvents,
+  AiTool,
+  AiToolCall,
+  AiUsageOptions,
+  AiUsageRow,
+} from './ai/ai';
 export type { AuthApi, AuthOptions, AuthSession, AuthUser } from './auth/auth';
 export type { CookieMethods, CookieOptions } from './auth/cookies';
 export { browserCookies, cookieStorage, requestCookies } from './auth/cookies';

@@ -1,3 +1,4 @@
+import { type AiApi, createAiApi } from '../ai/ai';
 import { type AuthApi, type AuthParts, createAuth } from '../auth/auth';
 import { type CacheApi, createCacheApi } from '../cache/cache';
 import { createDbApi, type DbApi } from '../db/db';
@@ -34,6 +35,8 @@ export interface AerostackClient {
   readonly queue: QueueApi;
   /** Object storage: streamed uploads and downloads, listing, copy, move, signed URLs (secret key). */
   readonly storage: StorageApi;
+  /** Chat completions, token streams, embeddings and usage through the operator's AI provider. */
+  readonly ai: AiApi;
   /** The typed low-level transport, for calling any operation of the spec directly. */
   readonly http: Http;
   /** Reports that the platform is up; needs no credential. */
@@ -73,6 +76,7 @@ export function createClient(options: ClientOptions): AerostackClient {
     realtime,
     queue: createQueueApi(http, realtime),
     storage: createStorageApi(http, options.url.replace(/\/+$/, '')),
+    ai: createAiApi(http),
     http,
     health: (callOptions) => http.GET('/healthz', pickRequestOptions(callOptions)),
   };

@@ -17,7 +17,7 @@ function parseData(data: string, response: Response): unknown {
 }
 
 /** The platform reports a failure after the headers as a last `error` event carrying a problem. */
-function streamFailure(problem: unknown, text: string, response: Response): AerostackError {
+export function streamFailure(problem: unknown, text: string, response: Response): AerostackError {
   const { status } = (problem ?? {}) as { status?: unknown };
   const valid = typeof status === 'number' && status >= 400 && status <= 599;
   return errorFromResponse(
