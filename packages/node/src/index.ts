@@ -19,6 +19,7 @@ export type {
   ClientOptions,
   CredentialProvider,
   components,
+  EnqueueOptions,
   ErrorCode,
   EventStream,
   EventStreamOptions,
@@ -32,24 +33,33 @@ export type {
   HttpMethodName,
   HttpOptions,
   HttpRequestInit,
+  Job,
+  JobLease,
+  JobListOptions,
+  JobStatus,
   JsonValue,
+  LeasedJob,
   operations,
   Page,
   Problem,
   Project,
   ProjectWithKeys,
+  PullOptions,
   paths,
+  QueueApi,
   RequestBody,
   RequestOptions,
   StreamEvent,
   TransportCallOptions,
   TransportFetch,
+  WatchJobOptions,
 } from '@aerostack/core';
 // Re-exported from @aerostack/core.
 export {
   AerostackError,
   createHttp,
   ERROR_CODES,
+  FINAL_JOB_STATUSES,
   isAerostackError,
   openEventStream,
   paginate,
@@ -97,3 +107,5 @@ export type { KeysApi } from './admin/keys';
 export type { ProjectsApi } from './admin/projects';
 export type { NodeClientOptions } from './create-client';
 export { createClient } from './create-client';
+export type { JobContext, JobHandler, StopOptions, Worker, WorkerOptions } from './queue-worker';
+export { createWorker, FatalJobError } from './queue-worker';
