@@ -97,4 +97,22 @@ export type {
   ProjectWithKeys,
   StorageObject,
   StorageSignedUrl,
+  VectorIndex,
+  VectorIngested,
+  VectorMatch,
+  VectorMetadata,
+  VectorMetric,
+  VectorRecord,
 } from './types/models';
+export type {
+  VectorApi,
+  VectorFilter,
+  VectorFilterOperators,
+  VectorFilterScalar,
+  VectorIndexesApi,
+  VectorIndexInput,
+  VectorIndexListOptions,
+  VectorIngestOptions,
+  VectorInput,
+  VectorQueryOptions,
+} from './vector/vector';

@@ -8,6 +8,7 @@ import { createStorageApi, type StorageApi } from '../storage/storage';
 import { createHttp } from '../transport/create-http';
 import type { Http } from '../transport/http-types';
 import type { Health } from '../types/models';
+import { createVectorApi, type VectorApi } from '../vector/vector';
 import { type ClientOptions, pickCredential, pickRequestOptions, type RequestOptions } from './options';
 
 /**
@@ -37,6 +38,8 @@ export interface AerostackClient {
   readonly storage: StorageApi;
   /** Chat completions, token streams, embeddings and usage through the operator's AI provider. */
   readonly ai: AiApi;
+  /** Vector search: indexes, upsert, query by vector or text, ingest, get, delete, count (secret key). */
+  readonly vector: VectorApi;
   /** The typed low-level transport, for calling any operation of the spec directly. */
   readonly http: Http;
   /** Reports that the platform is up; needs no credential. */
@@ -77,6 +80,7 @@ export function createClient(options: ClientOptions): AerostackClient {
     queue: createQueueApi(http, realtime),
     storage: createStorageApi(http, options.url.replace(/\/+$/, '')),
     ai: createAiApi(http),
+    vector: createVectorApi(http),
     http,
     health: (callOptions) => http.GET('/healthz', pickRequestOptions(callOptions)),
   };

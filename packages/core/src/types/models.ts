@@ -153,3 +153,55 @@ export type LeasedJob<P = JsonValue> = Omit<Schemas['LeasedJob'], 'job'> & { job
  * const { leaseExpiresAt }: JobLease = await client.queue.heartbeat(id, leaseId);
  */
 export type JobLease = Schemas['JobLease'];
+
+/**
+ * A vector index: its dimension, metric, engine and how many vectors it holds.
+ *
+ * @example
+ * const { dimension, vectorCount }: VectorIndex = await client.vector.indexes.get('docs');
+ */
+export type VectorIndex = Schemas['VectorIndex'];
+
+/**
+ * How an index compares vectors: `cosine`, `euclidean` or `dot`.
+ *
+ * @example
+ * const metric: VectorMetric = 'cosine';
+ */
+export type VectorMetric = Schemas['VectorMetric'];
+
+/**
+ * A vector's metadata: a JSON object whose top-level fields filters can match.
+ *
+ * @example
+ * const metadata: VectorMetadata = { lang: 'en', year: 2026 };
+ */
+export type VectorMetadata = { [key: string]: JsonValue };
+
+/**
+ * One result of `vector.query`; `metadata` typed as you stored it.
+ *
+ * @example
+ * const [best]: VectorMatch<{ title: string }>[] = await client.vector.query('docs', { vector });
+ */
+export type VectorMatch<M extends VectorMetadata = VectorMetadata> = Omit<Schemas['VectorMatch'], 'metadata'> & {
+  metadata?: M;
+};
+
+/**
+ * A stored vector, as `vector.get` returns it.
+ *
+ * @example
+ * const [record]: VectorRecord[] = await client.vector.get('docs', ['a']);
+ */
+export type VectorRecord<M extends VectorMetadata = VectorMetadata> = Omit<Schemas['VectorRecord'], 'metadata'> & {
+  metadata: M;
+};
+
+/**
+ * What `vector.ingest` stored.
+ *
+ * @example
+ * const { sourceId, chunks, ids }: VectorIngested = await client.vector.ingest('docs', text);
+ */
+export type VectorIngested = Schemas['VectorIngested'];
