@@ -184,7 +184,10 @@ export type VectorMetadata = { [key: string]: JsonValue };
  * @example
  * const [best]: VectorMatch<{ title: string }>[] = await client.vector.query('docs', { vector });
  */
-export type VectorMatch<M extends VectorMetadata = VectorMetadata> = Omit<Schemas['VectorMatch'], 'metadata'> & {
+export type VectorMatch<M extends VectorMetadata = VectorMetadata> = Omit<
+  Schemas['VectorMatch'],
+  'metadata'
+> & {
   metadata?: M;
 };
 
@@ -194,7 +197,10 @@ export type VectorMatch<M extends VectorMetadata = VectorMetadata> = Omit<Schema
  * @example
  * const [record]: VectorRecord[] = await client.vector.get('docs', ['a']);
  */
-export type VectorRecord<M extends VectorMetadata = VectorMetadata> = Omit<Schemas['VectorRecord'], 'metadata'> & {
+export type VectorRecord<M extends VectorMetadata = VectorMetadata> = Omit<
+  Schemas['VectorRecord'],
+  'metadata'
+> & {
   metadata: M;
 };
 
