@@ -24,7 +24,16 @@ export function sizeOf(body: RequestBody): number | null {
 
 function streamOf(body: RequestBody): ReadableStream<Uint8Array> {
   if (body instanceof ReadableStream) return body;
-  if (typeof Blob !== 'undefined' && body instanceof Blob) return body.stream();
+  if (typeof Blob !== 'undefined' && body instanceof Blob) {
+    if (typeof body.stream === 'function') return body.stream();
+    // Blobs without stream() (jsdom's): read whole when the transport first pulls.
+    return new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new Uint8Array(await body.arrayBuffer()));
+        controller.close();
+      },
+    });
+  }
   const bytes =
     typeof body === 'string'
       ? new TextEncoder().encode(body)

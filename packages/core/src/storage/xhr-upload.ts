@@ -1,7 +1,7 @@
 import { abortedError, networkError } from '../errors/client-errors';
 import { errorFromResponse } from '../errors/from-response';
 import type { RequestBody } from '../transport/http-types';
-import type { UploadProgress } from './progress';
+import { sizeOf, type UploadProgress } from './progress';
 
 // In browsers `fetch` reports no upload progress (and streams a request body only over HTTP/2), so
 // an upload to a signed URL with `onProgress` goes through XMLHttpRequest there, whose `upload`
@@ -57,6 +57,9 @@ export function xhrUpload(
       }
       const text = xhr.responseText;
       if (xhr.status >= 200 && xhr.status < 300) {
+        // Not every XMLHttpRequest reports the last bytes before the answer: the body is all sent.
+        const total = sizeOf(body);
+        if (total !== null) options.onProgress({ loaded: total, total });
         try {
           resolve(JSON.parse(text));
         } catch (error) {
