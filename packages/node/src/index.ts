@@ -10,6 +10,7 @@ export type {
   ApiKey,
   ApiKeyType,
   ApiKeyWithSecret,
+  AuthUser,
   CacheApi,
   CacheCounter,
   CacheEntry,
@@ -49,9 +50,18 @@ export type {
   QueueApi,
   RequestBody,
   RequestOptions,
+  SignedUploadOptions,
+  StorageApi,
+  StorageDownloadOptions,
+  StorageListOptions,
+  StorageObject,
+  StorageSignedUrl,
+  StorageSignOptions,
+  StorageUploadOptions,
   StreamEvent,
   TransportCallOptions,
   TransportFetch,
+  UploadProgress,
   WatchJobOptions,
 } from '@aerostack/core';
 // Re-exported from @aerostack/core.
@@ -65,10 +75,18 @@ export {
   paginate,
   pickRequestOptions,
 } from '@aerostack/core';
-// Re-exported from @aerostack/core/admin: the options of admin calls and the workspaces API.
+// Re-exported from @aerostack/core/admin: the options of admin calls, the workspaces API and the
+// end-user administration (client.auth.admin).
 export type {
   AnalyticsApi,
   AuditEvent,
+  AuthAdminApi,
+  AuthAdminUserUpdate,
+  AuthOutboxMessage,
+  AuthProvider,
+  AuthProviderInput,
+  AuthSettings,
+  AuthSigningKey,
   CreateOptions,
   GatewayCall,
   GatewayCallFilter,
@@ -105,7 +123,7 @@ export type { AdminClient, AdminClientOptions } from './admin/create-admin-clien
 export { createAdminClient } from './admin/create-admin-client';
 export type { KeysApi } from './admin/keys';
 export type { ProjectsApi } from './admin/projects';
-export type { NodeClientOptions } from './create-client';
+export type { NodeClient, NodeClientOptions } from './create-client';
 export { createClient } from './create-client';
 export type { JobContext, JobHandler, StopOptions, Worker, WorkerOptions } from './queue-worker';
 export { createWorker, FatalJobError } from './queue-worker';
