@@ -35,7 +35,19 @@ function framesOf(text: string) {
     }));
 }
 
-const cases = [
+interface Case {
+  provider: string;
+  env: Record<string, string>;
+  url: string | RegExp;
+  auth: (h: Headers) => boolean;
+  model: string;
+  chat: { model: string; content: string; usage: { inputTokens: number; outputTokens: number } };
+  streamed: string;
+  embeddings: string | false;
+  unauthorized: () => Response;
+}
+
+const cases: Case[] = [
   {
     provider: 'anthropic',
     env: { AEROSTACK_AI_API_KEY: 'sk-ant-operator' },

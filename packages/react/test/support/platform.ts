@@ -10,9 +10,9 @@ export interface TestPlatform extends RunningPlatform {
 }
 
 /** Starts a real platform on a random port with a fresh data directory; `close()` removes it again. */
-export async function startTestPlatform(): Promise<TestPlatform> {
+export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'aerostack-react-'));
-  const platform = await startPlatform({ dataDir, env: { AEROSTACK_AUTH_SCRYPT: '1024:8:1' } });
+  const platform = await startPlatform({ dataDir, env: { AEROSTACK_AUTH_SCRYPT: '1024:8:1', ...env } });
   return {
     ...platform,
     client: (options = {}) =>

@@ -24,6 +24,10 @@ import type {
   StreamPart,
 } from './provider.js';
 
+// The SDK's warnings (an unsupported setting for a provider) go to the console, outside the
+// platform's structured log; the answer itself carries what matters.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
 type RemoteProvider = Exclude<AiProviderName, 'local'>;
 
 /** The models a provider uses when the operator names none (decision 0041). */
@@ -186,6 +190,9 @@ export async function createSdkProvider(name: RemoteProvider, config: AiConfig):
     return {
       model: m.language(call.model),
       messages: toModelMessages(call.messages),
+      // System messages are the caller's to send (a secret key's backend; an end user only as the
+      // project lets them call AI at all): decision 0041.
+      allowSystemInMessages: true,
       // The platform does not retry: a 429 goes back with its Retry-After, and clients retry.
       maxRetries: 0,
       abortSignal: signal,
