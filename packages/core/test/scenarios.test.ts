@@ -126,6 +126,41 @@ const CALLS: Record<string, Call> = {
       ...options(args),
     });
   },
+  'cache.decrement': ({ client }, args) => {
+    const body = (args.body ?? {}) as { by?: number; ttlSeconds?: number };
+    return client.cache.decrement(String(args.path.key), {
+      by: body.by,
+      ttlSeconds: body.ttlSeconds,
+      ...options(args),
+    });
+  },
+  // `getMany` lines its result up with the keys (null for a miss): the hits are the wire's entries.
+  'cache.getMany': async ({ client }, args) => ({
+    entries: (await client.cache.getMany((args.body as { keys: string[] }).keys, options(args))).filter(
+      (entry) => entry !== null,
+    ),
+  }),
+  'cache.setMany': async ({ client }, args) => ({
+    entries: await client.cache.setMany(
+      (args.body as { entries: Array<{ key: string; value: Json; ttlSeconds?: number }> }).entries,
+      options(args),
+    ),
+  }),
+  'cache.deleteMany': async ({ client }, args) => ({
+    deleted: await client.cache.deleteMany((args.body as { keys: string[] }).keys, options(args)),
+  }),
+  // `client.cache.expire` resolves null for `cache/not-found`, like `get`: the typed method keeps the 404.
+  'cache.expire': ({ client }, args) =>
+    client.http.POST('/v1/cache/{key}/expire', {
+      params: { path: { key: String(args.path.key) } },
+      body: args.body as { ttlSeconds: number | null },
+      ...options(args),
+    }),
+  'cache.list': ({ client }, args) =>
+    client.cache.list({ prefix: str(args.query.prefix), ...listOptions(args) }),
+  'cache.flush': async ({ client }, args) => ({
+    deleted: await client.cache.flush((args.body as { prefix: string }).prefix, options(args)),
+  }),
   // End users: the session-bearing results are what `client.auth` returns (the session without
   // `tokenType` / `expiresIn`, which the scenarios do not assert). `auth.refresh` and
   // `auth.signOut` with a given token have no method of their own in TS: the client refreshes and
@@ -289,6 +324,10 @@ type Pager = (clients: Clients, args: Args, pageSize: number) => AsyncIterable<u
 
 /** operationId → the TS iterator over every item of every page. */
 const PAGERS: Record<string, Pager> = {
+  'cache.list': ({ client }, args, pageSize) =>
+    paginate((cursor) =>
+      client.cache.list({ prefix: str(args.query.prefix), limit: pageSize, cursor, ...options(args) }),
+    ),
   'storage.list': ({ client }, args, pageSize) =>
     client.storage.listAll({ prefix: str(args.query.prefix), pageSize, ...options(args) }),
   'auth.users.list': ({ client }, args, pageSize) =>
