@@ -74,6 +74,18 @@ export type {
   TransportCallOptions,
   TransportFetch,
   UploadProgress,
+  VectorApi,
+  VectorFilter,
+  VectorIndex,
+  VectorIndexInput,
+  VectorIngested,
+  VectorIngestOptions,
+  VectorInput,
+  VectorMatch,
+  VectorMetadata,
+  VectorMetric,
+  VectorQueryOptions,
+  VectorRecord,
   WatchJobOptions,
 } from '@aerostack/core';
 // Re-exported from @aerostack/core.
