@@ -195,6 +195,18 @@ const CALLS: Record<string, Call> = {
       cursor: str(args.query.cursor),
       ...options(args),
     }),
+  'ai.chat': ({ client }, args) => client.ai.chat(args.body as never, options(args)),
+  'ai.embed': ({ client }, args) => {
+    const { texts, model } = args.body as { texts: string[]; model?: string };
+    return client.ai.embed(texts, { model, ...options(args) });
+  },
+  'ai.usage': ({ client }, args) =>
+    client.ai.usage({
+      since: str(args.query.since),
+      until: str(args.query.until),
+      keyId: str(args.query.keyId),
+      ...listOptions(args),
+    }),
   // The queue. `queue.pull` resolves the leased jobs, put back in the body's `data`.
   'queue.enqueue': ({ client }, args) => {
     const { type, payload, ...rest } = args.body as { type: string; payload?: Json } & Record<string, never>;
@@ -302,6 +314,47 @@ const CALLS: Record<string, Call> = {
     const { key, ...rest } = args.body as { key: string; method?: 'GET' | 'PUT'; expiresInSeconds?: number };
     return client.storage.createSignedUrl(key, { ...rest, ...options(args) });
   },
+  // Vector search. Methods that resolve one field of the body (`upserted`, `matches`, `vectors`,
+  // `deleted`, `count`) are put back in the body's shape.
+  'vector.indexes.create': ({ client }, args) =>
+    client.vector.indexes.create(args.body as never, options(args)),
+  'vector.indexes.get': ({ client }, args) =>
+    client.vector.indexes.get(String(args.path.index), options(args)),
+  'vector.indexes.list': ({ client }, args) => client.vector.indexes.list(listOptions(args)),
+  'vector.indexes.delete': ({ client }, args) =>
+    client.vector.indexes.delete(String(args.path.index), options(args)),
+  'vector.upsert': async ({ client }, args) => ({
+    upserted: await client.vector.upsert(
+      String(args.path.index),
+      (args.body as { vectors: never[] }).vectors,
+      options(args),
+    ),
+  }),
+  'vector.query': async ({ client }, args) => ({
+    matches: await client.vector.query(String(args.path.index), {
+      ...(args.body as object),
+      ...options(args),
+    }),
+  }),
+  'vector.get': async ({ client }, args) => ({
+    vectors: await client.vector.get(
+      String(args.path.index),
+      (args.body as { ids: string[] }).ids,
+      options(args),
+    ),
+  }),
+  'vector.delete': async ({ client }, args) => {
+    const body = args.body as { ids?: string[]; filter?: never };
+    const target = body.ids ?? { filter: body.filter as never };
+    return { deleted: await client.vector.delete(String(args.path.index), target, options(args)) };
+  },
+  'vector.count': async ({ client }, args) => ({
+    count: await client.vector.count(String(args.path.index), options(args)),
+  }),
+  'vector.ingest': ({ client }, args) => {
+    const { text, ...rest } = args.body as { text: string };
+    return client.vector.ingest(String(args.path.index), text, { ...rest, ...options(args) });
+  },
   // The fixture operations are test-only (never in the bundled spec), so the TS client has no
   // methods for them: they go through its byte and stream helpers (scenarios/README.md).
   'fixtures.upload': async ({ client }, args) => {
@@ -366,6 +419,7 @@ const STREAMS: Record<string, Streamer> = {
       maxReconnects: 0,
     });
   },
+  'ai.chatStream': ({ client }, args) => client.ai.stream(args.body as never, options(args)),
   'fixtures.events': ({ client }, args) => {
     const query = new URLSearchParams(
       Object.entries(args.query).map(([k, v]): [string, string] => [k, String(v)]),
