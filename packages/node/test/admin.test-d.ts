@@ -5,6 +5,7 @@ import {
   type ApiKeyWithSecret,
   createAdminClient,
   createClient,
+  type NodeClient,
   type Page,
   type Project,
   type ProjectWithKeys,
@@ -35,7 +36,11 @@ describe('admin client types', () => {
   });
 
   it('makes every createClient option optional', () => {
-    expectTypeOf(createClient()).toEqualTypeOf<AerostackClient>();
-    expectTypeOf(createClient({ credential: async () => 'tok' })).toEqualTypeOf<AerostackClient>();
+    expectTypeOf(createClient()).toEqualTypeOf<NodeClient>();
+    expectTypeOf(createClient({ credential: async () => 'tok' })).toEqualTypeOf<NodeClient>();
+    // Everything of the core client, plus auth.admin.
+    expectTypeOf(createClient()).toMatchTypeOf<Omit<AerostackClient, 'auth'>>();
+    expectTypeOf(createClient().auth).toMatchTypeOf<AerostackClient['auth']>();
+    expectTypeOf(createClient().auth.admin.users.get).returns.resolves.toHaveProperty('disabled');
   });
 });
