@@ -111,6 +111,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cache": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the live keys under a prefix, in key order
+         * @description Pages through the project's live keys that start with `prefix` (all keys when it is
+         *     omitted), in byte order of the key, with each key's expiry but not its value (read values
+         *     with `cache.getMany`). The cursor names the last key of the page, so a key that exists for
+         *     the whole listing appears exactly once, whatever is written meanwhile; a key created or
+         *     deleted during the listing may or may not appear. A page may hold fewer than `limit` keys
+         *     while `nextCursor` is not null.
+         */
+        get: operations["cache.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cache/get-many": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read up to 1000 entries in one call
+         * @description Answers the live entries among `keys`, in the order asked; absent and expired keys are left
+         *     out (a read, so it is a POST only to carry the list).
+         */
+        post: operations["cache.getMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cache/set-many": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write up to 1000 entries, all or nothing
+         * @description Writes every entry, each with its own `ttlSeconds`, replacing previous values. Either all
+         *     are written or none is: a value over the size limit answers 413 `cache/value-too-large`
+         *     and a key given twice 422 `cache/duplicate-key`, and nothing changes.
+         */
+        post: operations["cache.setMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cache/delete-many": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete up to 1000 entries in one call */
+        post: operations["cache.deleteMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cache/flush": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete every entry whose key starts with a prefix
+         * @description Deletes the project's entries under `prefix`; an empty prefix deletes all of them. Every
+         *     entry under the prefix that existed when the call began is gone when it answers; an entry
+         *     written under the prefix while it runs may survive.
+         */
+        post: operations["cache.flush"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cache/{key}": {
         parameters: {
             query?: never;
@@ -126,7 +233,11 @@ export interface paths {
          * @description Answers 404 with code `cache/not-found` when the key is absent or expired.
          */
         get: operations["cache.get"];
-        /** Write a cache entry, replacing any previous value */
+        /**
+         * Write a cache entry, replacing any previous value
+         * @description A value whose JSON text is larger than the operator's limit (`AEROSTACK_CACHE_MAX_VALUE_BYTES`,
+         *     1 MiB by default) answers 413 with code `cache/value-too-large`.
+         */
         put: operations["cache.set"];
         post?: never;
         /** Delete a cache entry */
@@ -156,6 +267,55 @@ export interface paths {
          *     `cache/not-an-integer`.
          */
         post: operations["cache.increment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cache/{key}/decrement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry key: letters, digits and the characters . _ : -, at most 256 characters. */
+                key: components["parameters"]["CacheKey"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Atomically subtract from an integer entry
+         * @description `cache.increment` by `-by`: subtracts `by` (default 1) from the integer stored at `key` and
+         *     returns the result, with the same rules (a missing key counts as 0 and gets `ttlSeconds`,
+         *     422 `cache/not-an-integer`).
+         */
+        post: operations["cache.decrement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cache/{key}/expire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry key: letters, digits and the characters . _ : -, at most 256 characters. */
+                key: components["parameters"]["CacheKey"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change when a live entry expires
+         * @description Sets the entry to expire `ttlSeconds` from now, or never when `ttlSeconds` is null, without
+         *     touching its value. A missing or expired key answers 404 `cache/not-found`.
+         */
+        post: operations["cache.expire"];
         delete?: never;
         options?: never;
         head?: never;
@@ -794,6 +954,9 @@ export interface paths {
          * @description Delivers the message to every subscriber of the channel, on every worker and node, and
          *     keeps it in the channel's replay buffer. `table/…` channels are reserved for the database's
          *     change events (403 `realtime/reserved-channel`), and so is the event name `presence`.
+         *     An end user (a session, or a publishable key alone, counted per client IP) may publish
+         *     `AEROSTACK_REALTIME_USER_PUBLISH_PER_MINUTE` messages a minute (default 600); beyond it
+         *     429 `rate-limit/exceeded` with `Retry-After`. Secret keys are not limited.
          */
         post: operations["realtime.publish"];
         delete?: never;
@@ -1191,6 +1354,653 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/queue/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the project's jobs, oldest first */
+        get: operations["queue.list"];
+        put?: never;
+        /**
+         * Enqueue a job
+         * @description Stores a job of `type` with its `payload`, available to consumers after `delaySeconds`.
+         *     With an `idempotencyKey`, the project never holds two jobs with that key: a second
+         *     enqueue answers 200 with the job the first one created (whatever its status), or 422
+         *     `queue/idempotency-conflict` when its type or payload differ. The `Idempotency-Key`
+         *     header is the platform's usual 24-hour replay of the whole response.
+         */
+        post: operations["queue.enqueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get one job
+         * @description The secret key reads every job of its project; a signed-in end user reads the jobs
+         *     enqueued on their behalf (`userId`), and any other job answers 404 as if it did not exist.
+         */
+        get: operations["queue.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/jobs/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job
+         * @description A queued, retrying, running or dead job becomes `cancelled`. A running job's lease ends
+         *     with it: its consumer's next heartbeat, ack or fail answers 409 `queue/lease-lost`.
+         *     Cancelling a cancelled job answers it unchanged; a succeeded job answers 409
+         *     `queue/invalid-state`.
+         */
+        post: operations["queue.cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/jobs/{jobId}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a dead job again
+         * @description Moves a job out of the dead letter: status `queued`, available now, with a fresh set of
+         *     `maxAttempts` attempts (`attempts` restarts at 0; its last error is kept until the next
+         *     attempt). Any other status answers 409 `queue/invalid-state`.
+         */
+        post: operations["queue.redrive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lease available jobs
+         * @description Leases up to `limit` available jobs (of `types`, when given), oldest available first: each
+         *     becomes `running`, its `attempts` counts this attempt, and the answer carries the lease
+         *     that heartbeat, ack and fail must present. A job is available when it is queued or waiting
+         *     for its retry and its time has come, or running under a lease that has expired. No job is
+         *     ever under two live leases, whatever the number of consumers, workers and nodes. An
+         *     expired lease on a job with no attempts left sends it to the dead letter instead. An empty
+         *     `data` means nothing is available now.
+         */
+        post: operations["queue.pull"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/jobs/{jobId}/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend a job's lease
+         * @description Extends the live lease `leaseId` to `leaseSeconds` from now. A lease that has expired, or
+         *     that is no longer the job's (another consumer leased it since, or it was cancelled),
+         *     answers 409 `queue/lease-lost`: stop working on the job.
+         */
+        post: operations["queue.heartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/jobs/{jobId}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a job
+         * @description Marks the job `succeeded` with its `result`. Only the job's live lease may: an expired or
+         *     superseded lease answers 409 `queue/lease-lost` and changes nothing (another consumer may
+         *     be running the job).
+         */
+        post: operations["queue.ack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/jobs/{jobId}/fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a failed attempt
+         * @description Records `error` for this attempt. With attempts left (and `retry` not false) the job
+         *     waits for its retry (status `failed`, available after `backoffSeconds × 2^(attempts−1)`,
+         *     at most an hour); otherwise it goes to the dead letter (status `dead`). Only the job's
+         *     live lease may: an expired or superseded lease answers 409 `queue/lease-lost`.
+         */
+        post: operations["queue.fail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List objects by key prefix
+         * @description Objects in key order (byte order of their UTF-8), optionally only those whose key starts with `prefix`.
+         */
+        get: operations["storage.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/objects/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download an object, streamed (ranges, ETag)
+         * @description The object's bytes with its `Content-Type`, `Cache-Control`, a strong `ETag` (its SHA-256)
+         *     and `Last-Modified`. A single `Range` answers 206; `If-None-Match` with the current ETag
+         *     answers 304.
+         */
+        get: operations["storage.download"];
+        /**
+         * Upload an object, streamed
+         * @description Stores the body at `key`, replacing any object there once the whole body has arrived (a
+         *     failed or cancelled upload leaves the previous object as it was). The body is streamed to
+         *     the store, never held in memory. Larger than the platform's per-object limit:
+         *     413 `storage/object-too-large`; over the project's quota: 413 `storage/quota-exceeded`.
+         */
+        put: operations["storage.upload"];
+        post?: never;
+        /** Delete an object */
+        delete: operations["storage.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/objects/{key}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        /** Read an object's metadata */
+        get: operations["storage.head"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy an object to another key
+         * @description Copies bytes and metadata; an object at the destination is replaced.
+         */
+        post: operations["storage.copy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move (rename) an object
+         * @description Renames without copying bytes; an object at the destination is replaced.
+         */
+        post: operations["storage.move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/signed-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign a URL to download or upload one object
+         * @description A URL anyone holding it may use, without a credential, until `expiresAt`: `GET` downloads
+         *     the object (ranges and ETags as `storage.download`), `PUT` uploads it (the content type and
+         *     cache-control fixed here). The URL is an HMAC over method, project, key, expiry and those
+         *     fixed fields; changing any part of it answers 403 `storage/invalid-signature`.
+         */
+        post: operations["storage.createSignedUrl"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/signed/{projectId}/{key}": {
+        parameters: {
+            query: {
+                /** @description Expiry, seconds since the epoch. */
+                expires: number;
+                signature: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        /** Download through a signed URL */
+        get: operations["storage.downloadSigned"];
+        /** Upload through a signed URL */
+        put: operations["storage.uploadSigned"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ai/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a chat
+         * @description Sends the messages (and the tools the model may call) to the configured chat model and
+         *     answers with the assistant's message once it is complete. With `responseFormat.type`
+         *     `json` the model is asked for JSON (matching `responseFormat.schema` when given) and the
+         *     parsed value is in `json`. Tool calls come back in `message.toolCalls`; answer them with
+         *     `tool` messages in the next request. Provider failures map to `ai/provider-*` codes.
+         */
+        post: operations["ai.chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ai/chat/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a chat, streaming the tokens
+         * @description Like `ai.chat`, answered as server-sent events while the model writes: `start` (the
+         *     model), `delta` events with the text as it arrives, a `tool-call` event per tool call,
+         *     then `done` with the finish reason and the token usage. A failure before the first token
+         *     is an ordinary problem+json answer; a failure after it is a last `error` event carrying
+         *     the problem. A generation cannot be resumed: a dropped stream is asked again.
+         */
+        post: operations["ai.chatStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ai/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Embed texts as vectors
+         * @description One vector per text, in order, from the configured embedding model. 503
+         *     `ai/embeddings-unavailable` when the provider has no embedding model configured.
+         */
+        post: operations["ai.embed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ai/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tokens used, per day, key (or end user) and model
+         * @description The project's AI usage as one row per UTC day, credential and model, oldest day first:
+         *     requests, input tokens and output tokens, counted from the provider's own usage report
+         *     (through this API and the OpenAI-compatible one alike). Filter by days and by key.
+         */
+        get: operations["ai.usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector/indexes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the project's vector indexes, oldest first */
+        get: operations["vector.indexes.list"];
+        put?: never;
+        /**
+         * Create a vector index
+         * @description An index holds vectors of exactly `dimension` numbers, compared by `metric`. Its name is
+         *     unique in the project; a second index of the same name answers 409 `vector/index-exists`.
+         */
+        post: operations["vector.indexes.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector/indexes/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        /** Get one index, with how many vectors it holds */
+        get: operations["vector.indexes.get"];
+        put?: never;
+        post?: never;
+        /** Delete an index and every vector in it */
+        delete: operations["vector.indexes.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector/indexes/{index}/vectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Insert or replace vectors
+         * @description Writes up to 1000 vectors (`AEROSTACK_VECTOR_MAX_BATCH`) in one transaction: a vector
+         *     whose id exists is replaced (values and metadata). Every vector must have the index's
+         *     dimension, finite numbers, and metadata of at most `AEROSTACK_VECTOR_MAX_METADATA_BYTES`
+         *     (JSON); otherwise nothing is written.
+         */
+        post: operations["vector.upsert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector/indexes/{index}/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The vectors nearest to a vector or a text
+         * @description Give exactly one of `vector` (the index's dimension) or `text` (embedded with the
+         *     configured embedding model, whose dimension must match the index's). Answers the `topK`
+         *     nearest vectors that match `filter`, nearest first. `score` is the cosine similarity
+         *     (cosine), the Euclidean distance (euclidean) or the dot product (dot).
+         */
+        post: operations["vector.query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector/indexes/{index}/vectors/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read vectors by id
+         * @description Answers the vectors that exist among `ids`, in the order asked; unknown ids are left out.
+         */
+        post: operations["vector.get"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector/indexes/{index}/vectors/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete vectors by id or by metadata filter
+         * @description Give `ids`, or `filter` (e.g. `{ "sourceId": "doc-1" }` to remove an ingested text), not
+         *     both. Answers how many vectors were deleted.
+         */
+        post: operations["vector.delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector/indexes/{index}/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        /** How many vectors an index holds */
+        get: operations["vector.count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector/indexes/{index}/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chunk a text, embed the chunks and store them
+         * @description Splits `text` into chunks of at most `chunkSize` characters, each overlapping the one
+         *     before by `chunkOverlap` characters (cut at whitespace where there is some), embeds them
+         *     with the configured embedding model and upserts them as `{sourceId}#{n}` with metadata
+         *     `sourceId`, `chunk` (n, from 0), `text` (the chunk) and the given `metadata`. Chunks of
+         *     an earlier ingest of the same `sourceId` are replaced first. Needs an embedding provider.
+         */
+        post: operations["vector.ingest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1371,6 +2181,104 @@ export interface components {
             key: components["schemas"]["CacheKey"];
             value: number;
             expiresAt: components["schemas"]["Timestamp"] | null;
+        };
+        /**
+         * @description The start of a key: the key characters, at most 256 of them; empty matches every key.
+         * @example session:
+         */
+        CachePrefix: string;
+        /** @description Seconds until the entry expires. */
+        CacheTtl: number;
+        /**
+         * @description The keys of a batch call.
+         * @example {
+         *       "keys": [
+         *         "session:42",
+         *         "session:43"
+         *       ]
+         *     }
+         */
+        CacheKeys: {
+            keys: components["schemas"]["CacheKey"][];
+        };
+        /** @description Entries of a batch call. */
+        CacheEntries: {
+            entries: components["schemas"]["CacheEntry"][];
+        };
+        /** @description One entry of `cache.setMany`. */
+        CacheSetManyItem: {
+            key: components["schemas"]["CacheKey"];
+            value: components["schemas"]["JsonValue"];
+            ttlSeconds?: components["schemas"]["CacheTtl"];
+        };
+        /**
+         * @description The entries to write, all or nothing.
+         * @example {
+         *       "entries": [
+         *         {
+         *           "key": "user:1",
+         *           "value": {
+         *             "name": "Ada"
+         *           },
+         *           "ttlSeconds": 600
+         *         },
+         *         {
+         *           "key": "user:2",
+         *           "value": {
+         *             "name": "Grace"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        CacheSetMany: {
+            entries: components["schemas"]["CacheSetManyItem"][];
+        };
+        /** @description The outcome of a batch delete or a flush. */
+        CacheDeletedCount: {
+            /** @description How many live entries were deleted. */
+            deleted: number;
+        };
+        /**
+         * @description Which entries to delete.
+         * @example {
+         *       "prefix": "session:"
+         *     }
+         */
+        CacheFlush: {
+            prefix: components["schemas"]["CachePrefix"];
+        };
+        /** @description How to change a counter downwards. */
+        CacheDecrement: {
+            /**
+             * @description How much to subtract.
+             * @default 1
+             */
+            by?: number;
+            /** @description The expiry of a key this call creates; an existing key keeps its own. */
+            ttlSeconds?: number;
+        };
+        /**
+         * @description The new expiry of an entry.
+         * @example {
+         *       "ttlSeconds": 60
+         *     }
+         */
+        CacheExpire: {
+            /** @description Seconds from now until the entry expires; null to keep it until deleted. */
+            ttlSeconds: components["schemas"]["CacheTtl"] | null;
+        };
+        /** @description A key and when it expires. */
+        CacheKeyInfo: {
+            key: components["schemas"]["CacheKey"];
+            /** @description When the entry expires; null when it does not. */
+            expiresAt: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description A page of live keys, in key order. */
+        CacheKeyList: {
+            data: components["schemas"]["CacheKeyInfo"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
         };
         /**
          * @description Who may: `public` — anyone holding the publishable key (signed in or not); `authenticated`
@@ -2321,6 +3229,558 @@ export interface components {
         McpServerToolList: {
             data: components["schemas"]["McpServerTool"][];
         };
+        /** @example job_7Hq2vW9xK3mN5pR8sT1u */
+        JobId: string;
+        /**
+         * @description What kind of work a job is: letters, digits and `. _ : -`, at most 100 characters.
+         * @example email.send
+         */
+        JobType: string;
+        /**
+         * @description `queued` (waiting, possibly delayed), `running` (leased to a consumer), `succeeded`,
+         *     `failed` (an attempt failed; waiting for its retry), `dead` (no attempts left: the dead
+         *     letter), `cancelled`.
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "succeeded" | "failed" | "dead" | "cancelled";
+        /**
+         * @description An opaque lease token, new for every attempt.
+         * @example lse_Jx81mQ0pLrT5vW2nB7cY
+         */
+        LeaseId: string;
+        /** @description A job and where it stands. */
+        Job: {
+            id: components["schemas"]["JobId"];
+            type: components["schemas"]["JobType"];
+            payload: components["schemas"]["JsonValue"];
+            status: components["schemas"]["JobStatus"];
+            /** @description Attempts started so far (a lease is an attempt). */
+            attempts: number;
+            maxAttempts: number;
+            /** @description The first retry's delay; each next one doubles. */
+            backoffSeconds: number;
+            /** @description What the consumer's ack returned; null until then. */
+            result: components["schemas"]["JsonValue"];
+            /** @description The last failed attempt's error (an expired lease counts), or null. */
+            error: string | null;
+            idempotencyKey: string | null;
+            /** @description The end user the job was enqueued for, who may read and watch it; null when none. */
+            userId: string | null;
+            /**
+             * @description The realtime channel that carries this job's changes (event `job`, data the job):
+             *     subscribe to it to watch the job live.
+             * @example queue/jobs/job_7Hq2vW9xK3mN5pR8sT1u
+             */
+            channel: string;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            /** @description When the job may next be leased (its delay, or its retry's backoff). */
+            availableAt: components["schemas"]["Timestamp"];
+            /** @description When its latest attempt started; null before the first. */
+            startedAt: components["schemas"]["Timestamp"] | null;
+            /** @description When it succeeded, died or was cancelled; null while it is not finished. */
+            finishedAt: components["schemas"]["Timestamp"] | null;
+            /** @description While running, when its current lease expires; else null. */
+            leaseExpiresAt: components["schemas"]["Timestamp"] | null;
+        };
+        /**
+         * @description A job to enqueue.
+         * @example {
+         *       "type": "email.send",
+         *       "payload": {
+         *         "to": "ada@example.com"
+         *       },
+         *       "delaySeconds": 0,
+         *       "maxAttempts": 5,
+         *       "idempotencyKey": "welcome-usr_1"
+         *     }
+         */
+        JobEnqueue: {
+            type: components["schemas"]["JobType"];
+            /** @description The job's input, any JSON (null when omitted). */
+            payload?: components["schemas"]["JsonValue"];
+            /**
+             * @description How long to wait before the job becomes available.
+             * @default 0
+             */
+            delaySeconds?: number;
+            /**
+             * @description How many attempts before the job goes to the dead letter.
+             * @default 5
+             */
+            maxAttempts?: number;
+            /**
+             * @description The delay before the first retry; each further retry waits twice as long (at most an hour).
+             * @default 10
+             */
+            backoffSeconds?: number;
+            /** @description The project never holds two jobs with the same key. */
+            idempotencyKey?: string;
+            /** @description The end user (`usr_…`) the job is for; they may read and watch it with their session. */
+            userId?: string;
+        };
+        /** @description What to lease. */
+        JobPull: {
+            /** @description Only jobs of these types; every type when omitted. */
+            types?: components["schemas"]["JobType"][];
+            /**
+             * @description How many jobs to lease at most.
+             * @default 1
+             */
+            limit?: number;
+            /**
+             * @description How long the lease lasts unless extended by a heartbeat.
+             * @default 30
+             */
+            leaseSeconds?: number;
+        };
+        /** @description A job leased to the caller. */
+        LeasedJob: {
+            leaseId: components["schemas"]["LeaseId"];
+            leaseExpiresAt: components["schemas"]["Timestamp"];
+            job: components["schemas"]["Job"];
+        };
+        /** @description The jobs a pull leased. */
+        LeasedJobList: {
+            data: components["schemas"]["LeasedJob"][];
+        };
+        /** @description A live lease. */
+        JobLease: {
+            leaseId: components["schemas"]["LeaseId"];
+            leaseExpiresAt: components["schemas"]["Timestamp"];
+        };
+        /** @description The lease to extend. */
+        JobHeartbeat: {
+            leaseId: components["schemas"]["LeaseId"];
+            /**
+             * @description The lease's new length, from now.
+             * @default 30
+             */
+            leaseSeconds?: number;
+        };
+        /** @description The lease that completes the job, and its result. */
+        JobAck: {
+            leaseId: components["schemas"]["LeaseId"];
+            /** @description What the job produced (null when omitted). */
+            result?: components["schemas"]["JsonValue"];
+        };
+        /** @description The lease whose attempt failed, and why. */
+        JobFail: {
+            leaseId: components["schemas"]["LeaseId"];
+            /** @description What went wrong. */
+            error: string;
+            /**
+             * @description False sends the job to the dead letter at once, whatever its attempts left.
+             * @default true
+             */
+            retry?: boolean;
+        };
+        /** @description A page of jobs. */
+        JobList: {
+            data: components["schemas"]["Job"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @example avatars/usr_42.png */
+        StorageKey: string;
+        /** @description An object's metadata. */
+        StorageObject: {
+            key: components["schemas"]["StorageKey"];
+            sizeBytes: number;
+            contentType: string;
+            /** @description The strong ETag of the bytes (their SHA-256, hex, quoted), as sent on downloads. */
+            etag: string;
+            cacheControl: string | null;
+            metadata: {
+                [key: string]: string;
+            };
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        StorageObjectPage: {
+            data: components["schemas"]["StorageObject"][];
+            nextCursor: string | null;
+        };
+        StorageDeleted: {
+            /** @description True when an object was there and is now gone. */
+            deleted: boolean;
+        };
+        /** @description A source and a destination key. */
+        StorageTransfer: {
+            sourceKey: components["schemas"]["StorageKey"];
+            destinationKey: components["schemas"]["StorageKey"];
+        };
+        StorageSignedUrlRequest: {
+            key: components["schemas"]["StorageKey"];
+            /**
+             * @description `GET` to download, `PUT` to upload.
+             * @default GET
+             * @enum {string}
+             */
+            method?: "GET" | "PUT";
+            /** @default 3600 */
+            expiresInSeconds?: number;
+            /** @description `PUT` only: the uploaded object's media type. */
+            contentType?: string;
+            /** @description `PUT` only: the uploaded object's `Cache-Control`. */
+            cacheControl?: string;
+        };
+        StorageSignedUrl: {
+            /** @description The absolute URL, on the platform's public URL. */
+            url: string;
+            /** @description The same URL's path and query */
+            path: string;
+            /** @enum {string} */
+            method: "GET" | "PUT";
+            key: components["schemas"]["StorageKey"];
+            expiresAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description One message of the conversation. `system` sets the behaviour, `user` and `assistant`
+         *     alternate, `tool` answers an assistant's tool call (by `toolCallId`).
+         * @example {
+         *       "role": "user",
+         *       "content": "What is the capital of France?"
+         *     }
+         */
+        AiMessage: {
+            /** @enum {string} */
+            role: "system" | "user" | "assistant" | "tool";
+            /** @description The text. May be empty on an assistant message that only calls tools. */
+            content?: string;
+            /** @description The tools an assistant message called (assistant messages only). */
+            toolCalls?: components["schemas"]["AiToolCall"][];
+            /** @description The call this `tool` message answers (tool messages only). */
+            toolCallId?: string;
+            /** @description The tool this `tool` message answers for (tool messages only; defaults to the call's tool). */
+            toolName?: components["schemas"]["AiToolName"];
+        };
+        /** @description A tool's name. */
+        AiToolName: string;
+        /**
+         * @description A tool the model may call; the caller runs it and sends its result back.
+         * @example {
+         *       "name": "get_weather",
+         *       "description": "The weather in a city.",
+         *       "parameters": {
+         *         "type": "object",
+         *         "properties": {
+         *           "city": {
+         *             "type": "string"
+         *           }
+         *         },
+         *         "required": [
+         *           "city"
+         *         ]
+         *       }
+         *     }
+         */
+        AiTool: {
+            name: components["schemas"]["AiToolName"];
+            description?: string;
+            /** @description The JSON Schema of the tool's arguments (an object schema). */
+            parameters: Record<string, never>;
+        };
+        /** @description A call of one tool by the model. */
+        AiToolCall: {
+            /** @description The call's id */
+            id: string;
+            name: components["schemas"]["AiToolName"];
+            /** @description The arguments, as JSON matching the tool's `parameters`. */
+            arguments: components["schemas"]["JsonValue"];
+        };
+        /** @description `text` (the default) or `json`: a JSON answer, matching `schema` when given. */
+        AiResponseFormat: {
+            /** @enum {string} */
+            type: "text" | "json";
+            /** @description The JSON Schema the answer should match (with `type` json). */
+            schema?: Record<string, never>;
+            /** @description A name for the schema */
+            name?: string;
+        };
+        /**
+         * @description A conversation to complete.
+         * @example {
+         *       "messages": [
+         *         {
+         *           "role": "user",
+         *           "content": "Say hello."
+         *         }
+         *       ]
+         *     }
+         */
+        AiChatRequest: {
+            messages: components["schemas"]["AiMessage"][];
+            /** @description A model of the configured provider; the configured chat model when omitted. */
+            model?: string;
+            tools?: components["schemas"]["AiTool"][];
+            /**
+             * @description Whether the model may (`auto`, the default), may not or must call a tool.
+             * @enum {string}
+             */
+            toolChoice?: "auto" | "none" | "required";
+            responseFormat?: components["schemas"]["AiResponseFormat"];
+            temperature?: number;
+            maxOutputTokens?: number;
+        };
+        /** @description Tokens the provider counted for one call (0 when it does not report them). */
+        AiUsageCount: {
+            inputTokens: number;
+            outputTokens: number;
+        };
+        /**
+         * @description Why the model stopped.
+         * @enum {string}
+         */
+        AiFinishReason: "stop" | "length" | "tool-calls" | "content-filter" | "error" | "other";
+        /** @description The model's answer. */
+        AiAssistantMessage: {
+            /** @enum {string} */
+            role: "assistant";
+            content: string;
+            toolCalls: components["schemas"]["AiToolCall"][];
+        };
+        /** @description A completed chat. */
+        AiChatCompletion: {
+            /** @description The model that answered. */
+            model: string;
+            message: components["schemas"]["AiAssistantMessage"];
+            /** @description The parsed answer, present when `responseFormat.type` was `json`. */
+            json?: components["schemas"]["JsonValue"];
+            finishReason: components["schemas"]["AiFinishReason"];
+            usage: components["schemas"]["AiUsageCount"];
+        };
+        /** @description The stream's first event. */
+        AiStreamStart: {
+            model: string;
+        };
+        /** @description The next piece of the assistant's text. */
+        AiStreamDelta: {
+            text: string;
+        };
+        /** @description The stream's last event. */
+        AiStreamDone: {
+            finishReason: components["schemas"]["AiFinishReason"];
+            usage: components["schemas"]["AiUsageCount"];
+        };
+        /**
+         * @description Texts to embed.
+         * @example {
+         *       "texts": [
+         *         "The quick brown fox",
+         *         "A lazy dog"
+         *       ]
+         *     }
+         */
+        AiEmbedRequest: {
+            texts: string[];
+            /** @description An embedding model of the configured provider; the configured one when omitted. */
+            model?: string;
+        };
+        /** @description One vector per text, in the order of the texts. */
+        AiEmbeddings: {
+            model: string;
+            dimensions: number;
+            embeddings: number[][];
+            usage: {
+                inputTokens: number;
+            };
+        };
+        /** @description One UTC day's usage by one credential of one model. */
+        AiUsageRow: {
+            /** Format: date */
+            day: string;
+            /** @description The key (`key_…`) that called, or null for an end user's call. */
+            keyId: string | null;
+            /** @description The end user (`usr_…`) that called, or null for a key's call. */
+            userId: string | null;
+            model: string;
+            requests: number;
+            inputTokens: number;
+            outputTokens: number;
+        };
+        /** @description A page of usage rows. */
+        AiUsageList: {
+            data: components["schemas"]["AiUsageRow"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description Lower-case letters, digits, `-` and `_`, starting with a letter or digit; at most 64 characters; unique in the project.
+         * @example docs
+         */
+        VectorIndexName: string;
+        /**
+         * @description How vectors are compared: cosine similarity, Euclidean (L2) distance, or dot product.
+         * @enum {string}
+         */
+        VectorMetric: "cosine" | "euclidean" | "dot";
+        /**
+         * @description A vector's id, chosen by the caller; unique in its index.
+         * @example doc-1#0
+         */
+        VectorId: string;
+        /**
+         * @description The vector's numbers (stored as 32-bit floats).
+         * @example [
+         *       0.12,
+         *       -0.5,
+         *       0.33
+         *     ]
+         */
+        VectorValues: number[];
+        /**
+         * @description Any JSON object; its top-level fields can be filtered on. At most `AEROSTACK_VECTOR_MAX_METADATA_BYTES` (10 KiB by default) as JSON.
+         * @example {
+         *       "sourceId": "doc-1",
+         *       "lang": "en",
+         *       "year": 2026
+         *     }
+         */
+        VectorMetadata: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Metadata filter: every field must match (AND). A field's condition is a value (equality,
+         *     same JSON type: string, number, boolean or null) or an object of operators: `$eq`, `$ne`,
+         *     `$gt`, `$gte`, `$lt`, `$lte` (ranges take a number or a string), `$in`, `$nin` (arrays of
+         *     at most 100 values). `$ne` and `$nin` also match vectors without the field. Field names:
+         *     letters, digits, `_` and `-`, at most 64 characters; at most 16 fields. Anything else is
+         *     422 `vector/invalid-filter`.
+         * @example {
+         *       "lang": "en",
+         *       "year": {
+         *         "$gte": 2020
+         *       }
+         *     }
+         */
+        VectorFilter: {
+            [key: string]: unknown;
+        };
+        /** @description A vector index of a project. */
+        VectorIndex: {
+            name: components["schemas"]["VectorIndexName"];
+            dimension: number;
+            metric: components["schemas"]["VectorMetric"];
+            description: string | null;
+            /**
+             * @description What searches it: `sqlite-vec` (embedded; exact k-nearest), `pgvector` (PostgreSQL with the extension; HNSW, approximate), `exact` (PostgreSQL without it; every vector compared).
+             * @enum {string}
+             */
+            engine: "sqlite-vec" | "pgvector" | "exact";
+            vectorCount: number;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description What a new index needs. */
+        VectorIndexCreate: {
+            name: components["schemas"]["VectorIndexName"];
+            /** @example 384 */
+            dimension: number;
+            /** @default cosine */
+            metric?: components["schemas"]["VectorMetric"];
+            description?: string;
+        };
+        /** @description A page of indexes. */
+        VectorIndexList: {
+            data: components["schemas"]["VectorIndex"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description A vector to write. */
+        VectorInput: {
+            id: components["schemas"]["VectorId"];
+            values: components["schemas"]["VectorValues"];
+            metadata?: components["schemas"]["VectorMetadata"];
+        };
+        /** @description Vectors to insert or replace. */
+        VectorUpsert: {
+            vectors: components["schemas"]["VectorInput"][];
+        };
+        VectorUpserted: {
+            /** @description How many vectors were written. */
+            upserted: number;
+        };
+        /**
+         * @description A nearest-neighbour query: exactly one of `vector` and `text`.
+         * @example {
+         *       "vector": [
+         *         0.12,
+         *         -0.5,
+         *         0.33
+         *       ],
+         *       "topK": 5,
+         *       "filter": {
+         *         "lang": "en"
+         *       }
+         *     }
+         */
+        VectorQuery: {
+            vector?: components["schemas"]["VectorValues"];
+            text?: string;
+            /** @default 10 */
+            topK?: number;
+            filter?: components["schemas"]["VectorFilter"];
+            /** @default false */
+            includeValues?: boolean;
+            /** @default true */
+            includeMetadata?: boolean;
+        };
+        VectorMatch: {
+            id: components["schemas"]["VectorId"];
+            /** @description Cosine similarity, Euclidean distance or dot product, by the index's metric. */
+            score: number;
+            metadata?: components["schemas"]["VectorMetadata"];
+            values?: number[];
+        };
+        VectorMatches: {
+            matches: components["schemas"]["VectorMatch"][];
+        };
+        VectorIds: {
+            ids: components["schemas"]["VectorId"][];
+        };
+        VectorRecord: {
+            id: components["schemas"]["VectorId"];
+            values: number[];
+            metadata: components["schemas"]["VectorMetadata"];
+        };
+        VectorRecords: {
+            vectors: components["schemas"]["VectorRecord"][];
+        };
+        /** @description What to delete: `ids` or `filter`, not both. */
+        VectorDelete: {
+            ids?: components["schemas"]["VectorId"][];
+            filter?: components["schemas"]["VectorFilter"];
+        };
+        VectorDeleted: {
+            /** @description How many vectors were deleted. */
+            deleted: number;
+        };
+        VectorCount: {
+            count: number;
+        };
+        /** @description A text to chunk, embed and store. */
+        VectorIngest: {
+            text: string;
+            /** @description Names the text; chunks are stored as `{sourceId}#{n}`. A random one is chosen when omitted. */
+            sourceId?: string;
+            metadata?: components["schemas"]["VectorMetadata"];
+            /**
+             * @description Most characters per chunk.
+             * @default 1000
+             */
+            chunkSize?: number;
+            /**
+             * @description Characters each chunk repeats from the one before; less than chunkSize.
+             * @default 200
+             */
+            chunkOverlap?: number;
+        };
+        VectorIngested: {
+            sourceId: string;
+            chunks: number;
+            ids: components["schemas"]["VectorId"][];
+            /** @description The embedding model. */
+            model: string;
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details with a stable `code`. */
@@ -2481,6 +3941,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description `vector/index-not-found`: the project has no index of this name. */
+        VectorIndexNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description How many items to return. */
@@ -2496,6 +3965,8 @@ export interface components {
          */
         IdempotencyKey: string;
         ProjectId: components["schemas"]["ProjectId"];
+        /** @description Only keys that start with this (case-sensitive); omit for every key. */
+        CachePrefix: components["schemas"]["CachePrefix"];
         /** @description The entry key: letters, digits and the characters . _ : -, at most 256 characters. */
         CacheKey: components["schemas"]["CacheKey"];
         AuthProviderSlug: components["schemas"]["AuthProviderSlug"];
@@ -2509,6 +3980,20 @@ export interface components {
         /** @description The end of the range (exclusive), an RFC 3339 time; not before `from`. */
         AnalyticsTo: string;
         ServerId: components["schemas"]["McpServerId"];
+        JobId: components["schemas"]["JobId"];
+        /**
+         * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+         *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+         */
+        StorageKey: components["schemas"]["StorageKey"];
+        /** @description The object's media type, sent back as its `Content-Type`; default `application/octet-stream`. */
+        StorageContentType: string;
+        /** @description The object's `Cache-Control`, sent back on every download. */
+        StorageCacheControl: string;
+        /** @description Custom metadata: a JSON object of string values (at most 32 entries, 2048 bytes in all). */
+        StorageMetadata: string;
+        /** @description The index's name. */
+        VectorIndexName: components["schemas"]["VectorIndexName"];
     };
     requestBodies: never;
     headers: never;
@@ -2757,6 +4242,177 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    "cache.list": {
+        parameters: {
+            query?: {
+                /** @description Only keys that start with this (case-sensitive); omit for every key. */
+                prefix?: components["parameters"]["CachePrefix"];
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "cache.getMany": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CacheKeys"];
+            };
+        };
+        responses: {
+            /** @description The entries found. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheEntries"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "cache.setMany": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CacheSetMany"];
+            };
+        };
+        responses: {
+            /** @description The entries as stored, in the order given. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheEntries"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `cache/value-too-large`: a value is larger than the operator allows (`AEROSTACK_CACHE_MAX_VALUE_BYTES`); `request/body-too-large`: the whole body is over the body limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `cache/duplicate-key`: a key appears more than once. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "cache.deleteMany": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CacheKeys"];
+            };
+        };
+        responses: {
+            /** @description How many live entries were deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheDeletedCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "cache.flush": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CacheFlush"];
+            };
+        };
+        responses: {
+            /** @description How many live entries were deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheDeletedCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
     "cache.get": {
         parameters: {
             query?: never;
@@ -2821,7 +4477,15 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            413: components["responses"]["PayloadTooLarge"];
+            /** @description `cache/value-too-large`: the value is larger than the operator allows (`AEROSTACK_CACHE_MAX_VALUE_BYTES`); `request/body-too-large`: the whole body is over the body limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["Problem"];
         };
@@ -2892,6 +4556,90 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "cache.decrement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry key: letters, digits and the characters . _ : -, at most 256 characters. */
+                key: components["parameters"]["CacheKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CacheDecrement"];
+            };
+        };
+        responses: {
+            /** @description The entry after the decrement. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheCounter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `cache/not-an-integer`: the entry is not an integer, or the result leaves the safe integer range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "cache.expire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry key: letters, digits and the characters . _ : -, at most 256 characters. */
+                key: components["parameters"]["CacheKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CacheExpire"];
+            };
+        };
+        responses: {
+            /** @description The entry's new expiry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheKeyInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `cache/not-found`: the key is absent or has expired. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["Problem"];
         };
     };
@@ -4404,6 +6152,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -5520,6 +7269,1509 @@ export interface operations {
             };
             /** @description `gateway/upstream-timeout`: the upstream did not answer in time. */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.list": {
+        parameters: {
+            query?: {
+                /** @description Only jobs of this type. */
+                type?: components["schemas"]["JobType"];
+                /** @description Only jobs in this status (`dead` lists the dead letter). */
+                status?: components["schemas"]["JobStatus"];
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.enqueue": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobEnqueue"];
+            };
+        };
+        responses: {
+            /** @description The job an earlier enqueue with the same `idempotencyKey` created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The new job. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `queue/idempotency-conflict`: the key names a job of another type or payload. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `queue/not-found`: no job with this id in the project (or not the caller's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `queue/not-found`: no job with this id in the project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `queue/invalid-state`: the job has succeeded. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, queued again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `queue/not-found`: no job with this id in the project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `queue/invalid-state`: the job is not dead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["JobPull"];
+            };
+        };
+        responses: {
+            /** @description The leased jobs (possibly none). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeasedJobList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobHeartbeat"];
+            };
+        };
+        responses: {
+            /** @description The extended lease. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobLease"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `queue/not-found`: no job with this id in the project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `queue/lease-lost`: the lease has expired or is no longer the job's. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobAck"];
+            };
+        };
+        responses: {
+            /** @description The succeeded job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `queue/not-found`: no job with this id in the project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `queue/lease-lost`: the lease has expired or is no longer the job's. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "queue.fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobFail"];
+            };
+        };
+        responses: {
+            /** @description The job after the failure. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `queue/not-found`: no job with this id in the project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `queue/lease-lost`: the lease has expired or is no longer the job's. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.list": {
+        parameters: {
+            query?: {
+                /** @description Only keys that start with this. */
+                prefix?: string;
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObjectPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.download": {
+        parameters: {
+            query?: never;
+            header?: {
+                Range?: string;
+                "If-None-Match"?: string;
+                "If-Range"?: string;
+            };
+            path: {
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Part of the bytes. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `storage/not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request/range-not-satisfiable` */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.upload": {
+        parameters: {
+            query?: {
+                /** @description The object's media type, sent back as its `Content-Type`; default `application/octet-stream`. */
+                contentType?: components["parameters"]["StorageContentType"];
+                /** @description The object's `Cache-Control`, sent back on every download. */
+                cacheControl?: components["parameters"]["StorageCacheControl"];
+                /** @description Custom metadata: a JSON object of string values (at most 32 entries, 2048 bytes in all). */
+                metadata?: components["parameters"]["StorageMetadata"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The object as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObject"];
+                };
+            };
+            /** @description `storage/invalid-key` or `storage/invalid-metadata`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `storage/object-too-large` or `storage/quota-exceeded`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether an object was there to delete. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageDeleted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object's metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `storage/not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.copy": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageTransfer"];
+            };
+        };
+        responses: {
+            /** @description The new object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `storage/not-found`: no object at the source key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.move": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageTransfer"];
+            };
+        };
+        responses: {
+            /** @description The object at its new key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `storage/not-found`: no object at the source key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.createSignedUrl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageSignedUrlRequest"];
+            };
+        };
+        responses: {
+            /** @description The signed URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageSignedUrl"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.downloadSigned": {
+        parameters: {
+            query: {
+                /** @description Expiry, seconds since the epoch. */
+                expires: number;
+                signature: string;
+            };
+            header?: {
+                Range?: string;
+                "If-None-Match"?: string;
+                "If-Range"?: string;
+            };
+            path: {
+                projectId: string;
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Part of the bytes. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `storage/invalid-signature` or `storage/url-expired`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `storage/not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request/range-not-satisfiable` */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "storage.uploadSigned": {
+        parameters: {
+            query: {
+                /** @description Expiry, seconds since the epoch. */
+                expires: number;
+                signature: string;
+                /** @description The object's media type, sent back as its `Content-Type`; default `application/octet-stream`. */
+                contentType?: components["parameters"]["StorageContentType"];
+                /** @description The object's `Cache-Control`, sent back on every download. */
+                cacheControl?: components["parameters"]["StorageCacheControl"];
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                /**
+                 * @description The object key: 1–1024 bytes of UTF-8, segments separated by `/` (sent as `%2F`); no
+                 *     control characters, no `\`, no empty, `.` or `..` segment, no leading or trailing `/`.
+                 */
+                key: components["parameters"]["StorageKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The object as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `storage/invalid-signature` or `storage/url-expired`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `storage/object-too-large` or `storage/quota-exceeded`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "ai.chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiChatRequest"];
+            };
+        };
+        responses: {
+            /** @description The completed assistant message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiChatCompletion"];
+                };
+            };
+            /** @description `ai/provider-rejected`: the provider refused the request (an unknown model, too many tokens…). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `ai/provider-rate-limited` (the provider's limit) or `rate-limit/exceeded` (an end user's); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/provider-error`, `ai/provider-unauthorized`, `ai/provider-invalid-response` or `ai/invalid-output`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/no-provider`: no AI provider is configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "ai.chatStream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiChatRequest"];
+            };
+        };
+        responses: {
+            /** @description The stream of the assistant's message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description `ai/provider-rejected`: the provider refused the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `ai/provider-rate-limited` or `rate-limit/exceeded`; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/provider-error`, `ai/provider-unauthorized` or `ai/provider-invalid-response`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/no-provider`: no AI provider is configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "ai.embed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiEmbedRequest"];
+            };
+        };
+        responses: {
+            /** @description The vectors. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiEmbeddings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `ai/provider-rate-limited` or `rate-limit/exceeded`; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/provider-error`, `ai/provider-unauthorized` or `ai/provider-invalid-response`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/no-provider` or `ai/embeddings-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "ai.usage": {
+        parameters: {
+            query?: {
+                /** @description The first UTC day to include. */
+                since?: string;
+                /** @description The last UTC day to include. */
+                until?: string;
+                /** @description Only this key's usage (`key_…`). */
+                keyId?: string;
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of usage rows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiUsageList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.indexes.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of indexes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorIndexList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.indexes.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VectorIndexCreate"];
+            };
+        };
+        responses: {
+            /** @description The new index. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorIndex"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `vector/index-exists`: the project already has an index of this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.indexes.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The index. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorIndex"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["VectorIndexNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.indexes.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The index and its vectors are gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["VectorIndexNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.upsert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VectorUpsert"];
+            };
+        };
+        responses: {
+            /** @description How many vectors were written. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorUpserted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["VectorIndexNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `vector/dimension-mismatch`, `vector/invalid-values`, `vector/too-many-vectors` or `vector/metadata-too-large`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VectorQuery"];
+            };
+        };
+        responses: {
+            /** @description The nearest vectors. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorMatches"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["VectorIndexNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `vector/dimension-mismatch`, `vector/invalid-values`, `vector/invalid-query` or `vector/invalid-filter`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `vector/no-embedding-provider`: a text query needs an embedding provider. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VectorIds"];
+            };
+        };
+        responses: {
+            /** @description The vectors found. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorRecords"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["VectorIndexNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VectorDelete"];
+            };
+        };
+        responses: {
+            /** @description How many vectors were deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorDeleted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["VectorIndexNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `vector/invalid-filter` or `vector/invalid-query` (neither or both of `ids` and `filter`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["VectorIndexNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "vector.ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The index's name. */
+                index: components["parameters"]["VectorIndexName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VectorIngest"];
+            };
+        };
+        responses: {
+            /** @description What was stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VectorIngested"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["VectorIndexNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `vector/dimension-mismatch` (the embedding model's dimension is not the index's), `vector/invalid-query` or `vector/metadata-too-large`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `vector/no-embedding-provider`: ingesting needs an embedding provider. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,14 +8,157 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/aerostack/aerostack-oss/clients/go/internal/pagination"
 	"github.com/aerostack/aerostack-oss/clients/go/internal/requestconfig"
 	"github.com/aerostack/aerostack-oss/clients/go/option"
+	"github.com/aerostack/aerostack-oss/clients/go/param"
 )
 
-// CacheService groups the cache operations. A per-project key/value cache with TTLs and atomic counters (secret key).
+// CacheService groups the cache operations. A per-project key/value cache with TTLs, atomic counters, batch calls and prefix listing (secret key).
 type CacheService struct {
 	// Options apply to every call of this service, after the client's.
 	Options []option.RequestOption
+}
+
+// List lists the live keys under a prefix, in key order.
+//
+// Pages through the project's live keys that start with `prefix` (all keys when it is
+// omitted), in byte order of the key, with each key's expiry but not its value (read values
+// with `cache.getMany`). The cursor names the last key of the page, so a key that exists for
+// the whole listing appears exactly once, whatever is written meanwhile; a key created or
+// deleted during the listing may or may not appear. A page may hold fewer than `limit` keys
+// while `nextCursor` is not null.
+//
+// GET /v1/cache
+//
+//	res, err := client.Cache.List(ctx, nil)
+func (s *CacheService) List(ctx context.Context, params *CacheListParams, opts ...option.RequestOption) (*CacheKeyList, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/cache", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	if params == nil {
+		params = &CacheListParams{}
+	}
+	if params.Prefix.Valid() {
+		r.Query.Set("prefix", params.Prefix.Value)
+	}
+	if params.Limit.Valid() {
+		r.Query.Set("limit", requestconfig.Format(params.Limit.Value))
+	}
+	if params.Cursor.Valid() {
+		r.Query.Set("cursor", params.Cursor.Value)
+	}
+	var out CacheKeyList
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListAutoPaging iterates over every item of List, fetching pages as it goes.
+//
+//	it := client.Cache.ListAutoPaging(ctx, nil)
+//	for it.Next() {
+//		item := it.Current()
+//	}
+//	if err := it.Err(); err != nil {
+//		return err
+//	}
+func (s *CacheService) ListAutoPaging(ctx context.Context, params *CacheListParams, opts ...option.RequestOption) *Pager[CacheKeyInfo] {
+	p := CacheListParams{}
+	if params != nil {
+		p = *params
+	}
+	return pagination.New(ctx, p.Cursor.Or(""), func(ctx context.Context, cursor string) ([]CacheKeyInfo, string, error) {
+		if cursor != "" {
+			p.Cursor = param.NewOpt(cursor)
+		}
+		page, err := s.List(ctx, &p, opts...)
+		if err != nil {
+			return nil, "", err
+		}
+		return page.Data, page.NextCursor.Or(""), nil
+	})
+}
+
+// CacheListParams holds the query and header parameters of Cache.List.
+type CacheListParams struct {
+	// Only keys that start with this (case-sensitive); omit for every key.
+	Prefix param.Opt[string]
+	// How many items to return.
+	Limit param.Opt[int64]
+	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+	// value answers 400 with code `request/invalid-parameters`.
+	Cursor param.Opt[string]
+}
+
+// GetMany reads up to 1000 entries in one call.
+//
+// Answers the live entries among `keys`, in the order asked; absent and expired keys are left
+// out (a read, so it is a POST only to carry the list).
+//
+// POST /v1/cache/get-many
+//
+//	res, err := client.Cache.GetMany(ctx, aerostack.CacheKeys{})
+func (s *CacheService) GetMany(ctx context.Context, body CacheKeys, opts ...option.RequestOption) (*CacheEntries, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/cache/get-many", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out CacheEntries
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SetMany writes up to 1000 entries, all or nothing.
+//
+// Writes every entry, each with its own `ttlSeconds`, replacing previous values. Either all
+// are written or none is: a value over the size limit answers 413 `cache/value-too-large`
+// and a key given twice 422 `cache/duplicate-key`, and nothing changes.
+//
+// POST /v1/cache/set-many
+//
+//	res, err := client.Cache.SetMany(ctx, aerostack.CacheSetMany{})
+func (s *CacheService) SetMany(ctx context.Context, body CacheSetMany, opts ...option.RequestOption) (*CacheEntries, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/cache/set-many", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out CacheEntries
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteMany deletes up to 1000 entries in one call.
+//
+// POST /v1/cache/delete-many
+//
+//	res, err := client.Cache.DeleteMany(ctx, aerostack.CacheKeys{})
+func (s *CacheService) DeleteMany(ctx context.Context, body CacheKeys, opts ...option.RequestOption) (*CacheDeletedCount, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/cache/delete-many", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out CacheDeletedCount
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Flush deletes every entry whose key starts with a prefix.
+//
+// Deletes the project's entries under `prefix`; an empty prefix deletes all of them. Every
+// entry under the prefix that existed when the call began is gone when it answers; an entry
+// written under the prefix while it runs may survive.
+//
+// POST /v1/cache/flush
+//
+//	res, err := client.Cache.Flush(ctx, aerostack.CacheFlush{})
+func (s *CacheService) Flush(ctx context.Context, body CacheFlush, opts ...option.RequestOption) (*CacheDeletedCount, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/cache/flush", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out CacheDeletedCount
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // Get reads a cache entry.
@@ -35,6 +178,9 @@ func (s *CacheService) Get(ctx context.Context, key string, opts ...option.Reque
 }
 
 // Set writes a cache entry, replacing any previous value.
+//
+// A value whose JSON text is larger than the operator's limit (`AEROSTACK_CACHE_MAX_VALUE_BYTES`,
+// 1 MiB by default) answers 413 with code `cache/value-too-large`.
 //
 // PUT /v1/cache/{key}
 //
@@ -79,6 +225,45 @@ func (s *CacheService) Increment(ctx context.Context, key string, body *CacheInc
 		r.JSON, r.HasJSON = body, true
 	}
 	var out CacheCounter
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Decrement atomically subtracts from an integer entry.
+//
+// `cache.increment` by `-by`: subtracts `by` (default 1) from the integer stored at `key` and
+// returns the result, with the same rules (a missing key counts as 0 and gets `ttlSeconds`,
+// 422 `cache/not-an-integer`).
+//
+// POST /v1/cache/{key}/decrement
+//
+//	res, err := client.Cache.Decrement(ctx, key, nil)
+func (s *CacheService) Decrement(ctx context.Context, key string, body *CacheDecrement, opts ...option.RequestOption) (*CacheCounter, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/cache/" + url.PathEscape(key) + "/decrement", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	if body != nil {
+		r.JSON, r.HasJSON = body, true
+	}
+	var out CacheCounter
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Expire changes when a live entry expires.
+//
+// Sets the entry to expire `ttlSeconds` from now, or never when `ttlSeconds` is null, without
+// touching its value. A missing or expired key answers 404 `cache/not-found`.
+//
+// POST /v1/cache/{key}/expire
+//
+//	res, err := client.Cache.Expire(ctx, key, aerostack.CacheExpire{})
+func (s *CacheService) Expire(ctx context.Context, key string, body CacheExpire, opts ...option.RequestOption) (*CacheKeyInfo, error) {
+	r := &requestconfig.Request{Method: http.MethodPost, Path: "/v1/cache/" + url.PathEscape(key) + "/expire", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out CacheKeyInfo
 	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
 		return nil, err
 	}

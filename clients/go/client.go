@@ -19,9 +19,11 @@ type Client struct {
 	Options []option.RequestOption
 	// Account: The account that operates this platform (account key).
 	Account *AccountService
+	// AI: Chat completions (messages, tools, JSON output), token streaming and embeddings through the provider the operator configured: OpenAI, Anthropic, Google, Groq, any OpenAI-compatible endpoint, or a local llama.cpp model. Every call is counted per key (or end user) and model: see `ai.usage`. The secret key may always call; a signed-in end user (access token) may, within a per-user rate limit. With no provider configured every call answers 503 `ai/no-provider`.
+	AI *AIService
 	// Auth: End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a short-lived JWT access token and a rotating refresh token), email verification, password reset, and the users' administration with the secret key. Calls made with the publishable or secret key act on that key's project; a signed-in user calls with the access token.
 	Auth *AuthService
-	// Cache: A per-project key/value cache with TTLs and atomic counters (secret key).
+	// Cache: A per-project key/value cache with TTLs, atomic counters, batch calls and prefix listing (secret key).
 	Cache *CacheService
 	// Db: The project's own SQL database. The secret key may run any statement inside it (nothing outside it); end users (publishable key, signed-in users) only the statements the project's rules allow. Writes publish change events on the realtime channel `table/<name>`.
 	Db *DbService
@@ -29,10 +31,16 @@ type Client struct {
 	Health *HealthService
 	// Projects: Projects and their API keys (account key).
 	Projects *ProjectsService
+	// Queue: A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again.
+	Queue *QueueService
 	// Realtime: Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything.
 	Realtime *RealtimeService
 	// Rules: A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted.
 	Rules *RulesService
+	// Storage: Per-project object storage (secret key): streaming upload and download with ranges and ETags, metadata, prefix listing, copy and move, and signed URLs that let a browser upload or download one object without a credential.
+	Storage *StorageService
+	// Vector: Vector search (secret key): named indexes of fixed dimension and metric per project; upsert vectors with ids and metadata; query by vector or by text (with an embedding provider); ingest text (chunk, embed, store); delete; count. See decision 0042.
+	Vector *VectorService
 	// Workspaces: MCP workspaces: many MCP servers behind one gateway URL (`/ws/{slug}`), with members and their tokens, encrypted secrets, an audit log, limits and per-call analytics. The account key manages every workspace of the account; a member's admin token (`mwt_`) manages its own workspace (members, tokens, secrets, servers), except deleting it or changing its slug and limits.
 	Workspaces *WorkspacesService
 }
@@ -58,6 +66,9 @@ func NewClient(opts ...option.RequestOption) *Client {
 	return &Client{
 		Options: opts,
 		Account: &AccountService{
+			Options: opts,
+		},
+		AI: &AIService{
 			Options: opts,
 		},
 		Auth: &AuthService{
@@ -96,10 +107,22 @@ func NewClient(opts ...option.RequestOption) *Client {
 			},
 			Options: opts,
 		},
+		Queue: &QueueService{
+			Options: opts,
+		},
 		Realtime: &RealtimeService{
 			Options: opts,
 		},
 		Rules: &RulesService{
+			Options: opts,
+		},
+		Storage: &StorageService{
+			Options: opts,
+		},
+		Vector: &VectorService{
+			Indexes: &VectorIndexesService{
+				Options: opts,
+			},
 			Options: opts,
 		},
 		Workspaces: &WorkspacesService{

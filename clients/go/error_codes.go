@@ -4,6 +4,24 @@ package aerostack
 
 // The error codes the platform documents; compare them with Error.Code.
 const (
+	// CodeAIEmbeddingsUnavailable: No embedding model is configured (503). The configured provider has no embedding model; set AEROSTACK_AI_EMBEDDING_MODEL (or use a provider that embeds).
+	CodeAIEmbeddingsUnavailable = "ai/embeddings-unavailable"
+	// CodeAIInvalidOutput: The model did not answer valid JSON (502). A JSON answer was asked for and the model's text does not parse (or match the schema).
+	CodeAIInvalidOutput = "ai/invalid-output"
+	// CodeAINoProvider: No AI provider is configured (503). Set AEROSTACK_AI_PROVIDER (openai, anthropic, google, groq, openai-compatible or local) and its settings; see the README.
+	CodeAINoProvider = "ai/no-provider"
+	// CodeAIProviderError: The AI provider failed (502). The provider answered 5xx, or could not be reached.
+	CodeAIProviderError = "ai/provider-error"
+	// CodeAIProviderInvalidResponse: The AI provider answered something unreadable (502). The provider's answer was not what its API promises (malformed JSON, a broken stream).
+	CodeAIProviderInvalidResponse = "ai/provider-invalid-response"
+	// CodeAIProviderRateLimited: The AI provider is rate limiting (429). The provider answered 429; wait `Retry-After` seconds.
+	CodeAIProviderRateLimited = "ai/provider-rate-limited"
+	// CodeAIProviderRejected: The AI provider refused the request (400). The provider answered 4xx to the request itself (an unknown model, too many tokens, a bad schema…); `detail` carries its message.
+	CodeAIProviderRejected = "ai/provider-rejected"
+	// CodeAIProviderTimeout: The AI provider did not answer in time (504). No answer within AEROSTACK_AI_TIMEOUT_MS.
+	CodeAIProviderTimeout = "ai/provider-timeout"
+	// CodeAIProviderUnauthorized: The AI provider refused the platform's credentials (502). The provider answered 401 or 403 to the operator's API key (AEROSTACK_AI_API_KEY).
+	CodeAIProviderUnauthorized = "ai/provider-unauthorized"
 	// CodeAnalyticsInvalidRange: Invalid time range (422). `from` is after `to` (or after now, when `to` is left to its default).
 	CodeAnalyticsInvalidRange = "analytics/invalid-range"
 	// CodeAnalyticsRangeTooLarge: Time range too large (422). The range holds more calls than one summary ranks (100 000); ask for a shorter range.
@@ -44,10 +62,14 @@ const (
 	CodeAuthWrongCredentialType = "auth/wrong-credential-type"
 	// CodeAuthWrongPassword: Wrong password (403). `currentPassword` is not the user's password.
 	CodeAuthWrongPassword = "auth/wrong-password"
+	// CodeCacheDuplicateKey: Duplicate key (422). A batch write names the same key more than once.
+	CodeCacheDuplicateKey = "cache/duplicate-key"
 	// CodeCacheNotAnInteger: Not an integer (422). The entry to increment holds a value that is not an integer, or the result would leave the safe integer range.
 	CodeCacheNotAnInteger = "cache/not-an-integer"
 	// CodeCacheNotFound: Cache entry not found (404). The key is absent or has expired.
 	CodeCacheNotFound = "cache/not-found"
+	// CodeCacheValueTooLarge: Value too large (413). A value's JSON text is larger than the operator allows (AEROSTACK_CACHE_MAX_VALUE_BYTES, 1 MiB by default).
+	CodeCacheValueTooLarge = "cache/value-too-large"
 	// CodeDbDuplicateMigration: Duplicate migration (422). The same migration name appears twice in the request.
 	CodeDbDuplicateMigration = "db/duplicate-migration"
 	// CodeDbEngineUnavailable: Database unavailable (503). The project's database cannot be opened or reached, or lives on an engine this platform is not configured for.
@@ -96,6 +118,14 @@ const (
 	CodeInternalUnexpected = "internal/unexpected"
 	// CodeProjectsNotFound: Project not found (404). No project with this id belongs to the account.
 	CodeProjectsNotFound = "projects/not-found"
+	// CodeQueueIdempotencyConflict: Idempotency key names another job (422). A job with this idempotencyKey exists with a different type or payload.
+	CodeQueueIdempotencyConflict = "queue/idempotency-conflict"
+	// CodeQueueInvalidState: Not possible in this state (409). The job's status does not allow this change (cancel a succeeded job, redrive one that is not dead).
+	CodeQueueInvalidState = "queue/invalid-state"
+	// CodeQueueLeaseLost: Lease lost (409). The lease has expired or is no longer the job's: another consumer may hold the job now. Stop working on it.
+	CodeQueueLeaseLost = "queue/lease-lost"
+	// CodeQueueNotFound: Job not found (404). No job with this id in the project (or, for an end user, not one of theirs).
+	CodeQueueNotFound = "queue/not-found"
 	// CodeRateLimitExceeded: Rate limit exceeded (429). Too many requests for this credential; wait `Retry-After` seconds.
 	CodeRateLimitExceeded = "rate-limit/exceeded"
 	// CodeRealtimeChannelDenied: Channel denied (403). The project's rules do not allow this action on the channel for this caller.
@@ -140,6 +170,38 @@ const (
 	CodeRulesInvalid = "rules/invalid"
 	// CodeRulesVersionConflict: Rules changed meanwhile (409). Another version of the rules was saved since the version this update replaces.
 	CodeRulesVersionConflict = "rules/version-conflict"
+	// CodeStorageInvalidKey: Invalid key (400). The key has a control character, a `\`, an empty, `.` or `..` segment, or a leading or trailing `/`.
+	CodeStorageInvalidKey = "storage/invalid-key"
+	// CodeStorageInvalidMetadata: Invalid metadata (400). The metadata is not a JSON object of strings, or is too large.
+	CodeStorageInvalidMetadata = "storage/invalid-metadata"
+	// CodeStorageInvalidSignature: Invalid signature (403). The signed URL was altered or not made by this platform.
+	CodeStorageInvalidSignature = "storage/invalid-signature"
+	// CodeStorageNotFound: Object not found (404). No object at this key.
+	CodeStorageNotFound = "storage/not-found"
+	// CodeStorageObjectTooLarge: Object too large (413). The object is larger than the platform's per-object limit.
+	CodeStorageObjectTooLarge = "storage/object-too-large"
+	// CodeStorageQuotaExceeded: Quota exceeded (413). The upload would take the project over its storage quota.
+	CodeStorageQuotaExceeded = "storage/quota-exceeded"
+	// CodeStorageURLExpired: Signed URL expired (403). The signed URL's expiry has passed.
+	CodeStorageURLExpired = "storage/url-expired"
+	// CodeVectorDimensionMismatch: Wrong dimension (422). A vector (or the embedding model's output) does not have the index's dimension.
+	CodeVectorDimensionMismatch = "vector/dimension-mismatch"
+	// CodeVectorIndexExists: Vector index exists (409). The project already has an index of this name.
+	CodeVectorIndexExists = "vector/index-exists"
+	// CodeVectorIndexNotFound: Vector index not found (404). The project has no index of this name.
+	CodeVectorIndexNotFound = "vector/index-not-found"
+	// CodeVectorInvalidFilter: Invalid filter (422). A metadata filter operator got a value of the wrong type (ranges take a number or a string).
+	CodeVectorInvalidFilter = "vector/invalid-filter"
+	// CodeVectorInvalidQuery: Invalid query (422). The request gives neither or both of two alternatives (`vector` and `text`, `ids` and `filter`), or an ingest's `chunkOverlap` is not below its `chunkSize`.
+	CodeVectorInvalidQuery = "vector/invalid-query"
+	// CodeVectorInvalidValues: Invalid vector values (422). A vector holds a number that is not finite (or out of the 32-bit float range), or is all zeros in a cosine index.
+	CodeVectorInvalidValues = "vector/invalid-values"
+	// CodeVectorMetadataTooLarge: Metadata too large (422). A vector's metadata exceeds `AEROSTACK_VECTOR_MAX_METADATA_BYTES` as JSON (10 KiB by default).
+	CodeVectorMetadataTooLarge = "vector/metadata-too-large"
+	// CodeVectorNoEmbeddingProvider: No embedding provider (503). Querying by text and ingesting need an embedding model: set `AEROSTACK_AI_PROVIDER` (and its model settings, see the AI module) and restart the platform.
+	CodeVectorNoEmbeddingProvider = "vector/no-embedding-provider"
+	// CodeVectorTooManyVectors: Too many vectors (422). The request writes more vectors than `AEROSTACK_VECTOR_MAX_BATCH` allows (1000 by default).
+	CodeVectorTooManyVectors = "vector/too-many-vectors"
 	// CodeWorkspacesForbidden: Not allowed in this workspace (403). The workspace token is not an admin token, or the change is one only the account key may make (slug, limits).
 	CodeWorkspacesForbidden = "workspaces/forbidden"
 	// CodeWorkspacesInvalidExpiry: Invalid token expiry (422). A token's `expiresAt` must be in the future.

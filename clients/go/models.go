@@ -153,6 +153,67 @@ type CacheCounter struct {
 	ExpiresAt param.Opt[time.Time] `json:"expiresAt"`
 }
 
+// CacheKeys is the keys of a batch call.
+type CacheKeys struct {
+	Keys []string `json:"keys"`
+}
+
+// CacheEntries: Entries of a batch call.
+type CacheEntries struct {
+	Entries []CacheEntry `json:"entries"`
+}
+
+// CacheSetManyItem: One entry of `cache.setMany`.
+type CacheSetManyItem struct {
+	Key        string           `json:"key"`
+	Value      any              `json:"value"`
+	TTLSeconds param.Opt[int64] `json:"ttlSeconds,omitzero"`
+}
+
+// CacheSetMany is the entries to write, all or nothing.
+type CacheSetMany struct {
+	Entries []CacheSetManyItem `json:"entries"`
+}
+
+// CacheDeletedCount is the outcome of a batch delete or a flush.
+type CacheDeletedCount struct {
+	// How many live entries were deleted.
+	Deleted int64 `json:"deleted"`
+}
+
+// CacheFlush: Which entries to delete.
+type CacheFlush struct {
+	Prefix string `json:"prefix"`
+}
+
+// CacheDecrement: How to change a counter downwards.
+type CacheDecrement struct {
+	// How much to subtract.
+	By param.Opt[int64] `json:"by,omitzero"`
+	// The expiry of a key this call creates; an existing key keeps its own.
+	TTLSeconds param.Opt[int64] `json:"ttlSeconds,omitzero"`
+}
+
+// CacheExpire is the new expiry of an entry.
+type CacheExpire struct {
+	// Seconds from now until the entry expires; null to keep it until deleted.
+	TTLSeconds param.Opt[int64] `json:"ttlSeconds"`
+}
+
+// CacheKeyInfo is a key and when it expires.
+type CacheKeyInfo struct {
+	Key string `json:"key"`
+	// When the entry expires; null when it does not.
+	ExpiresAt param.Opt[time.Time] `json:"expiresAt"`
+}
+
+// CacheKeyList is a page of live keys, in key order.
+type CacheKeyList struct {
+	Data []CacheKeyInfo `json:"data"`
+	// Pass as `cursor` for the next page; null on the last page.
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
 // RuleAccess: Who may: `public` — anyone holding the publishable key (signed in or not); `authenticated`
 // — a signed-in end user; `owner` — a signed-in end user acting on their own data (see each
 // rule); `none` — no end user.
@@ -1003,6 +1064,528 @@ type MCPServerTool struct {
 // MCPServerToolList is an upstream's tools.
 type MCPServerToolList struct {
 	Data []MCPServerTool `json:"data"`
+}
+
+// JobStatus: `queued` (waiting, possibly delayed), `running` (leased to a consumer), `succeeded`,
+// `failed` (an attempt failed; waiting for its retry), `dead` (no attempts left: the dead
+// letter), `cancelled`.
+type JobStatus string
+
+// The values of JobStatus.
+const (
+	JobStatusQueued    JobStatus = "queued"
+	JobStatusRunning   JobStatus = "running"
+	JobStatusSucceeded JobStatus = "succeeded"
+	JobStatusFailed    JobStatus = "failed"
+	JobStatusDead      JobStatus = "dead"
+	JobStatusCancelled JobStatus = "cancelled"
+)
+
+// Job is a job and where it stands.
+type Job struct {
+	ID      string    `json:"id"`
+	Type    string    `json:"type"`
+	Payload any       `json:"payload"`
+	Status  JobStatus `json:"status"`
+	// Attempts started so far (a lease is an attempt).
+	Attempts    int64 `json:"attempts"`
+	MaxAttempts int64 `json:"maxAttempts"`
+	// The first retry's delay; each next one doubles.
+	BackoffSeconds int64 `json:"backoffSeconds"`
+	// What the consumer's ack returned; null until then.
+	Result any `json:"result"`
+	// The last failed attempt's error (an expired lease counts), or null.
+	Error          param.Opt[string] `json:"error"`
+	IdempotencyKey param.Opt[string] `json:"idempotencyKey"`
+	// The end user the job was enqueued for, who may read and watch it; null when none.
+	UserID param.Opt[string] `json:"userId"`
+	// The realtime channel that carries this job's changes (event `job`, data the job):
+	// subscribe to it to watch the job live.
+	Channel   string    `json:"channel"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	// When the job may next be leased (its delay, or its retry's backoff).
+	AvailableAt time.Time `json:"availableAt"`
+	// When its latest attempt started; null before the first.
+	StartedAt param.Opt[time.Time] `json:"startedAt"`
+	// When it succeeded, died or was cancelled; null while it is not finished.
+	FinishedAt param.Opt[time.Time] `json:"finishedAt"`
+	// While running, when its current lease expires; else null.
+	LeaseExpiresAt param.Opt[time.Time] `json:"leaseExpiresAt"`
+}
+
+// JobEnqueue is a job to enqueue.
+type JobEnqueue struct {
+	Type string `json:"type"`
+	// The job's input, any JSON (null when omitted).
+	Payload any `json:"payload,omitzero"`
+	// How long to wait before the job becomes available.
+	DelaySeconds param.Opt[int64] `json:"delaySeconds,omitzero"`
+	// How many attempts before the job goes to the dead letter.
+	MaxAttempts param.Opt[int64] `json:"maxAttempts,omitzero"`
+	// The delay before the first retry; each further retry waits twice as long (at most an hour).
+	BackoffSeconds param.Opt[int64] `json:"backoffSeconds,omitzero"`
+	// The project never holds two jobs with the same key.
+	IdempotencyKey param.Opt[string] `json:"idempotencyKey,omitzero"`
+	// The end user (`usr_…`) the job is for; they may read and watch it with their session.
+	UserID param.Opt[string] `json:"userId,omitzero"`
+}
+
+// JobPull: What to lease.
+type JobPull struct {
+	// Only jobs of these types; every type when omitted.
+	Types []string `json:"types,omitzero"`
+	// How many jobs to lease at most.
+	Limit param.Opt[int64] `json:"limit,omitzero"`
+	// How long the lease lasts unless extended by a heartbeat.
+	LeaseSeconds param.Opt[int64] `json:"leaseSeconds,omitzero"`
+}
+
+// LeasedJob is a job leased to the caller.
+type LeasedJob struct {
+	LeaseID        string    `json:"leaseId"`
+	LeaseExpiresAt time.Time `json:"leaseExpiresAt"`
+	Job            Job       `json:"job"`
+}
+
+// LeasedJobList is the jobs a pull leased.
+type LeasedJobList struct {
+	Data []LeasedJob `json:"data"`
+}
+
+// JobLease is a live lease.
+type JobLease struct {
+	LeaseID        string    `json:"leaseId"`
+	LeaseExpiresAt time.Time `json:"leaseExpiresAt"`
+}
+
+// JobHeartbeat is the lease to extend.
+type JobHeartbeat struct {
+	LeaseID string `json:"leaseId"`
+	// The lease's new length, from now.
+	LeaseSeconds param.Opt[int64] `json:"leaseSeconds,omitzero"`
+}
+
+// JobAck is the lease that completes the job, and its result.
+type JobAck struct {
+	LeaseID string `json:"leaseId"`
+	// What the job produced (null when omitted).
+	Result any `json:"result,omitzero"`
+}
+
+// JobFail is the lease whose attempt failed, and why.
+type JobFail struct {
+	LeaseID string `json:"leaseId"`
+	// What went wrong.
+	Error string `json:"error"`
+	// False sends the job to the dead letter at once, whatever its attempts left.
+	Retry param.Opt[bool] `json:"retry,omitzero"`
+}
+
+// JobList is a page of jobs.
+type JobList struct {
+	Data []Job `json:"data"`
+	// Pass as `cursor` for the next page; null on the last page.
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// StorageObject is an object's metadata.
+type StorageObject struct {
+	Key         string `json:"key"`
+	SizeBytes   int64  `json:"sizeBytes"`
+	ContentType string `json:"contentType"`
+	// The strong ETag of the bytes (their SHA-256, hex, quoted), as sent on downloads.
+	Etag         string            `json:"etag"`
+	CacheControl param.Opt[string] `json:"cacheControl"`
+	Metadata     map[string]string `json:"metadata"`
+	CreatedAt    time.Time         `json:"createdAt"`
+	UpdatedAt    time.Time         `json:"updatedAt"`
+}
+
+// StorageObjectPage is the StorageObjectPage schema of the API.
+type StorageObjectPage struct {
+	Data       []StorageObject   `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// StorageDeleted is the StorageDeleted schema of the API.
+type StorageDeleted struct {
+	// True when an object was there and is now gone.
+	Deleted bool `json:"deleted"`
+}
+
+// StorageTransfer is a source and a destination key.
+type StorageTransfer struct {
+	SourceKey      string `json:"sourceKey"`
+	DestinationKey string `json:"destinationKey"`
+}
+
+// StorageSignedURLRequest is the StorageSignedUrlRequest schema of the API.
+type StorageSignedURLRequest struct {
+	Key string `json:"key"`
+	// `GET` to download, `PUT` to upload.
+	Method           param.Opt[StorageSignedURLRequestMethod] `json:"method,omitzero"`
+	ExpiresInSeconds param.Opt[int64]                         `json:"expiresInSeconds,omitzero"`
+	// `PUT` only: the uploaded object's media type.
+	ContentType param.Opt[string] `json:"contentType,omitzero"`
+	// `PUT` only: the uploaded object's `Cache-Control`.
+	CacheControl param.Opt[string] `json:"cacheControl,omitzero"`
+}
+
+// StorageSignedURLRequestMethod: `GET` to download, `PUT` to upload.
+type StorageSignedURLRequestMethod string
+
+// The values of StorageSignedURLRequestMethod.
+const (
+	StorageSignedURLRequestMethodGet StorageSignedURLRequestMethod = "GET"
+	StorageSignedURLRequestMethodPut StorageSignedURLRequestMethod = "PUT"
+)
+
+// StorageSignedURL is the StorageSignedUrl schema of the API.
+type StorageSignedURL struct {
+	// The absolute URL, on the platform's public URL.
+	URL string `json:"url"`
+	// The same URL's path and query
+	Path      string                 `json:"path"`
+	Method    StorageSignedURLMethod `json:"method"`
+	Key       string                 `json:"key"`
+	ExpiresAt time.Time              `json:"expiresAt"`
+}
+
+// StorageSignedURLMethod is one of a fixed set of strings.
+type StorageSignedURLMethod string
+
+// The values of StorageSignedURLMethod.
+const (
+	StorageSignedURLMethodGet StorageSignedURLMethod = "GET"
+	StorageSignedURLMethodPut StorageSignedURLMethod = "PUT"
+)
+
+// AIMessage: One message of the conversation. `system` sets the behaviour, `user` and `assistant`
+// alternate, `tool` answers an assistant's tool call (by `toolCallId`).
+type AIMessage struct {
+	Role AIMessageRole `json:"role"`
+	// The text. May be empty on an assistant message that only calls tools.
+	Content param.Opt[string] `json:"content,omitzero"`
+	// The tools an assistant message called (assistant messages only).
+	ToolCalls []AIToolCall `json:"toolCalls,omitzero"`
+	// The call this `tool` message answers (tool messages only).
+	ToolCallID param.Opt[string] `json:"toolCallId,omitzero"`
+	// The tool this `tool` message answers for (tool messages only; defaults to the call's tool).
+	ToolName param.Opt[string] `json:"toolName,omitzero"`
+}
+
+// AIMessageRole is one of a fixed set of strings.
+type AIMessageRole string
+
+// The values of AIMessageRole.
+const (
+	AIMessageRoleSystem    AIMessageRole = "system"
+	AIMessageRoleUser      AIMessageRole = "user"
+	AIMessageRoleAssistant AIMessageRole = "assistant"
+	AIMessageRoleTool      AIMessageRole = "tool"
+)
+
+// AIToolCall is a call of one tool by the model.
+type AIToolCall struct {
+	// The call's id
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// The arguments, as JSON matching the tool's `parameters`.
+	Arguments any `json:"arguments"`
+}
+
+// AITool is a tool the model may call; the caller runs it and sends its result back.
+type AITool struct {
+	Name        string            `json:"name"`
+	Description param.Opt[string] `json:"description,omitzero"`
+	// The JSON Schema of the tool's arguments (an object schema).
+	Parameters map[string]any `json:"parameters"`
+}
+
+// AIResponseFormat: `text` (the default) or `json`: a JSON answer, matching `schema` when given.
+type AIResponseFormat struct {
+	Type AIResponseFormatType `json:"type"`
+	// The JSON Schema the answer should match (with `type` json).
+	Schema map[string]any `json:"schema,omitzero"`
+	// A name for the schema
+	Name param.Opt[string] `json:"name,omitzero"`
+}
+
+// AIResponseFormatType is one of a fixed set of strings.
+type AIResponseFormatType string
+
+// The values of AIResponseFormatType.
+const (
+	AIResponseFormatTypeText AIResponseFormatType = "text"
+	AIResponseFormatTypeJSON AIResponseFormatType = "json"
+)
+
+// AIChatRequest is a conversation to complete.
+type AIChatRequest struct {
+	Messages []AIMessage `json:"messages"`
+	// A model of the configured provider; the configured chat model when omitted.
+	Model param.Opt[string] `json:"model,omitzero"`
+	Tools []AITool          `json:"tools,omitzero"`
+	// Whether the model may (`auto`, the default), may not or must call a tool.
+	ToolChoice      param.Opt[AIChatRequestToolChoice] `json:"toolChoice,omitzero"`
+	ResponseFormat  param.Opt[AIResponseFormat]        `json:"responseFormat,omitzero"`
+	Temperature     param.Opt[float64]                 `json:"temperature,omitzero"`
+	MaxOutputTokens param.Opt[int64]                   `json:"maxOutputTokens,omitzero"`
+}
+
+// AIChatRequestToolChoice: Whether the model may (`auto`, the default), may not or must call a tool.
+type AIChatRequestToolChoice string
+
+// The values of AIChatRequestToolChoice.
+const (
+	AIChatRequestToolChoiceAuto     AIChatRequestToolChoice = "auto"
+	AIChatRequestToolChoiceNone     AIChatRequestToolChoice = "none"
+	AIChatRequestToolChoiceRequired AIChatRequestToolChoice = "required"
+)
+
+// AIUsageCount: Tokens the provider counted for one call (0 when it does not report them).
+type AIUsageCount struct {
+	InputTokens  int64 `json:"inputTokens"`
+	OutputTokens int64 `json:"outputTokens"`
+}
+
+// AIFinishReason: Why the model stopped.
+type AIFinishReason string
+
+// The values of AIFinishReason.
+const (
+	AIFinishReasonStop          AIFinishReason = "stop"
+	AIFinishReasonLength        AIFinishReason = "length"
+	AIFinishReasonToolCalls     AIFinishReason = "tool-calls"
+	AIFinishReasonContentFilter AIFinishReason = "content-filter"
+	AIFinishReasonError         AIFinishReason = "error"
+	AIFinishReasonOther         AIFinishReason = "other"
+)
+
+// AIAssistantMessage is the model's answer.
+type AIAssistantMessage struct {
+	Role      AIAssistantMessageRole `json:"role"`
+	Content   string                 `json:"content"`
+	ToolCalls []AIToolCall           `json:"toolCalls"`
+}
+
+// AIAssistantMessageRole is one of a fixed set of strings.
+type AIAssistantMessageRole string
+
+// The values of AIAssistantMessageRole.
+const (
+	AIAssistantMessageRoleAssistant AIAssistantMessageRole = "assistant"
+)
+
+// AIChatCompletion is a completed chat.
+type AIChatCompletion struct {
+	// The model that answered.
+	Model   string             `json:"model"`
+	Message AIAssistantMessage `json:"message"`
+	// The parsed answer, present when `responseFormat.type` was `json`.
+	JSON         any            `json:"json,omitzero"`
+	FinishReason AIFinishReason `json:"finishReason"`
+	Usage        AIUsageCount   `json:"usage"`
+}
+
+// AIStreamStart is the stream's first event.
+type AIStreamStart struct {
+	Model string `json:"model"`
+}
+
+// AIStreamDelta is the next piece of the assistant's text.
+type AIStreamDelta struct {
+	Text string `json:"text"`
+}
+
+// AIStreamDone is the stream's last event.
+type AIStreamDone struct {
+	FinishReason AIFinishReason `json:"finishReason"`
+	Usage        AIUsageCount   `json:"usage"`
+}
+
+// AIEmbedRequest: Texts to embed.
+type AIEmbedRequest struct {
+	Texts []string `json:"texts"`
+	// An embedding model of the configured provider; the configured one when omitted.
+	Model param.Opt[string] `json:"model,omitzero"`
+}
+
+// AIEmbeddings: One vector per text, in the order of the texts.
+type AIEmbeddings struct {
+	Model      string            `json:"model"`
+	Dimensions int64             `json:"dimensions"`
+	Embeddings [][]float64       `json:"embeddings"`
+	Usage      AIEmbeddingsUsage `json:"usage"`
+}
+
+// AIEmbeddingsUsage is the AiEmbeddingsUsage schema of the API.
+type AIEmbeddingsUsage struct {
+	InputTokens int64 `json:"inputTokens"`
+}
+
+// AIUsageRow: One UTC day's usage by one credential of one model.
+type AIUsageRow struct {
+	Day string `json:"day"`
+	// The key (`key_…`) that called, or null for an end user's call.
+	KeyID param.Opt[string] `json:"keyId"`
+	// The end user (`usr_…`) that called, or null for a key's call.
+	UserID       param.Opt[string] `json:"userId"`
+	Model        string            `json:"model"`
+	Requests     int64             `json:"requests"`
+	InputTokens  int64             `json:"inputTokens"`
+	OutputTokens int64             `json:"outputTokens"`
+}
+
+// AIUsageList is a page of usage rows.
+type AIUsageList struct {
+	Data       []AIUsageRow      `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// VectorMetric: How vectors are compared: cosine similarity, Euclidean (L2) distance, or dot product.
+type VectorMetric string
+
+// The values of VectorMetric.
+const (
+	VectorMetricCosine    VectorMetric = "cosine"
+	VectorMetricEuclidean VectorMetric = "euclidean"
+	VectorMetricDot       VectorMetric = "dot"
+)
+
+// VectorIndex is a vector index of a project.
+type VectorIndex struct {
+	Name        string            `json:"name"`
+	Dimension   int64             `json:"dimension"`
+	Metric      VectorMetric      `json:"metric"`
+	Description param.Opt[string] `json:"description"`
+	// What searches it: `sqlite-vec` (embedded; exact k-nearest), `pgvector` (PostgreSQL with the extension; HNSW, approximate), `exact` (PostgreSQL without it; every vector compared).
+	Engine      VectorIndexEngine `json:"engine"`
+	VectorCount int64             `json:"vectorCount"`
+	CreatedAt   time.Time         `json:"createdAt"`
+}
+
+// VectorIndexEngine: What searches it: `sqlite-vec` (embedded; exact k-nearest), `pgvector` (PostgreSQL with the extension; HNSW, approximate), `exact` (PostgreSQL without it; every vector compared).
+type VectorIndexEngine string
+
+// The values of VectorIndexEngine.
+const (
+	VectorIndexEngineSqliteVec VectorIndexEngine = "sqlite-vec"
+	VectorIndexEnginePgvector  VectorIndexEngine = "pgvector"
+	VectorIndexEngineExact     VectorIndexEngine = "exact"
+)
+
+// VectorIndexCreate: What a new index needs.
+type VectorIndexCreate struct {
+	Name        string                  `json:"name"`
+	Dimension   int64                   `json:"dimension"`
+	Metric      param.Opt[VectorMetric] `json:"metric,omitzero"`
+	Description param.Opt[string]       `json:"description,omitzero"`
+}
+
+// VectorIndexList is a page of indexes.
+type VectorIndexList struct {
+	Data []VectorIndex `json:"data"`
+	// Pass as `cursor` for the next page; null on the last page.
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// VectorInput is a vector to write.
+type VectorInput struct {
+	ID       string         `json:"id"`
+	Values   []float64      `json:"values"`
+	Metadata map[string]any `json:"metadata,omitzero"`
+}
+
+// VectorUpsert: Vectors to insert or replace.
+type VectorUpsert struct {
+	Vectors []VectorInput `json:"vectors"`
+}
+
+// VectorUpserted is the VectorUpserted schema of the API.
+type VectorUpserted struct {
+	// How many vectors were written.
+	Upserted int64 `json:"upserted"`
+}
+
+// VectorQuery is a nearest-neighbour query: exactly one of `vector` and `text`.
+type VectorQuery struct {
+	Vector          []float64         `json:"vector,omitzero"`
+	Text            param.Opt[string] `json:"text,omitzero"`
+	TopK            param.Opt[int64]  `json:"topK,omitzero"`
+	Filter          map[string]any    `json:"filter,omitzero"`
+	IncludeValues   param.Opt[bool]   `json:"includeValues,omitzero"`
+	IncludeMetadata param.Opt[bool]   `json:"includeMetadata,omitzero"`
+}
+
+// VectorMatch is the VectorMatch schema of the API.
+type VectorMatch struct {
+	ID string `json:"id"`
+	// Cosine similarity, Euclidean distance or dot product, by the index's metric.
+	Score    float64        `json:"score"`
+	Metadata map[string]any `json:"metadata,omitzero"`
+	Values   []float64      `json:"values,omitzero"`
+}
+
+// VectorMatches is the VectorMatches schema of the API.
+type VectorMatches struct {
+	Matches []VectorMatch `json:"matches"`
+}
+
+// VectorIds is the VectorIds schema of the API.
+type VectorIds struct {
+	Ids []string `json:"ids"`
+}
+
+// VectorRecord is the VectorRecord schema of the API.
+type VectorRecord struct {
+	ID       string         `json:"id"`
+	Values   []float64      `json:"values"`
+	Metadata map[string]any `json:"metadata"`
+}
+
+// VectorRecords is the VectorRecords schema of the API.
+type VectorRecords struct {
+	Vectors []VectorRecord `json:"vectors"`
+}
+
+// VectorDelete: What to delete: `ids` or `filter`, not both.
+type VectorDelete struct {
+	Ids    []string       `json:"ids,omitzero"`
+	Filter map[string]any `json:"filter,omitzero"`
+}
+
+// VectorDeleted is the VectorDeleted schema of the API.
+type VectorDeleted struct {
+	// How many vectors were deleted.
+	Deleted int64 `json:"deleted"`
+}
+
+// VectorCount is the VectorCount schema of the API.
+type VectorCount struct {
+	Count int64 `json:"count"`
+}
+
+// VectorIngest is a text to chunk, embed and store.
+type VectorIngest struct {
+	Text string `json:"text"`
+	// Names the text; chunks are stored as `{sourceId}#{n}`. A random one is chosen when omitted.
+	SourceID param.Opt[string] `json:"sourceId,omitzero"`
+	Metadata map[string]any    `json:"metadata,omitzero"`
+	// Most characters per chunk.
+	ChunkSize param.Opt[int64] `json:"chunkSize,omitzero"`
+	// Characters each chunk repeats from the one before; less than chunkSize.
+	ChunkOverlap param.Opt[int64] `json:"chunkOverlap,omitzero"`
+}
+
+// VectorIngested is the VectorIngested schema of the API.
+type VectorIngested struct {
+	SourceID string   `json:"sourceId"`
+	Chunks   int64    `json:"chunks"`
+	Ids      []string `json:"ids"`
+	// The embedding model.
+	Model string `json:"model"`
 }
 
 // WorkspacesAnalyticsSummaryGroupBy is one of a fixed set of strings.

@@ -112,6 +112,66 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				return client.Projects.Keys.Rotate(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[aerostack.KeyRotate](a.Body), params, opts...)
 			},
 		},
+		"cache.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.CacheListParams{}
+				if v, ok := a.Query["prefix"]; ok {
+					params.Prefix = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Cache.List(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.CacheListParams{}
+				if v, ok := a.Query["prefix"]; ok {
+					params.Prefix = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Cache.ListAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"cache.getMany": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Cache.GetMany(ctx, scenariotest.Decode[aerostack.CacheKeys](a.Body), opts...)
+			},
+		},
+		"cache.setMany": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Cache.SetMany(ctx, scenariotest.Decode[aerostack.CacheSetMany](a.Body), opts...)
+			},
+		},
+		"cache.deleteMany": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Cache.DeleteMany(ctx, scenariotest.Decode[aerostack.CacheKeys](a.Body), opts...)
+			},
+		},
+		"cache.flush": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Cache.Flush(ctx, scenariotest.Decode[aerostack.CacheFlush](a.Body), opts...)
+			},
+		},
 		"cache.get": {
 			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
 				opts := a.ExtraHeaders()
@@ -139,6 +199,23 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				}
 				opts := a.ExtraHeaders()
 				return client.Cache.Increment(ctx, scenariotest.Decode[string](a.Path["key"]), body, opts...)
+			},
+		},
+		"cache.decrement": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				var body *aerostack.CacheDecrement
+				if a.Body != nil {
+					body = new(aerostack.CacheDecrement)
+					*body = scenariotest.Decode[aerostack.CacheDecrement](a.Body)
+				}
+				opts := a.ExtraHeaders()
+				return client.Cache.Decrement(ctx, scenariotest.Decode[string](a.Path["key"]), body, opts...)
+			},
+		},
+		"cache.expire": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Cache.Expire(ctx, scenariotest.Decode[string](a.Path["key"]), scenariotest.Decode[aerostack.CacheExpire](a.Body), opts...)
 			},
 		},
 		"rules.get": {
@@ -943,6 +1020,419 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
 				opts := a.ExtraHeaders()
 				return client.Workspaces.Servers.Tools(ctx, scenariotest.Decode[string](a.Path["workspaceId"]), scenariotest.Decode[string](a.Path["serverId"]), opts...)
+			},
+		},
+		"queue.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.QueueListParams{}
+				if v, ok := a.Query["type"]; ok {
+					params.Type = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["status"]; ok {
+					params.Status = param.NewOpt(scenariotest.Decode[aerostack.JobStatus](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Queue.List(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.QueueListParams{}
+				if v, ok := a.Query["type"]; ok {
+					params.Type = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["status"]; ok {
+					params.Status = param.NewOpt(scenariotest.Decode[aerostack.JobStatus](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Queue.ListAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"queue.enqueue": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.QueueEnqueueParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Queue.Enqueue(ctx, scenariotest.Decode[aerostack.JobEnqueue](a.Body), params, opts...)
+			},
+		},
+		"queue.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Queue.Get(ctx, scenariotest.Decode[string](a.Path["jobId"]), opts...)
+			},
+		},
+		"queue.cancel": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Queue.Cancel(ctx, scenariotest.Decode[string](a.Path["jobId"]), opts...)
+			},
+		},
+		"queue.redrive": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Queue.Redrive(ctx, scenariotest.Decode[string](a.Path["jobId"]), opts...)
+			},
+		},
+		"queue.pull": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				var body *aerostack.JobPull
+				if a.Body != nil {
+					body = new(aerostack.JobPull)
+					*body = scenariotest.Decode[aerostack.JobPull](a.Body)
+				}
+				opts := a.ExtraHeaders()
+				return client.Queue.Pull(ctx, body, opts...)
+			},
+		},
+		"queue.heartbeat": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Queue.Heartbeat(ctx, scenariotest.Decode[string](a.Path["jobId"]), scenariotest.Decode[aerostack.JobHeartbeat](a.Body), opts...)
+			},
+		},
+		"queue.ack": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Queue.Ack(ctx, scenariotest.Decode[string](a.Path["jobId"]), scenariotest.Decode[aerostack.JobAck](a.Body), opts...)
+			},
+		},
+		"queue.fail": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Queue.Fail(ctx, scenariotest.Decode[string](a.Path["jobId"]), scenariotest.Decode[aerostack.JobFail](a.Body), opts...)
+			},
+		},
+		"storage.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.StorageListParams{}
+				if v, ok := a.Query["prefix"]; ok {
+					params.Prefix = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Storage.List(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.StorageListParams{}
+				if v, ok := a.Query["prefix"]; ok {
+					params.Prefix = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Storage.ListAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"storage.download": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.StorageDownloadParams{}
+				if v, ok := a.Header("Range"); ok {
+					params.Range = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Header("If-None-Match"); ok {
+					params.IfNoneMatch = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Header("If-Range"); ok {
+					params.IfRange = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Range", "If-None-Match", "If-Range")
+				return client.Storage.Download(ctx, scenariotest.Decode[string](a.Path["key"]), params, opts...)
+			},
+		},
+		"storage.upload": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.StorageUploadParams{}
+				if v, ok := a.Query["contentType"]; ok {
+					params.ContentType = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["cacheControl"]; ok {
+					params.CacheControl = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["metadata"]; ok {
+					params.Metadata = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Storage.Upload(ctx, scenariotest.Decode[string](a.Path["key"]), a.Upload(), params, opts...)
+			},
+		},
+		"storage.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Storage.Delete(ctx, scenariotest.Decode[string](a.Path["key"]), opts...)
+			},
+		},
+		"storage.head": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Storage.Head(ctx, scenariotest.Decode[string](a.Path["key"]), opts...)
+			},
+		},
+		"storage.copy": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.StorageCopyParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Storage.Copy(ctx, scenariotest.Decode[aerostack.StorageTransfer](a.Body), params, opts...)
+			},
+		},
+		"storage.move": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.StorageMoveParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Storage.Move(ctx, scenariotest.Decode[aerostack.StorageTransfer](a.Body), params, opts...)
+			},
+		},
+		"storage.createSignedUrl": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Storage.CreateSignedURL(ctx, scenariotest.Decode[aerostack.StorageSignedURLRequest](a.Body), opts...)
+			},
+		},
+		"storage.downloadSigned": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.StorageDownloadSignedParams{}
+				if v, ok := a.Query["expires"]; ok {
+					params.Expires = scenariotest.Decode[int64](v)
+				}
+				if v, ok := a.Query["signature"]; ok {
+					params.Signature = scenariotest.Decode[string](v)
+				}
+				if v, ok := a.Header("Range"); ok {
+					params.Range = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Header("If-None-Match"); ok {
+					params.IfNoneMatch = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Header("If-Range"); ok {
+					params.IfRange = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Range", "If-None-Match", "If-Range")
+				return client.Storage.DownloadSigned(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["key"]), params, opts...)
+			},
+		},
+		"storage.uploadSigned": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.StorageUploadSignedParams{}
+				if v, ok := a.Query["expires"]; ok {
+					params.Expires = scenariotest.Decode[int64](v)
+				}
+				if v, ok := a.Query["signature"]; ok {
+					params.Signature = scenariotest.Decode[string](v)
+				}
+				if v, ok := a.Query["contentType"]; ok {
+					params.ContentType = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["cacheControl"]; ok {
+					params.CacheControl = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Storage.UploadSigned(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["key"]), a.Upload(), params, opts...)
+			},
+		},
+		"ai.chat": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.AI.Chat(ctx, scenariotest.Decode[aerostack.AIChatRequest](a.Body), opts...)
+			},
+		},
+		"ai.chatStream": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return scenariotest.EventsOf(client.AI.ChatStream(ctx, scenariotest.Decode[aerostack.AIChatRequest](a.Body), opts...), func(ev aerostack.AIChatStreamEvent) scenariotest.Event {
+					e := scenariotest.Event{Event: ev.Event, ID: ev.ID, Data: ev.Data}
+					switch ev.Event {
+					case "start":
+						e.Data = ev.Start
+					case "delta":
+						e.Data = ev.Delta
+					case "tool-call":
+						e.Data = ev.ToolCall
+					case "done":
+						e.Data = ev.Done
+					}
+					return e
+				}), nil
+			},
+		},
+		"ai.embed": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.AI.Embed(ctx, scenariotest.Decode[aerostack.AIEmbedRequest](a.Body), opts...)
+			},
+		},
+		"ai.usage": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.AIUsageParams{}
+				if v, ok := a.Query["since"]; ok {
+					params.Since = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["until"]; ok {
+					params.Until = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["keyId"]; ok {
+					params.KeyID = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.AI.Usage(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.AIUsageParams{}
+				if v, ok := a.Query["since"]; ok {
+					params.Since = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["until"]; ok {
+					params.Until = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["keyId"]; ok {
+					params.KeyID = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.AI.UsageAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"vector.indexes.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.VectorIndexesListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Vector.Indexes.List(ctx, params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.VectorIndexesListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Vector.Indexes.ListAutoPaging(ctx, params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"vector.indexes.create": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.VectorIndexesCreateParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Vector.Indexes.Create(ctx, scenariotest.Decode[aerostack.VectorIndexCreate](a.Body), params, opts...)
+			},
+		},
+		"vector.indexes.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Vector.Indexes.Get(ctx, scenariotest.Decode[string](a.Path["index"]), opts...)
+			},
+		},
+		"vector.indexes.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Vector.Indexes.Delete(ctx, scenariotest.Decode[string](a.Path["index"]), opts...)
+			},
+		},
+		"vector.upsert": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Vector.Upsert(ctx, scenariotest.Decode[string](a.Path["index"]), scenariotest.Decode[aerostack.VectorUpsert](a.Body), opts...)
+			},
+		},
+		"vector.query": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Vector.Query(ctx, scenariotest.Decode[string](a.Path["index"]), scenariotest.Decode[aerostack.VectorQuery](a.Body), opts...)
+			},
+		},
+		"vector.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Vector.Get(ctx, scenariotest.Decode[string](a.Path["index"]), scenariotest.Decode[aerostack.VectorIds](a.Body), opts...)
+			},
+		},
+		"vector.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Vector.Delete(ctx, scenariotest.Decode[string](a.Path["index"]), scenariotest.Decode[aerostack.VectorDelete](a.Body), opts...)
+			},
+		},
+		"vector.count": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Vector.Count(ctx, scenariotest.Decode[string](a.Path["index"]), opts...)
+			},
+		},
+		"vector.ingest": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Vector.Ingest(ctx, scenariotest.Decode[string](a.Path["index"]), scenariotest.Decode[aerostack.VectorIngest](a.Body), opts...)
 			},
 		},
 	}

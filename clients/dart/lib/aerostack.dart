@@ -5,13 +5,17 @@
 library;
 
 export 'src/api/account.dart';
+export 'src/api/ai.dart';
 export 'src/api/auth.dart';
 export 'src/api/cache.dart';
 export 'src/api/db.dart';
 export 'src/api/health.dart';
 export 'src/api/projects.dart';
+export 'src/api/queue.dart';
 export 'src/api/realtime.dart';
 export 'src/api/rules.dart';
+export 'src/api/storage.dart';
+export 'src/api/vector.dart';
 export 'src/api/workspaces.dart';
 export 'src/behaviour.dart';
 export 'src/binary_response.dart';

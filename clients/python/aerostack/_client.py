@@ -12,6 +12,12 @@ from .resources.account import (
     AccountResource,
     AccountResourceWithRawResponse,
 )
+from .resources.ai import (
+    AsyncAiResource,
+    AsyncAiResourceWithRawResponse,
+    AiResource,
+    AiResourceWithRawResponse,
+)
 from .resources.auth import (
     AsyncAuthResource,
     AsyncAuthResourceWithRawResponse,
@@ -42,6 +48,12 @@ from .resources.projects import (
     ProjectsResource,
     ProjectsResourceWithRawResponse,
 )
+from .resources.queue import (
+    AsyncQueueResource,
+    AsyncQueueResourceWithRawResponse,
+    QueueResource,
+    QueueResourceWithRawResponse,
+)
 from .resources.realtime import (
     AsyncRealtimeResource,
     AsyncRealtimeResourceWithRawResponse,
@@ -53,6 +65,18 @@ from .resources.rules import (
     AsyncRulesResourceWithRawResponse,
     RulesResource,
     RulesResourceWithRawResponse,
+)
+from .resources.storage import (
+    AsyncStorageResource,
+    AsyncStorageResourceWithRawResponse,
+    StorageResource,
+    StorageResourceWithRawResponse,
+)
+from .resources.vector import (
+    AsyncVectorResource,
+    AsyncVectorResourceWithRawResponse,
+    VectorResource,
+    VectorResourceWithRawResponse,
 )
 from .resources.workspaces import (
     AsyncWorkspacesResource,
@@ -88,13 +112,18 @@ class Aerostack(SyncAPIClient):
         return AccountResource(self)
 
     @cached_property
+    def ai(self) -> AiResource:
+        """Chat completions (messages, tools, JSON output), token streaming and embeddings through the provider the operator configured: OpenAI, Anthropic, Google, Groq, any OpenAI-compatible endpoint, or a local llama.cpp model. Every call is counted per key (or end user) and model: see `ai.usage`. The secret key may always call; a signed-in end user (access token) may, within a per-user rate limit. With no provider configured every call answers 503 `ai/no-provider`."""
+        return AiResource(self)
+
+    @cached_property
     def auth(self) -> AuthResource:
         """End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a short-lived JWT access token and a rotating refresh token), email verification, password reset, and the users' administration with the secret key. Calls made with the publishable or secret key act on that key's project; a signed-in user calls with the access token."""
         return AuthResource(self)
 
     @cached_property
     def cache(self) -> CacheResource:
-        """A per-project key/value cache with TTLs and atomic counters (secret key)."""
+        """A per-project key/value cache with TTLs, atomic counters, batch calls and prefix listing (secret key)."""
         return CacheResource(self)
 
     @cached_property
@@ -113,6 +142,11 @@ class Aerostack(SyncAPIClient):
         return ProjectsResource(self)
 
     @cached_property
+    def queue(self) -> QueueResource:
+        """A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again."""
+        return QueueResource(self)
+
+    @cached_property
     def realtime(self) -> RealtimeResource:
         """Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything."""
         return RealtimeResource(self)
@@ -121,6 +155,16 @@ class Aerostack(SyncAPIClient):
     def rules(self) -> RulesResource:
         """A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted."""
         return RulesResource(self)
+
+    @cached_property
+    def storage(self) -> StorageResource:
+        """Per-project object storage (secret key): streaming upload and download with ranges and ETags, metadata, prefix listing, copy and move, and signed URLs that let a browser upload or download one object without a credential."""
+        return StorageResource(self)
+
+    @cached_property
+    def vector(self) -> VectorResource:
+        """Vector search (secret key): named indexes of fixed dimension and metric per project; upsert vectors with ids and metadata; query by vector or by text (with an embedding provider); ingest text (chunk, embed, store); delete; count. See decision 0042."""
+        return VectorResource(self)
 
     @cached_property
     def workspaces(self) -> WorkspacesResource:
@@ -163,13 +207,18 @@ class AsyncAerostack(AsyncAPIClient):
         return AsyncAccountResource(self)
 
     @cached_property
+    def ai(self) -> AsyncAiResource:
+        """Chat completions (messages, tools, JSON output), token streaming and embeddings through the provider the operator configured: OpenAI, Anthropic, Google, Groq, any OpenAI-compatible endpoint, or a local llama.cpp model. Every call is counted per key (or end user) and model: see `ai.usage`. The secret key may always call; a signed-in end user (access token) may, within a per-user rate limit. With no provider configured every call answers 503 `ai/no-provider`."""
+        return AsyncAiResource(self)
+
+    @cached_property
     def auth(self) -> AsyncAuthResource:
         """End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a short-lived JWT access token and a rotating refresh token), email verification, password reset, and the users' administration with the secret key. Calls made with the publishable or secret key act on that key's project; a signed-in user calls with the access token."""
         return AsyncAuthResource(self)
 
     @cached_property
     def cache(self) -> AsyncCacheResource:
-        """A per-project key/value cache with TTLs and atomic counters (secret key)."""
+        """A per-project key/value cache with TTLs, atomic counters, batch calls and prefix listing (secret key)."""
         return AsyncCacheResource(self)
 
     @cached_property
@@ -188,6 +237,11 @@ class AsyncAerostack(AsyncAPIClient):
         return AsyncProjectsResource(self)
 
     @cached_property
+    def queue(self) -> AsyncQueueResource:
+        """A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again."""
+        return AsyncQueueResource(self)
+
+    @cached_property
     def realtime(self) -> AsyncRealtimeResource:
         """Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything."""
         return AsyncRealtimeResource(self)
@@ -196,6 +250,16 @@ class AsyncAerostack(AsyncAPIClient):
     def rules(self) -> AsyncRulesResource:
         """A project's rules: which realtime channels end users may use, which SQL statements they may run and which database change events they may see. Deny by default; the secret key is never restricted."""
         return AsyncRulesResource(self)
+
+    @cached_property
+    def storage(self) -> AsyncStorageResource:
+        """Per-project object storage (secret key): streaming upload and download with ranges and ETags, metadata, prefix listing, copy and move, and signed URLs that let a browser upload or download one object without a credential."""
+        return AsyncStorageResource(self)
+
+    @cached_property
+    def vector(self) -> AsyncVectorResource:
+        """Vector search (secret key): named indexes of fixed dimension and metric per project; upsert vectors with ids and metadata; query by vector or by text (with an embedding provider); ingest text (chunk, embed, store); delete; count. See decision 0042."""
+        return AsyncVectorResource(self)
 
     @cached_property
     def workspaces(self) -> AsyncWorkspacesResource:
@@ -219,13 +283,17 @@ class AerostackWithRawResponse:
 
     def __init__(self, client: Aerostack) -> None:
         self.account = AccountResourceWithRawResponse(client.account)
+        self.ai = AiResourceWithRawResponse(client.ai)
         self.auth = AuthResourceWithRawResponse(client.auth)
         self.cache = CacheResourceWithRawResponse(client.cache)
         self.db = DbResourceWithRawResponse(client.db)
         self.health = HealthResourceWithRawResponse(client.health)
         self.projects = ProjectsResourceWithRawResponse(client.projects)
+        self.queue = QueueResourceWithRawResponse(client.queue)
         self.realtime = RealtimeResourceWithRawResponse(client.realtime)
         self.rules = RulesResourceWithRawResponse(client.rules)
+        self.storage = StorageResourceWithRawResponse(client.storage)
+        self.vector = VectorResourceWithRawResponse(client.vector)
         self.workspaces = WorkspacesResourceWithRawResponse(client.workspaces)
 
 
@@ -234,11 +302,15 @@ class AsyncAerostackWithRawResponse:
 
     def __init__(self, client: AsyncAerostack) -> None:
         self.account = AsyncAccountResourceWithRawResponse(client.account)
+        self.ai = AsyncAiResourceWithRawResponse(client.ai)
         self.auth = AsyncAuthResourceWithRawResponse(client.auth)
         self.cache = AsyncCacheResourceWithRawResponse(client.cache)
         self.db = AsyncDbResourceWithRawResponse(client.db)
         self.health = AsyncHealthResourceWithRawResponse(client.health)
         self.projects = AsyncProjectsResourceWithRawResponse(client.projects)
+        self.queue = AsyncQueueResourceWithRawResponse(client.queue)
         self.realtime = AsyncRealtimeResourceWithRawResponse(client.realtime)
         self.rules = AsyncRulesResourceWithRawResponse(client.rules)
+        self.storage = AsyncStorageResourceWithRawResponse(client.storage)
+        self.vector = AsyncVectorResourceWithRawResponse(client.vector)
         self.workspaces = AsyncWorkspacesResourceWithRawResponse(client.workspaces)

@@ -30,6 +30,16 @@ __all__ = [
     "CacheDeleted",
     "CacheIncrement",
     "CacheCounter",
+    "CacheKeys",
+    "CacheEntries",
+    "CacheSetManyItem",
+    "CacheSetMany",
+    "CacheDeletedCount",
+    "CacheFlush",
+    "CacheDecrement",
+    "CacheExpire",
+    "CacheKeyInfo",
+    "CacheKeyList",
     "RuleAccess",
     "ChannelRule",
     "StatementRule",
@@ -125,6 +135,65 @@ __all__ = [
     "McpServerList",
     "McpServerTool",
     "McpServerToolList",
+    "JobStatus",
+    "Job",
+    "JobEnqueue",
+    "JobPull",
+    "LeasedJob",
+    "LeasedJobList",
+    "JobLease",
+    "JobHeartbeat",
+    "JobAck",
+    "JobFail",
+    "JobList",
+    "StorageObject",
+    "StorageObjectPage",
+    "StorageDeleted",
+    "StorageTransfer",
+    "StorageSignedUrlRequest",
+    "StorageSignedUrlRequestMethod",
+    "StorageSignedUrl",
+    "StorageSignedUrlMethod",
+    "AiMessage",
+    "AiMessageRole",
+    "AiToolCall",
+    "AiTool",
+    "AiResponseFormat",
+    "AiResponseFormatType",
+    "AiChatRequest",
+    "AiChatRequestToolChoice",
+    "AiUsageCount",
+    "AiFinishReason",
+    "AiAssistantMessage",
+    "AiAssistantMessageRole",
+    "AiChatCompletion",
+    "AiStreamStart",
+    "AiStreamDelta",
+    "AiStreamDone",
+    "AiEmbedRequest",
+    "AiEmbeddings",
+    "AiEmbeddingsUsage",
+    "AiUsageRow",
+    "AiUsageList",
+    "VectorMetric",
+    "VectorIndex",
+    "VectorIndexEngine",
+    "VectorIndexCreate",
+    "VectorIndexList",
+    "VectorInput",
+    "VectorUpsert",
+    "VectorUpserted",
+    "VectorQuery",
+    "VectorMatch",
+    "VectorMatches",
+    "VectorIds",
+    "VectorRecord",
+    "VectorRecords",
+    "VectorDelete",
+    "VectorDeleted",
+    "VectorCount",
+    "VectorIngest",
+    "VectorIngested",
     "WorkspacesAnalyticsSummaryGroupBy",
 ]
 
@@ -192,6 +261,49 @@ McpTransport = Literal["streamable-http", "sse"]
 
 McpServerHealthStatus = Literal["unknown", "ok", "error"]
 """One of "unknown", "ok", "error"."""
+
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "dead", "cancelled"]
+"""`queued` (waiting, possibly delayed), `running` (leased to a consumer), `succeeded`,
+`failed` (an attempt failed; waiting for its retry), `dead` (no attempts left: the dead
+letter), `cancelled`.
+"""
+
+
+StorageSignedUrlRequestMethod = Literal["GET", "PUT"]
+"""`GET` to download, `PUT` to upload."""
+
+
+StorageSignedUrlMethod = Literal["GET", "PUT"]
+"""One of "GET", "PUT"."""
+
+
+AiMessageRole = Literal["system", "user", "assistant", "tool"]
+"""One of "system", "user", "assistant", "tool"."""
+
+
+AiResponseFormatType = Literal["text", "json"]
+"""One of "text", "json"."""
+
+
+AiChatRequestToolChoice = Literal["auto", "none", "required"]
+"""Whether the model may (`auto`, the default), may not or must call a tool."""
+
+
+AiFinishReason = Literal["stop", "length", "tool-calls", "content-filter", "error", "other"]
+"""Why the model stopped."""
+
+
+AiAssistantMessageRole = Literal["assistant"]
+"""One of "assistant"."""
+
+
+VectorMetric = Literal["cosine", "euclidean", "dot"]
+"""How vectors are compared: cosine similarity, Euclidean (L2) distance, or dot product."""
+
+
+VectorIndexEngine = Literal["sqlite-vec", "pgvector", "exact"]
+"""What searches it: `sqlite-vec` (embedded; exact k-nearest), `pgvector` (PostgreSQL with the extension; HNSW, approximate), `exact` (PostgreSQL without it; every vector compared)."""
 
 
 WorkspacesAnalyticsSummaryGroupBy = Literal["member", "server", "tool"]
@@ -349,6 +461,77 @@ class CacheCounter(BaseModel):
     key: str
     value: int
     expires_at: Optional[datetime] = Field(alias="expiresAt")
+
+
+class CacheKeys(BaseModel):
+    """The keys of a batch call."""
+
+    keys: List[str]
+
+
+class CacheEntries(BaseModel):
+    """Entries of a batch call."""
+
+    entries: List[CacheEntry]
+
+
+class CacheSetManyItem(BaseModel):
+    """One entry of `cache.setMany`."""
+
+    key: str
+    value: object
+    ttl_seconds: Optional[int] = Field(default=None, alias="ttlSeconds")
+
+
+class CacheSetMany(BaseModel):
+    """The entries to write, all or nothing."""
+
+    entries: List[CacheSetManyItem]
+
+
+class CacheDeletedCount(BaseModel):
+    """The outcome of a batch delete or a flush."""
+
+    deleted: int
+    """How many live entries were deleted."""
+
+
+class CacheFlush(BaseModel):
+    """Which entries to delete."""
+
+    prefix: str
+
+
+class CacheDecrement(BaseModel):
+    """How to change a counter downwards."""
+
+    by: Optional[int] = None
+    """How much to subtract."""
+    ttl_seconds: Optional[int] = Field(default=None, alias="ttlSeconds")
+    """The expiry of a key this call creates; an existing key keeps its own."""
+
+
+class CacheExpire(BaseModel):
+    """The new expiry of an entry."""
+
+    ttl_seconds: Optional[int] = Field(alias="ttlSeconds")
+    """Seconds from now until the entry expires; null to keep it until deleted."""
+
+
+class CacheKeyInfo(BaseModel):
+    """A key and when it expires."""
+
+    key: str
+    expires_at: Optional[datetime] = Field(alias="expiresAt")
+    """When the entry expires; null when it does not."""
+
+
+class CacheKeyList(BaseModel):
+    """A page of live keys, in key order."""
+
+    data: List[CacheKeyInfo]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+    """Pass as `cursor` for the next page; null on the last page."""
 
 
 class ChannelRule(BaseModel):
@@ -1193,6 +1376,475 @@ class McpServerToolList(BaseModel):
     data: List[McpServerTool]
 
 
+class Job(BaseModel):
+    """A job and where it stands."""
+
+    id: str
+    type: str
+    payload: object
+    status: JobStatus
+    attempts: int
+    """Attempts started so far (a lease is an attempt)."""
+    max_attempts: int = Field(alias="maxAttempts")
+    backoff_seconds: int = Field(alias="backoffSeconds")
+    """The first retry's delay; each next one doubles."""
+    result: object
+    """What the consumer's ack returned; null until then."""
+    error: Optional[str]
+    """The last failed attempt's error (an expired lease counts), or null."""
+    idempotency_key: Optional[str] = Field(alias="idempotencyKey")
+    user_id: Optional[str] = Field(alias="userId")
+    """The end user the job was enqueued for, who may read and watch it; null when none."""
+    channel: str
+    """The realtime channel that carries this job's changes (event `job`, data the job):
+    subscribe to it to watch the job live.
+    """
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    available_at: datetime = Field(alias="availableAt")
+    """When the job may next be leased (its delay, or its retry's backoff)."""
+    started_at: Optional[datetime] = Field(alias="startedAt")
+    """When its latest attempt started; null before the first."""
+    finished_at: Optional[datetime] = Field(alias="finishedAt")
+    """When it succeeded, died or was cancelled; null while it is not finished."""
+    lease_expires_at: Optional[datetime] = Field(alias="leaseExpiresAt")
+    """While running, when its current lease expires; else null."""
+
+
+class JobEnqueue(BaseModel):
+    """A job to enqueue."""
+
+    type: str
+    payload: Optional[object] = None
+    """The job's input, any JSON (null when omitted)."""
+    delay_seconds: Optional[int] = Field(default=None, alias="delaySeconds")
+    """How long to wait before the job becomes available."""
+    max_attempts: Optional[int] = Field(default=None, alias="maxAttempts")
+    """How many attempts before the job goes to the dead letter."""
+    backoff_seconds: Optional[int] = Field(default=None, alias="backoffSeconds")
+    """The delay before the first retry; each further retry waits twice as long (at most an hour)."""
+    idempotency_key: Optional[str] = Field(default=None, alias="idempotencyKey")
+    """The project never holds two jobs with the same key."""
+    user_id: Optional[str] = Field(default=None, alias="userId")
+    """The end user (`usr_…`) the job is for; they may read and watch it with their session."""
+
+
+class JobPull(BaseModel):
+    """What to lease."""
+
+    types: Optional[List[str]] = None
+    """Only jobs of these types; every type when omitted."""
+    limit: Optional[int] = None
+    """How many jobs to lease at most."""
+    lease_seconds: Optional[int] = Field(default=None, alias="leaseSeconds")
+    """How long the lease lasts unless extended by a heartbeat."""
+
+
+class LeasedJob(BaseModel):
+    """A job leased to the caller."""
+
+    lease_id: str = Field(alias="leaseId")
+    lease_expires_at: datetime = Field(alias="leaseExpiresAt")
+    job: Job
+
+
+class LeasedJobList(BaseModel):
+    """The jobs a pull leased."""
+
+    data: List[LeasedJob]
+
+
+class JobLease(BaseModel):
+    """A live lease."""
+
+    lease_id: str = Field(alias="leaseId")
+    lease_expires_at: datetime = Field(alias="leaseExpiresAt")
+
+
+class JobHeartbeat(BaseModel):
+    """The lease to extend."""
+
+    lease_id: str = Field(alias="leaseId")
+    lease_seconds: Optional[int] = Field(default=None, alias="leaseSeconds")
+    """The lease's new length, from now."""
+
+
+class JobAck(BaseModel):
+    """The lease that completes the job, and its result."""
+
+    lease_id: str = Field(alias="leaseId")
+    result: Optional[object] = None
+    """What the job produced (null when omitted)."""
+
+
+class JobFail(BaseModel):
+    """The lease whose attempt failed, and why."""
+
+    lease_id: str = Field(alias="leaseId")
+    error: str
+    """What went wrong."""
+    retry: Optional[bool] = None
+    """False sends the job to the dead letter at once, whatever its attempts left."""
+
+
+class JobList(BaseModel):
+    """A page of jobs."""
+
+    data: List[Job]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+    """Pass as `cursor` for the next page; null on the last page."""
+
+
+class StorageObject(BaseModel):
+    """An object's metadata."""
+
+    key: str
+    size_bytes: int = Field(alias="sizeBytes")
+    content_type: str = Field(alias="contentType")
+    etag: str
+    """The strong ETag of the bytes (their SHA-256, hex, quoted), as sent on downloads."""
+    cache_control: Optional[str] = Field(alias="cacheControl")
+    metadata: Dict[str, str]
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class StorageObjectPage(BaseModel):
+    """The StorageObjectPage object of the API."""
+
+    data: List[StorageObject]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class StorageDeleted(BaseModel):
+    """The StorageDeleted object of the API."""
+
+    deleted: bool
+    """True when an object was there and is now gone."""
+
+
+class StorageTransfer(BaseModel):
+    """A source and a destination key."""
+
+    source_key: str = Field(alias="sourceKey")
+    destination_key: str = Field(alias="destinationKey")
+
+
+class StorageSignedUrlRequest(BaseModel):
+    """The StorageSignedUrlRequest object of the API."""
+
+    key: str
+    method: Optional[StorageSignedUrlRequestMethod] = None
+    """`GET` to download, `PUT` to upload."""
+    expires_in_seconds: Optional[int] = Field(default=None, alias="expiresInSeconds")
+    content_type: Optional[str] = Field(default=None, alias="contentType")
+    """`PUT` only: the uploaded object's media type."""
+    cache_control: Optional[str] = Field(default=None, alias="cacheControl")
+    """`PUT` only: the uploaded object's `Cache-Control`."""
+
+
+class StorageSignedUrl(BaseModel):
+    """The StorageSignedUrl object of the API."""
+
+    url: str
+    """The absolute URL, on the platform's public URL."""
+    path: str
+    """The same URL's path and query"""
+    method: StorageSignedUrlMethod
+    key: str
+    expires_at: datetime = Field(alias="expiresAt")
+
+
+class AiMessage(BaseModel):
+    """One message of the conversation. `system` sets the behaviour, `user` and `assistant`
+    alternate, `tool` answers an assistant's tool call (by `toolCallId`).
+    """
+
+    role: AiMessageRole
+    content: Optional[str] = None
+    """The text. May be empty on an assistant message that only calls tools."""
+    tool_calls: Optional[List[AiToolCall]] = Field(default=None, alias="toolCalls")
+    """The tools an assistant message called (assistant messages only)."""
+    tool_call_id: Optional[str] = Field(default=None, alias="toolCallId")
+    """The call this `tool` message answers (tool messages only)."""
+    tool_name: Optional[str] = Field(default=None, alias="toolName")
+    """The tool this `tool` message answers for (tool messages only; defaults to the call's tool)."""
+
+
+class AiToolCall(BaseModel):
+    """A call of one tool by the model."""
+
+    id: str
+    """The call's id"""
+    name: str
+    arguments: object
+    """The arguments, as JSON matching the tool's `parameters`."""
+
+
+class AiTool(BaseModel):
+    """A tool the model may call; the caller runs it and sends its result back."""
+
+    name: str
+    description: Optional[str] = None
+    parameters: Dict[str, object]
+    """The JSON Schema of the tool's arguments (an object schema)."""
+
+
+class AiResponseFormat(BaseModel):
+    """`text` (the default) or `json`: a JSON answer, matching `schema` when given."""
+
+    type: AiResponseFormatType
+    schema_: Optional[Dict[str, object]] = Field(default=None, alias="schema")
+    """The JSON Schema the answer should match (with `type` json)."""
+    name: Optional[str] = None
+    """A name for the schema"""
+
+
+class AiChatRequest(BaseModel):
+    """A conversation to complete."""
+
+    messages: List[AiMessage]
+    model: Optional[str] = None
+    """A model of the configured provider; the configured chat model when omitted."""
+    tools: Optional[List[AiTool]] = None
+    tool_choice: Optional[AiChatRequestToolChoice] = Field(default=None, alias="toolChoice")
+    """Whether the model may (`auto`, the default), may not or must call a tool."""
+    response_format: Optional[AiResponseFormat] = Field(default=None, alias="responseFormat")
+    temperature: Optional[float] = None
+    max_output_tokens: Optional[int] = Field(default=None, alias="maxOutputTokens")
+
+
+class AiUsageCount(BaseModel):
+    """Tokens the provider counted for one call (0 when it does not report them)."""
+
+    input_tokens: int = Field(alias="inputTokens")
+    output_tokens: int = Field(alias="outputTokens")
+
+
+class AiAssistantMessage(BaseModel):
+    """The model's answer."""
+
+    role: AiAssistantMessageRole
+    content: str
+    tool_calls: List[AiToolCall] = Field(alias="toolCalls")
+
+
+class AiChatCompletion(BaseModel):
+    """A completed chat."""
+
+    model: str
+    """The model that answered."""
+    message: AiAssistantMessage
+    json_: Optional[object] = Field(default=None, alias="json")
+    """The parsed answer, present when `responseFormat.type` was `json`."""
+    finish_reason: AiFinishReason = Field(alias="finishReason")
+    usage: AiUsageCount
+
+
+class AiStreamStart(BaseModel):
+    """The stream's first event."""
+
+    model: str
+
+
+class AiStreamDelta(BaseModel):
+    """The next piece of the assistant's text."""
+
+    text: str
+
+
+class AiStreamDone(BaseModel):
+    """The stream's last event."""
+
+    finish_reason: AiFinishReason = Field(alias="finishReason")
+    usage: AiUsageCount
+
+
+class AiEmbedRequest(BaseModel):
+    """Texts to embed."""
+
+    texts: List[str]
+    model: Optional[str] = None
+    """An embedding model of the configured provider; the configured one when omitted."""
+
+
+class AiEmbeddings(BaseModel):
+    """One vector per text, in the order of the texts."""
+
+    model: str
+    dimensions: int
+    embeddings: List[List[float]]
+    usage: AiEmbeddingsUsage
+
+
+class AiEmbeddingsUsage(BaseModel):
+    """The AiEmbeddingsUsage object of the API."""
+
+    input_tokens: int = Field(alias="inputTokens")
+
+
+class AiUsageRow(BaseModel):
+    """One UTC day's usage by one credential of one model."""
+
+    day: str
+    key_id: Optional[str] = Field(alias="keyId")
+    """The key (`key_…`) that called, or null for an end user's call."""
+    user_id: Optional[str] = Field(alias="userId")
+    """The end user (`usr_…`) that called, or null for a key's call."""
+    model: str
+    requests: int
+    input_tokens: int = Field(alias="inputTokens")
+    output_tokens: int = Field(alias="outputTokens")
+
+
+class AiUsageList(BaseModel):
+    """A page of usage rows."""
+
+    data: List[AiUsageRow]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class VectorIndex(BaseModel):
+    """A vector index of a project."""
+
+    name: str
+    dimension: int
+    metric: VectorMetric
+    description: Optional[str]
+    engine: VectorIndexEngine
+    """What searches it: `sqlite-vec` (embedded; exact k-nearest), `pgvector` (PostgreSQL with the extension; HNSW, approximate), `exact` (PostgreSQL without it; every vector compared)."""
+    vector_count: int = Field(alias="vectorCount")
+    created_at: datetime = Field(alias="createdAt")
+
+
+class VectorIndexCreate(BaseModel):
+    """What a new index needs."""
+
+    name: str
+    dimension: int
+    metric: Optional[VectorMetric] = None
+    description: Optional[str] = None
+
+
+class VectorIndexList(BaseModel):
+    """A page of indexes."""
+
+    data: List[VectorIndex]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+    """Pass as `cursor` for the next page; null on the last page."""
+
+
+class VectorInput(BaseModel):
+    """A vector to write."""
+
+    id: str
+    values: List[float]
+    metadata: Optional[Dict[str, object]] = None
+
+
+class VectorUpsert(BaseModel):
+    """Vectors to insert or replace."""
+
+    vectors: List[VectorInput]
+
+
+class VectorUpserted(BaseModel):
+    """The VectorUpserted object of the API."""
+
+    upserted: int
+    """How many vectors were written."""
+
+
+class VectorQuery(BaseModel):
+    """A nearest-neighbour query: exactly one of `vector` and `text`."""
+
+    vector: Optional[List[float]] = None
+    text: Optional[str] = None
+    top_k: Optional[int] = Field(default=None, alias="topK")
+    filter: Optional[Dict[str, object]] = None
+    include_values: Optional[bool] = Field(default=None, alias="includeValues")
+    include_metadata: Optional[bool] = Field(default=None, alias="includeMetadata")
+
+
+class VectorMatch(BaseModel):
+    """The VectorMatch object of the API."""
+
+    id: str
+    score: float
+    """Cosine similarity, Euclidean distance or dot product, by the index's metric."""
+    metadata: Optional[Dict[str, object]] = None
+    values: Optional[List[float]] = None
+
+
+class VectorMatches(BaseModel):
+    """The VectorMatches object of the API."""
+
+    matches: List[VectorMatch]
+
+
+class VectorIds(BaseModel):
+    """The VectorIds object of the API."""
+
+    ids: List[str]
+
+
+class VectorRecord(BaseModel):
+    """The VectorRecord object of the API."""
+
+    id: str
+    values: List[float]
+    metadata: Dict[str, object]
+
+
+class VectorRecords(BaseModel):
+    """The VectorRecords object of the API."""
+
+    vectors: List[VectorRecord]
+
+
+class VectorDelete(BaseModel):
+    """What to delete: `ids` or `filter`, not both."""
+
+    ids: Optional[List[str]] = None
+    filter: Optional[Dict[str, object]] = None
+
+
+class VectorDeleted(BaseModel):
+    """The VectorDeleted object of the API."""
+
+    deleted: int
+    """How many vectors were deleted."""
+
+
+class VectorCount(BaseModel):
+    """The VectorCount object of the API."""
+
+    count: int
+
+
+class VectorIngest(BaseModel):
+    """A text to chunk, embed and store."""
+
+    text: str
+    source_id: Optional[str] = Field(default=None, alias="sourceId")
+    """Names the text; chunks are stored as `{sourceId}#{n}`. A random one is chosen when omitted."""
+    metadata: Optional[Dict[str, object]] = None
+    chunk_size: Optional[int] = Field(default=None, alias="chunkSize")
+    """Most characters per chunk."""
+    chunk_overlap: Optional[int] = Field(default=None, alias="chunkOverlap")
+    """Characters each chunk repeats from the one before; less than chunkSize."""
+
+
+class VectorIngested(BaseModel):
+    """The VectorIngested object of the API."""
+
+    source_id: str = Field(alias="sourceId")
+    chunks: int
+    ids: List[str]
+    model: str
+    """The embedding model."""
+
+
 for _model in (
     Problem,
     FieldProblem,
@@ -1211,6 +1863,16 @@ for _model in (
     CacheDeleted,
     CacheIncrement,
     CacheCounter,
+    CacheKeys,
+    CacheEntries,
+    CacheSetManyItem,
+    CacheSetMany,
+    CacheDeletedCount,
+    CacheFlush,
+    CacheDecrement,
+    CacheExpire,
+    CacheKeyInfo,
+    CacheKeyList,
     ChannelRule,
     StatementRule,
     TableRule,
@@ -1296,5 +1958,54 @@ for _model in (
     McpServerList,
     McpServerTool,
     McpServerToolList,
+    Job,
+    JobEnqueue,
+    JobPull,
+    LeasedJob,
+    LeasedJobList,
+    JobLease,
+    JobHeartbeat,
+    JobAck,
+    JobFail,
+    JobList,
+    StorageObject,
+    StorageObjectPage,
+    StorageDeleted,
+    StorageTransfer,
+    StorageSignedUrlRequest,
+    StorageSignedUrl,
+    AiMessage,
+    AiToolCall,
+    AiTool,
+    AiResponseFormat,
+    AiChatRequest,
+    AiUsageCount,
+    AiAssistantMessage,
+    AiChatCompletion,
+    AiStreamStart,
+    AiStreamDelta,
+    AiStreamDone,
+    AiEmbedRequest,
+    AiEmbeddings,
+    AiEmbeddingsUsage,
+    AiUsageRow,
+    AiUsageList,
+    VectorIndex,
+    VectorIndexCreate,
+    VectorIndexList,
+    VectorInput,
+    VectorUpsert,
+    VectorUpserted,
+    VectorQuery,
+    VectorMatch,
+    VectorMatches,
+    VectorIds,
+    VectorRecord,
+    VectorRecords,
+    VectorDelete,
+    VectorDeleted,
+    VectorCount,
+    VectorIngest,
+    VectorIngested,
 ):
     _model.model_rebuild()

@@ -2,13 +2,17 @@
 import 'package:http/http.dart' as http;
 
 import 'api/account.dart';
+import 'api/ai.dart';
 import 'api/auth.dart';
 import 'api/cache.dart';
 import 'api/db.dart';
 import 'api/health.dart';
 import 'api/projects.dart';
+import 'api/queue.dart';
 import 'api/realtime.dart';
 import 'api/rules.dart';
+import 'api/storage.dart';
+import 'api/vector.dart';
 import 'api/workspaces.dart';
 import 'behaviour.dart';
 import 'transport.dart';
@@ -52,13 +56,22 @@ class AerostackClient {
   /// The account that operates this platform (account key).
   late final AccountApi account = AccountApi(_transport);
 
+  /// Chat completions (messages, tools, JSON output), token streaming and embeddings through the
+  /// provider the operator configured: OpenAI, Anthropic, Google, Groq, any OpenAI-compatible
+  /// endpoint, or a local llama.cpp model. Every call is counted per key (or end user) and model:
+  /// see `ai.usage`. The secret key may always call; a signed-in end user (access token) may,
+  /// within a per-user rate limit. With no provider configured every call answers 503
+  /// `ai/no-provider`.
+  late final AiApi ai = AiApi(_transport);
+
   /// End users of a project: sign-up and sign-in (password, email code, magic link), sessions (a
   /// short-lived JWT access token and a rotating refresh token), email verification, password
   /// reset, and the users' administration with the secret key. Calls made with the publishable or
   /// secret key act on that key's project; a signed-in user calls with the access token.
   late final AuthApi auth = AuthApi(_transport);
 
-  /// A per-project key/value cache with TTLs and atomic counters (secret key).
+  /// A per-project key/value cache with TTLs, atomic counters, batch calls and prefix listing
+  /// (secret key).
   late final CacheApi cache = CacheApi(_transport);
 
   /// The project's own SQL database. The secret key may run any statement inside it (nothing
@@ -72,6 +85,13 @@ class AerostackClient {
   /// Projects and their API keys (account key).
   late final ProjectsApi projects = ProjectsApi(_transport);
 
+  /// A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull
+  /// them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a
+  /// job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat.
+  /// Failed attempts are retried with exponential backoff, then go to the dead letter (status
+  /// `dead`), from where `queue.redrive` queues them again.
+  late final QueueApi queue = QueueApi(_transport);
+
   /// Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent
   /// history, and see who is here (presence). `table/<name>` channels carry the database's change
   /// events and only the platform publishes on them. End users (publishable key) may do what the
@@ -83,6 +103,16 @@ class AerostackClient {
   /// run and which database change events they may see. Deny by default; the secret key is never
   /// restricted.
   late final RulesApi rules = RulesApi(_transport);
+
+  /// Per-project object storage (secret key): streaming upload and download with ranges and ETags,
+  /// metadata, prefix listing, copy and move, and signed URLs that let a browser upload or download
+  /// one object without a credential.
+  late final StorageApi storage = StorageApi(_transport);
+
+  /// Vector search (secret key): named indexes of fixed dimension and metric per project; upsert
+  /// vectors with ids and metadata; query by vector or by text (with an embedding provider); ingest
+  /// text (chunk, embed, store); delete; count. See decision 0042.
+  late final VectorApi vector = VectorApi(_transport);
 
   /// MCP workspaces: many MCP servers behind one gateway URL (`/ws/{slug}`), with members and their
   /// tokens, encrypted secrets, an audit log, limits and per-call analytics. The account key

@@ -18,6 +18,39 @@ abstract final class ErrorCode {
   /// The caller cancelled the call through [RequestOptions.cancel] (status 0).
   static const clientAborted = 'client/aborted';
 
+  /// No embedding model is configured (503). The configured provider has no embedding model; set
+  /// AEROSTACK_AI_EMBEDDING_MODEL (or use a provider that embeds).
+  static const aiEmbeddingsUnavailable = 'ai/embeddings-unavailable';
+
+  /// The model did not answer valid JSON (502). A JSON answer was asked for and the model's text
+  /// does not parse (or match the schema).
+  static const aiInvalidOutput = 'ai/invalid-output';
+
+  /// No AI provider is configured (503). Set AEROSTACK_AI_PROVIDER (openai, anthropic, google,
+  /// groq, openai-compatible or local) and its settings; see the README.
+  static const aiNoProvider = 'ai/no-provider';
+
+  /// The AI provider failed (502). The provider answered 5xx, or could not be reached.
+  static const aiProviderError = 'ai/provider-error';
+
+  /// The AI provider answered something unreadable (502). The provider's answer was not what its
+  /// API promises (malformed JSON, a broken stream).
+  static const aiProviderInvalidResponse = 'ai/provider-invalid-response';
+
+  /// The AI provider is rate limiting (429). The provider answered 429; wait `Retry-After` seconds.
+  static const aiProviderRateLimited = 'ai/provider-rate-limited';
+
+  /// The AI provider refused the request (400). The provider answered 4xx to the request itself (an
+  /// unknown model, too many tokens, a bad schema…); `detail` carries its message.
+  static const aiProviderRejected = 'ai/provider-rejected';
+
+  /// The AI provider did not answer in time (504). No answer within AEROSTACK_AI_TIMEOUT_MS.
+  static const aiProviderTimeout = 'ai/provider-timeout';
+
+  /// The AI provider refused the platform's credentials (502). The provider answered 401 or 403 to
+  /// the operator's API key (AEROSTACK_AI_API_KEY).
+  static const aiProviderUnauthorized = 'ai/provider-unauthorized';
+
   /// Invalid time range (422). `from` is after `to` (or after now, when `to` is left to its
   /// default).
   static const analyticsInvalidRange = 'analytics/invalid-range';
@@ -90,12 +123,19 @@ abstract final class ErrorCode {
   /// Wrong password (403). `currentPassword` is not the user's password.
   static const authWrongPassword = 'auth/wrong-password';
 
+  /// Duplicate key (422). A batch write names the same key more than once.
+  static const cacheDuplicateKey = 'cache/duplicate-key';
+
   /// Not an integer (422). The entry to increment holds a value that is not an integer, or the
   /// result would leave the safe integer range.
   static const cacheNotAnInteger = 'cache/not-an-integer';
 
   /// Cache entry not found (404). The key is absent or has expired.
   static const cacheNotFound = 'cache/not-found';
+
+  /// Value too large (413). A value's JSON text is larger than the operator allows
+  /// (AEROSTACK_CACHE_MAX_VALUE_BYTES, 1 MiB by default).
+  static const cacheValueTooLarge = 'cache/value-too-large';
 
   /// Duplicate migration (422). The same migration name appears twice in the request.
   static const dbDuplicateMigration = 'db/duplicate-migration';
@@ -182,6 +222,22 @@ abstract final class ErrorCode {
   /// Project not found (404). No project with this id belongs to the account.
   static const projectsNotFound = 'projects/not-found';
 
+  /// Idempotency key names another job (422). A job with this idempotencyKey exists with a
+  /// different type or payload.
+  static const queueIdempotencyConflict = 'queue/idempotency-conflict';
+
+  /// Not possible in this state (409). The job's status does not allow this change (cancel a
+  /// succeeded job, redrive one that is not dead).
+  static const queueInvalidState = 'queue/invalid-state';
+
+  /// Lease lost (409). The lease has expired or is no longer the job's: another consumer may hold
+  /// the job now. Stop working on it.
+  static const queueLeaseLost = 'queue/lease-lost';
+
+  /// Job not found (404). No job with this id in the project (or, for an end user, not one of
+  /// theirs).
+  static const queueNotFound = 'queue/not-found';
+
   /// Rate limit exceeded (429). Too many requests for this credential; wait `Retry-After` seconds.
   static const rateLimitExceeded = 'rate-limit/exceeded';
 
@@ -255,6 +311,62 @@ abstract final class ErrorCode {
   /// Rules changed meanwhile (409). Another version of the rules was saved since the version this
   /// update replaces.
   static const rulesVersionConflict = 'rules/version-conflict';
+
+  /// Invalid key (400). The key has a control character, a `\`, an empty, `.` or `..` segment, or a
+  /// leading or trailing `/`.
+  static const storageInvalidKey = 'storage/invalid-key';
+
+  /// Invalid metadata (400). The metadata is not a JSON object of strings, or is too large.
+  static const storageInvalidMetadata = 'storage/invalid-metadata';
+
+  /// Invalid signature (403). The signed URL was altered or not made by this platform.
+  static const storageInvalidSignature = 'storage/invalid-signature';
+
+  /// Object not found (404). No object at this key.
+  static const storageNotFound = 'storage/not-found';
+
+  /// Object too large (413). The object is larger than the platform's per-object limit.
+  static const storageObjectTooLarge = 'storage/object-too-large';
+
+  /// Quota exceeded (413). The upload would take the project over its storage quota.
+  static const storageQuotaExceeded = 'storage/quota-exceeded';
+
+  /// Signed URL expired (403). The signed URL's expiry has passed.
+  static const storageUrlExpired = 'storage/url-expired';
+
+  /// Wrong dimension (422). A vector (or the embedding model's output) does not have the index's
+  /// dimension.
+  static const vectorDimensionMismatch = 'vector/dimension-mismatch';
+
+  /// Vector index exists (409). The project already has an index of this name.
+  static const vectorIndexExists = 'vector/index-exists';
+
+  /// Vector index not found (404). The project has no index of this name.
+  static const vectorIndexNotFound = 'vector/index-not-found';
+
+  /// Invalid filter (422). A metadata filter operator got a value of the wrong type (ranges take a
+  /// number or a string).
+  static const vectorInvalidFilter = 'vector/invalid-filter';
+
+  /// Invalid query (422). The request gives neither or both of two alternatives (`vector` and
+  /// `text`, `ids` and `filter`), or an ingest's `chunkOverlap` is not below its `chunkSize`.
+  static const vectorInvalidQuery = 'vector/invalid-query';
+
+  /// Invalid vector values (422). A vector holds a number that is not finite (or out of the 32-bit
+  /// float range), or is all zeros in a cosine index.
+  static const vectorInvalidValues = 'vector/invalid-values';
+
+  /// Metadata too large (422). A vector's metadata exceeds `AEROSTACK_VECTOR_MAX_METADATA_BYTES` as
+  /// JSON (10 KiB by default).
+  static const vectorMetadataTooLarge = 'vector/metadata-too-large';
+
+  /// No embedding provider (503). Querying by text and ingesting need an embedding model: set
+  /// `AEROSTACK_AI_PROVIDER` (and its model settings, see the AI module) and restart the platform.
+  static const vectorNoEmbeddingProvider = 'vector/no-embedding-provider';
+
+  /// Too many vectors (422). The request writes more vectors than `AEROSTACK_VECTOR_MAX_BATCH`
+  /// allows (1000 by default).
+  static const vectorTooManyVectors = 'vector/too-many-vectors';
 
   /// Not allowed in this workspace (403). The workspace token is not an admin token, or the change
   /// is one only the account key may make (slug, limits).

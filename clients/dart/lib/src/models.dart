@@ -475,6 +475,212 @@ class CacheCounter {
       };
 }
 
+/// The keys of a batch call.
+class CacheKeys {
+  /// Creates a [CacheKeys].
+  const CacheKeys({required this.keys});
+
+  /// Reads a [CacheKeys] from its JSON object; unknown keys are ignored.
+  factory CacheKeys.fromJson(Map<String, Object?> json) => CacheKeys(
+        keys: (json['keys'] as List<Object?>).map((e0) => e0 as String).toList(),
+      );
+
+  final List<String> keys;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'keys': keys,
+      };
+}
+
+/// Entries of a batch call.
+class CacheEntries {
+  /// Creates a [CacheEntries].
+  const CacheEntries({required this.entries});
+
+  /// Reads a [CacheEntries] from its JSON object; unknown keys are ignored.
+  factory CacheEntries.fromJson(Map<String, Object?> json) => CacheEntries(
+        entries: (json['entries'] as List<Object?>).map((e0) => CacheEntry.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<CacheEntry> entries;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'entries': entries.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// One entry of `cache.setMany`.
+class CacheSetManyItem {
+  /// Creates a [CacheSetManyItem].
+  const CacheSetManyItem({required this.key, required this.value, this.ttlSeconds});
+
+  /// Reads a [CacheSetManyItem] from its JSON object; unknown keys are ignored.
+  factory CacheSetManyItem.fromJson(Map<String, Object?> json) => CacheSetManyItem(
+        key: json['key'] as String,
+        value: json['value'],
+        ttlSeconds: json['ttlSeconds'] == null ? null : (json['ttlSeconds'] as num).toInt(),
+      );
+
+  final String key;
+
+  final Object? value;
+
+  final int? ttlSeconds;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'key': key,
+        'value': value,
+        if (ttlSeconds != null) 'ttlSeconds': ttlSeconds,
+      };
+}
+
+/// The entries to write, all or nothing.
+class CacheSetMany {
+  /// Creates a [CacheSetMany].
+  const CacheSetMany({required this.entries});
+
+  /// Reads a [CacheSetMany] from its JSON object; unknown keys are ignored.
+  factory CacheSetMany.fromJson(Map<String, Object?> json) => CacheSetMany(
+        entries: (json['entries'] as List<Object?>).map((e0) => CacheSetManyItem.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<CacheSetManyItem> entries;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'entries': entries.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// The outcome of a batch delete or a flush.
+class CacheDeletedCount {
+  /// Creates a [CacheDeletedCount].
+  const CacheDeletedCount({required this.deleted});
+
+  /// Reads a [CacheDeletedCount] from its JSON object; unknown keys are ignored.
+  factory CacheDeletedCount.fromJson(Map<String, Object?> json) => CacheDeletedCount(
+        deleted: (json['deleted'] as num).toInt(),
+      );
+
+  /// How many live entries were deleted.
+  final int deleted;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'deleted': deleted,
+      };
+}
+
+/// Which entries to delete.
+class CacheFlush {
+  /// Creates a [CacheFlush].
+  const CacheFlush({required this.prefix});
+
+  /// Reads a [CacheFlush] from its JSON object; unknown keys are ignored.
+  factory CacheFlush.fromJson(Map<String, Object?> json) => CacheFlush(
+        prefix: json['prefix'] as String,
+      );
+
+  final String prefix;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'prefix': prefix,
+      };
+}
+
+/// How to change a counter downwards.
+class CacheDecrement {
+  /// Creates a [CacheDecrement].
+  const CacheDecrement({this.by, this.ttlSeconds});
+
+  /// Reads a [CacheDecrement] from its JSON object; unknown keys are ignored.
+  factory CacheDecrement.fromJson(Map<String, Object?> json) => CacheDecrement(
+        by: json['by'] == null ? null : (json['by'] as num).toInt(),
+        ttlSeconds: json['ttlSeconds'] == null ? null : (json['ttlSeconds'] as num).toInt(),
+      );
+
+  /// How much to subtract.
+  final int? by;
+
+  /// The expiry of a key this call creates; an existing key keeps its own.
+  final int? ttlSeconds;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (by != null) 'by': by,
+        if (ttlSeconds != null) 'ttlSeconds': ttlSeconds,
+      };
+}
+
+/// The new expiry of an entry.
+class CacheExpire {
+  /// Creates a [CacheExpire].
+  const CacheExpire({required this.ttlSeconds});
+
+  /// Reads a [CacheExpire] from its JSON object; unknown keys are ignored.
+  factory CacheExpire.fromJson(Map<String, Object?> json) => CacheExpire(
+        ttlSeconds: json['ttlSeconds'] == null ? null : (json['ttlSeconds'] as num).toInt(),
+      );
+
+  /// Seconds from now until the entry expires; null to keep it until deleted.
+  final int? ttlSeconds;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'ttlSeconds': ttlSeconds,
+      };
+}
+
+/// A key and when it expires.
+class CacheKeyInfo {
+  /// Creates a [CacheKeyInfo].
+  const CacheKeyInfo({required this.key, required this.expiresAt});
+
+  /// Reads a [CacheKeyInfo] from its JSON object; unknown keys are ignored.
+  factory CacheKeyInfo.fromJson(Map<String, Object?> json) => CacheKeyInfo(
+        key: json['key'] as String,
+        expiresAt: json['expiresAt'] == null ? null : DateTime.parse(json['expiresAt'] as String),
+      );
+
+  final String key;
+
+  /// When the entry expires; null when it does not.
+  final DateTime? expiresAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'key': key,
+        'expiresAt': expiresAt?.toUtc().toIso8601String(),
+      };
+}
+
+/// A page of live keys, in key order.
+class CacheKeyList {
+  /// Creates a [CacheKeyList].
+  const CacheKeyList({required this.data, required this.nextCursor});
+
+  /// Reads a [CacheKeyList] from its JSON object; unknown keys are ignored.
+  factory CacheKeyList.fromJson(Map<String, Object?> json) => CacheKeyList(
+        data: (json['data'] as List<Object?>).map((e0) => CacheKeyInfo.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<CacheKeyInfo> data;
+
+  /// Pass as `cursor` for the next page; null on the last page.
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
 /// Who may: `public` — anyone holding the publishable key (signed in or not); `authenticated`
 /// — a signed-in end user; `owner` — a signed-in end user acting on their own data (see each
 /// rule); `none` — no end user.
@@ -3193,6 +3399,1622 @@ class McpServerToolList {
   /// This object as JSON, with camelCase keys; unset optional fields are left out.
   Map<String, Object?> toJson() => {
         'data': data.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// `queued` (waiting, possibly delayed), `running` (leased to a consumer), `succeeded`,
+/// `failed` (an attempt failed; waiting for its retry), `dead` (no attempts left: the dead
+/// letter), `cancelled`.
+enum JobStatus {
+  queued('queued'),
+  running('running'),
+  succeeded('succeeded'),
+  failed('failed'),
+  dead('dead'),
+  cancelled('cancelled');
+
+  const JobStatus(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [JobStatus] from JSON; throws a [FormatException] for an unknown value.
+  static JobStatus fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown JobStatus', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// A job and where it stands.
+class Job {
+  /// Creates a [Job].
+  const Job({required this.id, required this.type, required this.payload, required this.status, required this.attempts, required this.maxAttempts, required this.backoffSeconds, required this.result, required this.error, required this.idempotencyKey, required this.userId, required this.channel, required this.createdAt, required this.updatedAt, required this.availableAt, required this.startedAt, required this.finishedAt, required this.leaseExpiresAt});
+
+  /// Reads a [Job] from its JSON object; unknown keys are ignored.
+  factory Job.fromJson(Map<String, Object?> json) => Job(
+        id: json['id'] as String,
+        type: json['type'] as String,
+        payload: json['payload'],
+        status: JobStatus.fromJson(json['status'] as String),
+        attempts: (json['attempts'] as num).toInt(),
+        maxAttempts: (json['maxAttempts'] as num).toInt(),
+        backoffSeconds: (json['backoffSeconds'] as num).toInt(),
+        result: json['result'],
+        error: json['error'] as String?,
+        idempotencyKey: json['idempotencyKey'] as String?,
+        userId: json['userId'] as String?,
+        channel: json['channel'] as String,
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+        availableAt: DateTime.parse(json['availableAt'] as String),
+        startedAt: json['startedAt'] == null ? null : DateTime.parse(json['startedAt'] as String),
+        finishedAt: json['finishedAt'] == null ? null : DateTime.parse(json['finishedAt'] as String),
+        leaseExpiresAt: json['leaseExpiresAt'] == null ? null : DateTime.parse(json['leaseExpiresAt'] as String),
+      );
+
+  final String id;
+
+  final String type;
+
+  final Object? payload;
+
+  final JobStatus status;
+
+  /// Attempts started so far (a lease is an attempt).
+  final int attempts;
+
+  final int maxAttempts;
+
+  /// The first retry's delay; each next one doubles.
+  final int backoffSeconds;
+
+  /// What the consumer's ack returned; null until then.
+  final Object? result;
+
+  /// The last failed attempt's error (an expired lease counts), or null.
+  final String? error;
+
+  final String? idempotencyKey;
+
+  /// The end user the job was enqueued for, who may read and watch it; null when none.
+  final String? userId;
+
+  /// The realtime channel that carries this job's changes (event `job`, data the job):
+  /// subscribe to it to watch the job live.
+  final String channel;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// When the job may next be leased (its delay, or its retry's backoff).
+  final DateTime availableAt;
+
+  /// When its latest attempt started; null before the first.
+  final DateTime? startedAt;
+
+  /// When it succeeded, died or was cancelled; null while it is not finished.
+  final DateTime? finishedAt;
+
+  /// While running, when its current lease expires; else null.
+  final DateTime? leaseExpiresAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'type': type,
+        'payload': payload,
+        'status': status.value,
+        'attempts': attempts,
+        'maxAttempts': maxAttempts,
+        'backoffSeconds': backoffSeconds,
+        'result': result,
+        'error': error,
+        'idempotencyKey': idempotencyKey,
+        'userId': userId,
+        'channel': channel,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+        'availableAt': availableAt.toUtc().toIso8601String(),
+        'startedAt': startedAt?.toUtc().toIso8601String(),
+        'finishedAt': finishedAt?.toUtc().toIso8601String(),
+        'leaseExpiresAt': leaseExpiresAt?.toUtc().toIso8601String(),
+      };
+}
+
+/// A job to enqueue.
+class JobEnqueue {
+  /// Creates a [JobEnqueue].
+  const JobEnqueue({required this.type, this.payload, this.delaySeconds, this.maxAttempts, this.backoffSeconds, this.idempotencyKey, this.userId});
+
+  /// Reads a [JobEnqueue] from its JSON object; unknown keys are ignored.
+  factory JobEnqueue.fromJson(Map<String, Object?> json) => JobEnqueue(
+        type: json['type'] as String,
+        payload: json['payload'],
+        delaySeconds: json['delaySeconds'] == null ? null : (json['delaySeconds'] as num).toInt(),
+        maxAttempts: json['maxAttempts'] == null ? null : (json['maxAttempts'] as num).toInt(),
+        backoffSeconds: json['backoffSeconds'] == null ? null : (json['backoffSeconds'] as num).toInt(),
+        idempotencyKey: json['idempotencyKey'] as String?,
+        userId: json['userId'] as String?,
+      );
+
+  final String type;
+
+  /// The job's input, any JSON (null when omitted).
+  final Object? payload;
+
+  /// How long to wait before the job becomes available.
+  final int? delaySeconds;
+
+  /// How many attempts before the job goes to the dead letter.
+  final int? maxAttempts;
+
+  /// The delay before the first retry; each further retry waits twice as long (at most an hour).
+  final int? backoffSeconds;
+
+  /// The project never holds two jobs with the same key.
+  final String? idempotencyKey;
+
+  /// The end user (`usr_…`) the job is for; they may read and watch it with their session.
+  final String? userId;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'type': type,
+        if (payload != null) 'payload': payload,
+        if (delaySeconds != null) 'delaySeconds': delaySeconds,
+        if (maxAttempts != null) 'maxAttempts': maxAttempts,
+        if (backoffSeconds != null) 'backoffSeconds': backoffSeconds,
+        if (idempotencyKey != null) 'idempotencyKey': idempotencyKey,
+        if (userId != null) 'userId': userId,
+      };
+}
+
+/// What to lease.
+class JobPull {
+  /// Creates a [JobPull].
+  const JobPull({this.types, this.limit, this.leaseSeconds});
+
+  /// Reads a [JobPull] from its JSON object; unknown keys are ignored.
+  factory JobPull.fromJson(Map<String, Object?> json) => JobPull(
+        types: json['types'] == null ? null : (json['types'] as List<Object?>).map((e0) => e0 as String).toList(),
+        limit: json['limit'] == null ? null : (json['limit'] as num).toInt(),
+        leaseSeconds: json['leaseSeconds'] == null ? null : (json['leaseSeconds'] as num).toInt(),
+      );
+
+  /// Only jobs of these types; every type when omitted.
+  final List<String>? types;
+
+  /// How many jobs to lease at most.
+  final int? limit;
+
+  /// How long the lease lasts unless extended by a heartbeat.
+  final int? leaseSeconds;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (types != null) 'types': types,
+        if (limit != null) 'limit': limit,
+        if (leaseSeconds != null) 'leaseSeconds': leaseSeconds,
+      };
+}
+
+/// A job leased to the caller.
+class LeasedJob {
+  /// Creates a [LeasedJob].
+  const LeasedJob({required this.leaseId, required this.leaseExpiresAt, required this.job});
+
+  /// Reads a [LeasedJob] from its JSON object; unknown keys are ignored.
+  factory LeasedJob.fromJson(Map<String, Object?> json) => LeasedJob(
+        leaseId: json['leaseId'] as String,
+        leaseExpiresAt: DateTime.parse(json['leaseExpiresAt'] as String),
+        job: Job.fromJson(json['job'] as Map<String, Object?>),
+      );
+
+  final String leaseId;
+
+  final DateTime leaseExpiresAt;
+
+  final Job job;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'leaseId': leaseId,
+        'leaseExpiresAt': leaseExpiresAt.toUtc().toIso8601String(),
+        'job': job.toJson(),
+      };
+}
+
+/// The jobs a pull leased.
+class LeasedJobList {
+  /// Creates a [LeasedJobList].
+  const LeasedJobList({required this.data});
+
+  /// Reads a [LeasedJobList] from its JSON object; unknown keys are ignored.
+  factory LeasedJobList.fromJson(Map<String, Object?> json) => LeasedJobList(
+        data: (json['data'] as List<Object?>).map((e0) => LeasedJob.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<LeasedJob> data;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// A live lease.
+class JobLease {
+  /// Creates a [JobLease].
+  const JobLease({required this.leaseId, required this.leaseExpiresAt});
+
+  /// Reads a [JobLease] from its JSON object; unknown keys are ignored.
+  factory JobLease.fromJson(Map<String, Object?> json) => JobLease(
+        leaseId: json['leaseId'] as String,
+        leaseExpiresAt: DateTime.parse(json['leaseExpiresAt'] as String),
+      );
+
+  final String leaseId;
+
+  final DateTime leaseExpiresAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'leaseId': leaseId,
+        'leaseExpiresAt': leaseExpiresAt.toUtc().toIso8601String(),
+      };
+}
+
+/// The lease to extend.
+class JobHeartbeat {
+  /// Creates a [JobHeartbeat].
+  const JobHeartbeat({required this.leaseId, this.leaseSeconds});
+
+  /// Reads a [JobHeartbeat] from its JSON object; unknown keys are ignored.
+  factory JobHeartbeat.fromJson(Map<String, Object?> json) => JobHeartbeat(
+        leaseId: json['leaseId'] as String,
+        leaseSeconds: json['leaseSeconds'] == null ? null : (json['leaseSeconds'] as num).toInt(),
+      );
+
+  final String leaseId;
+
+  /// The lease's new length, from now.
+  final int? leaseSeconds;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'leaseId': leaseId,
+        if (leaseSeconds != null) 'leaseSeconds': leaseSeconds,
+      };
+}
+
+/// The lease that completes the job, and its result.
+class JobAck {
+  /// Creates a [JobAck].
+  const JobAck({required this.leaseId, this.result});
+
+  /// Reads a [JobAck] from its JSON object; unknown keys are ignored.
+  factory JobAck.fromJson(Map<String, Object?> json) => JobAck(
+        leaseId: json['leaseId'] as String,
+        result: json['result'],
+      );
+
+  final String leaseId;
+
+  /// What the job produced (null when omitted).
+  final Object? result;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'leaseId': leaseId,
+        if (result != null) 'result': result,
+      };
+}
+
+/// The lease whose attempt failed, and why.
+class JobFail {
+  /// Creates a [JobFail].
+  const JobFail({required this.leaseId, required this.error, this.retry});
+
+  /// Reads a [JobFail] from its JSON object; unknown keys are ignored.
+  factory JobFail.fromJson(Map<String, Object?> json) => JobFail(
+        leaseId: json['leaseId'] as String,
+        error: json['error'] as String,
+        retry: json['retry'] as bool?,
+      );
+
+  final String leaseId;
+
+  /// What went wrong.
+  final String error;
+
+  /// False sends the job to the dead letter at once, whatever its attempts left.
+  final bool? retry;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'leaseId': leaseId,
+        'error': error,
+        if (retry != null) 'retry': retry,
+      };
+}
+
+/// A page of jobs.
+class JobList {
+  /// Creates a [JobList].
+  const JobList({required this.data, required this.nextCursor});
+
+  /// Reads a [JobList] from its JSON object; unknown keys are ignored.
+  factory JobList.fromJson(Map<String, Object?> json) => JobList(
+        data: (json['data'] as List<Object?>).map((e0) => Job.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<Job> data;
+
+  /// Pass as `cursor` for the next page; null on the last page.
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// An object's metadata.
+class StorageObject {
+  /// Creates a [StorageObject].
+  const StorageObject({required this.key, required this.sizeBytes, required this.contentType, required this.etag, required this.cacheControl, required this.metadata, required this.createdAt, required this.updatedAt});
+
+  /// Reads a [StorageObject] from its JSON object; unknown keys are ignored.
+  factory StorageObject.fromJson(Map<String, Object?> json) => StorageObject(
+        key: json['key'] as String,
+        sizeBytes: (json['sizeBytes'] as num).toInt(),
+        contentType: json['contentType'] as String,
+        etag: json['etag'] as String,
+        cacheControl: json['cacheControl'] as String?,
+        metadata: (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0 as String)),
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+      );
+
+  final String key;
+
+  final int sizeBytes;
+
+  final String contentType;
+
+  /// The strong ETag of the bytes (their SHA-256, hex, quoted), as sent on downloads.
+  final String etag;
+
+  final String? cacheControl;
+
+  final Map<String, String> metadata;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'key': key,
+        'sizeBytes': sizeBytes,
+        'contentType': contentType,
+        'etag': etag,
+        'cacheControl': cacheControl,
+        'metadata': metadata,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// The StorageObjectPage object of the API.
+class StorageObjectPage {
+  /// Creates a [StorageObjectPage].
+  const StorageObjectPage({required this.data, required this.nextCursor});
+
+  /// Reads a [StorageObjectPage] from its JSON object; unknown keys are ignored.
+  factory StorageObjectPage.fromJson(Map<String, Object?> json) => StorageObjectPage(
+        data: (json['data'] as List<Object?>).map((e0) => StorageObject.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<StorageObject> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// The StorageDeleted object of the API.
+class StorageDeleted {
+  /// Creates a [StorageDeleted].
+  const StorageDeleted({required this.deleted});
+
+  /// Reads a [StorageDeleted] from its JSON object; unknown keys are ignored.
+  factory StorageDeleted.fromJson(Map<String, Object?> json) => StorageDeleted(
+        deleted: json['deleted'] as bool,
+      );
+
+  /// True when an object was there and is now gone.
+  final bool deleted;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'deleted': deleted,
+      };
+}
+
+/// A source and a destination key.
+class StorageTransfer {
+  /// Creates a [StorageTransfer].
+  const StorageTransfer({required this.sourceKey, required this.destinationKey});
+
+  /// Reads a [StorageTransfer] from its JSON object; unknown keys are ignored.
+  factory StorageTransfer.fromJson(Map<String, Object?> json) => StorageTransfer(
+        sourceKey: json['sourceKey'] as String,
+        destinationKey: json['destinationKey'] as String,
+      );
+
+  final String sourceKey;
+
+  final String destinationKey;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'sourceKey': sourceKey,
+        'destinationKey': destinationKey,
+      };
+}
+
+/// The StorageSignedUrlRequest object of the API.
+class StorageSignedUrlRequest {
+  /// Creates a [StorageSignedUrlRequest].
+  const StorageSignedUrlRequest({required this.key, this.method, this.expiresInSeconds, this.contentType, this.cacheControl});
+
+  /// Reads a [StorageSignedUrlRequest] from its JSON object; unknown keys are ignored.
+  factory StorageSignedUrlRequest.fromJson(Map<String, Object?> json) => StorageSignedUrlRequest(
+        key: json['key'] as String,
+        method: json['method'] == null ? null : StorageSignedUrlRequestMethod.fromJson(json['method'] as String),
+        expiresInSeconds: json['expiresInSeconds'] == null ? null : (json['expiresInSeconds'] as num).toInt(),
+        contentType: json['contentType'] as String?,
+        cacheControl: json['cacheControl'] as String?,
+      );
+
+  final String key;
+
+  /// `GET` to download, `PUT` to upload.
+  final StorageSignedUrlRequestMethod? method;
+
+  final int? expiresInSeconds;
+
+  /// `PUT` only: the uploaded object's media type.
+  final String? contentType;
+
+  /// `PUT` only: the uploaded object's `Cache-Control`.
+  final String? cacheControl;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'key': key,
+        if (method != null) 'method': method?.value,
+        if (expiresInSeconds != null) 'expiresInSeconds': expiresInSeconds,
+        if (contentType != null) 'contentType': contentType,
+        if (cacheControl != null) 'cacheControl': cacheControl,
+      };
+}
+
+/// `GET` to download, `PUT` to upload.
+enum StorageSignedUrlRequestMethod {
+  get('GET'),
+  put('PUT');
+
+  const StorageSignedUrlRequestMethod(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [StorageSignedUrlRequestMethod] from JSON; throws a [FormatException] for an unknown value.
+  static StorageSignedUrlRequestMethod fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown StorageSignedUrlRequestMethod', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// The StorageSignedUrl object of the API.
+class StorageSignedUrl {
+  /// Creates a [StorageSignedUrl].
+  const StorageSignedUrl({required this.url, required this.path, required this.method, required this.key, required this.expiresAt});
+
+  /// Reads a [StorageSignedUrl] from its JSON object; unknown keys are ignored.
+  factory StorageSignedUrl.fromJson(Map<String, Object?> json) => StorageSignedUrl(
+        url: json['url'] as String,
+        path: json['path'] as String,
+        method: StorageSignedUrlMethod.fromJson(json['method'] as String),
+        key: json['key'] as String,
+        expiresAt: DateTime.parse(json['expiresAt'] as String),
+      );
+
+  /// The absolute URL, on the platform's public URL.
+  final String url;
+
+  /// The same URL's path and query
+  final String path;
+
+  final StorageSignedUrlMethod method;
+
+  final String key;
+
+  final DateTime expiresAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'url': url,
+        'path': path,
+        'method': method.value,
+        'key': key,
+        'expiresAt': expiresAt.toUtc().toIso8601String(),
+      };
+}
+
+/// One of a fixed set of strings.
+enum StorageSignedUrlMethod {
+  get('GET'),
+  put('PUT');
+
+  const StorageSignedUrlMethod(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [StorageSignedUrlMethod] from JSON; throws a [FormatException] for an unknown value.
+  static StorageSignedUrlMethod fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown StorageSignedUrlMethod', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// One message of the conversation. `system` sets the behaviour, `user` and `assistant`
+/// alternate, `tool` answers an assistant's tool call (by `toolCallId`).
+class AiMessage {
+  /// Creates an [AiMessage].
+  const AiMessage({required this.role, this.content, this.toolCalls, this.toolCallId, this.toolName});
+
+  /// Reads an [AiMessage] from its JSON object; unknown keys are ignored.
+  factory AiMessage.fromJson(Map<String, Object?> json) => AiMessage(
+        role: AiMessageRole.fromJson(json['role'] as String),
+        content: json['content'] as String?,
+        toolCalls: json['toolCalls'] == null ? null : (json['toolCalls'] as List<Object?>).map((e0) => AiToolCall.fromJson(e0 as Map<String, Object?>)).toList(),
+        toolCallId: json['toolCallId'] as String?,
+        toolName: json['toolName'] as String?,
+      );
+
+  final AiMessageRole role;
+
+  /// The text. May be empty on an assistant message that only calls tools.
+  final String? content;
+
+  /// The tools an assistant message called (assistant messages only).
+  final List<AiToolCall>? toolCalls;
+
+  /// The call this `tool` message answers (tool messages only).
+  final String? toolCallId;
+
+  /// The tool this `tool` message answers for (tool messages only; defaults to the call's tool).
+  final String? toolName;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'role': role.value,
+        if (content != null) 'content': content,
+        if (toolCalls != null) 'toolCalls': toolCalls?.map((e0) => e0.toJson()).toList(),
+        if (toolCallId != null) 'toolCallId': toolCallId,
+        if (toolName != null) 'toolName': toolName,
+      };
+}
+
+/// One of a fixed set of strings.
+enum AiMessageRole {
+  system('system'),
+  user('user'),
+  assistant('assistant'),
+  tool('tool');
+
+  const AiMessageRole(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [AiMessageRole] from JSON; throws a [FormatException] for an unknown value.
+  static AiMessageRole fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown AiMessageRole', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// A call of one tool by the model.
+class AiToolCall {
+  /// Creates an [AiToolCall].
+  const AiToolCall({required this.id, required this.name, required this.arguments});
+
+  /// Reads an [AiToolCall] from its JSON object; unknown keys are ignored.
+  factory AiToolCall.fromJson(Map<String, Object?> json) => AiToolCall(
+        id: json['id'] as String,
+        name: json['name'] as String,
+        arguments: json['arguments'],
+      );
+
+  /// The call's id
+  final String id;
+
+  final String name;
+
+  /// The arguments, as JSON matching the tool's `parameters`.
+  final Object? arguments;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'name': name,
+        'arguments': arguments,
+      };
+}
+
+/// A tool the model may call; the caller runs it and sends its result back.
+class AiTool {
+  /// Creates an [AiTool].
+  const AiTool({required this.name, this.description, required this.parameters});
+
+  /// Reads an [AiTool] from its JSON object; unknown keys are ignored.
+  factory AiTool.fromJson(Map<String, Object?> json) => AiTool(
+        name: json['name'] as String,
+        description: json['description'] as String?,
+        parameters: (json['parameters'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+      );
+
+  final String name;
+
+  final String? description;
+
+  /// The JSON Schema of the tool's arguments (an object schema).
+  final Map<String, Object?> parameters;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        if (description != null) 'description': description,
+        'parameters': parameters,
+      };
+}
+
+/// `text` (the default) or `json`: a JSON answer, matching `schema` when given.
+class AiResponseFormat {
+  /// Creates an [AiResponseFormat].
+  const AiResponseFormat({required this.type, this.schema, this.name});
+
+  /// Reads an [AiResponseFormat] from its JSON object; unknown keys are ignored.
+  factory AiResponseFormat.fromJson(Map<String, Object?> json) => AiResponseFormat(
+        type: AiResponseFormatType.fromJson(json['type'] as String),
+        schema: json['schema'] == null ? null : (json['schema'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        name: json['name'] as String?,
+      );
+
+  final AiResponseFormatType type;
+
+  /// The JSON Schema the answer should match (with `type` json).
+  final Map<String, Object?>? schema;
+
+  /// A name for the schema
+  final String? name;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'type': type.value,
+        if (schema != null) 'schema': schema,
+        if (name != null) 'name': name,
+      };
+}
+
+/// One of a fixed set of strings.
+enum AiResponseFormatType {
+  text('text'),
+  json('json');
+
+  const AiResponseFormatType(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [AiResponseFormatType] from JSON; throws a [FormatException] for an unknown value.
+  static AiResponseFormatType fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown AiResponseFormatType', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// A conversation to complete.
+class AiChatRequest {
+  /// Creates an [AiChatRequest].
+  const AiChatRequest({required this.messages, this.model, this.tools, this.toolChoice, this.responseFormat, this.temperature, this.maxOutputTokens});
+
+  /// Reads an [AiChatRequest] from its JSON object; unknown keys are ignored.
+  factory AiChatRequest.fromJson(Map<String, Object?> json) => AiChatRequest(
+        messages: (json['messages'] as List<Object?>).map((e0) => AiMessage.fromJson(e0 as Map<String, Object?>)).toList(),
+        model: json['model'] as String?,
+        tools: json['tools'] == null ? null : (json['tools'] as List<Object?>).map((e0) => AiTool.fromJson(e0 as Map<String, Object?>)).toList(),
+        toolChoice: json['toolChoice'] == null ? null : AiChatRequestToolChoice.fromJson(json['toolChoice'] as String),
+        responseFormat: json['responseFormat'] == null ? null : AiResponseFormat.fromJson(json['responseFormat'] as Map<String, Object?>),
+        temperature: json['temperature'] == null ? null : (json['temperature'] as num).toDouble(),
+        maxOutputTokens: json['maxOutputTokens'] == null ? null : (json['maxOutputTokens'] as num).toInt(),
+      );
+
+  final List<AiMessage> messages;
+
+  /// A model of the configured provider; the configured chat model when omitted.
+  final String? model;
+
+  final List<AiTool>? tools;
+
+  /// Whether the model may (`auto`, the default), may not or must call a tool.
+  final AiChatRequestToolChoice? toolChoice;
+
+  final AiResponseFormat? responseFormat;
+
+  final double? temperature;
+
+  final int? maxOutputTokens;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'messages': messages.map((e0) => e0.toJson()).toList(),
+        if (model != null) 'model': model,
+        if (tools != null) 'tools': tools?.map((e0) => e0.toJson()).toList(),
+        if (toolChoice != null) 'toolChoice': toolChoice?.value,
+        if (responseFormat != null) 'responseFormat': responseFormat?.toJson(),
+        if (temperature != null) 'temperature': temperature,
+        if (maxOutputTokens != null) 'maxOutputTokens': maxOutputTokens,
+      };
+}
+
+/// Whether the model may (`auto`, the default), may not or must call a tool.
+enum AiChatRequestToolChoice {
+  auto('auto'),
+  none('none'),
+  required('required');
+
+  const AiChatRequestToolChoice(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [AiChatRequestToolChoice] from JSON; throws a [FormatException] for an unknown value.
+  static AiChatRequestToolChoice fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown AiChatRequestToolChoice', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// Tokens the provider counted for one call (0 when it does not report them).
+class AiUsageCount {
+  /// Creates an [AiUsageCount].
+  const AiUsageCount({required this.inputTokens, required this.outputTokens});
+
+  /// Reads an [AiUsageCount] from its JSON object; unknown keys are ignored.
+  factory AiUsageCount.fromJson(Map<String, Object?> json) => AiUsageCount(
+        inputTokens: (json['inputTokens'] as num).toInt(),
+        outputTokens: (json['outputTokens'] as num).toInt(),
+      );
+
+  final int inputTokens;
+
+  final int outputTokens;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'inputTokens': inputTokens,
+        'outputTokens': outputTokens,
+      };
+}
+
+/// Why the model stopped.
+enum AiFinishReason {
+  stop('stop'),
+  length('length'),
+  toolCalls('tool-calls'),
+  contentFilter('content-filter'),
+  error('error'),
+  other('other');
+
+  const AiFinishReason(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [AiFinishReason] from JSON; throws a [FormatException] for an unknown value.
+  static AiFinishReason fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown AiFinishReason', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// The model's answer.
+class AiAssistantMessage {
+  /// Creates an [AiAssistantMessage].
+  const AiAssistantMessage({required this.role, required this.content, required this.toolCalls});
+
+  /// Reads an [AiAssistantMessage] from its JSON object; unknown keys are ignored.
+  factory AiAssistantMessage.fromJson(Map<String, Object?> json) => AiAssistantMessage(
+        role: AiAssistantMessageRole.fromJson(json['role'] as String),
+        content: json['content'] as String,
+        toolCalls: (json['toolCalls'] as List<Object?>).map((e0) => AiToolCall.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final AiAssistantMessageRole role;
+
+  final String content;
+
+  final List<AiToolCall> toolCalls;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'role': role.value,
+        'content': content,
+        'toolCalls': toolCalls.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// One of a fixed set of strings.
+enum AiAssistantMessageRole {
+  assistant('assistant');
+
+  const AiAssistantMessageRole(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [AiAssistantMessageRole] from JSON; throws a [FormatException] for an unknown value.
+  static AiAssistantMessageRole fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown AiAssistantMessageRole', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// A completed chat.
+class AiChatCompletion {
+  /// Creates an [AiChatCompletion].
+  const AiChatCompletion({required this.model, required this.message, this.json, required this.finishReason, required this.usage});
+
+  /// Reads an [AiChatCompletion] from its JSON object; unknown keys are ignored.
+  factory AiChatCompletion.fromJson(Map<String, Object?> json) => AiChatCompletion(
+        model: json['model'] as String,
+        message: AiAssistantMessage.fromJson(json['message'] as Map<String, Object?>),
+        json: json['json'],
+        finishReason: AiFinishReason.fromJson(json['finishReason'] as String),
+        usage: AiUsageCount.fromJson(json['usage'] as Map<String, Object?>),
+      );
+
+  /// The model that answered.
+  final String model;
+
+  final AiAssistantMessage message;
+
+  /// The parsed answer, present when `responseFormat.type` was `json`.
+  final Object? json;
+
+  final AiFinishReason finishReason;
+
+  final AiUsageCount usage;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'model': model,
+        'message': message.toJson(),
+        if (json != null) 'json': json,
+        'finishReason': finishReason.value,
+        'usage': usage.toJson(),
+      };
+}
+
+/// The stream's first event.
+class AiStreamStart {
+  /// Creates an [AiStreamStart].
+  const AiStreamStart({required this.model});
+
+  /// Reads an [AiStreamStart] from its JSON object; unknown keys are ignored.
+  factory AiStreamStart.fromJson(Map<String, Object?> json) => AiStreamStart(
+        model: json['model'] as String,
+      );
+
+  final String model;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'model': model,
+      };
+}
+
+/// The next piece of the assistant's text.
+class AiStreamDelta {
+  /// Creates an [AiStreamDelta].
+  const AiStreamDelta({required this.text});
+
+  /// Reads an [AiStreamDelta] from its JSON object; unknown keys are ignored.
+  factory AiStreamDelta.fromJson(Map<String, Object?> json) => AiStreamDelta(
+        text: json['text'] as String,
+      );
+
+  final String text;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'text': text,
+      };
+}
+
+/// The stream's last event.
+class AiStreamDone {
+  /// Creates an [AiStreamDone].
+  const AiStreamDone({required this.finishReason, required this.usage});
+
+  /// Reads an [AiStreamDone] from its JSON object; unknown keys are ignored.
+  factory AiStreamDone.fromJson(Map<String, Object?> json) => AiStreamDone(
+        finishReason: AiFinishReason.fromJson(json['finishReason'] as String),
+        usage: AiUsageCount.fromJson(json['usage'] as Map<String, Object?>),
+      );
+
+  final AiFinishReason finishReason;
+
+  final AiUsageCount usage;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'finishReason': finishReason.value,
+        'usage': usage.toJson(),
+      };
+}
+
+/// Texts to embed.
+class AiEmbedRequest {
+  /// Creates an [AiEmbedRequest].
+  const AiEmbedRequest({required this.texts, this.model});
+
+  /// Reads an [AiEmbedRequest] from its JSON object; unknown keys are ignored.
+  factory AiEmbedRequest.fromJson(Map<String, Object?> json) => AiEmbedRequest(
+        texts: (json['texts'] as List<Object?>).map((e0) => e0 as String).toList(),
+        model: json['model'] as String?,
+      );
+
+  final List<String> texts;
+
+  /// An embedding model of the configured provider; the configured one when omitted.
+  final String? model;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'texts': texts,
+        if (model != null) 'model': model,
+      };
+}
+
+/// One vector per text, in the order of the texts.
+class AiEmbeddings {
+  /// Creates an [AiEmbeddings].
+  const AiEmbeddings({required this.model, required this.dimensions, required this.embeddings, required this.usage});
+
+  /// Reads an [AiEmbeddings] from its JSON object; unknown keys are ignored.
+  factory AiEmbeddings.fromJson(Map<String, Object?> json) => AiEmbeddings(
+        model: json['model'] as String,
+        dimensions: (json['dimensions'] as num).toInt(),
+        embeddings: (json['embeddings'] as List<Object?>).map((e0) => (e0 as List<Object?>).map((e1) => (e1 as num).toDouble()).toList()).toList(),
+        usage: AiEmbeddingsUsage.fromJson(json['usage'] as Map<String, Object?>),
+      );
+
+  final String model;
+
+  final int dimensions;
+
+  final List<List<double>> embeddings;
+
+  final AiEmbeddingsUsage usage;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'model': model,
+        'dimensions': dimensions,
+        'embeddings': embeddings,
+        'usage': usage.toJson(),
+      };
+}
+
+/// The AiEmbeddingsUsage object of the API.
+class AiEmbeddingsUsage {
+  /// Creates an [AiEmbeddingsUsage].
+  const AiEmbeddingsUsage({required this.inputTokens});
+
+  /// Reads an [AiEmbeddingsUsage] from its JSON object; unknown keys are ignored.
+  factory AiEmbeddingsUsage.fromJson(Map<String, Object?> json) => AiEmbeddingsUsage(
+        inputTokens: (json['inputTokens'] as num).toInt(),
+      );
+
+  final int inputTokens;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'inputTokens': inputTokens,
+      };
+}
+
+/// One UTC day's usage by one credential of one model.
+class AiUsageRow {
+  /// Creates an [AiUsageRow].
+  const AiUsageRow({required this.day, required this.keyId, required this.userId, required this.model, required this.requests, required this.inputTokens, required this.outputTokens});
+
+  /// Reads an [AiUsageRow] from its JSON object; unknown keys are ignored.
+  factory AiUsageRow.fromJson(Map<String, Object?> json) => AiUsageRow(
+        day: json['day'] as String,
+        keyId: json['keyId'] as String?,
+        userId: json['userId'] as String?,
+        model: json['model'] as String,
+        requests: (json['requests'] as num).toInt(),
+        inputTokens: (json['inputTokens'] as num).toInt(),
+        outputTokens: (json['outputTokens'] as num).toInt(),
+      );
+
+  final String day;
+
+  /// The key (`key_…`) that called, or null for an end user's call.
+  final String? keyId;
+
+  /// The end user (`usr_…`) that called, or null for a key's call.
+  final String? userId;
+
+  final String model;
+
+  final int requests;
+
+  final int inputTokens;
+
+  final int outputTokens;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'day': day,
+        'keyId': keyId,
+        'userId': userId,
+        'model': model,
+        'requests': requests,
+        'inputTokens': inputTokens,
+        'outputTokens': outputTokens,
+      };
+}
+
+/// A page of usage rows.
+class AiUsageList {
+  /// Creates an [AiUsageList].
+  const AiUsageList({required this.data, required this.nextCursor});
+
+  /// Reads an [AiUsageList] from its JSON object; unknown keys are ignored.
+  factory AiUsageList.fromJson(Map<String, Object?> json) => AiUsageList(
+        data: (json['data'] as List<Object?>).map((e0) => AiUsageRow.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<AiUsageRow> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// How vectors are compared: cosine similarity, Euclidean (L2) distance, or dot product.
+enum VectorMetric {
+  cosine('cosine'),
+  euclidean('euclidean'),
+  dot('dot');
+
+  const VectorMetric(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [VectorMetric] from JSON; throws a [FormatException] for an unknown value.
+  static VectorMetric fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown VectorMetric', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// A vector index of a project.
+class VectorIndex {
+  /// Creates a [VectorIndex].
+  const VectorIndex({required this.name, required this.dimension, required this.metric, required this.description, required this.engine, required this.vectorCount, required this.createdAt});
+
+  /// Reads a [VectorIndex] from its JSON object; unknown keys are ignored.
+  factory VectorIndex.fromJson(Map<String, Object?> json) => VectorIndex(
+        name: json['name'] as String,
+        dimension: (json['dimension'] as num).toInt(),
+        metric: VectorMetric.fromJson(json['metric'] as String),
+        description: json['description'] as String?,
+        engine: VectorIndexEngine.fromJson(json['engine'] as String),
+        vectorCount: (json['vectorCount'] as num).toInt(),
+        createdAt: DateTime.parse(json['createdAt'] as String),
+      );
+
+  final String name;
+
+  final int dimension;
+
+  final VectorMetric metric;
+
+  final String? description;
+
+  /// What searches it: `sqlite-vec` (embedded; exact k-nearest), `pgvector` (PostgreSQL with the
+  /// extension; HNSW, approximate), `exact` (PostgreSQL without it; every vector compared).
+  final VectorIndexEngine engine;
+
+  final int vectorCount;
+
+  final DateTime createdAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'dimension': dimension,
+        'metric': metric.value,
+        'description': description,
+        'engine': engine.value,
+        'vectorCount': vectorCount,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+      };
+}
+
+/// What searches it: `sqlite-vec` (embedded; exact k-nearest), `pgvector` (PostgreSQL with the
+/// extension; HNSW, approximate), `exact` (PostgreSQL without it; every vector compared).
+enum VectorIndexEngine {
+  sqliteVec('sqlite-vec'),
+  pgvector('pgvector'),
+  exact('exact');
+
+  const VectorIndexEngine(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [VectorIndexEngine] from JSON; throws a [FormatException] for an unknown value.
+  static VectorIndexEngine fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown VectorIndexEngine', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// What a new index needs.
+class VectorIndexCreate {
+  /// Creates a [VectorIndexCreate].
+  const VectorIndexCreate({required this.name, required this.dimension, this.metric, this.description});
+
+  /// Reads a [VectorIndexCreate] from its JSON object; unknown keys are ignored.
+  factory VectorIndexCreate.fromJson(Map<String, Object?> json) => VectorIndexCreate(
+        name: json['name'] as String,
+        dimension: (json['dimension'] as num).toInt(),
+        metric: json['metric'] == null ? null : VectorMetric.fromJson(json['metric'] as String),
+        description: json['description'] as String?,
+      );
+
+  final String name;
+
+  final int dimension;
+
+  final VectorMetric? metric;
+
+  final String? description;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'dimension': dimension,
+        if (metric != null) 'metric': metric?.value,
+        if (description != null) 'description': description,
+      };
+}
+
+/// A page of indexes.
+class VectorIndexList {
+  /// Creates a [VectorIndexList].
+  const VectorIndexList({required this.data, required this.nextCursor});
+
+  /// Reads a [VectorIndexList] from its JSON object; unknown keys are ignored.
+  factory VectorIndexList.fromJson(Map<String, Object?> json) => VectorIndexList(
+        data: (json['data'] as List<Object?>).map((e0) => VectorIndex.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<VectorIndex> data;
+
+  /// Pass as `cursor` for the next page; null on the last page.
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// A vector to write.
+class VectorInput {
+  /// Creates a [VectorInput].
+  const VectorInput({required this.id, required this.values, this.metadata});
+
+  /// Reads a [VectorInput] from its JSON object; unknown keys are ignored.
+  factory VectorInput.fromJson(Map<String, Object?> json) => VectorInput(
+        id: json['id'] as String,
+        values: (json['values'] as List<Object?>).map((e0) => (e0 as num).toDouble()).toList(),
+        metadata: json['metadata'] == null ? null : (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+      );
+
+  final String id;
+
+  final List<double> values;
+
+  final Map<String, Object?>? metadata;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'values': values,
+        if (metadata != null) 'metadata': metadata,
+      };
+}
+
+/// Vectors to insert or replace.
+class VectorUpsert {
+  /// Creates a [VectorUpsert].
+  const VectorUpsert({required this.vectors});
+
+  /// Reads a [VectorUpsert] from its JSON object; unknown keys are ignored.
+  factory VectorUpsert.fromJson(Map<String, Object?> json) => VectorUpsert(
+        vectors: (json['vectors'] as List<Object?>).map((e0) => VectorInput.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<VectorInput> vectors;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'vectors': vectors.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// The VectorUpserted object of the API.
+class VectorUpserted {
+  /// Creates a [VectorUpserted].
+  const VectorUpserted({required this.upserted});
+
+  /// Reads a [VectorUpserted] from its JSON object; unknown keys are ignored.
+  factory VectorUpserted.fromJson(Map<String, Object?> json) => VectorUpserted(
+        upserted: (json['upserted'] as num).toInt(),
+      );
+
+  /// How many vectors were written.
+  final int upserted;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'upserted': upserted,
+      };
+}
+
+/// A nearest-neighbour query: exactly one of `vector` and `text`.
+class VectorQuery {
+  /// Creates a [VectorQuery].
+  const VectorQuery({this.vector, this.text, this.topK, this.filter, this.includeValues, this.includeMetadata});
+
+  /// Reads a [VectorQuery] from its JSON object; unknown keys are ignored.
+  factory VectorQuery.fromJson(Map<String, Object?> json) => VectorQuery(
+        vector: json['vector'] == null ? null : (json['vector'] as List<Object?>).map((e0) => (e0 as num).toDouble()).toList(),
+        text: json['text'] as String?,
+        topK: json['topK'] == null ? null : (json['topK'] as num).toInt(),
+        filter: json['filter'] == null ? null : (json['filter'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        includeValues: json['includeValues'] as bool?,
+        includeMetadata: json['includeMetadata'] as bool?,
+      );
+
+  final List<double>? vector;
+
+  final String? text;
+
+  final int? topK;
+
+  final Map<String, Object?>? filter;
+
+  final bool? includeValues;
+
+  final bool? includeMetadata;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (vector != null) 'vector': vector,
+        if (text != null) 'text': text,
+        if (topK != null) 'topK': topK,
+        if (filter != null) 'filter': filter,
+        if (includeValues != null) 'includeValues': includeValues,
+        if (includeMetadata != null) 'includeMetadata': includeMetadata,
+      };
+}
+
+/// The VectorMatch object of the API.
+class VectorMatch {
+  /// Creates a [VectorMatch].
+  const VectorMatch({required this.id, required this.score, this.metadata, this.values});
+
+  /// Reads a [VectorMatch] from its JSON object; unknown keys are ignored.
+  factory VectorMatch.fromJson(Map<String, Object?> json) => VectorMatch(
+        id: json['id'] as String,
+        score: (json['score'] as num).toDouble(),
+        metadata: json['metadata'] == null ? null : (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        values: json['values'] == null ? null : (json['values'] as List<Object?>).map((e0) => (e0 as num).toDouble()).toList(),
+      );
+
+  final String id;
+
+  /// Cosine similarity, Euclidean distance or dot product, by the index's metric.
+  final double score;
+
+  final Map<String, Object?>? metadata;
+
+  final List<double>? values;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'score': score,
+        if (metadata != null) 'metadata': metadata,
+        if (values != null) 'values': values,
+      };
+}
+
+/// The VectorMatches object of the API.
+class VectorMatches {
+  /// Creates a [VectorMatches].
+  const VectorMatches({required this.matches});
+
+  /// Reads a [VectorMatches] from its JSON object; unknown keys are ignored.
+  factory VectorMatches.fromJson(Map<String, Object?> json) => VectorMatches(
+        matches: (json['matches'] as List<Object?>).map((e0) => VectorMatch.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<VectorMatch> matches;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'matches': matches.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// The VectorIds object of the API.
+class VectorIds {
+  /// Creates a [VectorIds].
+  const VectorIds({required this.ids});
+
+  /// Reads a [VectorIds] from its JSON object; unknown keys are ignored.
+  factory VectorIds.fromJson(Map<String, Object?> json) => VectorIds(
+        ids: (json['ids'] as List<Object?>).map((e0) => e0 as String).toList(),
+      );
+
+  final List<String> ids;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'ids': ids,
+      };
+}
+
+/// The VectorRecord object of the API.
+class VectorRecord {
+  /// Creates a [VectorRecord].
+  const VectorRecord({required this.id, required this.values, required this.metadata});
+
+  /// Reads a [VectorRecord] from its JSON object; unknown keys are ignored.
+  factory VectorRecord.fromJson(Map<String, Object?> json) => VectorRecord(
+        id: json['id'] as String,
+        values: (json['values'] as List<Object?>).map((e0) => (e0 as num).toDouble()).toList(),
+        metadata: (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+      );
+
+  final String id;
+
+  final List<double> values;
+
+  final Map<String, Object?> metadata;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'values': values,
+        'metadata': metadata,
+      };
+}
+
+/// The VectorRecords object of the API.
+class VectorRecords {
+  /// Creates a [VectorRecords].
+  const VectorRecords({required this.vectors});
+
+  /// Reads a [VectorRecords] from its JSON object; unknown keys are ignored.
+  factory VectorRecords.fromJson(Map<String, Object?> json) => VectorRecords(
+        vectors: (json['vectors'] as List<Object?>).map((e0) => VectorRecord.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final List<VectorRecord> vectors;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'vectors': vectors.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// What to delete: `ids` or `filter`, not both.
+class VectorDelete {
+  /// Creates a [VectorDelete].
+  const VectorDelete({this.ids, this.filter});
+
+  /// Reads a [VectorDelete] from its JSON object; unknown keys are ignored.
+  factory VectorDelete.fromJson(Map<String, Object?> json) => VectorDelete(
+        ids: json['ids'] == null ? null : (json['ids'] as List<Object?>).map((e0) => e0 as String).toList(),
+        filter: json['filter'] == null ? null : (json['filter'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+      );
+
+  final List<String>? ids;
+
+  final Map<String, Object?>? filter;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (ids != null) 'ids': ids,
+        if (filter != null) 'filter': filter,
+      };
+}
+
+/// The VectorDeleted object of the API.
+class VectorDeleted {
+  /// Creates a [VectorDeleted].
+  const VectorDeleted({required this.deleted});
+
+  /// Reads a [VectorDeleted] from its JSON object; unknown keys are ignored.
+  factory VectorDeleted.fromJson(Map<String, Object?> json) => VectorDeleted(
+        deleted: (json['deleted'] as num).toInt(),
+      );
+
+  /// How many vectors were deleted.
+  final int deleted;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'deleted': deleted,
+      };
+}
+
+/// The VectorCount object of the API.
+class VectorCount {
+  /// Creates a [VectorCount].
+  const VectorCount({required this.count});
+
+  /// Reads a [VectorCount] from its JSON object; unknown keys are ignored.
+  factory VectorCount.fromJson(Map<String, Object?> json) => VectorCount(
+        count: (json['count'] as num).toInt(),
+      );
+
+  final int count;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'count': count,
+      };
+}
+
+/// A text to chunk, embed and store.
+class VectorIngest {
+  /// Creates a [VectorIngest].
+  const VectorIngest({required this.text, this.sourceId, this.metadata, this.chunkSize, this.chunkOverlap});
+
+  /// Reads a [VectorIngest] from its JSON object; unknown keys are ignored.
+  factory VectorIngest.fromJson(Map<String, Object?> json) => VectorIngest(
+        text: json['text'] as String,
+        sourceId: json['sourceId'] as String?,
+        metadata: json['metadata'] == null ? null : (json['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        chunkSize: json['chunkSize'] == null ? null : (json['chunkSize'] as num).toInt(),
+        chunkOverlap: json['chunkOverlap'] == null ? null : (json['chunkOverlap'] as num).toInt(),
+      );
+
+  final String text;
+
+  /// Names the text; chunks are stored as `{sourceId}#{n}`. A random one is chosen when omitted.
+  final String? sourceId;
+
+  final Map<String, Object?>? metadata;
+
+  /// Most characters per chunk.
+  final int? chunkSize;
+
+  /// Characters each chunk repeats from the one before; less than chunkSize.
+  final int? chunkOverlap;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'text': text,
+        if (sourceId != null) 'sourceId': sourceId,
+        if (metadata != null) 'metadata': metadata,
+        if (chunkSize != null) 'chunkSize': chunkSize,
+        if (chunkOverlap != null) 'chunkOverlap': chunkOverlap,
+      };
+}
+
+/// The VectorIngested object of the API.
+class VectorIngested {
+  /// Creates a [VectorIngested].
+  const VectorIngested({required this.sourceId, required this.chunks, required this.ids, required this.model});
+
+  /// Reads a [VectorIngested] from its JSON object; unknown keys are ignored.
+  factory VectorIngested.fromJson(Map<String, Object?> json) => VectorIngested(
+        sourceId: json['sourceId'] as String,
+        chunks: (json['chunks'] as num).toInt(),
+        ids: (json['ids'] as List<Object?>).map((e0) => e0 as String).toList(),
+        model: json['model'] as String,
+      );
+
+  final String sourceId;
+
+  final int chunks;
+
+  final List<String> ids;
+
+  /// The embedding model.
+  final String model;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'sourceId': sourceId,
+        'chunks': chunks,
+        'ids': ids,
+        'model': model,
       };
 }
 

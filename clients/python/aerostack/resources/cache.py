@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Optional, Union, cast
+from typing import Optional, Sequence, Union, cast
 
 from .._base_client import (
     AsyncAPIResource,
@@ -13,18 +13,223 @@ from .._base_client import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
 )
+from .._pagination import AsyncPager, SyncPager
 from .._serde import path_param
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout, strip_not_given
-from ..models import CacheEntry, CacheDeleted, CacheCounter
+from ..models import (
+    CacheEntry,
+    CacheDeleted,
+    CacheCounter,
+    CacheEntries,
+    CacheSetManyItem,
+    CacheDeletedCount,
+    CacheKeyInfo,
+    CacheKeyList,
+)
 
 
 class CacheResource(SyncAPIResource):
-    """The ``cache`` operations. A per-project key/value cache with TTLs and atomic counters (secret key)."""
+    """The ``cache`` operations. A per-project key/value cache with TTLs, atomic counters, batch calls and prefix listing (secret key)."""
 
     @cached_property
     def with_raw_response(self) -> CacheResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, ``parse()``)."""
         return CacheResourceWithRawResponse(self)
+
+    def list(
+        self,
+        *,
+        prefix: Union[str, NotGiven] = NOT_GIVEN,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheKeyList:
+        """List the live keys under a prefix, in key order.
+
+        Pages through the project's live keys that start with `prefix` (all keys when it is
+        omitted), in byte order of the key, with each key's expiry but not its value (read values
+        with `cache.getMany`). The cursor names the last key of the page, so a key that exists for
+        the whole listing appears exactly once, whatever is written meanwhile; a key created or
+        deleted during the listing may or may not appear. A page may hold fewer than `limit` keys
+        while `nextCursor` is not null.
+
+        ``GET /v1/cache``.
+
+        Example::
+
+            result = client.cache.list()
+        """
+        return cast(
+            "CacheKeyList",
+            self._client.request(
+                CacheKeyList,
+                RequestOptions(
+                    "GET",
+                    "/v1/cache",
+                    query={"prefix": prefix, "limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def get_many(
+        self,
+        *,
+        keys: Sequence[str],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheEntries:
+        """Read up to 1000 entries in one call.
+
+        Answers the live entries among `keys`, in the order asked; absent and expired keys are left
+        out (a read, so it is a POST only to carry the list).
+
+        ``POST /v1/cache/get-many``.
+
+        Example::
+
+            result = client.cache.get_many(keys=keys)
+        """
+        return cast(
+            "CacheEntries",
+            self._client.request(
+                CacheEntries,
+                RequestOptions(
+                    "POST",
+                    "/v1/cache/get-many",
+                    json=strip_not_given({"keys": keys}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def set_many(
+        self,
+        *,
+        entries: Sequence[CacheSetManyItem],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheEntries:
+        """Write up to 1000 entries, all or nothing.
+
+        Writes every entry, each with its own `ttlSeconds`, replacing previous values. Either all
+        are written or none is: a value over the size limit answers 413 `cache/value-too-large`
+        and a key given twice 422 `cache/duplicate-key`, and nothing changes.
+
+        ``POST /v1/cache/set-many``.
+
+        Example::
+
+            result = client.cache.set_many(entries=entries)
+        """
+        return cast(
+            "CacheEntries",
+            self._client.request(
+                CacheEntries,
+                RequestOptions(
+                    "POST",
+                    "/v1/cache/set-many",
+                    json=strip_not_given({"entries": entries}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def delete_many(
+        self,
+        *,
+        keys: Sequence[str],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheDeletedCount:
+        """Delete up to 1000 entries in one call.
+
+        ``POST /v1/cache/delete-many``.
+
+        Example::
+
+            result = client.cache.delete_many(keys=keys)
+        """
+        return cast(
+            "CacheDeletedCount",
+            self._client.request(
+                CacheDeletedCount,
+                RequestOptions(
+                    "POST",
+                    "/v1/cache/delete-many",
+                    json=strip_not_given({"keys": keys}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def flush(
+        self,
+        *,
+        prefix: str,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheDeletedCount:
+        """Delete every entry whose key starts with a prefix.
+
+        Deletes the project's entries under `prefix`; an empty prefix deletes all of them. Every
+        entry under the prefix that existed when the call began is gone when it answers; an entry
+        written under the prefix while it runs may survive.
+
+        ``POST /v1/cache/flush``.
+
+        Example::
+
+            result = client.cache.flush(prefix=prefix)
+        """
+        return cast(
+            "CacheDeletedCount",
+            self._client.request(
+                CacheDeletedCount,
+                RequestOptions(
+                    "POST",
+                    "/v1/cache/flush",
+                    json=strip_not_given({"prefix": prefix}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
 
     def get(
         self,
@@ -75,6 +280,9 @@ class CacheResource(SyncAPIResource):
         timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> CacheEntry:
         """Write a cache entry, replacing any previous value.
+
+        A value whose JSON text is larger than the operator's limit (`AEROSTACK_CACHE_MAX_VALUE_BYTES`,
+        1 MiB by default) answers 413 with code `cache/value-too-large`.
 
         ``PUT /v1/cache/{key}``.
 
@@ -175,14 +383,319 @@ class CacheResource(SyncAPIResource):
             ),
         )
 
+    def decrement(
+        self,
+        key: str,
+        *,
+        by: Union[int, NotGiven] = NOT_GIVEN,
+        ttl_seconds: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheCounter:
+        """Atomically subtract from an integer entry.
+
+        `cache.increment` by `-by`: subtracts `by` (default 1) from the integer stored at `key` and
+        returns the result, with the same rules (a missing key counts as 0 and gets `ttlSeconds`,
+        422 `cache/not-an-integer`).
+
+        ``POST /v1/cache/{key}/decrement``.
+
+        Example::
+
+            result = client.cache.decrement(key)
+        """
+        return cast(
+            "CacheCounter",
+            self._client.request(
+                CacheCounter,
+                RequestOptions(
+                    "POST",
+                    f"/v1/cache/{path_param(key)}/decrement",
+                    json=strip_not_given({"by": by, "ttlSeconds": ttl_seconds}) or NOT_GIVEN,
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def expire(
+        self,
+        key: str,
+        *,
+        ttl_seconds: Optional[int],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheKeyInfo:
+        """Change when a live entry expires.
+
+        Sets the entry to expire `ttlSeconds` from now, or never when `ttlSeconds` is null, without
+        touching its value. A missing or expired key answers 404 `cache/not-found`.
+
+        ``POST /v1/cache/{key}/expire``.
+
+        Example::
+
+            result = client.cache.expire(key, ttl_seconds=ttl_seconds)
+        """
+        return cast(
+            "CacheKeyInfo",
+            self._client.request(
+                CacheKeyInfo,
+                RequestOptions(
+                    "POST",
+                    f"/v1/cache/{path_param(key)}/expire",
+                    json=strip_not_given({"ttlSeconds": ttl_seconds}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def list_all(
+        self,
+        *,
+        prefix: Union[str, NotGiven] = NOT_GIVEN,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> SyncPager[CacheKeyInfo]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
+
+        Example::
+
+            for item in client.cache.list_all():
+                print(item)
+        """
+        return SyncPager(
+            lambda cursor: self.list(
+                prefix=prefix,
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
 
 class AsyncCacheResource(AsyncAPIResource):
-    """The ``cache`` operations. A per-project key/value cache with TTLs and atomic counters (secret key)."""
+    """The ``cache`` operations. A per-project key/value cache with TTLs, atomic counters, batch calls and prefix listing (secret key)."""
 
     @cached_property
     def with_raw_response(self) -> AsyncCacheResourceWithRawResponse:
         """The same methods, answering the raw response (status, headers, ``parse()``)."""
         return AsyncCacheResourceWithRawResponse(self)
+
+    async def list(
+        self,
+        *,
+        prefix: Union[str, NotGiven] = NOT_GIVEN,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheKeyList:
+        """List the live keys under a prefix, in key order.
+
+        Pages through the project's live keys that start with `prefix` (all keys when it is
+        omitted), in byte order of the key, with each key's expiry but not its value (read values
+        with `cache.getMany`). The cursor names the last key of the page, so a key that exists for
+        the whole listing appears exactly once, whatever is written meanwhile; a key created or
+        deleted during the listing may or may not appear. A page may hold fewer than `limit` keys
+        while `nextCursor` is not null.
+
+        ``GET /v1/cache``.
+
+        Example::
+
+            result = await client.cache.list()
+        """
+        return cast(
+            "CacheKeyList",
+            await self._client.request(
+                CacheKeyList,
+                RequestOptions(
+                    "GET",
+                    "/v1/cache",
+                    query={"prefix": prefix, "limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def get_many(
+        self,
+        *,
+        keys: Sequence[str],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheEntries:
+        """Read up to 1000 entries in one call.
+
+        Answers the live entries among `keys`, in the order asked; absent and expired keys are left
+        out (a read, so it is a POST only to carry the list).
+
+        ``POST /v1/cache/get-many``.
+
+        Example::
+
+            result = await client.cache.get_many(keys=keys)
+        """
+        return cast(
+            "CacheEntries",
+            await self._client.request(
+                CacheEntries,
+                RequestOptions(
+                    "POST",
+                    "/v1/cache/get-many",
+                    json=strip_not_given({"keys": keys}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def set_many(
+        self,
+        *,
+        entries: Sequence[CacheSetManyItem],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheEntries:
+        """Write up to 1000 entries, all or nothing.
+
+        Writes every entry, each with its own `ttlSeconds`, replacing previous values. Either all
+        are written or none is: a value over the size limit answers 413 `cache/value-too-large`
+        and a key given twice 422 `cache/duplicate-key`, and nothing changes.
+
+        ``POST /v1/cache/set-many``.
+
+        Example::
+
+            result = await client.cache.set_many(entries=entries)
+        """
+        return cast(
+            "CacheEntries",
+            await self._client.request(
+                CacheEntries,
+                RequestOptions(
+                    "POST",
+                    "/v1/cache/set-many",
+                    json=strip_not_given({"entries": entries}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def delete_many(
+        self,
+        *,
+        keys: Sequence[str],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheDeletedCount:
+        """Delete up to 1000 entries in one call.
+
+        ``POST /v1/cache/delete-many``.
+
+        Example::
+
+            result = await client.cache.delete_many(keys=keys)
+        """
+        return cast(
+            "CacheDeletedCount",
+            await self._client.request(
+                CacheDeletedCount,
+                RequestOptions(
+                    "POST",
+                    "/v1/cache/delete-many",
+                    json=strip_not_given({"keys": keys}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def flush(
+        self,
+        *,
+        prefix: str,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheDeletedCount:
+        """Delete every entry whose key starts with a prefix.
+
+        Deletes the project's entries under `prefix`; an empty prefix deletes all of them. Every
+        entry under the prefix that existed when the call began is gone when it answers; an entry
+        written under the prefix while it runs may survive.
+
+        ``POST /v1/cache/flush``.
+
+        Example::
+
+            result = await client.cache.flush(prefix=prefix)
+        """
+        return cast(
+            "CacheDeletedCount",
+            await self._client.request(
+                CacheDeletedCount,
+                RequestOptions(
+                    "POST",
+                    "/v1/cache/flush",
+                    json=strip_not_given({"prefix": prefix}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
 
     async def get(
         self,
@@ -233,6 +746,9 @@ class AsyncCacheResource(AsyncAPIResource):
         timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> CacheEntry:
         """Write a cache entry, replacing any previous value.
+
+        A value whose JSON text is larger than the operator's limit (`AEROSTACK_CACHE_MAX_VALUE_BYTES`,
+        1 MiB by default) answers 413 with code `cache/value-too-large`.
 
         ``PUT /v1/cache/{key}``.
 
@@ -333,16 +849,133 @@ class AsyncCacheResource(AsyncAPIResource):
             ),
         )
 
+    async def decrement(
+        self,
+        key: str,
+        *,
+        by: Union[int, NotGiven] = NOT_GIVEN,
+        ttl_seconds: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheCounter:
+        """Atomically subtract from an integer entry.
+
+        `cache.increment` by `-by`: subtracts `by` (default 1) from the integer stored at `key` and
+        returns the result, with the same rules (a missing key counts as 0 and gets `ttlSeconds`,
+        422 `cache/not-an-integer`).
+
+        ``POST /v1/cache/{key}/decrement``.
+
+        Example::
+
+            result = await client.cache.decrement(key)
+        """
+        return cast(
+            "CacheCounter",
+            await self._client.request(
+                CacheCounter,
+                RequestOptions(
+                    "POST",
+                    f"/v1/cache/{path_param(key)}/decrement",
+                    json=strip_not_given({"by": by, "ttlSeconds": ttl_seconds}) or NOT_GIVEN,
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def expire(
+        self,
+        key: str,
+        *,
+        ttl_seconds: Optional[int],
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CacheKeyInfo:
+        """Change when a live entry expires.
+
+        Sets the entry to expire `ttlSeconds` from now, or never when `ttlSeconds` is null, without
+        touching its value. A missing or expired key answers 404 `cache/not-found`.
+
+        ``POST /v1/cache/{key}/expire``.
+
+        Example::
+
+            result = await client.cache.expire(key, ttl_seconds=ttl_seconds)
+        """
+        return cast(
+            "CacheKeyInfo",
+            await self._client.request(
+                CacheKeyInfo,
+                RequestOptions(
+                    "POST",
+                    f"/v1/cache/{path_param(key)}/expire",
+                    json=strip_not_given({"ttlSeconds": ttl_seconds}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def list_all(
+        self,
+        *,
+        prefix: Union[str, NotGiven] = NOT_GIVEN,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AsyncPager[CacheKeyInfo]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
+
+        Example::
+
+            async for item in client.cache.list_all():
+                print(item)
+        """
+        return AsyncPager(
+            lambda cursor: self.list(
+                prefix=prefix,
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
 
 class CacheResourceWithRawResponse:
     """``cache`` answering raw responses."""
 
     def __init__(self, resource: CacheResource) -> None:
         self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get_many = to_raw_response_wrapper(resource.get_many)
+        self.set_many = to_raw_response_wrapper(resource.set_many)
+        self.delete_many = to_raw_response_wrapper(resource.delete_many)
+        self.flush = to_raw_response_wrapper(resource.flush)
         self.get = to_raw_response_wrapper(resource.get)
         self.set = to_raw_response_wrapper(resource.set)
         self.delete = to_raw_response_wrapper(resource.delete)
         self.increment = to_raw_response_wrapper(resource.increment)
+        self.decrement = to_raw_response_wrapper(resource.decrement)
+        self.expire = to_raw_response_wrapper(resource.expire)
 
 
 class AsyncCacheResourceWithRawResponse:
@@ -350,7 +983,14 @@ class AsyncCacheResourceWithRawResponse:
 
     def __init__(self, resource: AsyncCacheResource) -> None:
         self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get_many = async_to_raw_response_wrapper(resource.get_many)
+        self.set_many = async_to_raw_response_wrapper(resource.set_many)
+        self.delete_many = async_to_raw_response_wrapper(resource.delete_many)
+        self.flush = async_to_raw_response_wrapper(resource.flush)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.set = async_to_raw_response_wrapper(resource.set)
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.increment = async_to_raw_response_wrapper(resource.increment)
+        self.decrement = async_to_raw_response_wrapper(resource.decrement)
+        self.expire = async_to_raw_response_wrapper(resource.expire)
