@@ -87,7 +87,8 @@ describe.each(BACKENDS)('bodies that violate the spec on $name', (backend) => {
     const covered = new Set(cases.map((c) => c.operationId));
     expect([...covered].sort()).toEqual(
       operations
-        .filter((o) => o.requestBody)
+        // Byte bodies (storage uploads) have no schema to break; their limits are tested with them.
+        .filter((o) => o.requestBody && o.requestBody.kind !== 'bytes')
         .map((o) => o.operationId)
         .sort(),
     );

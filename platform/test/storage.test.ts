@@ -110,6 +110,9 @@ describe.each(MATRIX)('storage on $name', ({ backend, store }) => {
     expect(down.headers.get('cache-control')).toBe('public, max-age=60');
     expect(down.headers.get('etag')).toBe(`"${sha(body)}"`);
     expect(down.headers.get('accept-ranges')).toBe('bytes');
+    // An uploaded page never runs as the platform's origin.
+    expect(down.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(down.headers.get('content-security-policy')).toMatch(/sandbox/);
     const head = await req('GET', `/v1/storage/objects/${enc('avatars/cat.png')}/metadata`);
     expect(head.json).toEqual(up.json);
   });
@@ -405,6 +408,37 @@ describe.each(MATRIX)('storage on $name', ({ backend, store }) => {
     expect(invalidKey.json.code).toBe('storage/invalid-key');
   });
 
+  it('keeps the previous object when an upload breaks off midway', async () => {
+    await req('PUT', '/v1/storage/objects/fragile', { body: 'intact' });
+    let sent = 0;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 3) return controller.error(new Error('the client went away'));
+        sent++;
+        controller.enqueue(bytesOf(256 * 1024, sent));
+      },
+    });
+    const res = await t.platform.app
+      .request('/v1/storage/objects/fragile', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${t.keys.secretKey}`, 'content-type': 'application/octet-stream' },
+        body: broken,
+        duplex: 'half',
+      } as RequestInit)
+      .catch((error: Error) => ({ status: 0, error }));
+    expect(res.status).not.toBe(200);
+    expect((await req('GET', '/v1/storage/objects/fragile')).text).toBe('intact');
+    if (store === 'local') {
+      const { readdirSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const root = join(t.platform.services.config.dataDir, 'storage');
+      const leftovers = readdirSync(root, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.part'));
+      expect(leftovers).toEqual([]);
+    }
+  });
+
   it('keeps one whole object when writers race on one key', async () => {
     const bodies = Array.from({ length: 8 }, (_, i) => bytesOf(64 * 1024 + i, i + 1));
     const results = await Promise.all(
@@ -468,3 +502,31 @@ describe.each(MATRIX.filter((m) => m.backend === BACKENDS[0]))(
     });
   },
 );
+
+describe('storage settings', () => {
+  it('reads the S3 settings, and refuses half of them', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config.js');
+    expect(loadConfig({}).storage).toEqual({ dir: null, maxObjectBytes: 1024 ** 3, quotaBytes: 0, s3: null });
+    const s3config = loadConfig({
+      S3_BUCKET: 'b',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_FORCE_PATH_STYLE: '1',
+    }).storage.s3;
+    expect(s3config).toEqual({
+      bucket: 'b',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      accessKeyId: 'id',
+      secretAccessKey: 'secret',
+      forcePathStyle: true,
+    });
+    expect(() => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'id' })).toThrow(/go together/);
+    expect(() => loadConfig({ S3_BUCKET: 'b', S3_ENDPOINT: 'ftp://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ AEROSTACK_STORAGE_MAX_OBJECT_BYTES: String(6 * 1024 ** 3) })).toThrow(
+      ConfigError,
+    );
+  });
+});

@@ -17,8 +17,16 @@ declare module '../../services.js' {
 const chunksOf = (body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> =>
   Readable.fromWeb(body as NodeReadableStream<Uint8Array>);
 
-const cacheHeaders = (info: StorageObjectInfo): Record<string, string> =>
-  info.cacheControl ? { 'cache-control': info.cacheControl } : {};
+/**
+ * Headers of every download. Objects are served from the platform's origin with the content type
+ * their uploader chose, so an HTML or SVG object must not run as a page of that origin: no
+ * sniffing, and a sandbox (an opaque origin without scripts) for anything a browser renders.
+ */
+const downloadHeaders = (info: StorageObjectInfo): Record<string, string> => ({
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+  ...(info.cacheControl ? { 'cache-control': info.cacheControl } : {}),
+});
 
 export default defineModule({
   name: 'storage',
@@ -36,7 +44,7 @@ export default defineModule({
 
     'storage.download': async ({ principal, path, services }) => {
       const { info, bytes } = await services.storage.source(projectIdOf(principal), path.key);
-      return { status: 200, bytes, headers: cacheHeaders(info) };
+      return { status: 200, bytes, headers: downloadHeaders(info) };
     },
 
     'storage.head': async ({ principal, path, services }) => ({
@@ -98,7 +106,7 @@ export default defineModule({
         query.signature,
       );
       const { info, bytes } = await services.storage.source(projectId, key);
-      return { status: 200, bytes, headers: cacheHeaders(info) };
+      return { status: 200, bytes, headers: downloadHeaders(info) };
     },
 
     'storage.uploadSigned': async ({ path, query, body, services }) => {
