@@ -1,5 +1,5 @@
 import { HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AiProviders, aiProviders, OPENAI, providerErrors, vectorOf } from './support/ai-providers.js';
 import { signedInUser } from './support/auth.js';
 import { BACKENDS } from './support/backends.js';
@@ -428,9 +428,136 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
     expect(mine.json.data.some((row: { keyId: string }) => row.keyId === keyId)).toBe(false);
   });
 
+  it.each([
+    {
+      name: 'no credential',
+      auth: undefined,
+      body: { model: 'm', messages: hello.messages },
+      status: 401,
+      code: 'auth/missing-credentials',
+    },
+    {
+      name: 'a text body',
+      auth: 'secret',
+      body: 'hello',
+      type: 'text/plain',
+      status: 415,
+      code: 'request/unsupported-media-type',
+    },
+    { name: 'invalid JSON', auth: 'secret', body: '{"model":', status: 400, code: 'request/invalid-json' },
+    {
+      name: 'no model',
+      auth: 'secret',
+      body: { messages: hello.messages },
+      status: 400,
+      code: 'request/invalid-body',
+      param: null,
+    },
+    {
+      name: 'arguments that are not JSON',
+      auth: 'secret',
+      body: {
+        model: 'm',
+        messages: [
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{oops' } }],
+          },
+        ],
+      },
+      status: 400,
+      code: 'request/invalid-body',
+      param: 'messages.0.tool_calls.0.function.arguments',
+    },
+    {
+      name: 'a tool message without tool_call_id',
+      auth: 'secret',
+      body: { model: 'm', messages: [{ role: 'tool', content: 'x' }] },
+      status: 400,
+      code: 'request/invalid-body',
+    },
+    {
+      name: 'tool_choice naming a tool not offered',
+      auth: 'secret',
+      body: {
+        model: 'm',
+        messages: hello.messages,
+        tool_choice: { type: 'function', function: { name: 'nope' } },
+      },
+      status: 400,
+      code: 'request/invalid-body',
+      param: 'tool_choice',
+    },
+    {
+      name: 'n = 2',
+      auth: 'secret',
+      body: { model: 'm', messages: hello.messages, n: 2 },
+      status: 400,
+      code: 'request/invalid-body',
+    },
+  ])('OpenAI-compatible: $name → $status $code in OpenAI’s error shape', async (row) => {
+    const res = await t.call({
+      method: 'POST',
+      path: '/v1/ai/openai/chat/completions',
+      auth: row.auth === 'secret' ? t.keys.secretKey : undefined,
+      body: row.body,
+      ...(row.type ? { headers: { 'content-type': row.type } } : {}),
+    });
+    expect(res.status, res.text).toBe(row.status);
+    expect(res.json.error.code).toBe(row.code);
+    expect(typeof res.json.error.message).toBe('string');
+    if ('param' in row) expect(res.json.error.param).toBe(row.param);
+    expect(providers.log.requests).toHaveLength(0);
+  });
+
+  it('OpenAI-compatible: a body over the limit → 413', async () => {
+    const res = await t.call({
+      method: 'POST',
+      path: '/v1/ai/openai/embeddings',
+      auth: t.keys.secretKey,
+      body: { model: 'm', input: 'x'.repeat(2 * 1024 * 1024) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.json.error.code).toBe('request/body-too-large');
+  });
+
+  it('a client that leaves a stream stops the provider’s', async () => {
+    providers.streaming.delayMs = 150;
+    const res = await t.platform.app.request('/v1/ai/chat/stream', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.keys.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(hello),
+    });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('event: delta')) text += (await reader.read()).value ?? '';
+    expect(providers.log.events).not.toContain('aborted');
+    await reader.cancel();
+    await vi.waitFor(() => expect(providers.log.events).toContain('aborted'), { timeout: 10_000 });
+  });
+
   it('the usage API needs the secret key', async () => {
     const user = await signedInUser(t);
     const res = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: user.accessToken });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('AI provider deadline', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await testPlatform(BACKENDS[0]!, { env: { ...AI_ENV, AEROSTACK_AI_TIMEOUT_MS: '300' } });
+  });
+  afterAll(() => t?.close());
+
+  it('a provider slower than AEROSTACK_AI_TIMEOUT_MS → 504 ai/provider-timeout', async () => {
+    providers.use(`${OPENAI}/chat/completions`, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      return providerErrors.serverError();
+    });
+    const res = await t.call({ method: 'POST', path: '/v1/ai/chat', body: hello, auth: t.keys.secretKey });
+    expect(res.status, res.text).toBe(504);
+    expect(res.json.code).toBe('ai/provider-timeout');
   });
 });

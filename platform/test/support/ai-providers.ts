@@ -30,7 +30,10 @@ export function vectorOf(text: string): number[] {
 /** What the fake providers saw and did, in order (requests, and stream events as sent). */
 export interface ProviderLog {
   requests: Array<{ url: string; headers: Headers; body: unknown }>;
-  /** `sent:<n>` for each stream event as it is sent, `last` just before the last one. */
+  /**
+   * `sent:<n>` for each stream event as it is sent, `last` just before the last one, `aborted`
+   * when the platform aborts its request to an OpenAI-style provider.
+   */
   events: string[];
 }
 
@@ -53,20 +56,23 @@ function eventStream(
     .split(/\n\n+/)
     .map((block) => `${block}\n\n`);
   const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      for (const [i, event] of events.entries()) {
+  let i = 0;
+  // Pulled: an event is produced when the reader wants one.
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
         if (i > 0) await new Promise((resolve) => setTimeout(resolve, streaming.delayMs));
         if (i === events.length - 1) {
           log.events.push('last');
           if (streaming.holdLast) await streaming.holdLast;
         }
         log.events.push(`sent:${i}`);
-        controller.enqueue(encoder.encode(event));
-      }
-      controller.close();
+        controller.enqueue(encoder.encode(events[i]!));
+        if (++i === events.length) controller.close();
+      },
     },
-  });
+    { highWaterMark: 0 },
+  );
   return new HttpResponse(body, {
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers },
   });
@@ -78,6 +84,9 @@ function openAiStyle(base: string, log: ProviderLog, streaming: Streaming, chatF
     http.post(`${base}/chat/completions`, async ({ request }) => {
       const body = (await request.json()) as Record<string, unknown>;
       log.requests.push({ url: request.url, headers: request.headers, body });
+      // msw reads a mocked body to its end whatever the reader does, so a platform that gives up
+      // on the provider shows as the request's own signal aborting.
+      request.signal.addEventListener('abort', () => log.events.push('aborted'));
       if (body.model === 'gpt-nonexistent')
         return HttpResponse.json(json('openai-error-400.json'), { status: 404 });
       if (body.stream) return eventStream('openai-chat-stream.sse', log, streaming);
