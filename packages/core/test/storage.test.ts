@@ -111,3 +111,25 @@ describe('client.storage', () => {
     expect(noKey).toMatchObject({ status: 401 });
   });
 });
+
+describe('client.storage limits over HTTP', () => {
+  it('reports an object over the limit as storage/object-too-large, sent whole or streamed', async () => {
+    const limited = await startTestPlatform({ AEROSTACK_STORAGE_MAX_OBJECT_BYTES: '100000' });
+    try {
+      const small = createClient({ url: limited.url, secretKey: limited.secretKey, maxRetries: 0 });
+      const whole = await rejectionOf(small.storage.upload('big', new Uint8Array(5_000_000)));
+      expect(whole).toMatchObject({ code: 'storage/object-too-large', status: 413 });
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 50; i++) controller.enqueue(new Uint8Array(100_000));
+          controller.close();
+        },
+      });
+      const streamed = await rejectionOf(small.storage.upload('big', stream));
+      expect(streamed).toMatchObject({ code: 'storage/object-too-large', status: 413 });
+      expect(await small.storage.exists('big')).toBe(false);
+    } finally {
+      await limited.close();
+    }
+  });
+});
