@@ -12,6 +12,8 @@ export type {
   UseSuspenseCacheResult,
 } from './cache/types.js';
 export { useCache } from './cache/use-cache.js';
+export type { UseCacheKeysOptions, UseCacheKeysResult } from './cache/use-cache-keys.js';
+export { useCacheKeys } from './cache/use-cache-keys.js';
 export { useSuspenseCache } from './cache/use-suspense-cache.js';
 export { dbKeys, type UseDbQueryResult, type UseDbResult, useDb, useDbQuery } from './db/use-db.js';
 export { aerostackKeys } from './keys.js';

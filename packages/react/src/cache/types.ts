@@ -1,4 +1,4 @@
-import type { AerostackError, CacheCounter, CacheEntry } from '@aerostack/core';
+import type { AerostackError, CacheCounter, CacheEntry, CacheKeyInfo } from '@aerostack/core';
 
 /**
  * Options of {@link useCache}.
@@ -39,23 +39,38 @@ export type UseSuspenseCacheOptions = Omit<UseCacheOptions, 'enabled'>;
  *
  * @example
  * ```ts
- * const { set, increment, remove, isSetting } = useCache<number>('visits');
+ * const { set, increment, decrement, expire, remove, isSetting } = useCache<number>('visits');
  * await set(0, { ttlSeconds: 3600 });
  * await increment({ by: 2 });
+ * await decrement();
+ * await expire(60);
  * await remove();
  * ```
+ *
+ * Every write also marks the key listings (`useCacheKeys`) stale, so they read again.
  */
 export interface CacheWrites<T> {
   /** Writes `value` at the key (replacing any previous value), with an optional time to live. */
   set: (value: T, options?: { ttlSeconds?: number }) => Promise<CacheEntry<T>>;
   /** Atomically adds `by` (default 1, may be negative) to the integer at the key; a missing key counts as 0. */
   increment: (options?: { by?: number; ttlSeconds?: number }) => Promise<CacheCounter>;
+  /** Atomically subtracts `by` (default 1) from the integer at the key; a missing key counts as 0. */
+  decrement: (options?: { by?: number; ttlSeconds?: number }) => Promise<CacheCounter>;
+  /**
+   * Sets when the entry expires: `ttlSeconds` from now, or never with `null`. Resolves the new
+   * expiry, or `null` (and the hook's data becomes `null`) when there is no live entry.
+   */
+  expire: (ttlSeconds: number | null) => Promise<CacheKeyInfo | null>;
   /** Deletes the entry; resolves to whether there was one. The hook's data becomes `null`. */
   remove: () => Promise<boolean>;
   /** A `set` is running. */
   isSetting: boolean;
   /** An `increment` is running. */
   isIncrementing: boolean;
+  /** A `decrement` is running. */
+  isDecrementing: boolean;
+  /** An `expire` is running. */
+  isExpiring: boolean;
   /** A `remove` is running. */
   isRemoving: boolean;
   /** The error of the latest write, if it failed; `null` once a later write succeeds. */
