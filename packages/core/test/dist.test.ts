@@ -23,10 +23,13 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 // tree-shaken away from apps that do not import them) took it to 11,496 bytes. The workspaces,
 // gateway and analytics error codes in the generated ERROR_CODES catalogue took it to 11,680 bytes
 // (the workspaces API itself is the separate entry @aerostack/core/admin, outside this budget).
-const SIZE_BUDGET_BYTES = 11.5 * 1024;
+// The queue (client.queue with watch, FINAL_JOB_STATUSES, the queue error codes) took it to 12,285
+// bytes.
+const SIZE_BUDGET_BYTES = 12.25 * 1024;
 const PUBLIC_VALUES = [
   'AerostackError',
   'ERROR_CODES',
+  'FINAL_JOB_STATUSES',
   'browserCookies',
   'cookieStorage',
   'createClient',

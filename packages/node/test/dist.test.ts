@@ -14,9 +14,12 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 const PUBLIC_VALUES = [
   'AerostackError',
   'ERROR_CODES',
+  'FINAL_JOB_STATUSES',
+  'FatalJobError',
   'createAdminClient',
   'createClient',
   'createHttp',
+  'createWorker',
   'createWorkspacesApi',
   'isAerostackError',
   'openEventStream',

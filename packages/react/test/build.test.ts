@@ -96,8 +96,9 @@ describe('the built package', () => {
     expect(imported(/require\("([^"]+)"\)/g, cjs)).toEqual(allowed);
     expect(esm.startsWith("'use client';")).toBe(true);
     // 2.5 kB with the cache hooks; useAuth, useDb / useDbQuery and useSubscription /
-    // useRealtimeStatus took it to ~3.6 kB (unminified: the app's bundler minifies).
-    expect(gzipSync(esm).byteLength).toBeLessThan(4_096);
+    // useRealtimeStatus took it to ~3.6 kB (unminified: the app's bundler minifies); useJob and
+    // useQueue to ~4.3 kB.
+    expect(gzipSync(esm).byteLength).toBeLessThan(5_120);
   });
 
   it('type-checks a consumer against the emitted declarations', () => {

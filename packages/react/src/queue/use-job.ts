@@ -1,10 +1,4 @@
-import {
-  type AerostackClient,
-  type AerostackError,
-  FINAL_JOB_STATUSES,
-  type Job,
-  type JsonValue,
-} from '@aerostack/core';
+import type { AerostackClient, AerostackError, Job, JsonValue } from '@aerostack/core';
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useAerostackContext } from '../context.js';
@@ -25,6 +19,9 @@ export function jobQueryOptions<P = JsonValue, R = JsonValue>(client: AerostackC
     queryFn: ({ signal }) => client.queue.get<P, R>(id, { signal }),
   });
 }
+
+/** Statuses a job never leaves by itself (core's FINAL_JOB_STATUSES: this package imports only types from core). */
+const FINAL: readonly Job['status'][] = ['succeeded', 'dead', 'cancelled'];
 
 /**
  * Options of {@link useJob}.
@@ -94,7 +91,7 @@ export function useJob<P = JsonValue, R = JsonValue>(
     retry: queryClient.getDefaultOptions().queries?.retry ?? false,
   });
   const status = query.data?.status;
-  const final = status !== undefined && FINAL_JOB_STATUSES.includes(status);
+  const final = status !== undefined && FINAL.includes(status);
   const started = status !== undefined;
 
   useEffect(() => {
