@@ -54,7 +54,7 @@ function raw(t: TestPlatform) {
     const res = await t.platform.app.request(path, {
       method,
       headers: h,
-      body: body as BodyInit | undefined,
+      body: body as RequestInit['body'],
     });
     const bytes = new Uint8Array(await res.arrayBuffer());
     const text = new TextDecoder().decode(bytes);

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { S3Config } from '../src/config.js';
+import type { ObjectStore } from '../src/modules/storage/object-store.js';
+import { createLocalObjectStore } from '../src/modules/storage/store-local.js';
+import { createS3ObjectStore } from '../src/modules/storage/store-s3.js';
+import { type S3Server, startS3Server, versitygwBinary } from './support/storage-s3.js';
+
+// The ObjectStore contract, one suite for both implementations: the local directory and S3
+// (versitygw). Writes are all-or-nothing, ranges read exactly their bytes, copies are independent.
+
+const MB = 1024 * 1024;
+const haveS3 = versitygwBinary() !== null;
+if (process.env.CI === 'true' && !haveS3) throw new Error('CI needs versitygw (scripts/system-deps.sh)');
+
+let s3: S3Server | undefined;
+beforeAll(async () => {
+  if (haveS3) s3 = await startS3Server();
+}, 60_000);
+afterAll(() => s3?.stop());
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const bytesOf = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) % 251);
+
+async function* chunks(bytes: Uint8Array, size: number, failAfter?: number) {
+  let sent = 0;
+  for (let i = 0; i < bytes.byteLength; i += size) {
+    if (failAfter !== undefined && sent >= failAfter) throw new Error('the source broke');
+    yield bytes.subarray(i, i + size);
+    sent += Math.min(size, bytes.byteLength - i);
+  }
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+interface Subject {
+  store: ObjectStore;
+  /** Names the store holds, temp files and unfinished uploads included. */
+  leftovers(): Promise<string[]>;
+  cleanup(): Promise<void>;
+}
+
+const SUBJECTS: Record<string, () => Promise<Subject>> = {
+  local: async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aerostack-objects-'));
+    return {
+      store: createLocalObjectStore(root),
+      leftovers: async () =>
+        readdirSync(root, { recursive: true })
+          .map(String)
+          .filter((f) => f.includes('.part')),
+      cleanup: async () => rmSync(root, { recursive: true, force: true }),
+    };
+  },
+  s3: async () => {
+    const config: S3Config = await s3!.bucket();
+    const client = new S3Client({
+      region: config.region,
+      endpoint: config.endpoint!,
+      forcePathStyle: true,
+      credentials: { accessKeyId: config.accessKeyId!, secretAccessKey: config.secretAccessKey! },
+    });
+    return {
+      store: createS3ObjectStore(config),
+      leftovers: async () => {
+        const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: config.bucket }));
+        return (uploads.Uploads ?? []).map((u) => `upload:${u.Key}`);
+      },
+      cleanup: async () => client.destroy(),
+    };
+  },
+};
+
+describe.each(haveS3 ? ['local', 's3'] : ['local'])('the %s object store', (kind) => {
+  let subject: Subject;
+  beforeAll(async () => {
+    subject = await SUBJECTS[kind]!();
+  });
+  afterAll(async () => {
+    await subject?.store.close();
+    await subject?.cleanup();
+  });
+
+  it.each([
+    ['empty', 0],
+    ['small', 1000],
+    ['exactly one S3 part', 8 * MB],
+    ['one byte over a part', 8 * MB + 1],
+    ['several parts', 17 * MB + 123],
+  ])(
+    'writes and reads back an object: %s',
+    async (_name, size) => {
+      const body = bytesOf(size, size % 7);
+      await subject.store.write(`p/${size}`, chunks(body, 300_000));
+      expect(sha(await readAll(await subject.store.read(`p/${size}`, null)))).toBe(sha(body));
+      if (size > 10) {
+        const part = await readAll(await subject.store.read(`p/${size}`, { start: 3, end: 9 }));
+        expect([...part]).toEqual([...body.subarray(3, 10)]);
+      }
+    },
+    60_000,
+  );
+
+  it('leaves nothing behind, and the old object whole, when a write fails midway', async () => {
+    const old = bytesOf(1000);
+    await subject.store.write('p/fragile', chunks(old, 100));
+    const next = bytesOf(20 * MB, 3);
+    await expect(subject.store.write('p/fragile', chunks(next, MB, 12 * MB))).rejects.toThrow(
+      'the source broke',
+    );
+    expect(sha(await readAll(await subject.store.read('p/fragile', null)))).toBe(sha(old));
+    expect(await subject.leftovers()).toEqual([]);
+  }, 60_000);
+
+  it('copies independently, and deletes (a missing name is no error)', async () => {
+    const body = bytesOf(5000);
+    await subject.store.write('p/original', chunks(body, 1000));
+    await subject.store.copy('p/original', 'q/copy');
+    await subject.store.delete('p/original');
+    expect(sha(await readAll(await subject.store.read('q/copy', null)))).toBe(sha(body));
+    await expect(subject.store.read('p/original', null)).rejects.toBeDefined();
+    await subject.store.delete('p/never-there');
+  });
+});
