@@ -27,7 +27,9 @@ const knn = (index: StoredIndex) => `"${index.id}_vec"`;
  * items table, so a selective filter still returns topK matches. Dot-product indexes keep the
  * vector in the items table and rank with `vec_distance_cosine` × the norms (exact too).
  *
- * Every worker process opens the file; SQLite's locks (WAL, busy timeout) serialise writers.
+ * Every worker process opens the file; SQLite's locks (WAL, busy timeout) serialise writers. Writes
+ * are IMMEDIATE transactions: a deferred one that read first could not wait for another worker's
+ * write lock (SQLITE_BUSY at once), an immediate one waits up to the busy timeout.
  */
 export function createSqliteVectorStore(dataDir: string): VectorStore {
   const file = join(dataDir, 'vectors.db');
@@ -85,14 +87,14 @@ export function createSqliteVectorStore(dataDir: string): VectorStore {
             `CREATE VIRTUAL TABLE IF NOT EXISTS ${knn(index)} USING vec0(embedding float[${index.dimension}] distance_metric=${VEC0_METRIC[index.metric]})`,
           );
         }
-      })();
+      }).immediate();
     },
 
     async dropIndex(index) {
       db.transaction(() => {
         db.exec(`DROP TABLE IF EXISTS ${knn(index)}`);
         db.exec(`DROP TABLE IF EXISTS ${items(index)}`);
-      })();
+      }).immediate();
     },
 
     async upsert(index, records, replace) {
@@ -126,7 +128,7 @@ export function createSqliteVectorStore(dataDir: string): VectorStore {
           }
           addVec?.run(BigInt(rowid), bytes);
         }
-      })();
+      }).immediate();
       return records.length;
     },
 
@@ -194,13 +196,15 @@ export function createSqliteVectorStore(dataDir: string): VectorStore {
     },
 
     async deleteIds(index, ids) {
-      return db.transaction(() => deleteRows(index, `id IN (${ids.map(() => '?').join(', ')})`, ids))();
+      return db
+        .transaction(() => deleteRows(index, `id IN (${ids.map(() => '?').join(', ')})`, ids))
+        .immediate();
     },
 
     async deleteWhere(index, conditions) {
       const params: unknown[] = [];
       const where = whereOf(conditions, params) ?? '1 = 1';
-      return db.transaction(() => deleteRows(index, where, params))();
+      return db.transaction(() => deleteRows(index, where, params)).immediate();
     },
 
     async count(index) {
