@@ -35,6 +35,9 @@ const PUBLIC_API = [
   'useStorage',
   'useSubscription',
   'useSuspenseCache',
+  'useVectorSearch',
+  'vectorKeys',
+  'vectorSearchQueryOptions',
 ];
 
 function run(command: string, args: string[], cwd: string): string {
