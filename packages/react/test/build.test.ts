@@ -24,6 +24,7 @@ const PUBLIC_API = [
   'dbKeys',
   'jobQueryOptions',
   'queueKeys',
+  'useAI',
   'useAerostack',
   'useAuth',
   'useCache',

@@ -1,10 +1,4 @@
-import {
-  type AerostackError,
-  type AiChatRequest,
-  type AiMessage,
-  type AiStreamEvents,
-  isAerostackError,
-} from '@aerostack/core';
+import type { AerostackError, AiChatRequest, AiMessage, AiStreamEvents } from '@aerostack/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useAerostackContext } from '../context.js';
 
@@ -47,8 +41,9 @@ export interface UseAIResult {
   setMessages(messages: AiMessage[]): void;
 }
 
-const asError = (error: unknown): AerostackError | null =>
-  isAerostackError(error) ? (error as AerostackError) : null;
+// The client rejects only with AerostackErrors (a network failure included); @aerostack/react
+// imports nothing but types from core, so the error is not re-checked here.
+const asError = (error: unknown): AerostackError => error as AerostackError;
 
 /**
  * A streamed chat with the platform's AI provider: keeps the conversation, streams each answer
