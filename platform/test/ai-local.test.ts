@@ -58,6 +58,36 @@ describe.skipIf(!present)('AI through the local llama.cpp model', () => {
     expect(events.at(-1)).toBe('done');
   });
 
+  it('answers JSON through llama.cpp’s JSON grammar, and refuses tools', async () => {
+    const res = await t.call({
+      method: 'POST',
+      path: '/v1/ai/chat',
+      auth: t.keys.secretKey,
+      body: {
+        messages: [{ role: 'user', content: 'Give the capital of France as JSON with a "city" key.' }],
+        responseFormat: {
+          type: 'json',
+          schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+        maxOutputTokens: 40,
+        temperature: 0,
+      },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(typeof res.json.json.city).toBe('string');
+    const tools = await t.call({
+      method: 'POST',
+      path: '/v1/ai/chat',
+      auth: t.keys.secretKey,
+      body: {
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ name: 'f', parameters: { type: 'object' } }],
+      },
+    });
+    expect(tools.status, tools.text).toBe(400);
+    expect(tools.json.code).toBe('ai/provider-rejected');
+  });
+
   it('embeds texts', async () => {
     const res = await t.call({
       method: 'POST',
@@ -73,7 +103,7 @@ describe.skipIf(!present)('AI through the local llama.cpp model', () => {
     const usage = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
     expect(
       usage.json.data.map((row: { model: string; requests: number }) => [row.model, row.requests]),
-    ).toEqual([['SmolLM2-135M-Instruct.Q4_1', 3]]);
+    ).toEqual([['SmolLM2-135M-Instruct.Q4_1', 4]]);
   });
 });
 
