@@ -363,6 +363,31 @@ describe.each(BACKENDS)('queue on $name', (backend) => {
     expect(res.json.error).toMatch(/expired/);
   });
 
+  it('ends expired leases in a sweep: the job waits for its retry, or dies on its last attempt', async () => {
+    const type = 'life.sweep';
+    const retrying = await q.enqueue({ type, maxAttempts: 2 });
+    const last = await q.enqueue({ type, maxAttempts: 1 });
+    const live = await q.enqueue({ type, maxAttempts: 1 });
+    const leased = await q.pull({ types: [type], limit: 2, leaseSeconds: 5 });
+    const [kept] = await q.pull({ types: [type], leaseSeconds: 600 });
+    expect(new Set(leased.map((l) => l.job.id))).toEqual(new Set([retrying.id, last.id]));
+    expect(kept!.job.id).toBe(live.id);
+    advance(6_000);
+    // These two, and whatever earlier tests left running under leases now expired.
+    expect(await t.platform.services.queue.sweep()).toBeGreaterThanOrEqual(2);
+    const get = async (id: string) => (await q.call('GET', `/v1/queue/jobs/${id}`)).json;
+    expect(await get(retrying.id)).toMatchObject({ status: 'failed', attempts: 1, leaseExpiresAt: null });
+    expect((await get(retrying.id)).error).toMatch(/expired/);
+    expect(await get(last.id)).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(await get(live.id)).toMatchObject({ status: 'running' });
+    const late = leased.find((l) => l.job.id === retrying.id)!;
+    const ack = await q.call('POST', `/v1/queue/jobs/${retrying.id}/ack`, { leaseId: late.leaseId });
+    expect(ack.json.code).toBe('queue/lease-lost');
+    const [again] = await q.pull({ types: [type] });
+    expect(again!.job).toMatchObject({ id: retrying.id, attempts: 2 });
+    expect(await t.platform.services.queue.sweep()).toBe(0);
+  });
+
   it('cancels queued and running jobs; a cancelled job’s lease is lost', async () => {
     const type = 'life.cancel';
     const queued = await q.enqueue({ type });

@@ -48,4 +48,15 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // What the expiry sweep scans, across projects: running jobs by lease expiry.
+  '20261124100001_queue_jobs_running': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('queue_jobs_running')
+        .on('queue_jobs')
+        .columns(['available_at', 'id'])
+        .where(sql<boolean>`status = 'running'`)
+        .execute();
+    },
+  },
 };

@@ -17,6 +17,10 @@ const ID_PREFIX = 'job';
 const LEASE_PREFIX = 'lse';
 /** The longest a retry waits, however many attempts failed. */
 const MAX_BACKOFF_SECONDS = 3600;
+/** How often one process ends expired leases, so a dead consumer's job shows as such. */
+const SWEEP_MS = 15_000;
+/** Jobs one sweep statement handles; a sweep repeats until fewer come back. */
+const SWEEP_BATCH = 500;
 /** The realtime event that carries a job's new state. */
 export const JOB_EVENT = 'job';
 
@@ -105,8 +109,38 @@ export function createQueueService(services: Services) {
     );
   }
 
+  /**
+   * Ends expired leases now (a timer does it every 15 s in one process; pulls also take over
+   * expired jobs themselves): the jobs become `failed` (retry now) or `dead`, and are announced.
+   * Resolves how many it changed.
+   */
+  async function sweep(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = clock.now();
+      const rows = await store.expireLeases(db, now, iso(now), SWEEP_BATCH);
+      for (const row of rows) await announce(row.project_id, row);
+      total += rows.length;
+      if (rows.length < SWEEP_BATCH) return total;
+    }
+  }
+  // In multi-process mode one worker sweeps; the others would only repeat its work.
+  const sweeper =
+    services.workerId === null || services.workerId === 1
+      ? setInterval(() => {
+          sweep().catch((error) =>
+            services.logger.error('queue: ending expired leases failed', { error: String(error) }),
+          );
+        }, SWEEP_MS)
+      : undefined;
+  sweeper?.unref();
+
   return {
     clock,
+    sweep,
+    close() {
+      clearInterval(sweeper);
+    },
 
     /** Stores a job; with an idempotency key, answers the existing job instead (created false). */
     async enqueue(projectId: string, input: Schemas['JobEnqueue']): Promise<{ job: Job; created: boolean }> {

@@ -144,6 +144,42 @@ export async function pullJobs(db: Db, dialect: Dialect, input: PullInput): Prom
     .execute();
 }
 
+/**
+ * Ends the expired leases of up to `limit` running jobs, in every project: each job waits for its
+ * retry (available now), or, with no attempts left, goes to the dead letter. The conditions are
+ * checked again on the row, so a lease extended or a job acked meanwhile is left alone.
+ */
+export async function expireLeases(db: Db, now: number, nowIso: string, limit: number): Promise<JobRow[]> {
+  const exhausted = sql<boolean>`(attempts >= max_attempts)`;
+  const expiredError = 'The lease of the previous attempt expired before an ack or fail.';
+  return db
+    .with(
+      (cte) => cte('expired').materialized(),
+      () =>
+        db
+          .selectFrom('queue_jobs')
+          .select('id')
+          .where('status', '=', 'running')
+          .where('available_at', '<=', now)
+          .orderBy('available_at')
+          .orderBy('id')
+          .limit(limit),
+    )
+    .updateTable('queue_jobs')
+    .set({
+      status: sql`CASE WHEN ${exhausted} THEN 'dead' ELSE 'failed' END`,
+      lease_id: null,
+      error: expiredError,
+      finished_at: sql`CASE WHEN ${exhausted} THEN ${nowIso} ELSE NULL END`,
+      updated_at: nowIso,
+    })
+    .where('id', 'in', (eb) => eb.selectFrom('expired').select('expired.id'))
+    .where('status', '=', 'running')
+    .where('available_at', '<=', now)
+    .returningAll()
+    .execute();
+}
+
 /** The job's fields a transition sets. */
 export type Change = Partial<Omit<JobRow, 'id' | 'project_id' | 'created_at'>>;
 
