@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../../db/database.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import * as store from './store.js';
@@ -19,6 +20,8 @@ export interface CallEvent {
 }
 
 export interface RecorderOptions {
+  /** The database's engine (the insert's placeholders). */
+  dialect: Dialect;
   /** How long an event may wait before it is written. */
   flushMs: number;
   /** This many events waiting are written at once. */
@@ -123,7 +126,7 @@ export function createRecorder(db: Kysely<store.AnalyticsTables>, logger: Logger
       dropped = 0;
     }
     for (const chunk of chunks(pendingCalls, STATEMENT_ROWS)) {
-      await writeBatch('calls', chunk, (rows) => store.insertCalls(db, rows));
+      await writeBatch('calls', chunk, (rows) => store.insertCalls(db, rows, options.dialect));
     }
     for (const chunk of chunks(pendingUsage, STATEMENT_ROWS)) {
       await writeBatch('usage', chunk, (rows) => store.addUsage(db, rows));

@@ -96,6 +96,7 @@ export function createAnalyticsService(services: Services, options: AnalyticsOpt
   const now = options.now ?? Date.now;
   const maxSummaryCalls = options.maxSummaryCalls ?? MAX_SUMMARY_CALLS;
   const recorder = createRecorder(db, services.logger, {
+    dialect: services.database.dialect,
     flushMs: options.flushMs ?? 500,
     batchSize: options.batchSize ?? 200,
     maxPending: options.maxPending ?? 20_000,

@@ -3,12 +3,18 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
+  type CallToolRequest,
+  type CallToolResult,
+  CallToolResultSchema,
+  JSONRPCErrorResponseSchema,
+  JSONRPCMessageSchema,
+  McpError,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../../version.js';
-import type { GuardedFetch } from './fetch.js';
+import { type GuardedFetch, type GuardedPost, readAnswer } from './fetch.js';
 import type { ServerRecord } from './servers.js';
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
@@ -30,6 +36,8 @@ export interface ConnectionOptions {
   /** The headers carrying the server's secrets. */
   headers: Record<string, string>;
   fetch: GuardedFetch;
+  /** The fetch's one-POST form, for the tools/call fast lane. */
+  post: GuardedPost;
   /** How long initialize may take. */
   timeoutMs: number;
   onListChanged(kind: ListKind): void;
@@ -46,8 +54,17 @@ export interface Connection {
   /** Rejects once a response stream of this connection fails. */
   readonly broken: Promise<never>;
   readonly isBroken: boolean;
+  /**
+   * tools/call without the SDK client's request machinery, on the session the SDK negotiated
+   * (Streamable HTTP only; see `callToolFast` in openConnection): the validated result, or null
+   * when the upstream redirected or the transport is not Streamable HTTP (then use the client).
+   */
+  callTool(params: CallToolRequest['params'], signal: AbortSignal): Promise<CallToolResult | null>;
   close(): void;
 }
+
+/** The fast lane's request ids: numbers far above the SDK client's own counter (which starts at 0). */
+const FAST_ID_BASE = 2 ** 40;
 
 export async function openConnection(options: ConnectionOptions): Promise<Connection> {
   const { server } = options;
@@ -139,6 +156,68 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
     throw error;
   }
 
+  // The fast lane (decision 0043): the SDK has initialized the session and negotiated the version;
+  // a plain tools/call is then one POST with the headers the SDK's transport would send (its
+  // session id and protocol version, the server's secrets), its answer read as the transport
+  // reads it, and its result checked once with the SDK's CallToolResultSchema. Whatever else the
+  // answer carries (notifications, the server's own requests) goes to the SDK client.
+  const streamable = transport instanceof StreamableHTTPClientTransport ? transport : null;
+  let fastId = FAST_ID_BASE;
+  let fastHeaders: Record<string, string> | undefined;
+  let headersFor: [string | undefined, string | undefined] = [undefined, undefined];
+  const postHeaders = (t: StreamableHTTPClientTransport) => {
+    const { sessionId, protocolVersion } = t;
+    if (fastHeaders && headersFor[0] === sessionId && headersFor[1] === protocolVersion) return fastHeaders;
+    const h: Record<string, string> = {};
+    if (sessionId) h['mcp-session-id'] = sessionId;
+    if (protocolVersion) h['mcp-protocol-version'] = protocolVersion;
+    for (const name in options.headers) h[name.toLowerCase()] = options.headers[name] as string;
+    h['content-type'] = 'application/json';
+    h.accept = 'application/json, text/event-stream';
+    headersFor = [sessionId, protocolVersion];
+    fastHeaders = h;
+    return h;
+  };
+  /** A message of the answer that is not ours: to the SDK client, checked as its transport checks it. */
+  const toClient = (message: unknown) => {
+    const parsed = JSONRPCMessageSchema.safeParse(message);
+    if (parsed.success) transport.onmessage?.(parsed.data);
+  };
+
+  async function callToolFast(
+    params: CallToolRequest['params'],
+    signal: AbortSignal,
+  ): Promise<CallToolResult | null> {
+    if (!streamable) return null;
+    const id = fastId++;
+    const body = JSON.stringify({ method: 'tools/call', params, jsonrpc: '2.0', id });
+    try {
+      const response = await options.post(url, postHeaders(streamable), body, signal);
+      if (response === null) return null;
+      const message = await readAnswer(response, id, toClient, markBroken, signal);
+      if (message.error !== undefined) {
+        // As the SDK client reports an upstream's error: checked, then an McpError.
+        const { error } = JSONRPCErrorResponseSchema.parse(message);
+        throw new McpError(error.code, error.message, error.data);
+      }
+      if ((message as { jsonrpc?: unknown }).jsonrpc !== '2.0')
+        throw new Error('The upstream answered with a message that is not JSON-RPC 2.0.');
+      const result = CallToolResultSchema.safeParse(message.result);
+      if (!result.success) throw result.error;
+      return result.data;
+    } catch (error) {
+      // What the SDK does when a request it sent is abandoned: tell the upstream (best effort).
+      if (signal.aborted)
+        client
+          .notification({
+            method: 'notifications/cancelled',
+            params: { requestId: id, reason: String(signal.reason) },
+          })
+          .catch(() => {});
+      throw error;
+    }
+  }
+
   return {
     fingerprint: fingerprintOf(server),
     client,
@@ -146,6 +225,7 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
     get isBroken() {
       return isBroken;
     },
+    callTool: callToolFast,
     close() {
       if (closing) return;
       closing = true;

@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type SsrfGuard, UrlRefusedError } from './ssrf.js';
 
@@ -182,6 +183,19 @@ function webStream(body: Readable, onError: (error: Error) => void): ReadableStr
 type Answer = IncomingMessage;
 
 /**
+ * One POST of a JSON-RPC message on the pool's connections, checked as `fetch` checks it: the
+ * upstream's answer as Node's HTTP client gives it, or null when it redirects (the SDK path, which
+ * follows redirects hop by hop, then sends it again: a redirect is not an answer). `headers` are
+ * sent as given, with the body's Content-Length, in one write.
+ */
+export type GuardedPost = (
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+) => Promise<IncomingMessage | null>;
+
+/**
  * The `fetch` the pool's transports use, on Node's HTTP client with keep-alive agents rather than
  * undici (its `fetch` costs a third of a gateway call; its `request` waits a timer tick, 1 ms,
  * before reusing an idle connection, which is every call at low concurrency). Connections take
@@ -191,7 +205,11 @@ type Answer = IncomingMessage;
  * streams are handed over as they come. The caller's signal aborts the request and its body, and
  * its listener goes with the request, so a long-lived signal collects none.
  */
-export function guardedFetch(guard: SsrfGuard): { fetch: GuardedFetch & FetchLike; close(): Promise<void> } {
+export function guardedFetch(guard: SsrfGuard): {
+  fetch: GuardedFetch & FetchLike;
+  post: GuardedPost;
+  close(): Promise<void>;
+} {
   // Idle connections close before a Node upstream's own 5 s keep-alive timeout would.
   const agents = {
     http: new HttpAgent({ keepAlive: true, timeout: 4_000 }),
@@ -288,8 +306,20 @@ export function guardedFetch(guard: SsrfGuard): { fetch: GuardedFetch & FetchLik
     }
   };
 
+  const post: GuardedPost = async (url, headers, body, signal) => {
+    checkStatic(url);
+    const response = await send(url, 'POST', headers, body, signal);
+    const status = response.statusCode ?? 0;
+    if (REDIRECTS.has(status) && typeof response.headers.location === 'string') {
+      response.on('error', () => {}).destroy();
+      return null;
+    }
+    return response;
+  };
+
   return {
     fetch: fetch as GuardedFetch & FetchLike,
+    post,
     close: async () => {
       agents.http.destroy();
       agents.https.destroy();
@@ -487,5 +517,117 @@ function firstEvent(
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('error', onError);
+  });
+}
+
+/** A JSON-RPC message as it came: only `id` is looked at before a schema has checked it. */
+type RawMessage = { id?: unknown; result?: unknown; error?: unknown };
+
+const isAnswerTo = (message: unknown, id: number): message is RawMessage =>
+  typeof message === 'object' &&
+  message !== null &&
+  (message as RawMessage).id === id &&
+  ('result' in message || 'error' in message);
+
+/**
+ * The upstream's response to the one request `id` a POST carried, read from its answer as the SDK's
+ * Streamable HTTP client transport reads it: a JSON body, or an event stream whose events are read
+ * as they come. Every other message in it (a notification, a request of the server's, a response
+ * to something else) goes to `other`, in order, as the SDK's transport hands them to its client.
+ * A non-2xx status fails as the SDK fails it (a StreamableHTTPError with the status: 404 renews the
+ * session); a body that breaks is reported to `onBodyError` unless `signal` aborted it.
+ */
+export function readAnswer(
+  response: IncomingMessage,
+  id: number,
+  other: (message: unknown) => void,
+  onBodyError: (error: Error) => void,
+  signal: AbortSignal,
+): Promise<RawMessage> {
+  const status = response.statusCode ?? 0;
+  const failed = (error: Error) => {
+    if (!signal.aborted) onBodyError(error);
+  };
+  if (status < 200 || status > 299) {
+    return readAll(response).then(
+      (bytes) => {
+        throw new StreamableHTTPError(status, `Error POSTing to endpoint: ${bytes.toString('utf8')}`);
+      },
+      (error: Error) => {
+        failed(error);
+        throw error;
+      },
+    );
+  }
+  const type = response.headers['content-type'] ?? '';
+  const essence = type.split(';', 1)[0]!.trim().toLowerCase();
+  if (status === 202 || (essence !== 'application/json' && essence !== 'text/event-stream')) {
+    response.on('error', () => {}).destroy();
+    return Promise.reject(
+      status === 202
+        ? new Error('The upstream accepted the request without answering it.')
+        : new StreamableHTTPError(-1, `Unexpected content type: ${type}`),
+    );
+  }
+  if (essence === 'application/json') {
+    return readAll(response).then(
+      (bytes) => {
+        const data = JSON.parse(bytes.toString('utf8')) as unknown;
+        let answer: RawMessage | undefined;
+        for (const message of Array.isArray(data) ? data : [data]) {
+          if (answer === undefined && isAnswerTo(message, id)) answer = message;
+          else other(message);
+        }
+        if (answer === undefined) throw new Error('The upstream answered without a response to the request.');
+        return answer;
+      },
+      (error: Error) => {
+        failed(error);
+        throw error;
+      },
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const decoder = new TextDecoder();
+    let text = '';
+    let answered = false;
+    response.on('data', (chunk: Buffer) => {
+      text += decoder.decode(chunk, { stream: true });
+      const { events, rest } = parseEvents(text);
+      text = rest === 0 ? text : text.slice(rest);
+      for (const event of events) {
+        // Priming events and keep-alives carry no data; other event types are not messages.
+        if (event.data === null || event.data === '' || (event.event !== '' && event.event !== 'message'))
+          continue;
+        let message: unknown;
+        try {
+          message = JSON.parse(event.data);
+        } catch {
+          continue; // what the SDK's transport does with an event it cannot parse: report and go on
+        }
+        if (!answered && isAnswerTo(message, id)) {
+          answered = true;
+          resolve(message);
+        } else other(message);
+      }
+    });
+    response.on('end', () => {
+      if (!answered) reject(new Error('The upstream ended its event stream without answering the request.'));
+    });
+    let ended = false;
+    response.on('end', () => {
+      ended = true;
+    });
+    response.on('error', (error: Error) => {
+      if (answered) return;
+      failed(error);
+      reject(error);
+    });
+    response.on('close', () => {
+      if (answered || ended) return;
+      const error = new Error('The upstream closed its event stream before answering the request.');
+      failed(error);
+      reject(error);
+    });
   });
 }

@@ -252,7 +252,7 @@ function requireProxy(server: ServerRecord): void {
 export function createUpstreams(options: UpstreamsOptions): Upstreams {
   const { services, guard } = options;
   const gateway = services.config.gateway;
-  const { fetch, close: closeFetch } = guardedFetch(guard);
+  const { fetch, post, close: closeFetch } = guardedFetch(guard);
   const pool = new Map<string, Pooled>();
   const lists = new Map<string, CachedList>();
   const listeners = new Set<ListChangedListener>();
@@ -311,6 +311,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
         server,
         headers: await headersFor(server, secrets),
         fetch,
+        post,
         timeoutMs: server.timeoutMs ?? gateway.callTimeoutMs,
         onListChanged: (kind) => listChanged(server, kind),
       });
@@ -498,10 +499,20 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     listResourceTemplates: (server, signal) => cachedList(server, 'resourceTemplates', signal),
     listPrompts: (server, signal) => cachedList(server, 'prompts', signal),
 
+    // Without progress, on the fast lane (decision 0043); with progress, or when the fast lane
+    // declines (legacy SSE, a redirect), through the SDK client.
     callTool: (server, params, o) =>
-      use(server, o, ({ client }, ro) =>
-        client.request({ method: 'tools/call', params }, CallToolResultSchema, ro),
-      ) as Promise<CallToolResult>,
+      use(server, o, async (connection, ro) => {
+        const fast = o.onprogress ? null : await connection.callTool(params, ro.signal!);
+        return (
+          fast ??
+          (connection.client.request(
+            { method: 'tools/call', params },
+            CallToolResultSchema,
+            ro,
+          ) as Promise<CallToolResult>)
+        );
+      }),
     readResource: (server, params, o) =>
       use(server, o, ({ client }, ro) =>
         client.request({ method: 'resources/read', params }, ReadResourceResultSchema, ro),

@@ -14,7 +14,8 @@ const CHANNEL = 'gateway.cancel';
  */
 export function createCancellations(bus: Bus) {
   const running = new Map<string, Set<AbortController>>();
-  const keyOf = (tokenId: string, id: RequestId) => `${tokenId} ${JSON.stringify(id)}`;
+  const keyOf = (tokenId: string, id: RequestId) =>
+    typeof id === 'number' ? `${tokenId} ${id}` : `${tokenId} ${JSON.stringify(id)}`;
 
   bus.subscribe(CHANNEL, (message) => {
     const key = (message as { key?: unknown } | null)?.key;
@@ -28,24 +29,28 @@ export function createCancellations(bus: Bus) {
     async track<T>(
       tokenId: string,
       id: RequestId,
-      signal: AbortSignal,
+      /** Another reason to abort (the SDK's request signal), if any. */
+      signal: AbortSignal | undefined,
       work: (signal: AbortSignal) => Promise<T>,
     ) {
       const key = keyOf(tokenId, id);
       const controller = new AbortController();
-      const set = running.get(key) ?? new Set<AbortController>();
-      running.set(key, set);
-      set.add(controller);
+      const set = running.get(key);
+      if (set) set.add(controller);
+      else running.set(key, new Set([controller]));
       // A listener rather than AbortSignal.any: this runs on every forwarded call.
-      const follow = () => controller.abort(signal.reason);
-      if (signal.aborted) follow();
-      else signal.addEventListener('abort', follow, { once: true });
+      const follow = signal && (() => controller.abort(signal.reason));
+      if (follow) {
+        if (signal.aborted) follow();
+        else signal.addEventListener('abort', follow, { once: true });
+      }
       try {
         return await work(controller.signal);
       } finally {
-        signal.removeEventListener('abort', follow);
-        set.delete(controller);
-        if (set.size === 0) running.delete(key);
+        if (follow) signal.removeEventListener('abort', follow);
+        const now = running.get(key);
+        now?.delete(controller);
+        if (now?.size === 0) running.delete(key);
       }
     },
     /** Tells every worker that the token's client cancelled request `id`. */

@@ -1,7 +1,9 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
+  type CallToolRequest,
   CallToolRequestSchema,
+  type CallToolResult,
   ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
@@ -11,6 +13,7 @@ import {
   McpError,
   type Progress,
   ReadResourceRequestSchema,
+  type RequestId,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -45,6 +48,53 @@ const CAPABILITIES = {
  */
 const validator = new AjvJsonSchemaValidator();
 
+/** An McpError passes as it is; anything else is logged and becomes a safe internal error. */
+function internalError(services: Services, requestId: string, error: unknown): McpError {
+  if (error instanceof McpError) return error;
+  services.logger.error('gateway request failed', {
+    requestId,
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+  const failure = new McpError(ErrorCode.InternalError, '', { code: 'internal/unexpected', requestId });
+  failure.message = `Something failed on the platform; quote request ${requestId}.`;
+  return failure;
+}
+
+/** Runs a forwarded request so that a cancel from any worker aborts it (a token's calls only). */
+function trackedCall<T>(
+  cancellations: Cancellations,
+  caller: Caller,
+  id: RequestId,
+  signal: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (caller.tokenId !== null) return cancellations.track(caller.tokenId, id, signal, work);
+  return work(signal ?? new AbortController().signal);
+}
+
+/**
+ * tools/call without an SDK Server, for the Streamable HTTP fast lane (decision 0043): the same
+ * checks, forwarding, cancellation and errors as the Server's handler below. `request` has passed
+ * the SDK's CallToolRequestSchema once (toolCallOf); its result was checked once where it entered
+ * the platform, with the SDK's CallToolResultSchema. No progress here: a request asking for it
+ * takes the SDK path.
+ */
+export async function callToolFast(
+  gateway: Gateway,
+  caller: Caller,
+  requestId: string,
+  id: RequestId,
+  params: CallToolRequest['params'],
+): Promise<CallToolResult> {
+  try {
+    return await trackedCall(gateway.cancellations, caller, id, undefined, (signal) =>
+      gateway.calls.callTool(caller, params, { signal }),
+    );
+  } catch (error) {
+    throw internalError(gateway.services, requestId, error);
+  }
+}
+
 /**
  * An SDK Server answering for `caller`: initialize (the SDK negotiates the protocol version) and
  * ping come with it; the lists fan out over the workspace's servers; calls are forwarded. One is
@@ -71,14 +121,7 @@ export function gatewayServer(
       try {
         return await handle(request, extra);
       } catch (error) {
-        if (error instanceof McpError) throw error;
-        services.logger.error('gateway request failed', {
-          requestId,
-          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        });
-        const failure = new McpError(ErrorCode.InternalError, '', { code: 'internal/unexpected', requestId });
-        failure.message = `Something failed on the platform; quote request ${requestId}.`;
-        throw failure;
+        throw internalError(services, requestId, error);
       }
     };
 
@@ -96,9 +139,7 @@ export function gatewayServer(
 
   /** A forwarded request's signal: the SDK's (connection closed, legacy cancel) or a cancel from any worker. */
   const tracked = <T>(extra: Extra, work: (signal: AbortSignal) => Promise<T>) =>
-    caller.tokenId === null
-      ? work(extra.signal)
-      : cancellations.track(caller.tokenId, extra.requestId, extra.signal, work);
+    trackedCall(cancellations, caller, extra.requestId, extra.signal, work);
 
   const progressOf = (request: { params: { _meta?: { progressToken?: string | number } } }, extra: Extra) => {
     const progressToken = request.params._meta?.progressToken;

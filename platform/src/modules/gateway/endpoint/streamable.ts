@@ -6,8 +6,8 @@ import { ApiError } from '../../../http/problem.js';
 import type { Reply } from '../../../http/reply/reply.js';
 import { readBody } from '../../../http/request/body.js';
 import { admit, charge, httpError } from './access.js';
-import { answerPlain, isPlainRequest } from './json-answer.js';
-import { type Gateway, gatewayServer } from './mcp-server.js';
+import { answerPlain, answerToolCall, hasPlainHeaders, isPlainRequest, toolCallOf } from './json-answer.js';
+import { callToolFast, type Gateway, gatewayServer } from './mcp-server.js';
 import type { Notifier } from './notify.js';
 import { answer } from './responses.js';
 
@@ -95,6 +95,15 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
           await cancellations.cancel(caller.tokenId!, target);
         }
       }
+    }
+    // tools/call, the hot path, without an SDK Server (decision 0043).
+    const toolCall = toolCallOf(read.parsed);
+    if (toolCall && hasPlainHeaders(call.header)) {
+      const caught = () => callToolFast(gateway, caller, requestId, toolCall.id, toolCall.params);
+      const body = await answerToolCall(toolCall.id, caught);
+      const merged: Record<string, string> = { 'content-type': 'application/json' };
+      for (const name in headers) merged[name.toLowerCase()] = headers[name] as string;
+      return { status: 200, headers: merged, body };
     }
     // The common case (one request, JSON answer) without the SDK transport's web Request/Response.
     if (isPlainRequest(call.header, read.parsed)) {
