@@ -439,6 +439,25 @@ describe.each(MATRIX)('storage on $name', ({ backend, store }) => {
     }
   });
 
+  it('answers storage/not-found, not a 500, when the bytes being opened were replaced meanwhile', async () => {
+    await req('PUT', '/v1/storage/objects/replaced', { body: 'first' });
+    const storage = t.platform.services.storage;
+    const projectId = t.keys.projectId;
+    const before = await storage.source(projectId, 'replaced');
+    await req('PUT', '/v1/storage/objects/replaced', { body: 'second' });
+    // The replaced bytes are deleted after the write commits; wait until they are gone.
+    let error: unknown;
+    for (let i = 0; i < 100 && !error; i++) {
+      error = await Promise.resolve(before.bytes.open(null)).then(
+        (stream: ReadableStream<Uint8Array>) => stream.cancel().then(() => undefined),
+        (e: unknown) => e,
+      );
+      if (!error) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(error).toMatchObject({ code: 'storage/not-found' });
+    expect((await req('GET', '/v1/storage/objects/replaced')).text).toBe('second');
+  });
+
   it('keeps one whole object when writers race on one key', async () => {
     const bodies = Array.from({ length: 8 }, (_, i) => bytesOf(64 * 1024 + i, i + 1));
     const results = await Promise.all(

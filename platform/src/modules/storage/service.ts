@@ -54,6 +54,12 @@ function notFound(key: string): ApiError {
   return new ApiError('storage/not-found', `No object at "${key}".`);
 }
 
+/** Whether a store error says the blob is not there (deleted by a writer that replaced it). */
+function isMissing(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.code === 'ENOENT' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}
+
 /** The object store for the configuration: S3 when `S3_BUCKET` is set, else the local directory. */
 export async function objectStoreFor(services: Pick<Services, 'config'>): Promise<ObjectStore> {
   const { storage, dataDir } = services.config;
@@ -98,6 +104,16 @@ export async function createStorageService(services: Services, objects?: ObjectS
 
   const blobName = (projectId: string) => `${projectId}/${randomBase62(24)}`;
 
+  /** `put`, dropping the freshly written blob when the row cannot take it (nothing would reference it). */
+  async function committed(blob: string, row: store.ObjectRow) {
+    try {
+      return await put(row);
+    } catch (error) {
+      discard(blob);
+      throw error;
+    }
+  }
+
   async function upload(
     projectId: string,
     key: string,
@@ -133,7 +149,7 @@ export async function createStorageService(services: Services, objects?: ObjectS
     const blob = blobName(projectId);
     await bytes.write(blob, counted());
     const now = new Date().toISOString();
-    const { row, replaced } = await put({
+    const { row, replaced } = await committed(blob, {
       id: newId('obj'),
       project_id: projectId,
       key,
@@ -168,7 +184,16 @@ export async function createStorageService(services: Services, objects?: ObjectS
         size: info.sizeBytes,
         etag: info.etag,
         lastModified: new Date(info.updatedAt),
-        open: (range) => bytes.read(row.blob, range),
+        // A writer may replace the object between the lookup and the read, and delete these bytes.
+        open: (range) =>
+          bytes.read(row.blob, range).catch((error) => {
+            if (isMissing(error))
+              throw new ApiError(
+                'storage/not-found',
+                `"${key}" was replaced while being read; read it again.`,
+              );
+            throw error;
+          }),
       },
     };
   }
@@ -205,16 +230,11 @@ export async function createStorageService(services: Services, objects?: ObjectS
       const blob = blobName(projectId);
       await bytes.copy(from.blob, blob).catch((error) => {
         // The source was replaced or deleted between the lookup and the copy.
-        if (
-          (error as { code?: string; name?: string }).code === 'ENOENT' ||
-          (error as Error).name === 'NoSuchKey'
-        ) {
-          throw notFound(sourceKey);
-        }
+        if (isMissing(error)) throw notFound(sourceKey);
         throw error;
       });
       const now = new Date().toISOString();
-      const { row, replaced } = await put({
+      const { row, replaced } = await committed(blob, {
         ...from,
         id: newId('obj'),
         key: destinationKey,
