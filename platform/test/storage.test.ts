@@ -266,6 +266,24 @@ describe.each(MATRIX)('storage on $name', ({ backend, store }) => {
     }
   });
 
+  it('replays a retried move with the same Idempotency-Key instead of answering 404', async () => {
+    await req('PUT', '/v1/storage/objects/retried', { body: 'payload' });
+    const move = () =>
+      t.call({
+        method: 'POST',
+        path: '/v1/storage/move',
+        auth: t.keys.secretKey,
+        headers: { 'idempotency-key': `move-${store}-${backend.name}` },
+        body: { sourceKey: 'retried', destinationKey: 'retried-moved' },
+      });
+    const first = await move();
+    expect(first.status, first.text).toBe(200);
+    const again = await move();
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.json).toEqual(first.json);
+  });
+
   it('deletes, then answers 404 and deleted: false', async () => {
     await req('PUT', '/v1/storage/objects/gone', { body: 'x' });
     expect((await req('DELETE', '/v1/storage/objects/gone')).json).toEqual({ deleted: true });
