@@ -14,7 +14,10 @@ import type { S3Config } from '../../src/config.js';
 export function versitygwBinary(): string | null {
   const candidates = [
     process.env.VERSITYGW_BIN,
-    ...(process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => join(dir, 'versitygw')),
+    ...(process.env.PATH ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((dir) => join(dir, 'versitygw')),
     join(process.env.GOBIN ?? join(process.env.GOPATH ?? join(homedir(), 'go'), 'bin'), 'versitygw'),
   ].filter((p): p is string => !!p);
   return candidates.find((p) => existsSync(p)) ?? null;
