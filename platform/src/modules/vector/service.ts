@@ -281,9 +281,12 @@ export async function createVectorServiceFor(services: Services): Promise<Vector
   if (database.dialect === 'postgres') {
     const { createPostgresVectorStore, detectPgvector } = await import('./store-postgres.js');
     const db = database.db as unknown as Kysely<unknown>;
-    const pgvector = config.vector.pgvector === 'auto' && (await detectPgvector(db));
-    services.logger.info('vector store', { engine: pgvector ? 'pgvector' : 'exact' });
-    store = createPostgresVectorStore(db, { pgvector });
+    const found =
+      config.vector.pgvector === 'auto'
+        ? await detectPgvector(db)
+        : { pgvector: false, iterativeScan: false };
+    services.logger.info('vector store', { engine: found.pgvector ? 'pgvector' : 'exact' });
+    store = createPostgresVectorStore(db, found);
   } else {
     const { createSqliteVectorStore } = await import('./store-sqlite.js');
     store = createSqliteVectorStore(config.dataDir);

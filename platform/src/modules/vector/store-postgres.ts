@@ -25,7 +25,10 @@ const vectorText = (v: Float32Array) => `[${Array.from(v).join(',')}]`;
  *
  * `db` is any Kysely on PostgreSQL: the platform's pool, or PGlite in the tests.
  */
-export function createPostgresVectorStore(db: Kysely<unknown>, options: { pgvector: boolean }): VectorStore {
+export function createPostgresVectorStore(
+  db: Kysely<unknown>,
+  settings: { pgvector: boolean; iterativeScan?: boolean },
+): VectorStore {
   const run = async <R>(sql: string, params: unknown[] = [], on: Kysely<unknown> = db) => {
     try {
       return await on.executeQuery<R>(CompiledQuery.raw(sql, params));
@@ -99,7 +102,9 @@ export function createPostgresVectorStore(db: Kysely<unknown>, options: { pgvect
     const rows = await db.transaction().execute(async (tx) => {
       // The graph search keeps ef_search candidates; at least topK, and more under a filter.
       await run(`SET LOCAL hnsw.ef_search = ${Math.max(40, options.topK * 2)}`, [], tx);
-      if (where) await run(`SET LOCAL hnsw.iterative_scan = strict_order`, [], tx);
+      // pgvector ≥ 0.8 keeps scanning the graph until the filter has let topK rows through.
+      if (where && settings.iterativeScan !== false)
+        await run(`SET LOCAL hnsw.iterative_scan = strict_order`, [], tx);
       return (await run<{ id: string; distance: number }>(sql, params, tx)).rows;
     });
     return rows.map((row) => ({
@@ -119,7 +124,7 @@ export function createPostgresVectorStore(db: Kysely<unknown>, options: { pgvect
 
   return {
     engineFor(dimension): Engine {
-      return options.pgvector && dimension <= HNSW_MAX_DIMENSION ? 'pgvector' : 'exact';
+      return settings.pgvector && dimension <= HNSW_MAX_DIMENSION ? 'pgvector' : 'exact';
     },
 
     async createIndex(index) {
@@ -224,16 +229,22 @@ export function createPostgresVectorStore(db: Kysely<unknown>, options: { pgvect
 
 /**
  * Whether pgvector can be used: `CREATE EXTENSION IF NOT EXISTS vector` works (the extension is
- * installed on the server and the role may create it), or it exists already.
+ * installed on the server and the role may create it), or it exists already; and whether it is
+ * 0.8 or later (iterative index scans, for filtered queries).
  */
-export async function detectPgvector(db: Kysely<unknown>): Promise<boolean> {
+export async function detectPgvector(
+  db: Kysely<unknown>,
+): Promise<{ pgvector: boolean; iterativeScan: boolean }> {
   try {
     await db.executeQuery(CompiledQuery.raw('CREATE EXTENSION IF NOT EXISTS vector'));
   } catch {
     // Not installed, not permitted, or a concurrent worker's CREATE won the race: ask instead.
   }
-  const { rows } = await db.executeQuery<{ present: boolean }>(
-    CompiledQuery.raw(`SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') AS present`),
+  const { rows } = await db.executeQuery<{ version: string }>(
+    CompiledQuery.raw(`SELECT extversion AS version FROM pg_extension WHERE extname = 'vector'`),
   );
-  return rows[0]?.present === true;
+  const version = rows[0]?.version;
+  if (!version) return { pgvector: false, iterativeScan: false };
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return { pgvector: true, iterativeScan: major > 0 || minor >= 8 };
 }
