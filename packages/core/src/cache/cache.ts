@@ -79,10 +79,10 @@ export interface CacheApi {
    *   { key: 'user:2', value: { name: 'Grace' } },
    * ]);
    */
-  setMany<T = JsonValue>(
-    entries: ReadonlyArray<CacheEntryToSet<T>>,
+  setMany<E extends CacheEntryToSet<unknown>>(
+    entries: ReadonlyArray<E>,
     options?: RequestOptions,
-  ): Promise<Array<CacheEntry<T>>>;
+  ): Promise<Array<CacheEntry<E['value']>>>;
   /**
    * Deletes up to 1000 entries; resolves how many were there.
    *
@@ -171,7 +171,7 @@ export function createCacheApi(http: Http): CacheApi {
       const found = new Map(entries.map((entry) => [entry.key, entry as CacheEntry<T>]));
       return keys.map((key) => found.get(key) ?? null);
     },
-    async setMany<T>(entries: ReadonlyArray<CacheEntryToSet<T>>, options?: RequestOptions) {
+    async setMany<E extends CacheEntryToSet<unknown>>(entries: ReadonlyArray<E>, options?: RequestOptions) {
       const body = {
         entries: entries.map((entry) => ({
           key: entry.key,
@@ -180,7 +180,7 @@ export function createCacheApi(http: Http): CacheApi {
         })),
       };
       const result = await http.POST('/v1/cache/set-many', { body, ...pickRequestOptions(options) });
-      return result.entries as Array<CacheEntry<T>>;
+      return result.entries as Array<CacheEntry<E['value']>>;
     },
     async deleteMany(keys, options) {
       if (keys.length === 0) return 0;
