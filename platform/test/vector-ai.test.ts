@@ -113,6 +113,25 @@ describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))(
       expect(JSON.stringify(usage.json)).toMatch(/words-16/);
     });
 
+    it('ingests a text larger than the default 1 MiB body limit (ingest allows 4 MiB)', async () => {
+      const word = 'crème brûlée ';
+      const text = word.repeat(Math.floor(950_000 / word.length));
+      expect(Buffer.byteLength(JSON.stringify({ text }))).toBeGreaterThan(1024 * 1024);
+      const res = await call('POST', '/v1/vector/indexes/kb/ingest', {
+        text,
+        sourceId: 'big',
+        chunkSize: 1000,
+        chunkOverlap: 0,
+      });
+      expect(res.status, res.text.slice(0, 300)).toBe(200);
+      expect(res.json.chunks).toBeGreaterThan(900);
+      expect(
+        (await call('POST', '/v1/vector/indexes/kb/vectors/delete', { filter: { sourceId: 'big' } })).json,
+      ).toEqual({
+        deleted: res.json.chunks,
+      });
+    });
+
     it("answers 422 when the model's dimension is not the index's", async () => {
       const small = await call('POST', '/v1/vector/indexes', { name: 'small', dimension: 8 });
       expect(small.status).toBe(201);

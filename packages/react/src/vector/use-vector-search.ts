@@ -80,7 +80,8 @@ export interface UseVectorSearchResult<M extends VectorMetadata> {
  * Nearest-neighbour search in a vector index, as a query: cached, deduplicated between
  * components, refetched when `index`, `vector`, `text`, `topK` or `filter` change. Vector search
  * needs a secret key (decision 0042), so this hook is for server-rendered pages and internal tools
- * whose client holds one; a blank `text` and no `vector` means no search.
+ * whose client holds one; a blank `text` and no `vector` means no search. Each distinct `text` is
+ * one embedding call on the platform: debounce what the user types before passing it in.
  *
  * @example
  * ```tsx
