@@ -39,8 +39,18 @@ export interface CallQuery {
 
 /** `YYYY-MM` of `at` (epoch ms), UTC: the month a call counts in. */
 function monthOf(at: number): string {
-  return new Date(at).toISOString().slice(0, 7);
+  // Every call asks; the answer changes once a month.
+  if (at >= month.from && at < month.to) return month.text;
+  const d = new Date(at);
+  const from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  month = {
+    from,
+    to: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
+    text: d.toISOString().slice(0, 7),
+  };
+  return month.text;
 }
+let month = { from: 0, to: 0, text: '' };
 
 function toGatewayCall(row: store.CallRow): GatewayCall {
   return {

@@ -21,8 +21,15 @@ export type ListKind = 'tools' | 'resources' | 'prompts';
 
 /** What a connection's configuration is made of: a change of any of these needs a new connection. */
 export function fingerprintOf(server: ServerRecord): string {
-  return JSON.stringify([server.url, server.transport, server.secretHeaders, server.bearerSecret]);
+  // Asked on every call (pool and list cache); a record never changes, a reload makes a new one.
+  let fingerprint = fingerprints.get(server);
+  if (fingerprint === undefined) {
+    fingerprint = JSON.stringify([server.url, server.transport, server.secretHeaders, server.bearerSecret]);
+    fingerprints.set(server, fingerprint);
+  }
+  return fingerprint;
 }
+const fingerprints = new WeakMap<ServerRecord, string>();
 
 const ID_AT_END = /,"id":(\d+)\}$/;
 

@@ -248,10 +248,18 @@ export function guardedFetch(guard: SsrfGuard): {
           headers: outgoing,
           agent: secure ? agents.https : agents.http,
           lookup: guard.lookup,
-          signal,
         },
         resolve,
       );
+      // The signal aborts the request and its answer; its listener goes when the exchange is over.
+      // (Node's own `signal` option costs several times this: it watches the request's end with
+      // half a dozen listeners of its own, on every request.)
+      if (signal?.aborted) request.destroy(signal.reason);
+      else if (signal) {
+        const abort = () => request.destroy(signal.reason);
+        signal.addEventListener('abort', abort, { once: true });
+        request.once('close', () => signal.removeEventListener('abort', abort));
+      }
       request.on('error', (error: NodeJS.ErrnoException) => {
         // A kept-alive connection the upstream closed as we reused it: nothing was processed.
         if (

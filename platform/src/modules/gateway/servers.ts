@@ -76,10 +76,10 @@ function healthOf(row: store.HealthColumns): McpServerHealth {
   };
 }
 
-function healthColumns(sample: HealthSample): store.HealthColumns {
+function healthColumns(sample: HealthSample, at: number): store.HealthColumns {
   return {
     health_status: sample.ok ? 'ok' : 'error',
-    health_checked_at: new Date().toISOString(),
+    health_checked_at: new Date(at).toISOString(),
     health_latency_ms: sample.latencyMs,
     health_error: sample.error,
   };
@@ -128,7 +128,8 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
   const live = new Map<
     string,
     {
-      health: store.HealthColumns;
+      /** The latest sample's columns, built when read or written (not on every call). */
+      health: () => store.HealthColumns;
       persistedAt: number;
       timer?: NodeJS.Timeout | undefined;
       writing: Promise<void>;
@@ -137,7 +138,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
 
   function toMcpServer(row: store.ServerRow): McpServer {
     const record = toRecord(row);
-    const health = live.get(row.id)?.health;
+    const health = live.get(row.id)?.health();
     return {
       id: record.id,
       slug: record.slug,
@@ -223,7 +224,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
     clearTimeout(entry.timer);
     entry.timer = undefined;
     entry.persistedAt = Date.now();
-    const health = entry.health;
+    const health = entry.health();
     entry.writing = entry.writing.then(() =>
       store
         .saveHealth(db, serverId, health)
@@ -239,7 +240,9 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
    * (a burst of calls writes twice: now, and its last sample when the interval ends).
    */
   function recordHealth(server: { id: string }, sample: HealthSample): void {
-    const health = healthColumns(sample);
+    const at = Date.now();
+    let columns: store.HealthColumns | undefined;
+    const health = () => (columns ??= healthColumns(sample, at));
     const entry = live.get(server.id);
     if (!entry) {
       live.set(server.id, { health, persistedAt: 0, writing: Promise.resolve() });
@@ -445,10 +448,10 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
                 : null,
         };
       }
-      const health = healthColumns(sample);
+      const health = healthColumns(sample, Date.now());
       const entry = live.get(serverId);
-      if (entry) entry.health = health;
-      else live.set(serverId, { health, persistedAt: 0, writing: Promise.resolve() });
+      if (entry) entry.health = () => health;
+      else live.set(serverId, { health: () => health, persistedAt: 0, writing: Promise.resolve() });
       await persistHealth(serverId);
       return healthOf(health);
     },

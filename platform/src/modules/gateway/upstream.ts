@@ -152,6 +152,8 @@ interface Pooled {
   secrets: string[];
   inflight: number;
   retired: boolean;
+  /** The connection once open (a call then needs no race against its signal to get it). */
+  ready?: Connection;
 }
 
 interface CachedList {
@@ -324,9 +326,14 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       connection: connect(),
     };
     // A failed connect is not kept: the next request tries again.
-    pooled.connection.catch(() => {
-      if (pool.get(server.id) === pooled) pool.delete(server.id);
-    });
+    pooled.connection.then(
+      (connection) => {
+        pooled.ready = connection;
+      },
+      () => {
+        if (pool.get(server.id) === pooled) pool.delete(server.id);
+      },
+    );
     pool.set(server.id, pooled);
     return pooled;
   }
@@ -345,7 +352,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       const pooled = pooledFor(server);
       pooled.inflight++;
       try {
-        const connection = await raceSignal(pooled.connection, signal);
+        const connection = pooled.ready ?? (await raceSignal(pooled.connection, signal));
         if (connection.isBroken) throw new ConnectionBrokenError('The upstream closed the connection.');
         return await raceSignal(Promise.race([op(connection), connection.broken]), signal);
       } catch (error) {

@@ -102,7 +102,8 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
       const caught = () => callToolFast(gateway, caller, requestId, toolCall.id, toolCall.params);
       const body = await answerToolCall(toolCall.id, caught);
       const merged: Record<string, string> = { 'content-type': 'application/json' };
-      for (const name in headers) merged[name.toLowerCase()] = headers[name] as string;
+      for (const name in baseHeaders) merged[name.toLowerCase()] = baseHeaders[name] as string;
+      for (const name in charged) merged[name.toLowerCase()] = (charged as Record<string, string>)[name]!;
       return { status: 200, headers: merged, body };
     }
     // The common case (one request, JSON answer) without the SDK transport's web Request/Response.
