@@ -112,6 +112,7 @@ describe.each(BACKENDS)('queue jobs of end users on $name', (backend) => {
       data: { id: job.id, status: 'running' },
     });
     expect(succeeded!.data.data).toMatchObject({ status: 'succeeded', result: { rows: 3 } });
+    expect(running!.data.data).not.toHaveProperty('payload'); // never changes: read once
     stream.close();
   });
 

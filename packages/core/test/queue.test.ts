@@ -118,6 +118,7 @@ describe('queue (client)', () => {
     const seen: string[] = [];
     for await (const state of ada.queue.watch(job.id)) {
       seen.push(state.status);
+      expect(state.payload).toEqual({ for: 'ada' }); // kept from the first read
       if (state.status === 'queued') {
         const [leased] = await admin.queue.pull({ types: ['client.user'] });
         await admin.queue.fail(job.id, leased!.leaseId, 'fatal', { retry: false });

@@ -271,7 +271,9 @@ async function* watchJob(
     for await (const event of stream) {
       let next: Job | null = null;
       if (event.event === 'subscribed') next = await api.get(id, { signal });
-      else if (event.event === 'message' && event.data.event === 'job') next = event.data.data;
+      // A change carries the job without its payload, which never changes.
+      else if (event.event === 'message' && event.data.event === 'job')
+        next = { ...last, ...event.data.data };
       if (!next || !newer(next)) continue;
       last = next;
       yield next;

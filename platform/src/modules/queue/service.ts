@@ -77,8 +77,10 @@ export function createQueueService(services: Services) {
 
   async function announce(projectId: string, row: store.JobRow): Promise<Job> {
     const job = toJob(row);
+    // Without the payload, which never changes and may be large: watchers read it once.
+    const { payload: _, ...change } = job;
     await services.realtime
-      .publish(projectId, job.channel, JOB_EVENT, job as unknown as JsonValue)
+      .publish(projectId, job.channel, JOB_EVENT, change as unknown as JsonValue)
       .catch((error) =>
         services.logger.error('queue: announcing a job change failed', {
           projectId,
