@@ -353,7 +353,8 @@ describe.each(subjects)('CacheStore: $name', (subject) => {
     await store.set(a, 'sweep:gone', 1, 100);
     await store.set(a, 'sweep:kept', 1, null);
     await sleep(200);
-    await store.sweep();
+    // SQL deletes the row; Redis expired the value itself and the sweep drops its index member.
+    expect(await store.sweep()).toBeGreaterThanOrEqual(1);
     expect(await listAll(store, a, 'sweep:', 10)).toEqual(['sweep:kept']);
   });
 

@@ -251,7 +251,7 @@ export function createRedisCacheStore(
         const [next, indexes] = await redis.scan(
           cursor,
           'MATCH',
-          'aerostack:*:cache-index',
+          'aerostack:prj_*:cache-index',
           'COUNT',
           BATCH,
           'TYPE',
@@ -298,7 +298,7 @@ async function indexExisting(redis: ScriptedRedis): Promise<void> {
   if ((await redis.exists(marker)) === 1) return;
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'aerostack:*:cache:*', 'COUNT', BATCH);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'aerostack:prj_*:cache:*', 'COUNT', BATCH);
     cursor = next;
     const multi = redis.multi();
     for (const full of keys) {
