@@ -468,6 +468,37 @@ describe.each(BACKENDS)('queue on $name', (backend) => {
     expect(acks.every((a) => a.status === 200)).toBe(true);
   });
 
+  it('never overlaps two leases of one job while leases expire under concurrent pulls', async () => {
+    const type = 'race.expiry';
+    const LEASE_MS = 5_000;
+    for (let i = 0; i < 12; i++) await q.enqueue({ type, payload: i, maxAttempts: 100 });
+    const grants = new Map<string, Array<{ from: number; to: number; leaseId: string }>>();
+    for (let round = 0; round < 8; round++) {
+      const pulls = await Promise.all(
+        Array.from({ length: 16 }, () => q.pull({ types: [type], limit: 3, leaseSeconds: LEASE_MS / 1000 })),
+      );
+      for (const l of pulls.flat()) {
+        const to = Date.parse(l.leaseExpiresAt);
+        const list = grants.get(l.job.id) ?? [];
+        list.push({ from: to - LEASE_MS, to, leaseId: l.leaseId });
+        grants.set(l.job.id, list);
+      }
+      // Some rounds before the leases expire, some after.
+      advance(round % 2 === 0 ? 2_000 : 4_000);
+    }
+    expect(grants.size).toBe(12);
+    for (const [id, list] of grants) {
+      const sorted = [...list].sort((a, b) => a.from - b.from);
+      for (let i = 1; i < sorted.length; i++) {
+        expect(
+          sorted[i]!.from,
+          `${id}: lease ${i} began before lease ${i - 1} expired`,
+        ).toBeGreaterThanOrEqual(sorted[i - 1]!.to);
+      }
+    }
+    expect([...grants.values()].some((list) => list.length > 1)).toBe(true);
+  });
+
   it('keeps projects apart', async () => {
     const job = await q.enqueue({ type: 'private' });
     const as = (method: string, path: string, body?: unknown) =>
