@@ -88,6 +88,19 @@ describe.skipIf(!present)('AI through the local llama.cpp model', () => {
     expect(tools.json.code).toBe('ai/provider-rejected');
   });
 
+  it('answers the OpenAI-compatible API under its own model name, whatever the SDK names', async () => {
+    const res = await t.call({
+      method: 'POST',
+      path: '/v1/ai/openai/chat/completions',
+      auth: t.keys.secretKey,
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hi.' }], max_tokens: 8 },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.model).toBe('SmolLM2-135M-Instruct.Q4_1');
+    expect(res.json.choices[0].message.content.length).toBeGreaterThan(0);
+    expect(res.json.usage.completion_tokens).toBeGreaterThan(0);
+  });
+
   it('embeds texts', async () => {
     const res = await t.call({
       method: 'POST',
@@ -103,7 +116,7 @@ describe.skipIf(!present)('AI through the local llama.cpp model', () => {
     const usage = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
     expect(
       usage.json.data.map((row: { model: string; requests: number }) => [row.model, row.requests]),
-    ).toEqual([['SmolLM2-135M-Instruct.Q4_1', 4]]);
+    ).toEqual([['SmolLM2-135M-Instruct.Q4_1', 5]]);
   });
 });
 

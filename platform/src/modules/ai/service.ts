@@ -116,6 +116,10 @@ export async function createAiService(services: Services): Promise<AiService> {
         : await createSdkProvider(ai.provider, ai);
   const usage = createUsageStore(services.database);
 
+  /** The model a call uses: the one asked for, except on the local provider, which has one model. */
+  const modelOf = (p: ChatProvider, asked: string | undefined, fallback: string) =>
+    p.name === 'local' ? fallback : (asked ?? fallback);
+
   const required = (): ChatProvider => {
     if (!provider) throw new ApiError('ai/no-provider', HOW_TO_CONFIGURE);
     return provider;
@@ -168,7 +172,7 @@ export async function createAiService(services: Services): Promise<AiService> {
           `The ${p.name} provider has no embedding model configured: set AEROSTACK_AI_EMBEDDING_MODEL, or use a provider that embeds (openai, google, openai-compatible, local).`,
         );
       }
-      const model = options.model ?? p.embeddingModel;
+      const model = modelOf(p, options.model, p.embeddingModel);
       const outcome = await p
         .embed(texts, model, options.signal ?? new AbortController().signal)
         .catch(reported);
@@ -189,7 +193,7 @@ export async function createAiService(services: Services): Promise<AiService> {
 
     async chat(request, owner, signal) {
       const p = required();
-      const model = request.model ?? p.chatModel;
+      const model = modelOf(p, request.model, p.chatModel);
       const outcome = await p.chat({ ...request, model, signal }).catch(reported);
       await record(owner, model, outcome.usage.inputTokens, outcome.usage.outputTokens);
       return request.responseFormat?.type === 'json' && outcome.toolCalls.length === 0
@@ -199,7 +203,7 @@ export async function createAiService(services: Services): Promise<AiService> {
 
     async stream(request, owner, signal) {
       const p = required();
-      const model = request.model ?? p.chatModel;
+      const model = modelOf(p, request.model, p.chatModel);
       const iterator = p.stream({ ...request, model, signal })[Symbol.asyncIterator]();
       const first = await iterator.next().catch(reported);
       async function* parts(): AsyncGenerator<StreamPart> {
