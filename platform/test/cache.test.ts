@@ -90,6 +90,14 @@ const rows: Row[] = [
     code: 'request/invalid-body',
   },
   {
+    name: 'getMany, 1000 keys (the most)',
+    method: 'POST',
+    path: '/v1/cache/get-many',
+    body: { keys: Array.from({ length: 1000 }, (_, i) => `user:${i}`) },
+    status: 200,
+    json: { entries: [{ key: 'user:1' }, { key: 'user:2' }, { key: 'user:3' }] },
+  },
+  {
     name: 'getMany, a bad key',
     method: 'POST',
     path: '/v1/cache/get-many',
