@@ -19,6 +19,8 @@ import { startPlatform, type Target } from '../lib/target.js';
 interface Row {
   backend: string;
   concurrency: number;
+  /** jobs per pull */
+  batch: number;
   jobsPerS: number;
   healthzPerS: number;
   /** jobs/s ÷ healthz/s, the median of the per-round ratios */
@@ -50,17 +52,17 @@ async function closedLoop(clients: number, seconds: number, step: () => Promise<
   return done;
 }
 
-/** One job through the queue: enqueue, then lease one (any client's) and ack it. */
-function jobStep(target: Target, type: string) {
+/** `batch` jobs through the queue: enqueue them, lease up to `batch` (any client's) in one pull, ack each. */
+function jobStep(target: Target, type: string, batch = 1) {
   return async () => {
-    await post(target, '/v1/queue/jobs', { type, payload: { n: 1 } });
-    const { data } = (await post(target, '/v1/queue/pull', { types: [type], limit: 1 })) as {
+    for (let i = 0; i < batch; i++) await post(target, '/v1/queue/jobs', { type, payload: { n: i } });
+    const { data } = (await post(target, '/v1/queue/pull', { types: [type], limit: batch })) as {
       data: Array<{ leaseId: string; job: { id: string } }>;
     };
-    const leased = data[0];
-    if (!leased) return 0;
-    await post(target, `/v1/queue/jobs/${leased.job.id}/ack`, { leaseId: leased.leaseId, result: true });
-    return 1;
+    for (const leased of data) {
+      await post(target, `/v1/queue/jobs/${leased.job.id}/ack`, { leaseId: leased.leaseId, result: true });
+    }
+    return data.length;
   };
 }
 
@@ -105,24 +107,26 @@ async function measure(
   // Warm-up: the first statements compile, the first connections open.
   await closedLoop(4, 1, jobStep(target, 'bench.warmup'));
   await closedLoop(4, 1, healthzStep(target));
-  for (const c of concurrency) {
+  const cases = [...concurrency.map((c) => ({ c, batch: 1 })), { c: 4, batch: 10 }];
+  for (const { c, batch } of cases) {
     const jobs: number[] = [];
     const healthz: number[] = [];
     const ratios: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      const j = (await closedLoop(c, seconds, jobStep(target, `bench.${c}.${r}`))) / seconds;
+      const j = (await closedLoop(c, seconds, jobStep(target, `bench.${c}.${batch}.${r}`, batch))) / seconds;
       const h = (await closedLoop(c, seconds, healthzStep(target))) / seconds;
       jobs.push(j);
       healthz.push(h);
       ratios.push(j / h);
       console.log(
-        `  ${backend} c=${c} round ${r + 1}: ${j.toFixed(0)} jobs/s, ${h.toFixed(0)} healthz/s (load ${loadAverage()})`,
+        `  ${backend} c=${c} batch=${batch} round ${r + 1}: ${j.toFixed(0)} jobs/s, ${h.toFixed(0)} healthz/s (load ${loadAverage()})`,
       );
     }
     const jobsPerS = median(jobs);
     rows.push({
       backend,
       concurrency: c,
+      batch,
       jobsPerS,
       healthzPerS: median(healthz),
       ratio: median(ratios),
@@ -176,12 +180,12 @@ async function main() {
     }
   }
   console.log(
-    '\n| backend | clients | jobs/s (enqueue → pull → ack) | ms per job | /healthz req/s | jobs ÷ healthz |',
+    '\n| backend | clients | jobs per pull | jobs/s (enqueue → pull → ack) | ms per job per client | /healthz req/s | jobs ÷ healthz |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(
-      `| ${r.backend} | ${r.concurrency} | ${r.jobsPerS.toFixed(0)} | ${r.msPerJob.toFixed(2)} | ${r.healthzPerS.toFixed(0)} | ${r.ratio.toFixed(3)} |`,
+      `| ${r.backend} | ${r.concurrency} | ${r.batch} | ${r.jobsPerS.toFixed(0)} | ${r.msPerJob.toFixed(2)} | ${r.healthzPerS.toFixed(0)} | ${r.ratio.toFixed(3)} |`,
     );
   }
 }
