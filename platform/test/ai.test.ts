@@ -524,6 +524,9 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
 
   it('a client that leaves a stream stops the provider’s', async () => {
     providers.streaming.delayMs = 150;
+    const counted = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
+    const before: number =
+      counted.json.data.find((r: { keyId: string | null }) => r.keyId !== null)?.requests ?? 0;
     const res = await t.platform.app.request('/v1/ai/chat/stream', {
       method: 'POST',
       headers: { authorization: `Bearer ${t.keys.secretKey}`, 'content-type': 'application/json' },
@@ -535,6 +538,12 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
     expect(providers.log.events).not.toContain('aborted');
     await reader.cancel();
     await vi.waitFor(() => expect(providers.log.events).toContain('aborted'), { timeout: 10_000 });
+    // The abandoned stream still counts as a request (the provider reports tokens only at its end).
+    await vi.waitFor(async () => {
+      const usage = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
+      const row = usage.json.data.find((r: { keyId: string | null }) => r.keyId !== null);
+      expect(row).toMatchObject({ model: 'gpt-4o-mini', requests: before + 1 });
+    });
   });
 
   it('the usage API needs the secret key', async () => {

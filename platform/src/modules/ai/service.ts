@@ -75,7 +75,8 @@ export interface AiService extends AiEmbeddings {
   /**
    * A streamed chat. Resolves once the provider has produced its first part, so a failure before
    * any token rejects (and is answered as problem+json); later failures end the iteration with an
-   * `ApiError`. Usage is recorded when the stream finishes.
+   * `ApiError`. Usage is recorded when the stream finishes (a stream cut short counts as a request
+   * with no tokens known).
    */
   stream(
     request: ChatRequest,
@@ -207,15 +208,21 @@ export async function createAiService(services: Services): Promise<AiService> {
       const iterator = p.stream({ ...request, model, signal })[Symbol.asyncIterator]();
       const first = await iterator.next().catch(reported);
       async function* parts(): AsyncGenerator<StreamPart> {
+        let counted = false;
         try {
           for (let next = first; !next.done; next = await iterator.next().catch(reported)) {
             const part = next.value;
-            if (part.type === 'done')
+            if (part.type === 'done') {
+              counted = true;
               await record(owner, model, part.usage.inputTokens, part.usage.outputTokens);
+            }
             yield part;
           }
         } finally {
           await iterator.return?.();
+          // A stream that started and never finished (the client left, the provider broke off)
+          // still counts as a request; the provider reports tokens only at the end, so none are known.
+          if (!counted) await record(owner, model, 0, 0);
         }
       }
       return { model, parts: parts() };
