@@ -77,7 +77,16 @@ function healthzStep(target: Target) {
 
 /** A fresh database on the PostgreSQL server of `adminUrl`, dropped by `drop()`. */
 async function freshPostgres(root: string, adminUrl: string) {
-  const pg = createRequire(join(root, 'platform/package.json'))('pg') as typeof import('pg');
+  // The platform's pg (bench has no dependency of its own on it).
+  const pg = createRequire(join(root, 'platform/package.json'))('pg') as {
+    Client: new (options: {
+      connectionString: string;
+    }) => {
+      connect(): Promise<unknown>;
+      query(text: string): Promise<unknown>;
+      end(): Promise<unknown>;
+    };
+  };
   const name = `aerostack_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
