@@ -1,8 +1,11 @@
 // The MCP gateway's overhead, never in CI: an echo tool called directly on a real upstream (the
 // test suite's SDK server, its own process) and through `/ws/{slug}` of the platform, with wrk at
-// concurrency 1 and 32 — added p50/p99, the platform's CPU µs per call (/proc, over the run ÷
-// calls) and the throughput ratio, medians of rounds that run both back to back; then tools/list
-// over 10 upstreams of which one never answers, against the list deadline + 20 ms.
+// concurrency 1 and 32 — added p50/p99, the platform's CPU µs per call (/proc: user + system time
+// of the platform's process tree, which is the one node process, over the run ÷ calls; wrk and
+// the upstream are processes of their own), the added CPU (that, plus what the upstream spends
+// more per call behind the gateway than called directly) and the throughput ratio, medians of
+// rounds that run both back to back; then tools/list over 10 upstreams of which one never
+// answers, against the list deadline + 20 ms. Where the CPU goes: gateway/profile.ts.
 //
 //   pnpm --filter @aerostack/platform build && pnpm --filter @aerostack/bench exec tsx gateway/run.ts \
 //     [--rounds 5] [--duration 5] [--concurrency 1,32] [--out bench/results/gateway-<date>]
@@ -219,9 +222,9 @@ async function main() {
         });
     }
     print(
-      '| concurrency | direct req/s | gateway req/s | gateway ÷ direct | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | platform CPU µs/call | upstream CPU µs/call (direct, gateway) |',
+      '| concurrency | direct req/s | gateway req/s | gateway ÷ direct | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | platform CPU µs/call | upstream CPU µs/call (direct, gateway) | added CPU µs/call |',
     );
-    print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of o.concurrency) {
       const rounds: { direct: Side; gw: Side }[] = [];
       const before: { direct: Side; gw: Side }[] = [];
@@ -278,6 +281,16 @@ async function main() {
               0,
             )}, ${f(
               m((x) => (x.gw.upstreamCpuS / x.gw.requests) * 1e6),
+              0,
+            )} ` +
+            // The platform's, plus what the upstream spends more per call behind the gateway.
+            `| ${f(
+              m(
+                (x) =>
+                  ((x.gw.cpuS + x.gw.upstreamCpuS) / x.gw.requests -
+                    x.direct.upstreamCpuS / x.direct.requests) *
+                  1e6,
+              ),
               0,
             )} |`,
         );
