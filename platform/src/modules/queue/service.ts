@@ -246,7 +246,8 @@ export function createQueueService(services: Services) {
         leaseExpiresAt,
         nowIso: iso(now),
       });
-      rows.sort((a, b) => Number(a.available_at) - Number(b.available_at) || (a.id < b.id ? -1 : 1));
+      // RETURNING follows no order: hand the jobs over oldest first.
+      rows.sort((a, b) => a.created_at.localeCompare(b.created_at) || (a.id < b.id ? -1 : 1));
       const leased: Schemas['LeasedJob'][] = [];
       for (const row of rows) {
         const job = await announce(projectId, row);
