@@ -370,3 +370,25 @@ describe.each(BACKENDS)('vector on $name', (backend) => {
     expect(near.matches[0]).toMatchObject({ id: 'w3-7', score: 0 });
   });
 });
+
+describe('vector configuration', () => {
+  it('reads the limits and the pgvector mode, and names a bad variable', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config.js');
+    expect(loadConfig({}).vector).toEqual({ maxBatch: 1000, maxMetadataBytes: 10240, pgvector: 'auto' });
+    expect(
+      loadConfig({
+        AEROSTACK_VECTOR_MAX_BATCH: '10',
+        AEROSTACK_VECTOR_MAX_METADATA_BYTES: '2048',
+        AEROSTACK_VECTOR_PGVECTOR: 'off',
+      }).vector,
+    ).toEqual({ maxBatch: 10, maxMetadataBytes: 2048, pgvector: 'off' });
+    for (const [name, value] of [
+      ['AEROSTACK_VECTOR_PGVECTOR', 'yes'],
+      ['AEROSTACK_VECTOR_MAX_BATCH', '0'],
+      ['AEROSTACK_VECTOR_MAX_METADATA_BYTES', 'lots'],
+    ]) {
+      expect(() => loadConfig({ [name as string]: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ [name as string]: value })).toThrow(name as string);
+    }
+  });
+});
