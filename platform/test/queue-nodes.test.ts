@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/backends.js';
 import { fresh, type PlatformProcess, spawnPlatform } from './support/process.js';
+import { gone, killTree, processTree } from './support/queue-process.js';
 
 // The queue as whole platform processes run it: a platform killed with SIGKILL and started again
 // on its data loses no job (SQLite, PostgreSQL), and consumers pulling through two platform
@@ -38,7 +39,11 @@ describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))(
       stores = await backend.create();
     });
     afterAll(async () => {
+      const tree = node ? processTree(node.child.pid!) : [];
       await node?.stop();
+      await gone(tree).catch(() => {
+        for (const q of tree) killTree(q);
+      });
       await stores?.cleanup();
     });
 
@@ -57,8 +62,12 @@ describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))(
         leaseSeconds: 600,
       });
       const running = before.json.data[0];
-      node.child.kill('SIGKILL');
-      await new Promise((resolve) => node!.child.once('exit', resolve));
+      // The whole tree: the tsx CLI and the node process that serves.
+      const oldUrl = node.url;
+      const killed = killTree(node.child.pid!);
+      expect(killed.length).toBeGreaterThan(1);
+      await gone(killed);
+      await expect(fresh(`${oldUrl}/healthz`)).rejects.toThrow(); // nothing serves there any more
 
       node = await spawnPlatform(MAIN, envOf(stores));
       const listed = await call(node, secretKey, 'GET', '/v1/queue/jobs?type=restart&limit=100');
@@ -88,8 +97,14 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))(
       secretKey = JSON.parse(readFileSync(join(stores.dataDir, 'keys.json'), 'utf8')).secretKey;
     }, 120_000);
     afterAll(async () => {
-      await a?.stop();
-      await b?.stop();
+      for (const p of [a, b]) {
+        if (!p) continue;
+        const tree = processTree(p.child.pid!);
+        await p.stop();
+        await gone(tree).catch(() => {
+          for (const q of tree) killTree(q);
+        });
+      }
       await stores?.cleanup();
     });
 

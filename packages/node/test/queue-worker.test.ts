@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { RunningPlatform } from '@aerostack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,7 +198,12 @@ describe('createWorker', () => {
       child.once('exit', (code) => reject(new Error(`consumer exited (${code}) before taking the job`)));
     });
     expect(first.jobId).toBe(job.id);
-    child.kill('SIGKILL');
+    // The consumer is the tsx CLI and the node process it runs: kill both, the one mid-job first.
+    const consumer = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+    for (const pid of [...consumer, child.pid!]) process.kill(pid, 'SIGKILL');
     await exited;
     // Still running under the dead consumer's lease (or, once the platform's sweep ended the
     // expired lease, waiting for its retry).
