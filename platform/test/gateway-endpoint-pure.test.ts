@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { merge } from '../src/modules/gateway/endpoint/aggregate.js';
 import { withDeadline } from '../src/modules/gateway/endpoint/deadline.js';
 import { CancelledError, DeadlineError } from '../src/modules/gateway/endpoint/errors.js';
+import { answerToolCall, toolCallOf } from '../src/modules/gateway/endpoint/json-answer.js';
 import {
   gatewayName,
   MAX_NAME_LENGTH,
@@ -174,5 +175,70 @@ describe('withDeadline', () => {
     await expect(
       withDeadline(1_000, signal, async () => Promise.reject(new Error('upstream'))),
     ).rejects.toThrow('upstream');
+  });
+});
+
+// The tools/call fast lane's edge (decision 0043): what it takes, and its answers as the SDK's
+// Protocol writes them; anything it does not take goes to the SDK Server.
+describe('toolCallOf and answerToolCall', () => {
+  const call = (extra: Record<string, unknown> = {}, params: Record<string, unknown> = {}) => ({
+    jsonrpc: '2.0',
+    id: 7,
+    method: 'tools/call',
+    params: { name: 'echo__echo', arguments: { text: 'hi' }, ...params },
+    ...extra,
+  });
+
+  it('takes a plain tools/call, with its params as the SDK schema parses them', () => {
+    expect(toolCallOf(call())).toEqual({ id: 7, params: { name: 'echo__echo', arguments: { text: 'hi' } } });
+    expect(toolCallOf(call({ id: 'a-string' }))?.id).toBe('a-string');
+    expect(toolCallOf(call({}, { _meta: { note: 1 } }))?.params._meta).toEqual({ note: 1 });
+  });
+
+  it('leaves the rest to the SDK: other methods, bad envelopes, bad params, progress, tasks', () => {
+    const refused = [
+      call({ method: 'tools/list' }),
+      call({ jsonrpc: '1.0' }),
+      call({ id: 1.5 }),
+      call({ id: null }),
+      call({ extra: true }),
+      call({}, { name: 42 }),
+      call({}, { arguments: 'text' }),
+      call({}, { _meta: { progressToken: 'p' } }),
+      call({}, { task: { ttl: 1000 } }),
+      call({}, { _meta: { 'io.modelcontextprotocol/related-task': { taskId: 't' } } }),
+      [call()],
+      null,
+      'tools/call',
+    ];
+    for (const message of refused) expect(toolCallOf(message), JSON.stringify(message)).toBeNull();
+  });
+
+  it('answers a result, an McpError, and anything else as the SDK Protocol does', async () => {
+    const result = { content: [{ type: 'text' as const, text: 'hi' }] };
+    expect(JSON.parse(await answerToolCall(7, async () => result))).toEqual({
+      result,
+      jsonrpc: '2.0',
+      id: 7,
+    });
+    const mcp = new McpError(-32602, 'Unknown tool: x', { code: 'gateway/unknown-tool' });
+    expect(
+      JSON.parse(
+        await answerToolCall('s', async () => {
+          throw mcp;
+        }),
+      ),
+    ).toEqual({
+      jsonrpc: '2.0',
+      id: 's',
+      error: { code: -32602, message: mcp.message, data: { code: 'gateway/unknown-tool' } },
+    });
+    expect(
+      JSON.parse(
+        await answerToolCall(8, async () => {
+          throw Object.assign(new Error('odd'), { code: 'EODD' });
+        }),
+      ),
+    ).toEqual({ jsonrpc: '2.0', id: 8, error: { code: -32603, message: 'odd' } });
   });
 });
