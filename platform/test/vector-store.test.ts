@@ -4,17 +4,10 @@ import { randomBase62 } from '../src/lib/ids.js';
 import { type Condition, parseFilter } from '../src/modules/vector/filter.js';
 import type { Metric, StoredIndex, VectorRecord, VectorStore } from '../src/modules/vector/store.js';
 import { norm, score } from '../src/modules/vector/values.js';
-import { PGLITE_VECTOR, VECTOR_STORES } from './support/vector-stores.js';
+import { VECTOR_STORES } from './support/vector-stores.js';
 
 // One suite, every engine of the vector store (STYLE 7): sqlite-vec, exact search on PostgreSQL
 // (PGlite and the test server), pgvector on PGlite when its extension is installed.
-
-if (!PGLITE_VECTOR) {
-  // Visible in the run's output: the pgvector engine's SQL is not exercised on this machine.
-  console.warn(
-    'vector-store: PGlite has no vector extension installed; the pgvector (PGlite) suite is skipped',
-  );
-}
 
 /** A seeded generator (mulberry32): the same vectors on every run and every engine. */
 function seeded(seed: number) {

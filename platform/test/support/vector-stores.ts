@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// PGlite's pgvector extension (its own package since PGlite 0.4, pinned to the PGlite it is built
+// for): Debian has no pgvector, so the pgvector engine's SQL runs on PGlite.
+import { vector } from '@electric-sql/pglite-pgvector';
 import {
   type DatabaseConnection,
   type Driver,
@@ -57,22 +60,6 @@ const exactPostgres = (backend: (typeof BACKENDS)[number]): VectorStoreCase => (
     };
   },
 });
-
-// PGlite's pgvector: `@electric-sql/pglite/vector` up to PGlite 0.3; later releases moved it to
-// its own package. Whichever is installed is used; with neither, the pgvector suite is skipped
-// and says so.
-async function pgliteVector(): Promise<unknown> {
-  for (const name of ['@electric-sql/pglite/vector', '@electric-sql/pglite-pgvector']) {
-    try {
-      const mod = (await import(name)) as { vector?: unknown; default?: unknown };
-      if (mod.vector ?? mod.default) return mod.vector ?? mod.default;
-    } catch {
-      // not installed: try the next name
-    }
-  }
-  return null;
-}
-export const PGLITE_VECTOR = await pgliteVector();
 
 interface PgliteLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; affectedRows?: number }>;
@@ -147,9 +134,7 @@ const onPglite = (pgvector: boolean): VectorStoreCase => ({
   name: pgvector ? 'pgvector (PGlite)' : 'exact (PGlite)',
   async create() {
     const { PGlite } = await import('@electric-sql/pglite');
-    const pglite = new PGlite(
-      pgvector ? { extensions: { vector: PGLITE_VECTOR as never } } : {},
-    ) as unknown as PgliteLike;
+    const pglite = new PGlite(pgvector ? { extensions: { vector } } : {}) as unknown as PgliteLike;
     if (pgvector) await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
     const db = pgliteKysely(pglite);
     const store = createPostgresVectorStore(db, { pgvector });
@@ -167,5 +152,5 @@ export const VECTOR_STORES: VectorStoreCase[] = [
   sqliteVec,
   onPglite(false),
   ...(postgresBackend ? [exactPostgres(postgresBackend)] : []),
-  ...(PGLITE_VECTOR ? [onPglite(true)] : []),
+  onPglite(true),
 ];
