@@ -1467,8 +1467,10 @@ export interface paths {
          *     that heartbeat, ack and fail must present. A job is available when it is queued or waiting
          *     for its retry and its time has come, or running under a lease that has expired. No job is
          *     ever under two live leases, whatever the number of consumers, workers and nodes. An
-         *     expired lease on a job with no attempts left sends it to the dead letter instead. An empty
-         *     `data` means nothing is available now.
+         *     expired lease on a job with no attempts left sends it to the dead letter instead. (The
+         *     platform also ends expired leases every 15 seconds by itself: such a job then shows as
+         *     `failed`, waiting for its retry, or `dead`.) An empty `data` means nothing is available
+         *     now.
          */
         post: operations["queue.pull"];
         delete?: never;
@@ -3267,8 +3269,8 @@ export interface components {
             /** @description The end user the job was enqueued for, who may read and watch it; null when none. */
             userId: string | null;
             /**
-             * @description The realtime channel that carries this job's changes (event `job`, data the job):
-             *     subscribe to it to watch the job live.
+             * @description The realtime channel that carries this job's changes (event `job`, data the job
+             *     without its `payload`): subscribe to it to watch the job live.
              * @example queue/jobs/job_7Hq2vW9xK3mN5pR8sT1u
              */
             channel: string;
@@ -3479,7 +3481,9 @@ export interface components {
             name: components["schemas"]["AiToolName"];
             description?: string;
             /** @description The JSON Schema of the tool's arguments (an object schema). */
-            parameters: Record<string, never>;
+            parameters: {
+                [key: string]: unknown;
+            };
         };
         /** @description A call of one tool by the model. */
         AiToolCall: {
@@ -3494,7 +3498,9 @@ export interface components {
             /** @enum {string} */
             type: "text" | "json";
             /** @description The JSON Schema the answer should match (with `type` json). */
-            schema?: Record<string, never>;
+            schema?: {
+                [key: string]: unknown;
+            };
             /** @description A name for the schema */
             name?: string;
         };
@@ -8231,6 +8237,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `ai/provider-timeout`: the provider did not answer within `AEROSTACK_AI_TIMEOUT_MS`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             default: components["responses"]["Problem"];
         };
     };
@@ -8298,6 +8313,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `ai/provider-timeout`: the provider did not answer within `AEROSTACK_AI_TIMEOUT_MS`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             default: components["responses"]["Problem"];
         };
     };
@@ -8350,6 +8374,15 @@ export interface operations {
             };
             /** @description `ai/no-provider` or `ai/embeddings-unavailable`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/provider-timeout`: the provider did not answer within `AEROSTACK_AI_TIMEOUT_MS`. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8613,6 +8646,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `ai/provider-rate-limited`: the embedding provider's limit; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/provider-error`, `ai/provider-unauthorized` or `ai/provider-invalid-response`: the embedding provider failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `vector/no-embedding-provider`: a text query needs an embedding provider. */
             503: {
                 headers: {
@@ -8763,6 +8816,26 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description `vector/dimension-mismatch` (the embedding model's dimension is not the index's), `vector/invalid-query` or `vector/metadata-too-large`. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/provider-rate-limited`: the embedding provider's limit; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ai/provider-error`, `ai/provider-unauthorized` or `ai/provider-invalid-response`: the embedding provider failed. */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1099,8 +1099,8 @@ type Job struct {
 	IdempotencyKey param.Opt[string] `json:"idempotencyKey"`
 	// The end user the job was enqueued for, who may read and watch it; null when none.
 	UserID param.Opt[string] `json:"userId"`
-	// The realtime channel that carries this job's changes (event `job`, data the job):
-	// subscribe to it to watch the job live.
+	// The realtime channel that carries this job's changes (event `job`, data the job
+	// without its `payload`): subscribe to it to watch the job live.
 	Channel   string    `json:"channel"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`

@@ -1396,8 +1396,8 @@ class Job(BaseModel):
     user_id: Optional[str] = Field(alias="userId")
     """The end user the job was enqueued for, who may read and watch it; null when none."""
     channel: str
-    """The realtime channel that carries this job's changes (event `job`, data the job):
-    subscribe to it to watch the job live.
+    """The realtime channel that carries this job's changes (event `job`, data the job
+    without its `payload`): subscribe to it to watch the job live.
     """
     created_at: datetime = Field(alias="createdAt")
     updated_at: datetime = Field(alias="updatedAt")

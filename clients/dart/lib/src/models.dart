@@ -3482,8 +3482,8 @@ class Job {
   /// The end user the job was enqueued for, who may read and watch it; null when none.
   final String? userId;
 
-  /// The realtime channel that carries this job's changes (event `job`, data the job):
-  /// subscribe to it to watch the job live.
+  /// The realtime channel that carries this job's changes (event `job`, data the job
+  /// without its `payload`): subscribe to it to watch the job live.
   final String channel;
 
   final DateTime createdAt;

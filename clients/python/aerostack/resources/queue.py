@@ -242,8 +242,10 @@ class QueueResource(SyncAPIResource):
         that heartbeat, ack and fail must present. A job is available when it is queued or waiting
         for its retry and its time has come, or running under a lease that has expired. No job is
         ever under two live leases, whatever the number of consumers, workers and nodes. An
-        expired lease on a job with no attempts left sends it to the dead letter instead. An empty
-        `data` means nothing is available now.
+        expired lease on a job with no attempts left sends it to the dead letter instead. (The
+        platform also ends expired leases every 15 seconds by itself: such a job then shows as
+        `failed`, waiting for its retry, or `dead`.) An empty `data` means nothing is available
+        now.
 
         ``POST /v1/queue/pull``.
 
@@ -652,8 +654,10 @@ class AsyncQueueResource(AsyncAPIResource):
         that heartbeat, ack and fail must present. A job is available when it is queued or waiting
         for its retry and its time has come, or running under a lease that has expired. No job is
         ever under two live leases, whatever the number of consumers, workers and nodes. An
-        expired lease on a job with no attempts left sends it to the dead letter instead. An empty
-        `data` means nothing is available now.
+        expired lease on a job with no attempts left sends it to the dead letter instead. (The
+        platform also ends expired leases every 15 seconds by itself: such a job then shows as
+        `failed`, waiting for its retry, or `dead`.) An empty `data` means nothing is available
+        now.
 
         ``POST /v1/queue/pull``.
 
