@@ -24,8 +24,12 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 // gateway and analytics error codes in the generated ERROR_CODES catalogue took it to 11,680 bytes
 // (the workspaces API itself is the separate entry @aerostack/core/admin, outside this budget).
 // The queue (client.queue with watch, FINAL_JOB_STATUSES, the queue error codes) took it to 12,285
-// bytes.
-const SIZE_BUDGET_BYTES = 12.25 * 1024;
+// bytes. The rest of the primitives took it to 14,776 bytes: client.storage (~1.5 KiB: streamed
+// uploads with progress, ranges, signed URLs and the XMLHttpRequest upload for browsers), client.vector
+// (~0.6 KiB), client.ai (~0.3 KiB: the token stream reuses the realtime SSE reader) and the
+// complete cache (~0.3 KiB). Every primitive stays in createClient, as users of the other platforms'
+// clients expect; 15 KiB leaves room for small fixes, not for another area.
+const SIZE_BUDGET_BYTES = 15 * 1024;
 const PUBLIC_VALUES = [
   'AerostackError',
   'ERROR_CODES',
