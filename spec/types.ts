@@ -953,7 +953,8 @@ export interface paths {
          * Publish a message on a channel
          * @description Delivers the message to every subscriber of the channel, on every worker and node, and
          *     keeps it in the channel's replay buffer. `table/…` channels are reserved for the database's
-         *     change events (403 `realtime/reserved-channel`), and so is the event name `presence`.
+         *     change events and `queue/…` channels for the queue's job changes (403
+         *     `realtime/reserved-channel`), and so is the event name `presence`.
          *     An end user (a session, or a publishable key alone, counted per client IP) may publish
          *     `AEROSTACK_REALTIME_USER_PUBLISH_PER_MINUTE` messages a minute (default 600); beyond it
          *     429 `rate-limit/exceeded` with `Retry-After`. Secret keys are not limited.
@@ -6143,8 +6144,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             /**
              * @description `realtime/channel-denied`: the rules do not let this caller publish on the channel;
-             *     `realtime/reserved-channel`: only the platform publishes on `table/…` channels or
-             *     `presence` events.
+             *     `realtime/reserved-channel`: only the platform publishes on `table/…` and `queue/…`
+             *     channels or `presence` events.
              */
             403: {
                 headers: {

@@ -132,7 +132,7 @@ const (
 	CodeRealtimeChannelDenied = "realtime/channel-denied"
 	// CodeRealtimePresenceConflict: Presence key taken (409). Another caller holds this presence key on the channel.
 	CodeRealtimePresenceConflict = "realtime/presence-conflict"
-	// CodeRealtimeReservedChannel: Reserved channel (403). `table/…` channels and `presence` events are published by the platform only.
+	// CodeRealtimeReservedChannel: Reserved channel (403). `table/…` and `queue/…` channels and `presence` events are published by the platform only.
 	CodeRealtimeReservedChannel = "realtime/reserved-channel"
 	// CodeRealtimeStateTooLarge: Presence state too large (413). A presence state is at most 1 KiB of JSON.
 	CodeRealtimeStateTooLarge = "realtime/state-too-large"

@@ -124,6 +124,7 @@ describe.each(BACKENDS)('queue jobs of end users on $name', (backend) => {
         data: { status: 'succeeded' },
       });
       expect([res.status, res.json.code]).toEqual([403, 'realtime/reserved-channel']);
+      expect(res.json.detail).toMatch(/the queue's job changes/);
     }
   });
 });

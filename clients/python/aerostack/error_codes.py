@@ -141,7 +141,7 @@ class ErrorCode:
     REALTIME_PRESENCE_CONFLICT = "realtime/presence-conflict"
     """Presence key taken (409). Another caller holds this presence key on the channel."""
     REALTIME_RESERVED_CHANNEL = "realtime/reserved-channel"
-    """Reserved channel (403). `table/…` channels and `presence` events are published by the platform only."""
+    """Reserved channel (403). `table/…` and `queue/…` channels and `presence` events are published by the platform only."""
     REALTIME_STATE_TOO_LARGE = "realtime/state-too-large"
     """Presence state too large (413). A presence state is at most 1 KiB of JSON."""
     REQUEST_BODY_TOO_LARGE = "request/body-too-large"

@@ -248,8 +248,8 @@ abstract final class ErrorCode {
   /// Presence key taken (409). Another caller holds this presence key on the channel.
   static const realtimePresenceConflict = 'realtime/presence-conflict';
 
-  /// Reserved channel (403). `table/…` channels and `presence` events are published by the platform
-  /// only.
+  /// Reserved channel (403). `table/…` and `queue/…` channels and `presence` events are published
+  /// by the platform only.
   static const realtimeReservedChannel = 'realtime/reserved-channel';
 
   /// Presence state too large (413). A presence state is at most 1 KiB of JSON.

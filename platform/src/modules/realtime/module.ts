@@ -53,7 +53,7 @@ export default defineModule({
           'realtime/reserved-channel',
           body.event === 'presence'
             ? 'The event name "presence" is sent by the platform only; track presence with realtime.track.'
-            : `"${body.channel}" carries database change events, published by the platform only.`,
+            : `"${body.channel}" carries ${body.channel.startsWith('queue/') ? "the queue's job changes" : 'database change events'}, published by the platform only.`,
         );
       }
       await allow(services, principal, body.channel, 'publish');

@@ -57,7 +57,8 @@ class RealtimeApi {
   ///
   /// Delivers the message to every subscriber of the channel, on every worker and node, and
   /// keeps it in the channel's replay buffer. `table/…` channels are reserved for the database's
-  /// change events (403 `realtime/reserved-channel`), and so is the event name `presence`.
+  /// change events and `queue/…` channels for the queue's job changes (403
+  /// `realtime/reserved-channel`), and so is the event name `presence`.
   /// An end user (a session, or a publishable key alone, counted per client IP) may publish
   /// `AEROSTACK_REALTIME_USER_PUBLISH_PER_MINUTE` messages a minute (default 600); beyond it
   /// 429 `rate-limit/exceeded` with `Retry-After`. Secret keys are not limited.
