@@ -109,6 +109,14 @@ export async function createPostgresBus(options: {
     throw error;
   }
   let closed = false;
+  // One query at a time on the notifier: pg queues overlapping calls itself but deprecates doing so
+  // (pg 9 drops it). Publishes keep their order either way.
+  let tail: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(query: () => Promise<T>): Promise<T> => {
+    const turn = tail.then(query, query);
+    tail = turn.catch(() => {});
+    return turn;
+  };
 
   return {
     nodeId,
@@ -127,7 +135,7 @@ export async function createPostgresBus(options: {
       const client = await notifier.get().catch((error: Error) => {
         throw new BusError('bus/unavailable', 'the PostgreSQL bus is reconnecting', { cause: error });
       });
-      await client.query('SELECT pg_notify($1, $2)', [pgChannel, payload]);
+      await inTurn(() => client.query('SELECT pg_notify($1, $2)', [pgChannel, payload]));
     },
     subscribe: (channel, handler) => handlers.subscribe(channel, handler),
     async close() {
