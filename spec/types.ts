@@ -3431,7 +3431,7 @@ export interface components {
         StorageSignedUrl: {
             /** @description The absolute URL, on the platform's public URL. */
             url: string;
-            /** @description The same URL's path and query */
+            /** @description The same URL's path and query, to resolve against another base URL. */
             path: string;
             /** @enum {string} */
             method: "GET" | "PUT";
@@ -3488,7 +3488,7 @@ export interface components {
         };
         /** @description A call of one tool by the model. */
         AiToolCall: {
-            /** @description The call's id */
+            /** @description The call's id, echoed by the `tool` message that answers it. */
             id: string;
             name: components["schemas"]["AiToolName"];
             /** @description The arguments, as JSON matching the tool's `parameters`. */
@@ -3502,7 +3502,7 @@ export interface components {
             schema?: {
                 [key: string]: unknown;
             };
-            /** @description A name for the schema */
+            /** @description A name for the schema, which some providers pass on. */
             name?: string;
         };
         /**

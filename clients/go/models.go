@@ -1245,7 +1245,7 @@ const (
 type StorageSignedURL struct {
 	// The absolute URL, on the platform's public URL.
 	URL string `json:"url"`
-	// The same URL's path and query
+	// The same URL's path and query, to resolve against another base URL.
 	Path      string                 `json:"path"`
 	Method    StorageSignedURLMethod `json:"method"`
 	Key       string                 `json:"key"`
@@ -1288,7 +1288,7 @@ const (
 
 // AIToolCall is a call of one tool by the model.
 type AIToolCall struct {
-	// The call's id
+	// The call's id, echoed by the `tool` message that answers it.
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	// The arguments, as JSON matching the tool's `parameters`.
@@ -1308,7 +1308,7 @@ type AIResponseFormat struct {
 	Type AIResponseFormatType `json:"type"`
 	// The JSON Schema the answer should match (with `type` json).
 	Schema map[string]any `json:"schema,omitzero"`
-	// A name for the schema
+	// A name for the schema, which some providers pass on.
 	Name param.Opt[string] `json:"name,omitzero"`
 }
 

@@ -1549,7 +1549,7 @@ class StorageSignedUrl(BaseModel):
     url: str
     """The absolute URL, on the platform's public URL."""
     path: str
-    """The same URL's path and query"""
+    """The same URL's path and query, to resolve against another base URL."""
     method: StorageSignedUrlMethod
     key: str
     expires_at: datetime = Field(alias="expiresAt")
@@ -1575,7 +1575,7 @@ class AiToolCall(BaseModel):
     """A call of one tool by the model."""
 
     id: str
-    """The call's id"""
+    """The call's id, echoed by the `tool` message that answers it."""
     name: str
     arguments: object
     """The arguments, as JSON matching the tool's `parameters`."""
@@ -1597,7 +1597,7 @@ class AiResponseFormat(BaseModel):
     schema_: Optional[Dict[str, object]] = Field(default=None, alias="schema")
     """The JSON Schema the answer should match (with `type` json)."""
     name: Optional[str] = None
-    """A name for the schema"""
+    """A name for the schema, which some providers pass on."""
 
 
 class AiChatRequest(BaseModel):

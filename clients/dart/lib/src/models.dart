@@ -3949,7 +3949,7 @@ class StorageSignedUrl {
   /// The absolute URL, on the platform's public URL.
   final String url;
 
-  /// The same URL's path and query
+  /// The same URL's path and query, to resolve against another base URL.
   final String path;
 
   final StorageSignedUrlMethod method;
@@ -4061,7 +4061,7 @@ class AiToolCall {
         arguments: json['arguments'],
       );
 
-  /// The call's id
+  /// The call's id, echoed by the `tool` message that answers it.
   final String id;
 
   final String name;
@@ -4121,7 +4121,7 @@ class AiResponseFormat {
   /// The JSON Schema the answer should match (with `type` json).
   final Map<String, Object?>? schema;
 
-  /// A name for the schema
+  /// A name for the schema, which some providers pass on.
   final String? name;
 
   /// This object as JSON, with camelCase keys; unset optional fields are left out.

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { WorkspaceRole } from '../../http/auth/principal.js';
 import { onePage, type Position } from '../../lib/cursor.js';
 
