@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fresh, type PlatformProcess } from './support/process.js';
-import { spawnWorkers } from './support/vector-workers.js';
+import { fresh, type PlatformProcess, spawnPlatform } from './support/process.js';
 
 // Several worker processes (AEROSTACK_WORKERS=2) on the embedded store: each worker opens the data
 // directory's vectors.db with sqlite-vec; an index created and written through one worker is read
@@ -14,7 +13,11 @@ let secretKey: string;
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'aerostack-vector-workers-'));
-  platform = await spawnWorkers({ AEROSTACK_DATA_DIR: dataDir, AEROSTACK_WORKERS: '2' });
+  platform = await spawnPlatform(
+    join(import.meta.dirname, '../src/main.ts'),
+    { AEROSTACK_DATA_DIR: dataDir, AEROSTACK_WORKERS: '2' },
+    { bannerTimeoutMs: 120_000 },
+  );
   secretKey = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')).secretKey;
 }, 150_000);
 afterAll(async () => {

@@ -10,8 +10,16 @@ export interface PlatformProcess {
   stop(): Promise<number | null>;
 }
 
-/** Runs `entry` (a TypeScript entry such as src/main.ts) under tsx and waits for its banner. */
-export async function spawnPlatform(entry: string, env: Record<string, string>): Promise<PlatformProcess> {
+/**
+ * Runs `entry` (a TypeScript entry such as src/main.ts) under tsx and waits for its banner, 30 s
+ * by default: a primary and its workers each compile the platform under tsx, which on a loaded
+ * two-core machine can take longer (`bannerTimeoutMs`).
+ */
+export async function spawnPlatform(
+  entry: string,
+  env: Record<string, string>,
+  { bannerTimeoutMs = 30_000 }: { bannerTimeoutMs?: number } = {},
+): Promise<PlatformProcess> {
   const child = spawn(join(import.meta.dirname, '../../node_modules/.bin/tsx'), [entry], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +33,10 @@ export async function spawnPlatform(entry: string, env: Record<string, string>):
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner after 30 s:\n${out}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no banner after ${bannerTimeoutMs / 1000} s:\n${out}`)),
+      bannerTimeoutMs,
+    );
     const check = () => {
       if (/Publishable key.*\n/.test(out)) {
         clearTimeout(timer);
