@@ -47,6 +47,10 @@ describe('idempotency keys', () => {
       'POST /v1/workspaces/{workspaceId}/members',
       'POST /v1/workspaces/{workspaceId}/tokens',
       'POST /v1/workspaces/{workspaceId}/servers',
+      'POST /v1/queue/jobs',
+      'POST /v1/storage/copy',
+      'POST /v1/storage/move',
+      'POST /v1/vector/indexes',
     ]);
   });
 
