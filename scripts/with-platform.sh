@@ -3,17 +3,40 @@
 # The command sees AEROSTACK_URL, AEROSTACK_ACCOUNT_KEY, AEROSTACK_PROJECT_ID, AEROSTACK_SECRET_KEY
 # and AEROSTACK_PUBLISHABLE_KEY. Extra platform settings (DATABASE_URL, REDIS_URL) pass through.
 #
-#   scripts/with-platform.sh [--fixtures] <command> [args…]
+#   scripts/with-platform.sh [--fixtures] [--local-ai] <command> [args…]
 #
 # --fixtures serves the test-only fixture module too (platform/test/fixtures: /test/events,
 # /test/blobs/{name}, …, for the scenarios in scenarios/fixtures/): the same command
 # (platform/test/fixtures/main.ts, what platform/dist/main.js does plus that module), bundled once
 # with esbuild to platform/dist/fixtures/main.js so it starts as fast as the plain platform.
+#
+# --local-ai starts the platform with the local AI provider (AEROSTACK_AI_PROVIDER=local, decision
+# 0041) on the model at AEROSTACK_AI_LOCAL_MODEL, by default where scripts/system-deps.sh installs
+# it (/tmp/aerostack-ai-model), and tells the command so with AEROSTACK_SCENARIOS_AI_LOCAL=1 (the
+# runners then run scenarios/ai-local/*.json). Without the model file it stops before starting.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fixtures=0
-if [ "${1:-}" = "--fixtures" ]; then fixtures=1; shift; fi
-[ $# -gt 0 ] || { echo "usage: $0 [--fixtures] <command> [args…]" >&2; exit 2; }
+local_ai=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --fixtures) fixtures=1; shift ;;
+    --local-ai) local_ai=1; shift ;;
+    *) break ;;
+  esac
+done
+[ $# -gt 0 ] || { echo "usage: $0 [--fixtures] [--local-ai] <command> [args…]" >&2; exit 2; }
+ai_env=()
+if [ "$local_ai" = 1 ]; then
+  model="${AEROSTACK_AI_LOCAL_MODEL:-/tmp/aerostack-ai-model/SmolLM2-135M-Instruct.Q4_1.gguf}"
+  if [ ! -s "$model" ]; then
+    echo "--local-ai: no model file at $model; install it with" >&2
+    echo "  scripts/install-local-model.sh $(dirname "$model")   (or scripts/system-deps.sh)" >&2
+    exit 1
+  fi
+  ai_env=(AEROSTACK_AI_PROVIDER=local "AEROSTACK_AI_LOCAL_MODEL=$model")
+  export AEROSTACK_SCENARIOS_AI_LOCAL=1
+fi
 
 # The built platform, as the README's start command runs it; rebuilt when missing or older than
 # its sources (the build takes well under a second).
@@ -48,8 +71,8 @@ data_dir="$(mktemp -d)"
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 log="$data_dir/platform.log"
 
-AEROSTACK_DATA_DIR="$data_dir" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=error AEROSTACK_VALIDATE_RESPONSES=1 \
-  node "$main" >"$log" 2>&1 &
+env "${ai_env[@]}" AEROSTACK_DATA_DIR="$data_dir" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=error \
+  AEROSTACK_VALIDATE_RESPONSES=1 node "$main" >"$log" 2>&1 &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null || true

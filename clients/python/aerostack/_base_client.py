@@ -600,8 +600,12 @@ class SyncAPIClient(_ClientBase):
             return APIResponse(response, parse, retries)
         return parse()
 
-    def request_events(self, types: Mapping[str, Any], options: RequestOptions) -> Any:
-        """Call an operation answering a ``text/event-stream``: a :class:`Stream` of typed events."""
+    def request_events(
+        self, types: Mapping[str, Any], options: RequestOptions, resumable: bool = True
+    ) -> Any:
+        """Call an operation answering a ``text/event-stream``: a :class:`Stream` of typed events.
+        ``resumable=False`` (an operation without Last-Event-ID, like an AI generation, which a new
+        request would start over): never reconnected, the server closing the stream ends it."""
         options = _events_options(options)
         last_event_id = options.headers.get("Last-Event-ID")
 
@@ -624,7 +628,7 @@ class SyncAPIClient(_ClientBase):
                 types=types,
                 reconnect=reconnect,
                 last_event_id=last_event_id if isinstance(last_event_id, str) else None,
-                max_reconnects=max(self.max_retries, 1),
+                max_reconnects=max(self.max_retries, 1) if resumable else 0,
             )
 
         if options.raw():
@@ -785,8 +789,11 @@ class AsyncAPIClient(_ClientBase):
             return AsyncAPIResponse(response, parse, retries)
         return await parse()
 
-    async def request_events(self, types: Mapping[str, Any], options: RequestOptions) -> Any:
-        """Call an operation answering a ``text/event-stream``: an :class:`AsyncStream`."""
+    async def request_events(
+        self, types: Mapping[str, Any], options: RequestOptions, resumable: bool = True
+    ) -> Any:
+        """Call an operation answering a ``text/event-stream``: an :class:`AsyncStream`
+        (``resumable=False``: never reconnected, as in the sync client)."""
         options = _events_options(options)
         last_event_id = options.headers.get("Last-Event-ID")
 
@@ -809,7 +816,7 @@ class AsyncAPIClient(_ClientBase):
                 types=types,
                 reconnect=reconnect,
                 last_event_id=last_event_id if isinstance(last_event_id, str) else None,
-                max_reconnects=max(self.max_retries, 1),
+                max_reconnects=max(self.max_retries, 1) if resumable else 0,
             )
 
         if options.raw():

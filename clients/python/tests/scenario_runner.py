@@ -328,7 +328,9 @@ def finish(
     elif kind == "pages":
         check(expected.get("items"), outcome, name)
     elif kind == "events":
-        check(expected.get("match"), outcome, name)
+        check(expected.get("match"), outcome[: expected["take"]], name)
+        if "last" in expected:  # the stream was read to its end
+            check(expected["last"], outcome[-1] if outcome else None, f"{name} (the last event)")
     elif kind == "bytes":
         check(expected, outcome, name)
     for variable, path in (step.get("save") or {}).items():
@@ -360,7 +362,7 @@ def run_sync(
                         events: List[Dict[str, Any]] = []
                         for event in stream:
                             events.append(event_json(event))
-                            if len(events) >= expected["take"]:
+                            if "last" not in expected and len(events) >= expected["take"]:
                                 break
                     outcome = events
                 elif kind == "bytes":
@@ -404,7 +406,7 @@ async def run_async(
                     async with await call.method()(*call.args, **call.kwargs) as stream:
                         async for event in stream:
                             events.append(event_json(event))
-                            if len(events) >= expected["take"]:
+                            if "last" not in expected and len(events) >= expected["take"]:
                                 break
                     outcome = events
                 elif kind == "bytes":

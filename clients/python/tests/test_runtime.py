@@ -22,6 +22,7 @@ from aerostack import (
     BinaryResponse,
     NotFoundError,
 )
+from aerostack.models import AiMessage
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -233,6 +234,48 @@ async def test_an_async_event_stream_resumes_with_last_event_id() -> None:
     stream = await client.fixtures.events(count=3)
     assert [e.data.n async for e in stream] == [1, 2, 3]
     assert [h.get("last-event-id") for h in seen] == [None, "2", "3"]
+
+
+def _generation_handler(seen: List[Dict[str, str]]) -> Handler:
+    """An AI generation: each request starts one over, with ids, and the server closes it."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(dict(request.headers))
+        body = _sse(
+            'id: 1\nevent: start\ndata: {"model": "m"}\n\n',
+            'id: 2\nevent: delta\ndata: {"text": "Hi"}\n\n',
+            'id: 3\nevent: done\ndata: {"finishReason": "stop",'
+            ' "usage": {"inputTokens": 1, "outputTokens": 1}}\n\n',
+        )
+        return httpx.Response(200, headers={"Content-Type": "text/event-stream"}, content=body)
+
+    return handler
+
+
+def test_a_stream_that_cannot_resume_ends_when_the_server_closes_it() -> None:
+    # ai.chatStream takes no Last-Event-ID: a reconnection would ask the model again.
+    seen: List[Dict[str, str]] = []
+    client = Aerostack(
+        "http://platform",
+        secret_key="sk_test",
+        http_client=httpx.Client(transport=httpx.MockTransport(_generation_handler(seen))),
+    )
+    with client.ai.chat_stream(messages=[AiMessage(role="user", content="Hello")]) as stream:
+        assert [e.event for e in stream] == ["start", "delta", "done"]
+    assert len(seen) == 1
+
+
+@pytest.mark.anyio
+async def test_an_async_stream_that_cannot_resume_ends_when_the_server_closes_it() -> None:
+    seen: List[Dict[str, str]] = []
+    client = AsyncAerostack(
+        "http://platform",
+        secret_key="sk_test",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(_generation_handler(seen))),
+    )
+    stream = await client.ai.chat_stream(messages=[AiMessage(role="user", content="Hello")])
+    assert [e.event async for e in stream] == ["start", "delta", "done"]
+    assert len(seen) == 1
 
 
 def test_an_error_event_raises_the_problem() -> None:

@@ -231,7 +231,9 @@ function renderMethod(ns: Namespace, op: Operation, pkg: string): string[] {
         '\t\t}',
         '\t\treturn requestconfig.Open(ctx, r, all...)',
         '\t}',
-        `\treturn ssestream.New(ctx, ${start}, all, connect, decode${eventName(op)})`,
+        // Without a Last-Event-ID to take, the operation cannot resume: a new request would
+        // start over (an AI generation), so its stream is never reconnected.
+        `\treturn ssestream.New(ctx, ${start}, all, connect, decode${eventName(op)})${lastEventID ? '' : '.Once()'}`,
         '}',
       ];
     }

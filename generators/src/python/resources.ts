@@ -235,7 +235,12 @@ function renderMethod(op: Operation, mode: Mode): string[] {
       break;
     case 'events': {
       const types = op.response.events.map((e) => `${JSON.stringify(e.name)}: ${pyType(e.type)}`);
-      call = `${aw}self._client.request_events({${types.join(', ')}}, ${options})`;
+      // Without a Last-Event-ID to take, the operation cannot resume: a new request would start
+      // over (an AI generation), so its stream is never reconnected.
+      const resumable = op.params.some(
+        (p) => p.location === 'header' && p.wireName.toLowerCase() === 'last-event-id',
+      );
+      call = `${aw}self._client.request_events({${types.join(', ')}}, ${options}${resumable ? '' : ', resumable=False'})`;
       break;
     }
     case 'bytes':

@@ -3,6 +3,7 @@
 // admin client of @aerostack/node), against the real platform started in-process like the other
 // platform tests here (with the test-only fixture module for scenarios/fixtures/). Expected values
 // live only in the JSON files.
+import { existsSync } from 'node:fs';
 import type { RunningPlatform } from '@aerostack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixturePlatform } from '../../../platform/test/fixtures/platform';
@@ -488,13 +489,19 @@ async function runStep(step: Step, scenario: Scenario, keys: Keys, vars: Variabl
   if (want.events) {
     const streamer = STREAMS[step.call];
     if (!streamer) throw new Error(`no event-stream TS call for ${step.call}`);
+    const { take, match, last } = want.events;
     const events: unknown[] = [];
-    if (want.events.take > 0) {
+    let final: unknown = null;
+    // With `last`, the stream is read to its end; otherwise up to its first `take` events.
+    if (take > 0 || last !== undefined) {
       for await (const { id, event, data } of streamer(clients, args)) {
-        if (events.push({ event, id, data }) >= want.events.take) break;
+        final = { event, id, data };
+        if (events.length < take) events.push(final);
+        if (last === undefined && events.length >= take) break;
       }
     }
-    assertMatches(want.events.match, events, `the first ${want.events.take} events`);
+    assertMatches(match, events, `the first ${take} events`);
+    if (last !== undefined) assertMatches(last, final, 'the last event');
     return;
   }
 
@@ -535,7 +542,7 @@ async function runStep(step: Step, scenario: Scenario, keys: Keys, vars: Variabl
 }
 
 /** A describe block per scenario file of `dir`, run against the platform `start` gives. */
-function suite(dir: string, start: () => Promise<RunningPlatform>) {
+function suite(dir: string, start: () => Promise<RunningPlatform>, timeout?: number) {
   let platform: RunningPlatform;
   beforeAll(async () => {
     platform = await start();
@@ -557,7 +564,7 @@ function suite(dir: string, start: () => Promise<RunningPlatform>) {
         vars = new Variables(newUnique(), (name) => env[name] ?? process.env[name]);
       });
       scenario.steps.forEach((step, i) => {
-        it(`${i + 1}. ${step.name ?? step.call}`, async (context) => {
+        it(`${i + 1}. ${step.name ?? step.call}`, { timeout }, async (context) => {
           // Steps build on each other: after a failure the rest of the file is skipped, not failed.
           if (failed) context.skip();
           try {
@@ -574,3 +581,21 @@ function suite(dir: string, start: () => Promise<RunningPlatform>) {
 
 describe('scenarios', () => suite(SCENARIOS, startTestPlatform));
 describe('scenarios/fixtures', () => suite(`${SCENARIOS}fixtures/`, startFixturePlatform));
+
+// scenarios/ai-local/: AI answering for real, through the local provider (llama.cpp and the model
+// scripts/system-deps.sh installs, as platform/test/ai-local.test.ts uses it). Without the model
+// the folder is skipped, except in CI, where its absence fails.
+const LOCAL_MODEL =
+  process.env.AEROSTACK_TEST_LOCAL_MODEL ?? '/tmp/aerostack-ai-model/SmolLM2-135M-Instruct.Q4_1.gguf';
+describe('scenarios/ai-local', () => {
+  if (existsSync(LOCAL_MODEL)) {
+    const start = () =>
+      startTestPlatform({ AEROSTACK_AI_PROVIDER: 'local', AEROSTACK_AI_LOCAL_MODEL: LOCAL_MODEL });
+    // A step waits for the model to load and write (seconds; more on a loaded machine).
+    suite(`${SCENARIOS}ai-local/`, start, 120_000);
+  } else {
+    it.skipIf(!process.env.CI)(`has the local model at ${LOCAL_MODEL}`, () => {
+      expect.fail(`no local model at ${LOCAL_MODEL}: run scripts/system-deps.sh`);
+    });
+  }
+});

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -372,14 +373,25 @@ func runStep(s step, fileCredential string, vars map[string]any, ops func(string
 				return fmt.Errorf("not an event stream: %T", res)
 			}
 			take := int(num(spec["take"]))
-			got, err := events.take(take)
+			last, toEnd := spec["last"]
+			n := take
+			if toEnd {
+				n = math.MaxInt // read to the stream's end, for its last event
+			}
+			got, err := events.take(n)
 			if err != nil {
 				return fmt.Errorf("stream failed after %d events: %w", len(got), err)
 			}
-			if len(got) != take {
+			if len(got) < take {
 				return fmt.Errorf("the stream ended after %d events, want %d: %v", len(got), take, got)
 			}
-			return Match(spec["match"], got[:min(len(got), len(asList(spec["match"])))], "events")
+			if err := Match(spec["match"], got[:min(take, len(asList(spec["match"])))], "events"); err != nil {
+				return err
+			}
+			if toEnd {
+				return Match(last, got[len(got)-1], "the last event")
+			}
+			return nil
 		case "bytes":
 			spec, _ := want.(map[string]any)
 			body, ok := res.(io.ReadCloser)

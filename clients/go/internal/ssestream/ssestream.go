@@ -76,6 +76,14 @@ func New[E any](ctx context.Context, lastEventID string, opts []requestconfig.Op
 	return s
 }
 
+// Once makes s a stream that is never reconnected: for an operation that cannot resume (it takes
+// no Last-Event-ID, like an AI generation, which a new request would start over), the server
+// closing the stream ends it and a dropped connection is an error.
+func (s *Stream[E]) Once() *Stream[E] {
+	s.maxQuiet = 0
+	return s
+}
+
 // Next advances to the next event; false when the stream has ended, failed or was closed.
 func (s *Stream[E]) Next() bool {
 	for {

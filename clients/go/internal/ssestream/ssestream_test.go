@@ -95,6 +95,22 @@ func TestParsesEvents(t *testing.T) {
 	}
 }
 
+func TestAStreamThatCannotResumeEndsWhenTheServerClosesIt(t *testing.T) {
+	s := &server{scripts: []func(http.ResponseWriter){
+		sse("id: 1\nevent: start\ndata: {}\n\nid: 2\nevent: done\ndata: {}\n\n"),
+		sse("id: 1\nevent: start\ndata: {}\n\n"), // a second generation, never asked for
+	}}
+	stream := open(s.start(t), 2).Once()
+	defer stream.Close()
+	got := collect(stream)
+	if strings.Join(got, "|") != "start/1/{}|done/2/{}" || stream.Err() != nil {
+		t.Fatalf("events %q, err %v", got, stream.Err())
+	}
+	if len(s.resumes) != 1 {
+		t.Fatalf("connected %d times, want once: %q", len(s.resumes), s.resumes)
+	}
+}
+
 func TestReconnectsAfterA503AndAnErrorEvent(t *testing.T) {
 	problem := `{"status":503,"code":"internal/unavailable","title":"Unavailable"}`
 	s := &server{scripts: []func(http.ResponseWriter){

@@ -11,7 +11,7 @@ export interface Expect {
   empty?: true;
   error?: Record<string, Json>;
   pages?: { pageSize: number; items: Json };
-  events?: { take: number; match: Json[] };
+  events?: { take: number; match: Json[]; last?: Json };
   bytes?: { length: number; sha256: string; status?: number };
 }
 

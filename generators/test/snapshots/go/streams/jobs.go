@@ -113,7 +113,7 @@ func (s *JobsService) Run(ctx context.Context, body JobsRunRequest, params *Jobs
 		}
 		return requestconfig.Open(ctx, r, all...)
 	}
-	return ssestream.New(ctx, "", all, connect, decodeJobsRunEvent)
+	return ssestream.New(ctx, "", all, connect, decodeJobsRunEvent).Once()
 }
 
 // JobsRunParams holds the query and header parameters of Jobs.Run.

@@ -98,6 +98,7 @@ class JobsResource(SyncAPIResource):
                     extra_body=extra_body,
                     timeout=timeout,
                 ),
+                resumable=False,
             ),
         )
 
@@ -181,6 +182,7 @@ class AsyncJobsResource(AsyncAPIResource):
                     extra_body=extra_body,
                     timeout=timeout,
                 ),
+                resumable=False,
             ),
         )
 
