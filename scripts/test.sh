@@ -44,19 +44,25 @@ staticcheck="$(command -v staticcheck || echo "$(go env GOPATH)/bin/staticcheck"
 scripts/with-platform.sh bash -c "cd clients/go && go test -count=1 -v ./... > '$reports/go.txt' 2>&1; s=\$?; tail -5 '$reports/go.txt'; exit \$s"
 # The fixture client's tests and scenarios/fixtures/*.json need the fixture operations.
 scripts/with-platform.sh --fixtures bash -c "cd clients/go && AEROSTACK_FIXTURES=1 go test -count=1 -v ./internal/fixtureclient/... > '$reports/go-fixtures.txt' 2>&1; s=\$?; tail -5 '$reports/go-fixtures.txt'; cat '$reports/go-fixtures.txt' >> '$reports/go.txt'; exit \$s"
+# scenarios/ai-local/*.json: AI answering for real, through the local model (seconds).
+scripts/with-platform.sh --local-ai bash -c "cd clients/go && go test -count=1 -v -run TestAILocalScenarios . > '$reports/go-ai-local.txt' 2>&1; s=\$?; tail -5 '$reports/go-ai-local.txt'; cat '$reports/go-ai-local.txt' >> '$reports/go.txt'; exit \$s"
 
 step "Python client: mypy --strict, tests against a live platform, then the fixture platform"
 (cd clients/python && python3 -m mypy --strict aerostack tests)
 scripts/with-platform.sh bash -c "cd clients/python && python3 -m pytest -q -p no:cacheprovider --junitxml='$reports/pytest.xml'"
 # scenarios/fixtures/*.json through tests/fixture_client, sync and async, need the fixture operations.
 scripts/with-platform.sh --fixtures bash -c "cd clients/python && AEROSTACK_FIXTURES=1 python3 -m pytest -q -p no:cacheprovider -k fixture_scenario tests/test_scenarios.py --junitxml='$reports/pytest-fixtures.xml'"
-python3 - "$reports/pytest.xml" "$reports/pytest-fixtures.xml" <<'PY' # one report for the summary
+# scenarios/ai-local/*.json, sync and async, through the local model.
+scripts/with-platform.sh --local-ai bash -c "cd clients/python && python3 -m pytest -q -p no:cacheprovider -k ai_local_scenario tests/test_scenarios.py --junitxml='$reports/pytest-ai-local.xml'"
+python3 - "$reports/pytest.xml" "$reports/pytest-fixtures.xml" "$reports/pytest-ai-local.xml" <<'PY' # one report for the summary
 import sys, xml.etree.ElementTree as ET
-main, extra = (ET.parse(p) for p in sys.argv[1:])
-suite, other = main.getroot().find("testsuite"), extra.getroot().find("testsuite")
-for name in ("tests", "failures", "errors", "skipped"):
-    suite.set(name, str(int(suite.get(name, 0)) + int(other.get(name, 0))))
-suite.extend(list(other))
+main, *extras = (ET.parse(p) for p in sys.argv[1:])
+suite = main.getroot().find("testsuite")
+for extra in extras:
+    other = extra.getroot().find("testsuite")
+    for name in ("tests", "failures", "errors", "skipped"):
+        suite.set(name, str(int(suite.get(name, 0)) + int(other.get(name, 0))))
+    suite.extend(list(other))
 main.write(sys.argv[1])
 PY
 
