@@ -523,7 +523,8 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
   });
 
   it('a client that leaves a stream stops the provider’s', async () => {
-    providers.streaming.delayMs = 150;
+    // Slow enough that the provider is still sending when the cancel reaches it, on a loaded machine.
+    providers.streaming.delayMs = 1000;
     const counted = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
     const before: number =
       counted.json.data.find((r: { keyId: string | null }) => r.keyId !== null)?.requests ?? 0;
@@ -539,12 +540,15 @@ describe.each(BACKENDS)('AI through OpenAI on $name', (backend) => {
     await reader.cancel();
     await vi.waitFor(() => expect(providers.log.events).toContain('aborted'), { timeout: 10_000 });
     // The abandoned stream still counts as a request (the provider reports tokens only at its end).
-    await vi.waitFor(async () => {
-      const usage = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
-      const row = usage.json.data.find((r: { keyId: string | null }) => r.keyId !== null);
-      expect(row).toMatchObject({ model: 'gpt-4o-mini', requests: before + 1 });
-    });
-  });
+    await vi.waitFor(
+      async () => {
+        const usage = await t.call({ method: 'GET', path: '/v1/ai/usage', auth: t.keys.secretKey });
+        const row = usage.json.data.find((r: { keyId: string | null }) => r.keyId !== null);
+        expect(row).toMatchObject({ model: 'gpt-4o-mini', requests: before + 1 });
+      },
+      { timeout: 15_000 },
+    );
+  }, 30_000);
 
   it('the usage API needs the secret key', async () => {
     const user = await signedInUser(t);
