@@ -241,6 +241,8 @@ def _generation_handler(seen: List[Dict[str, str]]) -> Handler:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(dict(request.headers))
+        if len(seen) > 1:  # a reconnection (a test that fails rather than loops)
+            return httpx.Response(204)
         body = _sse(
             'id: 1\nevent: start\ndata: {"model": "m"}\n\n',
             'id: 2\nevent: delta\ndata: {"text": "Hi"}\n\n',

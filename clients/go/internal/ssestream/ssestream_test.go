@@ -99,6 +99,7 @@ func TestAStreamThatCannotResumeEndsWhenTheServerClosesIt(t *testing.T) {
 	s := &server{scripts: []func(http.ResponseWriter){
 		sse("id: 1\nevent: start\ndata: {}\n\nid: 2\nevent: done\ndata: {}\n\n"),
 		sse("id: 1\nevent: start\ndata: {}\n\n"), // a second generation, never asked for
+		status(204, ""),
 	}}
 	stream := open(s.start(t), 2).Once()
 	defer stream.Close()
