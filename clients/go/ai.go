@@ -69,7 +69,7 @@ func (s *AIService) ChatStream(ctx context.Context, body AIChatRequest, opts ...
 		}
 		return requestconfig.Open(ctx, r, all...)
 	}
-	return ssestream.New(ctx, "", all, connect, decodeAIChatStreamEvent)
+	return ssestream.New(ctx, "", all, connect, decodeAIChatStreamEvent).Once()
 }
 
 // AIChatStreamEvent is one event of AI.ChatStream: Event names its kind and the field of that kind holds its data.

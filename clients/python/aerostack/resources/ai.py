@@ -156,6 +156,7 @@ class AiResource(SyncAPIResource):
                     extra_body=extra_body,
                     timeout=timeout,
                 ),
+                resumable=False,
             ),
         )
 
@@ -406,6 +407,7 @@ class AsyncAiResource(AsyncAPIResource):
                     extra_body=extra_body,
                     timeout=timeout,
                 ),
+                resumable=False,
             ),
         )
 
