@@ -1,5 +1,6 @@
 import type { components } from '@aerostack/spec/types';
 import { type Db, tables } from '../../db/database.js';
+import { isoNow } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
 import * as store from './store.js';
@@ -18,7 +19,7 @@ export function createAccountService(services: Services) {
     first: () => store.firstAccount(db),
     /** Creates an account inside `tx` (the bootstrap creates it with its first key). */
     async create(tx: Db, name: string): Promise<store.AccountRow> {
-      const row = { id: newId('acc'), name, created_at: new Date().toISOString() };
+      const row = { id: newId('acc'), name, created_at: isoNow() };
       await store.insertAccount(tables<store.AccountTables>(tx), row);
       return row;
     },

@@ -1,5 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import { tables } from '../../db/database.js';
+import { isoNow } from '../../lib/clock.js';
 import { newId, randomBase62 } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
 import * as store from './store.js';
@@ -69,7 +70,7 @@ export function createCodes(services: Services) {
 
     /** Uses a link token once; null when unknown, used, expired or presented with another binding. */
     consumeLink(projectId: string, kind: Exclude<store.CodeKind, 'otp'>, token: string, binding?: string) {
-      return store.consumeLink(db, projectId, kind, sha256(bound(token, binding)), new Date().toISOString());
+      return store.consumeLink(db, projectId, kind, sha256(bound(token, binding)), isoNow());
     },
 
     /** A new 6-digit code for this email (replacing any unused one). */
@@ -82,7 +83,7 @@ export function createCodes(services: Services) {
 
     /** Whether `code` is this email's live code; every try counts, a right one is used up. */
     async verifyOtp(projectId: string, email: string, code: string): Promise<boolean> {
-      const now = new Date().toISOString();
+      const now = isoNow();
       const row = await store.attemptOtp(db, projectId, email, now, OTP_MAX_ATTEMPTS);
       if (!row || row.hash !== sha256(`${row.id}:${code}`)) return false;
       return store.useCode(db, row.id, now);

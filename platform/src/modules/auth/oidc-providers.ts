@@ -2,6 +2,7 @@ import type { components } from '@aerostack/spec/types';
 import * as oidc from 'openid-client';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Services } from '../../services.js';
 import type { AuthTables } from './store.js';
 import * as store from './store-oidc.js';
@@ -82,7 +83,7 @@ export function createOidcProviders(services: Services) {
         input.clientSecret ??
         (await services.vault.openText(existing!.client_secret, secretContext(projectId, slug)));
       await discover(issuer, input.clientId, clientSecret);
-      const now = new Date().toISOString();
+      const now = isoNow();
       const row: store.ProviderRow = {
         project_id: projectId,
         slug,

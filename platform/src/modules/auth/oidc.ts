@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
 import type { Codes } from './codes.js';
@@ -67,7 +68,7 @@ export function createOidc(services: Services, parts: Parts) {
     provider: oidcStore.ProviderRow,
     claims: Pick<oidc.IDToken, 'iss' | 'sub'> & { email?: unknown; email_verified?: unknown },
   ): Promise<store.UserRow> {
-    const now = new Date().toISOString();
+    const now = isoNow();
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : null;
     const verified = email !== null && claims.email_verified === true;
     const seen = { email, email_verified: verified ? 1 : 0, last_sign_in_at: now };
@@ -168,7 +169,7 @@ export function createOidc(services: Services, parts: Parts) {
     async callback(query: URLSearchParams): Promise<string> {
       const state = query.get('state');
       if (!state) throw invalidState();
-      const flow = await oidcStore.consumeFlow(db, sha256(state), new Date().toISOString());
+      const flow = await oidcStore.consumeFlow(db, sha256(state), isoNow());
       if (!flow) throw invalidState();
       const fail = (error: string, description: string) =>
         linkTo(flow.redirect_to, { error, error_description: description, type: 'oidc' });

@@ -1,6 +1,7 @@
 import type { components } from '@aerostack/spec/types';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
@@ -76,7 +77,7 @@ export function createAuthService(services: Services) {
   /** Signs `user` in: a new session, and the time of it. */
   async function signIn(user: store.UserRow): Promise<Session> {
     if (user.disabled_at) throw disabled();
-    const now = new Date().toISOString();
+    const now = isoNow();
     await store.updateUser(db, user.project_id, user.id, { last_sign_in_at: now });
     return sessionOf(user.project_id, await sessions.start(user.project_id, user.id));
   }
@@ -88,7 +89,7 @@ export function createAuthService(services: Services) {
       if (existing.email_verified_at) return existing;
       // Whoever signed up with this address never proved it; its owner just did. Their password
       // and sessions go, so an account registered in someone else's name is not taken over.
-      const now = new Date().toISOString();
+      const now = isoNow();
       const row = await store.updateUser(db, projectId, existing.id, {
         email_verified_at: now,
         password_hash: null,
@@ -97,7 +98,7 @@ export function createAuthService(services: Services) {
       await sessions.revoke({ userId: existing.id });
       return row!;
     }
-    const now = new Date().toISOString();
+    const now = isoNow();
     const row: store.UserRow = {
       id: newId('usr'),
       project_id: projectId,
@@ -152,7 +153,7 @@ export function createAuthService(services: Services) {
       input: { email: string; password: string; metadata?: Metadata; redirectTo?: string },
     ): Promise<Session> {
       const redirect = await redirectOf(projectId, input.redirectTo);
-      const now = new Date().toISOString();
+      const now = isoNow();
       const row: store.UserRow = {
         id: newId('usr'),
         project_id: projectId,
@@ -232,7 +233,7 @@ export function createAuthService(services: Services) {
       const used = await codes.consumeLink(projectId, 'verify-email', token);
       const user = used?.user_id ? await store.findUser(db, projectId, used.user_id) : undefined;
       if (!user || user.email !== used?.email) throw invalidLink();
-      const now = new Date().toISOString();
+      const now = isoNow();
       return toUser(
         (await store.updateUser(db, projectId, user.id, {
           email_verified_at: user.email_verified_at ?? now,
@@ -267,7 +268,7 @@ export function createAuthService(services: Services) {
       const used = await codes.consumeLink(projectId, 'password-reset', token);
       const user = used?.user_id ? await store.findUser(db, projectId, used.user_id) : undefined;
       if (!user || user.email !== used?.email) throw invalidLink();
-      const now = new Date().toISOString();
+      const now = isoNow();
       await store.updateUser(db, projectId, user.id, {
         password_hash: await hashPassword(password, config.auth.scrypt),
         // Receiving the link proves the address.
@@ -296,7 +297,7 @@ export function createAuthService(services: Services) {
     ): Promise<User> {
       const user = await store.findUser(db, projectId, userId);
       if (!user) throw userNotFound();
-      const now = new Date().toISOString();
+      const now = isoNow();
       const changes: Parameters<typeof store.updateUser>[3] = { updated_at: now };
       if (input.metadata !== undefined) changes.metadata = metadataJson(input.metadata);
       if (input.password !== undefined) {
@@ -325,7 +326,7 @@ export function createAuthService(services: Services) {
     ): Promise<User> {
       const user = await store.findUser(db, projectId, userId);
       if (!user) throw userNotFound();
-      const now = new Date().toISOString();
+      const now = isoNow();
       const changes: Parameters<typeof store.updateUser>[3] = { updated_at: now };
       if (input.metadata !== undefined) changes.metadata = metadataJson(input.metadata);
       if (input.disabled !== undefined)
@@ -375,7 +376,7 @@ export function createAuthService(services: Services) {
           });
         }
       }
-      await store.saveRedirectUrls(db, projectId, settings.redirectUrls, new Date().toISOString());
+      await store.saveRedirectUrls(db, projectId, settings.redirectUrls, isoNow());
       return { redirectUrls: settings.redirectUrls };
     },
 

@@ -4,6 +4,7 @@ import { tables } from '../../db/database.js';
 import type { CredentialChecker } from '../../http/auth/credentials.js';
 import type { Principal } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
 import type { Services } from '../../services.js';
@@ -85,7 +86,7 @@ export function createSessions(services: Services, keys: SigningKeys) {
   }
 
   async function revoke(where: Parameters<typeof store.revokeSessions>[1]): Promise<string[]> {
-    const ids = await store.revokeSessions(db, where, new Date().toISOString());
+    const ids = await store.revokeSessions(db, where, isoNow());
     await forget(ids);
     return ids;
   }
@@ -110,7 +111,7 @@ export function createSessions(services: Services, keys: SigningKeys) {
     /** Starts a session for the user (a new refresh-token family). */
     async start(projectId: string, userId: string): Promise<SessionTokens> {
       const id = newId('ses');
-      const now = new Date().toISOString();
+      const now = isoNow();
       const row: store.SessionRow = {
         id,
         project_id: projectId,
@@ -148,7 +149,7 @@ export function createSessions(services: Services, keys: SigningKeys) {
       }
 
       if (counter === row.counter) {
-        const at = new Date().toISOString();
+        const at = isoNow();
         if (await store.advanceSession(db, id, counter, at)) return tokensOf(row, counter + 1, at);
         row = await store.findSession(db, projectId, id); // lost the race: answer as a retry
         if (!row || row.revoked_at) throw refreshInvalid();

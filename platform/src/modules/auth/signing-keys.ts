@@ -6,6 +6,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { tables } from '../../db/database.js';
+import { isoNow } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
 import type { Services } from '../../services.js';
@@ -81,7 +82,7 @@ export function createSigningKeys(services: Services) {
         JSON.stringify(privateKey.export({ format: 'jwk' })),
         contextOf(row),
       ),
-      created_at: new Date().toISOString(),
+      created_at: isoNow(),
       retired_at: null,
     };
   }

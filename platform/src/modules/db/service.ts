@@ -3,6 +3,7 @@ import { tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
 import { userIdOf } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Services } from '../../services.js';
 import { USER_ID_PARAM } from '../rules/types.js';
 import type {
@@ -101,7 +102,7 @@ export async function createDbService(services: Services) {
   const provisioning = new Map<string, Promise<store.DatabaseRow>>();
 
   async function provision(projectId: string): Promise<store.DatabaseRow> {
-    const now = new Date().toISOString();
+    const now = isoNow();
     if (!postgres) {
       return store.insertDatabase(meta, {
         project_id: projectId,

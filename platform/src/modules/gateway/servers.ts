@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { type Db, tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
@@ -307,7 +308,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       const target = await validateCreate(principal, body);
       const slug = body.slug ?? slugFrom(body.name);
       if (slug === '') throw invalid('No slug can be derived from the name; send a `slug`.');
-      const now = new Date().toISOString();
+      const now = isoNow();
       const row: store.ServerRow = {
         id: newId(ID_PREFIX),
         workspace_id: workspace.id,
@@ -384,7 +385,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
         ...(body.enabled !== undefined ? { enabled: body.enabled ? 1 : 0 } : {}),
         ...(body.disabledTools !== undefined ? { disabled_tools: JSON.stringify(body.disabledTools) } : {}),
         ...(body.timeoutMs !== undefined ? { timeout_ms: body.timeoutMs } : {}),
-        updated_at: new Date().toISOString(),
+        updated_at: isoNow(),
       };
       const before = new Set(JSON.parse(row.disabled_tools) as string[]);
       const after = new Set(body.disabledTools ?? before);

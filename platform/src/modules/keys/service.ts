@@ -2,6 +2,7 @@ import type { components } from '@aerostack/spec/types';
 import { type Db, tables } from '../../db/database.js';
 import type { CredentialChecker } from '../../http/auth/credentials.js';
 import type { Principal } from '../../http/auth/principal.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
@@ -67,7 +68,7 @@ export function createKeyService(services: Services) {
       project_id: owner.projectId,
       hash: hashCredential(key),
       hint: credentialHint(key),
-      created_at: new Date().toISOString(),
+      created_at: isoNow(),
       revoked_at: null,
     };
     await store.insertKey(tables<store.KeyTables>(tx), row);
@@ -97,12 +98,7 @@ export function createKeyService(services: Services) {
      */
     async rotate(accountId: string, projectId: string, type: Exclude<CredentialKind, 'account'>) {
       const { hashes, issued } = await services.database.db.transaction().execute(async (tx) => {
-        const revoked = await store.revokeKeys(
-          tables<store.KeyTables>(tx),
-          projectId,
-          type,
-          new Date().toISOString(),
-        );
+        const revoked = await store.revokeKeys(tables<store.KeyTables>(tx), projectId, type, isoNow());
         return { hashes: revoked, issued: await issue(tx, { accountId, projectId }, type) };
       });
       cache.invalidate(hashes);

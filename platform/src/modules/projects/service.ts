@@ -1,6 +1,7 @@
 import type { components } from '@aerostack/spec/types';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
@@ -30,7 +31,7 @@ export function createProjectService(services: Services) {
     /** Creates a project with one secret and one publishable key, atomically. */
     async create(accountId: string, name: string): Promise<ProjectWithKeys> {
       return services.database.db.transaction().execute(async (tx) => {
-        const row = { id: newId('prj'), account_id: accountId, name, created_at: new Date().toISOString() };
+        const row = { id: newId('prj'), account_id: accountId, name, created_at: isoNow() };
         await store.insertProject(tables<store.ProjectTables>(tx), row);
         const owner = { accountId, projectId: row.id };
         const secretKey = services.keys.withSecret(await services.keys.issue(tx, owner, 'secret'));

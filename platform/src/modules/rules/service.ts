@@ -1,6 +1,7 @@
 import { tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
 import type { Services } from '../../services.js';
 import { decideChannel, decideRow, decideStatement, problemsOf } from './decide.js';
@@ -46,7 +47,7 @@ export function createRulesService(services: Services) {
         tables: body.tables,
         learning: body.learning,
       }),
-      created_at: new Date().toISOString(),
+      created_at: isoNow(),
     };
     const existing = await store.currentVersion(db, projectId);
     if ((existing?.version ?? 0) !== version || !(await store.insertVersion(db, row))) return null;

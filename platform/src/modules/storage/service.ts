@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
 import type { ByteSource } from '../../http/reply/bytes.js';
+import { isoNow } from '../../lib/clock.js';
 import { positionOf } from '../../lib/cursor.js';
 import { newId, randomBase62 } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
@@ -148,7 +149,7 @@ export async function createStorageService(services: Services, objects?: ObjectS
     }
     const blob = blobName(projectId);
     await bytes.write(blob, counted());
-    const now = new Date().toISOString();
+    const now = isoNow();
     const { row, replaced } = await committed(blob, {
       id: newId('obj'),
       project_id: projectId,
@@ -233,7 +234,7 @@ export async function createStorageService(services: Services, objects?: ObjectS
         if (isMissing(error)) throw notFound(sourceKey);
         throw error;
       });
-      const now = new Date().toISOString();
+      const now = isoNow();
       const { row, replaced } = await committed(blob, {
         ...from,
         id: newId('obj'),
@@ -251,7 +252,7 @@ export async function createStorageService(services: Services, objects?: ObjectS
       checkKey(destinationKey);
       const from = await find(projectId, sourceKey);
       if (sourceKey === destinationKey) return infoOf(from);
-      const now = new Date().toISOString();
+      const now = isoNow();
       const moved = await services.database.db.transaction().execute(async (trx) => {
         const t = trx as unknown as typeof db;
         // Deleting the source first holds it: a writer racing on it finds it gone and inserts anew.

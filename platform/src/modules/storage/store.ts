@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { isoNow } from '../../lib/clock.js';
 import { onePage, type Position, toPage } from '../../lib/cursor.js';
 
 export interface ObjectRow {
@@ -124,7 +125,7 @@ export function findSecret(db: Db, projectId: string) {
 export async function insertSecret(db: Db, projectId: string, secret: string): Promise<void> {
   await db
     .insertInto('storage_signing_secrets')
-    .values({ project_id: projectId, secret, created_at: new Date().toISOString() })
+    .values({ project_id: projectId, secret, created_at: isoNow() })
     .onConflict((oc) => oc.column('project_id').doNothing())
     .execute();
 }

@@ -2,6 +2,7 @@ import type { components } from '@aerostack/spec/types';
 import type { Kysely } from 'kysely';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import { onePage, type Position } from '../../lib/cursor.js';
 import { randomBase62 } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
@@ -137,7 +138,7 @@ export function createVectorService(
         metric,
         engine: store.engineFor(input.dimension),
         description: input.description ?? null,
-        created_at: new Date().toISOString(),
+        created_at: isoNow(),
       };
       // The tables first: a catalogue row never names tables that do not exist. A lost race on
       // the name leaves empty tables behind, which are dropped at once.

@@ -1,6 +1,7 @@
 import type { components } from '@aerostack/spec/types';
 import { tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
@@ -41,7 +42,7 @@ export function createMembers(services: Services, audit: Audit, tokens: Tokens) 
       store.listMembers(db, workspaceId, position, limit),
 
     async create(actor: Principal, workspaceId: string, input: MemberCreate): Promise<Member> {
-      const now = new Date().toISOString();
+      const now = isoNow();
       const row: store.MemberRow = {
         id: newId('mem'),
         workspace_id: workspaceId,
@@ -79,7 +80,7 @@ export function createMembers(services: Services, audit: Audit, tokens: Tokens) 
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.email !== undefined ? { email: input.email } : {}),
           ...(input.role !== undefined ? { role: input.role } : {}),
-          updated_at: new Date().toISOString(),
+          updated_at: isoNow(),
         };
         await store.updateMember(tx, memberId, changes);
         const row = { ...before, ...changes };

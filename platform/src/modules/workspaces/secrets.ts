@@ -2,6 +2,7 @@ import type { components } from '@aerostack/spec/types';
 import { tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
 import type { Services } from '../../services.js';
@@ -55,7 +56,7 @@ export function createSecrets(services: Services, audit: Audit) {
           `The value of ${name} is longer than 16 KiB in UTF-8.`,
         );
       }
-      const now = new Date().toISOString();
+      const now = isoNow();
       // Sealed before the transaction: the vault reads its data keys through the database, and
       // SQLite's one connection is held by an open transaction.
       const sealedValue = await services.vault.seal(value, contextOf(workspaceId, name));

@@ -2,6 +2,7 @@ import type { components } from '@aerostack/spec/types';
 import { type Db, tables } from '../../db/database.js';
 import { accountIdOf, type Principal } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId, randomBase62 } from '../../lib/ids.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
@@ -202,7 +203,7 @@ export function createWorkspacesService(services: Services) {
 
     /** Creates a workspace; without a slug, one derived from the name (suffixed when taken). */
     async create(principal: Principal, input: WorkspaceCreate): Promise<WorkspaceRecord> {
-      const now = new Date().toISOString();
+      const now = isoNow();
       const base = input.slug ?? slugFrom(input.name);
       for (let attempt = 0; attempt < SLUG_ATTEMPTS; attempt++) {
         const row: store.WorkspaceRow = {
@@ -241,7 +242,7 @@ export function createWorkspacesService(services: Services) {
         ...(input.slug !== undefined ? { slug: input.slug } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...limitColumns(input.limits),
-        updated_at: new Date().toISOString(),
+        updated_at: isoNow(),
       };
       const details: Record<string, unknown> = { ...input };
       if (input.slug !== undefined && input.slug !== ws.slug) details.previousSlug = ws.slug;

@@ -3,6 +3,7 @@ import { tables } from '../../db/database.js';
 import type { CredentialChecker } from '../../http/auth/credentials.js';
 import type { Principal } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
@@ -107,7 +108,7 @@ export function createTokens(services: Services, audit: Audit) {
         hash: hashCredential(secret),
         hint: tokenHint(secret),
         expires_at: expiresAt?.toISOString() ?? null,
-        created_at: new Date().toISOString(),
+        created_at: isoNow(),
         revoked_at: null,
       };
       const token = await db.transaction().execute(async (tx) => {
@@ -135,7 +136,7 @@ export function createTokens(services: Services, audit: Audit) {
         const token = await store.findToken(tx, workspaceId, tokenId);
         if (!token)
           throw new ApiError('workspaces/token-not-found', `No token ${tokenId} in this workspace.`);
-        if (!(await store.revokeToken(tx, tokenId, new Date().toISOString()))) return null;
+        if (!(await store.revokeToken(tx, tokenId, isoNow()))) return null;
         await audit.record(
           {
             workspaceId,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { isoNow } from '../../lib/clock.js';
 import { decrypt, encrypt, KEY_BYTES } from './aes-gcm.js';
 import { VaultError } from './errors.js';
 import type { MasterKeys } from './master-keys.js';
@@ -63,7 +64,7 @@ export function createDataKeys(db: Kysely<VaultTables>, masterKeys: MasterKeys):
       // losers included, reads the winner's row back on the next pass.
       await db
         .insertInto('vault_data_keys')
-        .values({ id, ...wrap(id, randomBytes(KEY_BYTES)), created_at: new Date().toISOString() })
+        .values({ id, ...wrap(id, randomBytes(KEY_BYTES)), created_at: isoNow() })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
     }
