@@ -46,6 +46,21 @@ export interface Config {
   vector: VectorConfig;
   /** AI chat and embeddings (module `ai`, decision 0041). */
   ai: AiConfig;
+  /** The job queue (module `queue`, decisions 0039 and 0047). */
+  queue: QueueConfig;
+}
+
+/**
+ * How long finished jobs are kept, in seconds after they finished, per final status (decision
+ * 0047); 0 keeps them for ever. A dead job can be redriven until it is removed.
+ */
+export interface QueueConfig {
+  /** `AEROSTACK_QUEUE_KEEP_SUCCEEDED_SECONDS`, default 7 days. */
+  keepSucceededSeconds: number;
+  /** `AEROSTACK_QUEUE_KEEP_CANCELLED_SECONDS`, default 7 days. */
+  keepCancelledSeconds: number;
+  /** `AEROSTACK_QUEUE_KEEP_DEAD_SECONDS`, default 30 days. */
+  keepDeadSeconds: number;
 }
 
 /** The AI providers the platform can use (`AEROSTACK_AI_PROVIDER`). */
@@ -373,6 +388,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       ),
       timeoutMs: integer(env, 'AEROSTACK_AI_TIMEOUT_MS', 120_000, 100, 3_600_000),
       userRequestsPerMinute: integer(env, 'AEROSTACK_AI_USER_RATE_LIMIT', 20, 1, 1_000_000),
+    },
+    queue: {
+      keepSucceededSeconds: integer(env, 'AEROSTACK_QUEUE_KEEP_SUCCEEDED_SECONDS', 7 * 86_400, 0, 3650 * 86_400),
+      keepCancelledSeconds: integer(env, 'AEROSTACK_QUEUE_KEEP_CANCELLED_SECONDS', 7 * 86_400, 0, 3650 * 86_400),
+      keepDeadSeconds: integer(env, 'AEROSTACK_QUEUE_KEEP_DEAD_SECONDS', 30 * 86_400, 0, 3650 * 86_400),
     },
   };
 }

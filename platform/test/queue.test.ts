@@ -374,7 +374,7 @@ describe.each(BACKENDS)('queue on $name', (backend) => {
     expect(kept!.job.id).toBe(live.id);
     advance(6_000);
     // These two, and whatever earlier tests left running under leases now expired.
-    expect(await t.platform.services.queue.sweep()).toBeGreaterThanOrEqual(2);
+    expect((await t.platform.services.queue.sweep()).expired).toBeGreaterThanOrEqual(2);
     const get = async (id: string) => (await q.call('GET', `/v1/queue/jobs/${id}`)).json;
     expect(await get(retrying.id)).toMatchObject({ status: 'failed', attempts: 1, leaseExpiresAt: null });
     expect((await get(retrying.id)).error).toMatch(/expired/);
@@ -385,7 +385,7 @@ describe.each(BACKENDS)('queue on $name', (backend) => {
     expect(ack.json.code).toBe('queue/lease-lost');
     const [again] = await q.pull({ types: [type] });
     expect(again!.job).toMatchObject({ id: retrying.id, attempts: 2 });
-    expect(await t.platform.services.queue.sweep()).toBe(0);
+    expect((await t.platform.services.queue.sweep()).expired).toBe(0);
   });
 
   it('cancels queued and running jobs; a cancelled job’s lease is lost', async () => {

@@ -59,4 +59,15 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // What retention scans, across projects: finished jobs by status and age (decision 0047).
+  '20261125110000_queue_jobs_finished': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('queue_jobs_finished')
+        .on('queue_jobs')
+        .columns(['status', 'finished_at', 'id'])
+        .where(sql<boolean>`status IN ('succeeded', 'cancelled', 'dead')`)
+        .execute();
+    },
+  },
 };

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import type { components } from '@aerostack/spec/types';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
@@ -21,6 +22,8 @@ const MAX_BACKOFF_SECONDS = 3600;
 const SWEEP_MS = 15_000;
 /** Jobs one sweep statement handles; a sweep repeats until fewer come back. */
 const SWEEP_BATCH = 500;
+/** Retention statements per final status in one sweep: a backlog is worked off over several. */
+const MAX_REMOVE_BATCHES = 20;
 /** The realtime event that carries a job's new state. */
 export const JOB_EVENT = 'job';
 
@@ -74,6 +77,12 @@ export function createQueueService(services: Services) {
   const db = tables<store.QueueTables>(services.database);
   const { dialect } = services.database;
   const clock: Clock = { now: Date.now };
+  const { keepSucceededSeconds, keepCancelledSeconds, keepDeadSeconds } = services.config.queue;
+  const retention: Array<[store.FinalStatus, number]> = [
+    ['succeeded', keepSucceededSeconds],
+    ['cancelled', keepCancelledSeconds],
+    ['dead', keepDeadSeconds],
+  ];
 
   async function announce(projectId: string, row: store.JobRow): Promise<Job> {
     const job = toJob(row);
@@ -111,27 +120,61 @@ export function createQueueService(services: Services) {
     );
   }
 
-  /**
-   * Ends expired leases now (a timer does it every 15 s in one process; pulls also take over
-   * expired jobs themselves): the jobs become `failed` (retry now) or `dead`, and are announced.
-   * Resolves how many it changed.
-   */
-  async function sweep(): Promise<number> {
+  /** Ends expired leases (see store.expireLeases) in batches of `batch`; how many it changed. */
+  async function expire(batch: number): Promise<number> {
     let total = 0;
     for (;;) {
       const now = clock.now();
-      const rows = await store.expireLeases(db, now, iso(now), SWEEP_BATCH);
+      const rows = await store.expireLeases(db, now, iso(now), batch);
       for (const row of rows) await announce(row.project_id, row);
       total += rows.length;
-      if (rows.length < SWEEP_BATCH) return total;
+      if (rows.length < batch) return total;
     }
+  }
+
+  /**
+   * Removes the finished jobs older than their status's retention, `batch` rows per statement
+   * (each a short write) and at most `MAX_REMOVE_BATCHES` per status per sweep, yielding to
+   * requests in between; a larger backlog goes at the next sweeps. How many it removed.
+   */
+  async function removeExpired(batch: number): Promise<number> {
+    let total = 0;
+    for (const [status, seconds] of retention) {
+      if (seconds === 0) continue; // kept for ever
+      for (let round = 0; round < MAX_REMOVE_BATCHES; round++) {
+        const removed = await store.removeFinished(
+          db,
+          dialect,
+          status,
+          iso(clock.now() - seconds * 1000),
+          batch,
+        );
+        total += removed;
+        if (removed < batch) break;
+        await yieldToRequests();
+      }
+    }
+    return total;
+  }
+
+  /**
+   * One sweep, now (a timer runs it every 15 s in one process): ends expired leases — the jobs
+   * become `failed` (retry now) or `dead`, and are announced; pulls also take over expired jobs
+   * themselves — and removes finished jobs past their retention (decision 0047).
+   */
+  async function sweep(options: { batch?: number } = {}): Promise<{ expired: number; removed: number }> {
+    const batch = options.batch ?? SWEEP_BATCH;
+    const expired = await expire(batch);
+    return { expired, removed: await removeExpired(batch) };
   }
   // In multi-process mode one worker sweeps; the others would only repeat its work.
   const sweeper =
     services.workerId === null || services.workerId === 1
       ? setInterval(() => {
           sweep().catch((error) =>
-            services.logger.error('queue: ending expired leases failed', { error: String(error) }),
+            services.logger.error('queue: sweeping expired leases and old jobs failed', {
+              error: String(error),
+            }),
           );
         }, SWEEP_MS)
       : undefined;

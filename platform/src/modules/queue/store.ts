@@ -180,6 +180,43 @@ export async function expireLeases(db: Db, now: number, nowIso: string, limit: n
     .execute();
 }
 
+/** The statuses a job ends in; retention removes them by age (decision 0047). */
+export type FinalStatus = Extract<JobStatus, 'succeeded' | 'cancelled' | 'dead'>;
+
+/**
+ * Deletes up to `limit` jobs, in every project, that ended in `status` before `before` (ISO),
+ * oldest first; resolves how many. On PostgreSQL rows another statement holds are skipped (a
+ * redrive of a dead job wins), and the conditions are checked again on each row deleted.
+ */
+export async function removeFinished(
+  db: Db,
+  dialect: Dialect,
+  status: FinalStatus,
+  before: string,
+  limit: number,
+): Promise<number> {
+  let old = db
+    .selectFrom('queue_jobs')
+    .select('id')
+    .where('status', '=', status)
+    .where('finished_at', '<', before)
+    .orderBy('finished_at')
+    .orderBy('id')
+    .limit(limit);
+  if (dialect === 'postgres') old = old.forUpdate().skipLocked();
+  const result = await db
+    .with(
+      (cte) => cte('old').materialized(),
+      () => old,
+    )
+    .deleteFrom('queue_jobs')
+    .where('id', 'in', (eb) => eb.selectFrom('old').select('old.id'))
+    .where('status', '=', status)
+    .where('finished_at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** The job's fields a transition sets. */
 export type Change = Partial<Omit<JobRow, 'id' | 'project_id' | 'created_at'>>;
 
