@@ -37,6 +37,8 @@ const { values } = parseArgs({
     /** Where to keep the .cpuprofile (with the measured window and calls), for a closer look. */
     save: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
+    /** The echo upstream's CPU: the platform's (default) or another, e.g. the load generator's. */
+    'upstream-cpu': { type: 'string' },
   },
 });
 const call = { id: 1, method: 'tools/call', params: { name: 'echo__echo', arguments: { text: 'hi' } } };
@@ -203,7 +205,7 @@ async function main() {
   process.env.AEROSTACK_GATEWAY_ALLOW_HOSTS = '127.0.0.1';
   const cmds = values.cmd!;
   if (cmds.length > 1) {
-    const echo = await startUpstream('echo', { cpus: SERVER_CPU });
+    const echo = await startUpstream('echo', { cpus: values['upstream-cpu'] ?? SERVER_CPU });
     try {
       await compare(cmds, echo.url);
     } finally {
@@ -216,7 +218,7 @@ async function main() {
   const straceFile = join(dir, 'strace.txt');
   let cmd = cmds[0] ?? 'node --max-semi-space-size=4 platform/dist/main.js';
   if (values['cpu-prof']) cmd = cmd.replace(/^node /, `node --cpu-prof --cpu-prof-dir=${profDir} `);
-  const echo = await startUpstream('echo', { cpus: SERVER_CPU });
+  const echo = await startUpstream('echo', { cpus: values['upstream-cpu'] ?? SERVER_CPU });
   let calls = 0;
   let window = [0, 0];
   let platform: Awaited<ReturnType<typeof setup>>['platform'] | undefined;

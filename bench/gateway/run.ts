@@ -15,11 +15,21 @@
 // core the gateway run gives both — so the throughput ratio is the share of a core the gateway's
 // own work takes. Other environment (DATABASE_URL, REDIS_URL, AEROSTACK_WORKERS) passes through.
 //
+// BENCH_GATEWAY_LAYOUT=apart puts the upstream on wrk's core instead, so the platform has core 1 to
+// itself: its CPU per call then excludes what sharing a core with the upstream costs it (caches,
+// wake-ups), the layout of a gateway in front of remote servers. Both layouts are worth a run.
+//
+// Every round also measures the floor: bench/gateway/floor-proxy.ts, the least a Node HTTP proxy
+// does for a call (no auth, limits, routing, checks, analytics or logs), pinned like the platform.
+// Its CPU per call is what Node's HTTP costs on this machine; the gateway's minus it is what the
+// gateway's own work adds.
+//
 // BENCH_BASELINE_CMD (e.g. `node platform/node_modules/.bench-base/main.js`, a copy of an earlier
 // platform/dist) measures a second build in the same rounds, its rows marked "before": a
 // before/after under the same load, which on a shared machine is the comparison that holds.
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startUpstream, type Upstream } from '../../platform/test/support/mcp-upstreams.js';
@@ -34,6 +44,8 @@ const LIST_DEADLINE_MS = 1_000;
 const LIST_TARGET_SLACK_MS = 20;
 const LIST_ROUNDS = 10;
 const [LOADGEN_CPU, SERVER_CPU] = cpus().length >= 2 ? ['0', '1'] : ['0', '0'];
+const APART = process.env.BENCH_GATEWAY_LAYOUT === 'apart';
+const UPSTREAM_CPU = APART ? LOADGEN_CPU : SERVER_CPU;
 const call = (name: string) => ({ id: 1, method: 'tools/call', params: { name, arguments: { text: 'hi' } } });
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -130,19 +142,47 @@ async function listTimes(gateway: string, auth: string): Promise<{ coldMs: numbe
   return { coldMs, warmMs };
 }
 
+/** The floor proxy (see the top of this file) on the platform's core, in front of `session` on `url`. */
+async function startFloor(
+  url: string,
+  session: string,
+): Promise<{ url: string; pid: number; child: ChildProcess }> {
+  const tsx = createRequire(import.meta.url).resolve('tsx');
+  const script = join(import.meta.dirname, 'floor-proxy.ts');
+  const child = spawn(
+    'taskset',
+    ['-c', SERVER_CPU, process.execPath, '--import', tsx, script, url, session],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk;
+      const match = /FLOOR_LISTENING (\d+)/.exec(text);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`floor proxy exited (${code}) before listening`)));
+  });
+  // taskset execs node: the child's pid is the proxy's.
+  return { url: `http://127.0.0.1:${port}/`, pid: child.pid!, child };
+}
+
 async function main() {
   const o = parseOptions(process.argv.slice(2).filter((a) => a !== '--'));
   const wrkVersion = requireWrk();
   process.env.AEROSTACK_GATEWAY_ALLOW_HOSTS = '127.0.0.1';
   process.env.AEROSTACK_GATEWAY_LIST_DEADLINE_MS = String(LIST_DEADLINE_MS);
   const dir = mkdtempSync(join(tmpdir(), 'aerostack-bench-gateway-'));
-  const echo = await startUpstream('echo', { cpus: SERVER_CPU });
+  const echo = await startUpstream('echo', { cpus: UPSTREAM_CPU });
   const listed = await Promise.all([
     ...Array.from({ length: 9 }, () => startUpstream('echo')),
     startUpstream('slow', { listDelayMs: -1 }),
   ]);
   let platform: Target | undefined;
   let baseline: Target | undefined;
+  let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
   try {
     platform = await startPlatform(o.root, `taskset -c ${SERVER_CPU} ${o.platformCmd}`, dir, o.logLevel);
     const keys = JSON.parse(readFileSync(join(dir, 'platform-data/keys.json'), 'utf8')) as {
@@ -185,6 +225,8 @@ async function main() {
     const session = { 'mcp-session-id': await upstreamSession(echo.url) };
     await expectEcho(await post(echo.url, session, call('echo')));
     await expectEcho(await post(gateway, { authorization: auth }, call('echo__echo')));
+    floor = await startFloor(echo.url, session['mcp-session-id']);
+    await expectEcho(await post(floor.url, {}, call('echo__echo')));
 
     const git = (...args: string[]) => execFileSync('git', args, { cwd: o.root, encoding: 'utf8' }).trim();
     const dirty = git('status', '--porcelain', '--', 'platform/src')
@@ -197,7 +239,9 @@ async function main() {
       `platform: \`${o.platformCmd}\` (LOG_LEVEL=${o.logLevel}), Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}`,
     );
     print(
-      `wrk ${wrkVersion} (${o.threads} thread) on CPU ${LOADGEN_CPU}; platform and echo upstream on CPU ${SERVER_CPU}`,
+      APART
+        ? `wrk ${wrkVersion} (${o.threads} thread) and the echo upstream on CPU ${LOADGEN_CPU}; platform (and the floor proxy) on CPU ${SERVER_CPU} (BENCH_GATEWAY_LAYOUT=apart)`
+        : `wrk ${wrkVersion} (${o.threads} thread) on CPU ${LOADGEN_CPU}; platform (and the floor proxy) and echo upstream on CPU ${SERVER_CPU}`,
     );
     print(
       `${o.rounds} rounds × ${o.durationS} s per side and concurrency, direct and gateway back to back (alternating who goes first); medians`,
@@ -215,6 +259,7 @@ async function main() {
         ...settings(c),
         durationS: o.warmupS,
       });
+      await run(floor.url, {}, 'echo__echo', floor.pid, echo, { ...settings(c), durationS: o.warmupS });
       if (baseline)
         await run(`${baseline.url}/ws/bench`, { authorization: baseAuth }, 'echo__echo', baseline.pid, echo, {
           ...settings(c),
@@ -225,6 +270,7 @@ async function main() {
       '| concurrency | direct req/s | gateway req/s | gateway ÷ direct | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | platform CPU µs/call | upstream CPU µs/call (direct, gateway) | added CPU µs/call |',
     );
     print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const floors = new Map<number, { floor: Side; gw: Side }[]>();
     for (const c of o.concurrency) {
       const rounds: { direct: Side; gw: Side }[] = [];
       const before: { direct: Side; gw: Side }[] = [];
@@ -255,6 +301,8 @@ async function main() {
         rounds.push(pair);
         if (r % 2 === 0) await runBaseline();
         if (beforeSide) before.push({ direct: pair.direct, gw: beforeSide });
+        const floorSide = await run(floor.url, {}, 'echo__echo', floor.pid, echo, settings(c));
+        floors.set(c, [...(floors.get(c) ?? []), { floor: floorSide, gw: pair.gw }]);
         log(
           `  c${c} round ${r + 1}: direct ${pair.direct.rps.toFixed(0)} req/s p50 ${pair.direct.p50Ms.toFixed(3)} ms; gateway ${pair.gw.rps.toFixed(0)} req/s p50 ${pair.gw.p50Ms.toFixed(3)} ms (load ${loadAverage()})`,
         );
@@ -299,6 +347,24 @@ async function main() {
       if (baseline) row(' before', before);
     }
 
+    print();
+    print(
+      'The floor (a bare Node proxy, same rounds, same core as the platform) and what the gateway adds above it:',
+    );
+    print();
+    print(
+      '| concurrency | floor req/s | floor p50 ms | floor CPU µs/call | gateway CPU µs/call | gateway above the floor, µs/call |',
+    );
+    print('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const c of o.concurrency) {
+      const set = floors.get(c) ?? [];
+      const m = (f: (x: { floor: Side; gw: Side }) => number) => median(set.map(f)).toFixed(0);
+      const perCall = (s: Side) => (s.cpuS / s.requests) * 1e6;
+      print(
+        `| ${c} | ${m((x) => x.floor.rps)} | ${median(set.map((x) => x.floor.p50Ms)).toFixed(3)} | ${m((x) => perCall(x.floor))} | ${m((x) => perCall(x.gw))} | ${m((x) => perCall(x.gw) - perCall(x.floor))} |`,
+      );
+    }
+
     const times = await listTimes(`${platform.url}/ws/list`, listAuth);
     const baseTimes = baseline ? await listTimes(`${baseline.url}/ws/list`, baseListAuth) : null;
     const over = (ms: number) => ms - LIST_DEADLINE_MS;
@@ -335,6 +401,7 @@ async function main() {
   } finally {
     await platform?.stop();
     await baseline?.stop();
+    floor?.child.kill();
     await Promise.all([echo, ...listed].map((u) => u.stop()));
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
   }
