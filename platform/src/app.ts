@@ -8,7 +8,7 @@ import type { LooseHandler } from './http/handler.js';
 import type { Idempotency } from './http/idempotency/index.js';
 import { fromNode, fromRequest, type Incoming } from './http/incoming.js';
 import { ApiError, problemReply } from './http/problem.js';
-import { type Reply, replyOf, toResponse, writeReply } from './http/reply/reply.js';
+import { OpenStreams, type Reply, replyOf, toResponse, writeReply } from './http/reply/reply.js';
 import { requestIdFrom } from './http/request-id.js';
 import { createRoute, type Exchange } from './http/route.js';
 import { Router } from './http/router.js';
@@ -69,6 +69,8 @@ export interface App {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** Every route: the spec's operations, then the endpoints outside it. */
   readonly routes: ReadonlyArray<{ method: string; path: string }>;
+  /** Stream bodies being written to Node's responses: a shutdown ends them (`endAll`). */
+  readonly streams: OpenStreams;
 }
 
 type RouteHandler = (exchange: Exchange) => Promise<Reply>;
@@ -76,6 +78,7 @@ type RouteHandler = (exchange: Exchange) => Promise<Reply>;
 export function createApp(parts: AppParts): App {
   const { services, spec } = parts;
   const { logger } = services;
+  const streams = new OpenStreams();
   const everyResponse: Record<string, string> =
     services.workerId === null
       ? { ...CORS_HEADERS }
@@ -193,7 +196,7 @@ export function createApp(parts: AppParts): App {
         // A target that is not a path (`GET /v1\cache`): answered, then the connection is closed.
         const requestId = requestIdFrom(undefined);
         const reply = problemReply(error as ApiError, requestId, { ...everyResponse, connection: 'close' });
-        writeReply(res, reply);
+        writeReply(res, reply, streams);
         return;
       }
       dispatch(incoming)
@@ -203,7 +206,7 @@ export function createApp(parts: AppParts): App {
             void reply.body.cancel();
             reply.body = null;
           }
-          writeReply(res, reply);
+          writeReply(res, reply, streams);
         })
         .catch((error: unknown) => {
           logger.error('unhandled error', { error: error instanceof Error ? error.stack : String(error) });
@@ -213,5 +216,6 @@ export function createApp(parts: AppParts): App {
     fetch,
     request: (path, init) => fetch(new Request(new URL(path, 'http://localhost'), init)),
     routes: router.routes,
+    streams,
   };
 }

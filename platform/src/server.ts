@@ -48,6 +48,9 @@ export async function listen(config: Config, options: PlatformOptions = {}): Pro
     platform,
     url: urlOf(config.host, port),
     async close(graceMs = 10_000) {
+      // Event streams never finish on their own: they end now (their clients reconnect), so the
+      // connections they held become idle and close below, instead of at the end of the grace.
+      platform.app.streams.endAll();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
         force.unref();

@@ -106,6 +106,36 @@ describe('the platform over HTTP', () => {
     expect(await platform.stop()).toBe(0);
   });
 
+  it('ends open event streams cleanly on SIGTERM instead of holding the shutdown for its grace period', async () => {
+    const dataDir = fresh();
+    const platform = await spawnPlatform(MAIN, { AEROSTACK_DATA_DIR: dataDir });
+    const keys = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8'));
+    const streams = await Promise.all(
+      ['a', 'b'].map(async (channel) => {
+        const res = await fetch(`${platform.url}/v1/realtime/events?channel=${channel}`, {
+          headers: { authorization: `Bearer ${keys.secretKey}` },
+        });
+        expect(res.status).toBe(200);
+        const reader = res.body!.getReader();
+        const first = new TextDecoder().decode((await reader.read()).value);
+        expect(first).toContain('event: subscribed');
+        return reader;
+      }),
+    );
+    const started = performance.now();
+    const exit = platform.stop();
+    // Each stream ends as a complete body (done), not as a cut connection (a read error).
+    for (const reader of streams) {
+      for (;;) {
+        const { done } = await reader.read();
+        if (done) break;
+      }
+    }
+    expect(await exit).toBe(0);
+    // The grace period is 10 s: the streams did not wait it out.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('after a rotation, a restart does not print the dead key or a "Try:" command that would fail', async () => {
     const dataDir = fresh();
     const first = await startPlatform({ dataDir });

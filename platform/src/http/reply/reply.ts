@@ -35,11 +35,44 @@ export function toResponse(reply: Reply, head = false): Response {
 }
 
 /**
+ * The stream bodies being written, so that a shutdown can end them at once: an event stream
+ * (realtime, the gateway's notifications, a legacy MCP session) otherwise holds its connection
+ * open until the shutdown's grace period runs out. Ending one cancels its producer and ends the
+ * body cleanly, which tells an SSE client to reconnect (elsewhere, resuming with Last-Event-ID).
+ */
+export class OpenStreams {
+  readonly #ends = new Set<() => void>();
+  #ending = false;
+
+  /** Registers a stream's `end`; returns its unregistering. After `endAll`, ends it at once. */
+  add(end: () => void): () => void {
+    if (this.#ending) {
+      end();
+      return () => {};
+    }
+    this.#ends.add(end);
+    return () => this.#ends.delete(end);
+  }
+
+  /** Ends every stream being written, and any that starts from now on. */
+  endAll(): void {
+    this.#ending = true;
+    for (const end of this.#ends) end();
+    this.#ends.clear();
+  }
+
+  get size(): number {
+    return this.#ends.size;
+  }
+}
+
+/**
  * Writes `reply` to Node's response. A stream body is copied with backpressure (a slow reader
  * slows the producer) and cancelled when the client goes away, which is how an event stream's
- * handler learns to stop. Node itself drops the body of a HEAD answer.
+ * handler learns to stop; `streams` lets a shutdown end it (see OpenStreams). Node itself drops
+ * the body of a HEAD answer.
  */
-export function writeReply(res: ServerResponse, reply: Reply): void {
+export function writeReply(res: ServerResponse, reply: Reply, streams?: OpenStreams): void {
   const { status, headers, body } = reply;
   if (body === null) {
     res.writeHead(status, headers);
@@ -56,11 +89,17 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
   }
   res.writeHead(status, headers);
   res.flushHeaders(); // an event stream's client sees the status before the first event
-  void pipe(body, res);
+  void pipe(body, res, streams);
 }
 
-async function pipe(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+async function pipe(
+  body: ReadableStream<Uint8Array>,
+  res: ServerResponse,
+  streams?: OpenStreams,
+): Promise<void> {
   const reader = body.getReader();
+  // Cancelling the reader settles its pending read as done: the loop below then ends the body.
+  const unregister = streams?.add(() => void reader.cancel().catch(() => {})) ?? (() => {});
   let finished = false;
   let wake: (() => void) | undefined;
   const onClose = () => {
@@ -90,6 +129,7 @@ async function pipe(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
     // Headers are out: the only way left to say "this body is incomplete" is to cut the connection.
     res.destroy(error instanceof Error ? error : new Error(String(error)));
   } finally {
+    unregister();
     res.off('drain', onDrain);
     if (finished) res.off('close', onClose);
   }
