@@ -102,6 +102,11 @@ export interface GatewayConfig {
   /** How long one `tools/call` may take upstream (`AEROSTACK_GATEWAY_CALL_TIMEOUT_MS`). */
   callTimeoutMs: number;
   /**
+   * Event streams one workspace token may hold open at once, on all workers and nodes together:
+   * notification streams (GET) and legacy SSE sessions (`AEROSTACK_GATEWAY_MAX_STREAMS_PER_TOKEN`).
+   */
+  maxStreamsPerToken: number;
+  /**
    * Hosts, addresses and CIDR ranges upstream URLs may point at although the SSRF guard would
    * refuse them (`AEROSTACK_GATEWAY_ALLOW_HOSTS`, comma-separated: `127.0.0.1,10.0.0.0/8,mcp.internal`).
    */
@@ -360,6 +365,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       requestsPerMinute: integer(env, 'AEROSTACK_GATEWAY_RATE_LIMIT', 120, 1, 1_000_000),
       listDeadlineMs: integer(env, 'AEROSTACK_GATEWAY_LIST_DEADLINE_MS', 3_000, 50, 60_000),
       callTimeoutMs: integer(env, 'AEROSTACK_GATEWAY_CALL_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      maxStreamsPerToken: integer(env, 'AEROSTACK_GATEWAY_MAX_STREAMS_PER_TOKEN', 10, 1, 10_000),
       allowHosts: (env.AEROSTACK_GATEWAY_ALLOW_HOSTS ?? '')
         .split(',')
         .map((entry) => entry.trim().toLowerCase())

@@ -17,6 +17,8 @@ import { LONG_TOOL_NAME, startUpstream, type Upstream } from './support/mcp-upst
 // on 127.0.0.1, and the official SDK clients on a platform listening on a real port.
 
 const DEADLINE_MS = 400;
+/** Event streams one token may hold open (each SDK client holds one: tests use their own tokens). */
+const MAX_STREAMS = 3;
 /** Scheduling on a busy 2-core machine. */
 const SLACK_MS = 400;
 
@@ -90,6 +92,7 @@ describe.each(BACKENDS)('gateway endpoint on $name', (backend) => {
         env: {
           AEROSTACK_GATEWAY_ALLOW_HOSTS: '127.0.0.1',
           AEROSTACK_GATEWAY_LIST_DEADLINE_MS: String(DEADLINE_MS),
+          AEROSTACK_GATEWAY_MAX_STREAMS_PER_TOKEN: String(MAX_STREAMS),
         },
         overrides: () => ({ port: 0, host: '127.0.0.1', logLevel: 'error' }),
       }),
@@ -638,6 +641,40 @@ describe.each(BACKENDS)('gateway endpoint on $name', (backend) => {
     }
   });
 
+  it('caps the event streams one token holds open, notification streams and legacy sessions together', async () => {
+    const capped = await memberToken(api, team.id, 'developer', 'streams');
+    const auth = { authorization: `Bearer ${capped.secret}` };
+    const open = (path: string) =>
+      fetch(new URL(path, server.url), { headers: { ...auth, accept: 'text/event-stream' } });
+    const held = [await open('/ws/team'), await open('/ws/team'), await open('/ws/team/sse')];
+    for (const res of held) expect(res.status).toBe(200);
+    for (const path of ['/ws/team', '/ws/team/sse']) {
+      const refused = await open(path);
+      expect(refused.status).toBe(429);
+      const body = (await refused.json()) as { error: { message: string; data: { code: string } } };
+      expect(body.error.data.code).toBe('gateway/too-many-streams');
+      expect(body.error.message).toContain(`${MAX_STREAMS} open event streams`);
+    }
+    // Another token of the same workspace has streams of its own.
+    const second = await memberToken(api, team.id, 'developer', 'streams-2');
+    const other = await fetch(new URL('/ws/team', server.url), {
+      headers: { authorization: `Bearer ${second.secret}`, accept: 'text/event-stream' },
+    });
+    expect(other.status).toBe(200);
+    await other.body!.cancel();
+    // A stream that ends gives its place back (its record goes once the platform sees it end).
+    await held.pop()!.body!.cancel();
+    let again: Response | undefined;
+    for (let i = 0; i < 50 && again?.status !== 200; i++) {
+      await again?.body?.cancel();
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      again = await open('/ws/team/sse');
+    }
+    expect(again!.status).toBe(200);
+    await again!.body!.cancel();
+    for (const res of held) await res.body!.cancel();
+  });
+
   it('answers DELETE (no session to end) and refuses a session id it never issued', async () => {
     const res = await fetch(new URL('/ws/team', server.url), {
       method: 'DELETE',
@@ -649,7 +686,11 @@ describe.each(BACKENDS)('gateway endpoint on $name', (backend) => {
       headers: { authorization: `Bearer ${dev.secret}`, 'content-type': 'application/json' },
       body: JSON.stringify(ping(1)),
     });
-    expect(lost.status).toBe(202); // another worker's or node's session, maybe: handed to the bus
+    // No worker or node holds such a session: refused, where a 202 would leave the client waiting.
+    expect(lost.status).toBe(404);
+    expect(((await lost.json()) as { error: { data: { code: string } } }).error.data.code).toBe(
+      'gateway/session-not-found',
+    );
     const bad = await fetch(new URL('/ws/team/messages?sessionId=nope', server.url), {
       method: 'POST',
       headers: { authorization: `Bearer ${dev.secret}`, 'content-type': 'application/json' },

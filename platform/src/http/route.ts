@@ -1,10 +1,9 @@
 import { rateLimitHeaders } from '../services/rate-limit/index.js';
 import type { Services } from '../services.js';
 import type { Authenticate } from './auth/credentials.js';
-import type { Principal } from './auth/principal.js';
 import { clientIpOf } from './client-ip.js';
 import type { LooseContext, LooseHandler, LooseReply } from './handler.js';
-import type { Idempotency } from './idempotency/index.js';
+import { type Idempotency, idempotencyScope } from './idempotency/index.js';
 import type { Incoming } from './incoming.js';
 import { ApiError, type FieldProblem } from './problem.js';
 import { bytesReply } from './reply/bytes.js';
@@ -42,10 +41,6 @@ function check(problems: FieldProblem[], code: 'request/invalid-body' | 'request
     const detail = problems.map((p) => `${p.location} ${p.message}`).join('; ');
     throw new ApiError(code, detail, { errors: problems });
   }
-}
-
-function scopeOf(principal: Principal): string {
-  return `${principal.scheme}:${principal.subject}`;
 }
 
 /** Builds the handler of one spec operation: auth, limits, parameters, body, handler, reply. */
@@ -204,7 +199,7 @@ export function createRoute(
       return render(req, await handler(ctx), headers, requestId, () => (abort ??= new AbortController()));
 
     const result = await deps.idempotency.run(
-      scopeOf(principal),
+      idempotencyScope(principal),
       key,
       `${op.operationId}\n${req.path}\n${JSON.stringify(body)}`,
       async () => {

@@ -13,6 +13,8 @@ import { append, type EventRow, type RealtimeTables, sweepEvents } from './store
 import { subscription } from './stream.js';
 
 export const ID_PREFIX = 'rts';
+/** The bus channel a project's deletion travels on: every worker and node ends its open streams. */
+export const PROJECT_DROPPED = 'realtime.project-dropped';
 /** How often each process drops messages older than the buffer's age bound. */
 const SWEEP_MS = 60_000;
 /** How long shutdown waits for streams that are ending. */
@@ -35,13 +37,20 @@ export function createRealtimeService(services: Services) {
   const { bufferCount, bufferSeconds, presenceTtlSeconds, streamMaxSeconds } = services.config.realtime;
   const onError = (msg: string, fields: Record<string, unknown>) => services.logger.error(msg, fields);
   const hub = createHub({ db, bus: services.bus, onError });
-  /** Open streams of signed-in users, by session: a revoked session's streams end at once. */
-  const bySession = new Map<string, Set<AbortController>>();
-  const unsubscribe = services.bus.subscribe(SESSIONS_REVOKED, (message) => {
-    for (const id of (message as { ids: string[] }).ids) {
-      for (const stream of bySession.get(id) ?? []) stream.abort();
-    }
-  });
+  /**
+   * Open streams by session (a revoked session's streams end at once) and by `project:<id>` (a
+   * deleted project's streams end at once, decision 0048).
+   */
+  const byOwner = new Map<string, Set<AbortController>>();
+  const endAll = (ids: string[]) => {
+    for (const id of ids) for (const stream of byOwner.get(id) ?? []) stream.abort();
+  };
+  const unsubscribers = [
+    services.bus.subscribe(SESSIONS_REVOKED, (message) => endAll((message as { ids: string[] }).ids)),
+    services.bus.subscribe(PROJECT_DROPPED, (message) =>
+      endAll([`project:${(message as { projectId: string }).projectId}`]),
+    ),
+  ];
   /** Streams still running, each settled once its clean-up is done. */
   const open = new Set<Promise<void>>();
 
@@ -148,11 +157,12 @@ export function createRealtimeService(services: Services) {
       const stop = new AbortController();
       const lifetime = setTimeout(() => stop.abort(), streamMaxSeconds * 1000);
       lifetime.unref();
-      const session = principal.scheme === 'userSession' ? principal.credentialId : null;
-      if (session) {
-        const set = bySession.get(session) ?? new Set();
+      const owners = [`project:${projectId}`];
+      if (principal.scheme === 'userSession' && principal.credentialId) owners.push(principal.credentialId);
+      for (const owner of owners) {
+        const set = byOwner.get(owner) ?? new Set();
         set.add(stop);
-        bySession.set(session, set);
+        byOwner.set(owner, set);
       }
       presence.streamOpened(streamId);
       let ended!: () => void;
@@ -174,10 +184,10 @@ export function createRealtimeService(services: Services) {
         });
       } finally {
         clearTimeout(lifetime);
-        if (session) {
-          const set = bySession.get(session);
+        for (const owner of owners) {
+          const set = byOwner.get(owner);
           set?.delete(stop);
-          if (set?.size === 0) bySession.delete(session);
+          if (set?.size === 0) byOwner.delete(owner);
         }
         await presence
           .streamClosed(streamId)
@@ -199,7 +209,7 @@ export function createRealtimeService(services: Services) {
     /** Waits (a little) for ending streams to remove their presence before the database closes. */
     async close() {
       clearInterval(sweeper);
-      unsubscribe();
+      for (const unsubscribe of unsubscribers) unsubscribe();
       presence.close();
       hub.close();
       await Promise.race([Promise.all(open), sleep(CLOSE_WAIT_MS)]);

@@ -3,6 +3,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { projectIdOf } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
 import { defineModule } from '../module.js';
+import { dropProject } from './drop.js';
 import { parseMetadata } from './keys.js';
 import { migrations } from './migrations.js';
 import { createStorageService, type StorageObjectInfo, type StorageService } from './service.js';
@@ -31,6 +32,7 @@ const downloadHeaders = (info: StorageObjectInfo): Record<string, string> => ({
 export default defineModule({
   name: 'storage',
   migrations,
+  dropProject,
   create: (services) => createStorageService(services),
   handlers: defineHandlers({
     'storage.upload': async ({ principal, path, query, body, services }) => ({

@@ -55,6 +55,9 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
     if (admitted instanceof Response) return admitted;
     const { caller, tokenHash } = admitted;
     const sessionId = randomBase62(32);
+    const stream = await gateway.streams.open(caller, 'legacy-sse', sessionId);
+    if (!stream)
+      return httpError(429, 'gateway/too-many-streams', gateway.streams.tooMany(), requestId, baseHeaders);
     const transport = new WebSseServerTransport(
       sessionId,
       `/ws/${encodeURIComponent(slug)}/messages?sessionId=${sessionId}`,
@@ -78,6 +81,7 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
       sessions.delete(sessionId);
       unsubscribe();
       remove();
+      stream.close();
     };
     await server.connect(transport);
     return new Response(transport.stream, {
@@ -105,6 +109,10 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
         baseHeaders,
       );
     if (!SESSION_ID.test(sessionId)) return notFound();
+    // A session on another worker or node is one the registry knows, opened with this token; any
+    // other would swallow the POST (202, and no answer ever on any stream).
+    if (!sessions.has(sessionId) && (await gateway.streams.holderOf(sessionId)) !== caller.tokenId)
+      return notFound();
     // The request is built already (its URL names the session): its body is read from it.
     const body = () => (request.body ?? []) as unknown as AsyncIterable<Uint8Array>;
     const read = await readMessages({ header: call.header, body }, requestId, baseHeaders);

@@ -23,6 +23,7 @@ import { VERSION } from '../../../version.js';
 import { type Aggregator, type ListKind, merge } from './aggregate.js';
 import type { Calls } from './calls.js';
 import type { Cancellations } from './cancel.js';
+import type { StreamRegistry } from './streams.js';
 import type { Caller } from './types.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -33,6 +34,8 @@ export interface Gateway {
   aggregator: Aggregator;
   calls: Calls;
   cancellations: Cancellations;
+  /** The event streams open on every worker and node (caps, legacy sessions). */
+  streams: StreamRegistry;
 }
 
 /** Every list may change (upstreams come and go): clients are told over their notification stream. */

@@ -129,11 +129,20 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
     const admitted = await admit(services, call, params.workspace!, requestId, baseHeaders);
     if (admitted instanceof Response) return admitted;
     const { caller, tokenHash } = admitted;
+    const stream = await gateway.streams.open(caller, 'notifications');
+    if (!stream)
+      return httpError(429, 'gateway/too-many-streams', gateway.streams.tooMany(), requestId, baseHeaders);
     const server = gatewayServer(gateway, caller, requestId);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     await server.connect(transport);
-    const response = await transport.handleRequest(request);
-    if (response.status !== 200) return answer(response, baseHeaders, () => {});
+    const response = await transport.handleRequest(request).catch((error: unknown) => {
+      stream.close();
+      throw error;
+    });
+    if (response.status !== 200) {
+      stream.close();
+      return answer(response, baseHeaders, () => {});
+    }
     const remove = notifier.add({
       workspaceId: caller.workspace.id,
       tokenHash: tokenHash(),
@@ -142,6 +151,7 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
     });
     return answer(response, baseHeaders, () => {
       remove();
+      stream.close();
       void transport.close();
     });
   }
