@@ -137,6 +137,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       vault: createVault({ db: tables<VaultTables>(database), masterKeys }),
       rateLimiter,
       workerId: options.worker?.id ?? null,
+      modules,
     };
     const services = core as Services;
     // Filled below, once every module has contributed its credential checkers.

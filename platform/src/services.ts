@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Authenticate } from './http/auth/credentials.js';
 import type { Logger } from './lib/logger.js';
+import type { Module } from './modules/module.js';
 import type { Bus } from './services/bus/index.js';
 import type { RateLimiter } from './services/rate-limit/index.js';
 import type { Vault } from './services/vault/index.js';
@@ -24,6 +25,8 @@ export interface CoreServices {
   authenticate: Authenticate;
   /** This process's worker number in multi-process mode; null when the platform runs as one process. */
   workerId: number | null;
+  /** The modules served, in registry order (deleting a project asks each to clean up; decision 0048). */
+  modules: readonly Module[];
 }
 
 /**

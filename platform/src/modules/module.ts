@@ -29,6 +29,19 @@ export interface Module {
   /** Rows for the credential table (each a prefix, a spec security scheme and a verifier). */
   credentials?: (services: Services) => CredentialChecker[];
   /**
+   * When a project is deleted (decision 0048), first: stops honouring the project's credentials
+   * on every worker and node, so that nothing new starts writing behind the clean-up. Called for
+   * every module, in registry order, before any `dropProject`.
+   */
+  revokeProject?(services: Services, projectId: string): Promise<void>;
+  /**
+   * When a project is deleted: deletes everything the module keeps for it (rows, files, keys in
+   * Redis, processes). Called for every module in reverse registry order, then the project row
+   * goes. Idempotent: a request that was in flight may write after it ran, and the deletion then
+   * runs every module's `dropProject` again.
+   */
+  dropProject?(services: Services, projectId: string): Promise<void>;
+  /**
    * Only for test fixtures: a spec fragment that is not part of the bundled spec. Registered
    * modules keep theirs in `spec.yaml`, which `pnpm generate` bundles.
    */

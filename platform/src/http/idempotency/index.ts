@@ -8,6 +8,11 @@ const WINDOW_MS = 24 * 60 * 60 * 1000;
 /** How long a running first request holds its key before another request may take it over. */
 export const LEASE_MS = 60_000;
 
+/** Whose records a request's key belongs to: one credential kind's subject (a project, a user…). */
+export function idempotencyScope(principal: { scheme: string; subject: string }): string {
+  return `${principal.scheme}:${principal.subject}`;
+}
+
 export interface StoredResponse {
   status: number;
   /** JSON text, or null for a body-less reply */

@@ -71,3 +71,9 @@ export async function complete(db: Db, scope: string, key: string, status: numbe
 export async function release(db: Db, scope: string, key: string) {
   await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
 }
+
+/** Deletes every record of these scopes (their owner is gone; decision 0048). */
+export async function deleteScopes(db: Db, scopes: string[]): Promise<void> {
+  if (scopes.length === 0) return;
+  await db.deleteFrom('idempotency_keys').where('scope', 'in', scopes).execute();
+}

@@ -5,6 +5,7 @@ import type { SseEvent } from '../../http/reply/events.js';
 import { pageOf, positionOf } from '../../lib/cursor.js';
 import { defineModule } from '../module.js';
 import { admitAi } from './access.js';
+import { dropProject } from './drop.js';
 import { migrations } from './migrations.js';
 import { openAiEndpoints } from './openai/endpoints.js';
 import type { StreamPart } from './provider.js';
@@ -56,6 +57,7 @@ const usageRowOf = (row: UsageRow) => ({
 export default defineModule({
   name: 'ai',
   migrations,
+  dropProject,
   create: createAiService,
   endpoints: (services) => openAiEndpoints(services),
   handlers: defineHandlers({

@@ -2,6 +2,7 @@ import { type Principal, projectIdOf } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
 import { pageOf, positionOf } from '../../lib/cursor.js';
 import { defineModule } from '../module.js';
+import { dropProject, revokeProject } from './drop.js';
 import { limit } from './limits.js';
 import { migrations } from './migrations.js';
 import { oidcCallbackEndpoint } from './oidc-callback.js';
@@ -24,6 +25,8 @@ const emailKey = (email: string) => email.trim().toLowerCase();
 export default defineModule({
   name: 'auth',
   migrations,
+  revokeProject,
+  dropProject,
   create: createAuthService,
   credentials: (services) => [services.auth.sessions.checker()],
   endpoints: (services) => [oidcCallbackEndpoint(services)],

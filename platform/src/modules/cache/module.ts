@@ -3,6 +3,7 @@ import { defineHandlers } from '../../http/handler.js';
 import { ApiError } from '../../http/problem.js';
 import { defineModule } from '../module.js';
 import { cursorAfter, keyAfter } from './cursor.js';
+import { dropProject } from './drop.js';
 import { migrations } from './migrations.js';
 import { createCacheService } from './service.js';
 import type { CacheStore, JsonValue, StoredEntry } from './store.js';
@@ -34,6 +35,7 @@ function refuseDuplicates(keys: string[]): void {
 export default defineModule({
   name: 'cache',
   migrations,
+  dropProject,
   create: createCacheService,
   handlers: defineHandlers({
     'cache.get': async ({ principal, path, services }) => {

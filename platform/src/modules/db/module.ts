@@ -2,6 +2,7 @@ import { projectIdOf } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
 import { encodeCursor, positionOf } from '../../lib/cursor.js';
 import { defineModule } from '../module.js';
+import { dropProject } from './drop.js';
 import type { Params } from './engine.js';
 import { migrations } from './migrations.js';
 import { createDbService, type DbService } from './service.js';
@@ -15,6 +16,7 @@ declare module '../../services.js' {
 export default defineModule({
   name: 'db',
   migrations,
+  dropProject,
   create: createDbService,
   handlers: defineHandlers({
     'db.query': async ({ principal, body, services }) => ({

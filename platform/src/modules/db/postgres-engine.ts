@@ -258,6 +258,12 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
     return { location: name, password };
   }
 
+  async function dropSchema(location: string): Promise<void> {
+    const admin = await adminPool();
+    await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(location)} CASCADE`);
+    await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(location)}`);
+  }
+
   return {
     /** Creates the project's role and schema; answers their name and the role's password. */
     async provision(): Promise<{ location: string; password: string }> {
@@ -278,10 +284,27 @@ export async function createPostgresEngine(options: { databaseUrl: string }) {
     },
 
     /** Drops a schema and role that lost a race to be a project's database (never used). */
-    async discard(location: string): Promise<void> {
+    discard: dropSchema,
+
+    /** Closes this process's connections as the role of `location` (a deleted project's). */
+    async release(location: string): Promise<void> {
+      const pool = pools.get(location);
+      pools.delete(location);
+      await pool?.end().catch(() => {});
+    },
+
+    /**
+     * Drops a deleted project's schema and role: no new sessions first, then the open ones are
+     * ended where the platform's user may (best effort: a statement still running holds the
+     * schema's locks only until its timeout).
+     */
+    async remove(location: string): Promise<void> {
       const admin = await adminPool();
-      await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(location)} CASCADE`);
-      await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(location)}`);
+      await admin.query(`ALTER ROLE ${quoteIdent(location)} NOLOGIN`).catch(() => {});
+      await admin
+        .query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [location])
+        .catch(() => {});
+      await dropSchema(location);
     },
 
     database(location: string, password: string): ProjectDatabase {

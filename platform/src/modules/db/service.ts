@@ -36,6 +36,9 @@ const TRANSACTION_WORDS = new Set([
 /** First words of statements whose rowsAffected counts rows (WITH may start any of them). */
 const DML_WORDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'WITH']);
 
+/** The bus channel a deleted project's database travels on: every worker closes its connections. */
+export const DATABASE_DROPPED = 'db.database-dropped';
+
 type Engine = 'sqlite' | 'postgres';
 type ChangeListener = (projectId: string, change: Change) => void;
 
@@ -100,6 +103,11 @@ export async function createDbService(services: Services) {
     : null;
   const listeners = new Set<ChangeListener>();
   const provisioning = new Map<string, Promise<store.DatabaseRow>>();
+  const unsubscribe = services.bus.subscribe(DATABASE_DROPPED, async (message) => {
+    const { location } = message as { location: string };
+    await sqlite.release(location);
+    await postgres?.release(location);
+  });
 
   async function provision(projectId: string): Promise<store.DatabaseRow> {
     const now = isoNow();
@@ -280,7 +288,25 @@ export async function createDbService(services: Services) {
       return () => listeners.delete(listener);
     },
 
+    /**
+     * Deletes the project's database (decision 0048): its row, then every worker's child process
+     * or connections, then the SQLite file or the PostgreSQL schema and role.
+     */
+    async drop(projectId: string): Promise<void> {
+      const row = await store.deleteDatabase(meta, projectId);
+      if (!row) return;
+      await services.bus.publish(DATABASE_DROPPED, { location: row.location });
+      if (row.engine === 'sqlite') await sqlite.remove(row.location);
+      else if (postgres) await postgres.remove(row.location);
+      else
+        services.logger.warn("db: a deleted project's schema stays (no DATABASE_URL)", {
+          projectId,
+          location: row.location,
+        });
+    },
+
     async close(): Promise<void> {
+      unsubscribe();
       sqlite.close();
       await postgres?.close();
     },

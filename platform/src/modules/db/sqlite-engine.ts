@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ApiError } from '../../http/problem.js';
@@ -110,11 +111,15 @@ class SqliteProjectDatabase implements ProjectDatabase {
    * Stops the child: SIGKILL when it is stuck in a statement; otherwise it is asked to close the
    * database and exit (disconnecting its channel), and killed if it has not within a second.
    */
-  private kill(graceful = false): void {
+  private kill(graceful = false): Promise<void> {
     const child = this.child;
     this.child = null;
     this.ready = null;
-    if (!child) return;
+    if (!child) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once('exit', () => resolve());
+    });
     child.removeAllListeners('message');
     if (graceful && child.connected) {
       child.disconnect();
@@ -122,6 +127,7 @@ class SqliteProjectDatabase implements ProjectDatabase {
     } else {
       child.kill('SIGKILL');
     }
+    return exited;
   }
 
   send(message: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
@@ -138,7 +144,7 @@ class SqliteProjectDatabase implements ProjectDatabase {
     if (!next) {
       this.idleTimer ??= setTimeout(() => {
         this.idleTimer = null;
-        if (!this.busy && this.queue.length === 0) this.kill(true);
+        if (!this.busy && this.queue.length === 0) void this.kill(true);
       }, this.idleMs);
       this.idleTimer.unref();
       return;
@@ -164,7 +170,7 @@ class SqliteProjectDatabase implements ProjectDatabase {
       const timer = setTimeout(() => {
         cleanup();
         this.logger.warn('db: statement timed out; restarting the database process', { file: this.file });
-        this.kill();
+        void this.kill();
         reject(
           new ApiError(
             'db/statement-timeout',
@@ -235,11 +241,12 @@ class SqliteProjectDatabase implements ProjectDatabase {
     return answer.migrations as { name: string; checksum: string; appliedAt: string }[];
   }
 
-  close(): void {
+  /** Stops taking requests and stops the child; resolves once the child has exited. */
+  close(): Promise<void> {
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const pending of this.queue.splice(0)) pending.reject(new Error('database closed'));
-    this.kill(!this.busy);
+    return this.kill(!this.busy);
   }
 }
 
@@ -262,8 +269,20 @@ export function createSqliteEngine(options: { dataDir: string; idleMs: number; l
       }
       return database;
     },
+    /** Stops this process's child for `location` (a deleted project's), waiting for its exit. */
+    async release(location: string): Promise<void> {
+      const database = open.get(location);
+      open.delete(location);
+      await database?.close();
+    },
+    /** Deletes the file of `location` and SQLite's files beside it. */
+    async remove(location: string): Promise<void> {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) {
+        await rm(join(dir, `${location}${suffix}`), { force: true });
+      }
+    },
     close(): void {
-      for (const database of open.values()) database.close();
+      for (const database of open.values()) void database.close();
       open.clear();
     },
   };

@@ -32,3 +32,11 @@ export async function insertDatabase(db: Kysely<DbTables>, row: DatabaseRow): Pr
     .execute();
   return (await findDatabase(db, row.project_id))!;
 }
+
+/** Deletes the project's row; the row it was, or undefined when there was none. */
+export async function deleteDatabase(
+  db: Kysely<DbTables>,
+  projectId: string,
+): Promise<DatabaseRow | undefined> {
+  return db.deleteFrom('db_databases').where('project_id', '=', projectId).returningAll().executeTakeFirst();
+}

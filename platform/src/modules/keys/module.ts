@@ -2,6 +2,7 @@ import { accountIdOf } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
 import { pageOf, positionOf } from '../../lib/cursor.js';
 import { defineModule } from '../module.js';
+import { dropProject, revokeProject } from './drop.js';
 import { migrations } from './migrations.js';
 import { createKeyService, type KeyService, toApiKey } from './service.js';
 
@@ -14,6 +15,8 @@ declare module '../../services.js' {
 export default defineModule({
   name: 'keys',
   migrations,
+  revokeProject,
+  dropProject,
   create: createKeyService,
   credentials: (services) => services.keys.checkers(),
   handlers: defineHandlers({

@@ -9,6 +9,16 @@ import * as store from './store.js';
 
 type Project = components['schemas']['Project'];
 type ProjectWithKeys = components['schemas']['ProjectWithKeys'];
+type ProjectUpdate = components['schemas']['ProjectUpdate'];
+
+/**
+ * Clean-up passes before a deletion gives up: a pass only repeats when a request that was already
+ * past authentication wrote for the project behind the previous one (decision 0048).
+ */
+const DROP_PASSES = 3;
+
+const notFound = (projectId: string) =>
+  new ApiError('projects/not-found', `No project ${projectId} in this account.`);
 
 export function toProject(row: store.ProjectRow): Project {
   return { id: row.id, name: row.name, createdAt: row.created_at };
@@ -24,7 +34,7 @@ export function createProjectService(services: Services) {
     /** The account's project; another account's project id answers exactly like an unknown one. */
     async owned(accountId: string, projectId: string): Promise<store.ProjectRow> {
       const project = await store.findProject(db, accountId, projectId);
-      if (!project) throw new ApiError('projects/not-found', `No project ${projectId} in this account.`);
+      if (!project) throw notFound(projectId);
       return project;
     },
 
@@ -38,6 +48,39 @@ export function createProjectService(services: Services) {
         const publishableKey = services.keys.withSecret(await services.keys.issue(tx, owner, 'publishable'));
         return { project: toProject(row), secretKey, publishableKey };
       });
+    },
+
+    async update(accountId: string, projectId: string, input: ProjectUpdate): Promise<Project> {
+      const row =
+        input.name === undefined
+          ? await store.findProject(db, accountId, projectId)
+          : await store.renameProject(db, accountId, projectId, input.name);
+      if (!row) throw notFound(projectId);
+      return toProject(row);
+    },
+
+    /**
+     * Deletes the project and everything of it (decision 0048): every module revokes the
+     * project's credentials (registry order), then drops its data (reverse order), then the row
+     * goes. A row written meanwhile by a request already past authentication makes the row's
+     * deletion fail on its foreign key, and the modules drop again.
+     */
+    async delete(accountId: string, projectId: string): Promise<void> {
+      if (!(await store.findProject(db, accountId, projectId))) throw notFound(projectId);
+      const { modules } = services;
+      for (const module of modules) await module.revokeProject?.(services, projectId);
+      const reversed = [...modules].reverse();
+      for (let pass = 1; ; pass++) {
+        for (const module of reversed) await module.dropProject?.(services, projectId);
+        try {
+          // Another deletion of the same project finished first.
+          if (!(await store.deleteProject(db, accountId, projectId))) throw notFound(projectId);
+          return;
+        } catch (error) {
+          if (pass === DROP_PASSES || !store.isForeignKeyViolation(error)) throw error;
+          services.logger.warn('projects: a write raced the deletion; dropping again', { projectId, pass });
+        }
+      }
     },
   };
 }

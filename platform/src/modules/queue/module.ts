@@ -3,6 +3,7 @@ import { defineHandlers } from '../../http/handler.js';
 import { pageOf, positionOf } from '../../lib/cursor.js';
 import type { JsonValue } from '../../services/bus/index.js';
 import { defineModule } from '../module.js';
+import { dropProject } from './drop.js';
 import { migrations } from './migrations.js';
 import { createQueueService, type QueueService, toJob } from './service.js';
 
@@ -15,6 +16,7 @@ declare module '../../services.js' {
 export default defineModule({
   name: 'queue',
   migrations,
+  dropProject,
   create: createQueueService,
   handlers: defineHandlers({
     'queue.enqueue': async ({ principal, body, services }) => {

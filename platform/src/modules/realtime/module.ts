@@ -8,6 +8,7 @@ import type { JsonValue } from '../../services/bus/index.js';
 import type { Services } from '../../services.js';
 import { defineModule } from '../module.js';
 import { isReserved } from './channels.js';
+import { dropProject } from './drop.js';
 import { migrations } from './migrations.js';
 import { entryOf } from './presence.js';
 import { createRealtimeService, type RealtimeService } from './service.js';
@@ -36,6 +37,7 @@ function cursorKey(cursor: string | undefined): string | null {
 export default defineModule({
   name: 'realtime',
   migrations,
+  dropProject,
   create: createRealtimeService,
   handlers: defineHandlers({
     'realtime.subscribe': async ({ principal, query, services, lastEventId, signal }) => {

@@ -1,6 +1,7 @@
 import { projectIdOf } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
 import { defineModule } from '../module.js';
+import { dropProject } from './drop.js';
 import { migrations } from './migrations.js';
 import { createRulesService, type RulesService } from './service.js';
 
@@ -13,6 +14,7 @@ declare module '../../services.js' {
 export default defineModule({
   name: 'rules',
   migrations,
+  dropProject,
   create: createRulesService,
   handlers: defineHandlers({
     'rules.get': async ({ principal, services }) => ({

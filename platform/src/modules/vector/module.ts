@@ -3,6 +3,7 @@ import { defineHandlers } from '../../http/handler.js';
 import { pageOf, positionOf } from '../../lib/cursor.js';
 import type { UsageOwner } from '../ai/service.js';
 import { defineModule } from '../module.js';
+import { dropProject } from './drop.js';
 import { migrations } from './migrations.js';
 import { createVectorServiceFor, toIndex, type VectorService } from './service.js';
 
@@ -21,6 +22,7 @@ const usageOf = (principal: Principal): UsageOwner => ({
 export default defineModule({
   name: 'vector',
   migrations,
+  dropProject,
   create: createVectorServiceFor,
   handlers: defineHandlers({
     'vector.indexes.list': async ({ principal, query, services }) => {
