@@ -121,6 +121,10 @@ export function createHub(options: HubOptions = {}): Hub {
         const { key, rule } = body as Operations['rate-limit.take']['body'];
         return limiter.take(key, rule);
       }
+      case 'rate-limit.forget': {
+        const { text } = body as Operations['rate-limit.forget']['body'];
+        return limiter.forget(text).then(() => null);
+      }
       default:
         throw new Error(`unknown operation ${op}`);
     }

@@ -14,6 +14,7 @@ export interface Operations {
   /** Answered once every attached worker has acknowledged the delivery (or died, or timed out). */
   'bus.publish': { body: { channel: string; message: JsonValue }; value: null };
   'rate-limit.take': { body: { key: string; rule: RateLimitRule }; value: RateLimitResult };
+  'rate-limit.forget': { body: { text: string }; value: null };
 }
 export type Operation = keyof Operations;
 

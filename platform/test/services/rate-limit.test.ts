@@ -51,6 +51,7 @@ const subjects: Subject[] = [
       let turn = 0;
       const limiter: RateLimiter = {
         take: (key, rule) => workers[turn++ % workers.length]!.take(key, rule),
+        forget: (text) => workers[turn++ % workers.length]!.forget(text),
         close: async () => {},
       };
       return { limiter, close: () => cluster.close() };
@@ -67,6 +68,17 @@ describe.each(subjects)('RateLimiter: $name', (subject) => {
     ({ limiter, close } = await subject.open());
   });
   afterAll(() => close?.());
+
+  it('forgets the buckets whose key contains a text, and only those', async () => {
+    const rule = { limit: 1, windowSeconds: 60 };
+    const projectId = `prj_${run}${++n}`;
+    const gone = [`auth.signIn:ip:${projectId}:10.0.0.1`, `ai:user:${projectId}:usr_1`];
+    const kept = freshKey();
+    for (const key of [...gone, kept]) expect((await limiter.take(key, rule)).allowed).toBe(true);
+    await limiter.forget(projectId);
+    for (const key of gone) expect((await limiter.take(key, rule)).allowed).toBe(true);
+    expect((await limiter.take(kept, rule)).allowed).toBe(false);
+  });
 
   it('allows the limit, then refuses with a Retry-After', async () => {
     const key = freshKey();

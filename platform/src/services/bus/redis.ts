@@ -1,9 +1,8 @@
+import { escapeGlob } from '../../lib/redis-glob.js';
 import { envelope, parseEnvelope } from './envelope.js';
 import { checkChannel, closedError, createHandlers, encode } from './handlers.js';
 import { randomNodeId } from './node-id.js';
 import type { Bus, ErrorReporter } from './types.js';
-
-const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 
 /**
  * A bus between nodes over Redis pub/sub: one connection publishes, a dedicated one subscribes

@@ -12,6 +12,9 @@ export function createClusterRateLimiter(options: { link: WorkerLink; timeoutMs?
   return {
     take: async (key, rule) =>
       options.link.request('rate-limit.take', { key, rule: normalizeRule(rule) }, { timeoutMs }),
+    async forget(text) {
+      await options.link.request('rate-limit.forget', { text }, { timeoutMs });
+    },
     async close() {},
   };
 }

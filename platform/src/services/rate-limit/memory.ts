@@ -47,6 +47,10 @@ export function createMemoryRateLimiter(
       return decision.result;
     },
 
+    async forget(text) {
+      for (const key of tats.keys()) if (key.includes(text)) tats.delete(key);
+    },
+
     async close() {
       clearInterval(timer);
       tats.clear();

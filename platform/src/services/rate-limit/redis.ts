@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { escapeGlob } from '../../lib/redis-glob.js';
 import { normalizeRule } from './gcra.js';
 import type { RateLimiter, RateLimitResult } from './types.js';
 
@@ -79,6 +80,17 @@ export function createRedisRateLimiter(options: {
         resetSeconds: Number(resetSeconds),
         retryAfterSeconds: Number(retryAfterSeconds),
       };
+    },
+
+    async forget(text) {
+      const redis = await client;
+      const match = `${escapeGlob(prefix)}*${escapeGlob(text)}*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
     },
 
     async close() {

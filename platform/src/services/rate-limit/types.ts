@@ -21,5 +21,10 @@ export interface RateLimitResult {
 export interface RateLimiter {
   /** Takes `cost` from `key`'s allowance, or refuses and takes nothing. */
   take(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
+  /**
+   * Drops every bucket whose key contains `text` (a deleted project's id, decision 0048): they
+   * held its users' addresses and emails, and would start again with a full allowance anyway.
+   */
+  forget(text: string): Promise<void>;
   close(): Promise<void>;
 }
