@@ -1,8 +1,9 @@
 import type { components } from '@aerostack/spec/types';
 import { tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
+import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
-import { randomBase62 } from '../../lib/ids.js';
+import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
 import * as store from './store.js';
 
@@ -17,17 +18,6 @@ export interface AuditEntry {
   target?: string | null;
   /** What changed; never a secret value or a token secret. */
   details?: Record<string, unknown>;
-}
-
-// Events are listed newest first by (created_at, id). Within one millisecond, the id starts with a
-// per-process sequence in decimal digits (which sort alike under every collation), so one
-// request's events (a role change and a rename) keep the order they happened in.
-let lastMs = 0;
-let sequence = 0;
-function auditId(ms: number): string {
-  sequence = ms === lastMs ? (sequence + 1) % 10_000 : 0;
-  lastMs = ms;
-  return `aud_${String(sequence).padStart(4, '0')}${randomBase62(16)}`;
 }
 
 /** The audit actor of a principal: the account key, or a member through one of their tokens. */
@@ -63,15 +53,16 @@ export function createAudit(services: Services) {
      * commit together or not at all.
      */
     async record(entry: AuditEntry, tx?: store.Db): Promise<void> {
-      const now = new Date();
       await store.insertAudit(tx ?? db, {
-        id: auditId(now.getTime()),
+        id: newId('aud'),
         workspace_id: entry.workspaceId,
         action: entry.action,
         ...actorOf(entry.actor),
         target: entry.target ?? null,
         details: JSON.stringify(entry.details ?? {}),
-        created_at: now.toISOString(),
+        // Listed newest first by (created_at, id): isoNow never repeats a millisecond within this
+        // process, so one request's events (a role change, then a rename) keep their order.
+        created_at: isoNow(),
       });
     },
 
