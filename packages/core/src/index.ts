@@ -94,6 +94,7 @@ export type {
   Page,
   Problem,
   Project,
+  ProjectUpdate,
   ProjectWithKeys,
   StorageObject,
   StorageSignedUrl,

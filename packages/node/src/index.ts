@@ -60,6 +60,7 @@ export type {
   Page,
   Problem,
   Project,
+  ProjectUpdate,
   ProjectWithKeys,
   PullOptions,
   paths,

@@ -20,6 +20,8 @@ describe('admin client types', () => {
     expectTypeOf(admin.projects.create({ name: 'x' }, { idempotencyKey: 'k' })).toEqualTypeOf<
       Promise<ProjectWithKeys>
     >();
+    expectTypeOf(admin.projects.update('prj_x', { name: 'y' })).toEqualTypeOf<Promise<Project>>();
+    expectTypeOf(admin.projects.delete('prj_x')).toEqualTypeOf<Promise<void>>();
     expectTypeOf(admin.projects.keys.list('prj_x')).toEqualTypeOf<Promise<Page<ApiKey>>>();
     expectTypeOf(admin.projects.keys.rotate('prj_x', { type: 'secret' })).toEqualTypeOf<
       Promise<ApiKeyWithSecret>
@@ -31,6 +33,8 @@ describe('admin client types', () => {
     admin.projects.keys.rotate('prj_x', { type: 'admin' });
     // @ts-expect-error a project needs a name
     admin.projects.create({});
+    // @ts-expect-error a project has no other field to change
+    admin.projects.update('prj_x', { slug: 'x' });
     // @ts-expect-error the admin client authenticates with its account key only
     createAdminClient({ credential: () => 'ak_x' });
   });

@@ -118,6 +118,38 @@ describe('projects', () => {
     expect(error.requestId).toMatch(/\S/);
   });
 
+  it('renames a project', async () => {
+    const { project } = await admin.projects.create({ name: 'Old name' });
+    const renamed = await admin.projects.update(project.id, { name: 'New name' });
+    expect(renamed).toEqual({ ...project, name: 'New name' });
+    await expect(admin.projects.get(project.id)).resolves.toEqual(renamed);
+    expect(await failure(admin.projects.update(project.id, { name: '' }))).toMatchObject({
+      code: 'request/invalid-body',
+      status: 400,
+    });
+    expect(await failure(admin.projects.update('prj_0000000000000000', { name: 'x' }))).toMatchObject({
+      code: 'projects/not-found',
+      status: 404,
+    });
+  });
+
+  it('deletes a project: its keys stop working at once, a second delete is not found', async () => {
+    const { project, secretKey } = await admin.projects.create({ name: 'Short-lived' });
+    const client = createClient({ url: platform.url, secretKey: secretKey.key });
+    await client.cache.set('kept', 'until deleted');
+    await expect(admin.projects.delete(project.id)).resolves.toBeUndefined();
+    expect(await failure(client.cache.get('kept'))).toMatchObject({
+      code: 'auth/invalid-credentials',
+      status: 401,
+    });
+    expect(await failure(admin.projects.get(project.id))).toMatchObject({ code: 'projects/not-found' });
+    expect(await failure(admin.projects.delete(project.id))).toMatchObject({
+      code: 'projects/not-found',
+      status: 404,
+    });
+    expect(await allProjectIds()).not.toContain(project.id);
+  });
+
   it('pages with limit and cursor, and listAll walks every page', async () => {
     for (const name of ['p1', 'p2', 'p3']) await admin.projects.create({ name });
     const firstPage = await admin.projects.list({ limit: 2 });

@@ -84,6 +84,14 @@ export type ApiKeyType = Schemas['ApiKeyType'];
 export type ProjectWithKeys = Schemas['ProjectWithKeys'];
 
 /**
+ * The fields of a project to change; those left out stay as they are.
+ *
+ * @example
+ * const changes: ProjectUpdate = { name: 'My renamed app' };
+ */
+export type ProjectUpdate = Schemas['ProjectUpdate'];
+
+/**
  * An error body from the platform (RFC 9457 problem details with a stable `code`).
  *
  * @example

@@ -2,6 +2,7 @@ import {
   type Http,
   type Page,
   type Project,
+  type ProjectUpdate,
   type ProjectWithKeys,
   paginate,
   pickRequestOptions,
@@ -31,6 +32,23 @@ export interface ProjectsApi {
   create(input: { name: string }, options?: CreateOptions): Promise<ProjectWithKeys>;
   /** Gets one project; rejects with `projects/not-found` when the account has no such project. */
   get(projectId: string, options?: RequestOptions): Promise<Project>;
+  /**
+   * Renames a project; rejects with `projects/not-found` when the account has no such project.
+   *
+   * @example
+   * const project = await admin.projects.update('prj_7Hq2vW9xK3mN5pR8sT1u', { name: 'My renamed app' });
+   */
+  update(projectId: string, changes: ProjectUpdate, options?: RequestOptions): Promise<Project>;
+  /**
+   * Deletes a project and all its data: keys, end users and sessions, database, realtime
+   * messages, cache, queue jobs, stored objects, AI usage, vector indexes and rules. Its keys and
+   * sessions stop working at once. Cannot be undone; rejects with `projects/not-found` when the
+   * account has no such project (or it is already deleted).
+   *
+   * @example
+   * await admin.projects.delete('prj_7Hq2vW9xK3mN5pR8sT1u');
+   */
+  delete(projectId: string, options?: RequestOptions): Promise<void>;
   /** The project's API keys. */
   readonly keys: KeysApi;
 }
@@ -45,6 +63,17 @@ export function createProjectsApi(http: Http): ProjectsApi {
       http.POST('/v1/projects', { body: { name: input.name }, ...withIdempotencyKey(options) }),
     get: (projectId, options) =>
       http.GET('/v1/projects/{projectId}', {
+        params: { path: { projectId } },
+        ...pickRequestOptions(options),
+      }),
+    update: (projectId, changes, options) =>
+      http.PATCH('/v1/projects/{projectId}', {
+        params: { path: { projectId } },
+        body: changes,
+        ...pickRequestOptions(options),
+      }),
+    delete: (projectId, options) =>
+      http.DELETE('/v1/projects/{projectId}', {
         params: { path: { projectId } },
         ...pickRequestOptions(options),
       }),
