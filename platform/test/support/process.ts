@@ -18,7 +18,7 @@ export interface PlatformProcess {
 export async function spawnPlatform(
   entry: string,
   env: Record<string, string>,
-  { bannerTimeoutMs = 30_000 }: { bannerTimeoutMs?: number } = {},
+  { bannerTimeoutMs = 90_000 }: { bannerTimeoutMs?: number } = {},
 ): Promise<PlatformProcess> {
   const child = spawn(join(import.meta.dirname, '../../node_modules/.bin/tsx'), [entry], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'error', ...env },
