@@ -20,6 +20,7 @@ import { randomBase62 } from '../src/lib/ids.js';
 import type { Platform } from '../src/platform.js';
 import { BACKENDS } from './support/backends.js';
 import type { Answer, Call } from './support/harness.js';
+import { rowsNaming } from './support/project-traces.js';
 
 // The acceptance test of the module template (docs/modules.md): "the next module can be added by
 // copying a template and touching nothing outside its folder but one registry line".
@@ -32,6 +33,7 @@ import type { Answer, Call } from './support/harness.js';
 
 const NAME = 'scaffold-probes';
 const AREA = 'scaffoldProbes';
+const TABLE = 'scaffold_probes';
 const FOLDER = `platform/src/modules/${NAME}`;
 const REGISTRY = 'platform/src/modules/registry.ts';
 
@@ -469,5 +471,31 @@ describe.each(BACKENDS)('the scaffolded module, booted from the registry on $nam
     expect(res.status, res.text).toBe(row.status);
     if (row.code) expect(res.json.code).toBe(row.code);
     row.check?.(res.json, saved, res.headers);
+  });
+
+  it('drops its rows of a deleted project (the template’s drop.ts), and only those', async () => {
+    const doomed = await call({
+      method: 'POST',
+      path: '/v1/projects',
+      auth: keys.accountKey,
+      body: { name: 'doomed' },
+    });
+    const sk = doomed.json.secretKey.key;
+    expect((await call({ method: 'POST', path: base, auth: sk, body: { name: 'gone' } })).status).toBe(201);
+    const projectId = doomed.json.project.id;
+    expect(await rowsNaming(platform.services.database, projectId)).toHaveProperty(
+      [`${TABLE}.project_id`],
+      1,
+    );
+    const deleted = await call({
+      method: 'DELETE',
+      path: `/v1/projects/${projectId}`,
+      auth: keys.accountKey,
+    });
+    expect(deleted.status, deleted.text).toBe(204);
+    expect(await rowsNaming(platform.services.database, projectId)).toEqual({});
+    expect((await call({ method: 'GET', path: `${base}/${saved.first}`, auth: keys.secretKey })).status).toBe(
+      200,
+    );
   });
 });

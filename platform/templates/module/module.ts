@@ -2,6 +2,7 @@ import { projectIdOf } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
 import { pageOf, positionOf } from '../../lib/cursor.js';
 import { defineModule } from '../module.js';
+import { dropProject } from './drop.js';
 import { migrations } from './migrations.js';
 import { type __Area__Service, create__Area__Service, to__Item__ } from './service.js';
 
@@ -15,6 +16,8 @@ declare module '../../services.js' {
 export default defineModule({
   name: '__area__',
   migrations,
+  // Called when a project is deleted: this module's data of that project goes with it.
+  dropProject,
   create: create__Area__Service,
   // One handler per operation of spec.yaml, typed from the generated spec types (`pnpm generate`).
   handlers: defineHandlers({
