@@ -1,16 +1,21 @@
 // `pnpm --filter @aerostack/bench bench:queue`: jobs per second through the queue's HTTP API, each
 // job enqueued, pulled with a lease and acked (three requests), by N closed-loop clients, against
 // `/healthz` requests per second by the same number of clients in the same round (the baseline:
-// the cheapest request the platform answers). Medians of rounds, on SQLite and, when
-// BENCH_DATABASE_URL names a PostgreSQL server (an admin URL: a fresh database is made and
-// dropped), on PostgreSQL. Never in CI.
+// the cheapest request the platform answers). Then workers: 4 `createWorker`s (@aerostack/node) of
+// concurrency 4 drain a backlog of jobs, checked done exactly once, against `/healthz` by 16
+// clients. Medians of rounds, on SQLite and, when BENCH_DATABASE_URL names a PostgreSQL server (an
+// admin URL: a fresh database is made and dropped per platform), on PostgreSQL. With `--versus DIR`
+// (a checkout with a built platform/dist) both platforms run in the same rounds, alternating, and
+// the table gains their ratio. Never in CI.
 //
 //   pnpm --filter @aerostack/bench bench:queue -- --rounds 3 --duration 3 --concurrency 1,4,16
+//   pnpm --filter @aerostack/bench bench:queue -- --versus /tmp/before   # before/after, same run
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient, createWorker } from '../../packages/node/src/index.js';
 import { parseOptions } from '../lib/options.js';
 import { loadAverage } from '../lib/procs.js';
 import { median } from '../lib/result.js';
@@ -18,9 +23,11 @@ import { startPlatform, type Target } from '../lib/target.js';
 
 interface Row {
   backend: string;
+  /** `this`, or `versus` (the --versus checkout) */
+  build: string;
   concurrency: number;
-  /** jobs per pull */
-  batch: number;
+  /** jobs per pull, or `workers` (4 createWorkers of concurrency 4 draining a backlog) */
+  batch: number | 'workers';
   jobsPerS: number;
   healthzPerS: number;
   /** jobs/s ÷ healthz/s, the median of the per-round ratios */
@@ -105,42 +112,125 @@ async function freshPostgres(root: string, adminUrl: string) {
   };
 }
 
+/** Every job of `type` that succeeded, over the list's pages. */
+async function countSucceeded(target: Target, type: string): Promise<number> {
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const res = await fetch(
+      `${target.url}/v1/queue/jobs?type=${type}&status=succeeded&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      { headers: { authorization: target.auth } },
+    );
+    const page = (await res.json()) as { data: unknown[]; nextCursor: string | null };
+    count += page.data.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return count;
+}
+
+/**
+ * One round of the workers case: a backlog of `jobs` jobs (enqueued by 8 clients, not timed)
+ * drained by 4 workers of concurrency 4; jobs per second from their start to their last ack.
+ * Throws unless every job ran exactly once and succeeded.
+ */
+async function workersRound(target: Target, type: string, jobs: number): Promise<number> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < jobs) await post(target, '/v1/queue/jobs', { type, payload: { i: next++ } });
+    }),
+  );
+  const client = createClient({ url: target.url, secretKey: target.auth.replace(/^Bearer /, '') });
+  const runs = new Map<string, number>();
+  const errors: unknown[] = [];
+  let drained!: () => void;
+  const allRan = new Promise<void>((resolve) => {
+    drained = resolve;
+  });
+  const started = performance.now();
+  const workers = Array.from({ length: 4 }, () =>
+    createWorker({
+      client,
+      types: [type],
+      concurrency: 4,
+      pollIntervalMs: 20,
+      handler: (job) => {
+        runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+        if (runs.size === jobs) drained();
+        return true;
+      },
+      onError: (error) => errors.push(error),
+    }),
+  );
+  await allRan;
+  await Promise.all(workers.map((w) => w.stop())); // waits for the last acks
+  const seconds = (performance.now() - started) / 1000;
+  const twice = [...runs].filter(([, n]) => n > 1).length;
+  const succeeded = await countSucceeded(target, type);
+  if (errors.length > 0 || twice > 0 || succeeded !== jobs) {
+    throw new Error(
+      `workers: ${jobs} jobs, ${runs.size} ran, ${twice} more than once, ${succeeded} succeeded, errors: ${errors.map(String).join('; ')}`,
+    );
+  }
+  return jobs / seconds;
+}
+
+interface Build {
+  name: string;
+  target: Target;
+}
+
 async function measure(
   backend: string,
-  target: Target,
+  builds: Build[],
   concurrency: number[],
   rounds: number,
   seconds: number,
+  backlog: number,
 ): Promise<Row[]> {
   const rows: Row[] = [];
-  // Warm-up: the first statements compile, the first connections open.
-  await closedLoop(4, 1, jobStep(target, 'bench.warmup'));
-  await closedLoop(4, 1, healthzStep(target));
-  const cases = [...concurrency.map((c) => ({ c, batch: 1 })), { c: 4, batch: 10 }];
+  for (const { target } of builds) {
+    // Warm-up: the first statements compile, the first connections open.
+    await closedLoop(4, 1, jobStep(target, 'bench.warmup'));
+    await closedLoop(4, 1, healthzStep(target));
+  }
+  const cases: Array<{ c: number; batch: number | 'workers' }> = [
+    ...concurrency.map((c) => ({ c, batch: 1 })),
+    { c: 4, batch: 10 },
+    { c: 16, batch: 'workers' },
+  ];
   for (const { c, batch } of cases) {
-    const jobs: number[] = [];
-    const healthz: number[] = [];
-    const ratios: number[] = [];
+    const samples = new Map(builds.map((b) => [b.name, { jobs: [] as number[], healthz: [] as number[] }]));
     for (let r = 0; r < rounds; r++) {
-      const j = (await closedLoop(c, seconds, jobStep(target, `bench.${c}.${batch}.${r}`, batch))) / seconds;
-      const h = (await closedLoop(c, seconds, healthzStep(target))) / seconds;
-      jobs.push(j);
-      healthz.push(h);
-      ratios.push(j / h);
-      console.log(
-        `  ${backend} c=${c} batch=${batch} round ${r + 1}: ${j.toFixed(0)} jobs/s, ${h.toFixed(0)} healthz/s (load ${loadAverage()})`,
-      );
+      // Builds take turns going first, so neither always runs on the warmer machine.
+      for (const { name, target } of r % 2 === 0 ? builds : [...builds].reverse()) {
+        const type = `bench.${c}.${batch}.${r}`;
+        const j =
+          batch === 'workers'
+            ? await workersRound(target, type, backlog)
+            : (await closedLoop(c, seconds, jobStep(target, type, batch))) / seconds;
+        const h = (await closedLoop(c, seconds, healthzStep(target))) / seconds;
+        samples.get(name)!.jobs.push(j);
+        samples.get(name)!.healthz.push(h);
+        console.log(
+          `  ${backend} ${name} c=${c} batch=${batch} round ${r + 1}: ${j.toFixed(0)} jobs/s, ${h.toFixed(0)} healthz/s (load ${loadAverage()})`,
+        );
+      }
     }
-    const jobsPerS = median(jobs);
-    rows.push({
-      backend,
-      concurrency: c,
-      batch,
-      jobsPerS,
-      healthzPerS: median(healthz),
-      ratio: median(ratios),
-      msPerJob: (1000 * c) / jobsPerS,
-    });
+    for (const { name } of builds) {
+      const { jobs, healthz } = samples.get(name)!;
+      const jobsPerS = median(jobs);
+      rows.push({
+        backend,
+        build: name,
+        concurrency: c,
+        batch,
+        jobsPerS,
+        healthzPerS: median(healthz),
+        ratio: median(jobs.map((j, i) => j / healthz[i]!)),
+        msPerJob: (1000 * c) / jobsPerS,
+      });
+    }
   }
   return rows;
 }
@@ -152,50 +242,75 @@ async function main() {
     args.includes('--concurrency') || process.env.BENCH_CONCURRENCY ? o.concurrency : [1, 4, 16];
   const rounds = Math.max(3, args.includes('--rounds') || process.env.BENCH_ROUNDS ? o.rounds : 3);
   const seconds = args.includes('--duration') || process.env.BENCH_DURATION ? o.durationS : 3;
-  console.log(`bench:queue ${o.root}; platform: ${o.platformCmd}; ${rounds} rounds × ${seconds} s per case`);
-  const backends: Array<{ name: string; databaseUrl: string | null; drop?: () => Promise<void> }> = [
-    { name: 'sqlite', databaseUrl: null },
+  const backlog = Number(process.env.BENCH_QUEUE_BACKLOG ?? 300);
+  console.log(
+    `bench:queue ${o.root}; platform: ${o.platformCmd}${o.versus ? `; versus ${o.versus.root}: ${o.versus.cmd}` : ''}; ${rounds} rounds × ${seconds} s per case, ${backlog} jobs per workers round`,
+  );
+  const backends: Array<{ name: string; postgres: string | null }> = [{ name: 'sqlite', postgres: null }];
+  if (process.env.BENCH_DATABASE_URL)
+    backends.push({ name: 'postgres', postgres: process.env.BENCH_DATABASE_URL });
+  else console.log('  (PostgreSQL skipped: set BENCH_DATABASE_URL to an admin URL)');
+  const sources = [
+    { name: 'this', root: o.root, cmd: o.platformCmd },
+    ...(o.versus ? [{ name: 'versus', root: o.versus.root, cmd: o.versus.cmd }] : []),
   ];
-  const pgAdmin = process.env.BENCH_DATABASE_URL;
-  if (pgAdmin) {
-    const db = await freshPostgres(o.root, pgAdmin);
-    backends.push({ name: 'postgres', databaseUrl: db.url, drop: db.drop });
-  } else {
-    console.log('  (PostgreSQL skipped: set BENCH_DATABASE_URL to an admin URL)');
-  }
   const rows: Row[] = [];
   for (const backend of backends) {
     const dir = mkdtempSync(join(tmpdir(), 'aerostack-bench-queue-'));
-    // The platform inherits this process's environment: a shared database needs master keys.
-    const saved = { url: process.env.DATABASE_URL, keys: process.env.AEROSTACK_MASTER_KEYS };
-    if (backend.databaseUrl) {
-      process.env.DATABASE_URL = backend.databaseUrl;
-      process.env.AEROSTACK_MASTER_KEYS ??= `1:${randomBytes(32).toString('base64')}`;
-    } else delete process.env.DATABASE_URL;
-    const target = await startPlatform(o.root, o.platformCmd, dir, 'error');
-    for (const [name, value] of [
-      ['DATABASE_URL', saved.url],
-      ['AEROSTACK_MASTER_KEYS', saved.keys],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    const builds: Build[] = [];
+    const drops: Array<() => Promise<void>> = [];
     try {
-      rows.push(...(await measure(backend.name, target, concurrency, rounds, seconds)));
+      for (const source of sources) {
+        // The platform inherits this process's environment: a shared database needs master keys.
+        const saved = { url: process.env.DATABASE_URL, keys: process.env.AEROSTACK_MASTER_KEYS };
+        if (backend.postgres) {
+          const db = await freshPostgres(o.root, backend.postgres);
+          drops.push(db.drop);
+          process.env.DATABASE_URL = db.url;
+          process.env.AEROSTACK_MASTER_KEYS ??= `1:${randomBytes(32).toString('base64')}`;
+        } else delete process.env.DATABASE_URL;
+        const name = source.name === 'this' ? 'platform' : 'versus';
+        const target = await startPlatform(source.root, source.cmd, dir, 'error', name);
+        for (const [key, value] of [
+          ['DATABASE_URL', saved.url],
+          ['AEROSTACK_MASTER_KEYS', saved.keys],
+        ] as const) {
+          if (value === undefined) delete process.env[key];
+          else process.env[key] = value;
+        }
+        builds.push({ name: source.name, target });
+      }
+      rows.push(...(await measure(backend.name, builds, concurrency, rounds, seconds, backlog)));
     } finally {
-      await target.stop();
-      await backend.drop?.();
+      for (const { target } of builds) await target.stop();
+      for (const drop of drops) await drop();
       if (!o.keep) rmSync(dir, { recursive: true, force: true });
     }
   }
   console.log(
-    '\n| backend | clients | jobs per pull | jobs/s (enqueue → pull → ack) | ms per job per client | /healthz req/s | jobs ÷ healthz |',
+    '\n| backend | build | clients | jobs per pull | jobs/s (enqueue → pull → ack) | ms per job per client | /healthz req/s | jobs ÷ healthz |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(
-      `| ${r.backend} | ${r.concurrency} | ${r.batch} | ${r.jobsPerS.toFixed(0)} | ${r.msPerJob.toFixed(2)} | ${r.healthzPerS.toFixed(0)} | ${r.ratio.toFixed(3)} |`,
+      `| ${r.backend} | ${r.build} | ${r.concurrency} | ${r.batch} | ${r.jobsPerS.toFixed(0)} | ${r.msPerJob.toFixed(2)} | ${r.healthzPerS.toFixed(0)} | ${r.ratio.toFixed(3)} |`,
     );
+  }
+  if (o.versus) {
+    console.log('\n| backend | clients | jobs per pull | jobs ÷ healthz, this | versus | this ÷ versus |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const r of rows.filter((x) => x.build === 'this')) {
+      const v = rows.find(
+        (x) =>
+          x.build === 'versus' &&
+          x.backend === r.backend &&
+          x.concurrency === r.concurrency &&
+          x.batch === r.batch,
+      )!;
+      console.log(
+        `| ${r.backend} | ${r.concurrency} | ${r.batch} | ${r.ratio.toFixed(3)} | ${v.ratio.toFixed(3)} | ${(r.ratio / v.ratio).toFixed(2)} |`,
+      );
+    }
   }
 }
 

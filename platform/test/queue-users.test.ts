@@ -105,7 +105,12 @@ describe.each(BACKENDS)('queue jobs of end users on $name', (backend) => {
       leaseId: leased.leaseId,
       result: { rows: 3 },
     });
-    const [running, succeeded] = await stream.take('message', 2, 20_000);
+    // Job changes are announced after their answers (decision 0047): the enqueue's may still
+    // arrive after the stream subscribed, ahead of the two that follow it.
+    const isChange = (status: string) => (f: { event?: string; data?: { data?: { status?: string } } }) =>
+      f.event === 'message' && f.data?.data?.status === status;
+    const running = await stream.next(isChange('running'), 20_000);
+    const succeeded = await stream.next(isChange('succeeded'), 20_000);
     expect(running!.data).toMatchObject({
       channel: job.channel,
       event: 'job',

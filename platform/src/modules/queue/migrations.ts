@@ -70,4 +70,16 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // What a pull of one type scans: that type's leasable jobs by when, so waiting jobs of other
+  // types are never read (decision 0047).
+  '20261125110001_queue_jobs_leasable_type': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('queue_jobs_leasable_type')
+        .on('queue_jobs')
+        .columns(['project_id', 'type', 'available_at', 'id'])
+        .where(sql<boolean>`status IN ('queued', 'failed', 'running')`)
+        .execute();
+    },
+  },
 };

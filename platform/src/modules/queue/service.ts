@@ -6,6 +6,7 @@ import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
 import type { JsonValue } from '../../services/bus/index.js';
 import type { Services } from '../../services.js';
+import { createAnnouncer } from './announcer.js';
 import { canonicalJson } from './canonical.js';
 import * as store from './store.js';
 
@@ -70,8 +71,9 @@ export interface Clock {
 
 /**
  * The project's job queue (decision 0039). Every job change is published on the job's realtime
- * channel after it is stored, so `useJob` follows it live; a failed announcement is logged and
- * never undoes the change (the client refetches the job when its stream (re)subscribes).
+ * channel after it is stored, so `useJob` follows it live: in order, batched with other changes
+ * and without holding up the answer (decision 0047); a failed announcement is logged and never
+ * undoes the change (the client refetches the job when its stream (re)subscribes).
  */
 export function createQueueService(services: Services) {
   const db = tables<store.QueueTables>(services.database);
@@ -84,19 +86,18 @@ export function createQueueService(services: Services) {
     ['dead', keepDeadSeconds],
   ];
 
+  const announcer = createAnnouncer(
+    (projectId, messages) => services.realtime.publishMany(projectId, messages),
+    (error, projectId) =>
+      services.logger.error('queue: announcing job changes failed', { projectId, error: String(error) }),
+  );
+
+  /** The job as the API shows it, its change queued for its realtime channel. */
   async function announce(projectId: string, row: store.JobRow): Promise<Job> {
     const job = toJob(row);
     // Without the payload, which never changes and may be large: watchers read it once.
     const { payload: _, ...change } = job;
-    await services.realtime
-      .publish(projectId, job.channel, JOB_EVENT, change as unknown as JsonValue)
-      .catch((error) =>
-        services.logger.error('queue: announcing a job change failed', {
-          projectId,
-          jobId: row.id,
-          error: String(error),
-        }),
-      );
+    await announcer.add(projectId, job.channel, JOB_EVENT, change as unknown as JsonValue);
     return job;
   }
 
@@ -183,8 +184,10 @@ export function createQueueService(services: Services) {
   return {
     clock,
     sweep,
-    close() {
+    /** Stops the sweep and writes the job changes still waiting to be announced. */
+    async close() {
       clearInterval(sweeper);
+      await announcer.flush();
     },
 
     /** Stores a job; with an idempotency key, answers the existing job instead (created false). */

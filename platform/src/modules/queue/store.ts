@@ -37,8 +37,15 @@ export interface QueueTables {
 export type JobRow = QueueTables['queue_jobs'];
 type Db = Kysely<QueueTables>;
 
+// The partial indexes' conditions, written out as in the migrations: SQLite uses a partial index
+// only for a query that repeats its condition (a bound parameter proves nothing when the statement
+// is prepared), so these scans name them literally.
 /** The statuses a pull may lease from (a running one only once its lease has expired). */
-const LEASABLE: JobStatus[] = ['queued', 'failed', 'running'];
+const LEASABLE = sql<boolean>`status IN ('queued', 'failed', 'running')`;
+/** Jobs under a lease, live or expired. */
+const RUNNING = sql<boolean>`status = 'running'`;
+/** Jobs in a final status. */
+const FINISHED = sql<boolean>`status IN ('succeeded', 'cancelled', 'dead')`;
 
 /** Inserts `row`; false when the project already has a job with its idempotency key. */
 export async function insertJob(db: Db, row: JobRow): Promise<boolean> {
@@ -110,9 +117,12 @@ export async function pullJobs(db: Db, dialect: Dialect, input: PullInput): Prom
     .selectFrom('queue_jobs')
     .select('id')
     .where('project_id', '=', projectId)
-    .where('status', 'in', LEASABLE)
+    .where(LEASABLE)
     .where('available_at', '<=', now);
-  if (types) candidates = candidates.where('type', 'in', types);
+  // One type is an equality, which the per-type index serves in order; several are filtered
+  // along the all-types index (a per-type union could not skip locked rows on PostgreSQL).
+  if (types?.length === 1) candidates = candidates.where('type', '=', types[0]!);
+  else if (types) candidates = candidates.where('type', 'in', types);
   candidates = candidates.orderBy('available_at').orderBy('id').limit(limit);
   if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
 
@@ -138,7 +148,7 @@ export async function pullJobs(db: Db, dialect: Dialect, input: PullInput): Prom
     })
     .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
     .where('project_id', '=', projectId)
-    .where('status', 'in', LEASABLE)
+    .where(LEASABLE)
     .where('available_at', '<=', now)
     .returningAll()
     .execute();
@@ -159,7 +169,7 @@ export async function expireLeases(db: Db, now: number, nowIso: string, limit: n
         db
           .selectFrom('queue_jobs')
           .select('id')
-          .where('status', '=', 'running')
+          .where(RUNNING)
           .where('available_at', '<=', now)
           .orderBy('available_at')
           .orderBy('id')
@@ -174,7 +184,7 @@ export async function expireLeases(db: Db, now: number, nowIso: string, limit: n
       updated_at: nowIso,
     })
     .where('id', 'in', (eb) => eb.selectFrom('expired').select('expired.id'))
-    .where('status', '=', 'running')
+    .where(RUNNING)
     .where('available_at', '<=', now)
     .returningAll()
     .execute();
@@ -185,7 +195,7 @@ export type FinalStatus = Extract<JobStatus, 'succeeded' | 'cancelled' | 'dead'>
 
 /**
  * Deletes up to `limit` jobs, in every project, that ended in `status` before `before` (ISO),
- * oldest first; resolves how many. On PostgreSQL rows another statement holds are skipped (a
+ * read along the index of finished jobs (oldest first, without a sort); resolves how many. On PostgreSQL rows another statement holds are skipped (a
  * redrive of a dead job wins), and the conditions are checked again on each row deleted.
  */
 export async function removeFinished(
@@ -198,10 +208,9 @@ export async function removeFinished(
   let old = db
     .selectFrom('queue_jobs')
     .select('id')
+    .where(FINISHED)
     .where('status', '=', status)
     .where('finished_at', '<', before)
-    .orderBy('finished_at')
-    .orderBy('id')
     .limit(limit);
   if (dialect === 'postgres') old = old.forUpdate().skipLocked();
   const result = await db
@@ -237,7 +246,7 @@ export function updateUnderLease(
     .set(change)
     .where('project_id', '=', projectId)
     .where('id', '=', id)
-    .where('status', '=', 'running')
+    .where(RUNNING)
     .where('lease_id', '=', leaseId)
     .where('available_at', '>', now)
     .returningAll()

@@ -9,7 +9,7 @@ import { SESSIONS_REVOKED } from '../auth/sessions.js';
 import { isChannel, isEventName } from './channels.js';
 import { createHub } from './hub.js';
 import { createPresence } from './presence.js';
-import { append, type EventRow, type RealtimeTables, sweepEvents } from './store.js';
+import { appendMany, type EventRow, type RealtimeTables, sweepEvents } from './store.js';
 import { subscription } from './stream.js';
 
 export const ID_PREFIX = 'rts';
@@ -25,6 +25,14 @@ export interface PublishOptions {
   row?: { table: string; row: Record<string, unknown> };
   /** The signed-in end user publishing it (shown to subscribers as `userId`). */
   userId?: string | null;
+}
+
+/** One message of `publishMany`. */
+export interface Message {
+  channel: string;
+  event: string;
+  data: JsonValue;
+  options?: PublishOptions;
 }
 
 /**
@@ -54,17 +62,12 @@ export function createRealtimeService(services: Services) {
   /** Streams still running, each settled once its clean-up is done. */
   const open = new Set<Promise<void>>();
 
-  /** Stores and announces a message; what the API shows of it. */
-  async function publishRow(
-    projectId: string,
-    channel: string,
-    event: string,
-    data: JsonValue,
-    options: PublishOptions = {},
-  ): Promise<EventRow> {
+  /** The stored form of a message, its names checked. */
+  function rowOf(projectId: string, message: Message) {
+    const { channel, event, data, options = {} } = message;
     if (!isChannel(channel)) throw new Error(`realtime: "${channel}" is not a channel name`);
     if (!isEventName(event)) throw new Error(`realtime: "${event}" is not an event name`);
-    const row = {
+    return {
       project_id: projectId,
       channel,
       event,
@@ -74,15 +77,32 @@ export function createRealtimeService(services: Services) {
       row_data: options.row ? JSON.stringify(options.row.row) : null,
       user_id: options.userId ?? null,
     };
-    const { seq, prev_seq } = await append(db, row, bufferCount);
+  }
+
+  /** Stores messages of one project in order, in one transaction, and announces them once. */
+  async function publishRows(projectId: string, messages: Message[]): Promise<EventRow[]> {
+    const rows = messages.map((message) => rowOf(projectId, message));
+    const ids = await appendMany(db, projectId, rows, bufferCount);
     // Stored: a lost wake-up only delays delivery on the nodes that missed it, until the next
     // wake-up or their readers' poll.
     await hub
-      .announce(projectId, seq)
+      .announce(projectId, ids[ids.length - 1]!.seq)
       .catch((error) =>
         onError('realtime: announcing a message failed', { projectId, error: String(error) }),
       );
-    return { ...row, seq, prev_seq };
+    return rows.map((row, i) => ({ ...row, ...ids[i]! }));
+  }
+
+  /** Stores and announces a message; what the API shows of it. */
+  async function publishRow(
+    projectId: string,
+    channel: string,
+    event: string,
+    data: JsonValue,
+    options: PublishOptions = {},
+  ): Promise<EventRow> {
+    const [row] = await publishRows(projectId, [{ channel, event, data, options }]);
+    return row!;
   }
 
   const presence = createPresence({
@@ -143,6 +163,15 @@ export function createRealtimeService(services: Services) {
 
     /** The same, answering the stored row (the HTTP API shows it). */
     publishRow,
+
+    /**
+     * Publishes several messages of one project, in order, in one write (a queue's job changes):
+     * cheaper than one `publish` each. Resolves with their event ids.
+     */
+    async publishMany(projectId: string, messages: Message[]): Promise<string[]> {
+      if (messages.length === 0) return [];
+      return (await publishRows(projectId, messages)).map((row) => String(row.seq));
+    },
 
     /** A subscriber's events (see stream.ts), its presence entries bound to the stream's life. */
     async *subscribe(

@@ -52,11 +52,27 @@ export async function append(
   event: Omit<EventRow, 'seq' | 'prev_seq'>,
   bufferCount: number,
 ): Promise<{ seq: number; prev_seq: number | null }> {
+  const [ids] = await appendMany(db, event.project_id, [event], bufferCount);
+  return ids!;
+}
+
+/**
+ * Appends events of one project, in order, in one transaction of four statements however many
+ * they are: the project's next ids (its row stays locked until commit, so ids commit in order),
+ * each channel's last id and size, the events, and — only for a channel over `bufferCount` — its
+ * oldest events' removal. Answers each event's id and its channel's previous id.
+ */
+export async function appendMany(
+  db: Db,
+  projectId: string,
+  events: Array<Omit<EventRow, 'seq' | 'prev_seq'>>,
+  bufferCount: number,
+): Promise<Array<{ seq: number; prev_seq: number | null }>> {
   // PostgreSQL may pick this transaction as the victim of a deadlock with the age sweep (both
   // delete old rows of a channel): nothing was committed, so it is simply run again.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await appendOnce(db, event, bufferCount);
+      return await appendOnce(db, projectId, events, bufferCount);
     } catch (error) {
       if ((error as { code?: string }).code !== DEADLOCK || attempt >= 3) throw error;
     }
@@ -68,49 +84,66 @@ const DEADLOCK = '40P01';
 
 async function appendOnce(
   db: Db,
-  event: Omit<EventRow, 'seq' | 'prev_seq'>,
+  projectId: string,
+  events: Array<Omit<EventRow, 'seq' | 'prev_seq'>>,
   bufferCount: number,
-): Promise<{ seq: number; prev_seq: number | null }> {
+): Promise<Array<{ seq: number; prev_seq: number | null }>> {
   return db.transaction().execute(async (tx) => {
-    const { seq } = await tx
+    const count = events.length;
+    const { seq: last } = await tx
       .insertInto('realtime_sequences')
-      .values({ project_id: event.project_id, seq: 1 })
-      .onConflict((oc) => oc.column('project_id').doUpdateSet({ seq: sql`realtime_sequences.seq + 1` }))
+      .values({ project_id: projectId, seq: count })
+      .onConflict((oc) =>
+        oc.column('project_id').doUpdateSet({ seq: sql`realtime_sequences.seq + ${count}` }),
+      )
       .returning('seq')
       .executeTakeFirstOrThrow();
-    // Read under the project's lock: no other message of the channel can come in between.
-    const previous = await tx
+    // Read under the project's lock: no other message of these channels can come in between.
+    const channels = [...new Set(events.map((e) => e.channel))];
+    const stats = await tx
       .selectFrom('realtime_events')
-      .select('seq')
-      .where('project_id', '=', event.project_id)
-      .where('channel', '=', event.channel)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    await tx
-      .insertInto('realtime_events')
-      .values({ ...event, seq: Number(seq), prev_seq: previous ? Number(previous.seq) : null })
+      .select((eb) => ['channel', eb.fn.max('seq').as('last'), eb.fn.countAll().as('size')])
+      .where('project_id', '=', projectId)
+      .where('channel', 'in', channels)
+      .groupBy('channel')
       .execute();
-    const edge = await tx
-      .selectFrom('realtime_events')
-      .select('seq')
-      .where('project_id', '=', event.project_id)
-      .where('channel', '=', event.channel)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .offset(bufferCount)
-      .executeTakeFirst();
-    if (edge) {
-      await tx
-        .deleteFrom('realtime_events')
-        .where('project_id', '=', event.project_id)
-        .where('channel', '=', event.channel)
-        .where('seq', '<=', edge.seq)
-        .execute();
-      await markPruned(tx, event.project_id, event.channel, Number(edge.seq));
+    const lastOf = new Map(stats.map((s) => [s.channel, Number(s.last)]));
+    const sizeOf = new Map(stats.map((s) => [s.channel, Number(s.size)]));
+    let seq = Number(last) - count;
+    const rows = events.map((event) => {
+      seq += 1;
+      const row = { ...event, seq, prev_seq: lastOf.get(event.channel) ?? null };
+      lastOf.set(event.channel, seq);
+      sizeOf.set(event.channel, (sizeOf.get(event.channel) ?? 0) + 1);
+      return row;
+    });
+    await tx.insertInto('realtime_events').values(rows).execute();
+    for (const channel of channels) {
+      if ((sizeOf.get(channel) ?? 0) > bufferCount) await prune(tx, projectId, channel, bufferCount);
     }
-    return { seq: Number(seq), prev_seq: previous ? Number(previous.seq) : null };
+    return rows.map((row) => ({ seq: row.seq, prev_seq: row.prev_seq }));
   });
+}
+
+/** Drops the channel's events beyond its newest `bufferCount`, recording the highest dropped id. */
+async function prune(db: Db, projectId: string, channel: string, bufferCount: number): Promise<void> {
+  const edge = await db
+    .selectFrom('realtime_events')
+    .select('seq')
+    .where('project_id', '=', projectId)
+    .where('channel', '=', channel)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .offset(bufferCount)
+    .executeTakeFirst();
+  if (!edge) return;
+  await db
+    .deleteFrom('realtime_events')
+    .where('project_id', '=', projectId)
+    .where('channel', '=', channel)
+    .where('seq', '<=', edge.seq)
+    .execute();
+  await markPruned(db, projectId, channel, Number(edge.seq));
 }
 
 async function markPruned(db: Db, projectId: string, channel: string, seq: number): Promise<void> {
