@@ -1,7 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { RunningPlatform } from '@aerostack/platform';
+import { type RunningPlatform, startPlatform } from '@aerostack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../../platform/test/support/backends';
 import { startTestPlatform } from '../../core/test/support/platform';
 import { rejectionOf } from '../../core/test/support/rejection';
 import { type AerostackClient, createClient, createWorker, FatalJobError, type Job } from '../src';
@@ -226,5 +227,65 @@ describe('createWorker', () => {
     const late = await rejectionOf(client.queue.ack(job.id, first.leaseId, 'first, late'));
     expect([late.status, late.code]).toEqual([409, 'queue/lease-lost']);
     expect((await client.queue.get(job.id)).result).toBe('finished by the second');
+  });
+});
+
+// Several workers on one queue, as a deployment scales out: on SQLite and on PostgreSQL (each
+// worker's pull takes different jobs), every job of a backlog runs once and succeeds.
+describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))('four workers on $name', (backend) => {
+  let stores: Awaited<ReturnType<typeof backend.create>>;
+  let shared: RunningPlatform;
+  beforeAll(async () => {
+    stores = await backend.create();
+    shared = await startPlatform({
+      dataDir: stores.dataDir,
+      ...(stores.databaseUrl ? { databaseUrl: stores.databaseUrl, masterKeys: stores.masterKeys! } : {}),
+      quiet: true,
+      env: { AEROSTACK_AUTH_SCRYPT: '1024:8:1' },
+    });
+  });
+  afterAll(async () => {
+    await shared?.close();
+    await stores?.cleanup();
+  });
+
+  it('runs every job of a backlog exactly once with four workers of concurrency 4', async () => {
+    const c = createClient({ url: shared.url, secretKey: shared.secretKey });
+    const type = uniqueType('many');
+    const ids = new Set<string>();
+    for (let i = 0; i < 60; i++) ids.add((await c.queue.enqueue(type, { i })).id);
+    const runs = new Map<string, number>();
+    const errors: unknown[] = [];
+    let drained!: () => void;
+    const allRan = new Promise<void>((resolve) => {
+      drained = resolve;
+    });
+    const workers = Array.from({ length: 4 }, (_, w) =>
+      createWorker<{ i: number }>({
+        client: c,
+        types: [type],
+        concurrency: 4,
+        pollIntervalMs: 20,
+        handler: async (job) => {
+          runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+          if (runs.size === ids.size) drained();
+          await new Promise((resolve) => setTimeout(resolve, 5)); // long enough for the others to pull
+          return { by: w };
+        },
+        onError: (error) => errors.push(error),
+      }),
+    );
+    await allRan;
+    await Promise.all(workers.map((w) => w.stop()));
+    expect(errors).toEqual([]);
+    expect(new Set(runs.keys())).toEqual(ids);
+    expect(
+      [...runs.values()].every((n) => n === 1),
+      'a job ran twice',
+    ).toBe(true);
+    const done = (await c.queue.list({ type, status: 'succeeded', limit: 100 })).data;
+    expect(done).toHaveLength(60);
+    // The work was shared: more than one worker acked jobs.
+    expect(new Set(done.map((j) => (j.result as { by: number }).by)).size).toBeGreaterThan(1);
   });
 });
