@@ -120,6 +120,17 @@ export interface StorageConfig {
   maxObjectBytes: number;
   /** Bytes one project may store in all (`AEROSTACK_STORAGE_QUOTA_BYTES`); 0 = no quota. */
   quotaBytes: number;
+  /**
+   * How often the orphan sweep runs, and once at boot (`AEROSTACK_STORAGE_SWEEP_INTERVAL_SECONDS`,
+   * default 3600); 0 = never.
+   */
+  sweepIntervalSeconds: number;
+  /**
+   * How old a blob without an object, a temp file, an open multipart upload or an upload that
+   * stopped reporting progress must be before the sweep removes it
+   * (`AEROSTACK_STORAGE_ORPHAN_GRACE_SECONDS`, default 3600).
+   */
+  orphanGraceSeconds: number;
   /** An S3-compatible bucket instead of the local directory (`S3_*`); null = local directory. */
   s3: S3Config | null;
 }
@@ -387,6 +398,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       apiKey: env.AEROSTACK_AI_API_KEY || null,
       baseUrl: url(env, 'AEROSTACK_AI_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') ?? null,
       chatModel: env.AEROSTACK_AI_CHAT_MODEL?.trim() || null,
+      sweepIntervalSeconds: integer(env, 'AEROSTACK_STORAGE_SWEEP_INTERVAL_SECONDS', 3600, 0, 7 * 86_400),
+      orphanGraceSeconds: integer(env, 'AEROSTACK_STORAGE_ORPHAN_GRACE_SECONDS', 3600, 0, 30 * 86_400),
       embeddingModel: env.AEROSTACK_AI_EMBEDDING_MODEL?.trim() || null,
       localModel: resolve(
         env.AEROSTACK_AI_LOCAL_MODEL ||

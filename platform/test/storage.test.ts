@@ -543,7 +543,14 @@ describe.each(MATRIX.filter((m) => m.backend === BACKENDS[0]))(
 describe('storage settings', () => {
   it('reads the S3 settings, and refuses half of them', async () => {
     const { loadConfig, ConfigError } = await import('../src/config.js');
-    expect(loadConfig({}).storage).toEqual({ dir: null, maxObjectBytes: 1024 ** 3, quotaBytes: 0, s3: null });
+    expect(loadConfig({}).storage).toEqual({
+      dir: null,
+      maxObjectBytes: 1024 ** 3,
+      quotaBytes: 0,
+      sweepIntervalSeconds: 3600,
+      orphanGraceSeconds: 3600,
+      s3: null,
+    });
     const s3config = loadConfig({
       S3_BUCKET: 'b',
       S3_ENDPOINT: 'http://127.0.0.1:9000',

@@ -42,6 +42,11 @@ export interface HandlerContext<K extends OperationId> {
   services: Services;
   /** The `Last-Event-ID` a reconnecting event-stream client sent, else null. */
   lastEventId: string | null;
+  /**
+   * The body's declared length (`Content-Length`), null when it has none (chunked): a byte-body
+   * handler can refuse it before reading a byte.
+   */
+  declaredBodyBytes: number | null;
   /** The client's address (see `clientIpOf`), for limits keyed by IP. */
   clientIp: string;
   /** Aborted when the client disconnects (event streams), so long work can stop. */
@@ -80,6 +85,7 @@ export interface LooseContext {
   requestId: string;
   services: Services;
   lastEventId: string | null;
+  declaredBodyBytes: number | null;
   clientIp: string;
   signal: AbortSignal;
 }

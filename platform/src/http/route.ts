@@ -43,6 +43,12 @@ function check(problems: FieldProblem[], code: 'request/invalid-body' | 'request
   }
 }
 
+/** `Content-Length` as a number; null when absent (Node's parser refuses a malformed one). */
+function declaredLength(req: Incoming): number | null {
+  const length = Number(req.header('content-length') ?? Number.NaN);
+  return Number.isSafeInteger(length) && length >= 0 ? length : null;
+}
+
 /** Builds the handler of one spec operation: auth, limits, parameters, body, handler, reply. */
 export function createRoute(
   op: SpecOperation,
@@ -187,6 +193,7 @@ export function createRoute(
       requestId,
       services,
       lastEventId: req.header('last-event-id') ?? null,
+      declaredBodyBytes: declaredLength(req),
       clientIp: clientIpOf(req, config.clientIpHeader),
       get signal() {
         abort ??= new AbortController();

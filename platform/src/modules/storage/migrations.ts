@@ -28,4 +28,31 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Decision 0046: the quota is reserved atomically on a usage row per project, and writes in
+  // flight are registered so that the orphan sweep can tell them from leftovers of a crash.
+  '20261125100000_storage_usage': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('storage_usage')
+        .addColumn('project_id', 'text', (c) => c.primaryKey())
+        .addColumn('used_bytes', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`insert into storage_usage (project_id, used_bytes)
+        select project_id, sum(size_bytes) from storage_objects group by project_id`.execute(db);
+      await db.schema
+        .createTable('storage_uploads')
+        .addColumn('blob', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('reserved_bytes', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('storage_uploads_updated')
+        .on('storage_uploads')
+        .column('updated_at')
+        .execute();
+      // The sweep asks which of the store's blobs a row still points to.
+      await db.schema.createIndex('storage_objects_blob').on('storage_objects').column('blob').execute();
+    },
+  },
 };

@@ -35,12 +35,13 @@ export default defineModule({
   dropProject,
   create: (services) => createStorageService(services),
   handlers: defineHandlers({
-    'storage.upload': async ({ principal, path, query, body, services }) => ({
+    'storage.upload': async ({ principal, path, query, body, declaredBodyBytes, services }) => ({
       status: 200,
       body: await services.storage.upload(projectIdOf(principal), path.key, chunksOf(body), {
         contentType: query.contentType,
         cacheControl: query.cacheControl,
         metadata: parseMetadata(query.metadata),
+        declaredBytes: declaredBodyBytes,
       }),
     }),
 
@@ -111,7 +112,7 @@ export default defineModule({
       return { status: 200, bytes, headers: downloadHeaders(info) };
     },
 
-    'storage.uploadSigned': async ({ path, query, body, services }) => {
+    'storage.uploadSigned': async ({ path, query, body, declaredBodyBytes, services }) => {
       const { projectId, key } = path;
       const { contentType, cacheControl } = query;
       await services.storage.verifyUrl(
@@ -120,7 +121,11 @@ export default defineModule({
       );
       return {
         status: 200,
-        body: await services.storage.upload(projectId, key, chunksOf(body), { contentType, cacheControl }),
+        body: await services.storage.upload(projectId, key, chunksOf(body), {
+          contentType,
+          cacheControl,
+          declaredBytes: declaredBodyBytes,
+        }),
       };
     },
   }),

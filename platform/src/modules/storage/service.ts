@@ -8,7 +8,7 @@ import { positionOf } from '../../lib/cursor.js';
 import { newId, randomBase62 } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
 import { checkKey } from './keys.js';
-import type { ObjectStore } from './object-store.js';
+import type { Leftover, ObjectStore } from './object-store.js';
 import { createSigner, type SignedFields } from './signing.js';
 import * as store from './store.js';
 import { createLocalObjectStore } from './store-local.js';
@@ -30,13 +30,32 @@ export interface UploadOptions {
   cacheControl?: string | undefined;
   metadata?: Record<string, string> | undefined;
   /** The request's `Content-Length`, when it declared one: checked before a byte is read. */
-  declaredBytes?: number | undefined;
+  declaredBytes?: number | null | undefined;
 }
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 // A writer that loses a compare-and-swap retries against the winner; more than a few rounds on
 // one key means something is wrong rather than busy.
 const MAX_SWAP_ROUNDS = 20;
+// A body of unknown length reserves quota in steps of this much (or what it needs, near the quota).
+const RESERVE_STEP = 8 * 1024 * 1024;
+// The sweep asks the database about this many of the store's names at a time.
+const SWEEP_BATCH = 200;
+
+/** A write in flight: its blob (registered, so the sweep leaves it alone) and the quota it holds. */
+interface Pending {
+  projectId: string;
+  blob: string;
+  reserved: number;
+  /** When its row was last refreshed (ms). */
+  refreshedAt: number;
+}
+
+/** The sweep took a write's row: it stalled past the grace period, and its bytes are gone. */
+class AbandonedWrite extends Error {}
+
+/** The quota has no room for a reservation (rolls back the transaction that tried). */
+class NoRoom extends Error {}
 
 function infoOf(row: store.ObjectRow): StorageObjectInfo {
   return {
@@ -71,8 +90,28 @@ export async function objectStoreFor(services: Pick<Services, 'config'>): Promis
 export async function createStorageService(services: Services, objects?: ObjectStore) {
   const bytes = objects ?? (await objectStoreFor(services));
   const db = tables<store.StorageTables>(services.database);
-  const { maxObjectBytes, quotaBytes } = services.config.storage;
+  const { maxObjectBytes, quotaBytes, sweepIntervalSeconds, orphanGraceSeconds } = services.config.storage;
+  const graceMs = orphanGraceSeconds * 1000;
+  // A write in flight refreshes its row this often, well inside the grace period.
+  const refreshMs = Math.max(graceMs / 4, 1000);
   const signer = createSigner(services);
+
+  type Tx = typeof db;
+  const transaction = <T>(work: (t: Tx) => Promise<T>): Promise<T> =>
+    services.database.db.transaction().execute((trx) => work(trx as unknown as Tx));
+
+  // An upload refused before its body is read: the rest of the body is not read either, so the
+  // connection cannot carry another request.
+  const tooLarge = () =>
+    new ApiError('storage/object-too-large', `Objects are limited to ${maxObjectBytes} bytes.`, {
+      headers: { connection: 'close' },
+    });
+  const overQuota = (unreadBody: boolean) =>
+    new ApiError(
+      'storage/quota-exceeded',
+      `The project's storage quota is ${quotaBytes} bytes.`,
+      unreadBody ? { headers: { connection: 'close' } } : {},
+    );
 
   async function find(projectId: string, key: string): Promise<store.ObjectRow> {
     checkKey(key);
@@ -81,21 +120,24 @@ export async function createStorageService(services: Services, objects?: ObjectS
     return row;
   }
 
-  /** Points `row.key` at `row.blob`, replacing whatever is there; the blob it replaced, if any. */
-  async function put(row: store.ObjectRow): Promise<{ row: store.ObjectRow; replaced: string | null }> {
+  /** Points `row.key` at `row.blob`, replacing whatever is there; the row it replaced, if any. */
+  async function put(
+    t: Tx,
+    row: store.ObjectRow,
+  ): Promise<{ row: store.ObjectRow; replaced: store.ObjectRow | null }> {
     for (let round = 0; round < MAX_SWAP_ROUNDS; round++) {
-      const current = await store.findObject(db, row.project_id, row.key);
+      const current = await store.findObject(t, row.project_id, row.key);
       if (!current) {
-        if (await store.insertObject(db, row)) return { row, replaced: null };
+        if (await store.insertObject(t, row)) return { row, replaced: null };
         continue;
       }
       const next = { ...row, id: current.id, created_at: current.created_at };
-      if (await store.replaceObject(db, next, current.blob)) return { row: next, replaced: current.blob };
+      if (await store.replaceObject(t, next, current.blob)) return { row: next, replaced: current };
     }
     throw new Error(`storage: too many concurrent writes to one key (${row.key})`);
   }
 
-  /** Removes bytes no row points to any more; a failure only leaves an orphan behind. */
+  /** Removes bytes no row points to any more; a failure only leaves an orphan for the sweep. */
   function discard(blob: string | null) {
     if (blob === null) return;
     bytes.delete(blob).catch((error) => {
@@ -105,12 +147,105 @@ export async function createStorageService(services: Services, objects?: ObjectS
 
   const blobName = (projectId: string) => `${projectId}/${randomBase62(24)}`;
 
-  /** `put`, dropping the freshly written blob when the row cannot take it (nothing would reference it). */
-  async function committed(blob: string, row: store.ObjectRow) {
+  /**
+   * Registers a write of a new blob (the sweep leaves registered blobs alone) holding `reserve`
+   * bytes of the quota, taken by one conditional UPDATE: `refusal` when they do not fit.
+   */
+  async function begin(projectId: string, reserve: number, refusal: () => ApiError): Promise<Pending> {
+    const pending: Pending = {
+      projectId,
+      blob: blobName(projectId),
+      reserved: quotaBytes > 0 ? reserve : 0,
+      refreshedAt: Date.now(),
+    };
+    const registered = await transaction(async (t) => {
+      await store.ensureUsage(t, projectId);
+      if (pending.reserved > 0 && !(await store.reserve(t, projectId, pending.reserved, quotaBytes)))
+        return false;
+      await store.insertUpload(t, {
+        blob: pending.blob,
+        project_id: projectId,
+        reserved_bytes: pending.reserved,
+        updated_at: isoNow(),
+      });
+      return true;
+    });
+    if (!registered) throw refusal();
+    return pending;
+  }
+
+  /** Makes `pending` hold at least `size` bytes of the quota (a step more while there is room). */
+  async function grow(pending: Pending, size: number): Promise<void> {
+    const need = size - pending.reserved;
+    for (const amount of need < RESERVE_STEP ? [RESERVE_STEP, need] : [need]) {
+      const held = await transaction(async (t) => {
+        // The upload's row before the usage row: every writer takes them in this order.
+        if (!(await store.growUpload(t, pending.blob, amount, isoNow()))) throw new AbandonedWrite();
+        if (!(await store.reserve(t, pending.projectId, amount, quotaBytes))) throw new NoRoom();
+        return true;
+      }).catch((error: unknown) => {
+        if (error instanceof NoRoom) return false;
+        throw error;
+      });
+      if (held) {
+        pending.reserved += amount;
+        pending.refreshedAt = Date.now();
+        return;
+      }
+    }
+    throw overQuota(true);
+  }
+
+  /** Tells the sweep that `pending` is alive. */
+  async function refresh(pending: Pending): Promise<void> {
+    pending.refreshedAt = Date.now();
+    if (!(await store.growUpload(db, pending.blob, 0, isoNow()))) throw new AbandonedWrite();
+  }
+
+  /**
+   * Turns the write's registration into the object's row in one transaction, and its reservation
+   * into the object's size (less what the object it replaces held).
+   */
+  async function commit(pending: Pending, row: store.ObjectRow): Promise<store.ObjectRow> {
+    const { row: stored, replaced } = await transaction(async (t) => {
+      const upload = await store.takeUpload(t, pending.blob);
+      if (!upload) throw new AbandonedWrite();
+      const done = await put(t, row);
+      const freed = Number(upload.reserved_bytes) + Number(done.replaced?.size_bytes ?? 0);
+      await store.addUsage(t, pending.projectId, Number(row.size_bytes) - freed);
+      return done;
+    });
+    discard(replaced?.blob ?? null);
+    return stored;
+  }
+
+  /** Gives back what a failed write held: its registration, its quota and any bytes it wrote. */
+  async function release(pending: Pending): Promise<void> {
+    await transaction(async (t) => {
+      const upload = await store.takeUpload(t, pending.blob);
+      if (upload) await store.addUsage(t, pending.projectId, -Number(upload.reserved_bytes));
+    }).catch((error) => {
+      // Left to the sweep, which releases registrations that stopped being refreshed.
+      services.logger.warn('storage: a failed write was not released', { error: String(error) });
+    });
+    discard(pending.blob);
+  }
+
+  /** Writes `pending.blob` with `work`, then commits the row `rowOf` makes; undone on any failure. */
+  async function write(
+    pending: Pending,
+    work: () => Promise<void>,
+    rowOf: () => store.ObjectRow,
+  ): Promise<store.ObjectRow> {
     try {
-      return await put(row);
+      await work();
+      return await commit(pending, rowOf());
     } catch (error) {
-      discard(blob);
+      await release(pending);
+      if (error instanceof AbandonedWrite)
+        throw new Error(
+          `storage: the write of ${pending.blob} made no progress for ${orphanGraceSeconds} s and was swept`,
+        );
       throw error;
     }
   }
@@ -122,19 +257,10 @@ export async function createStorageService(services: Services, objects?: ObjectS
     options: UploadOptions = {},
   ): Promise<StorageObjectInfo> {
     checkKey(key);
-    const tooLarge = () =>
-      new ApiError('storage/object-too-large', `Objects are limited to ${maxObjectBytes} bytes.`, {
-        headers: { connection: 'close' },
-      });
-    const overQuota = () =>
-      new ApiError('storage/quota-exceeded', `The project's storage quota is ${quotaBytes} bytes.`, {
-        headers: { connection: 'close' },
-      });
-    const declared = options.declaredBytes;
-    if (declared !== undefined && declared > maxObjectBytes) throw tooLarge();
-    // The quota counts what is stored now; an object this upload replaces still counts until then.
-    const used = quotaBytes > 0 ? await usedBytesOf(projectId) : 0;
-    if (quotaBytes > 0 && used + (declared ?? 0) > quotaBytes) throw overQuota();
+    const declared = options.declaredBytes ?? null;
+    // A declared length is checked before a byte is read or stored, and reserved whole.
+    if (declared !== null && declared > maxObjectBytes) throw tooLarge();
+    const pending = await begin(projectId, declared ?? 0, () => overQuota(true));
 
     const hash = createHash('sha256');
     let size = 0;
@@ -142,33 +268,33 @@ export async function createStorageService(services: Services, objects?: ObjectS
       for await (const chunk of body) {
         size += chunk.byteLength;
         if (size > maxObjectBytes) throw tooLarge();
-        if (quotaBytes > 0 && used + size > quotaBytes) throw overQuota();
+        if (quotaBytes > 0 && size > pending.reserved) await grow(pending, size);
+        else if (Date.now() - pending.refreshedAt > refreshMs) await refresh(pending);
         hash.update(chunk);
         yield chunk;
       }
     }
-    const blob = blobName(projectId);
-    await bytes.write(blob, counted());
-    const now = isoNow();
-    const { row, replaced } = await committed(blob, {
-      id: newId('obj'),
-      project_id: projectId,
-      key,
-      blob,
-      size_bytes: size,
-      content_type: options.contentType || DEFAULT_CONTENT_TYPE,
-      cache_control: options.cacheControl ?? null,
-      metadata: JSON.stringify(options.metadata ?? {}),
-      etag: `"${hash.digest('hex')}"`,
-      created_at: now,
-      updated_at: now,
-    });
-    discard(replaced);
+    const row = await write(
+      pending,
+      () => bytes.write(pending.blob, counted()),
+      () => {
+        const now = isoNow();
+        return {
+          id: newId('obj'),
+          project_id: projectId,
+          key,
+          blob: pending.blob,
+          size_bytes: size,
+          content_type: options.contentType || DEFAULT_CONTENT_TYPE,
+          cache_control: options.cacheControl ?? null,
+          metadata: JSON.stringify(options.metadata ?? {}),
+          etag: `"${hash.digest('hex')}"`,
+          created_at: now,
+          updated_at: now,
+        };
+      },
+    );
     return infoOf(row);
-  }
-
-  async function usedBytesOf(projectId: string) {
-    return store.usedBytes(db, projectId);
   }
 
   /** The object as a byte source for `bytesReply` (ranges read only the bytes asked for). */
@@ -199,11 +325,83 @@ export async function createStorageService(services: Services, objects?: ObjectS
     };
   }
 
+  /**
+   * Removes what crashed or stalled writes left, once older than the grace period: registrations
+   * no longer refreshed (their quota is given back, their bytes deleted), then whatever the store
+   * holds that no row does: blobs, temp files, open multipart uploads. `at` is the sweep's "now".
+   */
+  async function sweep(at = Date.now()): Promise<{ abandoned: number; removed: number }> {
+    const before = new Date(at - graceMs);
+    const cutoff = before.toISOString();
+    let abandoned = 0;
+    for (;;) {
+      const blobs = await store.staleUploads(db, cutoff, SWEEP_BATCH);
+      for (const blob of blobs) {
+        const taken = await transaction(async (t) => {
+          const upload = await store.takeUpload(t, blob, cutoff);
+          if (upload) await store.addUsage(t, upload.project_id, -Number(upload.reserved_bytes));
+          return upload;
+        });
+        if (!taken) continue;
+        abandoned++;
+        await bytes.delete(blob);
+      }
+      if (blobs.length < SWEEP_BATCH) break;
+    }
+    let removed = 0;
+    let batch: Leftover[] = [];
+    const drop = async () => {
+      const live = await store.liveBlobs(
+        db,
+        batch.map((leftover) => leftover.name),
+      );
+      for (const leftover of batch) {
+        if (live.has(leftover.name)) continue;
+        await leftover.remove();
+        removed++;
+      }
+      batch = [];
+    };
+    // Listed before the rows are read: a blob listed as old was registered before it was written.
+    for await (const leftover of bytes.leftovers(before)) {
+      batch.push(leftover);
+      if (batch.length === SWEEP_BATCH) await drop();
+    }
+    await drop();
+    return { abandoned, removed };
+  }
+
+  // At boot and then periodically; in multi-process mode one worker sweeps (the others would
+  // repeat its work), and a sweep never overlaps the previous one.
+  let sweeping: Promise<void> | null = null;
+  const sweepNow = () => {
+    sweeping ??= sweep()
+      .then(
+        (swept) => {
+          if (swept.abandoned + swept.removed > 0) services.logger.info('storage: swept leftovers', swept);
+        },
+        (error) => services.logger.error('storage: the orphan sweep failed', { error: String(error) }),
+      )
+      .finally(() => {
+        sweeping = null;
+      });
+  };
+  const sweeper =
+    sweepIntervalSeconds > 0 && (services.workerId === null || services.workerId === 1)
+      ? setInterval(sweepNow, sweepIntervalSeconds * 1000)
+      : undefined;
+  sweeper?.unref();
+  if (sweeper) sweepNow();
+
   return {
     objects: bytes,
     upload,
     source,
-    usedBytes: usedBytesOf,
+    sweep,
+    /** Bytes the project's objects hold. */
+    storedBytes: (projectId: string) => store.usedBytes(db, projectId),
+    /** What counts against the quota: stored bytes plus what writes in flight reserved. */
+    usedBytes: (projectId: string) => store.usage(db, projectId),
 
     async head(projectId: string, key: string): Promise<StorageObjectInfo> {
       return infoOf(await find(projectId, key));
@@ -211,7 +409,11 @@ export async function createStorageService(services: Services, objects?: ObjectS
 
     async delete(projectId: string, key: string): Promise<boolean> {
       checkKey(key);
-      const row = await store.deleteObject(db, projectId, key);
+      const row = await transaction(async (t) => {
+        const gone = await store.deleteObject(t, projectId, key);
+        if (gone) await store.addUsage(t, projectId, -Number(gone.size_bytes));
+        return gone;
+      });
       if (!row) return false;
       discard(row.blob);
       return true;
@@ -225,25 +427,27 @@ export async function createStorageService(services: Services, objects?: ObjectS
     async copy(projectId: string, sourceKey: string, destinationKey: string): Promise<StorageObjectInfo> {
       checkKey(destinationKey);
       const from = await find(projectId, sourceKey);
-      if (quotaBytes > 0 && (await usedBytesOf(projectId)) + Number(from.size_bytes) > quotaBytes) {
-        throw new ApiError('storage/quota-exceeded', `The project's storage quota is ${quotaBytes} bytes.`);
-      }
-      const blob = blobName(projectId);
-      await bytes.copy(from.blob, blob).catch((error) => {
-        // The source was replaced or deleted between the lookup and the copy.
-        if (isMissing(error)) throw notFound(sourceKey);
-        throw error;
-      });
-      const now = isoNow();
-      const { row, replaced } = await committed(blob, {
-        ...from,
-        id: newId('obj'),
-        key: destinationKey,
-        blob,
-        created_at: now,
-        updated_at: now,
-      });
-      discard(replaced);
+      const pending = await begin(projectId, Number(from.size_bytes), () => overQuota(false));
+      const row = await write(
+        pending,
+        () =>
+          bytes.copy(from.blob, pending.blob).catch((error) => {
+            // The source was replaced or deleted between the lookup and the copy.
+            if (isMissing(error)) throw notFound(sourceKey);
+            throw error;
+          }),
+        () => {
+          const now = isoNow();
+          return {
+            ...from,
+            id: newId('obj'),
+            key: destinationKey,
+            blob: pending.blob,
+            created_at: now,
+            updated_at: now,
+          };
+        },
+      );
       return infoOf(row);
     },
 
@@ -253,8 +457,7 @@ export async function createStorageService(services: Services, objects?: ObjectS
       const from = await find(projectId, sourceKey);
       if (sourceKey === destinationKey) return infoOf(from);
       const now = isoNow();
-      const moved = await services.database.db.transaction().execute(async (trx) => {
-        const t = trx as unknown as typeof db;
+      const moved = await transaction(async (t) => {
         // Deleting the source first holds it: a writer racing on it finds it gone and inserts anew.
         const gone = await store.deleteObject(t, projectId, sourceKey, from.blob);
         if (!gone) return null;
@@ -262,9 +465,9 @@ export async function createStorageService(services: Services, objects?: ObjectS
         const current = await store.findObject(t, projectId, destinationKey);
         if (!current) return (await store.insertObject(t, row)) ? { row, replaced: null } : undefined;
         const next = { ...row, id: current.id, created_at: current.created_at };
-        return (await store.replaceObject(t, next, current.blob))
-          ? { row: next, replaced: current.blob }
-          : undefined;
+        if (!(await store.replaceObject(t, next, current.blob))) return undefined;
+        await store.addUsage(t, projectId, -Number(current.size_bytes));
+        return { row: next, replaced: current.blob };
       });
       if (moved === null) throw notFound(sourceKey);
       if (moved === undefined)
@@ -293,6 +496,8 @@ export async function createStorageService(services: Services, objects?: ObjectS
     verifyUrl: (fields: SignedFields, signature: string) => signer.verify(fields, signature),
 
     async close() {
+      clearInterval(sweeper);
+      await sweeping;
       await bytes.close();
     },
   };

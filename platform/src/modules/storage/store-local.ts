@@ -1,10 +1,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBase62 } from '../../lib/ids.js';
-import type { ObjectStore } from './object-store.js';
+import { BLOB_NAME, type Leftover, type ObjectStore } from './object-store.js';
 
 // Atomic writes: bytes go to a temp file beside the target, are fsynced, then renamed over it (and
 // the directory fsynced), so a crash leaves either nothing or the whole object.
@@ -16,6 +16,17 @@ async function fsyncPath(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** `<blob>.<8 characters>.part`: a write's temp file, named after the blob it becomes. */
+const TEMP_FILE = /^(.+)\.[A-Za-z0-9]{8}\.part$/;
+
+/** Names in `dir`, none when it does not exist (nothing was ever stored). */
+async function namesIn(dir: string): Promise<string[]> {
+  return readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+    throw error;
+  });
 }
 
 /** The local-directory object store rooted at `root`. */
@@ -65,6 +76,25 @@ export function createLocalObjectStore(root: string): ObjectStore {
     },
     async delete(name) {
       await rm(pathOf(name), { force: true });
+    },
+    async *leftovers(before) {
+      for (const project of await namesIn(root)) {
+        for (const file of await namesIn(join(root, project))) {
+          const temp = TEMP_FILE.exec(file);
+          const name = `${project}/${temp ? temp[1] : file}`;
+          if (!BLOB_NAME.test(name)) continue;
+          const path = join(root, project, file);
+          // Gone meanwhile (a write renamed its temp file, a delete removed a blob): not a leftover.
+          const info = await stat(path).catch(() => null);
+          if (!info?.isFile() || info.mtime >= before) continue;
+          const leftover: Leftover = {
+            name,
+            partial: temp !== null,
+            remove: () => rm(path, { force: true }),
+          };
+          yield leftover;
+        }
+      }
     },
     async close() {},
   };

@@ -6,12 +6,14 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Config } from '../../config.js';
-import type { ObjectStore } from './object-store.js';
+import { BLOB_NAME, type Leftover, type ObjectStore } from './object-store.js';
 
 // Bytes in an S3-compatible bucket. An upload of unknown length is sent as a multipart upload of
 // PART_BYTES parts, so the platform holds at most one part per upload in memory; a body shorter
@@ -137,6 +139,46 @@ export function createS3ObjectStore(config: S3Config): ObjectStore {
     },
     async delete(Key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key }));
+    },
+    async *leftovers(before) {
+      // Multipart uploads a dead writer left open: they hold storage until aborted.
+      let KeyMarker: string | undefined;
+      let UploadIdMarker: string | undefined;
+      do {
+        const page = await client.send(
+          new ListMultipartUploadsCommand({ Bucket, KeyMarker, UploadIdMarker }),
+        );
+        for (const upload of page.Uploads ?? []) {
+          const { Key, UploadId, Initiated } = upload;
+          if (!Key || !UploadId || !BLOB_NAME.test(Key) || !Initiated || Initiated >= before) continue;
+          const leftover: Leftover = {
+            name: Key,
+            partial: true,
+            remove: async () => {
+              await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+            },
+          };
+          yield leftover;
+        }
+        [KeyMarker, UploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [];
+      } while (KeyMarker !== undefined);
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket, ContinuationToken }));
+        for (const object of page.Contents ?? []) {
+          const { Key, LastModified } = object;
+          if (!Key || !BLOB_NAME.test(Key) || !LastModified || LastModified >= before) continue;
+          const leftover: Leftover = {
+            name: Key,
+            partial: false,
+            remove: async () => {
+              await client.send(new DeleteObjectCommand({ Bucket, Key }));
+            },
+          };
+          yield leftover;
+        }
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken !== undefined);
     },
     async close() {
       client.destroy();

@@ -19,9 +19,21 @@ export interface ObjectRow {
   updated_at: string;
 }
 
+/** A write in flight (upload or copy): its blob, and the quota bytes it holds. */
+export interface UploadRow {
+  blob: string;
+  project_id: string;
+  reserved_bytes: number | string;
+  /** Refreshed while bytes arrive; a row older than the sweep's grace period is abandoned. */
+  updated_at: string;
+}
+
 export interface StorageTables {
   storage_objects: ObjectRow;
   storage_signing_secrets: { project_id: string; secret: string; created_at: string };
+  /** Bytes each project stores plus what its writes in flight have reserved. */
+  storage_usage: { project_id: string; used_bytes: number | string };
+  storage_uploads: UploadRow;
 }
 
 type Db = Kysely<StorageTables>;
@@ -111,6 +123,94 @@ export async function usedBytes(db: Db, projectId: string): Promise<number> {
     .where('project_id', '=', projectId)
     .executeTakeFirst();
   return Number(row?.total ?? 0);
+}
+
+/** Creates the project's usage row (zero) unless it has one. */
+export async function ensureUsage(db: Db, projectId: string): Promise<void> {
+  await db
+    .insertInto('storage_usage')
+    .values({ project_id: projectId, used_bytes: 0 })
+    .onConflict((oc) => oc.column('project_id').doNothing())
+    .execute();
+}
+
+/**
+ * Adds `bytes` to the project's usage only if the total stays within `quota`: one conditional
+ * UPDATE, so concurrent writers cannot both take the last room. Whether it was added.
+ */
+export async function reserve(db: Db, projectId: string, bytes: number, quota: number): Promise<boolean> {
+  const result = await db
+    .updateTable('storage_usage')
+    .set((eb) => ({ used_bytes: eb('used_bytes', '+', bytes) }))
+    .where('project_id', '=', projectId)
+    .where((eb) => eb(eb('used_bytes', '+', bytes), '<=', quota))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Adds `delta` (negative to release) to the project's usage. */
+export async function addUsage(db: Db, projectId: string, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await db
+    .updateTable('storage_usage')
+    .set((eb) => ({ used_bytes: eb('used_bytes', '+', delta) }))
+    .where('project_id', '=', projectId)
+    .execute();
+}
+
+/** The project's usage row (stored plus reserved bytes); 0 without one. */
+export async function usage(db: Db, projectId: string): Promise<number> {
+  const row = await db
+    .selectFrom('storage_usage')
+    .select('used_bytes')
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  return Number(row?.used_bytes ?? 0);
+}
+
+export async function insertUpload(db: Db, row: UploadRow): Promise<void> {
+  await db.insertInto('storage_uploads').values(row).execute();
+}
+
+/** Adds `bytes` to an upload's reservation and refreshes it; false when the sweep took it. */
+export async function growUpload(db: Db, blob: string, bytes: number, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('storage_uploads')
+    .set((eb) => ({ reserved_bytes: eb('reserved_bytes', '+', bytes), updated_at: now }))
+    .where('blob', '=', blob)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Removes the upload's row (only if older than `before`, when given); the row removed. */
+export function takeUpload(db: Db, blob: string, before?: string): Promise<UploadRow | undefined> {
+  let query = db.deleteFrom('storage_uploads').where('blob', '=', blob);
+  if (before !== undefined) query = query.where('updated_at', '<', before);
+  return query.returningAll().executeTakeFirst();
+}
+
+/** Blobs of uploads not refreshed since `before` (their writer died or stalled). */
+export async function staleUploads(db: Db, before: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('storage_uploads')
+    .select('blob')
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.blob);
+}
+
+/**
+ * Which of `blobs` a write in flight or an object still holds. Uploads are read first: a write
+ * turns its upload row into an object row in one transaction, so a blob missed by the first query
+ * because its write committed meanwhile is found by the second.
+ */
+export async function liveBlobs(db: Db, blobs: string[]): Promise<Set<string>> {
+  if (blobs.length === 0) return new Set();
+  const uploads = await db.selectFrom('storage_uploads').select('blob').where('blob', 'in', blobs).execute();
+  const objects = await db.selectFrom('storage_objects').select('blob').where('blob', 'in', blobs).execute();
+  return new Set([...uploads, ...objects].map((r) => r.blob));
 }
 
 export function findSecret(db: Db, projectId: string) {
