@@ -472,7 +472,7 @@ describe.each(BACKENDS)('API on $name', (backend) => {
       auth: t.keys.accountKey,
     });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, DELETE, PATCH');
   });
 
   it('401 carries a Bearer challenge', async () => {
