@@ -237,6 +237,12 @@ export interface RealtimeConfig {
    * minute; secret keys are not limited.
    */
   userPublishPerMinute: number;
+  /**
+   * Streams an end user (a session, or a publishable key alone: per client IP) may hold open in a
+   * project at once, on every worker and node together (`AEROSTACK_REALTIME_MAX_STREAMS_PER_CLIENT`);
+   * secret keys are not limited.
+   */
+  maxStreamsPerClient: number;
 }
 
 export class ConfigError extends Error {
@@ -342,6 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       presenceTtlSeconds: integer(env, 'AEROSTACK_REALTIME_PRESENCE_TTL_SECONDS', 30, 1, 3_600),
       streamMaxSeconds: integer(env, 'AEROSTACK_REALTIME_STREAM_MAX_SECONDS', 900, 1, 86_400),
       userPublishPerMinute: integer(env, 'AEROSTACK_REALTIME_USER_PUBLISH_PER_MINUTE', 600, 1, 1_000_000),
+      maxStreamsPerClient: integer(env, 'AEROSTACK_REALTIME_MAX_STREAMS_PER_CLIENT', 100, 1, 1_000_000),
     },
     masterKeys: env.AEROSTACK_MASTER_KEYS || null,
     heartbeatMs: integer(env, 'AEROSTACK_SSE_HEARTBEAT_MS', 15_000, 100, 300_000),

@@ -27,6 +27,7 @@ import {
   createRedisRateLimiter,
   type RateLimiter,
 } from './services/rate-limit/index.js';
+import { createStreamRegistry, migrations as streamMigrations } from './services/streams/index.js';
 import { createVault, loadMasterKeys, type VaultTables, vaultMigrations } from './services/vault/index.js';
 import type { CoreServices, Services } from './services.js';
 
@@ -52,10 +53,11 @@ export interface PlatformOptions {
   prepared?: boolean;
 }
 
-/** The core's own migrations: the idempotency replay store and the vault's data keys. */
+/** The core's own migrations: the idempotency replay store, the vault's data keys, open streams. */
 const CORE_MIGRATIONS = [
   { name: 'idempotency', migrations: idempotencyMigrations },
   { name: 'vault', migrations: vaultMigrations },
+  { name: 'streams', migrations: streamMigrations },
 ];
 
 /** Every migration of the core and of `modules`. */
@@ -129,6 +131,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     opened.push(bus);
     const rateLimiter = createRateLimiter(config, logger, options.worker);
     opened.push(rateLimiter);
+    const streams = createStreamRegistry(database, logger);
+    opened.push(streams);
     const core: Omit<CoreServices, 'authenticate'> = {
       config,
       logger,
@@ -136,6 +140,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       bus,
       vault: createVault({ db: tables<VaultTables>(database), masterKeys }),
       rateLimiter,
+      streams,
       workerId: options.worker?.id ?? null,
       modules,
     };

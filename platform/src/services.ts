@@ -5,6 +5,7 @@ import type { Logger } from './lib/logger.js';
 import type { Module } from './modules/module.js';
 import type { Bus } from './services/bus/index.js';
 import type { RateLimiter } from './services/rate-limit/index.js';
+import type { StreamRegistry } from './services/streams/index.js';
 import type { Vault } from './services/vault/index.js';
 
 /** What the platform itself provides to every module: built once at boot, closed once at shutdown. */
@@ -18,6 +19,8 @@ export interface CoreServices {
   vault: Vault;
   /** Per-key rate limits shared by every worker (and node, with Redis). */
   rateLimiter: RateLimiter;
+  /** The long-lived event streams open on every worker and node, for caps across all of them. */
+  streams: StreamRegistry;
   /**
    * Checks an `Authorization` header against the credential table for the given security schemes
    * (set once every module has contributed its rows; endpoints outside the spec use it).

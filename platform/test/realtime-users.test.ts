@@ -17,6 +17,8 @@ const NOTE_INSERT = 'INSERT INTO notes (id, user_id, body) VALUES (:id, :auth_us
 const STREAM_MAX_SECONDS = 6;
 /** Low, so the test reaches it; the other tests publish a few messages per user at most. */
 const USER_PUBLISH_PER_MINUTE = 30;
+/** Low, so the test reaches it; no other test holds more than two streams of one user. */
+const MAX_STREAMS = 3;
 
 describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
   let stores: Awaited<ReturnType<typeof backend.create>>;
@@ -52,6 +54,7 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
         ...defaults.realtime,
         streamMaxSeconds: STREAM_MAX_SECONDS,
         userPublishPerMinute: USER_PUBLISH_PER_MINUTE,
+        maxStreamsPerClient: MAX_STREAMS,
       },
     });
     keys = server.platform.keys!;
@@ -189,6 +192,47 @@ describe.each(BACKENDS)('realtime for signed-in users on $name', (backend) => {
     expect(history.json.data).toHaveLength(USER_PUBLISH_PER_MINUTE);
     expect((await send(users.bob.token)).status).toBe(201);
     expect((await send(keys.secretKey)).status).toBe(201);
+  });
+
+  it('caps the streams one end user holds open, not other users nor the secret key', async () => {
+    const dave = await call('POST', '/v1/auth/sign-up', keys.publishableKey, {
+      email: 'dave@example.test',
+      password: 'correct horse battery',
+    });
+    expect(dave.status).toBe(201);
+    const token = dave.json.accessToken as string;
+    const held = [];
+    for (let i = 0; i < MAX_STREAMS; i++) {
+      const stream = await subscribe([`user/${dave.json.user.id}/inbox`], token);
+      expect(stream.status).toBe(200);
+      await stream.next();
+      held.push(stream);
+    }
+    const refused = await subscribe(['chat/lobby'], token);
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(await refused.text()).code).toBe('realtime/too-many-streams');
+    // Others are not affected: another user, and the server's secret key.
+    const bob = await subscribe(['chat/lobby'], users.bob.token);
+    expect(bob.status).toBe(200);
+    bob.close();
+    const server = [];
+    for (let i = 0; i <= MAX_STREAMS; i++) {
+      const stream = await subscribe(['chat/lobby'], keys.secretKey);
+      expect(stream.status).toBe(200);
+      server.push(stream);
+    }
+    for (const stream of server) stream.close();
+    // A stream that ends gives its place back once the platform sees it end.
+    held.pop()!.close();
+    let again = await subscribe(['chat/lobby'], token);
+    for (let i = 0; i < 50 && again.status === 429; i++) {
+      await again.text();
+      await new Promise((r) => setTimeout(r, 100));
+      again = await subscribe(['chat/lobby'], token);
+    }
+    expect(again.status).toBe(200);
+    again.close();
+    for (const stream of held) stream.close();
   });
 
   it('names the user on their presence entries, which only they may remove', async () => {

@@ -40,24 +40,4 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  // The event streams open on every worker and node (decision 0045): caps per token, and a legacy
-  // SSE session a POST names is known to exist (and whose it is) wherever the POST lands.
-  '20261125130000_gateway_streams': {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('gateway_streams')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
-        .addColumn('token_id', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        // Epoch milliseconds; the worker holding the stream pushes it on while the stream is open.
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('gateway_streams_token')
-        .on('gateway_streams')
-        .columns(['token_id', 'expires_at'])
-        .execute();
-    },
-  },
 };

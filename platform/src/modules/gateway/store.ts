@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { onePage, type Position } from '../../lib/cursor.js';
 
 export interface GatewayTables {
@@ -26,15 +26,7 @@ export interface GatewayTables {
     created_at: string;
     updated_at: string;
   };
-  gateway_streams: {
-    id: string;
-    workspace_id: string;
-    token_id: string;
-    kind: 'notifications' | 'legacy-sse';
-    expires_at: number;
-  };
 }
-export type StreamRow = GatewayTables['gateway_streams'];
 export type ServerRow = GatewayTables['gateway_servers'];
 export type ServerChanges = Partial<Omit<ServerRow, 'id' | 'workspace_id' | 'kind' | 'created_at'>>;
 export type HealthColumns = Pick<
@@ -121,42 +113,4 @@ export async function composedBy(db: Db, workspaceIds: readonly string[]): Promi
 
 export async function saveHealth(db: Db, id: string, health: HealthColumns): Promise<void> {
   await db.updateTable('gateway_servers').set(health).where('id', '=', id).execute();
-}
-
-/**
- * Records an open stream unless its token already holds `max` live ones (one statement: two
- * opens racing on SQLite cannot both pass; on PostgreSQL, under read committed, they may by one).
- */
-export async function openStream(db: Db, row: StreamRow, now: number, max: number): Promise<boolean> {
-  const result = await sql`
-    INSERT INTO gateway_streams (id, workspace_id, token_id, kind, expires_at)
-    SELECT ${row.id}, ${row.workspace_id}, ${row.token_id}, ${row.kind}, ${row.expires_at}
-    WHERE (SELECT COUNT(*) FROM gateway_streams WHERE token_id = ${row.token_id} AND expires_at > ${now}) < ${max}
-  `.execute(db);
-  return Number(result.numAffectedRows ?? 0n) === 1;
-}
-
-/** Pushes the expiry of the streams `ids` (held by this worker) to `expiresAt`. */
-export async function touchStreams(db: Db, ids: readonly string[], expiresAt: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('gateway_streams').set({ expires_at: expiresAt }).where('id', 'in', ids).execute();
-}
-
-export async function closeStream(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('gateway_streams').where('id', '=', id).execute();
-}
-
-/** The live stream `id` (of any worker or node), if there is one. */
-export async function liveStream(db: Db, id: string, now: number): Promise<StreamRow | undefined> {
-  return db
-    .selectFrom('gateway_streams')
-    .selectAll()
-    .where('id', '=', id)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-}
-
-/** Forgets streams whose worker stopped pushing their expiry (it crashed, or its node did). */
-export async function sweepStreams(db: Db, now: number): Promise<void> {
-  await db.deleteFrom('gateway_streams').where('expires_at', '<=', now).execute();
 }

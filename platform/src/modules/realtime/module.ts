@@ -5,6 +5,7 @@ import { takeOrRefuse } from '../../http/limit.js';
 import { ApiError } from '../../http/problem.js';
 import { encodeCursor, positionOf } from '../../lib/cursor.js';
 import type { JsonValue } from '../../services/bus/index.js';
+import type { OpenStream } from '../../services/streams/index.js';
 import type { Services } from '../../services.js';
 import { defineModule } from '../module.js';
 import { isReserved } from './channels.js';
@@ -23,6 +24,37 @@ declare module '../../services.js' {
 
 type Action = 'subscribe' | 'publish' | 'presence';
 
+/**
+ * An end user's stream, counted against their cap on every worker and node (decision 0045): a
+ * signed-in user by id, a publishable key alone by client IP. Secret keys (servers) are not capped.
+ */
+async function countStream(
+  services: Services,
+  principal: Principal,
+  projectId: string,
+  clientIp: string,
+): Promise<OpenStream | null> {
+  if (principal.scheme === 'secretKey') return null;
+  const max = services.config.realtime.maxStreamsPerClient;
+  const who = principal.userId ?? `ip:${clientIp}`;
+  const stream = await services.streams.open(`realtime:${projectId}:${who}`, 'realtime', max);
+  if (stream) return stream;
+  throw new ApiError(
+    'realtime/too-many-streams',
+    `At most ${max} open streams per end user (per client IP without a session): close one first.`,
+  );
+}
+
+/** `events`, its stream record forgotten when it ends or its client goes (whichever comes first). */
+async function* forgetting<T>(events: AsyncIterable<T>, stream: OpenStream, signal: AbortSignal) {
+  signal.addEventListener('abort', () => stream.close(), { once: true });
+  try {
+    yield* events;
+  } finally {
+    stream.close();
+  }
+}
+
 /** Asks the project's rules; a denial is a 403 whose detail is the rules' reason. */
 async function allow(services: Services, principal: Principal, channel: string, action: Action) {
   const decision = await services.rules.channel(principal, channel, action);
@@ -40,13 +72,13 @@ export default defineModule({
   dropProject,
   create: createRealtimeService,
   handlers: defineHandlers({
-    'realtime.subscribe': async ({ principal, query, services, lastEventId, signal }) => {
+    'realtime.subscribe': async ({ principal, query, services, lastEventId, signal, clientIp }) => {
       const channels = [...new Set(query.channel)];
       for (const channel of channels) await allow(services, principal, channel, 'subscribe');
-      return {
-        status: 200,
-        events: services.realtime.subscribe(principal, projectIdOf(principal), channels, lastEventId, signal),
-      };
+      const projectId = projectIdOf(principal);
+      const counted = await countStream(services, principal, projectId, clientIp);
+      const events = services.realtime.subscribe(principal, projectId, channels, lastEventId, signal);
+      return { status: 200, events: counted ? forgetting(events, counted, signal) : events };
     },
 
     'realtime.publish': async ({ principal, body, services, clientIp }) => {

@@ -7,7 +7,7 @@ import { legacySseEndpoints } from './legacy-sse.js';
 import type { Gateway } from './mcp-server.js';
 import { createNotifier } from './notify.js';
 import { streamableEndpoints } from './streamable.js';
-import { createStreamRegistry } from './streams.js';
+import { createGatewayStreams } from './streams.js';
 
 /**
  * The workspace gateway's MCP endpoints (decision 0035): Streamable HTTP at `/ws/{workspace}` and
@@ -20,7 +20,7 @@ export function gatewayEndpoints(services: Services): Endpoint[] {
     aggregator,
     calls: createCalls(services, aggregator),
     cancellations: createCancellations(services.bus),
-    streams: createStreamRegistry(services),
+    streams: createGatewayStreams(services),
   };
   const notifier = createNotifier(services);
   return [...streamableEndpoints(gateway, notifier), ...legacySseEndpoints(gateway, notifier)];

@@ -111,7 +111,7 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
     if (!SESSION_ID.test(sessionId)) return notFound();
     // A session on another worker or node is one the registry knows, opened with this token; any
     // other would swallow the POST (202, and no answer ever on any stream).
-    if (!sessions.has(sessionId) && (await gateway.streams.holderOf(sessionId)) !== caller.tokenId)
+    if (!sessions.has(sessionId) && !(await gateway.streams.isSessionOf(sessionId, caller.tokenId)))
       return notFound();
     // The request is built already (its URL names the session): its body is read from it.
     const body = () => (request.body ?? []) as unknown as AsyncIterable<Uint8Array>;

@@ -23,7 +23,7 @@ import { VERSION } from '../../../version.js';
 import { type Aggregator, type ListKind, merge } from './aggregate.js';
 import type { Calls } from './calls.js';
 import type { Cancellations } from './cancel.js';
-import type { StreamRegistry } from './streams.js';
+import type { GatewayStreams } from './streams.js';
 import type { Caller } from './types.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -35,7 +35,7 @@ export interface Gateway {
   calls: Calls;
   cancellations: Cancellations;
   /** The event streams open on every worker and node (caps, legacy sessions). */
-  streams: StreamRegistry;
+  streams: GatewayStreams;
 }
 
 /** Every list may change (upstreams come and go): clients are told over their notification stream. */
