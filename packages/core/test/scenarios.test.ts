@@ -93,6 +93,10 @@ const CALLS: Record<string, Call> = {
       { idempotencyKey: idempotencyKey(args), ...options(args, IDEMPOTENCY_KEY) },
     ),
   'projects.get': (clients, args) => admin(clients).projects.get(String(args.path.projectId), options(args)),
+  'projects.update': (clients, args) =>
+    admin(clients).projects.update(String(args.path.projectId), args.body as never, options(args)),
+  'projects.delete': (clients, args) =>
+    admin(clients).projects.delete(String(args.path.projectId), options(args)),
   'projects.keys.list': (clients, args) =>
     admin(clients).projects.keys.list(String(args.path.projectId), listOptions(args)),
   'projects.keys.rotate': (clients, args) =>
