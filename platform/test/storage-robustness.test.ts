@@ -391,6 +391,63 @@ describe.each(MATRIX)('the orphan sweep on $name', ({ backend, store }) => {
   }, 120_000);
 });
 
+describe.each(MATRIX)('a write the sweep gave up on, on $name', ({ backend, store }) => {
+  let p: Awaited<ReturnType<typeof served>>;
+  beforeAll(async () => {
+    p = await served(backend, store, {
+      AEROSTACK_STORAGE_QUOTA_BYTES: String(64 * MiB),
+      AEROSTACK_STORAGE_SWEEP_INTERVAL_SECONDS: '0',
+    });
+  }, 60_000);
+  afterAll(() => p?.close());
+
+  it('answers 408 storage/upload-stalled, and nothing of it stays', async () => {
+    const graceMs = p.t.platform.services.config.storage.orphanGraceSeconds * 1000;
+    const before = await p.held();
+    let resume!: () => void;
+    const stalled = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    let sent = 0;
+    const upload = fetch(`${p.url}/v1/storage/objects/stalled`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${p.t.keys.secretKey}`, 'content-type': 'application/octet-stream' },
+      body: new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (sent === 2) return controller.close();
+          if (sent === 1) await stalled;
+          controller.enqueue(new Uint8Array(MiB).fill(++sent));
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    for (let i = 0; (await p.uploads()).length === 0; i++) {
+      expect(i, 'the upload never registered').toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Long past the grace period, as far as the sweep can tell: the write is abandoned.
+    expect((await p.storage.sweep(Date.now() + 2 * graceMs)).abandoned).toBe(1);
+    resume();
+    const res = await upload;
+    expect(res.status, await res.clone().text()).toBe(408);
+    expect(((await res.json()) as { code: string }).code).toBe('storage/upload-stalled');
+    expect(
+      (
+        await fetch(`${p.url}/v1/storage/objects/stalled/metadata`, {
+          headers: { authorization: `Bearer ${p.t.keys.secretKey}` },
+        })
+      ).status,
+    ).toBe(404);
+    expect(await p.uploads()).toEqual([]);
+    expect(await p.usage()).toEqual({ used: 0, stored: 0 });
+    // Its bytes are deleted in the background.
+    for (let i = 0; (await p.held()).length !== before.length; i++) {
+      expect(i, JSON.stringify(await p.held())).toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }, 60_000);
+});
+
 /** Settings for a platform process on `stores`. */
 function envOf(stores: Awaited<ReturnType<Backend['create']>>, extra: Record<string, string>) {
   return {

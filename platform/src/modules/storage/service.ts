@@ -51,7 +51,7 @@ interface Pending {
   refreshedAt: number;
 }
 
-/** The sweep took a write's row: it stalled past the grace period, and its bytes are gone. */
+/** The sweep took a write's row: it stalled past the grace period (answered storage/upload-stalled). */
 class AbandonedWrite extends Error {}
 
 /** The quota has no room for a reservation (rolls back the transaction that tried). */
@@ -219,16 +219,22 @@ export async function createStorageService(services: Services, objects?: ObjectS
     return stored;
   }
 
-  /** Gives back what a failed write held: its registration, its quota and any bytes it wrote. */
-  async function release(pending: Pending): Promise<void> {
-    await transaction(async (t) => {
+  /**
+   * Gives back what a failed write held: its registration, its quota and any bytes it wrote.
+   * Whether the sweep had taken the registration already (the write stalled past the grace period).
+   */
+  async function release(pending: Pending): Promise<boolean> {
+    const swept = await transaction(async (t) => {
       const upload = await store.takeUpload(t, pending.blob);
       if (upload) await store.addUsage(t, pending.projectId, -Number(upload.reserved_bytes));
+      return !upload;
     }).catch((error) => {
       // Left to the sweep, which releases registrations that stopped being refreshed.
       services.logger.warn('storage: a failed write was not released', { error: String(error) });
+      return false;
     });
     discard(pending.blob);
+    return swept;
   }
 
   /** Writes `pending.blob` with `work`, then commits the row `rowOf` makes; undone on any failure. */
@@ -241,10 +247,12 @@ export async function createStorageService(services: Services, objects?: ObjectS
       await work();
       return await commit(pending, rowOf());
     } catch (error) {
-      await release(pending);
-      if (error instanceof AbandonedWrite)
-        throw new Error(
-          `storage: the write of ${pending.blob} made no progress for ${orphanGraceSeconds} s and was swept`,
+      const swept = await release(pending);
+      // The sweep removed its bytes under it: whatever failed then (a rename, a part) is a consequence.
+      if (swept && !(error instanceof ApiError))
+        throw new ApiError(
+          'storage/upload-stalled',
+          `The upload made no progress for about ${orphanGraceSeconds} s and was given up; send it again.`,
         );
       throw error;
     }
