@@ -63,24 +63,30 @@ export function createProjectService(services: Services) {
      * Deletes the project and everything of it (decision 0048): every module revokes the
      * project's credentials (registry order), then drops its data (reverse order), then the row
      * goes. A row written meanwhile by a request already past authentication makes the row's
-     * deletion fail on its foreign key, and the modules drop again.
+     * deletion fail on its foreign key, and the modules drop again; once the row is gone they drop
+     * once more, for what a straggler wrote where no foreign key refuses it (files, Redis, tables
+     * that name the project without referencing it).
      */
     async delete(accountId: string, projectId: string): Promise<void> {
       if (!(await store.findProject(db, accountId, projectId))) throw notFound(projectId);
       const { modules } = services;
       for (const module of modules) await module.revokeProject?.(services, projectId);
       const reversed = [...modules].reverse();
-      for (let pass = 1; ; pass++) {
+      const dropAll = async () => {
         for (const module of reversed) await module.dropProject?.(services, projectId);
+      };
+      for (let pass = 1; ; pass++) {
+        await dropAll();
         try {
           // Another deletion of the same project finished first.
           if (!(await store.deleteProject(db, accountId, projectId))) throw notFound(projectId);
-          return;
+          break;
         } catch (error) {
           if (pass === DROP_PASSES || !store.isForeignKeyViolation(error)) throw error;
           services.logger.warn('projects: a write raced the deletion; dropping again', { projectId, pass });
         }
       }
+      await dropAll();
     },
   };
 }

@@ -16,7 +16,9 @@ export async function dropProject(services: Services, projectId: string): Promis
     .where('project_id', '=', projectId)
     .returning('blob')
     .execute();
-  await db.deleteFrom('storage_signing_secrets').where('project_id', '=', projectId).execute();
+  for (const table of ['storage_signing_secrets', 'storage_usage', 'storage_uploads'] as const) {
+    await db.deleteFrom(table).where('project_id', '=', projectId).execute();
+  }
   const { objects } = services.storage;
   for (const { blob } of rows) await objects.delete(blob);
   if (objects.kind === 'local') {
