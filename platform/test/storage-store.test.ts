@@ -118,6 +118,48 @@ describe.each(haveS3 ? ['local', 's3'] : ['local'])('the %s object store', (kind
     expect(await subject.leftovers()).toEqual([]);
   }, 60_000);
 
+  it('lists its blobs and partial writes older than a time (no other names), and removes them', async () => {
+    const blob = `prj_leftovers/${'a'.repeat(24)}`;
+    const partial = `prj_leftovers/${'b'.repeat(24)}`;
+    const before = new Date(Date.now() - 60_000);
+    await subject.store.write(blob, chunks(bytesOf(100), 100));
+    await subject.store.write('prj_leftovers/not-a-blob-name', chunks(bytesOf(10), 10));
+    // A write in flight: 17 MiB in (an S3 multipart upload is open), then it waits.
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    async function* hanging() {
+      yield* chunks(bytesOf(17 * MB, 5), MB);
+      await paused;
+    }
+    const writing = subject.store.write(partial, hanging());
+    const all = async () => {
+      const found: { name: string; partial: boolean }[] = [];
+      for await (const l of subject.store.leftovers(new Date(Date.now() + 60_000)))
+        found.push({ name: l.name, partial: l.partial });
+      return found.filter((l) => l.name.startsWith('prj_leftovers/'));
+    };
+    for (let i = 0; (await all()).length < 2; i++) {
+      expect(i, 'the partial write never showed up').toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await all()).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: blob, partial: false },
+      { name: partial, partial: true },
+    ]);
+    for await (const l of subject.store.leftovers(before)) expect(l.name).not.toMatch(/^prj_leftovers/);
+    for await (const l of subject.store.leftovers(new Date(Date.now() + 60_000)))
+      if (l.name.startsWith('prj_leftovers/')) await l.remove();
+    expect(await all()).toEqual([]);
+    await expect(subject.store.read(blob, null)).rejects.toBeDefined();
+    // The write whose partial bytes were removed fails rather than store anything.
+    resume();
+    await expect(writing).rejects.toBeDefined();
+    await expect(subject.store.read(partial, null)).rejects.toBeDefined();
+    expect(await subject.leftovers()).toEqual([]);
+  }, 60_000);
+
   it('copies independently, and deletes (a missing name is no error)', async () => {
     const body = bytesOf(5000);
     await subject.store.write('p/original', chunks(body, 1000));
