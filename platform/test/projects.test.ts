@@ -380,6 +380,17 @@ describe.each(BACKENDS)('projects on $name', (backend) => {
       expect(user.status).toBe(200);
     });
 
+    it('two deletions at once: one deletes (204), the other finds nothing (404)', async () => {
+      const project = await newProject('Twice');
+      await call('PUT', '/v1/cache/x', project.secretKey, { value: 1 });
+      const answers = await Promise.all(
+        [1, 2].map(() => call('DELETE', `/v1/projects/${project.id}`, accountKey)),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([204, 404]);
+      expect(answers.find((a) => a.status === 404)?.json.code).toBe('projects/not-found');
+      expect(await rowsNaming(server.platform.services.database, project.id)).toEqual({});
+    });
+
     it('ends the project’s open realtime streams', async () => {
       const project = await newProject('Streaming');
       const stream = await openSse(`${server.url}/v1/realtime/events?channel=room`, {
