@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -7,6 +9,7 @@ import { listen, type Server } from '../src/server.js';
 import { type AiProviders, aiProviders } from './support/ai-providers.js';
 import { BACKENDS } from './support/backends.js';
 import { configFor } from './support/harness.js';
+import { browse, startTestOp, type TestOp } from './support/oidc.js';
 import {
   pathsNaming,
   postgresSchemaExists,
@@ -26,6 +29,19 @@ const SQLite: typeof BetterSqlite3 = createRequire(import.meta.url)(
   Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3' : 'better-sqlite3-node20',
 );
 const AI_ENV = { AEROSTACK_AI_PROVIDER: 'openai', AEROSTACK_AI_API_KEY: 'sk-operator-0123456789' };
+/** Where an OpenID Connect sign-in lands, and the PKCE pair that redeems its code. */
+const APP = 'https://app.example.com/auth';
+const VERIFIER = randomBytes(32).toString('base64url');
+const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
+
+/** A free loopback port: the OP must know the platform's callback URL before the platform listens. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 const ID = `prj_${'0'.repeat(20)}`;
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON
@@ -50,6 +66,7 @@ afterAll(() => providers.close());
 describe.each(BACKENDS)('projects on $name', (backend) => {
   let stores: Awaited<ReturnType<typeof backend.create>>;
   let server: Server;
+  let op: TestOp;
   let accountKey: string;
   let intruderKey: string;
 
@@ -108,6 +125,32 @@ describe.each(BACKENDS)('projects on $name', (backend) => {
     );
     await ok(call('POST', '/v1/auth/otp', project.publishableKey, { email }), 204);
     await ok(call('POST', '/v1/auth/signing-keys/rotate', sk), 201);
+    // An OpenID Connect provider, a sign-in through it (an identity), and a sign-in left halfway (a flow).
+    await ok(
+      call('PUT', '/v1/auth/providers/test-op', sk, {
+        issuer: op.issuer,
+        clientId: op.clients[0]!.id,
+        clientSecret: op.clients[0]!.secret,
+      }),
+    );
+    const authorize = () =>
+      ok(
+        call('POST', '/v1/auth/oidc/authorize', project.publishableKey, {
+          provider: 'test-op',
+          redirectTo: APP,
+          codeChallenge: CHALLENGE,
+        }),
+      );
+    const subject = `sub-${project.id}`;
+    op.accounts.set(subject, { email: `oidc.${project.id}@example.com`, email_verified: true });
+    const landing = await browse((await authorize()).url, subject, APP);
+    await ok(
+      call('POST', '/v1/auth/oidc/exchange', project.publishableKey, {
+        code: landing.searchParams.get('code'),
+        codeVerifier: VERIFIER,
+      }),
+    );
+    await authorize();
     await ok(
       call('POST', '/v1/db/migrations', sk, {
         migrations: [{ name: '001_notes', sql: 'CREATE TABLE notes (body text)' }],
@@ -197,10 +240,13 @@ describe.each(BACKENDS)('projects on $name', (backend) => {
 
   beforeAll(async () => {
     stores = await backend.create();
+    const port = await freePort();
+    op = await startTestOp(`http://127.0.0.1:${port}/v1/auth/oidc/callback`);
     server = await listen({
-      ...configFor(stores, { env: AI_ENV }),
+      ...configFor(stores, {
+        env: { ...AI_ENV, PORT: String(port), AEROSTACK_AUTH_OIDC_ALLOW_HTTP: '1' },
+      }),
       host: '127.0.0.1',
-      port: 0,
     });
     accountKey = server.platform.keys!.accountKey;
     const { account, keys, database } = server.platform.services;
@@ -209,6 +255,7 @@ describe.each(BACKENDS)('projects on $name', (backend) => {
   });
   afterAll(async () => {
     await server?.close(1_000);
+    await op?.close();
     await stores?.cleanup();
   });
 
@@ -321,6 +368,9 @@ describe.each(BACKENDS)('projects on $name', (backend) => {
           'auth_outbox.project_id',
           'auth_settings.project_id',
           'auth_signing_keys.project_id',
+          'auth_oidc_providers.project_id',
+          'auth_oidc_flows.project_id',
+          'auth_identities.project_id',
           'rules_versions.project_id',
           'db_databases.project_id',
           'realtime_events.project_id',
