@@ -190,6 +190,19 @@ describe.each(MATRIX)('storage limits before the body on $name', ({ backend, sto
     await nothingKept(before);
   }, 60_000);
 
+  it('stores an empty file sent with Content-Length: 0', async () => {
+    const empty = await fetch(`${p.url}/v1/storage/objects/empty`, {
+      method: 'PUT',
+      headers: { ...auth(), 'content-type': 'application/octet-stream', 'content-length': '0' },
+      body: new Uint8Array(0),
+    });
+    expect(empty.status, await empty.clone().text()).toBe(200);
+    expect(((await empty.json()) as { sizeBytes: number }).sizeBytes).toBe(0);
+    const down = await fetch(`${p.url}/v1/storage/objects/empty`, { headers: auth() });
+    expect(down.status).toBe(200);
+    expect((await down.arrayBuffer()).byteLength).toBe(0);
+  });
+
   it('still counts a chunked body (no Content-Length) as it arrives', async () => {
     const before = await p.usage();
     const chunked = await putUntilAnswered(`${p.url}/v1/storage/objects/chunked`, auth());

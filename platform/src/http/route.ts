@@ -66,7 +66,9 @@ export function createRoute(
 
   async function readRequestBody(req: Incoming): Promise<unknown> {
     if (!requestBody) return undefined;
-    if (!req.hasBody) {
+    // `Content-Length: 0` on a byte body is an empty file (a stored empty object), not a missing body.
+    const emptyBytes = requestBody.kind === 'bytes' && req.header('content-length') === '0';
+    if (!req.hasBody && !emptyBytes) {
       if (requestBody.required)
         throw new ApiError('request/invalid-body', 'This operation needs a request body.');
       return requestBody.kind === 'json' ? {} : undefined;
