@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, createWorker } from '../../packages/node/src/index.js';
 import { parseOptions } from '../lib/options.js';
-import { loadAverage } from '../lib/procs.js';
+import { loadAverage, treeCpuS } from '../lib/procs.js';
 import { median } from '../lib/result.js';
 import { startPlatform, type Target } from '../lib/target.js';
 
@@ -34,6 +34,21 @@ interface Row {
   ratio: number;
   /** milliseconds per job (enqueue → pull → ack), median over the rounds' means */
   msPerJob: number;
+  /** the platform's CPU milliseconds per job, and per /healthz request (medians) */
+  cpuMsPerJob: number;
+  cpuMsPerHealthz: number;
+  /** CPU per job ÷ CPU per /healthz: what a job costs in /healthz requests (median per round) */
+  healthzPerJob: number;
+}
+
+/** `run`'s count, and the platform's CPU milliseconds per counted unit while it ran. */
+async function withCpu(
+  target: Target,
+  run: () => Promise<number>,
+): Promise<{ count: number; cpuMs: number }> {
+  const before = treeCpuS(target.pid);
+  const count = await run();
+  return { count, cpuMs: ((treeCpuS(target.pid) - before) * 1000) / count };
 }
 
 async function post(target: Target, path: string, body: unknown): Promise<unknown> {
@@ -133,7 +148,11 @@ async function countSucceeded(target: Target, type: string): Promise<number> {
  * drained by 4 workers of concurrency 4; jobs per second from their start to their last ack.
  * Throws unless every job ran exactly once and succeeded.
  */
-async function workersRound(target: Target, type: string, jobs: number): Promise<number> {
+async function workersRound(
+  target: Target,
+  type: string,
+  jobs: number,
+): Promise<{ perS: number; cpuMs: number }> {
   let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
@@ -148,6 +167,7 @@ async function workersRound(target: Target, type: string, jobs: number): Promise
     drained = resolve;
   });
   const started = performance.now();
+  const cpuBefore = treeCpuS(target.pid);
   const workers = Array.from({ length: 4 }, () =>
     createWorker({
       client,
@@ -165,6 +185,7 @@ async function workersRound(target: Target, type: string, jobs: number): Promise
   await allRan;
   await Promise.all(workers.map((w) => w.stop())); // waits for the last acks
   const seconds = (performance.now() - started) / 1000;
+  const cpuMs = ((treeCpuS(target.pid) - cpuBefore) * 1000) / jobs;
   const twice = [...runs].filter(([, n]) => n > 1).length;
   const succeeded = await countSucceeded(target, type);
   if (errors.length > 0 || twice > 0 || succeeded !== jobs) {
@@ -172,7 +193,7 @@ async function workersRound(target: Target, type: string, jobs: number): Promise
       `workers: ${jobs} jobs, ${runs.size} ran, ${twice} more than once, ${succeeded} succeeded, errors: ${errors.map(String).join('; ')}`,
     );
   }
-  return jobs / seconds;
+  return { perS: jobs / seconds, cpuMs };
 }
 
 interface Build {
@@ -200,25 +221,39 @@ async function measure(
     { c: 16, batch: 'workers' },
   ];
   for (const { c, batch } of cases) {
-    const samples = new Map(builds.map((b) => [b.name, { jobs: [] as number[], healthz: [] as number[] }]));
+    const samples = new Map(
+      builds.map((b) => [
+        b.name,
+        { jobs: [] as number[], healthz: [] as number[], cpuJob: [] as number[], cpuHealthz: [] as number[] },
+      ]),
+    );
     for (let r = 0; r < rounds; r++) {
       // Builds take turns going first, so neither always runs on the warmer machine.
       for (const { name, target } of r % 2 === 0 ? builds : [...builds].reverse()) {
         const type = `bench.${c}.${batch}.${r}`;
-        const j =
-          batch === 'workers'
-            ? await workersRound(target, type, backlog)
-            : (await closedLoop(c, seconds, jobStep(target, type, batch))) / seconds;
-        const h = (await closedLoop(c, seconds, healthzStep(target))) / seconds;
-        samples.get(name)!.jobs.push(j);
-        samples.get(name)!.healthz.push(h);
+        let j: number;
+        let cpuJob: number;
+        if (batch === 'workers') {
+          ({ perS: j, cpuMs: cpuJob } = await workersRound(target, type, backlog));
+        } else {
+          const run = await withCpu(target, () => closedLoop(c, seconds, jobStep(target, type, batch)));
+          j = run.count / seconds;
+          cpuJob = run.cpuMs;
+        }
+        const hz = await withCpu(target, () => closedLoop(c, seconds, healthzStep(target)));
+        const h = hz.count / seconds;
+        const sample = samples.get(name)!;
+        sample.jobs.push(j);
+        sample.healthz.push(h);
+        sample.cpuJob.push(cpuJob);
+        sample.cpuHealthz.push(hz.cpuMs);
         console.log(
-          `  ${backend} ${name} c=${c} batch=${batch} round ${r + 1}: ${j.toFixed(0)} jobs/s, ${h.toFixed(0)} healthz/s (load ${loadAverage()})`,
+          `  ${backend} ${name} c=${c} batch=${batch} round ${r + 1}: ${j.toFixed(0)} jobs/s, ${h.toFixed(0)} healthz/s, CPU ${cpuJob.toFixed(2)} ms/job, ${hz.cpuMs.toFixed(3)} ms/healthz (load ${loadAverage()})`,
         );
       }
     }
     for (const { name } of builds) {
-      const { jobs, healthz } = samples.get(name)!;
+      const { jobs, healthz, cpuJob, cpuHealthz } = samples.get(name)!;
       const jobsPerS = median(jobs);
       rows.push({
         backend,
@@ -229,6 +264,9 @@ async function measure(
         healthzPerS: median(healthz),
         ratio: median(jobs.map((j, i) => j / healthz[i]!)),
         msPerJob: (1000 * c) / jobsPerS,
+        cpuMsPerJob: median(cpuJob),
+        cpuMsPerHealthz: median(cpuHealthz),
+        healthzPerJob: median(cpuJob.map((j, i) => j / cpuHealthz[i]!)),
       });
     }
   }
@@ -246,7 +284,9 @@ async function main() {
   console.log(
     `bench:queue ${o.root}; platform: ${o.platformCmd}${o.versus ? `; versus ${o.versus.root}: ${o.versus.cmd}` : ''}; ${rounds} rounds × ${seconds} s per case, ${backlog} jobs per workers round`,
   );
-  const backends: Array<{ name: string; postgres: string | null }> = [{ name: 'sqlite', postgres: null }];
+  // BENCH_SQLITE=0 measures PostgreSQL alone (two shorter runs instead of one long one).
+  const backends: Array<{ name: string; postgres: string | null }> =
+    process.env.BENCH_SQLITE === '0' ? [] : [{ name: 'sqlite', postgres: null }];
   if (process.env.BENCH_DATABASE_URL)
     backends.push({ name: 'postgres', postgres: process.env.BENCH_DATABASE_URL });
   else console.log('  (PostgreSQL skipped: set BENCH_DATABASE_URL to an admin URL)');
@@ -288,16 +328,18 @@ async function main() {
     }
   }
   console.log(
-    '\n| backend | build | clients | jobs per pull | jobs/s (enqueue → pull → ack) | ms per job per client | /healthz req/s | jobs ÷ healthz |',
+    '\n| backend | build | clients | jobs per pull | jobs/s (enqueue → pull → ack) | /healthz req/s | jobs ÷ healthz | platform CPU ms per job | per /healthz | job in /healthz (CPU) |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(
-      `| ${r.backend} | ${r.build} | ${r.concurrency} | ${r.batch} | ${r.jobsPerS.toFixed(0)} | ${r.msPerJob.toFixed(2)} | ${r.healthzPerS.toFixed(0)} | ${r.ratio.toFixed(3)} |`,
+      `| ${r.backend} | ${r.build} | ${r.concurrency} | ${r.batch} | ${r.jobsPerS.toFixed(0)} | ${r.healthzPerS.toFixed(0)} | ${r.ratio.toFixed(3)} | ${r.cpuMsPerJob.toFixed(2)} | ${r.cpuMsPerHealthz.toFixed(3)} | ${r.healthzPerJob.toFixed(1)} |`,
     );
   }
   if (o.versus) {
-    console.log('\n| backend | clients | jobs per pull | jobs ÷ healthz, this | versus | this ÷ versus |');
+    console.log(
+      '\n| backend | clients | jobs per pull | jobs ÷ healthz, this ÷ versus | CPU per job, this ÷ versus | job in /healthz (CPU), this / versus |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const r of rows.filter((x) => x.build === 'this')) {
       const v = rows.find(
@@ -308,7 +350,7 @@ async function main() {
           x.batch === r.batch,
       )!;
       console.log(
-        `| ${r.backend} | ${r.concurrency} | ${r.batch} | ${r.ratio.toFixed(3)} | ${v.ratio.toFixed(3)} | ${(r.ratio / v.ratio).toFixed(2)} |`,
+        `| ${r.backend} | ${r.concurrency} | ${r.batch} | ${(r.ratio / v.ratio).toFixed(2)} | ${(r.cpuMsPerJob / v.cpuMsPerJob).toFixed(2)} | ${r.healthzPerJob.toFixed(1)} / ${v.healthzPerJob.toFixed(1)} |`,
       );
     }
   }
