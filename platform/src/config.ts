@@ -398,6 +398,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       dir: env.AEROSTACK_STORAGE_DIR ? resolve(env.AEROSTACK_STORAGE_DIR) : null,
       maxObjectBytes: integer(env, 'AEROSTACK_STORAGE_MAX_OBJECT_BYTES', 1024 ** 3, 1, 5 * 1024 ** 3),
       quotaBytes: integer(env, 'AEROSTACK_STORAGE_QUOTA_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      sweepIntervalSeconds: integer(env, 'AEROSTACK_STORAGE_SWEEP_INTERVAL_SECONDS', 3600, 0, 7 * 86_400),
+      orphanGraceSeconds: integer(env, 'AEROSTACK_STORAGE_ORPHAN_GRACE_SECONDS', 3600, 0, 30 * 86_400),
       s3: s3(env),
     },
     ai: {
@@ -405,8 +407,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       apiKey: env.AEROSTACK_AI_API_KEY || null,
       baseUrl: url(env, 'AEROSTACK_AI_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') ?? null,
       chatModel: env.AEROSTACK_AI_CHAT_MODEL?.trim() || null,
-      sweepIntervalSeconds: integer(env, 'AEROSTACK_STORAGE_SWEEP_INTERVAL_SECONDS', 3600, 0, 7 * 86_400),
-      orphanGraceSeconds: integer(env, 'AEROSTACK_STORAGE_ORPHAN_GRACE_SECONDS', 3600, 0, 30 * 86_400),
       embeddingModel: env.AEROSTACK_AI_EMBEDDING_MODEL?.trim() || null,
       localModel: resolve(
         env.AEROSTACK_AI_LOCAL_MODEL ||
@@ -416,8 +416,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       userRequestsPerMinute: integer(env, 'AEROSTACK_AI_USER_RATE_LIMIT', 20, 1, 1_000_000),
     },
     queue: {
-      keepSucceededSeconds: integer(env, 'AEROSTACK_QUEUE_KEEP_SUCCEEDED_SECONDS', 7 * 86_400, 0, 3650 * 86_400),
-      keepCancelledSeconds: integer(env, 'AEROSTACK_QUEUE_KEEP_CANCELLED_SECONDS', 7 * 86_400, 0, 3650 * 86_400),
+      keepSucceededSeconds: integer(
+        env,
+        'AEROSTACK_QUEUE_KEEP_SUCCEEDED_SECONDS',
+        7 * 86_400,
+        0,
+        3650 * 86_400,
+      ),
+      keepCancelledSeconds: integer(
+        env,
+        'AEROSTACK_QUEUE_KEEP_CANCELLED_SECONDS',
+        7 * 86_400,
+        0,
+        3650 * 86_400,
+      ),
       keepDeadSeconds: integer(env, 'AEROSTACK_QUEUE_KEEP_DEAD_SECONDS', 30 * 86_400, 0, 3650 * 86_400),
     },
   };
