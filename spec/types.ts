@@ -67,10 +67,21 @@ export interface paths {
         get: operations["projects.get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a project and everything in it
+         * @description Deletes the project with all its data: keys, end users and their sessions, database,
+         *     realtime messages, cache, queue jobs, stored objects, AI usage, vector indexes and rules.
+         *     Its keys and its users' sessions stop working on the next request, on every node, before
+         *     anything else is deleted. Cannot be undone.
+         */
+        delete: operations["projects.delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename a project
+         * @description Fields left out are unchanged.
+         */
+        patch: operations["projects.update"];
         trace?: never;
     };
     "/v1/projects/{projectId}/keys": {
@@ -1370,7 +1381,8 @@ export interface paths {
          * @description Stores a job of `type` with its `payload`, available to consumers after `delaySeconds`.
          *     With an `idempotencyKey`, the project never holds two jobs with that key: a second
          *     enqueue answers 200 with the job the first one created (whatever its status), or 422
-         *     `queue/idempotency-conflict` when its type or payload differ. The `Idempotency-Key`
+         *     `queue/idempotency-conflict` when its type or payload differ. The key holds as long as
+         *     that job is kept (see the retention of finished jobs). The `Idempotency-Key`
          *     header is the platform's usual 24-hour replay of the whole response.
          */
         post: operations["queue.enqueue"];
@@ -1598,7 +1610,9 @@ export interface paths {
          * @description Stores the body at `key`, replacing any object there once the whole body has arrived (a
          *     failed or cancelled upload leaves the previous object as it was). The body is streamed to
          *     the store, never held in memory. Larger than the platform's per-object limit:
-         *     413 `storage/object-too-large`; over the project's quota: 413 `storage/quota-exceeded`.
+         *     413 `storage/object-too-large`; over the project's quota: 413 `storage/quota-exceeded`,
+         *     before any of the body is read when its `Content-Length` says so (a body without one is
+         *     counted as it arrives). Concurrent uploads never take the project past its quota together.
          */
         put: operations["storage.upload"];
         post?: never;
@@ -2085,6 +2099,11 @@ export interface components {
         ProjectCreate: {
             /** @example My app */
             name: string;
+        };
+        /** @description The fields to change. */
+        ProjectUpdate: {
+            /** @example My renamed app */
+            name?: string;
         };
         /** @description A page of projects. */
         ProjectList: {
@@ -3884,6 +3903,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description `projects/not-found`: no project with this id belongs to the account. */
+        ProjectNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description `workspaces/not-found`: no workspace with this id that the credential may see. */
         WorkspaceNotFound: {
             headers: {
@@ -4145,15 +4173,65 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description `projects/not-found`: no project with this id belongs to the account. */
-            404: {
+            404: components["responses"]["ProjectNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "projects.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ProjectNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "projects.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectUpdate"];
+            };
+        };
+        responses: {
+            /** @description The project as updated. */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Project"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ProjectNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["Problem"];
         };
     };
@@ -6068,6 +6146,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `realtime/too-many-streams`: this end user holds the most open streams allowed; close one first. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             default: components["responses"]["Problem"];
         };
     };
@@ -7828,6 +7915,15 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description `storage/upload-stalled`: no progress for longer than the grace period for writes; nothing was stored. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `storage/object-too-large` or `storage/quota-exceeded`. */
             413: {
                 headers: {
@@ -7943,6 +8039,15 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description `storage/not-found`: no object at the source key. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `storage/upload-stalled`: the copy took longer than the grace period for writes; nothing was stored. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8154,6 +8259,15 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             /** @description `storage/invalid-signature` or `storage/url-expired`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `storage/upload-stalled`: no progress for longer than the grace period for writes; nothing was stored. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

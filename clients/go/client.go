@@ -31,7 +31,7 @@ type Client struct {
 	Health *HealthService
 	// Projects: Projects and their API keys (account key).
 	Projects *ProjectsService
-	// Queue: A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again.
+	// Queue: A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again. Finished jobs are removed once older than the operator's retention for their status (by default 7 days for `succeeded` and `cancelled`, 30 days for `dead`; decision 0047).
 	Queue *QueueService
 	// Realtime: Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent history, and see who is here (presence). `table/<name>` channels carry the database's change events and only the platform publishes on them. End users (publishable key) may do what the project's rules allow (signed in with an access token, or anonymous with the publishable key); the secret key may do everything.
 	Realtime *RealtimeService

@@ -136,6 +136,8 @@ const (
 	CodeRealtimeReservedChannel = "realtime/reserved-channel"
 	// CodeRealtimeStateTooLarge: Presence state too large (413). A presence state is at most 1 KiB of JSON.
 	CodeRealtimeStateTooLarge = "realtime/state-too-large"
+	// CodeRealtimeTooManyStreams: Too many streams (429). The end user (a session, or a publishable key alone: per client IP) holds the most open streams the project allows (`AEROSTACK_REALTIME_MAX_STREAMS_PER_CLIENT`): close one first.
+	CodeRealtimeTooManyStreams = "realtime/too-many-streams"
 	// CodeRequestBodyTooLarge: Request body too large (413). The body exceeds the operation's limit (`x-aerostack-max-body-bytes`, else `AEROSTACK_BODY_LIMIT_BYTES`, 1 MiB by default).
 	CodeRequestBodyTooLarge = "request/body-too-large"
 	// CodeRequestHeadersTooLarge: Request headers too large (431). The request headers together exceed the server's limit.
@@ -182,6 +184,8 @@ const (
 	CodeStorageObjectTooLarge = "storage/object-too-large"
 	// CodeStorageQuotaExceeded: Quota exceeded (413). The upload would take the project over its storage quota.
 	CodeStorageQuotaExceeded = "storage/quota-exceeded"
+	// CodeStorageUploadStalled: Upload stalled (408). The upload made no progress for longer than the platform's grace period for writes (`AEROSTACK_STORAGE_ORPHAN_GRACE_SECONDS`) and was given up; nothing was stored. Send it again.
+	CodeStorageUploadStalled = "storage/upload-stalled"
 	// CodeStorageURLExpired: Signed URL expired (403). The signed URL's expiry has passed.
 	CodeStorageURLExpired = "storage/url-expired"
 	// CodeVectorDimensionMismatch: Wrong dimension (422). A vector (or the embedding model's output) does not have the index's dimension.

@@ -59,6 +59,11 @@ type ProjectCreate struct {
 	Name string `json:"name"`
 }
 
+// ProjectUpdate is the fields to change.
+type ProjectUpdate struct {
+	Name param.Opt[string] `json:"name,omitzero"`
+}
+
 // ProjectList is a page of projects.
 type ProjectList struct {
 	Data []Project `json:"data"`

@@ -125,6 +125,38 @@ func (s *ProjectsService) Get(ctx context.Context, projectID string, opts ...opt
 	return &out, nil
 }
 
+// Delete deletes a project and everything in it.
+//
+// Deletes the project with all its data: keys, end users and their sessions, database,
+// realtime messages, cache, queue jobs, stored objects, AI usage, vector indexes and rules.
+// Its keys and its users' sessions stop working on the next request, on every node, before
+// anything else is deleted. Cannot be undone.
+//
+// DELETE /v1/projects/{projectId}
+//
+//	err := client.Projects.Delete(ctx, projectID)
+func (s *ProjectsService) Delete(ctx context.Context, projectID string, opts ...option.RequestOption) error {
+	r := &requestconfig.Request{Method: http.MethodDelete, Path: "/v1/projects/" + url.PathEscape(projectID), Query: url.Values{}, Header: http.Header{}, Auth: true}
+	return requestconfig.Do(ctx, r, nil, slices.Concat(s.Options, opts)...)
+}
+
+// Update renames a project.
+//
+// Fields left out are unchanged.
+//
+// PATCH /v1/projects/{projectId}
+//
+//	res, err := client.Projects.Update(ctx, projectID, aerostack.ProjectUpdate{})
+func (s *ProjectsService) Update(ctx context.Context, projectID string, body ProjectUpdate, opts ...option.RequestOption) (*Project, error) {
+	r := &requestconfig.Request{Method: http.MethodPatch, Path: "/v1/projects/" + url.PathEscape(projectID), Query: url.Values{}, Header: http.Header{}, Auth: true}
+	r.JSON, r.HasJSON = body, true
+	var out Project
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // ProjectsKeysService groups the projects.keys operations.
 type ProjectsKeysService struct {
 	// Options apply to every call of this service, after the client's.

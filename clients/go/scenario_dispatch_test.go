@@ -72,6 +72,18 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				return client.Projects.Get(ctx, scenariotest.Decode[string](a.Path["projectId"]), opts...)
 			},
 		},
+		"projects.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Projects.Delete(ctx, scenariotest.Decode[string](a.Path["projectId"]), opts...)
+			},
+		},
+		"projects.update": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Projects.Update(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[aerostack.ProjectUpdate](a.Body), opts...)
+			},
+		},
 		"projects.keys.list": {
 			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
 				params := &aerostack.ProjectsKeysListParams{}

@@ -129,7 +129,9 @@ type StorageDownloadParams struct {
 // Stores the body at `key`, replacing any object there once the whole body has arrived (a
 // failed or cancelled upload leaves the previous object as it was). The body is streamed to
 // the store, never held in memory. Larger than the platform's per-object limit:
-// 413 `storage/object-too-large`; over the project's quota: 413 `storage/quota-exceeded`.
+// 413 `storage/object-too-large`; over the project's quota: 413 `storage/quota-exceeded`,
+// before any of the body is read when its `Content-Length` says so (a body without one is
+// counted as it arrives). Concurrent uploads never take the project past its quota together.
 //
 // PUT /v1/storage/objects/{key}
 //

@@ -14,6 +14,11 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'projects.list': (client, a) async => (await client.projects.list(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
     'projects.create': (client, a) async => (await client.projects.create(name: a.body['name'] as String, idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
     'projects.get': (client, a) async => (await client.projects.get(a.path['projectId'] as String)).toJson(),
+    'projects.delete': (client, a) async {
+      await client.projects.delete(a.path['projectId'] as String);
+      return null;
+    },
+    'projects.update': (client, a) async => (await client.projects.update(a.path['projectId'] as String, name: a.body['name'] as String?)).toJson(),
     'projects.keys.list': (client, a) async => (await client.projects.keys.list(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
     'projects.keys.rotate': (client, a) async => (await client.projects.keys.rotate(a.path['projectId'] as String, type: ApiKeyType.fromJson(a.body['type'] as String), idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
     'cache.list': (client, a) async => (await client.cache.list(prefix: a.query['prefix'] as String?, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),

@@ -143,7 +143,7 @@ class Aerostack(SyncAPIClient):
 
     @cached_property
     def queue(self) -> QueueResource:
-        """A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again."""
+        """A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again. Finished jobs are removed once older than the operator's retention for their status (by default 7 days for `succeeded` and `cancelled`, 30 days for `dead`; decision 0047)."""
         return QueueResource(self)
 
     @cached_property
@@ -238,7 +238,7 @@ class AsyncAerostack(AsyncAPIClient):
 
     @cached_property
     def queue(self) -> AsyncQueueResource:
-        """A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again."""
+        """A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again. Finished jobs are removed once older than the operator's retention for their status (by default 7 days for `succeeded` and `cancelled`, 30 days for `dead`; decision 0047)."""
         return AsyncQueueResource(self)
 
     @cached_property

@@ -41,6 +41,20 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "result": "json",
         "pager": None,
     },
+    "projects.delete": {
+        "namespace": ("projects",),
+        "method": "delete",
+        "arguments": (("path", "projectId", "project_id"),),
+        "result": "empty",
+        "pager": None,
+    },
+    "projects.update": {
+        "namespace": ("projects",),
+        "method": "update",
+        "arguments": (("path", "projectId", "project_id"), ("field", "name", "name")),
+        "result": "json",
+        "pager": None,
+    },
     "projects.keys.list": {
         "namespace": ("projects", "keys"),
         "method": "list",

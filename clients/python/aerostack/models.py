@@ -18,6 +18,7 @@ __all__ = [
     "Account",
     "Project",
     "ProjectCreate",
+    "ProjectUpdate",
     "ProjectList",
     "ProjectWithKeys",
     "ApiKeyWithSecret",
@@ -365,6 +366,12 @@ class ProjectCreate(BaseModel):
     """What a new project needs."""
 
     name: str
+
+
+class ProjectUpdate(BaseModel):
+    """The fields to change."""
+
+    name: Optional[str] = None
 
 
 class ProjectList(BaseModel):
@@ -1852,6 +1859,7 @@ for _model in (
     Account,
     Project,
     ProjectCreate,
+    ProjectUpdate,
     ProjectList,
     ProjectWithKeys,
     ApiKeyWithSecret,

@@ -89,7 +89,9 @@ class AerostackClient {
   /// them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a
   /// job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat.
   /// Failed attempts are retried with exponential backoff, then go to the dead letter (status
-  /// `dead`), from where `queue.redrive` queues them again.
+  /// `dead`), from where `queue.redrive` queues them again. Finished jobs are removed once older
+  /// than the operator's retention for their status (by default 7 days for `succeeded` and
+  /// `cancelled`, 30 days for `dead`; decision 0047).
   late final QueueApi queue = QueueApi(_transport);
 
   /// Channels such as `chat/room-1`: subscribe over server-sent events, publish, read the recent

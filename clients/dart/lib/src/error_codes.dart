@@ -255,6 +255,11 @@ abstract final class ErrorCode {
   /// Presence state too large (413). A presence state is at most 1 KiB of JSON.
   static const realtimeStateTooLarge = 'realtime/state-too-large';
 
+  /// Too many streams (429). The end user (a session, or a publishable key alone: per client IP)
+  /// holds the most open streams the project allows (`AEROSTACK_REALTIME_MAX_STREAMS_PER_CLIENT`):
+  /// close one first.
+  static const realtimeTooManyStreams = 'realtime/too-many-streams';
+
   /// Request body too large (413). The body exceeds the operation's limit
   /// (`x-aerostack-max-body-bytes`, else `AEROSTACK_BODY_LIMIT_BYTES`, 1 MiB by default).
   static const requestBodyTooLarge = 'request/body-too-large';
@@ -330,6 +335,11 @@ abstract final class ErrorCode {
 
   /// Quota exceeded (413). The upload would take the project over its storage quota.
   static const storageQuotaExceeded = 'storage/quota-exceeded';
+
+  /// Upload stalled (408). The upload made no progress for longer than the platform's grace period
+  /// for writes (`AEROSTACK_STORAGE_ORPHAN_GRACE_SECONDS`) and was given up; nothing was stored.
+  /// Send it again.
+  static const storageUploadStalled = 'storage/upload-stalled';
 
   /// Signed URL expired (403). The signed URL's expiry has passed.
   static const storageUrlExpired = 'storage/url-expired';

@@ -164,6 +164,24 @@ class ProjectCreate {
       };
 }
 
+/// The fields to change.
+class ProjectUpdate {
+  /// Creates a [ProjectUpdate].
+  const ProjectUpdate({this.name});
+
+  /// Reads a [ProjectUpdate] from its JSON object; unknown keys are ignored.
+  factory ProjectUpdate.fromJson(Map<String, Object?> json) => ProjectUpdate(
+        name: json['name'] as String?,
+      );
+
+  final String? name;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        if (name != null) 'name': name,
+      };
+}
+
 /// A page of projects.
 class ProjectList {
   /// Creates a [ProjectList].

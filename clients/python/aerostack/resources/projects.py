@@ -268,6 +268,80 @@ class ProjectsResource(SyncAPIResource):
             ),
         )
 
+    def delete(
+        self,
+        project_id: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> None:
+        """Delete a project and everything in it.
+
+        Deletes the project with all its data: keys, end users and their sessions, database,
+        realtime messages, cache, queue jobs, stored objects, AI usage, vector indexes and rules.
+        Its keys and its users' sessions stop working on the next request, on every node, before
+        anything else is deleted. Cannot be undone.
+
+        ``DELETE /v1/projects/{projectId}``.
+
+        Example::
+
+            client.projects.delete(project_id)
+        """
+        self._client.request(
+            None,
+            RequestOptions(
+                "DELETE",
+                f"/v1/projects/{path_param(project_id)}",
+                auth=True,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            ),
+        )
+
+    def update(
+        self,
+        project_id: str,
+        *,
+        name: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Project:
+        """Rename a project.
+
+        Fields left out are unchanged.
+
+        ``PATCH /v1/projects/{projectId}``.
+
+        Example::
+
+            result = client.projects.update(project_id)
+        """
+        return cast(
+            "Project",
+            self._client.request(
+                Project,
+                RequestOptions(
+                    "PATCH",
+                    f"/v1/projects/{path_param(project_id)}",
+                    json=strip_not_given({"name": name}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
     def list_all(
         self,
         *,
@@ -538,6 +612,80 @@ class AsyncProjectsResource(AsyncAPIResource):
             ),
         )
 
+    async def delete(
+        self,
+        project_id: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> None:
+        """Delete a project and everything in it.
+
+        Deletes the project with all its data: keys, end users and their sessions, database,
+        realtime messages, cache, queue jobs, stored objects, AI usage, vector indexes and rules.
+        Its keys and its users' sessions stop working on the next request, on every node, before
+        anything else is deleted. Cannot be undone.
+
+        ``DELETE /v1/projects/{projectId}``.
+
+        Example::
+
+            await client.projects.delete(project_id)
+        """
+        await self._client.request(
+            None,
+            RequestOptions(
+                "DELETE",
+                f"/v1/projects/{path_param(project_id)}",
+                auth=True,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            ),
+        )
+
+    async def update(
+        self,
+        project_id: str,
+        *,
+        name: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Project:
+        """Rename a project.
+
+        Fields left out are unchanged.
+
+        ``PATCH /v1/projects/{projectId}``.
+
+        Example::
+
+            result = await client.projects.update(project_id)
+        """
+        return cast(
+            "Project",
+            await self._client.request(
+                Project,
+                RequestOptions(
+                    "PATCH",
+                    f"/v1/projects/{path_param(project_id)}",
+                    json=strip_not_given({"name": name}),
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
     def list_all(
         self,
         *,
@@ -584,6 +732,8 @@ class ProjectsResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
         self.create = to_raw_response_wrapper(resource.create)
         self.get = to_raw_response_wrapper(resource.get)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.update = to_raw_response_wrapper(resource.update)
 
     @cached_property
     def keys(self) -> ProjectsKeysResourceWithRawResponse:
@@ -607,6 +757,8 @@ class AsyncProjectsResourceWithRawResponse:
         self.list = async_to_raw_response_wrapper(resource.list)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.get = async_to_raw_response_wrapper(resource.get)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.update = async_to_raw_response_wrapper(resource.update)
 
     @cached_property
     def keys(self) -> AsyncProjectsKeysResourceWithRawResponse:

@@ -20,7 +20,7 @@ from ..models import JobStatus, Job, JobEnqueue, LeasedJobList, JobLease, JobLis
 
 
 class QueueResource(SyncAPIResource):
-    """The ``queue`` operations. A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again."""
+    """The ``queue`` operations. A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again. Finished jobs are removed once older than the operator's retention for their status (by default 7 days for `succeeded` and `cancelled`, 30 days for `dead`; decision 0047)."""
 
     @cached_property
     def with_raw_response(self) -> QueueResourceWithRawResponse:
@@ -81,7 +81,8 @@ class QueueResource(SyncAPIResource):
         Stores a job of `type` with its `payload`, available to consumers after `delaySeconds`.
         With an `idempotencyKey`, the project never holds two jobs with that key: a second
         enqueue answers 200 with the job the first one created (whatever its status), or 422
-        `queue/idempotency-conflict` when its type or payload differ. The `Idempotency-Key`
+        `queue/idempotency-conflict` when its type or payload differ. The key holds as long as
+        that job is kept (see the retention of finished jobs). The `Idempotency-Key`
         header is the platform's usual 24-hour replay of the whole response.
 
         ``POST /v1/queue/jobs``.
@@ -432,7 +433,7 @@ class QueueResource(SyncAPIResource):
 
 
 class AsyncQueueResource(AsyncAPIResource):
-    """The ``queue`` operations. A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again."""
+    """The ``queue`` operations. A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again. Finished jobs are removed once older than the operator's retention for their status (by default 7 days for `succeeded` and `cancelled`, 30 days for `dead`; decision 0047)."""
 
     @cached_property
     def with_raw_response(self) -> AsyncQueueResourceWithRawResponse:
@@ -493,7 +494,8 @@ class AsyncQueueResource(AsyncAPIResource):
         Stores a job of `type` with its `payload`, available to consumers after `delaySeconds`.
         With an `idempotencyKey`, the project never holds two jobs with that key: a second
         enqueue answers 200 with the job the first one created (whatever its status), or 422
-        `queue/idempotency-conflict` when its type or payload differ. The `Idempotency-Key`
+        `queue/idempotency-conflict` when its type or payload differ. The key holds as long as
+        that job is kept (see the retention of finished jobs). The `Idempotency-Key`
         header is the platform's usual 24-hour replay of the whole response.
 
         ``POST /v1/queue/jobs``.

@@ -54,6 +54,37 @@ class ProjectsApi {
   Future<Project> get(String projectId, {RequestOptions? options}) =>
       _transport.json('GET', '/v1/projects/${Uri.encodeComponent(projectId)}', (json) => Project.fromJson(json as Map<String, Object?>), auth: true, options: options);
 
+  /// Deletes a project and everything in it.
+  ///
+  /// Deletes the project with all its data: keys, end users and their sessions, database,
+  /// realtime messages, cache, queue jobs, stored objects, AI usage, vector indexes and rules.
+  /// Its keys and its users' sessions stop working on the next request, on every node, before
+  /// anything else is deleted. Cannot be undone.
+  ///
+  /// `DELETE /v1/projects/{projectId}`
+  ///
+  /// ```dart
+  /// await client.projects.delete(projectId);
+  /// ```
+  Future<void> delete(String projectId, {RequestOptions? options}) =>
+      _transport.empty('DELETE', '/v1/projects/${Uri.encodeComponent(projectId)}', auth: true, options: options);
+
+  /// Renames a project.
+  ///
+  /// Fields left out are unchanged.
+  ///
+  /// `PATCH /v1/projects/{projectId}`
+  ///
+  /// ```dart
+  /// final result = await client.projects.update(projectId);
+  /// ```
+  Future<Project> update(String projectId, {String? name, RequestOptions? options}) {
+    final body_ = <String, Object?>{
+      if (name != null) 'name': name,
+    };
+    return _transport.json('PATCH', '/v1/projects/${Uri.encodeComponent(projectId)}', (json) => Project.fromJson(json as Map<String, Object?>), body: JsonPayload(body_), auth: true, options: options);
+  }
+
   /// Every item of [list], fetching pages as the stream is listened to.
   ///
   /// ```dart

@@ -8,7 +8,9 @@ import '../transport.dart';
 /// jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery
 /// is at least once: a job whose lease runs out is handed to another consumer, so handlers must
 /// tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead
-/// letter (status `dead`), from where `queue.redrive` queues them again.
+/// letter (status `dead`), from where `queue.redrive` queues them again. Finished jobs are removed
+/// once older than the operator's retention for their status (by default 7 days for `succeeded` and
+/// `cancelled`, 30 days for `dead`; decision 0047).
 class QueueApi {
   /// Used by [AerostackClient]; get one from `client.queue`.
   QueueApi(this._transport);
@@ -30,7 +32,8 @@ class QueueApi {
   /// Stores a job of `type` with its `payload`, available to consumers after `delaySeconds`.
   /// With an `idempotencyKey`, the project never holds two jobs with that key: a second
   /// enqueue answers 200 with the job the first one created (whatever its status), or 422
-  /// `queue/idempotency-conflict` when its type or payload differ. The `Idempotency-Key`
+  /// `queue/idempotency-conflict` when its type or payload differ. The key holds as long as
+  /// that job is kept (see the retention of finished jobs). The `Idempotency-Key`
   /// header is the platform's usual 24-hour replay of the whole response.
   ///
   /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex digits, one per
