@@ -47,7 +47,9 @@ async function countStream(
 
 /** `events`, its stream record forgotten when it ends or its client goes (whichever comes first). */
 async function* forgetting<T>(events: AsyncIterable<T>, stream: OpenStream, signal: AbortSignal) {
-  signal.addEventListener('abort', () => stream.close(), { once: true });
+  // A client gone before the stream starts never runs the `finally`: the signal forgets it then.
+  if (signal.aborted) stream.close();
+  else signal.addEventListener('abort', () => stream.close(), { once: true });
   try {
     yield* events;
   } finally {

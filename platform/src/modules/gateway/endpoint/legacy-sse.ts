@@ -83,7 +83,10 @@ export function legacySseEndpoints(gateway: Gateway, notifier: Notifier): Endpoi
       remove();
       stream.close();
     };
-    await server.connect(transport);
+    await server.connect(transport).catch((error: unknown) => {
+      transport.onclose?.();
+      throw error;
+    });
     return new Response(transport.stream, {
       headers: {
         ...baseHeaders,

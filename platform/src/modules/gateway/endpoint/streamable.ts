@@ -134,11 +134,14 @@ export function streamableEndpoints(gateway: Gateway, notifier: Notifier): Endpo
       return httpError(429, 'gateway/too-many-streams', gateway.streams.tooMany(), requestId, baseHeaders);
     const server = gatewayServer(gateway, caller, requestId);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    await server.connect(transport);
-    const response = await transport.handleRequest(request).catch((error: unknown) => {
-      stream.close();
-      throw error;
-    });
+    // The stream's record goes with any failure before the stream is handed out.
+    const response = await server
+      .connect(transport)
+      .then(() => transport.handleRequest(request))
+      .catch((error: unknown) => {
+        stream.close();
+        throw error;
+      });
     if (response.status !== 200) {
       stream.close();
       return answer(response, baseHeaders, () => {});
