@@ -1,0 +1,57 @@
+/**
+ * The contract between the hosting module (deployments, routes, schedulers) and the runtime that
+ * runs deployed code in workerd (decision 0049). The module decides *what* runs; the runtime
+ * decides *how*: one workerd process per project, limits, the watchdog, outbound fetch.
+ */
+
+/** One immutable deployment of one worker, as the runtime loads it. */
+export interface WorkerSource {
+  /** The deployment's id. The runtime reloads the worker when the id it holds differs. */
+  deploymentId: string;
+  /** The worker's name within its project (`aerostack.toml` `name`); unique per project. */
+  name: string;
+  /** ES modules; the first is the entry. Names are relative paths (`index.js`, `lib/util.js`). */
+  modules: { name: string; content: string }[];
+  /** `YYYY-MM-DD`; no later than the runtime's `maxCompatibilityDate`. */
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  /** Text bindings: the `[vars]` of `aerostack.toml` and the project's secrets. */
+  vars: Record<string, string>;
+}
+
+/** What one invocation left behind: kept per deployment (bounded) and tailed live. */
+export interface InvocationLog {
+  deploymentId: string;
+  worker: string;
+  /** Epoch ms. */
+  at: number;
+  /** `ok`, `exception` (uncaught error), or the limit that stopped it. */
+  outcome: 'ok' | 'exception' | 'cpu-limit' | 'memory-limit' | 'wall-limit' | 'crashed';
+  /** console.* lines and uncaught errors, in order. */
+  lines: { level: 'debug' | 'info' | 'log' | 'warn' | 'error'; message: string; at: number }[];
+}
+
+export interface HostedRuntime {
+  /** The newest compatibility date the bundled workerd supports (`YYYY-MM-DD`). */
+  readonly maxCompatibilityDate: string;
+  /**
+   * Makes `workers` the project's set (all of its active deployments: they run in one workerd and
+   * may call each other). Cheap when nothing changed; reloads the project's workerd otherwise.
+   * Throws an `ApiError` (`hosting/compatibility-date-unsupported`, `hosting/worker-invalid` with
+   * workerd's message) when the code cannot load.
+   */
+  ensure(projectId: string, workers: readonly WorkerSource[]): Promise<void>;
+  /**
+   * One HTTP request to a loaded worker of the project. A worker stopped by a limit answers an
+   * `ApiError` thrown here (`hosting/cpu-limit-exceeded`, `hosting/memory-limit-exceeded`,
+   * `hosting/wall-limit-exceeded`, `hosting/worker-crashed`); the project's workerd is restarted
+   * on its next request, and other projects never notice.
+   */
+  fetch(projectId: string, worker: string, request: Request): Promise<Response>;
+  /** Subscribes to invocation logs of every project this runtime hosts; returns the unsubscribe. */
+  onLog(listener: (projectId: string, log: InvocationLog) => void): () => void;
+  /** Stops the project's workerd (project deleted, idle). */
+  unload(projectId: string): Promise<void>;
+  /** Stops every workerd this runtime started. */
+  close(): Promise<void>;
+}
