@@ -48,6 +48,20 @@ export interface Config {
   ai: AiConfig;
   /** The job queue (module `queue`, decisions 0039 and 0047). */
   queue: QueueConfig;
+  /** Hosted code (module `hosting`, decisions 0049 and 0050). */
+  hosting: HostingConfig;
+}
+
+/** Hosted code: `deploy` is the deployments API's (decision 0050); the runtime adds its own section. */
+export interface HostingConfig {
+  deploy: HostingDeployConfig;
+}
+
+export interface HostingDeployConfig {
+  /** The most bytes of bundled code (UTF-8, all modules) one deployment holds (`AEROSTACK_HOSTING_MAX_BUNDLE_BYTES`). */
+  maxBundleBytes: number;
+  /** The most workers one project holds (`AEROSTACK_HOSTING_MAX_WORKERS`). */
+  maxWorkers: number;
 }
 
 /**
@@ -431,6 +445,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
         3650 * 86_400,
       ),
       keepDeadSeconds: integer(env, 'AEROSTACK_QUEUE_KEEP_DEAD_SECONDS', 30 * 86_400, 0, 3650 * 86_400),
+    },
+    hosting: {
+      deploy: {
+        maxBundleBytes: integer(env, 'AEROSTACK_HOSTING_MAX_BUNDLE_BYTES', 10 * 1024 * 1024, 1024, 24 * 1024 * 1024),
+        maxWorkers: integer(env, 'AEROSTACK_HOSTING_MAX_WORKERS', 100, 1, 100_000),
+      },
     },
   };
 }
