@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { ApiError } from '../../http/problem.js';
+import { escapeGlob } from '../../lib/redis-glob.js';
 import { LIST, PRUNE, REMOVE, SET_INCREMENT } from './redis-scripts.js';
 import {
   type CacheStore,
@@ -54,9 +55,6 @@ const BATCH = 1_000;
 function expiresAtFrom(pttl: number, now: number): number | null {
   return pttl >= 0 ? now + pttl : null;
 }
-
-/** A prefix for SCAN's MATCH: glob characters escaped (cache keys have none; project ids neither). */
-const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
 /** Cache entries in Redis under `aerostack:{projectId}:cache:{key}`, indexed in `aerostack:{projectId}:cache-index`. */
 export function createRedisCacheStore(
@@ -219,7 +217,7 @@ export function createRedisCacheStore(
 
     async flush(projectId, prefix) {
       await indexed();
-      const match = `${globEscape(prefixOf(projectId) + prefix)}*`;
+      const match = `${escapeGlob(prefixOf(projectId) + prefix)}*`;
       const skip = prefixOf(projectId).length;
       let deleted = 0;
       let cursor = '0';
