@@ -60,10 +60,6 @@ export class OpenStreams {
     for (const end of this.#ends) end();
     this.#ends.clear();
   }
-
-  get size(): number {
-    return this.#ends.size;
-  }
 }
 
 /**
