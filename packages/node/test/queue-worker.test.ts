@@ -9,8 +9,8 @@ import { type AerostackClient, createClient, createWorker, FatalJobError, type J
 
 // createWorker against the real platform over HTTP: concurrency, acks and fails, heartbeats that
 // keep a long job's short lease alive, a graceful stop that finishes in-flight jobs or releases
-// them, and a consumer process killed mid-job whose job another consumer finishes once the lease
-// expires, the first one's late ack rejected.
+// them; and, on SQLite and on PostgreSQL, a consumer process killed mid-job whose job another
+// consumer finishes once the lease expires, the first one's late ack rejected.
 
 let platform: RunningPlatform;
 let client: AerostackClient;
@@ -34,9 +34,9 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000)
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-const finalState = (id: string) =>
+const finalState = (id: string, on: AerostackClient = client) =>
   until(async () => {
-    const job = await client.queue.get(id);
+    const job = await on.queue.get(id);
     return ['succeeded', 'dead', 'cancelled'].includes(job.status) ? job : undefined;
   });
 
@@ -167,125 +167,131 @@ describe('createWorker', () => {
     await next.stop();
     expect(done).toMatchObject({ status: 'succeeded', result: 'second worker', attempts: 2 });
   });
-
-  it('finishes the job of a consumer killed mid-job once its lease expires, rejecting its late ack', async () => {
-    const type = uniqueType('killed');
-    const job = await client.queue.enqueue(type, 'survive me');
-    const child: ChildProcess = spawn(
-      join(import.meta.dirname, '../../../node_modules/.bin/tsx'),
-      [join(import.meta.dirname, 'fixtures/queue-consumer.ts')],
-      {
-        env: {
-          ...process.env,
-          AEROSTACK_URL: platform.url,
-          AEROSTACK_SECRET_KEY: platform.secretKey,
-          AEROSTACK_QUEUE_TYPE: type,
-          AEROSTACK_QUEUE_LEASE_SECONDS: '2',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const exited = new Promise((resolve, reject) => {
-      child.once('exit', resolve);
-      child.once('error', reject);
-    });
-    const first = await new Promise<{ jobId: string; leaseId: string }>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const line = out.split('\n')[0];
-        if (out.includes('\n') && line) resolve(JSON.parse(line));
-      });
-      child.once('exit', (code) => reject(new Error(`consumer exited (${code}) before taking the job`)));
-    });
-    expect(first.jobId).toBe(job.id);
-    // The consumer is the tsx CLI and the node process it runs: kill both, the one mid-job first.
-    const consumer = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-    for (const pid of [...consumer, child.pid!]) process.kill(pid, 'SIGKILL');
-    await exited;
-    // Still running under the dead consumer's lease (or, once the platform's sweep ended the
-    // expired lease, waiting for its retry).
-    expect(['running', 'failed']).toContain((await client.queue.get(job.id)).status);
-
-    const seen: Job[] = [];
-    const second = createWorker({
-      client,
-      types: [type],
-      pollIntervalMs: 50,
-      handler: (j) => {
-        seen.push(j);
-        return 'finished by the second';
-      },
-    });
-    const done = await finalState(job.id);
-    await second.stop();
-    expect(done).toMatchObject({ status: 'succeeded', attempts: 2, result: 'finished by the second' });
-    expect(seen[0]!.error).toMatch(/expired/);
-    const late = await rejectionOf(client.queue.ack(job.id, first.leaseId, 'first, late'));
-    expect([late.status, late.code]).toEqual([409, 'queue/lease-lost']);
-    expect((await client.queue.get(job.id)).result).toBe('finished by the second');
-  });
 });
 
-// Several workers on one queue, as a deployment scales out: on SQLite and on PostgreSQL (each
-// worker's pull takes different jobs), every job of a backlog runs once and succeeds.
-describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))('four workers on $name', (backend) => {
-  let stores: Awaited<ReturnType<typeof backend.create>>;
-  let shared: RunningPlatform;
-  beforeAll(async () => {
-    stores = await backend.create();
-    shared = await startPlatform({
-      dataDir: stores.dataDir,
-      ...(stores.databaseUrl ? { databaseUrl: stores.databaseUrl, masterKeys: stores.masterKeys! } : {}),
-      quiet: true,
-      env: { AEROSTACK_AUTH_SCRYPT: '1024:8:1' },
+// Consumers that share a queue, on SQLite and on PostgreSQL (whose leases are taken with
+// FOR UPDATE SKIP LOCKED): a consumer process killed mid-job, whose job another consumer finishes
+// once the lease expires, the first one's late ack rejected; and, as a deployment scales out, four
+// workers that each pull different jobs, every job of a backlog run once and succeeded.
+describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))(
+  'workers sharing a queue on $name',
+  (backend) => {
+    let stores: Awaited<ReturnType<typeof backend.create>>;
+    let shared: RunningPlatform;
+    beforeAll(async () => {
+      stores = await backend.create();
+      shared = await startPlatform({
+        dataDir: stores.dataDir,
+        ...(stores.databaseUrl ? { databaseUrl: stores.databaseUrl, masterKeys: stores.masterKeys! } : {}),
+        quiet: true,
+        env: { AEROSTACK_AUTH_SCRYPT: '1024:8:1' },
+      });
     });
-  });
-  afterAll(async () => {
-    await shared?.close();
-    await stores?.cleanup();
-  });
+    afterAll(async () => {
+      await shared?.close();
+      await stores?.cleanup();
+    });
 
-  it('runs every job of a backlog exactly once with four workers of concurrency 4', async () => {
-    const c = createClient({ url: shared.url, secretKey: shared.secretKey });
-    const type = uniqueType('many');
-    const ids = new Set<string>();
-    for (let i = 0; i < 60; i++) ids.add((await c.queue.enqueue(type, { i })).id);
-    const runs = new Map<string, number>();
-    const errors: unknown[] = [];
-    let drained!: () => void;
-    const allRan = new Promise<void>((resolve) => {
-      drained = resolve;
-    });
-    const workers = Array.from({ length: 4 }, (_, w) =>
-      createWorker<{ i: number }>({
+    it('finishes the job of a consumer killed mid-job once its lease expires, rejecting its late ack', async () => {
+      const type = uniqueType('killed');
+      const c = createClient({ url: shared.url, secretKey: shared.secretKey });
+      const job = await c.queue.enqueue(type, 'survive me');
+      const child: ChildProcess = spawn(
+        join(import.meta.dirname, '../../../node_modules/.bin/tsx'),
+        [join(import.meta.dirname, 'fixtures/queue-consumer.ts')],
+        {
+          env: {
+            ...process.env,
+            AEROSTACK_URL: shared.url,
+            AEROSTACK_SECRET_KEY: shared.secretKey,
+            AEROSTACK_QUEUE_TYPE: type,
+            AEROSTACK_QUEUE_LEASE_SECONDS: '2',
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      const exited = new Promise((resolve, reject) => {
+        child.once('exit', resolve);
+        child.once('error', reject);
+      });
+      const first = await new Promise<{ jobId: string; leaseId: string }>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (d) => {
+          out += d;
+          const line = out.split('\n')[0];
+          if (out.includes('\n') && line) resolve(JSON.parse(line));
+        });
+        child.once('exit', (code) => reject(new Error(`consumer exited (${code}) before taking the job`)));
+      });
+      expect(first.jobId).toBe(job.id);
+      // The consumer is the tsx CLI and the node process it runs: kill both, the one mid-job first.
+      const consumer = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
+      for (const pid of [...consumer, child.pid!]) process.kill(pid, 'SIGKILL');
+      await exited;
+      // Still running under the dead consumer's lease (or, once the platform's sweep ended the
+      // expired lease, waiting for its retry).
+      expect(['running', 'failed']).toContain((await c.queue.get(job.id)).status);
+
+      const seen: Job[] = [];
+      const second = createWorker({
         client: c,
         types: [type],
-        concurrency: 4,
-        pollIntervalMs: 20,
-        handler: async (job) => {
-          runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
-          if (runs.size === ids.size) drained();
-          await new Promise((resolve) => setTimeout(resolve, 5)); // long enough for the others to pull
-          return { by: w };
+        pollIntervalMs: 50,
+        handler: (j) => {
+          seen.push(j);
+          return 'finished by the second';
         },
-        onError: (error) => errors.push(error),
-      }),
-    );
-    await allRan;
-    await Promise.all(workers.map((w) => w.stop()));
-    expect(errors).toEqual([]);
-    expect(new Set(runs.keys())).toEqual(ids);
-    expect(
-      [...runs.values()].every((n) => n === 1),
-      'a job ran twice',
-    ).toBe(true);
-    const done = (await c.queue.list({ type, status: 'succeeded', limit: 100 })).data;
-    expect(done).toHaveLength(60);
-    // The work was shared: more than one worker acked jobs.
-    expect(new Set(done.map((j) => (j.result as { by: number }).by)).size).toBeGreaterThan(1);
-  });
-});
+      });
+      const done = await finalState(job.id, c);
+      await second.stop();
+      expect(done).toMatchObject({ status: 'succeeded', attempts: 2, result: 'finished by the second' });
+      expect(seen[0]!.error).toMatch(/expired/);
+      const late = await rejectionOf(c.queue.ack(job.id, first.leaseId, 'first, late'));
+      expect([late.status, late.code]).toEqual([409, 'queue/lease-lost']);
+      expect((await c.queue.get(job.id)).result).toBe('finished by the second');
+    });
+
+    it('runs every job of a backlog exactly once with four workers of concurrency 4', async () => {
+      const c = createClient({ url: shared.url, secretKey: shared.secretKey });
+      const type = uniqueType('many');
+      const ids = new Set<string>();
+      for (let i = 0; i < 60; i++) ids.add((await c.queue.enqueue(type, { i })).id);
+      const runs = new Map<string, number>();
+      const errors: unknown[] = [];
+      let drained!: () => void;
+      const allRan = new Promise<void>((resolve) => {
+        drained = resolve;
+      });
+      const workers = Array.from({ length: 4 }, (_, w) =>
+        createWorker<{ i: number }>({
+          client: c,
+          types: [type],
+          concurrency: 4,
+          pollIntervalMs: 20,
+          handler: async (job) => {
+            runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+            if (runs.size === ids.size) drained();
+            await new Promise((resolve) => setTimeout(resolve, 5)); // long enough for the others to pull
+            return { by: w };
+          },
+          onError: (error) => errors.push(error),
+        }),
+      );
+      await allRan;
+      await Promise.all(workers.map((w) => w.stop()));
+      expect(errors).toEqual([]);
+      expect(new Set(runs.keys())).toEqual(ids);
+      expect(
+        [...runs.values()].every((n) => n === 1),
+        'a job ran twice',
+      ).toBe(true);
+      const done = (await c.queue.list({ type, status: 'succeeded', limit: 100 })).data;
+      expect(done).toHaveLength(60);
+      // The work was shared: more than one worker acked jobs.
+      expect(new Set(done.map((j) => (j.result as { by: number }).by)).size).toBeGreaterThan(1);
+    });
+  },
+);
