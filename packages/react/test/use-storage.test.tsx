@@ -45,6 +45,30 @@ describe('useStorage', () => {
     expect(head.sizeBytes).toBe(body.byteLength);
   });
 
+  it('renders the progress while the bytes go up, not only once they are all sent', async () => {
+    const rendered: Array<{ loaded: number; total: number | null; uploading: boolean }> = [];
+    const { result } = renderHook(
+      () => {
+        const storage = useStorage();
+        if (storage.progress) rendered.push({ ...storage.progress, uploading: storage.isUploading });
+        return storage;
+      },
+      { wrapper: providerFor(server) },
+    );
+    const body = bytesOf(8 * 1024 * 1024);
+    // Not inside act(), which would hold every render back until the upload is over: the hook
+    // re-renders as React schedules it, between the chunks the transport reads.
+    const stored = result.current.upload('react/big.bin', body);
+    await waitFor(() => expect(result.current.data?.sizeBytes).toBe(body.byteLength), { timeout: 30_000 });
+    await stored;
+    const midway = rendered.filter((p) => p.uploading && p.loaded > 0 && p.loaded < body.byteLength);
+    expect(midway.length, JSON.stringify(rendered.map((p) => p.loaded))).toBeGreaterThan(1);
+    expect(midway.every((p) => p.total === body.byteLength)).toBe(true);
+    const loaded = rendered.map((p) => p.loaded);
+    expect(loaded).toEqual([...loaded].sort((a, b) => a - b));
+    expect(rendered.at(-1)).toMatchObject({ loaded: body.byteLength, total: body.byteLength });
+  });
+
   it('uploads a file to a signed URL from the browser, without a credential, with progress', async () => {
     const signed = await server.storage.createSignedUrl('react/from-browser.txt', {
       method: 'PUT',
