@@ -1,40 +1,21 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { projectsDatabase } from '../src/modules/db/postgres-engine.js';
-import { createPlatform, type Platform } from '../src/platform.js';
-import { BACKENDS } from './support/backends.js';
-import { configFor } from './support/harness.js';
+import type { Platform } from '../src/platform.js';
+import { callNode, SHARED_BACKENDS, twoNodes } from './support/two-nodes.js';
 
 // Two nodes on one PostgreSQL: the first requests of a project reach both at once, each creates a
 // schema and role, one wins the project's record, the other drops what it made. Both then serve
 // the same database.
 
-describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('db on two nodes on $name', (backend) => {
-  let stores: Awaited<ReturnType<typeof backend.create>>;
-  let a: Platform;
-  let b: Platform;
-  beforeAll(async () => {
-    stores = await backend.create();
-    const config = configFor(stores);
-    a = await createPlatform(config);
-    b = await createPlatform(config);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await stores?.cleanup(); // drops the projects' database and roles too
-  });
+describe.each(SHARED_BACKENDS)('db on two nodes on $name', (backend) => {
+  const nodes = twoNodes(backend);
 
-  const query = async (node: Platform, credential: string, sql: string) => {
-    const res = await node.app.request('/v1/db/query', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ sql }),
-    });
-    return { status: res.status, json: (await res.json()) as { rows: Array<Record<string, unknown>> } };
-  };
+  const query = (node: Platform, credential: string, sql: string) =>
+    callNode(node, 'POST', '/v1/db/query', credential, { sql });
 
   it('provisions a project once when both nodes race to, and leaves no stray schema', async () => {
+    const { a, b, stores } = nodes;
     const sk = a.keys!.secretKey;
     const [fromA, fromB] = await Promise.all([
       query(a, sk, 'SELECT current_user AS role'),

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatform, type Platform } from '../src/platform.js';
-import { BACKENDS } from './support/backends.js';
-import { configFor } from './support/harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Platform } from '../src/platform.js';
+import { callNode as call, SHARED_BACKENDS, twoNodes } from './support/two-nodes.js';
 
 // Two nodes (two platforms) on one PostgreSQL, with and without Redis: whatever one node changes
 // about a workspace — a token revoked, a role changed, a member removed, the workspace deleted or
@@ -24,44 +23,15 @@ async function within<T>(read: () => Promise<T>, done: (value: T) => boolean): P
   return took;
 }
 
-describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('workspaces on two nodes on $name', (backend) => {
-  let stores: Awaited<ReturnType<typeof backend.create>>;
-  let a: Platform;
-  let b: Platform;
-  beforeAll(async () => {
-    stores = await backend.create();
-    const config = configFor(stores);
-    a = await createPlatform(config);
-    b = await createPlatform(config);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await stores?.cleanup();
-  });
-
-  const call = async (
-    node: Platform,
-    method: string,
-    path: string,
-    credential: string,
-    body?: unknown,
-    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON
-  ): Promise<{ status: number; json: any }> => {
-    const res = await node.app.request(path, {
-      method,
-      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  };
-  const key = () => a.keys!.accountKey;
+describe.each(SHARED_BACKENDS)('workspaces on two nodes on $name', (backend) => {
+  const nodes = twoNodes(backend);
+  const key = () => nodes.a.keys!.accountKey;
   const status = async (node: Platform, path: string, credential: string) =>
     (await call(node, 'GET', path, credential)).status;
 
   /** A workspace with an admin member and a token of theirs, which node B has cached. */
   async function fixture(slug: string) {
+    const { a, b } = nodes;
     const ws = (await call(a, 'POST', '/v1/workspaces', key(), { name: slug, slug })).json.id as string;
     const member = (
       await call(a, 'POST', `/v1/workspaces/${ws}/members`, key(), { name: 'Ada', role: 'admin' })
@@ -72,6 +42,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('workspaces on two no
   }
 
   it('refuses a token revoked on the other node', async () => {
+    const { a, b } = nodes;
     const f = await fixture('revoked');
     expect((await call(a, 'DELETE', `/v1/workspaces/${f.ws}/tokens/${f.tokenId}`, key())).status).toBe(204);
     await within(
@@ -81,6 +52,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('workspaces on two no
   });
 
   it('applies a role change and a member removal made on the other node', async () => {
+    const { a, b } = nodes;
     const f = await fixture('roles');
     await call(a, 'PATCH', `/v1/workspaces/${f.ws}/members/${f.member}`, key(), { role: 'read-only' });
     await within(
@@ -100,6 +72,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('workspaces on two no
   });
 
   it('forgets a workspace deleted or renamed on the other node', async () => {
+    const { a, b } = nodes;
     const renamed = await fixture('renamed-a');
     expect((await b.services.workspaces.bySlug('renamed-a'))?.id).toBe(renamed.ws);
     await call(a, 'PATCH', `/v1/workspaces/${renamed.ws}`, key(), {
@@ -125,6 +98,7 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('workspaces on two no
   });
 
   it('reveals a secret replaced on the other node', async () => {
+    const { a, b } = nodes;
     const f = await fixture('secrets');
     const set = (value: string) => call(a, 'PUT', `/v1/workspaces/${f.ws}/secrets/API_KEY`, key(), { value });
     expect((await set('first')).status).toBe(200);
