@@ -7,9 +7,9 @@ export { migrations } from './migrations.js';
 export type { StreamTables } from './store.js';
 
 /** How long a stream's record outlives the last push of its worker (a crashed worker's streams lapse). */
-const LEASE_MS = 60_000;
+export const LEASE_MS = 60_000;
 /** How often a worker pushes its streams' expiry on (and sweeps lapsed records). */
-const RENEW_MS = 20_000;
+export const RENEW_MS = 20_000;
 
 /** A stream recorded as open: `close` forgets it (idempotent). */
 export interface OpenStream {
@@ -31,12 +31,13 @@ export interface StreamRegistry {
   open(scope: string, kind: string, max: number, id?: string): Promise<OpenStream | null>;
   /** The live stream `id`, held by any worker or node, or null. */
   find(id: string): Promise<{ scope: string; kind: string } | null>;
-  /** Pushes the expiry of this worker's streams now (the timer does it every 20 s). */
+  /** Pushes the expiry of this worker's streams on and sweeps lapsed records, now (the timer does it every 20 s). */
   renew(): Promise<void>;
   /** Stops renewing (the platform is closing; its streams ended and forgot themselves). */
   close(): void;
 }
 
+/** The registry on `database`; `clock` (epoch ms) dates the leases, moved by tests instead of waiting. */
 export function createStreamRegistry(
   database: Database,
   logger: Logger,

@@ -8,7 +8,7 @@ export interface StreamTables {
     expires_at: number;
   };
 }
-export type StreamRow = StreamTables['open_streams'];
+type StreamRow = StreamTables['open_streams'];
 type Db = Kysely<StreamTables>;
 
 /**

@@ -1,0 +1,89 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase, tables } from '../../src/db/database.js';
+import { createLogger } from '../../src/lib/logger.js';
+import {
+  createStreamRegistry,
+  LEASE_MS,
+  migrations,
+  RENEW_MS,
+  type StreamRegistry,
+  type StreamTables,
+} from '../../src/services/streams/index.js';
+import { DATABASE_BACKENDS } from './support/vault-database.js';
+
+// The registry of open streams (decision 0045) on every metadata engine, as two workers (or nodes)
+// each with its own connection to the platform database and one clock the test moves.
+
+describe.each(DATABASE_BACKENDS)('open streams on $name', (backend) => {
+  let stores: Awaited<ReturnType<typeof backend.create>>;
+  const databases: Database[] = [];
+  const registries: StreamRegistry[] = [];
+  let now = Date.now();
+  const clock = () => now;
+
+  /** A worker: its own connection to the platform database, its registry on the test's clock. */
+  async function worker(): Promise<{ registry: StreamRegistry; database: Database }> {
+    const database = await openDatabase({ ...stores, migrations });
+    databases.push(database);
+    const registry = createStreamRegistry(database, createLogger('silent'), clock);
+    registries.push(registry);
+    return { registry, database };
+  }
+
+  /** The ids recorded against `scope`, lapsed or not. */
+  const recorded = async (database: Database, scope: string) =>
+    (
+      await tables<StreamTables>(database)
+        .selectFrom('open_streams')
+        .select('id')
+        .where('scope', '=', scope)
+        .execute()
+    )
+      .map((r) => r.id)
+      .sort();
+
+  beforeAll(async () => {
+    stores = await backend.create();
+  });
+  afterEach(() => {
+    for (const registry of registries.splice(0)) registry.close();
+  });
+  afterAll(async () => {
+    for (const database of databases) await database.close();
+    await stores?.cleanup();
+  });
+
+  it('stops counting the streams of a worker that died without closing them once their lease lapses', async () => {
+    const scope = 'gateway-token:crash';
+    const crashed = await worker();
+    const alive = await worker();
+    const lost = [
+      await crashed.registry.open(scope, 'notify', 3),
+      await crashed.registry.open(scope, 'notify', 3),
+    ];
+    const kept = await alive.registry.open(scope, 'notify', 3);
+    expect(lost.every(Boolean) && kept).toBeTruthy();
+    expect(await alive.registry.open(scope, 'notify', 3)).toBeNull();
+
+    // The crashed worker never closes its streams nor renews them again; the live one renews on its timer.
+    crashed.registry.close();
+    now += 2 * RENEW_MS;
+    await alive.registry.renew();
+    expect(await alive.registry.open(scope, 'notify', 3)).toBeNull(); // still within the lease
+    expect(await alive.registry.find(lost[0]!.id)).not.toBeNull();
+
+    now += LEASE_MS - 2 * RENEW_MS + 1;
+    expect(await alive.registry.find(lost[0]!.id)).toBeNull();
+    expect(await alive.registry.find(kept!.id)).toEqual({ scope, kind: 'notify' }); // renewed: still live
+    const freed = [
+      await alive.registry.open(scope, 'notify', 3),
+      await alive.registry.open(scope, 'notify', 3),
+    ];
+    expect(freed.every(Boolean)).toBe(true);
+    expect(await alive.registry.open(scope, 'notify', 3)).toBeNull();
+
+    // The next renewal sweeps the lapsed records away.
+    await alive.registry.renew();
+    expect(await recorded(alive.database, scope)).toEqual([kept!.id, ...freed.map((s) => s!.id)].sort());
+  });
+});
