@@ -55,6 +55,26 @@ export interface Config {
 /** Hosted code: `deploy` is the deployments API's (decision 0050); the runtime adds its own section. */
 export interface HostingConfig {
   deploy: HostingDeployConfig;
+  runtime: HostingRuntimeConfig;
+}
+
+/** The limits deployed code runs under, per request, and its workerd processes (decision 0049). */
+export interface HostingRuntimeConfig {
+  /** CPU time one request may use (`AEROSTACK_HOSTING_CPU_MS`, default 30 s as Cloudflare's Standard plan). */
+  cpuMs: number;
+  /** Wall time one request may take before it answers (`AEROSTACK_HOSTING_WALL_MS`, default 15 min). */
+  wallMs: number;
+  /** What a project's workerd may grow by over its size at start (`AEROSTACK_HOSTING_MEMORY_MB`, default 128). */
+  memoryBytes: number;
+  /** Outbound fetches one request may make (`AEROSTACK_HOSTING_MAX_SUBREQUESTS`, default 1000). */
+  maxSubrequests: number;
+  /** A project's workerd stops after this long without requests (`AEROSTACK_HOSTING_IDLE_SECONDS`, default 10 min). */
+  idleMs: number;
+  /**
+   * Hosts, addresses or CIDR ranges outbound fetches may reach although the SSRF guard would refuse
+   * them (`AEROSTACK_HOSTING_ALLOW_HOSTS`, comma-separated).
+   */
+  allowHosts: string[];
 }
 
 export interface HostingDeployConfig {
@@ -450,6 +470,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
       deploy: {
         maxBundleBytes: integer(env, 'AEROSTACK_HOSTING_MAX_BUNDLE_BYTES', 10 * 1024 * 1024, 1024, 24 * 1024 * 1024),
         maxWorkers: integer(env, 'AEROSTACK_HOSTING_MAX_WORKERS', 100, 1, 100_000),
+      },
+      runtime: {
+        cpuMs: integer(env, 'AEROSTACK_HOSTING_CPU_MS', 30_000, 10, 3_600_000),
+        wallMs: integer(env, 'AEROSTACK_HOSTING_WALL_MS', 900_000, 100, 86_400_000),
+        memoryBytes: integer(env, 'AEROSTACK_HOSTING_MEMORY_MB', 128, 16, 65_536) * 1024 * 1024,
+        maxSubrequests: integer(env, 'AEROSTACK_HOSTING_MAX_SUBREQUESTS', 1_000, 0, 1_000_000),
+        idleMs: integer(env, 'AEROSTACK_HOSTING_IDLE_SECONDS', 600, 1, 86_400) * 1000,
+        allowHosts: (env.AEROSTACK_HOSTING_ALLOW_HOSTS ?? '')
+          .split(',')
+          .map((entry) => entry.trim().toLowerCase())
+          .filter((entry) => entry !== ''),
       },
     },
   };

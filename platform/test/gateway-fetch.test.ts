@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSsrfGuard } from '../src/lib/ssrf.js';
 import { guardedFetch, readAnswer } from '../src/modules/gateway/fetch.js';
-import { createSsrfGuard } from '../src/modules/gateway/ssrf.js';
 
 // The pool's fetch (gateway/fetch.ts): how an upstream's answer reaches the SDK transport.
 

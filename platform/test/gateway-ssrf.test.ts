@@ -1,14 +1,14 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardedFetch, MAX_REDIRECTS } from '../src/modules/gateway/fetch.js';
 import {
   createSsrfGuard,
   embeddedIpv4,
   type Resolver,
   refusedReason,
   UrlRefusedError,
-} from '../src/modules/gateway/ssrf.js';
+} from '../src/lib/ssrf.js';
+import { guardedFetch, MAX_REDIRECTS } from '../src/modules/gateway/fetch.js';
 
 // The SSRF guard (decision 0037). No test sends traffic off the machine: private and metadata
 // addresses come from an injected resolver and are refused before any connection; the real

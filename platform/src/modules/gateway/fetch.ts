@@ -9,7 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type SsrfGuard, UrlRefusedError } from './ssrf.js';
+import { type SsrfGuard, UrlRefusedError } from '../../lib/ssrf.js';
 
 /** Redirects one upstream request may follow; MCP servers have no reason to chain them. */
 export const MAX_REDIRECTS = 3;

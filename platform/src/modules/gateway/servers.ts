@@ -8,10 +8,10 @@ import { isoNow } from '../../lib/clock.js';
 import type { Position } from '../../lib/cursor.js';
 import { newId } from '../../lib/ids.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
+import { type SsrfGuard, UrlRefusedError } from '../../lib/ssrf.js';
 import type { Services } from '../../services.js';
 import type { WorkspaceRecord } from '../workspaces/service.js';
 import { gatewayName } from './endpoint/names.js';
-import { type SsrfGuard, UrlRefusedError } from './ssrf.js';
 import * as store from './store.js';
 import { type HealthSample, UpstreamError, type Upstreams } from './upstream.js';
 

@@ -1,6 +1,6 @@
+import { createSsrfGuard, type Resolver } from '../../lib/ssrf.js';
 import type { Services } from '../../services.js';
 import { createServers, type Servers } from './servers.js';
-import { createSsrfGuard, type Resolver } from './ssrf.js';
 import { createUpstreams, type Upstreams } from './upstream.js';
 
 export interface GatewayService {

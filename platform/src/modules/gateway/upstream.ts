@@ -22,6 +22,7 @@ import {
   type ResourceTemplate,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { type SsrfGuard, UrlRefusedError } from '../../lib/ssrf.js';
 import type { Services } from '../../services.js';
 import {
   type Connection,
@@ -32,7 +33,6 @@ import {
 } from './connection.js';
 import { guardedFetch } from './fetch.js';
 import type { ServerRecord } from './servers.js';
-import { type SsrfGuard, UrlRefusedError } from './ssrf.js';
 
 /** The bus channel an upstream's list change travels on: every worker drops its cached list. */
 export const LIST_CHANGED = 'gateway.list-changed';

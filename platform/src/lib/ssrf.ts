@@ -2,8 +2,10 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /**
- * The SSRF guard: upstream URLs may not reach the platform's own machine, its private network or a
- * cloud's metadata service, unless the operator allow-lists them (`AEROSTACK_GATEWAY_ALLOW_HOSTS`).
+ * The SSRF guard: URLs the platform fetches for a user (gateway upstreams, hosted code's outbound
+ * `fetch`) may not reach the platform's own machine, its private network or a cloud's metadata
+ * service, unless the operator allow-lists them (`AEROSTACK_GATEWAY_ALLOW_HOSTS`,
+ * `AEROSTACK_HOSTING_ALLOW_HOSTS`).
  * Checked when a server is registered and again on every connection the pool opens, with the
  * addresses that connection actually uses (a name that resolved to a public address at
  * registration may resolve to 10.0.0.1 later: DNS rebinding), and on every redirect hop.
@@ -131,9 +133,12 @@ export interface SsrfGuard {
 export function createSsrfGuard({
   allowHosts,
   resolve = systemResolver,
+  setting = 'AEROSTACK_GATEWAY_ALLOW_HOSTS',
 }: {
   allowHosts: readonly string[];
   resolve?: Resolver;
+  /** The setting that holds `allowHosts`, named in refusals so the operator knows what to change. */
+  setting?: string;
 }): SsrfGuard {
   const allowedNames = new Set(allowHosts.filter((entry) => !entry.includes('/') && isIP(entry) === 0));
   const allowedAddresses = blockListOf(
@@ -154,7 +159,7 @@ export function createSsrfGuard({
     if (reason === null) return;
     const via = host === address ? '' : ` (${host} resolves to ${address})`;
     throw new UrlRefusedError(
-      `The upstream host is ${reason}${via}. The operator can allow it with AEROSTACK_GATEWAY_ALLOW_HOSTS.`,
+      `The upstream host is ${reason}${via}. The operator can allow it with ${setting}.`,
     );
   }
 
@@ -165,7 +170,7 @@ export function createSsrfGuard({
     if (allowedNames.has(host)) return;
     if (METADATA_HOSTS.has(host))
       throw new UrlRefusedError(
-        `${host} is a cloud metadata service. The operator can allow it with AEROSTACK_GATEWAY_ALLOW_HOSTS.`,
+        `${host} is a cloud metadata service. The operator can allow it with ${setting}.`,
       );
     if (isIP(host) !== 0) checkAddress(host, host);
   }

@@ -1,0 +1,3 @@
+// The hosted-code runtime (decision 0049): what the hosting module uses to run deployed code.
+export type { HostedRuntime, InvocationLog, WorkerSource } from './contract.js';
+export { createRuntime, type RuntimeOptions } from './runtime.js';

@@ -1,0 +1,73 @@
+import type { InvocationLog } from './contract.js';
+
+/** What the tail worker sends per finished invocation (a subset of workerd's TraceItem). */
+export interface Trace {
+  invocation: string | null;
+  outcome: string;
+  logs?: { level?: string; message?: unknown[]; timestamp?: number }[];
+  exceptions?: { name?: string; message?: string; stack?: string; timestamp?: number }[];
+}
+
+type Line = InvocationLog['lines'][number];
+
+/** Lines kept per invocation, and characters per line: a chatty loop must not flood the listeners. */
+export const MAX_LINES = 500;
+export const MAX_LINE_CHARS = 4_096;
+
+const LEVELS = new Set<Line['level']>(['debug', 'info', 'log', 'warn', 'error']);
+
+/** One console argument as `console.log` would print it (strings bare, the rest as JSON). */
+function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_LINE_CHARS ? text : `${text.slice(0, MAX_LINE_CHARS)}…`;
+}
+
+/** The trace's console lines and uncaught exceptions, in the order they happened, bounded. */
+export function linesOf(trace: Trace): Line[] {
+  const lines: Line[] = [];
+  for (const log of trace.logs ?? []) {
+    const level = LEVELS.has(log.level as Line['level']) ? (log.level as Line['level']) : 'log';
+    lines.push({ level, message: clip((log.message ?? []).map(show).join(' ')), at: log.timestamp ?? 0 });
+  }
+  for (const e of trace.exceptions ?? []) {
+    const head = `Uncaught ${e.name ?? 'Error'}: ${e.message ?? ''}`;
+    lines.push({
+      level: 'error',
+      message: clip(e.stack ? `${head}\n${e.stack}` : head),
+      at: e.timestamp ?? 0,
+    });
+  }
+  // Stable: a log and an exception of one millisecond keep the log first.
+  lines.sort((a, b) => a.at - b.at);
+  if (lines.length <= MAX_LINES) return lines;
+  const kept = lines.slice(0, MAX_LINES - 1);
+  kept.push({
+    level: 'warn',
+    message: `${lines.length - kept.length} more lines were dropped`,
+    at: kept.at(-1)?.at ?? 0,
+  });
+  return kept;
+}
+
+/** workerd's outcome of a finished invocation as the contract names it. */
+export function outcomeOf(trace: Trace): InvocationLog['outcome'] {
+  switch (trace.outcome) {
+    case 'exception':
+      return 'exception';
+    case 'exceededCpu':
+      return 'cpu-limit';
+    case 'exceededMemory':
+      return 'memory-limit';
+    default:
+      // ok, or the client went away (canceled, responseStreamDisconnected): the code did not fail.
+      return 'ok';
+  }
+}

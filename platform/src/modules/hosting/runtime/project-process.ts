@@ -1,0 +1,312 @@
+import type { Readable } from 'node:stream';
+import { Miniflare, type WorkerOptions } from 'miniflare';
+import type { HostingRuntimeConfig } from '../../../config.js';
+import { ApiError } from '../../../http/problem.js';
+import { randomBase62 } from '../../../lib/ids.js';
+import type { SsrfGuard } from '../../../lib/ssrf.js';
+import type { InvocationLog, WorkerSource } from './contract.js';
+import { linesOf, outcomeOf, type Trace } from './logs.js';
+import { outboundService } from './outbound.js';
+import { childListeningOn, type ProcessSample, sampleProcess } from './proc.js';
+import { EXCEPTION_HEADER, INVOCATION_HEADER, TAIL_WORKER, workerModules } from './worker-code.js';
+
+/** Why the watchdog stopped a project's workerd. */
+export type StopReason = 'cpu-limit' | 'memory-limit' | 'wall-limit' | 'crashed';
+
+const TAIL_NAME = '__aerostack-tail';
+/** What is kept of workerd's startup output, for the error of code that does not load. */
+const MAX_STARTUP_OUTPUT = 16 * 1024;
+
+/** One request in flight in a project's workerd. */
+interface Invocation {
+  id: string;
+  worker: string;
+  deploymentId: string;
+  startedAt: number;
+  /** The process's CPU time when the request started: what it used since is charged to it. */
+  cpuAtStart: number;
+  /** When the worker answered (headers); the invocation lasts until its trace arrives. */
+  answeredAt: number | null;
+  /** The fetch handler threw (the entry answered its 500). */
+  exception: boolean;
+  subrequests: number;
+  /** Ends the caller's wait with the limit's error. */
+  stop(error: ApiError): void;
+}
+
+export interface ProcessHooks {
+  limits: HostingRuntimeConfig;
+  guard: SsrfGuard;
+  log(log: InvocationLog): void;
+  /** Told once when the process is gone, whatever the reason (a limit, idle, unload). */
+  stopped(process: WorkerdProcess): void;
+}
+
+const ERRORS: Record<
+  StopReason,
+  { code: ConstructorParameters<typeof ApiError>[0]; detail: (l: HostingRuntimeConfig) => string }
+> = {
+  'cpu-limit': {
+    code: 'hosting/cpu-limit-exceeded',
+    detail: (l) =>
+      `The request used more than ${l.cpuMs} ms of CPU time (AEROSTACK_HOSTING_CPU_MS); the worker was stopped and restarts on the next request.`,
+  },
+  'memory-limit': {
+    code: 'hosting/memory-limit-exceeded',
+    detail: (l) =>
+      `The worker grew by more than ${l.memoryBytes / 1024 / 1024} MB (AEROSTACK_HOSTING_MEMORY_MB); it was stopped and restarts on the next request.`,
+  },
+  'wall-limit': {
+    code: 'hosting/wall-limit-exceeded',
+    detail: (l) =>
+      `The request did not answer within ${l.wallMs} ms (AEROSTACK_HOSTING_WALL_MS); the worker was stopped and restarts on the next request.`,
+  },
+  crashed: {
+    code: 'hosting/worker-crashed',
+    detail: () => "The worker's process ended while serving the request; it restarts on the next request.",
+  },
+};
+
+/** Miniflare's options for the project's workers, each with our entry, the tail and the outbound path. */
+function workerOptions(
+  workers: readonly WorkerSource[],
+  outbound: (r: Request) => Promise<Response>,
+): WorkerOptions[] {
+  return workers.map((w) => {
+    const flags = w.compatibilityFlags;
+    // The entry's AsyncLocalStorage (per-invocation subrequest counts) needs one of these.
+    const als = flags.includes('nodejs_compat') || flags.includes('nodejs_als') ? [] : ['nodejs_als'];
+    return {
+      name: w.name,
+      modulesRoot: '/',
+      modules: workerModules(w.modules),
+      compatibilityDate: w.compatibilityDate,
+      compatibilityFlags: [...flags, ...als],
+      bindings: { ...w.vars },
+      tails: [TAIL_NAME],
+      outboundService: outbound,
+    };
+  });
+}
+
+/** workerd's startup complaint, with Miniflare's internal service names turned into worker names. */
+function startupMessage(output: string): string {
+  const text = output.replaceAll(/service core:user:([^:]+):/g, '$1:').trim();
+  return text === '' ? 'workerd could not start the worker.' : text;
+}
+
+/**
+ * One project's workerd (one Miniflare instance holding all of its workers) and the requests in
+ * flight in it. The runtime's watchdog calls `check` on every tick.
+ */
+export class WorkerdProcess {
+  readonly invocations = new Map<string, Invocation>();
+  /** Set once the process is gone or going: no request is sent to it any more. */
+  stoppedBy: StopReason | 'stopped' | null = null;
+  lastActive = Date.now();
+
+  private constructor(
+    private readonly mf: Miniflare,
+    readonly pid: number,
+    private readonly baselineRss: number,
+    private readonly deployments: ReadonlyMap<string, string>,
+    private readonly hooks: ProcessHooks,
+  ) {}
+
+  static async start(workers: readonly WorkerSource[], hooks: ProcessHooks): Promise<WorkerdProcess> {
+    let self: WorkerdProcess | undefined;
+    let output = '';
+    const keep = (stream: Readable) =>
+      stream.on('data', (chunk: Buffer) => {
+        if (self === undefined && output.length < MAX_STARTUP_OUTPUT) output += chunk.toString('utf8');
+      });
+    const outbound = outboundService({
+      guard: hooks.guard,
+      maxSubrequests: hooks.limits.maxSubrequests,
+      invocation: (id) => self?.invocations.get(id),
+    });
+    const mf = new Miniflare({
+      // workerd prints console output too; the tail worker is where logs come from.
+      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+        keep(stdout);
+        keep(stderr);
+      },
+      workers: [
+        ...workerOptions(workers, outbound),
+        {
+          name: TAIL_NAME,
+          modules: [{ type: 'ESModule', path: '/tail.js', contents: TAIL_WORKER }],
+          modulesRoot: '/',
+          compatibilityDate: '2025-01-01',
+          serviceBindings: {
+            SINK: async (request: Request) =>
+              self?.traced((await request.json()) as Trace[]) ?? new Response(null),
+          },
+        },
+      ],
+    });
+    let url: URL;
+    try {
+      url = await mf.ready;
+    } catch {
+      await mf.dispose().catch(() => {}); // it failed to start: nothing is left to stop
+      throw new ApiError('hosting/worker-invalid', startupMessage(output));
+    }
+    const pid = childListeningOn(Number(url.port));
+    const sample = pid === null ? null : sampleProcess(pid);
+    if (pid === null || sample === null) {
+      await mf.dispose().catch(() => {});
+      throw new Error(
+        'the workerd process Miniflare started was not found: its limits could not be enforced',
+      );
+    }
+    const deployments = new Map(workers.map((w) => [w.name, w.deploymentId]));
+    self = new WorkerdProcess(mf, pid, sample.rssBytes, deployments, hooks);
+    return self;
+  }
+
+  /** One request to `worker`, answered by it or ended by a limit. */
+  async fetch(worker: string, request: Request): Promise<Response> {
+    const deploymentId = this.deployments.get(worker);
+    if (deploymentId === undefined) throw new ApiError('hosting/function-not-found');
+    const id = randomBase62(22);
+    let stop: (error: ApiError) => void = () => {};
+    const stopped = new Promise<never>((_, reject) => {
+      stop = reject;
+    });
+    stopped.catch(() => {}); // observed by the race below, or not at all once the worker answered
+    const invocation: Invocation = {
+      id,
+      worker,
+      deploymentId,
+      startedAt: Date.now(),
+      cpuAtStart: sampleProcess(this.pid)?.cpuMs ?? 0,
+      answeredAt: null,
+      exception: false,
+      subrequests: 0,
+      stop,
+    };
+    this.invocations.set(id, invocation);
+    this.lastActive = invocation.startedAt;
+    try {
+      const init = this.forwarded(request, worker, id) as Parameters<Miniflare['dispatchFetch']>[1];
+      const response = await Promise.race([this.mf.dispatchFetch(request.url, init), stopped]);
+      invocation.answeredAt = Date.now();
+      return this.answer(invocation, response as unknown as Response);
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      // The connection to workerd broke: the process died (the watchdog may not have looked yet).
+      if (this.stoppedBy === null && sampleProcess(this.pid) === null) this.kill('crashed');
+      if (this.stoppedBy !== null && this.stoppedBy !== 'stopped') throw this.errorFor(this.stoppedBy);
+      throw error;
+    }
+  }
+
+  private forwarded(request: Request, worker: string, id: string): RequestInit & { duplex?: 'half' } {
+    const headers = new Headers();
+    request.headers.forEach((value, name) => {
+      // Miniflare's own control headers (mf-*) are never taken from a caller.
+      if (!name.startsWith('mf-') && name !== INVOCATION_HEADER) headers.append(name, value);
+    });
+    headers.set('MF-Route-Override', worker);
+    headers.set('MF-Disable-Pretty-Error', '1');
+    headers.set(INVOCATION_HEADER, id);
+    const body = request.body === null ? {} : { body: request.body, duplex: 'half' as const };
+    return { method: request.method, headers, redirect: 'manual', signal: request.signal, ...body };
+  }
+
+  /** The worker's response as the platform hands it on: our markers out, its own encoding back. */
+  private answer(invocation: Invocation, response: Response): Response {
+    if (response.headers.has(EXCEPTION_HEADER)) {
+      invocation.exception = true;
+      response.headers.delete(EXCEPTION_HEADER);
+    }
+    // Miniflare leaves a compressed body compressed but renames the header; hand it on as it came.
+    const encoding = response.headers.get('MF-Content-Encoding');
+    if (encoding !== null) {
+      response.headers.delete('MF-Content-Encoding');
+      response.headers.set('Content-Encoding', encoding);
+    }
+    return response;
+  }
+
+  /** The tail worker's report of finished invocations: their logs go out, they stop counting. */
+  private traced(traces: Trace[]): Response {
+    for (const trace of traces) {
+      const invocation = trace.invocation === null ? undefined : this.invocations.get(trace.invocation);
+      if (!invocation) continue; // ended by a limit already, and reported then
+      this.invocations.delete(invocation.id);
+      this.lastActive = Date.now();
+      this.report(invocation, invocation.exception ? 'exception' : outcomeOf(trace), linesOf(trace));
+    }
+    return new Response(null, { status: 204 });
+  }
+
+  private report(
+    invocation: Invocation,
+    outcome: InvocationLog['outcome'],
+    lines: InvocationLog['lines'],
+  ): void {
+    this.hooks.log({
+      deploymentId: invocation.deploymentId,
+      worker: invocation.worker,
+      at: invocation.startedAt,
+      outcome,
+      lines,
+    });
+  }
+
+  private errorFor(reason: StopReason): ApiError {
+    const { code, detail } = ERRORS[reason];
+    return new ApiError(code, detail(this.hooks.limits));
+  }
+
+  /** The watchdog's look at the process: stops it when a request or the process is past a limit. */
+  check(now: number): void {
+    if (this.stoppedBy !== null) return;
+    const sample = sampleProcess(this.pid);
+    const reason = this.overLimit(sample, now);
+    if (reason !== null) this.kill(reason);
+  }
+
+  private overLimit(sample: ProcessSample | null, now: number): StopReason | null {
+    if (sample === null) return 'crashed';
+    const { cpuMs, wallMs, memoryBytes } = this.hooks.limits;
+    if (sample.rssBytes - this.baselineRss > memoryBytes) return 'memory-limit';
+    for (const invocation of this.invocations.values()) {
+      if (sample.cpuMs - invocation.cpuAtStart > cpuMs) return 'cpu-limit';
+      if (invocation.answeredAt === null && now - invocation.startedAt > wallMs) return 'wall-limit';
+      // Answered long ago and its trace never came (a tail lost with a client gone): stop counting it.
+      if (invocation.answeredAt !== null && now - invocation.answeredAt > wallMs)
+        this.invocations.delete(invocation.id);
+    }
+    return null;
+  }
+
+  /**
+   * Kills workerd at once (SIGKILL: a loop does not yield to anything gentler) and ends every
+   * request in flight with the reason, each reported with it as its outcome.
+   */
+  kill(reason: StopReason): void {
+    if (this.stoppedBy !== null) return;
+    this.stoppedBy = reason;
+    try {
+      process.kill(this.pid, 'SIGKILL');
+    } catch {} // already gone
+    for (const invocation of this.invocations.values()) {
+      invocation.stop(this.errorFor(reason));
+      this.report(invocation, reason, []);
+    }
+    this.invocations.clear();
+    void this.mf.dispose().catch(() => {});
+    this.hooks.stopped(this);
+  }
+
+  /** Stops the process (idle, unload, close); requests in flight end as the connection does. */
+  async stop(): Promise<void> {
+    if (this.stoppedBy !== null) return;
+    this.stoppedBy = 'stopped';
+    this.hooks.stopped(this);
+    await this.mf.dispose().catch(() => {});
+  }
+}

@@ -1,0 +1,176 @@
+import { supportedCompatibilityDate } from 'miniflare';
+import type { HostingRuntimeConfig } from '../../../config.js';
+import { ApiError } from '../../../http/problem.js';
+import { createSsrfGuard, type Resolver } from '../../../lib/ssrf.js';
+import type { HostedRuntime, InvocationLog, WorkerSource } from './contract.js';
+import { useCleanEnvironment } from './launcher.js';
+import { WorkerdProcess } from './project-process.js';
+import { OWN_DIR } from './worker-code.js';
+
+export interface RuntimeOptions {
+  limits: HostingRuntimeConfig;
+  /** How outbound fetches resolve host names (tests answer with private addresses). */
+  resolve?: Resolver;
+  /** How often the watchdog samples each workerd (default 50 ms): a limit is enforced this late at most. */
+  watchdogMs?: number;
+}
+
+/** One project's workers and the workerd running them, if one is. */
+interface Project {
+  workers: readonly WorkerSource[];
+  /** The deployments loaded: `ensure` with the same set changes nothing. */
+  key: string;
+  process: WorkerdProcess | null;
+  /** Starts and reloads of one project run one at a time. */
+  queue: Promise<unknown>;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function keyOf(workers: readonly WorkerSource[]): string {
+  return workers
+    .map((w) => `${w.name}@${w.deploymentId}`)
+    .sort()
+    .join(',');
+}
+
+/** What can be refused without starting workerd. */
+function validate(workers: readonly WorkerSource[], maxDate: string): void {
+  const names = new Set<string>();
+  for (const w of workers) {
+    if (!DATE.test(w.compatibilityDate) || Number.isNaN(Date.parse(w.compatibilityDate)))
+      throw new ApiError(
+        'hosting/worker-invalid',
+        `${w.name}: the compatibility date "${w.compatibilityDate}" is not a YYYY-MM-DD date.`,
+      );
+    if (w.compatibilityDate > maxDate)
+      throw new ApiError(
+        'hosting/compatibility-date-unsupported',
+        `${w.name}: the compatibility date ${w.compatibilityDate} is later than ${maxDate}, the newest this platform's workerd supports.`,
+      );
+    if (names.has(w.name)) throw new ApiError('hosting/worker-invalid', `Two workers are named ${w.name}.`);
+    if (w.name.startsWith('__aerostack') || w.modules.some((m) => m.name.startsWith(`${OWN_DIR}/`)))
+      throw new ApiError(
+        'hosting/worker-invalid',
+        `${w.name}: names starting with __aerostack are the platform's.`,
+      );
+    if (w.modules.length === 0) throw new ApiError('hosting/worker-invalid', `${w.name} has no module.`);
+    names.add(w.name);
+  }
+}
+
+/**
+ * The runtime for deployed code (decision 0049): one workerd per project, started on first use,
+ * reloaded on a new deployment, stopped when idle; a watchdog enforcing the per-request limits.
+ */
+export function createRuntime(options: RuntimeOptions): HostedRuntime {
+  useCleanEnvironment();
+  const { limits } = options;
+  const guard = createSsrfGuard({
+    allowHosts: limits.allowHosts,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+    setting: 'AEROSTACK_HOSTING_ALLOW_HOSTS',
+  });
+  const projects = new Map<string, Project>();
+  const listeners = new Set<(projectId: string, log: InvocationLog) => void>();
+
+  function start(projectId: string, workers: readonly WorkerSource[]): Promise<WorkerdProcess> {
+    return WorkerdProcess.start(workers, {
+      limits,
+      guard,
+      log: (log) => {
+        for (const listener of listeners) listener(projectId, log);
+      },
+      stopped: (stopped) => {
+        const project = projects.get(projectId);
+        if (project?.process === stopped) project.process = null;
+      },
+    });
+  }
+
+  /** Runs `task` after the project's earlier starts and reloads. */
+  function serially<T>(project: Project, task: () => Promise<T>): Promise<T> {
+    const run = project.queue.then(task, task);
+    project.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** The project's running workerd, started again if a limit, idleness or a crash stopped it. */
+  function running(projectId: string, project: Project): Promise<WorkerdProcess> {
+    const current = project.process;
+    if (current && current.stoppedBy === null) return Promise.resolve(current);
+    return serially(project, async () => {
+      if (project.process && project.process.stoppedBy === null) return project.process;
+      project.process = await start(projectId, project.workers);
+      return project.process;
+    });
+  }
+
+  async function unload(projectId: string): Promise<void> {
+    const project = projects.get(projectId);
+    if (!project) return;
+    projects.delete(projectId);
+    await serially(project, async () => project.process?.stop());
+  }
+
+  const watchdog = setInterval(() => {
+    const now = Date.now();
+    for (const project of projects.values()) {
+      const process = project.process;
+      if (!process) continue;
+      process.check(now);
+      if (
+        process.stoppedBy === null &&
+        process.invocations.size === 0 &&
+        now - process.lastActive > limits.idleMs
+      )
+        void process.stop();
+    }
+  }, options.watchdogMs ?? 50);
+  watchdog.unref();
+
+  return {
+    maxCompatibilityDate: supportedCompatibilityDate,
+
+    async ensure(projectId, workers) {
+      validate(workers, supportedCompatibilityDate);
+      const key = keyOf(workers);
+      let project = projects.get(projectId);
+      if (project?.key === key) return;
+      if (!project) {
+        // Holds no worker until its code has loaded.
+        project = { workers: [], key: '', process: null, queue: Promise.resolve() };
+        projects.set(projectId, project);
+      }
+      const target = project;
+      await serially(target, async () => {
+        if (target.key === key) return; // a concurrent ensure loaded this set meanwhile
+        // The new set starts beside the old one, which keeps serving until the new one is up (and
+        // keeps serving if it does not load).
+        const next = await start(projectId, workers);
+        const previous = target.process;
+        Object.assign(target, { workers, key, process: next });
+        await previous?.stop();
+      });
+    },
+
+    async fetch(projectId, worker, request) {
+      const project = projects.get(projectId);
+      if (!project?.workers.some((w) => w.name === worker)) throw new ApiError('hosting/function-not-found');
+      const process = await running(projectId, project);
+      return process.fetch(worker, request);
+    },
+
+    onLog(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    unload,
+
+    async close() {
+      clearInterval(watchdog);
+      await Promise.all([...projects.keys()].map(unload));
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The JavaScript the runtime adds to every project's workerd (decision 0049): an entry module in
+ * front of each deployed worker, and one tail worker per project that hands invocation logs to
+ * the platform. They run inside workerd, so they are source text here.
+ */
+
+/** The request header carrying the invocation id the platform gave a request. */
+export const INVOCATION_HEADER = 'x-aerostack-invocation';
+/** Marks an outbound answer that is a refusal by the platform: the worker's `fetch` throws it. */
+export const REFUSED_HEADER = 'x-aerostack-refused';
+/** Marks the 500 answered for an uncaught exception of the user's fetch handler. */
+export const EXCEPTION_HEADER = 'x-aerostack-exception';
+/** Where the runtime's own modules live, apart from the user's (whose names are relative paths). */
+export const OWN_DIR = '__aerostack';
+
+/**
+ * Runs before the user's modules: keeps workerd's own `fetch` private and puts one in front of it
+ * that tags each subrequest with the invocation it belongs to (the platform counts them per
+ * invocation) and throws the platform's refusals as errors, as a failed fetch does. The id comes
+ * from AsyncLocalStorage, so concurrent requests in one isolate each count their own.
+ */
+const PREAMBLE = `
+import { AsyncLocalStorage } from 'node:async_hooks';
+export const invocation = new AsyncLocalStorage();
+const platformFetch = globalThis.fetch;
+globalThis.fetch = async function fetch(input, init) {
+  const request = new Request(input, init);
+  const headers = new Headers(request.headers);
+  const id = invocation.getStore();
+  if (id === undefined) headers.delete('${INVOCATION_HEADER}');
+  else headers.set('${INVOCATION_HEADER}', id);
+  const response = await platformFetch(new Request(request, { headers }));
+  if (response.headers.get('${REFUSED_HEADER}') !== null) throw new Error(await response.text());
+  return response;
+};
+`;
+
+/**
+ * The worker's entry: the user's default export with its fetch handler run inside the invocation
+ * (for the preamble's fetch), and an uncaught exception answered as a bare 500 (its stack goes to
+ * the logs, not to whoever called the function).
+ */
+function entry(userEntry: string): string {
+  return `
+import { invocation } from './preamble.js';
+import * as user from '../${userEntry}';
+const handler = user.default;
+if (handler === undefined || handler === null)
+  throw new Error('${userEntry} has no default export: export default { async fetch(request, env, ctx) { ... } }');
+async function within(request, call) {
+  try {
+    return await invocation.run(request.headers.get('${INVOCATION_HEADER}') ?? undefined, call);
+  } catch (error) {
+    console.error('Uncaught ' + (error?.stack ?? String(error)));
+    return new Response('The worker threw an exception; its logs have the details.', {
+      status: 500,
+      headers: { 'content-type': 'text/plain; charset=utf-8', '${EXCEPTION_HEADER}': '1' },
+    });
+  }
+}
+export default typeof handler === 'function'
+  ? class extends handler {
+      fetch(request) {
+        return within(request, () => super.fetch(request));
+      }
+    }
+  : {
+      ...handler,
+      ...(typeof handler.fetch === 'function'
+        ? { fetch: (request, env, ctx) => within(request, () => handler.fetch(request, env, ctx)) }
+        : {}),
+    };
+`;
+}
+
+/** The modules of one deployed worker as workerd loads them: ours, then the user's. */
+export function workerModules(
+  modules: readonly { name: string; content: string }[],
+): { type: 'ESModule'; path: string; contents: string }[] {
+  const first = modules[0];
+  if (!first) throw new TypeError('a worker needs at least one module');
+  return [
+    { type: 'ESModule', path: `/${OWN_DIR}/entry.js`, contents: entry(first.name) },
+    { type: 'ESModule', path: `/${OWN_DIR}/preamble.js`, contents: PREAMBLE },
+    ...modules.map((m) => ({ type: 'ESModule' as const, path: `/${m.name}`, contents: m.content })),
+  ];
+}
+
+/** The project's tail worker: each finished invocation's trace goes to the platform's `SINK`. */
+export const TAIL_WORKER = `
+export default {
+  async tail(events, env) {
+    const traces = events.map((e) => ({
+      invocation: e.event?.request?.headers?.['${INVOCATION_HEADER}'] ?? null,
+      outcome: e.outcome,
+      logs: e.logs,
+      exceptions: e.exceptions,
+    }));
+    await env.SINK.fetch('http://sink/', { method: 'POST', body: JSON.stringify(traces) });
+  },
+};
+`;

@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../src/http/problem.js';
+import { createRuntime, type HostedRuntime } from '../src/modules/hosting/runtime/index.js';
+import { limits, logCollector, worker, workerdPids } from './support/hosting-runtime.js';
+
+// The hosted-code runtime (decision 0049) against real workerd: loading, reloading, logs,
+// refusals, the process model and what a worker cannot see.
+
+const HELLO = `export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === '/redirect') return Response.redirect('https://example.com/elsewhere', 302);
+    const body = request.method === 'POST' ? await request.text() : '';
+    return Response.json({ path: url.pathname, greeting: env.GREETING, body, header: request.headers.get('x-test') });
+  },
+};`;
+
+const CANARY = `canary-${process.pid}-${Date.now()}`;
+
+describe('hosted runtime', () => {
+  let runtime: HostedRuntime;
+  const logs = logCollector();
+
+  beforeAll(() => {
+    process.env.AEROSTACK_TEST_CANARY = CANARY;
+    runtime = createRuntime({ limits: limits() });
+    runtime.onLog(logs.listener);
+  });
+
+  afterAll(async () => {
+    await runtime.close();
+    delete process.env.AEROSTACK_TEST_CANARY;
+  });
+
+  it('answers a request with the worker, its vars in env, method, body and headers passed on', async () => {
+    await runtime.ensure('prj_a', [worker('api', HELLO, { vars: { GREETING: 'hello' } })]);
+    const response = await runtime.fetch(
+      'prj_a',
+      'api',
+      new Request('http://fn.local/things?x=1', {
+        method: 'POST',
+        body: 'payload',
+        headers: { 'x-test': 'yes' },
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      path: '/things',
+      greeting: 'hello',
+      body: 'payload',
+      header: 'yes',
+    });
+  });
+
+  it("hands a worker's redirect on instead of following it", async () => {
+    const response = await runtime.fetch('prj_a', 'api', new Request('http://fn.local/redirect'));
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('https://example.com/elsewhere');
+  });
+
+  it("runs a project's workers in one workerd, and each project in its own", async () => {
+    await runtime.ensure('prj_a', [
+      worker('api', HELLO),
+      worker('other', 'export default { fetch() { return new Response("other") } }'),
+    ]);
+    await runtime.ensure('prj_b', [worker('api', HELLO)]);
+    const before = new Set(workerdPids());
+    expect(await (await runtime.fetch('prj_a', 'other', new Request('http://fn.local/'))).text()).toBe(
+      'other',
+    );
+    expect((await runtime.fetch('prj_a', 'api', new Request('http://fn.local/'))).status).toBe(200);
+    expect((await runtime.fetch('prj_b', 'api', new Request('http://fn.local/'))).status).toBe(200);
+    expect(new Set(workerdPids())).toEqual(before);
+    expect(before.size).toBe(2);
+  });
+
+  it('delivers console lines and an uncaught error to onLog with the deployment id, and hides the stack from the caller', async () => {
+    const deployment = worker(
+      'noisy',
+      `export default {
+        async fetch(request) {
+          console.log('first', { n: 1 });
+          console.warn('second');
+          if (new URL(request.url).pathname === '/boom') throw new Error('kaboom');
+          return new Response('quiet');
+        },
+      };`,
+    );
+    await runtime.ensure('prj_logs', [deployment]);
+    expect(await (await runtime.fetch('prj_logs', 'noisy', new Request('http://fn.local/'))).text()).toBe(
+      'quiet',
+    );
+    const ok = await logs.next((p, l) => p === 'prj_logs' && l.outcome === 'ok');
+    expect(ok.deploymentId).toBe(deployment.deploymentId);
+    expect(ok.worker).toBe('noisy');
+    expect(ok.lines.map((l) => [l.level, l.message])).toEqual([
+      ['log', 'first {"n":1}'],
+      ['warn', 'second'],
+    ]);
+
+    const failed = await runtime.fetch('prj_logs', 'noisy', new Request('http://fn.local/boom'));
+    expect(failed.status).toBe(500);
+    const body = await failed.text();
+    expect(body).not.toContain('kaboom');
+    expect(body).not.toContain('index.js');
+    const exception = await logs.next((p, l) => p === 'prj_logs' && l.outcome === 'exception');
+    expect(exception.deploymentId).toBe(deployment.deploymentId);
+    expect(exception.lines.at(-1)?.level).toBe('error');
+    expect(exception.lines.at(-1)?.message).toContain('kaboom');
+  });
+
+  it('refuses a compatibility date newer than its workerd, naming the newest it supports', async () => {
+    expect(runtime.maxCompatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const error = await runtime
+      .ensure('prj_date', [worker('api', HELLO, { compatibilityDate: '2099-01-01' })])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).toBe('hosting/compatibility-date-unsupported');
+    expect((error as ApiError).detail).toContain(runtime.maxCompatibilityDate);
+  });
+
+  it.each([
+    ['a syntax error', 'export default { fetch( {', 'SyntaxError'],
+    ['no default export', 'export const handler = 1;', 'no default export'],
+    [
+      'a missing import',
+      'import x from "./nope.js"; export default { fetch() { return new Response(x) } }',
+      'nope.js',
+    ],
+  ])(
+    'refuses code with %s as worker-invalid with workerd’s message, and keeps the running deployment',
+    async (_, code, message) => {
+      await runtime.ensure('prj_invalid', [worker('api', HELLO, { vars: { GREETING: 'still here' } })]);
+      const error = await runtime.ensure('prj_invalid', [worker('api', code)]).catch((e: unknown) => e);
+      expect((error as ApiError).code).toBe('hosting/worker-invalid');
+      expect((error as ApiError).detail).toContain(message);
+      const response = await runtime.fetch('prj_invalid', 'api', new Request('http://fn.local/'));
+      expect(((await response.json()) as { greeting: string }).greeting).toBe('still here');
+    },
+  );
+
+  it('reloads on a new deployment id, and does nothing when the set is unchanged', async () => {
+    const first = worker('api', 'export default { fetch() { return new Response("v1") } }');
+    await runtime.ensure('prj_reload', [first]);
+    expect(await (await runtime.fetch('prj_reload', 'api', new Request('http://fn.local/'))).text()).toBe(
+      'v1',
+    );
+    const pids = workerdPids();
+    await runtime.ensure('prj_reload', [first]);
+    expect(workerdPids()).toEqual(pids);
+
+    await runtime.ensure('prj_reload', [
+      worker('api', 'export default { fetch() { return new Response("v2") } }'),
+    ]);
+    expect(await (await runtime.fetch('prj_reload', 'api', new Request('http://fn.local/'))).text()).toBe(
+      'v2',
+    );
+    expect(workerdPids().length).toBe(pids.length); // the old process went
+  });
+
+  it('answers function-not-found for a worker the project does not have', async () => {
+    const error = await runtime
+      .fetch('prj_a', 'nope', new Request('http://fn.local/'))
+      .catch((e: unknown) => e);
+    expect((error as ApiError).code).toBe('hosting/function-not-found');
+    const unknown = await runtime
+      .fetch('prj_none', 'api', new Request('http://fn.local/'))
+      .catch((e: unknown) => e);
+    expect((unknown as ApiError).code).toBe('hosting/function-not-found');
+  });
+
+  it("gives workerd none of the platform's environment, and the worker no view of it or of the files", async () => {
+    await runtime.ensure('prj_env', [
+      worker(
+        'snoop',
+        `import fs from 'node:fs';
+        export default {
+          async fetch() {
+            const read = (path) => { try { return fs.readFileSync(path, 'utf8'); } catch (e) { return 'refused: ' + e.message; } };
+            return Response.json({
+              env: JSON.stringify(process.env),
+              environ: read('/proc/self/environ'),
+              passwd: read('/etc/passwd'),
+              source: read(${JSON.stringify(new URL(import.meta.url).pathname)}),
+            });
+          },
+        };`,
+        {
+          compatibilityDate: '2026-01-01',
+          compatibilityFlags: ['nodejs_compat', 'nodejs_compat_populate_process_env'],
+        },
+      ),
+    ]);
+    const seen = (await (
+      await runtime.fetch('prj_env', 'snoop', new Request('http://fn.local/'))
+    ).json()) as Record<string, string>;
+    expect(JSON.stringify(seen)).not.toContain(CANARY);
+    expect(seen.passwd).toMatch(/^refused/);
+    expect(seen.environ).toMatch(/^refused/);
+    expect(seen.source).toMatch(/^refused/);
+    // And the process itself never had it.
+    for (const pid of workerdPids())
+      expect(readFileSync(`/proc/${pid}/environ`, 'latin1')).not.toContain(CANARY);
+  });
+});
+
+describe('hosted runtime lifecycle', () => {
+  it('stops an idle project and starts it again on its next request', async () => {
+    const runtime = createRuntime({ limits: limits({ idleMs: 300 }) });
+    try {
+      await runtime.ensure('prj_idle', [
+        worker('api', 'export default { fetch() { return new Response("up") } }'),
+      ]);
+      expect(await (await runtime.fetch('prj_idle', 'api', new Request('http://fn.local/'))).text()).toBe(
+        'up',
+      );
+      expect(workerdPids().length).toBe(1);
+      const deadline = Date.now() + 20_000;
+      while (workerdPids().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(workerdPids()).toEqual([]);
+      expect(await (await runtime.fetch('prj_idle', 'api', new Request('http://fn.local/'))).text()).toBe(
+        'up',
+      );
+      expect(workerdPids().length).toBe(1);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('unload stops one project; close() leaves no workerd process', async () => {
+    const runtime = createRuntime({ limits: limits() });
+    const code = 'export default { fetch() { return new Response("up") } }';
+    await runtime.ensure('prj_1', [worker('api', code)]);
+    await runtime.ensure('prj_2', [worker('api', code)]);
+    expect(workerdPids().length).toBe(2);
+    await runtime.unload('prj_1');
+    expect(workerdPids().length).toBe(1);
+    const gone = await runtime
+      .fetch('prj_1', 'api', new Request('http://fn.local/'))
+      .catch((e: unknown) => e);
+    expect((gone as ApiError).code).toBe('hosting/function-not-found');
+    await runtime.close();
+    expect(workerdPids()).toEqual([]);
+  });
+});
