@@ -20,4 +20,5 @@ export const modules: Module[] = [
   (await import('./storage/module.js')).default,
   (await import('./ai/module.js')).default,
   (await import('./vector/module.js')).default,
+  (await import('./hosting/module.js')).default,
 ];

@@ -1,0 +1,77 @@
+import type { Endpoint } from '../../http/endpoints.js';
+import type { Services } from '../../services.js';
+
+const DECISION = 'docs/decisions/0050-hosted-code-layout-and-deployments.md';
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/**
+ * The deepest path below a worker that is routed. The router matches whole segments, so each
+ * depth is one template (`/fn/{projectId}/{worker}/{p1}/…/{pN}`).
+ */
+export const MAX_DEPTH = 16;
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and the platform's own host: not the worker's business. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+  'host',
+];
+
+/** `/fn/{projectId}/{worker}/a/b?x=1` → `/a/b?x=1`: what the worker sees of the URL. */
+function innerTarget(url: URL): string {
+  const rest = url.pathname.split('/').slice(4).join('/');
+  return `/${rest}${url.search}`;
+}
+
+/**
+ * Public HTTP to deployed functions: `/fn/{projectId}/{worker}/…` (no credential: the function
+ * decides who it answers, as a workers.dev URL does). The request goes to the project's worker
+ * with its method, headers, query and streamed body; the answer streams back as the function
+ * gave it, with the platform's request id.
+ */
+export function functionEndpoints(services: Services): Endpoint[] {
+  const origin = new URL(services.config.publicUrl).origin;
+  const templates = Array.from({ length: MAX_DEPTH + 1 }, (_, depth) =>
+    ['/fn/{projectId}/{worker}', ...Array.from({ length: depth }, (_, i) => `{p${i + 1}}`)].join('/'),
+  );
+  return METHODS.flatMap((method) =>
+    templates.map(
+      (path): Endpoint => ({
+        method,
+        path,
+        description: 'An HTTP request to a deployed function (hosting)',
+        errors: 'problem+json (before the function answers); the function’s own answers after',
+        decision: DECISION,
+        async handle(call) {
+          const incoming = call.request;
+          const headers = new Headers(incoming.headers);
+          for (const name of HOP_BY_HOP) headers.delete(name);
+          headers.set('x-request-id', call.requestId);
+          const request = new Request(`${origin}${innerTarget(new URL(incoming.url))}`, {
+            method: incoming.method,
+            headers,
+            body: incoming.body,
+            duplex: 'half',
+          } as RequestInit);
+          const answer = await services.hosting.loader.fetch(
+            call.params.projectId!,
+            call.params.worker!,
+            request,
+          );
+          const out = new Headers(answer.headers);
+          for (const [name, value] of Object.entries(call.baseHeaders)) {
+            if (!out.has(name)) out.set(name, value);
+          }
+          return new Response(answer.body, {
+            status: answer.status,
+            statusText: answer.statusText,
+            headers: out,
+          });
+        },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,19 @@
+import type { Services } from '../../services.js';
+import { createDeployments } from './deployments.js';
+import { createLoader } from './loader.js';
+import type { HostedRuntime } from './runtime/contract.js';
+import { createHostingSecrets } from './secrets.js';
+
+/**
+ * Hosted code (decision 0050): deployments of the project's workers, the secrets they receive,
+ * and the loader that runs the active ones in `runtime` (null when workerd cannot start: then
+ * deploying and calling functions answer 503 `hosting/runtime-unavailable`).
+ */
+export function createHostingService(services: Services, runtime: HostedRuntime | null) {
+  const secrets = createHostingSecrets(services, (projectId) => loader.changed(projectId, true));
+  const loader = createLoader(services, runtime, secrets);
+  const deployments = createDeployments(services, loader, secrets);
+  return { deployments, secrets, loader, close: () => loader.close() };
+}
+
+export type HostingService = ReturnType<typeof createHostingService>;
