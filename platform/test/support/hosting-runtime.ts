@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { HostingRuntimeConfig } from '../../src/config.js';
 import type { InvocationLog, WorkerSource } from '../../src/modules/hosting/runtime/index.js';
 
@@ -42,7 +43,15 @@ export function workerdPids(): number[] {
   return out
     .split('\n')
     .filter((line) => line !== '')
-    .map(Number);
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
 }
 
 /** Collects the runtime's invocation logs, and waits for one that matches. */
