@@ -72,6 +72,7 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     setting: 'AEROSTACK_HOSTING_ALLOW_HOSTS',
   });
   const projects = new Map<string, Project>();
+  let closed = false;
   const listeners = new Set<(projectId: string, log: InvocationLog) => void>();
 
   function start(projectId: string, workers: readonly WorkerSource[]): Promise<WorkerdProcess> {
@@ -88,6 +89,13 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     });
   }
 
+  /** A process started for a project unloaded (or a runtime closed) meanwhile is stopped at once. */
+  async function keepIfCurrent(projectId: string, project: Project, process: WorkerdProcess): Promise<void> {
+    if (projects.get(projectId) === project) return;
+    await process.stop();
+    throw new ApiError('hosting/function-not-found');
+  }
+
   /** Runs `task` after the project's earlier starts and reloads. */
   function serially<T>(project: Project, task: () => Promise<T>): Promise<T> {
     const run = project.queue.then(task, task);
@@ -101,8 +109,10 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     if (current && current.stoppedBy === null) return Promise.resolve(current);
     return serially(project, async () => {
       if (project.process && project.process.stoppedBy === null) return project.process;
-      project.process = await start(projectId, project.workers);
-      return project.process;
+      const process = await start(projectId, project.workers);
+      await keepIfCurrent(projectId, project, process);
+      project.process = process;
+      return process;
     });
   }
 
@@ -133,6 +143,7 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     maxCompatibilityDate: supportedCompatibilityDate,
 
     async ensure(projectId, workers) {
+      if (closed) throw new Error('the hosted runtime is closed');
       validate(workers, supportedCompatibilityDate);
       const key = keyOf(workers);
       let project = projects.get(projectId);
@@ -148,6 +159,7 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
         // The new set starts beside the old one, which keeps serving until the new one is up (and
         // keeps serving if it does not load).
         const next = await start(projectId, workers);
+        await keepIfCurrent(projectId, target, next);
         const previous = target.process;
         Object.assign(target, { workers, key, process: next });
         await previous?.stop();
@@ -169,6 +181,7 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     unload,
 
     async close() {
+      closed = true;
       clearInterval(watchdog);
       await Promise.all([...projects.keys()].map(unload));
     },

@@ -1,0 +1,123 @@
+// `pnpm --filter @aerostack/bench bench:hosting`: what the hosted-code runtime (decision 0049)
+// adds to workerd. A hello-world worker, measured two ways in the same rounds:
+//   - through the runtime: `createRuntime().ensure()` then `fetch()` (one workerd per project, our
+//     entry wrapper, the tail worker, the watchdog's per-request CPU sample);
+//   - the baseline: the same worker on a bare Miniflare, `mf.dispatchFetch()`.
+// Cold start: a new project's first answer (start workerd, load, answer). Warm: one request at a
+// time on a started project, p50 per round. Medians over rounds, and runtime ÷ baseline ratios.
+// Never in CI; about half a minute.
+//
+//   pnpm --filter @aerostack/bench bench:hosting -- --rounds 5 --requests 300
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRuntime } from '../../platform/src/modules/hosting/runtime/index.js';
+import { median } from '../lib/result.js';
+
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, requests: { type: 'string', default: '300' } },
+});
+const ROUNDS = Number(values.rounds);
+const REQUESTS = Number(values.requests);
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+type MiniflareCtor = new (
+  options: object,
+) => {
+  ready: Promise<URL>;
+  dispatchFetch(url: string): Promise<Response>;
+  dispose(): Promise<void>;
+};
+const { Miniflare } = createRequire(join(root, 'platform/package.json'))('miniflare') as {
+  Miniflare: MiniflareCtor;
+};
+
+const CODE = 'export default { fetch() { return new Response("hello") } }';
+const DATE = '2025-06-01';
+
+const limits = {
+  cpuMs: 30_000,
+  wallMs: 900_000,
+  memoryBytes: 128 * 1024 * 1024,
+  maxSubrequests: 1000,
+  idleMs: 600_000,
+  allowHosts: [],
+};
+
+async function timed(task: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await task();
+  return performance.now() - started;
+}
+
+/** The p50 of `REQUESTS` sequential calls, after a warm-up of a tenth as many. */
+async function warmP50(call: () => Promise<Response>): Promise<number> {
+  const once = async () => {
+    const response = await call();
+    if ((await response.text()) !== 'hello') throw new Error('unexpected answer');
+  };
+  for (let i = 0; i < REQUESTS / 10; i++) await once();
+  const times: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) times.push(await timed(once));
+  return median(times);
+}
+
+const runtime = createRuntime({ limits });
+const rows = {
+  coldRuntime: [] as number[],
+  coldBare: [] as number[],
+  warmRuntime: [] as number[],
+  warmBare: [] as number[],
+};
+
+for (let round = 0; round < ROUNDS; round++) {
+  const project = `prj_bench_${round}`;
+  const source = {
+    deploymentId: `dep_${round}`,
+    name: 'hello',
+    modules: [{ name: 'index.js', content: CODE }],
+    compatibilityDate: DATE,
+    compatibilityFlags: [],
+    vars: {},
+  };
+  const fetchRuntime = () => runtime.fetch(project, 'hello', new Request('http://fn.local/'));
+  rows.coldRuntime.push(
+    await timed(async () => {
+      await runtime.ensure(project, [source]);
+      await (await fetchRuntime()).text();
+    }),
+  );
+  rows.warmRuntime.push(await warmP50(fetchRuntime));
+  await runtime.unload(project);
+
+  let mf: InstanceType<MiniflareCtor> | undefined;
+  rows.coldBare.push(
+    await timed(async () => {
+      mf = new Miniflare({
+        name: 'hello',
+        modules: [{ type: 'ESModule', path: '/index.js', contents: CODE }],
+        modulesRoot: '/',
+        compatibilityDate: DATE,
+      });
+      await (await mf.dispatchFetch('http://fn.local/')).text();
+    }),
+  );
+  const bare = mf as InstanceType<MiniflareCtor>;
+  rows.warmBare.push(await warmP50(() => bare.dispatchFetch('http://fn.local/')));
+  await bare.dispose();
+}
+await runtime.close();
+
+const ms = (n: number) => n.toFixed(2);
+const cold = [median(rows.coldRuntime), median(rows.coldBare)] as const;
+const warm = [median(rows.warmRuntime), median(rows.warmBare)] as const;
+console.log(
+  `hosted runtime vs bare Miniflare: ${ROUNDS} rounds, ${REQUESTS} warm requests per round, medians`,
+);
+console.log('| case | runtime ms | bare Miniflare ms | ratio |');
+console.log('| --- | ---: | ---: | ---: |');
+console.log(
+  `| cold start (new project, first answer) | ${ms(cold[0])} | ${ms(cold[1])} | ${(cold[0] / cold[1]).toFixed(2)}× |`,
+);
+console.log(`| warm request p50 | ${ms(warm[0])} | ${ms(warm[1])} | ${(warm[0] / warm[1]).toFixed(2)}× |`);
