@@ -16,6 +16,8 @@ import { createRuntime } from '../../platform/src/modules/hosting/runtime/index.
 import { median } from '../lib/result.js';
 
 const { values } = parseArgs({
+  // pnpm hands a `--` separator on as an argument.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: { rounds: { type: 'string', default: '5' }, requests: { type: 'string', default: '300' } },
 });
 const ROUNDS = Number(values.rounds);
