@@ -49,7 +49,7 @@ export function toWorker(row: WorkerRow, publicUrl: string): Worker {
     kind: row.kind as WorkerKind,
     activeDeploymentId: row.active_deployment_id,
     version: Number(row.active_version),
-    url: `${publicUrl}/fn/${row.project_id}/${row.name}/`,
+    url: `${publicUrl}/fn/${row.project_id}/${row.name}`,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
