@@ -110,6 +110,59 @@ describe('hosted runtime', () => {
     expect(exception.lines.at(-1)?.message).toContain('kaboom');
   });
 
+  it('attributes each line to its own invocation when requests run concurrently', async () => {
+    const deployment = worker(
+      'echo',
+      `export default {
+        async fetch(request) {
+          const path = new URL(request.url).pathname;
+          console.log('before', path);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          console.log('after', path);
+          return new Response(path);
+        },
+      };`,
+    );
+    await runtime.ensure('prj_concurrent', [deployment]);
+    const paths = Array.from({ length: 20 }, (_, i) => `/r${i}`);
+    const answers = await Promise.all(
+      paths.map(async (path) =>
+        (await runtime.fetch('prj_concurrent', 'echo', new Request(`http://fn.local${path}`))).text(),
+      ),
+    );
+    expect(answers).toEqual(paths);
+    for (const path of paths) {
+      const log = await logs.next(
+        (p, l) => p === 'prj_concurrent' && l.lines.some((line) => line.message === `before ${path}`),
+      );
+      expect(log.lines.map((l) => l.message)).toEqual([`before ${path}`, `after ${path}`]);
+    }
+  });
+
+  it('loads a new set once when two ensure calls race', async () => {
+    const pids = workerdPids().length;
+    const set = [worker('api', HELLO)];
+    await Promise.all([runtime.ensure('prj_race', set), runtime.ensure('prj_race', set)]);
+    expect(workerdPids().length).toBe(pids + 1);
+  });
+
+  it.each([
+    [
+      'a malformed compatibility date',
+      [worker('api', HELLO, { compatibilityDate: '2025-13-45x' })],
+      'not a YYYY-MM-DD date',
+    ],
+    ['two workers of one name', [worker('api', HELLO), worker('api', HELLO)], 'Two workers are named api'],
+    ['a worker without modules', [worker('api', HELLO, { modules: [] })], 'has no module'],
+    ['a name of the platform’s', [worker('__aerostack-tail', HELLO)], 'names starting with __aerostack'],
+  ])('refuses %s before starting anything', async (_, set, message) => {
+    const pids = workerdPids().length;
+    const error = await runtime.ensure('prj_refused', set).catch((e: unknown) => e);
+    expect((error as ApiError).code).toBe('hosting/worker-invalid');
+    expect((error as ApiError).detail).toContain(message);
+    expect(workerdPids().length).toBe(pids);
+  });
+
   it('refuses a compatibility date newer than its workerd, naming the newest it supports', async () => {
     expect(runtime.maxCompatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const error = await runtime
