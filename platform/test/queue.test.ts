@@ -312,6 +312,25 @@ describe.each(BACKENDS)('queue on $name', (backend) => {
     expect(ok.json).toMatchObject({ status: 'succeeded', result: 'second', attempts: 2 });
   });
 
+  it('rejects an ack or fail under an expired lease before anyone has leased the job again', async () => {
+    const type = 'life.expired-unclaimed';
+    const job = await q.enqueue({ type });
+    const [first] = await q.pull({ types: [type], leaseSeconds: 10 });
+    advance(11_000);
+    // No pull and no sweep since: the job still reads as running under that lease.
+    expect((await q.call('GET', `/v1/queue/jobs/${job.id}`)).json).toMatchObject({ status: 'running' });
+    const ack = await q.call('POST', `/v1/queue/jobs/${job.id}/ack`, { leaseId: first!.leaseId, result: 1 });
+    expect([ack.status, ack.json.code]).toEqual([409, 'queue/lease-lost']);
+    const fail = await q.call('POST', `/v1/queue/jobs/${job.id}/fail`, {
+      leaseId: first!.leaseId,
+      error: 'x',
+    });
+    expect([fail.status, fail.json.code]).toEqual([409, 'queue/lease-lost']);
+    // Neither changed the job: the next consumer gets its second attempt, with no result.
+    const [second] = await q.pull({ types: [type] });
+    expect(second!.job).toMatchObject({ id: job.id, status: 'running', attempts: 2, result: null });
+  });
+
   it('retries failures with exponential backoff, then dead-letters, then redrives', async () => {
     const type = 'life.fail';
     const job = await q.enqueue({ type, maxAttempts: 3, backoffSeconds: 10 });
