@@ -421,11 +421,16 @@ describe.each(MATRIX)('storage on $name', ({ backend, store }) => {
     expect(html.json.code).toBe('storage/invalid-signature');
 
     const short = await sign({ key: 'shared/doc.txt', expiresInSeconds: 1 });
-    // Wait until the expiry has certainly passed (a lower bound, not a timing margin).
-    while (Date.now() < Date.parse(short.json.expiresAt) + 10) await new Promise((r) => setTimeout(r, 100));
+    const shortPut = await sign({ key: 'uploads/too-late.txt', method: 'PUT', expiresInSeconds: 1 });
+    // Wait until both expiries have certainly passed (a lower bound, not a timing margin).
+    const passed = Math.max(Date.parse(short.json.expiresAt), Date.parse(shortPut.json.expiresAt)) + 10;
+    while (Date.now() < passed) await new Promise((r) => setTimeout(r, 100));
     const expired = await req('GET', short.json.path, { auth: null });
     expect(expired.status).toBe(403);
     expect(expired.json.code).toBe('storage/url-expired');
+    const expiredPut = await req('PUT', shortPut.json.path, { auth: null, body: 'too late' });
+    expect([expiredPut.status, expiredPut.json.code]).toEqual([403, 'storage/url-expired']);
+    expect((await req('GET', '/v1/storage/objects/uploads%2Ftoo-late.txt')).status).toBe(404);
     const invalidKey = await sign({ key: 'a/../b' });
     expect(invalidKey.json.code).toBe('storage/invalid-key');
   });
