@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase, tables } from '../../src/db/database.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -85,5 +86,61 @@ describe.each(DATABASE_BACKENDS)('open streams on $name', (backend) => {
     // The next renewal sweeps the lapsed records away.
     await alive.registry.renew();
     expect(await recorded(alive.database, scope)).toEqual([kept!.id, ...freed.map((s) => s!.id)].sort());
+  });
+
+  /**
+   * Runs `opens` so that on PostgreSQL they all count before any inserts: a trigger holds each row
+   * they insert on a lock the test holds until `racing` sessions wait, then all go at once (run
+   * freely, opens overlap in one round of several). SQLite has one writer at a time: nothing to hold.
+   */
+  async function allAtOnce<T>(racing: number, opens: () => Promise<T>): Promise<T> {
+    if (!stores.databaseUrl) return opens();
+    const client = new pg.Client({ connectionString: stores.databaseUrl });
+    await client.connect();
+    await client.query(`
+      CREATE FUNCTION test_hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        PERFORM pg_advisory_lock_shared(4545, 1); PERFORM pg_advisory_unlock_shared(4545, 1); RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_hold BEFORE INSERT ON open_streams FOR EACH ROW EXECUTE FUNCTION test_hold();
+      SELECT pg_advisory_lock(4545, 1);
+    `);
+    try {
+      const opened = opens();
+      for (const deadline = Date.now() + 20_000; (await waitingSessions(client)) < racing; ) {
+        if (Date.now() > deadline) throw new Error(`fewer than ${racing} opens waiting`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await client.query('SELECT pg_advisory_unlock(4545, 1)');
+      return await opened;
+    } finally {
+      await client.query(
+        'SELECT pg_advisory_unlock_all(); DROP TRIGGER test_hold ON open_streams; DROP FUNCTION test_hold',
+      );
+      await client.end();
+    }
+  }
+
+  /** Sessions of the test's database waiting on a lock (pg_locks is live; pg_stat_activity is per transaction). */
+  async function waitingSessions(client: pg.Client): Promise<number> {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks
+       WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return rows[0]!.n;
+  }
+
+  it('lets exactly the cap of many concurrent opens through, from two workers at once', async () => {
+    const workers = [await worker(), await worker()];
+    const cap = 3;
+    const scope = 'realtime:race';
+    // Fewer opens than the two workers' connections, so that every one is in flight at once.
+    const racing = 12;
+    const opened = await allAtOnce(racing, () =>
+      Promise.all(
+        Array.from({ length: racing }, (_, i) => workers[i % 2]!.registry.open(scope, 'realtime', cap)),
+      ),
+    );
+    expect(opened.filter(Boolean)).toHaveLength(cap);
+    expect(await recorded(workers[0]!.database, scope)).toHaveLength(cap);
   });
 });

@@ -71,7 +71,7 @@ export function createStreamRegistry(
     async open(scope, kind, max, id = randomBase62(32)) {
       const now = clock();
       const row = { id, scope, kind, expires_at: now + LEASE_MS };
-      if (!(await store.insertUnder(db, row, now, max))) return null;
+      if (!(await store.insertUnder(db, database.dialect, row, now, max))) return null;
       local.add(id);
       timer ??= setInterval(() => void renew().catch(report('renew open streams')), RENEW_MS).unref();
       return { id, close: () => forget(id) };

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { Dialect } from '../../db/database.js';
 
 export interface StreamTables {
   open_streams: {
@@ -12,10 +13,27 @@ type StreamRow = StreamTables['open_streams'];
 type Db = Kysely<StreamTables>;
 
 /**
- * Records an open stream unless its scope already holds `max` live ones (one statement: two opens
- * racing on SQLite cannot both pass; on PostgreSQL, under read committed, they may by one).
+ * Records an open stream unless its scope already holds `max` live ones. The count and the insert
+ * are one statement: SQLite runs it alone (its write lock is taken before the count). PostgreSQL,
+ * under read committed, would let two such statements miss each other's row and both pass, so
+ * there the opens of one scope take turns behind a transaction-scoped advisory lock, and each
+ * counts with a snapshot taken after the previous one committed (decision 0045).
  */
-export async function insertUnder(db: Db, row: StreamRow, now: number, max: number): Promise<boolean> {
+export async function insertUnder(
+  db: Db,
+  dialect: Dialect,
+  row: StreamRow,
+  now: number,
+  max: number,
+): Promise<boolean> {
+  if (dialect === 'sqlite') return insertIfRoom(db, row, now, max);
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`open-streams:${row.scope}`}))`.execute(tx);
+    return insertIfRoom(tx, row, now, max);
+  });
+}
+
+async function insertIfRoom(db: Db, row: StreamRow, now: number, max: number): Promise<boolean> {
   const result = await sql`
     INSERT INTO open_streams (id, scope, kind, expires_at)
     SELECT ${row.id}, ${row.scope}, ${row.kind}, ${row.expires_at}
