@@ -104,6 +104,34 @@ describe('hosted runtime limits', () => {
   );
 });
 
+describe('hosted runtime crash', () => {
+  it('answers worker-crashed when workerd dies under a request, reports it, and starts again', async () => {
+    const runtime = createRuntime({ limits: limits() });
+    const logs = logCollector();
+    runtime.onLog(logs.listener);
+    try {
+      const deployment = worker('slow', ATTACKS);
+      await runtime.ensure('prj_crash', [deployment]);
+      const [pid] = workerdPids();
+      const pending = runtime
+        .fetch('prj_crash', 'slow', new Request('http://fn.local/hang'))
+        .catch((e: unknown) => e);
+      // Whether the request has reached workerd yet or is still connecting, it meets a dead process.
+      process.kill(pid as number, 'SIGKILL');
+      const error = (await pending) as ApiError;
+      expect(error.code).toBe('hosting/worker-crashed');
+      expect(error.status).toBe(502);
+      const log = await logs.next((p, l) => p === 'prj_crash' && l.outcome === 'crashed');
+      expect(log.deploymentId).toBe(deployment.deploymentId);
+      expect(await (await runtime.fetch('prj_crash', 'slow', new Request('http://fn.local/ok'))).text()).toBe(
+        'fine',
+      );
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
 describe('hosted runtime outbound fetch', () => {
   let runtime: HostedRuntime;
   let upstream: Server;

@@ -169,7 +169,9 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     async fetch(projectId, worker, request) {
       const project = projects.get(projectId);
       if (!project?.workers.some((w) => w.name === worker)) throw new ApiError('hosting/function-not-found');
-      const process = await running(projectId, project);
+      let process = await running(projectId, project);
+      // Stopped between its start and this request (a limit hit by another request): start again.
+      if (process.stoppedBy !== null) process = await running(projectId, project);
       return process.fetch(worker, request);
     },
 
