@@ -2,7 +2,9 @@ import { ApiError } from './problem.js';
 
 // Method + path → handler, for the spec's templates (`/v1/cache/{key}`). Paths without parameters
 // are one map lookup; templated ones are tried among those with the same number of segments.
-// Parameters are percent-decoded; the static segments compare as sent.
+// Parameters are percent-decoded; the static segments compare as sent. A template may end in a
+// tail parameter (`/fn/{projectId}/{worker}/{path*}`) that takes the rest of the path, any depth,
+// for endpoints that proxy a whole subtree; it is tried only when no other template matches.
 
 export interface RouteMatch<T> {
   handler: T;
@@ -15,6 +17,8 @@ interface Templated<T> {
   segments: Array<string | null>;
   names: string[];
   handler: T;
+  /** The tail parameter's name, when the template ends in one (`{path*}`). */
+  tail?: string;
 }
 
 function segmentsOf(path: string): string[] {
@@ -33,6 +37,7 @@ function decode(value: string): string {
 export class Router<T> {
   private readonly exact = new Map<string, T>();
   private readonly templated = new Map<number, Array<Templated<T>>>();
+  private readonly tails: Array<Templated<T>> = [];
   private readonly all: Array<{ method: string; path: string }> = [];
 
   /** Registers `template`; a second route for the same method and template is an error. */
@@ -43,13 +48,20 @@ export class Router<T> {
     }
     this.all.push({ method, path: template });
     const parts = segmentsOf(template);
+    const tail = /^\{(\w+)\*\}$/.exec(parts[parts.length - 1]!)?.[1];
+    if (tail !== undefined) parts.pop();
     const names: string[] = [];
     const segments = parts.map((part) => {
       const param = /^\{(\w+)\}$/.exec(part);
+      if (part.endsWith('*}')) throw new Error(`${template}: only the last segment may be a tail parameter`);
       if (!param) return part;
       names.push(param[1]!);
       return null;
     });
+    if (tail !== undefined) {
+      this.tails.push({ method, segments, names, handler, tail });
+      return;
+    }
     if (names.length === 0) {
       this.exact.set(key, handler);
       return;
@@ -90,6 +102,18 @@ export class Router<T> {
       route.names.forEach((name, i) => {
         params[name] = decode(values[i]!);
       });
+      return { handler: route.handler, params };
+    }
+    for (const route of this.tails) {
+      if (route.method !== method || parts.length < route.segments.length) continue;
+      const values = matchSegments(route.segments, parts);
+      if (!values) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        params[name] = decode(values[i]!);
+      });
+      // As sent: decoding would make an escaped slash (`%2F`) a separator.
+      params[route.tail!] = parts.slice(route.segments.length).join('/');
       return { handler: route.handler, params };
     }
     return undefined;
