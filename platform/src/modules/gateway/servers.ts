@@ -1,6 +1,6 @@
 import type { components } from '@aerostack/spec/types';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { sql } from 'kysely';
+import { advisoryLock } from '../../db/advisory-lock.js';
 import { type Db, tables } from '../../db/database.js';
 import type { Principal } from '../../http/auth/principal.js';
 import { ApiError } from '../../http/problem.js';
@@ -194,16 +194,6 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
     return false;
   }
 
-  /**
-   * Serializes the checks-then-write of one workspace (its server count) and of all compositions
-   * (a loop spans workspaces). SQLite has one writer at a time already; PostgreSQL takes a
-   * transaction-scoped advisory lock, so two concurrent creates cannot both pass the checks.
-   */
-  async function lock(tx: Db, key: string): Promise<void> {
-    if (services.database.dialect === 'postgres')
-      await sql`select pg_advisory_xact_lock(hashtext(${`gateway:${key}`}))`.execute(tx);
-  }
-
   async function changed(workspaceId: string): Promise<void> {
     cache.invalidate([workspaceId]);
     await services.bus.publish(SERVERS_CHANGED, { workspaceId });
@@ -332,8 +322,12 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       };
       const { maxServers } = services.workspaces.limitsOf(workspace);
       await services.database.db.transaction().execute(async (tx) => {
-        await lock(tx, target ? 'composition' : workspace.id);
-        if (target) await lock(tx, workspace.id);
+        // The checks-then-write of one workspace (its server count) and of all compositions (a
+        // loop spans workspaces) take turns, so two concurrent creates cannot both pass the
+        // checks; `composition` is always taken first.
+        const { dialect } = services.database;
+        await advisoryLock(tx, dialect, `gateway:${target ? 'composition' : workspace.id}`);
+        if (target) await advisoryLock(tx, dialect, `gateway:${workspace.id}`);
         const t = tables<store.GatewayTables>(tx);
         if ((await store.countServers(t, workspace.id)) >= maxServers)
           throw new ApiError(

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { advisoryLock } from '../../db/advisory-lock.js';
 import type { Dialect } from '../../db/database.js';
 
 export interface StreamTables {
@@ -28,7 +29,7 @@ export async function insertUnder(
 ): Promise<boolean> {
   if (dialect === 'sqlite') return insertIfRoom(db, row, now, max);
   return db.transaction().execute(async (tx) => {
-    await sql`SELECT pg_advisory_xact_lock(hashtext(${`open-streams:${row.scope}`}))`.execute(tx);
+    await advisoryLock(tx, dialect, `open-streams:${row.scope}`);
     return insertIfRoom(tx, row, now, max);
   });
 }
