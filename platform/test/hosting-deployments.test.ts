@@ -145,6 +145,10 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
       test: 'header',
       body: null,
     });
+    // A caller accepting gzip gets the answer as the function gave it, not a body marked gzip.
+    const gzipCaller = await fn('', { headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(gzipCaller.headers.get('content-encoding')).toBeNull();
+    expect(gzipCaller.json.version).toBe('v1');
     const post = await fn('', { method: 'PUT', body: 'payload '.repeat(10_000) });
     expect(post.json).toMatchObject({ method: 'PUT', path: '/', body: 'payload '.repeat(10_000) });
   }, 60_000);

@@ -150,6 +150,16 @@ export { createWorkspacesApi } from '@aerostack/core/admin';
 export type { AccountApi } from './admin/account';
 export type { AdminClient, AdminClientOptions } from './admin/create-admin-client';
 export { createAdminClient } from './admin/create-admin-client';
+export type {
+  Deployment,
+  DeploymentCreate,
+  HostedWorker,
+  HostingApi,
+  HostingDeploymentsApi,
+  HostingSecretsApi,
+  HostingWorkersApi,
+  WorkerModule,
+} from './admin/hosting';
 export type { KeysApi } from './admin/keys';
 export type { ProjectsApi } from './admin/projects';
 export type { NodeClient, NodeClientOptions } from './create-client';

@@ -2,6 +2,7 @@ import { type ClientOptions, createHttp, type Http } from '@aerostack/core';
 import { createWorkspacesApi, type WorkspacesApi } from '@aerostack/core/admin';
 import { env, requireOption } from '../env';
 import { type AccountApi, createAccountApi } from './account';
+import { createHostingApi, type HostingApi } from './hosting';
 import { createProjectsApi, type ProjectsApi } from './projects';
 
 /**
@@ -35,6 +36,8 @@ export interface AdminClient {
   readonly projects: ProjectsApi;
   /** MCP workspaces: members, tokens, secrets, servers, the audit log and gateway analytics. */
   readonly workspaces: WorkspacesApi;
+  /** Hosted code: deployed workers, their deployments and rollbacks, the secrets they receive. */
+  readonly hosting: HostingApi;
   /** The typed low-level transport, authenticated with the account key. */
   readonly http: Http;
 }
@@ -62,6 +65,7 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
     account: createAccountApi(http),
     projects: createProjectsApi(http),
     workspaces: createWorkspacesApi(http),
+    hosting: createHostingApi(http),
     http,
   };
 }

@@ -50,9 +50,9 @@ export function functionEndpoints(services: Services): Endpoint[] {
           const headers = new Headers(incoming.headers);
           for (const name of HOP_BY_HOP) headers.delete(name);
           headers.set('x-request-id', call.requestId);
-          // Without one, Miniflare asks workerd for gzip, which compresses text answers whole
-          // (a streamed answer would arrive at its end): a caller that names none gets identity.
-          if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity');
+          // The worker answers unencoded: workerd's gzip holds a streamed text answer until its
+          // end, and Miniflare hands the platform a gzip answer already decoded.
+          headers.set('accept-encoding', 'identity');
           const request = new Request(`${origin}${innerTarget(new URL(incoming.url))}`, {
             method: incoming.method,
             headers,

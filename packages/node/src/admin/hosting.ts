@@ -1,0 +1,262 @@
+import {
+  type components,
+  type Http,
+  type Page,
+  paginate,
+  pickRequestOptions,
+  type RequestOptions,
+} from '@aerostack/core';
+import {
+  type CreateOptions,
+  type ListAllOptions,
+  type ListOptions,
+  listQuery,
+  type SecretInfo,
+  withIdempotencyKey,
+} from '@aerostack/core/admin';
+
+/** One immutable deployment of a worker: its settings, never its code or the values of `[vars]`. */
+export type Deployment = components['schemas']['Deployment'];
+/** What `deploy` sends: the texts of `aerostack.toml` (and `aerostack.json`) and the bundled ES modules. */
+export type DeploymentCreate = components['schemas']['DeploymentCreate'];
+/** A deployed worker (function, MCP server or skill) and its active deployment. */
+export type HostedWorker = components['schemas']['Worker'];
+/** One bundled ES module of a deployment. */
+export type WorkerModule = components['schemas']['WorkerModule'];
+
+/**
+ * Hosted code of a project (decision 0050): deploy bundled workers, list and roll back their
+ * immutable deployments, and set the secrets they receive in `env`. A deployed worker answers
+ * HTTP at `worker.url` (`/fn/{projectId}/{name}`).
+ *
+ * @example
+ * const deployment = await admin.hosting.deploy(projectId, {
+ *   aerostackToml: 'name = "hello"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n',
+ *   modules: [{ name: 'src/index.js', content: 'export default { fetch: () => new Response("hi") };' }],
+ * });
+ */
+export interface HostingApi {
+  /**
+   * Deploys a worker: validates the layout (422 `hosting/layout-invalid` whose `errors[]` name
+   * each problem as `aerostack.toml:7:1`), loads the code (422 `hosting/worker-invalid` when
+   * workerd refuses it; the previous deployment stays active) and makes it the worker's active
+   * deployment. Keys the platform does not use come back in `warnings`.
+   *
+   * @example
+   * const { version, warnings } = await admin.hosting.deploy(projectId, {
+   *   aerostackToml: await readFile('aerostack.toml', 'utf8'),
+   *   aerostackJson: await readFile('aerostack.json', 'utf8'),
+   *   modules: [{ name: 'src/index.js', content: bundled }],
+   * });
+   */
+  deploy(projectId: string, input: DeploymentCreate, options?: CreateOptions): Promise<Deployment>;
+  /** The project's workers. */
+  readonly workers: HostingWorkersApi;
+  /** The deployments of one worker. */
+  readonly deployments: HostingDeploymentsApi;
+  /** The secrets the project's workers receive in `env` (values are never returned). */
+  readonly secrets: HostingSecretsApi;
+}
+
+/**
+ * The project's deployed workers.
+ *
+ * @example
+ * for await (const worker of admin.hosting.workers.listAll(projectId)) console.log(worker.name, worker.url);
+ */
+export interface HostingWorkersApi {
+  /**
+   * One page of workers, oldest first.
+   *
+   * @example
+   * const { data, nextCursor } = await admin.hosting.workers.list(projectId, { limit: 10 });
+   */
+  list(projectId: string, options?: ListOptions): Promise<Page<HostedWorker>>;
+  /**
+   * Every worker, fetching pages as you iterate.
+   *
+   * @example
+   * for await (const worker of admin.hosting.workers.listAll(projectId)) console.log(worker.name);
+   */
+  listAll(projectId: string, options?: ListAllOptions): AsyncGenerator<HostedWorker>;
+  /**
+   * One worker; rejects with `hosting/worker-not-found`.
+   *
+   * @example
+   * const { activeDeploymentId, url } = await admin.hosting.workers.get(projectId, 'hello');
+   */
+  get(projectId: string, name: string, options?: RequestOptions): Promise<HostedWorker>;
+  /**
+   * Deletes a worker and all its deployments; it stops answering at once.
+   *
+   * @example
+   * await admin.hosting.workers.delete(projectId, 'hello');
+   */
+  delete(projectId: string, name: string, options?: RequestOptions): Promise<void>;
+}
+
+/**
+ * A worker's deployments, newest first, and rollbacks.
+ *
+ * @example
+ * const [current, previous] = (await admin.hosting.deployments.list(projectId, 'hello')).data;
+ */
+export interface HostingDeploymentsApi {
+  /**
+   * One page of the worker's deployments, newest first.
+   *
+   * @example
+   * const { data } = await admin.hosting.deployments.list(projectId, 'hello', { limit: 5 });
+   */
+  list(projectId: string, worker: string, options?: ListOptions): Promise<Page<Deployment>>;
+  /**
+   * Every deployment of the worker, newest first, fetching pages as you iterate.
+   *
+   * @example
+   * for await (const d of admin.hosting.deployments.listAll(projectId, 'hello')) console.log(d.version, d.active);
+   */
+  listAll(projectId: string, worker: string, options?: ListAllOptions): AsyncGenerator<Deployment>;
+  /**
+   * One deployment; rejects with `hosting/deployment-not-found`.
+   *
+   * @example
+   * const deployment = await admin.hosting.deployments.get(projectId, 'hello', 'dep_7Hq2vW9xK3mN5pR8sT1u');
+   */
+  get(projectId: string, worker: string, deploymentId: string, options?: RequestOptions): Promise<Deployment>;
+  /**
+   * Rolls the worker back: a new deployment (the next version) with the code and settings of
+   * `deploymentId`, now active; `rolledBackFrom` names where the code came from.
+   *
+   * @example
+   * const { version, rolledBackFrom } = await admin.hosting.deployments.rollback(projectId, 'hello', previous.id);
+   */
+  rollback(
+    projectId: string,
+    worker: string,
+    deploymentId: string,
+    options?: CreateOptions,
+  ): Promise<Deployment>;
+}
+
+/**
+ * The secrets every worker of the project receives in `env` (over a `[vars]` entry of the same
+ * name), sealed at rest and never returned.
+ *
+ * @example
+ * await admin.hosting.secrets.set(projectId, 'GITHUB_TOKEN', process.env.GITHUB_TOKEN!);
+ */
+export interface HostingSecretsApi {
+  /**
+   * One page of secret names and times, oldest first.
+   *
+   * @example
+   * const names = (await admin.hosting.secrets.list(projectId)).data.map((s) => s.name);
+   */
+  list(projectId: string, options?: ListOptions): Promise<Page<SecretInfo>>;
+  /**
+   * Every secret's name and times, fetching pages as you iterate.
+   *
+   * @example
+   * for await (const secret of admin.hosting.secrets.listAll(projectId)) console.log(secret.name);
+   */
+  listAll(projectId: string, options?: ListAllOptions): AsyncGenerator<SecretInfo>;
+  /**
+   * Creates or replaces a secret; the workers see it from their next request.
+   *
+   * @example
+   * await admin.hosting.secrets.set(projectId, 'API_KEY', 'sk-live-…');
+   */
+  set(projectId: string, name: string, value: string, options?: RequestOptions): Promise<SecretInfo>;
+  /**
+   * Deletes a secret; rejects with `hosting/secret-not-found`.
+   *
+   * @example
+   * await admin.hosting.secrets.delete(projectId, 'API_KEY');
+   */
+  delete(projectId: string, name: string, options?: RequestOptions): Promise<void>;
+}
+
+function createWorkersApi(http: Http): HostingWorkersApi {
+  const list: HostingWorkersApi['list'] = (projectId, options = {}) =>
+    http.GET('/v1/projects/{projectId}/workers', {
+      params: { path: { projectId }, query: listQuery(options) },
+      ...pickRequestOptions(options),
+    });
+  return {
+    list,
+    listAll: (projectId, options = {}) =>
+      paginate((cursor) => list(projectId, { ...options, limit: options.pageSize, cursor })),
+    get: (projectId, workerName, options) =>
+      http.GET('/v1/projects/{projectId}/workers/{workerName}', {
+        params: { path: { projectId, workerName } },
+        ...pickRequestOptions(options),
+      }),
+    delete: (projectId, workerName, options) =>
+      http.DELETE('/v1/projects/{projectId}/workers/{workerName}', {
+        params: { path: { projectId, workerName } },
+        ...pickRequestOptions(options),
+      }),
+  };
+}
+
+function createDeploymentsApi(http: Http): HostingDeploymentsApi {
+  const list: HostingDeploymentsApi['list'] = (projectId, workerName, options = {}) =>
+    http.GET('/v1/projects/{projectId}/workers/{workerName}/deployments', {
+      params: { path: { projectId, workerName }, query: listQuery(options) },
+      ...pickRequestOptions(options),
+    });
+  return {
+    list,
+    listAll: (projectId, worker, options = {}) =>
+      paginate((cursor) => list(projectId, worker, { ...options, limit: options.pageSize, cursor })),
+    get: (projectId, workerName, deploymentId, options) =>
+      http.GET('/v1/projects/{projectId}/workers/{workerName}/deployments/{deploymentId}', {
+        params: { path: { projectId, workerName, deploymentId } },
+        ...pickRequestOptions(options),
+      }),
+    rollback: (projectId, workerName, deploymentId, options) =>
+      http.POST('/v1/projects/{projectId}/workers/{workerName}/rollback', {
+        params: { path: { projectId, workerName } },
+        body: { deploymentId },
+        ...withIdempotencyKey(options),
+      }),
+  };
+}
+
+function createSecretsApi(http: Http): HostingSecretsApi {
+  const list: HostingSecretsApi['list'] = (projectId, options = {}) =>
+    http.GET('/v1/projects/{projectId}/secrets', {
+      params: { path: { projectId }, query: listQuery(options) },
+      ...pickRequestOptions(options),
+    });
+  return {
+    list,
+    listAll: (projectId, options = {}) =>
+      paginate((cursor) => list(projectId, { ...options, limit: options.pageSize, cursor })),
+    set: (projectId, secretName, value, options) =>
+      http.PUT('/v1/projects/{projectId}/secrets/{secretName}', {
+        params: { path: { projectId, secretName } },
+        body: { value },
+        ...pickRequestOptions(options),
+      }),
+    delete: (projectId, secretName, options) =>
+      http.DELETE('/v1/projects/{projectId}/secrets/{secretName}', {
+        params: { path: { projectId, secretName } },
+        ...pickRequestOptions(options),
+      }),
+  };
+}
+
+export function createHostingApi(http: Http): HostingApi {
+  return {
+    deploy: (projectId, input, options) =>
+      http.POST('/v1/projects/{projectId}/deployments', {
+        params: { path: { projectId } },
+        body: input,
+        ...withIdempotencyKey(options),
+      }),
+    workers: createWorkersApi(http),
+    deployments: createDeploymentsApi(http),
+    secrets: createSecretsApi(http),
+  };
+}
