@@ -7,7 +7,8 @@ import { gone, killTree, processTree } from './support/queue-process.js';
 
 // The queue as whole platform processes run it: a platform killed with SIGKILL and started again
 // on its data loses no job (SQLite, PostgreSQL), and consumers pulling through two platform
-// processes that share PostgreSQL never hold live leases on the same job.
+// processes that share PostgreSQL never hold live leases on the same job, neither when jobs are
+// first leased nor when expired leases are taken again through the other process.
 
 const MAIN = join(import.meta.dirname, '../src/main.ts');
 
@@ -144,6 +145,74 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))(
         ),
       );
       expect(acks.filter((r) => r.status !== 200)).toEqual([]);
+    }, 120_000);
+
+    it('never overlaps two leases of one job across the processes while leases expire', async () => {
+      const LEASE_MS = 1000;
+      // One type per job, so the last step can lease a given job through a given process.
+      const typeOf = new Map<string, string>();
+      for (let i = 0; i < 10; i++) {
+        const type = `two.expiry.${i}`;
+        const res = await call(i % 2 ? a : b, secretKey, 'POST', '/v1/queue/jobs', {
+          type,
+          maxAttempts: 100,
+        });
+        typeOf.set(res.json.id, type);
+      }
+      const types = [...typeOf.values()];
+      type Grant = { from: number; to: number; leaseId: string; on: PlatformProcess };
+      const grants = new Map<string, Grant[]>();
+      let latest = 0; // when the last lease granted so far expires
+      const pull = async (on: PlatformProcess, body: Record<string, unknown>) => {
+        const res = await call(on, secretKey, 'POST', '/v1/queue/pull', {
+          leaseSeconds: LEASE_MS / 1000,
+          ...body,
+        });
+        expect(res.status).toBe(200);
+        const leased = res.json.data as Array<{
+          leaseId: string;
+          leaseExpiresAt: string;
+          job: { id: string };
+        }>;
+        for (const l of leased) {
+          const to = Date.parse(l.leaseExpiresAt);
+          latest = Math.max(latest, to);
+          const grant = { from: to - LEASE_MS, to, leaseId: l.leaseId, on };
+          grants.set(l.job.id, [...(grants.get(l.job.id) ?? []), grant]);
+        }
+        return leased.map((l) => l.job.id);
+      };
+      // Rounds of 12 consumers, half on each process, pulling at once; every other round comes
+      // after every lease so far has expired (a lower bound on the wait, not a margin), so the
+      // jobs are leased again under concurrent pulls from both processes.
+      for (let round = 0; round < 6; round++) {
+        await Promise.all(Array.from({ length: 12 }, (_, n) => pull(n % 2 ? a : b, { types, limit: 2 })));
+        if (round % 2 === 1) while (Date.now() <= latest) await new Promise((r) => setTimeout(r, 50));
+      }
+      // Then each job once more, through the process that did not grant its last lease.
+      for (const id of [...grants.keys()]) {
+        const other = grants.get(id)!.at(-1)!.on === a ? b : a;
+        expect(await pull(other, { types: [typeOf.get(id)!] })).toEqual([id]);
+      }
+
+      expect(grants.size).toBe(10);
+      for (const [id, list] of grants) {
+        expect(list.length).toBeGreaterThanOrEqual(3);
+        expect(new Set(list.map((g) => g.on)).size).toBe(2);
+        const sorted = [...list].sort((x, y) => x.from - y.from);
+        for (let i = 1; i < sorted.length; i++) {
+          expect(
+            sorted[i]!.from,
+            `${id}: lease ${i} began before lease ${i - 1} expired`,
+          ).toBeGreaterThanOrEqual(sorted[i - 1]!.to);
+        }
+        // A superseded lease acks nothing, through either process.
+        const old = sorted[0]!;
+        const late = await call(old.on === a ? b : a, secretKey, 'POST', `/v1/queue/jobs/${id}/ack`, {
+          leaseId: old.leaseId,
+        });
+        expect([late.status, late.json.code]).toEqual([409, 'queue/lease-lost']);
+      }
     }, 120_000);
   },
 );
