@@ -8,7 +8,8 @@ import { gone, killTree, processTree } from './support/queue-process.js';
 // The queue as whole platform processes run it: a platform killed with SIGKILL and started again
 // on its data loses no job (SQLite, PostgreSQL), and consumers pulling through two platform
 // processes that share PostgreSQL never hold live leases on the same job, neither when jobs are
-// first leased nor when expired leases are taken again through the other process.
+// first leased nor when expired leases are taken again through the other process, and one
+// idempotency key enqueued through both at once makes one job.
 
 const MAIN = join(import.meta.dirname, '../src/main.ts');
 
@@ -146,6 +147,19 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))(
       );
       expect(acks.filter((r) => r.status !== 200)).toEqual([]);
     }, 120_000);
+
+    it('creates one job for one idempotency key enqueued through both processes at once', async () => {
+      const body = { type: 'two.idem', payload: { n: 1 }, idempotencyKey: `both-${Date.now()}` };
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, n) => call(n % 2 ? a : b, secretKey, 'POST', '/v1/queue/jobs', body)),
+      );
+      expect(answers.map((r) => r.status).sort()).toEqual([
+        200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+      ]);
+      expect(new Set(answers.map((r) => r.json.id)).size).toBe(1);
+      const listed = await call(a, secretKey, 'GET', '/v1/queue/jobs?type=two.idem');
+      expect(listed.json.data.map((j: { id: string }) => j.id)).toEqual([answers[0]!.json.id]);
+    });
 
     it('never overlaps two leases of one job across the processes while leases expire', async () => {
       const LEASE_MS = 1000;
