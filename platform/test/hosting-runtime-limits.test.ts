@@ -60,8 +60,11 @@ describe('hosted runtime limits', () => {
       limits: limits({ cpuMs: 1_000, memoryBytes: 64 * 1024 * 1024, wallMs: 3_000 }),
     });
     runtime.onLog(logs.listener);
-    await runtime.ensure('prj_attacker', [attacker]);
-    await runtime.ensure('prj_bystander', [worker('api', HELLO)]);
+    // Started at once: each process must still be told apart (the watchdog kills by pid).
+    await Promise.all([
+      runtime.ensure('prj_attacker', [attacker]),
+      runtime.ensure('prj_bystander', [worker('api', HELLO)]),
+    ]);
   });
 
   afterAll(() => runtime.close());

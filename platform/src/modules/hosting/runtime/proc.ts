@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * What the watchdog reads of a workerd process from Linux's `/proc` (decision 0049). Miniflare
- * keeps the process it spawns private, so the process is found by the socket it listens on.
+ * keeps the process it spawns private, so the runtime finds it among this process's children.
  */
 
 /** Linux reports CPU time in clock ticks of 1/100 s (USER_HZ, 100 on every Linux architecture). */
@@ -41,30 +41,40 @@ function listeningInode(port: number): string | null {
   return null;
 }
 
-/** The ids of this process's children. */
-function childPids(): number[] {
+/** The ids of this process's children (each thread's list: a child belongs to the thread that forked it). */
+export function childPids(): number[] {
   const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const task of readdirSync('/proc/self/task')) {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) children.push(Number(entry));
-    } catch {} // exited while we looked
+      const listed = readFileSync(`/proc/self/task/${task}/children`, 'latin1').trim();
+      if (listed !== '') children.push(...listed.split(' ').map(Number));
+    } catch {} // the thread ended while we looked
   }
   return children;
 }
 
-/** The child process that listens on 127.0.0.1:`port` (the workerd Miniflare started), or null. */
-export function childListeningOn(port: number): number | null {
+/** The workerd child started since `before` (a snapshot of `childPids()`) that listens on `port`. */
+export function startedWorkerd(before: ReadonlySet<number>, port: number): number | null {
+  const started = childPids().filter((pid) => !before.has(pid) && commandOf(pid) === 'workerd');
+  // One new workerd is ours. With several (projects starting at once) the port tells, at the cost
+  // of reading the machine's TCP table (milliseconds when it holds thousands of sockets).
+  if (started.length === 1) return started[0] ?? null;
   const inode = listeningInode(port);
   if (inode === null) return null;
   const socket = `socket:[${inode}]`;
-  for (const pid of childPids()) {
+  for (const pid of started) {
     try {
       for (const fd of readdirSync(`/proc/${pid}/fd`))
         if (readlinkSync(`/proc/${pid}/fd/${fd}`) === socket) return pid;
     } catch {} // exited, or not ours to read
   }
   return null;
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+  } catch {
+    return '';
+  }
 }

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Miniflare, type WorkerOptions } from 'miniflare';
 import type { HostingRuntimeConfig } from '../../../config.js';
@@ -7,7 +8,7 @@ import type { SsrfGuard } from '../../../lib/ssrf.js';
 import type { InvocationLog, WorkerSource } from './contract.js';
 import { linesOf, outcomeOf, type Trace } from './logs.js';
 import { outboundService } from './outbound.js';
-import { childListeningOn, type ProcessSample, sampleProcess } from './proc.js';
+import { childPids, type ProcessSample, sampleProcess, startedWorkerd } from './proc.js';
 import { EXCEPTION_HEADER, INVOCATION_HEADER, TAIL_WORKER, workerModules } from './worker-code.js';
 
 /** Why the watchdog stopped a project's workerd. */
@@ -25,8 +26,10 @@ interface Invocation {
   startedAt: number;
   /** The process's CPU time when the request started: what it used since is charged to it. */
   cpuAtStart: number;
-  /** When the worker answered (headers); the invocation lasts until its trace arrives. */
+  /** When the caller's wait ended (the worker's headers, or a failure); the invocation lasts until its trace arrives. */
   answeredAt: number | null;
+  /** A trace that came before the answer was seen here (stdout can overtake the HTTP response). */
+  trace: Trace | null;
   /** The fetch handler threw (the entry answered its 500). */
   exception: boolean;
   subrequests: number;
@@ -125,11 +128,19 @@ export class WorkerdProcess {
       maxSubrequests: hooks.limits.maxSubrequests,
       invocation: (id) => self?.invocations.get(id),
     });
+    // The tail worker prints each batch of traces on workerd's stdout behind this token: a pipe
+    // Node already reads, cheaper than a service call per invocation. User code prints there too,
+    // but cannot know the token (a binding of the tail worker only), so cannot forge a trace.
+    const token = `aerostack-trace:${randomBase62(24)}:`;
+    const before = new Set(childPids());
     const mf = new Miniflare({
-      // workerd prints console output too; the tail worker is where logs come from.
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
         keep(stdout);
         keep(stderr);
+        createInterface({ input: stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+          const at = line.indexOf(token);
+          if (at >= 0) self?.traced(JSON.parse(line.slice(at + token.length)) as Trace[]);
+        });
       },
       workers: [
         ...workerOptions(workers, outbound),
@@ -138,10 +149,7 @@ export class WorkerdProcess {
           modules: [{ type: 'ESModule', path: '/tail.js', contents: TAIL_WORKER }],
           modulesRoot: '/',
           compatibilityDate: '2025-01-01',
-          serviceBindings: {
-            SINK: async (request: Request) =>
-              self?.traced((await request.json()) as Trace[]) ?? new Response(null),
-          },
+          bindings: { TOKEN: token },
         },
       ],
     });
@@ -152,7 +160,7 @@ export class WorkerdProcess {
       await mf.dispose().catch(() => {}); // it failed to start: nothing is left to stop
       throw new ApiError('hosting/worker-invalid', startupMessage(output));
     }
-    const pid = childListeningOn(Number(url.port));
+    const pid = startedWorkerd(before, Number(url.port));
     const sample = pid === null ? null : sampleProcess(pid);
     if (pid === null || sample === null) {
       await mf.dispose().catch(() => {});
@@ -182,6 +190,7 @@ export class WorkerdProcess {
       startedAt: Date.now(),
       cpuAtStart: sampleProcess(this.pid)?.cpuMs ?? 0,
       answeredAt: null,
+      trace: null,
       exception: false,
       subrequests: 0,
       stop,
@@ -191,7 +200,6 @@ export class WorkerdProcess {
     try {
       const init = this.forwarded(request, worker, id) as Parameters<Miniflare['dispatchFetch']>[1];
       const response = await Promise.race([this.mf.dispatchFetch(request.url, init), stopped]);
-      invocation.answeredAt = Date.now();
       return this.answer(invocation, response as unknown as Response);
     } catch (error) {
       if (error instanceof ApiError) throw error;
@@ -199,6 +207,9 @@ export class WorkerdProcess {
       if (this.stoppedBy === null && sampleProcess(this.pid) === null) this.kill('crashed');
       if (this.stoppedBy !== null && this.stoppedBy !== 'stopped') throw this.errorFor(this.stoppedBy);
       throw error;
+    } finally {
+      invocation.answeredAt = Date.now();
+      if (invocation.trace) this.finish(invocation, invocation.trace);
     }
   }
 
@@ -231,15 +242,20 @@ export class WorkerdProcess {
   }
 
   /** The tail worker's report of finished invocations: their logs go out, they stop counting. */
-  private traced(traces: Trace[]): Response {
+  private traced(traces: Trace[]): void {
     for (const trace of traces) {
       const invocation = trace.invocation === null ? undefined : this.invocations.get(trace.invocation);
       if (!invocation) continue; // ended by a limit already, and reported then
-      this.invocations.delete(invocation.id);
-      this.lastActive = Date.now();
-      this.report(invocation, invocation.exception ? 'exception' : outcomeOf(trace), linesOf(trace));
+      // Its outcome depends on the answer (the entry's exception marker): wait for it.
+      if (invocation.answeredAt === null) invocation.trace = trace;
+      else this.finish(invocation, trace);
     }
-    return new Response(null, { status: 204 });
+  }
+
+  private finish(invocation: Invocation, trace: Trace): void {
+    if (!this.invocations.delete(invocation.id)) return;
+    this.lastActive = Date.now();
+    this.report(invocation, invocation.exception ? 'exception' : outcomeOf(trace), linesOf(trace));
   }
 
   private report(
