@@ -243,6 +243,9 @@ describe.each(BACKENDS)('queue on $name', (backend) => {
     });
     expect(beat.status, beat.text).toBe(200);
     expect(Date.parse(beat.json.leaseExpiresAt)).toBeGreaterThan(Date.parse(leased!.leaseExpiresAt));
+    // Past the 60 s the pull granted, within the heartbeat's 120 s: the lease still holds.
+    advance(61_000);
+    expect(await q.pull({ types: [type] })).toEqual([]);
     const acked = await q.call('POST', `/v1/queue/jobs/${job.id}/ack`, {
       leaseId: leased!.leaseId,
       result: { ok: true },
