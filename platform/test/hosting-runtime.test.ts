@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/http/problem.js';
 import { createRuntime, type HostedRuntime } from '../src/modules/hosting/runtime/index.js';
+import { MAX_LINE_CHARS, MAX_LINES } from '../src/modules/hosting/runtime/logs.js';
 import { limits, logCollector, worker, workerdPids } from './support/hosting-runtime.js';
 
 // The hosted-code runtime (decision 0049) against real workerd: loading, reloading, logs,
@@ -108,6 +109,43 @@ describe('hosted runtime', () => {
     expect(exception.deploymentId).toBe(deployment.deploymentId);
     expect(exception.lines.at(-1)?.level).toBe('error');
     expect(exception.lines.at(-1)?.message).toContain('kaboom');
+  });
+
+  it('bounds what one invocation logs: lines clipped, the count capped', async () => {
+    const deployment = worker(
+      'chatty',
+      `export default {
+        fetch() {
+          console.log('x'.repeat(10_000));
+          for (let i = 0; i < 2_000; i++) console.log('line', i);
+          return new Response('done');
+        },
+      };`,
+    );
+    await runtime.ensure('prj_chatty', [deployment]);
+    expect(await (await runtime.fetch('prj_chatty', 'chatty', new Request('http://fn.local/'))).text()).toBe(
+      'done',
+    );
+    const log = await logs.next((p) => p === 'prj_chatty');
+    expect(log.lines.length).toBe(MAX_LINES + 1);
+    expect(log.lines[0]?.message.length).toBe(MAX_LINE_CHARS + 1);
+    expect(log.lines[1]?.message).toBe('line 0');
+    expect(log.lines.at(-1)?.message).toBe(`${2_001 - MAX_LINES} more lines were dropped`);
+
+    // Past 256 KB per request workerd itself stops recording, as Cloudflare does, and says so.
+    await runtime.ensure('prj_chatty', [
+      worker(
+        'chatty',
+        `export default { fetch() { console.log('x'.repeat(1_000_000)); return new Response('done'); } };`,
+      ),
+    ]);
+    await runtime.fetch('prj_chatty', 'chatty', new Request('http://fn.local/'));
+    const capped = await logs.next(
+      (p, l) => p === 'prj_chatty' && l.deploymentId !== deployment.deploymentId,
+    );
+    expect(capped.lines).toEqual([
+      expect.objectContaining({ level: 'warn', message: expect.stringContaining('Log size limit exceeded') }),
+    ]);
   });
 
   it('attributes each line to its own invocation when requests run concurrently', async () => {

@@ -6,6 +6,8 @@ export interface Trace {
   outcome: string;
   logs?: { level?: string; message?: unknown[]; timestamp?: number }[];
   exceptions?: { name?: string; message?: string; stack?: string; timestamp?: number }[];
+  /** Console lines the tail worker left out (past `MAX_LINES`). */
+  dropped?: number;
 }
 
 type Line = InvocationLog['lines'][number];
@@ -47,13 +49,10 @@ export function linesOf(trace: Trace): Line[] {
   }
   // Stable: a log and an exception of one millisecond keep the log first.
   lines.sort((a, b) => a.at - b.at);
-  if (lines.length <= MAX_LINES) return lines;
-  const kept = lines.slice(0, MAX_LINES - 1);
-  kept.push({
-    level: 'warn',
-    message: `${lines.length - kept.length} more lines were dropped`,
-    at: kept.at(-1)?.at ?? 0,
-  });
+  const kept = lines.slice(0, MAX_LINES);
+  const dropped = lines.length - kept.length + (trace.dropped ?? 0);
+  if (dropped > 0)
+    kept.push({ level: 'warn', message: `${dropped} more lines were dropped`, at: kept.at(-1)?.at ?? 0 });
   return kept;
 }
 

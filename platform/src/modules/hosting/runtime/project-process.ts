@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Miniflare, type WorkerOptions } from 'miniflare';
 import type { HostingRuntimeConfig } from '../../../config.js';
@@ -17,6 +16,30 @@ export type StopReason = 'cpu-limit' | 'memory-limit' | 'wall-limit' | 'crashed'
 const TAIL_NAME = '__aerostack-tail';
 /** What is kept of workerd's startup output, for the error of code that does not load. */
 const MAX_STARTUP_OUTPUT = 16 * 1024;
+/** The longest stdout line read: a trace batch is bounded well below; longer ones are user output. */
+const MAX_TRACE_LINE = 8 * 1024 * 1024;
+
+/** Calls `onLine` with each line of `stream`, skipping lines longer than `max` without holding them. */
+function eachLine(stream: Readable, max: number, onLine: (line: string) => void): void {
+  let pending = '';
+  let skipping = false;
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+      if (!skipping) onLine(pending + chunk.slice(start, end));
+      pending = '';
+      skipping = false;
+      start = end + 1;
+    }
+    if (skipping) return;
+    pending += chunk.slice(start);
+    if (pending.length > max) {
+      pending = '';
+      skipping = true;
+    }
+  });
+}
 
 /** One request in flight in a project's workerd. */
 interface Invocation {
@@ -120,8 +143,8 @@ export class WorkerdProcess {
     let self: WorkerdProcess | undefined;
     let output = '';
     const keep = (stream: Readable) =>
-      stream.on('data', (chunk: Buffer) => {
-        if (self === undefined && output.length < MAX_STARTUP_OUTPUT) output += chunk.toString('utf8');
+      stream.on('data', (chunk: Buffer | string) => {
+        if (self === undefined && output.length < MAX_STARTUP_OUTPUT) output += chunk.toString();
       });
     const outbound = outboundService({
       guard: hooks.guard,
@@ -137,7 +160,7 @@ export class WorkerdProcess {
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
         keep(stdout);
         keep(stderr);
-        createInterface({ input: stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+        eachLine(stdout, MAX_TRACE_LINE, (line) => {
           const at = line.indexOf(token);
           if (at >= 0) self?.traced(JSON.parse(line.slice(at + token.length)) as Trace[]);
         });

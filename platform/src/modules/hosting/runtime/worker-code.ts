@@ -1,3 +1,5 @@
+import { MAX_LINE_CHARS, MAX_LINES } from './logs.js';
+
 /**
  * The JavaScript the runtime adds to every project's workerd (decision 0049): an entry module in
  * front of each deployed worker, and one tail worker per project that hands invocation logs to
@@ -86,16 +88,31 @@ export function workerModules(
   ];
 }
 
-/** The project's tail worker: each finished invocation's trace goes to the platform on stdout. */
+/**
+ * The project's tail worker: each finished invocation's trace goes to the platform on stdout,
+ * bounded here already (`MAX_LINES` lines of `MAX_LINE_CHARS`), so a worker logging megabytes does
+ * not make the platform read megabytes.
+ */
 export const TAIL_WORKER = `
+const show = (value) => {
+  if (typeof value === 'string') return value;
+  try { return JSON.stringify(value) ?? String(value); } catch { return String(value); }
+};
+const clip = (text) => (text.length <= ${MAX_LINE_CHARS} ? text : text.slice(0, ${MAX_LINE_CHARS}) + '…');
 export default {
   tail(events, env) {
-    const traces = events.map((e) => ({
-      invocation: e.event?.request?.headers?.['${INVOCATION_HEADER}'] ?? null,
-      outcome: e.outcome,
-      logs: e.logs,
-      exceptions: e.exceptions,
-    }));
+    const traces = events.map((e) => {
+      const logs = e.logs ?? [];
+      const exceptions = (e.exceptions ?? []).slice(0, ${MAX_LINES});
+      const kept = logs.slice(0, Math.max(0, ${MAX_LINES} - exceptions.length));
+      return {
+        invocation: e.event?.request?.headers?.['${INVOCATION_HEADER}'] ?? null,
+        outcome: e.outcome,
+        logs: kept.map((l) => ({ level: l.level, timestamp: l.timestamp, message: [clip((l.message ?? []).map(show).join(' '))] })),
+        exceptions: exceptions.map((x) => ({ name: x.name, timestamp: x.timestamp, message: clip(String(x.message)), stack: clip(String(x.stack ?? '')) })),
+        dropped: logs.length - kept.length,
+      };
+    });
     console.log(env.TOKEN + JSON.stringify(traces));
   },
 };
