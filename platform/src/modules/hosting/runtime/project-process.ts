@@ -249,18 +249,14 @@ export class WorkerdProcess {
     return { method: request.method, headers, redirect: 'manual', signal: request.signal, ...body };
   }
 
-  /** The worker's response as the platform hands it on: our markers out, its own encoding back. */
+  /** The worker's response as the platform hands it on, without our markers. */
   private answer(invocation: Invocation, response: Response): Response {
     if (response.headers.has(EXCEPTION_HEADER)) {
       invocation.exception = true;
       response.headers.delete(EXCEPTION_HEADER);
     }
-    // Miniflare leaves a compressed body compressed but renames the header; hand it on as it came.
-    const encoding = response.headers.get('MF-Content-Encoding');
-    if (encoding !== null) {
-      response.headers.delete('MF-Content-Encoding');
-      response.headers.set('Content-Encoding', encoding);
-    }
+    // Miniflare's fetch has decoded a compressed body already and names the encoding it removed.
+    response.headers.delete('MF-Content-Encoding');
     return response;
   }
 
