@@ -44,7 +44,7 @@ export function createDeployments(services: Services, loader: Loader, secrets: H
       await loader.trial(row.project_id, candidate, previous);
       try {
         const stored = await db.transaction().execute((tx) => store.insertActive(tx, row, row.kind));
-        await loader.changed(row.project_id, false);
+        await loader.changed(row.project_id);
         return stored;
       } catch (error) {
         await loader.trial(row.project_id, previous, previous).catch(() => undefined);
@@ -121,7 +121,7 @@ export function createDeployments(services: Services, loader: Loader, secrets: H
       await loader.exclusive(projectId, async () => {
         const deleted = await db.transaction().execute((tx) => store.deleteWorker(tx, projectId, name));
         if (!deleted) throw new ApiError('hosting/worker-not-found', `The project has no worker ${name}.`);
-        await loader.changed(projectId, false);
+        await loader.changed(projectId);
         const remaining = await loader.current(projectId);
         if (remaining.length === 0) await loader.unload(projectId);
       });

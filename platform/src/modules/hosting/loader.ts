@@ -7,26 +7,34 @@ import type { HostingSecrets } from './secrets.js';
 import * as store from './store.js';
 
 /**
- * The bus channel of every change to what a project runs: a deploy, a rollback or a deleted
- * worker (`secrets: false`: the runtime notices the new deployment ids by itself), or a changed
- * secret (`secrets: true`: the ids stay, so each process unloads the project's workerd and the
- * next request loads it with the new values).
+ * The bus channel of every change to what a project runs: a deploy, a rollback, a deleted worker
+ * or a changed secret; each process drops its cached set and the next request loads the new one
+ * (the runtime swaps it in while the old one serves). `unload: true` (the project is deleted)
+ * also stops the project's workerd.
  */
 export const HOSTING_CHANGED = 'hosting.changed';
-type ChangedMessage = { projectId: string; secrets: boolean };
+type ChangedMessage = { projectId: string; unload: boolean };
 
 /** The TTL bounds staleness should a cross-node message be lost. */
 const CACHE_TTL_MS = 30_000;
 
-export function toSource(row: store.DeploymentRow, secrets: Record<string, string>): WorkerSource {
+/** The project's secrets as a worker receives them, and the tag of that version of them. */
+export type OpenedSecrets = Awaited<ReturnType<HostingSecrets['reveal']>>;
+
+/**
+ * A deployment as the runtime loads it. Its `deploymentId` is the load's identity: the runtime
+ * reloads when it changes, so a new version of the secrets (same deployment, new `env`) is
+ * `<deployment id>+<secrets tag>`; the deployment is the part before `+`.
+ */
+export function toSource(row: store.DeploymentRow, secrets: OpenedSecrets): WorkerSource {
   return {
-    deploymentId: row.id,
+    deploymentId: secrets.tag === '' ? row.id : `${row.id}+${secrets.tag}`,
     name: row.worker,
     modules: JSON.parse(row.modules),
     compatibilityDate: row.compatibility_date,
     compatibilityFlags: JSON.parse(row.compatibility_flags),
     // The project's secrets win over a `[vars]` entry of the same name (a default in the file).
-    vars: { ...Object.fromEntries(JSON.parse(row.vars) as [string, string][]), ...secrets },
+    vars: { ...Object.fromEntries(JSON.parse(row.vars) as [string, string][]), ...secrets.values },
   };
 }
 
@@ -45,9 +53,9 @@ export function createLoader(
   const cache = createLookupCache<WorkerSource[]>({ ttlMs: CACHE_TTL_MS, max: 10_000 });
   const locks = new Map<string, Promise<unknown>>();
 
-  async function forget({ projectId, secrets: secretsChanged }: ChangedMessage): Promise<void> {
+  async function forget({ projectId, unload }: ChangedMessage): Promise<void> {
     cache.invalidate([projectId]);
-    if (secretsChanged) await runtime?.unload(projectId);
+    if (unload) await runtime?.unload(projectId);
   }
   const unsubscribe = services.bus.subscribe(HOSTING_CHANGED, (message) => {
     forget(message as unknown as ChangedMessage).catch((error: unknown) =>
@@ -110,8 +118,8 @@ export function createLoader(
     },
 
     /** Tells every process (this one first) that the project's set or secrets changed. */
-    async changed(projectId: string, secretsChanged: boolean): Promise<void> {
-      const message: ChangedMessage = { projectId, secrets: secretsChanged };
+    async changed(projectId: string, unload = false): Promise<void> {
+      const message: ChangedMessage = { projectId, unload };
       await forget(message);
       await services.bus.publish(HOSTING_CHANGED, message);
     },

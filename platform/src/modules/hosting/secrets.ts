@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { components } from '@aerostack/spec/types';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
@@ -67,13 +68,20 @@ export function createHostingSecrets(services: Services, changed: (projectId: st
       await changed(projectId);
     },
 
-    /** Every secret of the project, opened: for `env` only, never an answer or a log line. */
-    async reveal(projectId: string): Promise<Record<string, string>> {
+    /**
+     * Every secret of the project, opened: for `env` only, never an answer or a log line; and a
+     * tag that changes with every write (a hash of the sealed values, whose nonces are fresh each
+     * time), '' without secrets.
+     */
+    async reveal(projectId: string): Promise<{ values: Record<string, string>; tag: string }> {
       const values: Record<string, string> = {};
-      for (const row of await store.sealedSecrets(db, projectId)) {
+      const rows = await store.sealedSecrets(db, projectId);
+      const hash = createHash('sha256');
+      for (const row of rows.sort((a, b) => (a.name < b.name ? -1 : 1))) {
         values[row.name] = await services.vault.openText(row.value, contextOf(projectId, row.name));
+        hash.update(`${row.name}\0${row.value}\0`);
       }
-      return values;
+      return { values, tag: rows.length === 0 ? '' : hash.digest('base64url').slice(0, 16) };
     },
   };
 }

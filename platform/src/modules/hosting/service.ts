@@ -10,7 +10,7 @@ import { createHostingSecrets } from './secrets.js';
  * deploying and calling functions answer 503 `hosting/runtime-unavailable`).
  */
 export function createHostingService(services: Services, runtime: HostedRuntime | null) {
-  const secrets = createHostingSecrets(services, (projectId) => loader.changed(projectId, true));
+  const secrets = createHostingSecrets(services, (projectId) => loader.changed(projectId));
   const loader = createLoader(services, runtime, secrets);
   const deployments = createDeployments(services, loader, secrets);
   return { deployments, secrets, loader, close: () => loader.close() };
