@@ -89,7 +89,7 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
   ) => t.call({ method: init.method ?? 'GET', path: `/fn/${project}/hello${path}`, ...init });
 
   beforeAll(async () => {
-    t = await testPlatform(backend);
+    t = await testPlatform(backend, { env: { AEROSTACK_HOSTING_MAX_WORKERS: '2' } });
     project = t.keys.projectId;
     other = (
       await t.call({ method: 'POST', path: '/v1/projects', auth: t.keys.accountKey, body: { name: 'Other' } })
@@ -216,6 +216,53 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
     expect((await fn('')).json.version).toBe('v1');
     const list = await admin('GET', '/workers/hello/deployments');
     expect(list.json.data).toHaveLength(3);
+  }, 60_000);
+
+  it('a replayed deploy (same Idempotency-Key) returns the first answer; parallel deploys get one version each', async () => {
+    const body = { aerostackToml: TOML, modules: modules('v1') };
+    const headers = { 'idempotency-key': `deploy-${backend.name}` };
+    const first = await t.call({
+      method: 'POST',
+      path: `/v1/projects/${project}/deployments`,
+      auth: t.keys.accountKey,
+      headers,
+      body,
+    });
+    const again = await t.call({
+      method: 'POST',
+      path: `/v1/projects/${project}/deployments`,
+      auth: t.keys.accountKey,
+      headers,
+      body,
+    });
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.json.id).toBe(first.json.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const parallel = await Promise.all(['p1', 'p2', 'p3'].map((v) => deploy(v)));
+    expect(parallel.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(parallel.map((r) => r.json.version).sort()).toEqual([
+      first.json.version + 1,
+      first.json.version + 2,
+      first.json.version + 3,
+    ]);
+    // The last version stored is the active one, and its code answers.
+    const newest = parallel.findIndex((r) => r.json.version === first.json.version + 3);
+    expect((await admin('GET', '/workers/hello')).json.activeDeploymentId).toBe(parallel[newest]!.json.id);
+    expect((await fn('')).json.version).toBe(['p1', 'p2', 'p3'][newest]);
+    // Back to v1 for the tests below.
+    expect((await admin('POST', '/workers/hello/rollback', { deploymentId: ids.v1 })).status).toBe(201);
+  }, 60_000);
+
+  it('a project holds at most AEROSTACK_HOSTING_MAX_WORKERS workers; HEAD is served by the GET route', async () => {
+    const second = await deploy('w2', TOML.replace('name = "hello"', 'name = "second"'));
+    expect(second.status, second.text).toBe(201);
+    const third = await deploy('w3', TOML.replace('name = "hello"', 'name = "third"'));
+    expect([third.status, third.json.code]).toEqual([403, 'hosting/limit-reached']);
+    const head = await t.platform.app.request(`/fn/${project}/second/x`, { method: 'HEAD' });
+    expect(head.status).toBe(201);
+    expect(head.headers.get('x-custom')).toBe('yes');
+    expect(await head.text()).toBe('');
+    expect((await admin('DELETE', '/workers/second')).status).toBe(204);
   }, 60_000);
 
   it('secrets reach env over [vars], never come back, and a change applies to the running worker', async () => {
