@@ -208,6 +208,34 @@ describe('hosted runtime outbound fetch', () => {
     expect(hits).toBe(0);
   });
 
+  it('gives TCP sockets (cloudflare:sockets connect) no way around the outbound path', async () => {
+    await runtime.ensure('prj_socket', [
+      worker(
+        'socket',
+        `import { connect } from 'cloudflare:sockets';
+        export default {
+          async fetch() {
+            try {
+              const socket = connect({ hostname: '127.0.0.1', port: ${upstreamPort} });
+              const writer = socket.writable.getWriter();
+              await writer.write(new TextEncoder().encode('GET / HTTP/1.0\\r\\n\\r\\n'));
+              const { value } = await socket.readable.getReader().read();
+              return new Response('connected ' + new TextDecoder().decode(value));
+            } catch (error) {
+              return new Response('refused ' + error.message);
+            }
+          },
+        };`,
+      ),
+    ]);
+    const before = hits;
+    const answer = await (
+      await runtime.fetch('prj_socket', 'socket', new Request('http://fn.local/'))
+    ).text();
+    expect(answer).toMatch(/^refused /);
+    expect(hits).toBe(before);
+  });
+
   it('reaches an allowed host, without the invocation header, and counts subrequests per request', async () => {
     const url = `http://allowed.test:${upstreamPort}/x`;
     const results = await fetchAll('prj_out', Array(6).fill(url));
