@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,13 +25,37 @@ function workerdBinary(): string {
 
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
+/**
+ * A directory only this user can write: one per user, reused by every platform process (a new
+ * one per process would pile up in /tmp), unless someone else made or changed it first.
+ */
+function privateDirectory(): string {
+  const uid = process.getuid?.() ?? 0;
+  const dir = join(tmpdir(), `aerostack-workerd-${uid}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch {} // there already, checked below
+  const stat = lstatSync(dir, { throwIfNoEntry: false });
+  const ours = stat?.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0;
+  return ours ? dir : mkdtempSync(join(tmpdir(), 'aerostack-workerd-'));
+}
+
+/** A launcher this module wrote (an earlier copy of it, loaded again in the same process). */
+const isLauncher = (path: string) => /\/aerostack-workerd-[^/]+\/workerd-[0-9a-f]{16}$/.test(path);
+
 /** Points Miniflare at the clean-environment launcher (once per process). */
 export function useCleanEnvironment(): void {
-  if (launcher !== undefined && process.env.MINIFLARE_WORKERD_PATH === launcher) return;
-  const binary = process.env.MINIFLARE_WORKERD_PATH ?? workerdBinary();
-  const dir = mkdtempSync(join(tmpdir(), 'aerostack-workerd-'));
-  launcher = join(dir, 'workerd');
-  writeFileSync(launcher, `#!/bin/sh\nexec /usr/bin/env -i ${quote(binary)} "$@"\n`);
-  chmodSync(launcher, 0o700);
+  const current = process.env.MINIFLARE_WORKERD_PATH;
+  if (current !== undefined && (current === launcher || isLauncher(current))) return;
+  const binary = current ?? workerdBinary();
+  const script = `#!/bin/sh\nexec /usr/bin/env -i ${quote(binary)} "$@"\n`;
+  const dir = privateDirectory();
+  const path = join(dir, `workerd-${createHash('sha256').update(script).digest('hex').slice(0, 16)}`);
+  // Written aside and renamed: another platform process starting workerd never sees half a file.
+  const partial = `${path}.${process.pid}`;
+  writeFileSync(partial, script, { mode: 0o700 });
+  chmodSync(partial, 0o700);
+  renameSync(partial, path);
+  launcher = path;
   process.env.MINIFLARE_WORKERD_PATH = launcher;
 }
