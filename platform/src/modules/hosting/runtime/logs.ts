@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { InvocationLog } from './contract.js';
 
 /** What the tail worker sends per finished invocation (a subset of workerd's TraceItem). */
@@ -69,4 +70,29 @@ export function outcomeOf(trace: Trace): InvocationLog['outcome'] {
       // ok, or the client went away (canceled, responseStreamDisconnected): the code did not fail.
       return 'ok';
   }
+}
+
+/**
+ * Calls `onLine` with each line of workerd's stdout (where the tail worker prints traces), skipping
+ * lines longer than `max` without holding them.
+ */
+export function eachLine(stream: Readable, max: number, onLine: (line: string) => void): void {
+  let pending = '';
+  let skipping = false;
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+      if (!skipping) onLine(pending + chunk.slice(start, end));
+      pending = '';
+      skipping = false;
+      start = end + 1;
+    }
+    if (skipping) return;
+    pending += chunk.slice(start);
+    if (pending.length > max) {
+      pending = '';
+      skipping = true;
+    }
+  });
 }

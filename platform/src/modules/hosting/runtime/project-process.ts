@@ -5,41 +5,17 @@ import { ApiError } from '../../../http/problem.js';
 import { randomBase62 } from '../../../lib/ids.js';
 import type { SsrfGuard } from '../../../lib/ssrf.js';
 import type { InvocationLog, WorkerSource } from './contract.js';
-import { linesOf, outcomeOf, type Trace } from './logs.js';
+import { limitError, type StopReason } from './limits.js';
+import { eachLine, linesOf, outcomeOf, type Trace } from './logs.js';
 import { outboundService } from './outbound.js';
 import { childPids, type ProcessSample, sampleProcess, startedWorkerd } from './proc.js';
 import { EXCEPTION_HEADER, INVOCATION_HEADER, TAIL_WORKER, workerModules } from './worker-code.js';
-
-/** Why the watchdog stopped a project's workerd. */
-export type StopReason = 'cpu-limit' | 'memory-limit' | 'wall-limit' | 'crashed';
 
 const TAIL_NAME = '__aerostack-tail';
 /** What is kept of workerd's startup output, for the error of code that does not load. */
 const MAX_STARTUP_OUTPUT = 16 * 1024;
 /** The longest stdout line read: a trace batch is bounded well below; longer ones are user output. */
 const MAX_TRACE_LINE = 8 * 1024 * 1024;
-
-/** Calls `onLine` with each line of `stream`, skipping lines longer than `max` without holding them. */
-function eachLine(stream: Readable, max: number, onLine: (line: string) => void): void {
-  let pending = '';
-  let skipping = false;
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    let start = 0;
-    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
-      if (!skipping) onLine(pending + chunk.slice(start, end));
-      pending = '';
-      skipping = false;
-      start = end + 1;
-    }
-    if (skipping) return;
-    pending += chunk.slice(start);
-    if (pending.length > max) {
-      pending = '';
-      skipping = true;
-    }
-  });
-}
 
 /** One request in flight in a project's workerd. */
 interface Invocation {
@@ -67,31 +43,6 @@ export interface ProcessHooks {
   /** Told once when the process is gone, whatever the reason (a limit, idle, unload). */
   stopped(process: WorkerdProcess): void;
 }
-
-const ERRORS: Record<
-  StopReason,
-  { code: ConstructorParameters<typeof ApiError>[0]; detail: (l: HostingRuntimeConfig) => string }
-> = {
-  'cpu-limit': {
-    code: 'hosting/cpu-limit-exceeded',
-    detail: (l) =>
-      `The request used more than ${l.cpuMs} ms of CPU time (AEROSTACK_HOSTING_CPU_MS); the worker was stopped and restarts on the next request.`,
-  },
-  'memory-limit': {
-    code: 'hosting/memory-limit-exceeded',
-    detail: (l) =>
-      `The worker grew by more than ${l.memoryBytes / 1024 / 1024} MB (AEROSTACK_HOSTING_MEMORY_MB); it was stopped and restarts on the next request.`,
-  },
-  'wall-limit': {
-    code: 'hosting/wall-limit-exceeded',
-    detail: (l) =>
-      `The request did not answer within ${l.wallMs} ms (AEROSTACK_HOSTING_WALL_MS); the worker was stopped and restarts on the next request.`,
-  },
-  crashed: {
-    code: 'hosting/worker-crashed',
-    detail: () => "The worker's process ended while serving the request; it restarts on the next request.",
-  },
-};
 
 /** Miniflare's options for the project's workers, each with our entry, the tail and the outbound path. */
 function workerOptions(
@@ -162,7 +113,14 @@ export class WorkerdProcess {
         keep(stderr);
         eachLine(stdout, MAX_TRACE_LINE, (line) => {
           const at = line.indexOf(token);
-          if (at >= 0) self?.traced(JSON.parse(line.slice(at + token.length)) as Trace[]);
+          if (at < 0) return;
+          let traces: Trace[];
+          try {
+            traces = JSON.parse(line.slice(at + token.length)) as Trace[];
+          } catch {
+            return; // not one of the tail worker's lines after all
+          }
+          self?.traced(traces);
         });
       },
       workers: [
@@ -292,8 +250,7 @@ export class WorkerdProcess {
   }
 
   private errorFor(reason: StopReason): ApiError {
-    const { code, detail } = ERRORS[reason];
-    return new ApiError(code, detail(this.hooks.limits));
+    return limitError(reason, this.hooks.limits);
   }
 
   /** The watchdog's look at the process: stops it when a request or the process is past a limit. */
