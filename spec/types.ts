@@ -2018,6 +2018,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{projectId}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deploy a worker
+         * @description Validates `aerostack.toml` (and `aerostack.json` when given), loads the bundled modules in
+         *     the runtime, and makes the new deployment the worker's active one. The worker is the
+         *     `name` of `aerostack.toml`; it is created by its first deployment. Layout problems answer
+         *     422 `hosting/layout-invalid` with one `errors[]` entry per problem, located as
+         *     `aerostack.toml:7:1`; unknown keys are warnings in the answer, not failures. Code that
+         *     does not load answers 422 and leaves the previous deployment active.
+         */
+        post: operations["hosting.deployments.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a project's workers, oldest first */
+        get: operations["hosting.workers.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/workers/{workerName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a worker and its active deployment */
+        get: operations["hosting.workers.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a worker and all of its deployments
+         * @description It stops answering at once, on every node.
+         */
+        delete: operations["hosting.workers.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/workers/{workerName}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a worker's deployments, newest first */
+        get: operations["hosting.deployments.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/workers/{workerName}/deployments/{deploymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one deployment of a worker */
+        get: operations["hosting.deployments.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/workers/{workerName}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll a worker back to an earlier deployment
+         * @description Makes a new deployment (the next version) with the code and settings of `deploymentId`,
+         *     and makes it active, as Cloudflare's rollbacks do: the history only grows, and
+         *     `rolledBackFrom` says where the code came from. The project's current secrets apply.
+         */
+        post: operations["hosting.deployments.rollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the secrets a project's workers receive (names and times, never the values) */
+        get: operations["hosting.secrets.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/secrets/{secretName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a secret of the project's workers
+         * @description Creates or replaces the secret. The value is encrypted at rest (the platform's vault),
+         *     never returned or logged, and reaches every worker of the project in `env` (over a
+         *     `[vars]` entry of the same name) from their next request on.
+         */
+        put: operations["hosting.secrets.set"];
+        post?: never;
+        /** Delete a secret of the project's workers */
+        delete: operations["hosting.secrets.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3807,6 +3966,128 @@ export interface components {
             /** @description The embedding model. */
             model: string;
         };
+        /**
+         * @description The `name` of `aerostack.toml`: lower-case letters, digits and inner hyphens, at most 63 characters (a DNS label, as Cloudflare's worker names).
+         * @example my-mcp-server
+         */
+        WorkerName: string;
+        /** @example dep_7Hq2vW9xK3mN5pR8sT1u */
+        DeploymentId: string;
+        /**
+         * @description What the worker is: `aerostack.json`'s `kind`; without one, `mcp-server` when an
+         *     `aerostack.json` is deployed (seed 004's MCP manifest) and `function` otherwise.
+         * @enum {string}
+         */
+        WorkerKind: "function" | "mcp-server" | "skill";
+        /**
+         * @description The project's two layout files as text, and the code bundled into ES modules (as esbuild
+         *     or wrangler bundles them). The entry module is the one named by `main`, or by `main` with
+         *     its extension replaced by `.js` (a bundle of `src/index.ts` is `src/index.js`).
+         */
+        DeploymentCreate: {
+            /** @description The text of `aerostack.toml`. */
+            aerostackToml: string;
+            /** @description The text of `aerostack.json` (JSON with comments). */
+            aerostackJson?: string;
+            modules: components["schemas"]["WorkerModule"][];
+        };
+        /** @description One bundled ES module. */
+        WorkerModule: {
+            /**
+             * @description A relative path ending in `.js` or `.mjs`, without `.` or `..` segments.
+             * @example src/index.js
+             */
+            name: string;
+            /** @description The module's source. */
+            content: string;
+        };
+        /** @description The earlier deployment whose code becomes active again. */
+        DeploymentRollback: {
+            deploymentId: components["schemas"]["DeploymentId"];
+        };
+        /** @description A key of the layout the platform does not use, with where it is. */
+        LayoutWarning: {
+            /** @example aerostack.toml:12:1 */
+            location: string;
+            message: string;
+        };
+        /**
+         * @description A binding table of `aerostack.toml`. `wired` says whether this platform gives it to the
+         *     code yet; a binding that is not wired is accepted and kept, and absent from `env`.
+         */
+        DeploymentBinding: {
+            /** @enum {string} */
+            type: "d1_databases" | "kv_namespaces" | "r2_buckets" | "ai" | "queues.producers" | "queues.consumers" | "vectorize" | "services";
+            /** @description The name in `env` (a queue consumer's queue name). */
+            binding: string;
+            wired: boolean;
+        };
+        /** @description The fields of `aerostack.json`, validated. */
+        DeploymentManifest: {
+            name: string;
+            slug: string;
+            version?: string;
+            description?: string;
+            category?: string;
+            tags?: string[];
+            secrets?: components["schemas"]["SecretName"][];
+            /** @enum {string} */
+            visibility?: "private" | "team" | "public";
+            readme?: string;
+            license?: string;
+        };
+        /** @description One immutable deployment of a worker (its code is not returned). */
+        Deployment: {
+            id: components["schemas"]["DeploymentId"];
+            projectId: components["schemas"]["ProjectId"];
+            worker: components["schemas"]["WorkerName"];
+            /** @description 1 for the worker's first deployment, then one more each time. */
+            version: number;
+            kind: components["schemas"]["WorkerKind"];
+            active: boolean;
+            compatibilityDate: string;
+            compatibilityFlags: string[];
+            /** @description The modules, the entry first. */
+            modules: {
+                name: string;
+                sizeBytes: number;
+            }[];
+            /** @description The names of `[vars]`, in order: the config schema (values are not returned). */
+            vars: string[];
+            /** @description The first `[vars]` name: the credential the code expects. */
+            authSecretKey: string | null;
+            bindings: components["schemas"]["DeploymentBinding"][];
+            /** @description `[triggers] crons` (accepted; not run yet). */
+            crons: string[];
+            manifest: components["schemas"]["DeploymentManifest"] | null;
+            warnings: components["schemas"]["LayoutWarning"][];
+            /** @description The deployment whose code a rollback reused. */
+            rolledBackFrom: components["schemas"]["DeploymentId"] | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of deployments. */
+        DeploymentList: {
+            data: components["schemas"]["Deployment"][];
+            nextCursor: string | null;
+        };
+        /** @description A worker of the project and its active deployment. */
+        Worker: {
+            name: components["schemas"]["WorkerName"];
+            projectId: components["schemas"]["ProjectId"];
+            kind: components["schemas"]["WorkerKind"];
+            activeDeploymentId: components["schemas"]["DeploymentId"];
+            /** @description The active deployment's version. */
+            version: number;
+            /** @description Where it answers HTTP: `<public URL>/fn/{projectId}/{name}/`. */
+            url: string;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of workers. */
+        WorkerList: {
+            data: components["schemas"]["Worker"][];
+            nextCursor: string | null;
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details with a stable `code`. */
@@ -3985,6 +4266,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description `projects/not-found` or `hosting/worker-not-found`. */
+        WorkerNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `projects/not-found`, `hosting/worker-not-found` or `hosting/deployment-not-found`. */
+        DeploymentNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description How many items to return. */
@@ -4029,6 +4328,8 @@ export interface components {
         StorageMetadata: string;
         /** @description The index's name. */
         VectorIndexName: components["schemas"]["VectorIndexName"];
+        WorkerName: components["schemas"]["WorkerName"];
+        DeploymentId: components["schemas"]["DeploymentId"];
     };
     requestBodies: never;
     headers: never;
@@ -8960,6 +9261,421 @@ export interface operations {
             };
             /** @description `vector/no-embedding-provider`: ingesting needs an embedding provider. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.deployments.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeploymentCreate"];
+            };
+        };
+        responses: {
+            /** @description The new deployment, now active. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `hosting/limit-reached`: the project has as many workers as it may. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `projects/not-found`: no project with this id belongs to the account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            /** @description `request/body-too-large`, or `hosting/bundle-too-large`: the modules exceed the bundle limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /**
+             * @description `hosting/layout-invalid` (see `errors[]`), `hosting/compatibility-date-unsupported` or
+             *     `hosting/worker-invalid` (the runtime could not load the code).
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.workers.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of workers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `projects/not-found`: no project with this id belongs to the account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.workers.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                workerName: components["parameters"]["WorkerName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The worker. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Worker"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WorkerNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.workers.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                workerName: components["parameters"]["WorkerName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WorkerNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.deployments.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                workerName: components["parameters"]["WorkerName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deployments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WorkerNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.deployments.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                workerName: components["parameters"]["WorkerName"];
+                deploymentId: components["parameters"]["DeploymentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deployment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["DeploymentNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.deployments.rollback": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen unique string. A repeat of the same request with the same key within
+                 *     24 hours returns the first response instead of acting twice.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                workerName: components["parameters"]["WorkerName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeploymentRollback"];
+            };
+        };
+        responses: {
+            /** @description The new deployment, now active. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["DeploymentNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `hosting/compatibility-date-unsupported` or `hosting/worker-invalid`: the runtime could not load the code. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.secrets.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of secrets, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretInfoList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `projects/not-found`: no project with this id belongs to the account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.secrets.set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                secretName: components["parameters"]["SecretName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretSet"];
+            };
+        };
+        responses: {
+            /** @description The secret's name and times. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `hosting/limit-reached`: the project has as many secrets as it may. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `projects/not-found`: no project with this id belongs to the account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.secrets.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                secretName: components["parameters"]["SecretName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `projects/not-found` or `hosting/secret-not-found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,6 +29,8 @@ type Client struct {
 	Db *DbService
 	// Health: Liveness of the platform.
 	Health *HealthService
+	// Hosting: Hosted code: Cloudflare-Workers-style ES modules deployed from an `aerostack.toml` (and optionally an `aerostack.json`) and run in workerd. Every deploy is an immutable, numbered deployment of one worker; one of them is active; a rollback makes a new deployment with an earlier one's code. The project's hosting secrets reach the code in `env`.
+	Hosting *HostingService
 	// Projects: Projects and their API keys (account key).
 	Projects *ProjectsService
 	// Queue: A durable per-project job queue (decision 0039). Producers enqueue typed jobs; consumers pull them with a lease, heartbeat to extend it, and ack or fail them. Delivery is at least once: a job whose lease runs out is handed to another consumer, so handlers must tolerate a repeat. Failed attempts are retried with exponential backoff, then go to the dead letter (status `dead`), from where `queue.redrive` queues them again. Finished jobs are removed once older than the operator's retention for their status (by default 7 days for `succeeded` and `cancelled`, 30 days for `dead`; decision 0047).
@@ -99,6 +101,18 @@ func NewClient(opts ...option.RequestOption) *Client {
 			Options: opts,
 		},
 		Health: &HealthService{
+			Options: opts,
+		},
+		Hosting: &HostingService{
+			Deployments: &HostingDeploymentsService{
+				Options: opts,
+			},
+			Secrets: &HostingSecretsService{
+				Options: opts,
+			},
+			Workers: &HostingWorkersService{
+				Options: opts,
+			},
 			Options: opts,
 		},
 		Projects: &ProjectsService{

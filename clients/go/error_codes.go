@@ -110,6 +110,34 @@ const (
 	CodeGatewayUpstreamUnavailable = "gateway/upstream-unavailable"
 	// CodeGatewayURLRefused: URL refused (422). The upstream URL is not http(s), or its host resolves to a loopback, link-local, private, shared (CGNAT), reserved or cloud-metadata address. The operator may allow hosts, addresses and CIDR ranges with `AEROSTACK_GATEWAY_ALLOW_HOSTS`.
 	CodeGatewayURLRefused = "gateway/url-refused"
+	// CodeHostingBundleTooLarge: Bundle too large (413). The modules of one deployment exceed `AEROSTACK_HOSTING_MAX_BUNDLE_BYTES`.
+	CodeHostingBundleTooLarge = "hosting/bundle-too-large"
+	// CodeHostingCompatibilityDateUnsupported: Compatibility date unsupported (422). The `compatibility_date` is later than the newest the platform's workerd supports.
+	CodeHostingCompatibilityDateUnsupported = "hosting/compatibility-date-unsupported"
+	// CodeHostingCPULimitExceeded: CPU limit exceeded (503). The invocation used more CPU time than a request may; the worker was stopped and restarts on the next request.
+	CodeHostingCPULimitExceeded = "hosting/cpu-limit-exceeded"
+	// CodeHostingDeploymentNotFound: Deployment not found (404). The worker has no deployment with this id.
+	CodeHostingDeploymentNotFound = "hosting/deployment-not-found"
+	// CodeHostingFunctionNotFound: Function not found (404). No deployed worker answers at this URL.
+	CodeHostingFunctionNotFound = "hosting/function-not-found"
+	// CodeHostingLayoutInvalid: Invalid project layout (422). `aerostack.toml`, `aerostack.json` or the modules do not describe a worker; `errors[]` names each problem with its file, line and column.
+	CodeHostingLayoutInvalid = "hosting/layout-invalid"
+	// CodeHostingLimitReached: Hosting limit reached (403). The project has as many workers (`AEROSTACK_HOSTING_MAX_WORKERS`) or secrets as it may.
+	CodeHostingLimitReached = "hosting/limit-reached"
+	// CodeHostingMemoryLimitExceeded: Memory limit exceeded (503). The worker used more memory than it may; it was stopped and restarts on the next request.
+	CodeHostingMemoryLimitExceeded = "hosting/memory-limit-exceeded"
+	// CodeHostingRuntimeUnavailable: Hosted code unavailable (503). The platform could not start workerd, so it can neither load nor run hosted code.
+	CodeHostingRuntimeUnavailable = "hosting/runtime-unavailable"
+	// CodeHostingSecretNotFound: Secret not found (404). The project has no hosting secret of this name.
+	CodeHostingSecretNotFound = "hosting/secret-not-found"
+	// CodeHostingWallLimitExceeded: Time limit exceeded (504). The invocation ran longer than a request may; the worker was stopped and restarts on the next request.
+	CodeHostingWallLimitExceeded = "hosting/wall-limit-exceeded"
+	// CodeHostingWorkerCrashed: Worker crashed (502). The worker's process ended while serving the request; it restarts on the next request.
+	CodeHostingWorkerCrashed = "hosting/worker-crashed"
+	// CodeHostingWorkerInvalid: Worker does not load (422). workerd refused the code (syntax error, missing export, unknown compatibility flag); the detail has its message.
+	CodeHostingWorkerInvalid = "hosting/worker-invalid"
+	// CodeHostingWorkerNotFound: Worker not found (404). The project has no worker of this name.
+	CodeHostingWorkerNotFound = "hosting/worker-not-found"
 	// CodeIdempotencyInProgress: Request in progress (409). A request with this `Idempotency-Key` is still being processed; retry shortly.
 	CodeIdempotencyInProgress = "idempotency/in-progress"
 	// CodeIdempotencyKeyReused: Idempotency key reused (422). The `Idempotency-Key` was used before with a different request.

@@ -1593,6 +1593,154 @@ type VectorIngested struct {
 	Model string `json:"model"`
 }
 
+// WorkerKind: What the worker is: `aerostack.json`'s `kind`; without one, `mcp-server` when an
+// `aerostack.json` is deployed (seed 004's MCP manifest) and `function` otherwise.
+type WorkerKind string
+
+// The values of WorkerKind.
+const (
+	WorkerKindFunction  WorkerKind = "function"
+	WorkerKindMCPServer WorkerKind = "mcp-server"
+	WorkerKindSkill     WorkerKind = "skill"
+)
+
+// DeploymentCreate is the project's two layout files as text, and the code bundled into ES modules (as esbuild
+// or wrangler bundles them). The entry module is the one named by `main`, or by `main` with
+// its extension replaced by `.js` (a bundle of `src/index.ts` is `src/index.js`).
+type DeploymentCreate struct {
+	// The text of `aerostack.toml`.
+	AerostackToml string `json:"aerostackToml"`
+	// The text of `aerostack.json` (JSON with comments).
+	AerostackJSON param.Opt[string] `json:"aerostackJson,omitzero"`
+	Modules       []WorkerModule    `json:"modules"`
+}
+
+// WorkerModule: One bundled ES module.
+type WorkerModule struct {
+	// A relative path ending in `.js` or `.mjs`, without `.` or `..` segments.
+	Name string `json:"name"`
+	// The module's source.
+	Content string `json:"content"`
+}
+
+// DeploymentRollback is the earlier deployment whose code becomes active again.
+type DeploymentRollback struct {
+	DeploymentID string `json:"deploymentId"`
+}
+
+// LayoutWarning is a key of the layout the platform does not use, with where it is.
+type LayoutWarning struct {
+	Location string `json:"location"`
+	Message  string `json:"message"`
+}
+
+// DeploymentBinding is a binding table of `aerostack.toml`. `wired` says whether this platform gives it to the
+// code yet; a binding that is not wired is accepted and kept, and absent from `env`.
+type DeploymentBinding struct {
+	Type DeploymentBindingType `json:"type"`
+	// The name in `env` (a queue consumer's queue name).
+	Binding string `json:"binding"`
+	Wired   bool   `json:"wired"`
+}
+
+// DeploymentBindingType is one of a fixed set of strings.
+type DeploymentBindingType string
+
+// The values of DeploymentBindingType.
+const (
+	DeploymentBindingTypeD1Databases     DeploymentBindingType = "d1_databases"
+	DeploymentBindingTypeKvNamespaces    DeploymentBindingType = "kv_namespaces"
+	DeploymentBindingTypeR2Buckets       DeploymentBindingType = "r2_buckets"
+	DeploymentBindingTypeAI              DeploymentBindingType = "ai"
+	DeploymentBindingTypeQueuesProducers DeploymentBindingType = "queues.producers"
+	DeploymentBindingTypeQueuesConsumers DeploymentBindingType = "queues.consumers"
+	DeploymentBindingTypeVectorize       DeploymentBindingType = "vectorize"
+	DeploymentBindingTypeServices        DeploymentBindingType = "services"
+)
+
+// DeploymentManifest is the fields of `aerostack.json`, validated.
+type DeploymentManifest struct {
+	Name        string                                  `json:"name"`
+	Slug        string                                  `json:"slug"`
+	Version     param.Opt[string]                       `json:"version,omitzero"`
+	Description param.Opt[string]                       `json:"description,omitzero"`
+	Category    param.Opt[string]                       `json:"category,omitzero"`
+	Tags        []string                                `json:"tags,omitzero"`
+	Secrets     []string                                `json:"secrets,omitzero"`
+	Visibility  param.Opt[DeploymentManifestVisibility] `json:"visibility,omitzero"`
+	Readme      param.Opt[string]                       `json:"readme,omitzero"`
+	License     param.Opt[string]                       `json:"license,omitzero"`
+}
+
+// DeploymentManifestVisibility is one of a fixed set of strings.
+type DeploymentManifestVisibility string
+
+// The values of DeploymentManifestVisibility.
+const (
+	DeploymentManifestVisibilityPrivate DeploymentManifestVisibility = "private"
+	DeploymentManifestVisibilityTeam    DeploymentManifestVisibility = "team"
+	DeploymentManifestVisibilityPublic  DeploymentManifestVisibility = "public"
+)
+
+// Deployment: One immutable deployment of a worker (its code is not returned).
+type Deployment struct {
+	ID        string `json:"id"`
+	ProjectID string `json:"projectId"`
+	Worker    string `json:"worker"`
+	// 1 for the worker's first deployment, then one more each time.
+	Version            int64      `json:"version"`
+	Kind               WorkerKind `json:"kind"`
+	Active             bool       `json:"active"`
+	CompatibilityDate  string     `json:"compatibilityDate"`
+	CompatibilityFlags []string   `json:"compatibilityFlags"`
+	// The modules, the entry first.
+	Modules []DeploymentModulesItem `json:"modules"`
+	// The names of `[vars]`, in order: the config schema (values are not returned).
+	Vars []string `json:"vars"`
+	// The first `[vars]` name: the credential the code expects.
+	AuthSecretKey param.Opt[string]   `json:"authSecretKey"`
+	Bindings      []DeploymentBinding `json:"bindings"`
+	// `[triggers] crons` (accepted; not run yet).
+	Crons    []string                      `json:"crons"`
+	Manifest param.Opt[DeploymentManifest] `json:"manifest"`
+	Warnings []LayoutWarning               `json:"warnings"`
+	// The deployment whose code a rollback reused.
+	RolledBackFrom param.Opt[string] `json:"rolledBackFrom"`
+	CreatedAt      time.Time         `json:"createdAt"`
+}
+
+// DeploymentModulesItem is the DeploymentModulesItem schema of the API.
+type DeploymentModulesItem struct {
+	Name      string `json:"name"`
+	SizeBytes int64  `json:"sizeBytes"`
+}
+
+// DeploymentList is a page of deployments.
+type DeploymentList struct {
+	Data       []Deployment      `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// Worker is a worker of the project and its active deployment.
+type Worker struct {
+	Name               string     `json:"name"`
+	ProjectID          string     `json:"projectId"`
+	Kind               WorkerKind `json:"kind"`
+	ActiveDeploymentID string     `json:"activeDeploymentId"`
+	// The active deployment's version.
+	Version int64 `json:"version"`
+	// Where it answers HTTP: `<public URL>/fn/{projectId}/{name}/`.
+	URL       string    `json:"url"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// WorkerList is a page of workers.
+type WorkerList struct {
+	Data       []Worker          `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
 // WorkspacesAnalyticsSummaryGroupBy is one of a fixed set of strings.
 type WorkspacesAnalyticsSummaryGroupBy string
 

@@ -1447,5 +1447,145 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				return client.Vector.Ingest(ctx, scenariotest.Decode[string](a.Path["index"]), scenariotest.Decode[aerostack.VectorIngest](a.Body), opts...)
 			},
 		},
+		"hosting.deployments.create": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.HostingDeploymentsCreateParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Hosting.Deployments.Create(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[aerostack.DeploymentCreate](a.Body), params, opts...)
+			},
+		},
+		"hosting.workers.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.HostingWorkersListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Hosting.Workers.List(ctx, scenariotest.Decode[string](a.Path["projectId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.HostingWorkersListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Hosting.Workers.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["projectId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"hosting.workers.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Hosting.Workers.Get(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), opts...)
+			},
+		},
+		"hosting.workers.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Hosting.Workers.Delete(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), opts...)
+			},
+		},
+		"hosting.deployments.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.HostingDeploymentsListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Hosting.Deployments.List(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.HostingDeploymentsListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Hosting.Deployments.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"hosting.deployments.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Hosting.Deployments.Get(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), scenariotest.Decode[string](a.Path["deploymentId"]), opts...)
+			},
+		},
+		"hosting.deployments.rollback": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.HostingDeploymentsRollbackParams{}
+				if v, ok := a.Header("Idempotency-Key"); ok {
+					params.IdempotencyKey = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders("Idempotency-Key")
+				return client.Hosting.Deployments.Rollback(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), scenariotest.Decode[aerostack.DeploymentRollback](a.Body), params, opts...)
+			},
+		},
+		"hosting.secrets.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.HostingSecretsListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Hosting.Secrets.List(ctx, scenariotest.Decode[string](a.Path["projectId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.HostingSecretsListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Hosting.Secrets.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["projectId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"hosting.secrets.set": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Hosting.Secrets.Set(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["secretName"]), scenariotest.Decode[aerostack.SecretSet](a.Body), opts...)
+			},
+		},
+		"hosting.secrets.delete": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return nil, client.Hosting.Secrets.Delete(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["secretName"]), opts...)
+			},
+		},
 	}
 }

@@ -10,6 +10,7 @@ export 'src/api/auth.dart';
 export 'src/api/cache.dart';
 export 'src/api/db.dart';
 export 'src/api/health.dart';
+export 'src/api/hosting.dart';
 export 'src/api/projects.dart';
 export 'src/api/queue.dart';
 export 'src/api/realtime.dart';

@@ -176,6 +176,22 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'vector.delete': (client, a) async => (await client.vector.delete(a.path['index'] as String, ids: a.body['ids'] == null ? null : (a.body['ids'] as List<Object?>).map((e0) => e0 as String).toList(), filter: a.body['filter'] == null ? null : (a.body['filter'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)))).toJson(),
     'vector.count': (client, a) async => (await client.vector.count(a.path['index'] as String)).toJson(),
     'vector.ingest': (client, a) async => (await client.vector.ingest(a.path['index'] as String, text: a.body['text'] as String, sourceId: a.body['sourceId'] as String?, metadata: a.body['metadata'] == null ? null : (a.body['metadata'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)), chunkSize: a.body['chunkSize'] == null ? null : (a.body['chunkSize'] as num).toInt(), chunkOverlap: a.body['chunkOverlap'] == null ? null : (a.body['chunkOverlap'] as num).toInt())).toJson(),
+    'hosting.deployments.create': (client, a) async => (await client.hosting.deployments.create(a.path['projectId'] as String, aerostackToml: a.body['aerostackToml'] as String, aerostackJson: a.body['aerostackJson'] as String?, modules: (a.body['modules'] as List<Object?>).map((e0) => WorkerModule.fromJson(e0 as Map<String, Object?>)).toList(), idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
+    'hosting.workers.list': (client, a) async => (await client.hosting.workers.list(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'hosting.workers.get': (client, a) async => (await client.hosting.workers.get(a.path['projectId'] as String, a.path['workerName'] as String)).toJson(),
+    'hosting.workers.delete': (client, a) async {
+      await client.hosting.workers.delete(a.path['projectId'] as String, a.path['workerName'] as String);
+      return null;
+    },
+    'hosting.deployments.list': (client, a) async => (await client.hosting.deployments.list(a.path['projectId'] as String, a.path['workerName'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'hosting.deployments.get': (client, a) async => (await client.hosting.deployments.get(a.path['projectId'] as String, a.path['workerName'] as String, a.path['deploymentId'] as String)).toJson(),
+    'hosting.deployments.rollback': (client, a) async => (await client.hosting.deployments.rollback(a.path['projectId'] as String, a.path['workerName'] as String, deploymentId: a.body['deploymentId'] as String, idempotencyKey: a.header('Idempotency-Key') as String?)).toJson(),
+    'hosting.secrets.list': (client, a) async => (await client.hosting.secrets.list(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'hosting.secrets.set': (client, a) async => (await client.hosting.secrets.set(a.path['projectId'] as String, a.path['secretName'] as String, value: a.body['value'] as String)).toJson(),
+    'hosting.secrets.delete': (client, a) async {
+      await client.hosting.secrets.delete(a.path['projectId'] as String, a.path['secretName'] as String);
+      return null;
+    },
   },
   pages: <String, Stream<Object?> Function(AerostackClient, ScenarioArgs)>{
     'projects.list': (client, a) => client.projects.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
@@ -197,6 +213,9 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'storage.list': (client, a) => client.storage.listAll(prefix: a.query['prefix'] as String?, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'ai.usage': (client, a) => client.ai.usageAll(since: a.query['since'] as String?, until: a.query['until'] as String?, keyId: a.query['keyId'] as String?, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'vector.indexes.list': (client, a) => client.vector.indexes.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'hosting.workers.list': (client, a) => client.hosting.workers.listAll(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'hosting.deployments.list': (client, a) => client.hosting.deployments.listAll(a.path['projectId'] as String, a.path['workerName'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'hosting.secrets.list': (client, a) => client.hosting.secrets.listAll(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
   },
   events: <String, Stream<Map<String, Object?>> Function(AerostackClient, ScenarioArgs)>{
     'realtime.subscribe': (client, a) => client.realtime.subscribe(channel: (a.query['channel'] as List<Object?>).map((e0) => e0 as String).toList(), lastEventId: a.header('Last-Event-ID') as String?).map((RealtimeSubscribeEvent e) {

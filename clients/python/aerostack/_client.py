@@ -42,6 +42,12 @@ from .resources.health import (
     HealthResource,
     HealthResourceWithRawResponse,
 )
+from .resources.hosting import (
+    AsyncHostingResource,
+    AsyncHostingResourceWithRawResponse,
+    HostingResource,
+    HostingResourceWithRawResponse,
+)
 from .resources.projects import (
     AsyncProjectsResource,
     AsyncProjectsResourceWithRawResponse,
@@ -135,6 +141,11 @@ class Aerostack(SyncAPIClient):
     def health(self) -> HealthResource:
         """Liveness of the platform."""
         return HealthResource(self)
+
+    @cached_property
+    def hosting(self) -> HostingResource:
+        """Hosted code: Cloudflare-Workers-style ES modules deployed from an `aerostack.toml` (and optionally an `aerostack.json`) and run in workerd. Every deploy is an immutable, numbered deployment of one worker; one of them is active; a rollback makes a new deployment with an earlier one's code. The project's hosting secrets reach the code in `env`."""
+        return HostingResource(self)
 
     @cached_property
     def projects(self) -> ProjectsResource:
@@ -232,6 +243,11 @@ class AsyncAerostack(AsyncAPIClient):
         return AsyncHealthResource(self)
 
     @cached_property
+    def hosting(self) -> AsyncHostingResource:
+        """Hosted code: Cloudflare-Workers-style ES modules deployed from an `aerostack.toml` (and optionally an `aerostack.json`) and run in workerd. Every deploy is an immutable, numbered deployment of one worker; one of them is active; a rollback makes a new deployment with an earlier one's code. The project's hosting secrets reach the code in `env`."""
+        return AsyncHostingResource(self)
+
+    @cached_property
     def projects(self) -> AsyncProjectsResource:
         """Projects and their API keys (account key)."""
         return AsyncProjectsResource(self)
@@ -288,6 +304,7 @@ class AerostackWithRawResponse:
         self.cache = CacheResourceWithRawResponse(client.cache)
         self.db = DbResourceWithRawResponse(client.db)
         self.health = HealthResourceWithRawResponse(client.health)
+        self.hosting = HostingResourceWithRawResponse(client.hosting)
         self.projects = ProjectsResourceWithRawResponse(client.projects)
         self.queue = QueueResourceWithRawResponse(client.queue)
         self.realtime = RealtimeResourceWithRawResponse(client.realtime)
@@ -307,6 +324,7 @@ class AsyncAerostackWithRawResponse:
         self.cache = AsyncCacheResourceWithRawResponse(client.cache)
         self.db = AsyncDbResourceWithRawResponse(client.db)
         self.health = AsyncHealthResourceWithRawResponse(client.health)
+        self.hosting = AsyncHostingResourceWithRawResponse(client.hosting)
         self.projects = AsyncProjectsResourceWithRawResponse(client.projects)
         self.queue = AsyncQueueResourceWithRawResponse(client.queue)
         self.realtime = AsyncRealtimeResourceWithRawResponse(client.realtime)

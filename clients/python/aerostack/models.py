@@ -195,6 +195,20 @@ __all__ = [
     "VectorCount",
     "VectorIngest",
     "VectorIngested",
+    "WorkerKind",
+    "DeploymentCreate",
+    "WorkerModule",
+    "DeploymentRollback",
+    "LayoutWarning",
+    "DeploymentBinding",
+    "DeploymentBindingType",
+    "DeploymentManifest",
+    "DeploymentManifestVisibility",
+    "Deployment",
+    "DeploymentModulesItem",
+    "DeploymentList",
+    "Worker",
+    "WorkerList",
     "WorkspacesAnalyticsSummaryGroupBy",
 ]
 
@@ -305,6 +319,29 @@ VectorMetric = Literal["cosine", "euclidean", "dot"]
 
 VectorIndexEngine = Literal["sqlite-vec", "pgvector", "exact"]
 """What searches it: `sqlite-vec` (embedded; exact k-nearest), `pgvector` (PostgreSQL with the extension; HNSW, approximate), `exact` (PostgreSQL without it; every vector compared)."""
+
+
+WorkerKind = Literal["function", "mcp-server", "skill"]
+"""What the worker is: `aerostack.json`'s `kind`; without one, `mcp-server` when an
+`aerostack.json` is deployed (seed 004's MCP manifest) and `function` otherwise.
+"""
+
+
+DeploymentBindingType = Literal[
+    "d1_databases",
+    "kv_namespaces",
+    "r2_buckets",
+    "ai",
+    "queues.producers",
+    "queues.consumers",
+    "vectorize",
+    "services",
+]
+"""One of "d1_databases", "kv_namespaces", "r2_buckets", "ai", "queues.producers", "queues.consumers", "vectorize", "services"."""
+
+
+DeploymentManifestVisibility = Literal["private", "team", "public"]
+"""One of "private", "team", "public"."""
 
 
 WorkspacesAnalyticsSummaryGroupBy = Literal["member", "server", "tool"]
@@ -1852,6 +1889,131 @@ class VectorIngested(BaseModel):
     """The embedding model."""
 
 
+class DeploymentCreate(BaseModel):
+    """The project's two layout files as text, and the code bundled into ES modules (as esbuild
+    or wrangler bundles them). The entry module is the one named by `main`, or by `main` with
+    its extension replaced by `.js` (a bundle of `src/index.ts` is `src/index.js`).
+    """
+
+    aerostack_toml: str = Field(alias="aerostackToml")
+    """The text of `aerostack.toml`."""
+    aerostack_json: Optional[str] = Field(default=None, alias="aerostackJson")
+    """The text of `aerostack.json` (JSON with comments)."""
+    modules: List[WorkerModule]
+
+
+class WorkerModule(BaseModel):
+    """One bundled ES module."""
+
+    name: str
+    """A relative path ending in `.js` or `.mjs`, without `.` or `..` segments."""
+    content: str
+    """The module's source."""
+
+
+class DeploymentRollback(BaseModel):
+    """The earlier deployment whose code becomes active again."""
+
+    deployment_id: str = Field(alias="deploymentId")
+
+
+class LayoutWarning(BaseModel):
+    """A key of the layout the platform does not use, with where it is."""
+
+    location: str
+    message: str
+
+
+class DeploymentBinding(BaseModel):
+    """A binding table of `aerostack.toml`. `wired` says whether this platform gives it to the
+    code yet; a binding that is not wired is accepted and kept, and absent from `env`.
+    """
+
+    type: DeploymentBindingType
+    binding: str
+    """The name in `env` (a queue consumer's queue name)."""
+    wired: bool
+
+
+class DeploymentManifest(BaseModel):
+    """The fields of `aerostack.json`, validated."""
+
+    name: str
+    slug: str
+    version: Optional[str] = None
+    description: Optional[str] = None
+    category: Optional[str] = None
+    tags: Optional[List[str]] = None
+    secrets: Optional[List[str]] = None
+    visibility: Optional[DeploymentManifestVisibility] = None
+    readme: Optional[str] = None
+    license: Optional[str] = None
+
+
+class Deployment(BaseModel):
+    """One immutable deployment of a worker (its code is not returned)."""
+
+    id: str
+    project_id: str = Field(alias="projectId")
+    worker: str
+    version: int
+    """1 for the worker's first deployment, then one more each time."""
+    kind: WorkerKind
+    active: bool
+    compatibility_date: str = Field(alias="compatibilityDate")
+    compatibility_flags: List[str] = Field(alias="compatibilityFlags")
+    modules: List[DeploymentModulesItem]
+    """The modules, the entry first."""
+    vars: List[str]
+    """The names of `[vars]`, in order: the config schema (values are not returned)."""
+    auth_secret_key: Optional[str] = Field(alias="authSecretKey")
+    """The first `[vars]` name: the credential the code expects."""
+    bindings: List[DeploymentBinding]
+    crons: List[str]
+    """`[triggers] crons` (accepted; not run yet)."""
+    manifest: Optional[DeploymentManifest]
+    warnings: List[LayoutWarning]
+    rolled_back_from: Optional[str] = Field(alias="rolledBackFrom")
+    """The deployment whose code a rollback reused."""
+    created_at: datetime = Field(alias="createdAt")
+
+
+class DeploymentModulesItem(BaseModel):
+    """The DeploymentModulesItem object of the API."""
+
+    name: str
+    size_bytes: int = Field(alias="sizeBytes")
+
+
+class DeploymentList(BaseModel):
+    """A page of deployments."""
+
+    data: List[Deployment]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class Worker(BaseModel):
+    """A worker of the project and its active deployment."""
+
+    name: str
+    project_id: str = Field(alias="projectId")
+    kind: WorkerKind
+    active_deployment_id: str = Field(alias="activeDeploymentId")
+    version: int
+    """The active deployment's version."""
+    url: str
+    """Where it answers HTTP: `<public URL>/fn/{projectId}/{name}/`."""
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class WorkerList(BaseModel):
+    """A page of workers."""
+
+    data: List[Worker]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
 for _model in (
     Problem,
     FieldProblem,
@@ -2015,5 +2177,16 @@ for _model in (
     VectorCount,
     VectorIngest,
     VectorIngested,
+    DeploymentCreate,
+    WorkerModule,
+    DeploymentRollback,
+    LayoutWarning,
+    DeploymentBinding,
+    DeploymentManifest,
+    Deployment,
+    DeploymentModulesItem,
+    DeploymentList,
+    Worker,
+    WorkerList,
 ):
     _model.model_rebuild()

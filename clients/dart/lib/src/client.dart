@@ -7,6 +7,7 @@ import 'api/auth.dart';
 import 'api/cache.dart';
 import 'api/db.dart';
 import 'api/health.dart';
+import 'api/hosting.dart';
 import 'api/projects.dart';
 import 'api/queue.dart';
 import 'api/realtime.dart';
@@ -81,6 +82,12 @@ class AerostackClient {
 
   /// Liveness of the platform.
   late final HealthApi health = HealthApi(_transport);
+
+  /// Hosted code: Cloudflare-Workers-style ES modules deployed from an `aerostack.toml` (and
+  /// optionally an `aerostack.json`) and run in workerd. Every deploy is an immutable, numbered
+  /// deployment of one worker; one of them is active; a rollback makes a new deployment with an
+  /// earlier one's code. The project's hosting secrets reach the code in `env`.
+  late final HostingApi hosting = HostingApi(_transport);
 
   /// Projects and their API keys (account key).
   late final ProjectsApi projects = ProjectsApi(_transport);

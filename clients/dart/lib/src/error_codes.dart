@@ -209,6 +209,58 @@ abstract final class ErrorCode {
   /// allow hosts, addresses and CIDR ranges with `AEROSTACK_GATEWAY_ALLOW_HOSTS`.
   static const gatewayUrlRefused = 'gateway/url-refused';
 
+  /// Bundle too large (413). The modules of one deployment exceed
+  /// `AEROSTACK_HOSTING_MAX_BUNDLE_BYTES`.
+  static const hostingBundleTooLarge = 'hosting/bundle-too-large';
+
+  /// Compatibility date unsupported (422). The `compatibility_date` is later than the newest the
+  /// platform's workerd supports.
+  static const hostingCompatibilityDateUnsupported = 'hosting/compatibility-date-unsupported';
+
+  /// CPU limit exceeded (503). The invocation used more CPU time than a request may; the worker was
+  /// stopped and restarts on the next request.
+  static const hostingCpuLimitExceeded = 'hosting/cpu-limit-exceeded';
+
+  /// Deployment not found (404). The worker has no deployment with this id.
+  static const hostingDeploymentNotFound = 'hosting/deployment-not-found';
+
+  /// Function not found (404). No deployed worker answers at this URL.
+  static const hostingFunctionNotFound = 'hosting/function-not-found';
+
+  /// Invalid project layout (422). `aerostack.toml`, `aerostack.json` or the modules do not
+  /// describe a worker; `errors[]` names each problem with its file, line and column.
+  static const hostingLayoutInvalid = 'hosting/layout-invalid';
+
+  /// Hosting limit reached (403). The project has as many workers (`AEROSTACK_HOSTING_MAX_WORKERS`)
+  /// or secrets as it may.
+  static const hostingLimitReached = 'hosting/limit-reached';
+
+  /// Memory limit exceeded (503). The worker used more memory than it may; it was stopped and
+  /// restarts on the next request.
+  static const hostingMemoryLimitExceeded = 'hosting/memory-limit-exceeded';
+
+  /// Hosted code unavailable (503). The platform could not start workerd, so it can neither load
+  /// nor run hosted code.
+  static const hostingRuntimeUnavailable = 'hosting/runtime-unavailable';
+
+  /// Secret not found (404). The project has no hosting secret of this name.
+  static const hostingSecretNotFound = 'hosting/secret-not-found';
+
+  /// Time limit exceeded (504). The invocation ran longer than a request may; the worker was
+  /// stopped and restarts on the next request.
+  static const hostingWallLimitExceeded = 'hosting/wall-limit-exceeded';
+
+  /// Worker crashed (502). The worker's process ended while serving the request; it restarts on the
+  /// next request.
+  static const hostingWorkerCrashed = 'hosting/worker-crashed';
+
+  /// Worker does not load (422). workerd refused the code (syntax error, missing export, unknown
+  /// compatibility flag); the detail has its message.
+  static const hostingWorkerInvalid = 'hosting/worker-invalid';
+
+  /// Worker not found (404). The project has no worker of this name.
+  static const hostingWorkerNotFound = 'hosting/worker-not-found';
+
   /// Request in progress (409). A request with this `Idempotency-Key` is still being processed;
   /// retry shortly.
   static const idempotencyInProgress = 'idempotency/in-progress';

@@ -5036,6 +5036,453 @@ class VectorIngested {
       };
 }
 
+/// What the worker is: `aerostack.json`'s `kind`; without one, `mcp-server` when an
+/// `aerostack.json` is deployed (seed 004's MCP manifest) and `function` otherwise.
+enum WorkerKind {
+  function('function'),
+  mcpServer('mcp-server'),
+  skill('skill');
+
+  const WorkerKind(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [WorkerKind] from JSON; throws a [FormatException] for an unknown value.
+  static WorkerKind fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown WorkerKind', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// The project's two layout files as text, and the code bundled into ES modules (as esbuild
+/// or wrangler bundles them). The entry module is the one named by `main`, or by `main` with
+/// its extension replaced by `.js` (a bundle of `src/index.ts` is `src/index.js`).
+class DeploymentCreate {
+  /// Creates a [DeploymentCreate].
+  const DeploymentCreate({required this.aerostackToml, this.aerostackJson, required this.modules});
+
+  /// Reads a [DeploymentCreate] from its JSON object; unknown keys are ignored.
+  factory DeploymentCreate.fromJson(Map<String, Object?> json) => DeploymentCreate(
+        aerostackToml: json['aerostackToml'] as String,
+        aerostackJson: json['aerostackJson'] as String?,
+        modules: (json['modules'] as List<Object?>).map((e0) => WorkerModule.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  /// The text of `aerostack.toml`.
+  final String aerostackToml;
+
+  /// The text of `aerostack.json` (JSON with comments).
+  final String? aerostackJson;
+
+  final List<WorkerModule> modules;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'aerostackToml': aerostackToml,
+        if (aerostackJson != null) 'aerostackJson': aerostackJson,
+        'modules': modules.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// One bundled ES module.
+class WorkerModule {
+  /// Creates a [WorkerModule].
+  const WorkerModule({required this.name, required this.content});
+
+  /// Reads a [WorkerModule] from its JSON object; unknown keys are ignored.
+  factory WorkerModule.fromJson(Map<String, Object?> json) => WorkerModule(
+        name: json['name'] as String,
+        content: json['content'] as String,
+      );
+
+  /// A relative path ending in `.js` or `.mjs`, without `.` or `..` segments.
+  final String name;
+
+  /// The module's source.
+  final String content;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'content': content,
+      };
+}
+
+/// The earlier deployment whose code becomes active again.
+class DeploymentRollback {
+  /// Creates a [DeploymentRollback].
+  const DeploymentRollback({required this.deploymentId});
+
+  /// Reads a [DeploymentRollback] from its JSON object; unknown keys are ignored.
+  factory DeploymentRollback.fromJson(Map<String, Object?> json) => DeploymentRollback(
+        deploymentId: json['deploymentId'] as String,
+      );
+
+  final String deploymentId;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'deploymentId': deploymentId,
+      };
+}
+
+/// A key of the layout the platform does not use, with where it is.
+class LayoutWarning {
+  /// Creates a [LayoutWarning].
+  const LayoutWarning({required this.location, required this.message});
+
+  /// Reads a [LayoutWarning] from its JSON object; unknown keys are ignored.
+  factory LayoutWarning.fromJson(Map<String, Object?> json) => LayoutWarning(
+        location: json['location'] as String,
+        message: json['message'] as String,
+      );
+
+  final String location;
+
+  final String message;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'location': location,
+        'message': message,
+      };
+}
+
+/// A binding table of `aerostack.toml`. `wired` says whether this platform gives it to the
+/// code yet; a binding that is not wired is accepted and kept, and absent from `env`.
+class DeploymentBinding {
+  /// Creates a [DeploymentBinding].
+  const DeploymentBinding({required this.type, required this.binding, required this.wired});
+
+  /// Reads a [DeploymentBinding] from its JSON object; unknown keys are ignored.
+  factory DeploymentBinding.fromJson(Map<String, Object?> json) => DeploymentBinding(
+        type: DeploymentBindingType.fromJson(json['type'] as String),
+        binding: json['binding'] as String,
+        wired: json['wired'] as bool,
+      );
+
+  final DeploymentBindingType type;
+
+  /// The name in `env` (a queue consumer's queue name).
+  final String binding;
+
+  final bool wired;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'type': type.value,
+        'binding': binding,
+        'wired': wired,
+      };
+}
+
+/// One of a fixed set of strings.
+enum DeploymentBindingType {
+  d1Databases('d1_databases'),
+  kvNamespaces('kv_namespaces'),
+  r2Buckets('r2_buckets'),
+  ai('ai'),
+  queuesProducers('queues.producers'),
+  queuesConsumers('queues.consumers'),
+  vectorize('vectorize'),
+  services('services');
+
+  const DeploymentBindingType(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [DeploymentBindingType] from JSON; throws a [FormatException] for an unknown value.
+  static DeploymentBindingType fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown DeploymentBindingType', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// The fields of `aerostack.json`, validated.
+class DeploymentManifest {
+  /// Creates a [DeploymentManifest].
+  const DeploymentManifest({required this.name, required this.slug, this.version, this.description, this.category, this.tags, this.secrets, this.visibility, this.readme, this.license});
+
+  /// Reads a [DeploymentManifest] from its JSON object; unknown keys are ignored.
+  factory DeploymentManifest.fromJson(Map<String, Object?> json) => DeploymentManifest(
+        name: json['name'] as String,
+        slug: json['slug'] as String,
+        version: json['version'] as String?,
+        description: json['description'] as String?,
+        category: json['category'] as String?,
+        tags: json['tags'] == null ? null : (json['tags'] as List<Object?>).map((e0) => e0 as String).toList(),
+        secrets: json['secrets'] == null ? null : (json['secrets'] as List<Object?>).map((e0) => e0 as String).toList(),
+        visibility: json['visibility'] == null ? null : DeploymentManifestVisibility.fromJson(json['visibility'] as String),
+        readme: json['readme'] as String?,
+        license: json['license'] as String?,
+      );
+
+  final String name;
+
+  final String slug;
+
+  final String? version;
+
+  final String? description;
+
+  final String? category;
+
+  final List<String>? tags;
+
+  final List<String>? secrets;
+
+  final DeploymentManifestVisibility? visibility;
+
+  final String? readme;
+
+  final String? license;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'slug': slug,
+        if (version != null) 'version': version,
+        if (description != null) 'description': description,
+        if (category != null) 'category': category,
+        if (tags != null) 'tags': tags,
+        if (secrets != null) 'secrets': secrets,
+        if (visibility != null) 'visibility': visibility?.value,
+        if (readme != null) 'readme': readme,
+        if (license != null) 'license': license,
+      };
+}
+
+/// One of a fixed set of strings.
+enum DeploymentManifestVisibility {
+  private('private'),
+  team('team'),
+  public('public');
+
+  const DeploymentManifestVisibility(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [DeploymentManifestVisibility] from JSON; throws a [FormatException] for an unknown value.
+  static DeploymentManifestVisibility fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown DeploymentManifestVisibility', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// One immutable deployment of a worker (its code is not returned).
+class Deployment {
+  /// Creates a [Deployment].
+  const Deployment({required this.id, required this.projectId, required this.worker, required this.version, required this.kind, required this.active, required this.compatibilityDate, required this.compatibilityFlags, required this.modules, required this.vars, required this.authSecretKey, required this.bindings, required this.crons, required this.manifest, required this.warnings, required this.rolledBackFrom, required this.createdAt});
+
+  /// Reads a [Deployment] from its JSON object; unknown keys are ignored.
+  factory Deployment.fromJson(Map<String, Object?> json) => Deployment(
+        id: json['id'] as String,
+        projectId: json['projectId'] as String,
+        worker: json['worker'] as String,
+        version: (json['version'] as num).toInt(),
+        kind: WorkerKind.fromJson(json['kind'] as String),
+        active: json['active'] as bool,
+        compatibilityDate: json['compatibilityDate'] as String,
+        compatibilityFlags: (json['compatibilityFlags'] as List<Object?>).map((e0) => e0 as String).toList(),
+        modules: (json['modules'] as List<Object?>).map((e0) => DeploymentModulesItem.fromJson(e0 as Map<String, Object?>)).toList(),
+        vars: (json['vars'] as List<Object?>).map((e0) => e0 as String).toList(),
+        authSecretKey: json['authSecretKey'] as String?,
+        bindings: (json['bindings'] as List<Object?>).map((e0) => DeploymentBinding.fromJson(e0 as Map<String, Object?>)).toList(),
+        crons: (json['crons'] as List<Object?>).map((e0) => e0 as String).toList(),
+        manifest: json['manifest'] == null ? null : DeploymentManifest.fromJson(json['manifest'] as Map<String, Object?>),
+        warnings: (json['warnings'] as List<Object?>).map((e0) => LayoutWarning.fromJson(e0 as Map<String, Object?>)).toList(),
+        rolledBackFrom: json['rolledBackFrom'] as String?,
+        createdAt: DateTime.parse(json['createdAt'] as String),
+      );
+
+  final String id;
+
+  final String projectId;
+
+  final String worker;
+
+  /// 1 for the worker's first deployment, then one more each time.
+  final int version;
+
+  final WorkerKind kind;
+
+  final bool active;
+
+  final String compatibilityDate;
+
+  final List<String> compatibilityFlags;
+
+  /// The modules, the entry first.
+  final List<DeploymentModulesItem> modules;
+
+  /// The names of `[vars]`, in order: the config schema (values are not returned).
+  final List<String> vars;
+
+  /// The first `[vars]` name: the credential the code expects.
+  final String? authSecretKey;
+
+  final List<DeploymentBinding> bindings;
+
+  /// `[triggers] crons` (accepted; not run yet).
+  final List<String> crons;
+
+  final DeploymentManifest? manifest;
+
+  final List<LayoutWarning> warnings;
+
+  /// The deployment whose code a rollback reused.
+  final String? rolledBackFrom;
+
+  final DateTime createdAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'projectId': projectId,
+        'worker': worker,
+        'version': version,
+        'kind': kind.value,
+        'active': active,
+        'compatibilityDate': compatibilityDate,
+        'compatibilityFlags': compatibilityFlags,
+        'modules': modules.map((e0) => e0.toJson()).toList(),
+        'vars': vars,
+        'authSecretKey': authSecretKey,
+        'bindings': bindings.map((e0) => e0.toJson()).toList(),
+        'crons': crons,
+        'manifest': manifest?.toJson(),
+        'warnings': warnings.map((e0) => e0.toJson()).toList(),
+        'rolledBackFrom': rolledBackFrom,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+      };
+}
+
+/// The DeploymentModulesItem object of the API.
+class DeploymentModulesItem {
+  /// Creates a [DeploymentModulesItem].
+  const DeploymentModulesItem({required this.name, required this.sizeBytes});
+
+  /// Reads a [DeploymentModulesItem] from its JSON object; unknown keys are ignored.
+  factory DeploymentModulesItem.fromJson(Map<String, Object?> json) => DeploymentModulesItem(
+        name: json['name'] as String,
+        sizeBytes: (json['sizeBytes'] as num).toInt(),
+      );
+
+  final String name;
+
+  final int sizeBytes;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'sizeBytes': sizeBytes,
+      };
+}
+
+/// A page of deployments.
+class DeploymentList {
+  /// Creates a [DeploymentList].
+  const DeploymentList({required this.data, required this.nextCursor});
+
+  /// Reads a [DeploymentList] from its JSON object; unknown keys are ignored.
+  factory DeploymentList.fromJson(Map<String, Object?> json) => DeploymentList(
+        data: (json['data'] as List<Object?>).map((e0) => Deployment.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<Deployment> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// A worker of the project and its active deployment.
+class Worker {
+  /// Creates a [Worker].
+  const Worker({required this.name, required this.projectId, required this.kind, required this.activeDeploymentId, required this.version, required this.url, required this.createdAt, required this.updatedAt});
+
+  /// Reads a [Worker] from its JSON object; unknown keys are ignored.
+  factory Worker.fromJson(Map<String, Object?> json) => Worker(
+        name: json['name'] as String,
+        projectId: json['projectId'] as String,
+        kind: WorkerKind.fromJson(json['kind'] as String),
+        activeDeploymentId: json['activeDeploymentId'] as String,
+        version: (json['version'] as num).toInt(),
+        url: json['url'] as String,
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+      );
+
+  final String name;
+
+  final String projectId;
+
+  final WorkerKind kind;
+
+  final String activeDeploymentId;
+
+  /// The active deployment's version.
+  final int version;
+
+  /// Where it answers HTTP: `<public URL>/fn/{projectId}/{name}/`.
+  final String url;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'projectId': projectId,
+        'kind': kind.value,
+        'activeDeploymentId': activeDeploymentId,
+        'version': version,
+        'url': url,
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// A page of workers.
+class WorkerList {
+  /// Creates a [WorkerList].
+  const WorkerList({required this.data, required this.nextCursor});
+
+  /// Reads a [WorkerList] from its JSON object; unknown keys are ignored.
+  factory WorkerList.fromJson(Map<String, Object?> json) => WorkerList(
+        data: (json['data'] as List<Object?>).map((e0) => Worker.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<Worker> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
 /// One of a fixed set of strings.
 enum WorkspacesAnalyticsSummaryGroupBy {
   member('member'),

@@ -4,4 +4,4 @@
  * The operations that declare the `Idempotency-Key` header, as `METHOD /path/{template}`: a
  * call to one of them without a key gets a generated one, the same on every retry.
  */
-export const IDEMPOTENCY_KEY_OPERATIONS: readonly string[] = ['POST /v1/projects', 'POST /v1/projects/{projectId}/keys/rotate', 'POST /v1/realtime/messages', 'POST /v1/workspaces', 'POST /v1/workspaces/{workspaceId}/members', 'POST /v1/workspaces/{workspaceId}/tokens', 'POST /v1/workspaces/{workspaceId}/servers', 'POST /v1/queue/jobs', 'POST /v1/storage/copy', 'POST /v1/storage/move', 'POST /v1/vector/indexes'];
+export const IDEMPOTENCY_KEY_OPERATIONS: readonly string[] = ['POST /v1/projects', 'POST /v1/projects/{projectId}/keys/rotate', 'POST /v1/realtime/messages', 'POST /v1/workspaces', 'POST /v1/workspaces/{workspaceId}/members', 'POST /v1/workspaces/{workspaceId}/tokens', 'POST /v1/workspaces/{workspaceId}/servers', 'POST /v1/queue/jobs', 'POST /v1/storage/copy', 'POST /v1/storage/move', 'POST /v1/vector/indexes', 'POST /v1/projects/{projectId}/deployments', 'POST /v1/projects/{projectId}/workers/{workerName}/rollback'];
