@@ -323,11 +323,9 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       const { maxServers } = services.workspaces.limitsOf(workspace);
       await services.database.db.transaction().execute(async (tx) => {
         // The checks-then-write of one workspace (its server count) and of all compositions (a
-        // loop spans workspaces) take turns, so two concurrent creates cannot both pass the
-        // checks; `composition` is always taken first.
-        const { dialect } = services.database;
-        await advisoryLock(tx, dialect, `gateway:${target ? 'composition' : workspace.id}`);
-        if (target) await advisoryLock(tx, dialect, `gateway:${workspace.id}`);
+        // loop spans workspaces) take turns, so two concurrent creates cannot both pass the checks.
+        const keys = [`gateway:${workspace.id}`, ...(target ? ['gateway:composition'] : [])];
+        await advisoryLock(tx, services.database.dialect, ...keys);
         const t = tables<store.GatewayTables>(tx);
         if ((await store.countServers(t, workspace.id)) >= maxServers)
           throw new ApiError(

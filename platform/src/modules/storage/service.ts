@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { advisoryLock } from '../../db/advisory-lock.js';
 import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
 import type { ByteSource } from '../../http/reply/bytes.js';
@@ -56,6 +57,9 @@ class AbandonedWrite extends Error {}
 
 /** The quota has no room for a reservation (rolls back the transaction that tried). */
 class NoRoom extends Error {}
+
+/** A copy's source changed between the copy of its bytes and the commit: the copy starts again. */
+class SourceChanged extends Error {}
 
 function infoOf(row: store.ObjectRow): StorageObjectInfo {
   return {
@@ -148,6 +152,13 @@ export async function createStorageService(services: Services, objects?: ObjectS
   const blobName = (projectId: string) => `${projectId}/${randomBase62(24)}`;
 
   /**
+   * Makes the writes that read one key and write another (moves, copies) take turns on the keys
+   * they share, whichever way they go: taken first in their transaction, in one order (decision 0046).
+   */
+  const lockKeys = (t: Tx, projectId: string, ...keys: string[]) =>
+    advisoryLock(t, services.database.dialect, ...keys.map((key) => `storage:${projectId}:${key}`));
+
+  /**
    * Registers a write of a new blob (the sweep leaves registered blobs alone) holding `reserve`
    * bytes of the quota, taken by one conditional UPDATE: `refusal` when they do not fit.
    */
@@ -204,10 +215,15 @@ export async function createStorageService(services: Services, objects?: ObjectS
 
   /**
    * Turns the write's registration into the object's row in one transaction, and its reservation
-   * into the object's size (less what the object it replaces held).
+   * into the object's size (less what the object it replaces held). `check` runs first in it.
    */
-  async function commit(pending: Pending, row: store.ObjectRow): Promise<store.ObjectRow> {
+  async function commit(
+    pending: Pending,
+    row: store.ObjectRow,
+    check?: (t: Tx) => Promise<void>,
+  ): Promise<store.ObjectRow> {
     const { row: stored, replaced } = await transaction(async (t) => {
+      await check?.(t);
       const upload = await store.takeUpload(t, pending.blob);
       if (!upload) throw new AbandonedWrite();
       const done = await put(t, row);
@@ -237,15 +253,19 @@ export async function createStorageService(services: Services, objects?: ObjectS
     return swept;
   }
 
-  /** Writes `pending.blob` with `work`, then commits the row `rowOf` makes; undone on any failure. */
+  /**
+   * Writes `pending.blob` with `work`, then commits the row `rowOf` makes (after `check`, in the
+   * commit's transaction); undone on any failure.
+   */
   async function write(
     pending: Pending,
     work: () => Promise<void>,
     rowOf: () => store.ObjectRow,
+    check?: (t: Tx) => Promise<void>,
   ): Promise<store.ObjectRow> {
     try {
       await work();
-      return await commit(pending, rowOf());
+      return await commit(pending, rowOf(), check);
     } catch (error) {
       const swept = await release(pending);
       // The sweep removed its bytes under it: whatever failed then (a rename, a part) is a consequence.
@@ -379,6 +399,40 @@ export async function createStorageService(services: Services, objects?: ObjectS
     return { abandoned, removed };
   }
 
+  /**
+   * Copies the bytes the source holds now, then commits the copy only if the source still holds
+   * them (else SourceChanged): the copy then reads as if made at its commit, which a crossing write
+   * cannot slip between.
+   */
+  async function copyOnce(projectId: string, sourceKey: string, destinationKey: string) {
+    const from = await find(projectId, sourceKey);
+    const pending = await begin(projectId, Number(from.size_bytes), () => overQuota(false));
+    return write(
+      pending,
+      () =>
+        bytes.copy(from.blob, pending.blob).catch((error) => {
+          // The source was replaced or deleted between the lookup and the copy.
+          if (isMissing(error)) throw new SourceChanged();
+          throw error;
+        }),
+      () => {
+        const now = isoNow();
+        return {
+          ...from,
+          id: newId('obj'),
+          key: destinationKey,
+          blob: pending.blob,
+          created_at: now,
+          updated_at: now,
+        };
+      },
+      async (t) => {
+        await lockKeys(t, projectId, sourceKey, destinationKey);
+        if ((await store.findObject(t, projectId, sourceKey))?.blob !== from.blob) throw new SourceChanged();
+      },
+    );
+  }
+
   // At boot and then periodically; in multi-process mode one worker sweeps (the others would
   // repeat its work), and a sweep never overlaps the previous one.
   let sweeping: Promise<void> | null = null;
@@ -434,53 +488,32 @@ export async function createStorageService(services: Services, objects?: ObjectS
 
     async copy(projectId: string, sourceKey: string, destinationKey: string): Promise<StorageObjectInfo> {
       checkKey(destinationKey);
-      const from = await find(projectId, sourceKey);
-      const pending = await begin(projectId, Number(from.size_bytes), () => overQuota(false));
-      const row = await write(
-        pending,
-        () =>
-          bytes.copy(from.blob, pending.blob).catch((error) => {
-            // The source was replaced or deleted between the lookup and the copy.
-            if (isMissing(error)) throw notFound(sourceKey);
-            throw error;
-          }),
-        () => {
-          const now = isoNow();
-          return {
-            ...from,
-            id: newId('obj'),
-            key: destinationKey,
-            blob: pending.blob,
-            created_at: now,
-            updated_at: now,
-          };
-        },
-      );
-      return infoOf(row);
+      for (let round = 0; round < MAX_SWAP_ROUNDS; round++) {
+        const copied = await copyOnce(projectId, sourceKey, destinationKey).catch((error: unknown) => {
+          if (error instanceof SourceChanged) return null;
+          throw error;
+        });
+        if (copied) return infoOf(copied);
+      }
+      throw new Error(`storage: too many concurrent writes to the source of a copy (${sourceKey})`);
     },
 
     /** Renames: the row moves, the bytes stay where they are. */
     async move(projectId: string, sourceKey: string, destinationKey: string): Promise<StorageObjectInfo> {
       checkKey(destinationKey);
-      const from = await find(projectId, sourceKey);
-      if (sourceKey === destinationKey) return infoOf(from);
+      if (sourceKey === destinationKey) return infoOf(await find(projectId, sourceKey));
+      checkKey(sourceKey);
       const now = isoNow();
       const moved = await transaction(async (t) => {
-        // Deleting the source first holds it: a writer racing on it finds it gone and inserts anew.
-        const gone = await store.deleteObject(t, projectId, sourceKey, from.blob);
+        await lockKeys(t, projectId, sourceKey, destinationKey);
+        const gone = await store.deleteObject(t, projectId, sourceKey);
         if (!gone) return null;
-        const row = { ...gone, id: newId('obj'), key: destinationKey, updated_at: now };
-        const current = await store.findObject(t, projectId, destinationKey);
-        if (!current) return (await store.insertObject(t, row)) ? { row, replaced: null } : undefined;
-        const next = { ...row, id: current.id, created_at: current.created_at };
-        if (!(await store.replaceObject(t, next, current.blob))) return undefined;
-        await store.addUsage(t, projectId, -Number(current.size_bytes));
-        return { row: next, replaced: current.blob };
+        const done = await put(t, { ...gone, id: newId('obj'), key: destinationKey, updated_at: now });
+        if (done.replaced) await store.addUsage(t, projectId, -Number(done.replaced.size_bytes));
+        return done;
       });
-      if (moved === null) throw notFound(sourceKey);
-      if (moved === undefined)
-        throw new Error(`storage: the destination "${destinationKey}" changed during a move`);
-      discard(moved.replaced);
+      if (!moved) throw notFound(sourceKey);
+      discard(moved.replaced?.blob ?? null);
       return infoOf(moved.row);
     },
 
