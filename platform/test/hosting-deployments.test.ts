@@ -253,6 +253,25 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
     expect((await admin('POST', '/workers/hello/rollback', { deploymentId: ids.v1 })).status).toBe(201);
   }, 60_000);
 
+  it('a deploy under traffic fails no request: each answers with the old code or the new', async () => {
+    let deploying = true;
+    const answers: string[] = [];
+    const traffic = (async () => {
+      while (deploying) {
+        const res = await fn('');
+        expect(res.status, res.text).toBe(201);
+        answers.push(res.json.version);
+      }
+    })();
+    const next = await deploy('under-traffic');
+    expect(next.status, next.text).toBe(201);
+    deploying = false;
+    await traffic;
+    expect((await fn('')).json.version).toBe('under-traffic');
+    expect(new Set(answers.filter((v) => v !== 'v1' && v !== 'under-traffic'))).toEqual(new Set());
+    expect((await admin('POST', '/workers/hello/rollback', { deploymentId: ids.v1 })).status).toBe(201);
+  }, 60_000);
+
   it('a project holds at most AEROSTACK_HOSTING_MAX_WORKERS workers; HEAD is served by the GET route', async () => {
     const second = await deploy('w2', TOML.replace('name = "hello"', 'name = "second"'));
     expect(second.status, second.text).toBe(201);

@@ -124,9 +124,14 @@ export function createLoader(
       await services.bus.publish(HOSTING_CHANGED, message);
     },
 
-    /** Forwards `request` to the project's worker, loading the project's active set first. */
+    /**
+     * Forwards `request` to the project's worker, loading the project's active set first. While
+     * this process changes the set (a deploy's trial load), requests wait for it rather than load
+     * the set being replaced back in.
+     */
     async fetch(projectId: string, worker: string, request: Request): Promise<Response> {
       const rt = required();
+      await locks.get(projectId);
       const sources = (await cache.load(projectId, () => current(projectId))) ?? [];
       if (!sources.some((s) => s.name === worker)) {
         throw new ApiError('hosting/function-not-found', `No worker ${worker} is deployed in this project.`);
