@@ -76,6 +76,23 @@ describe('hosted runtime', () => {
     expect(await response.text()).toBe('compressed text');
   });
 
+  it('runs a WorkerEntrypoint class as the default export', async () => {
+    await runtime.ensure('prj_class', [
+      worker(
+        'entry',
+        `import { WorkerEntrypoint } from 'cloudflare:workers';
+        export default class extends WorkerEntrypoint {
+          async fetch(request) {
+            return new Response('class ' + this.env.GREETING + ' ' + new URL(request.url).pathname);
+          }
+        }`,
+        { vars: { GREETING: 'hi' } },
+      ),
+    ]);
+    const response = await runtime.fetch('prj_class', 'entry', new Request('http://fn.local/path'));
+    expect(await response.text()).toBe('class hi /path');
+  });
+
   it("hands a worker's redirect on instead of following it", async () => {
     const response = await runtime.fetch('prj_a', 'api', new Request('http://fn.local/redirect'));
     expect(response.status).toBe(302);
