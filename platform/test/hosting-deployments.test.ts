@@ -277,6 +277,13 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
     expect(second.status, second.text).toBe(201);
     const third = await deploy('w3', TOML.replace('name = "hello"', 'name = "third"'));
     expect([third.status, third.json.code]).toEqual([403, 'hosting/limit-reached']);
+    const page1 = await admin('GET', '/workers?limit=1');
+    expect(page1.json.data.map((w: { name: string }) => w.name)).toEqual(['hello']);
+    const page2 = await admin('GET', `/workers?limit=1&cursor=${page1.json.nextCursor}`);
+    expect([page2.json.data.map((w: { name: string }) => w.name), page2.json.nextCursor]).toEqual([
+      ['second'],
+      null,
+    ]);
     const head = await t.platform.app.request(`/fn/${project}/second/x`, { method: 'HEAD' });
     expect(head.status).toBe(201);
     expect(head.headers.get('x-custom')).toBe('yes');
@@ -289,8 +296,17 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
     expect(set.status, set.text).toBe(200);
     expect(Object.keys(set.json).sort()).toEqual(['createdAt', 'name', 'updatedAt']);
     expect((await fn('')).json.apiKey).toBe('sealed-value-42');
-    const listed = await admin('GET', '/secrets');
+    expect((await admin('PUT', '/secrets/OTHER', { value: 'x' })).status).toBe(200);
+    const listed = await admin('GET', '/secrets?limit=1');
     expect(listed.json.data.map((s: { name: string }) => s.name)).toEqual(['API_KEY']);
+    const rest = await admin('GET', `/secrets?limit=1&cursor=${listed.json.nextCursor}`);
+    expect([rest.json.data.map((s: { name: string }) => s.name), rest.json.nextCursor]).toEqual([
+      ['OTHER'],
+      null,
+    ]);
+    expect((await admin('DELETE', '/secrets/OTHER')).status).toBe(204);
+    const badName = await admin('PUT', '/secrets/lower', { value: 'x' });
+    expect([badName.status, badName.json.code]).toEqual([400, 'request/invalid-parameters']);
     expect(listed.text).not.toContain('sealed-value-42');
     const stored = await tables<HostingTables>(t.platform.services.database)
       .selectFrom('hosting_secrets')
