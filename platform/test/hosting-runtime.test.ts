@@ -290,6 +290,17 @@ describe('hosted runtime', () => {
     expect(workerdPids().length).toBe(pids.length); // the old process went
   });
 
+  it('stops the project’s workerd when its set becomes empty', async () => {
+    await runtime.ensure('prj_empty', [worker('api', HELLO)]);
+    const pids = workerdPids().length;
+    await runtime.ensure('prj_empty', []);
+    expect(workerdPids().length).toBe(pids - 1);
+    const error = await runtime
+      .fetch('prj_empty', 'api', new Request('http://fn.local/'))
+      .catch((e: unknown) => e);
+    expect((error as ApiError).code).toBe('hosting/function-not-found');
+  });
+
   it('answers function-not-found for a worker the project does not have', async () => {
     const error = await runtime
       .fetch('prj_a', 'nope', new Request('http://fn.local/'))

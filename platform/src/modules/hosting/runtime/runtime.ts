@@ -145,6 +145,7 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     async ensure(projectId, workers) {
       if (closed) throw new Error('the hosted runtime is closed');
       validate(workers, supportedCompatibilityDate);
+      if (workers.length === 0) return unload(projectId); // nothing left to run: no process either
       const key = keyOf(workers);
       let project = projects.get(projectId);
       if (project?.key === key) return;
