@@ -2,49 +2,31 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type Server } from '../src/server.js';
-import { BACKENDS } from './support/backends.js';
-import { configFor } from './support/harness.js';
 import { fresh, type PlatformProcess, spawnPlatform } from './support/process.js';
 import { openSse } from './support/sse.js';
+import { SHARED_BACKENDS, twoNodes } from './support/two-nodes.js';
 
 // Realtime across processes: two nodes sharing PostgreSQL (with and without Redis), and two
 // worker processes of one node sharing SQLite. A message published through one reaches the
 // subscribers of the other, every subscriber sees one order, and a stream resumes on either.
 
-describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two nodes on $name', (backend) => {
-  let stores: Awaited<ReturnType<typeof backend.create>>;
-  let a: Server;
-  let b: Server;
-  let secretKey: string;
-  beforeAll(async () => {
-    stores = await backend.create();
-    const config = configFor(stores, {
-      overrides: (base) => ({
-        port: 0,
-        logLevel: 'error',
-        realtime: { ...base.realtime, presenceTtlSeconds: 2 },
-      }),
-    });
-    a = await listen(config);
-    b = await listen(config);
-    secretKey = a.platform.keys!.secretKey;
+describe.each(SHARED_BACKENDS)('realtime on two nodes on $name', (backend) => {
+  const nodes = twoNodes(backend, {
+    listen: true,
+    overrides: (base) => ({ logLevel: 'error', realtime: { ...base.realtime, presenceTtlSeconds: 2 } }),
   });
-  afterAll(async () => {
-    await a?.close(1_000);
-    await b?.close(1_000);
-    await stores?.cleanup();
-  });
+  type Node = 'a' | 'b';
+  const secretKey = () => nodes.a.keys!.secretKey;
 
-  const subscribe = (node: Server, channel: string, headers: Record<string, string> = {}) =>
-    openSse(`${node.url}/v1/realtime/events?channel=${channel}`, {
-      authorization: `Bearer ${secretKey}`,
+  const subscribe = (node: Node, channel: string, headers: Record<string, string> = {}) =>
+    openSse(`${nodes.urls[node]}/v1/realtime/events?channel=${channel}`, {
+      authorization: `Bearer ${secretKey()}`,
       ...headers,
     });
-  async function publish(node: Server, channel: string, data: unknown) {
-    const res = await fetch(`${node.url}/v1/realtime/messages`, {
+  async function publish(node: Node, channel: string, data: unknown) {
+    const res = await fetch(`${nodes.urls[node]}/v1/realtime/messages`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${secretKey()}`, 'content-type': 'application/json' },
       body: JSON.stringify({ channel, event: 'note', data }),
     });
     expect(res.status).toBe(201);
@@ -52,21 +34,21 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two node
   }
 
   it('delivers a message published on one node to a subscriber on the other', async () => {
-    const onA = await subscribe(a, 'nodes/x');
+    const onA = await subscribe('a', 'nodes/x');
     await onA.next();
-    await publish(b, 'nodes/x', 'from b');
+    await publish('b', 'nodes/x', 'from b');
     const got = await onA.take('message', 1);
     expect(got[0]!.data.data).toBe('from b');
     onA.close();
   });
 
   it('gives subscribers on both nodes every message once, in one order, under concurrent publishes', async () => {
-    const onA = await subscribe(a, 'nodes/many');
-    const onB = await subscribe(b, 'nodes/many');
+    const onA = await subscribe('a', 'nodes/many');
+    const onB = await subscribe('b', 'nodes/many');
     await onA.next();
     await onB.next();
     const sent = await Promise.all(
-      Array.from({ length: 30 }, (_, n) => publish(n % 2 === 0 ? a : b, 'nodes/many', n)),
+      Array.from({ length: 30 }, (_, n) => publish(n % 2 === 0 ? 'a' : 'b', 'nodes/many', n)),
     );
     const ids = (frames: { id?: string }[]) => frames.map((f) => Number(f.id));
     const seenA = ids(await onA.take('message', 30));
@@ -79,18 +61,18 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two node
   });
 
   it('announces one leave per presence entry, whichever node removes it', async () => {
-    const watcher = await subscribe(a, 'nodes/here');
+    const watcher = await subscribe('a', 'nodes/here');
     await watcher.next();
-    const holder = await subscribe(b, 'nodes/here');
+    const holder = await subscribe('b', 'nodes/here');
     const { streamId } = (await holder.next()).data;
-    const track = (node: Server, key: string, extra: Record<string, unknown> = {}) =>
-      fetch(`${node.url}/v1/realtime/presence`, {
+    const track = (node: Node, key: string, extra: Record<string, unknown> = {}) =>
+      fetch(`${nodes.urls[node]}/v1/realtime/presence`, {
         method: 'PUT',
-        headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${secretKey()}`, 'content-type': 'application/json' },
         body: JSON.stringify({ channel: 'nodes/here', key, ...extra }),
       });
-    expect((await track(b, 'bound', { streamId })).status).toBe(200);
-    expect((await track(a, 'expires')).status).toBe(200);
+    expect((await track('b', 'bound', { streamId })).status).toBe(200);
+    expect((await track('a', 'expires')).status).toBe(200);
     const changes = async (count: number) =>
       (await watcher.take('message', count, 5_000)).map((f) => `${f.data.data.action} ${f.data.data.key}`);
     expect(await changes(2)).toEqual(['join bound', 'join expires']);
@@ -105,14 +87,14 @@ describe.each(BACKENDS.filter((b) => b.name !== 'sqlite'))('realtime on two node
   }, 20_000);
 
   it('resumes on one node a stream that began on the other', async () => {
-    const onA = await subscribe(a, 'nodes/resume');
+    const onA = await subscribe('a', 'nodes/resume');
     await onA.next();
-    await publish(a, 'nodes/resume', 1);
+    await publish('a', 'nodes/resume', 1);
     const [last] = await onA.take('message', 1);
     onA.close();
-    await publish(a, 'nodes/resume', 2);
-    await publish(b, 'nodes/resume', 3);
-    const onB = await subscribe(b, 'nodes/resume', { 'last-event-id': last!.id! });
+    await publish('a', 'nodes/resume', 2);
+    await publish('b', 'nodes/resume', 3);
+    const onB = await subscribe('b', 'nodes/resume', { 'last-event-id': last!.id! });
     expect((await onB.take('message', 2)).map((f) => f.data.data)).toEqual([2, 3]);
     onB.close();
   });

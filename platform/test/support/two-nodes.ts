@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createPlatform, type Platform } from '../../src/platform.js';
+import { listen, type Server } from '../../src/server.js';
 import { BACKENDS, type Backend } from './backends.js';
 import { type ConfigOptions, configFor } from './harness.js';
 
@@ -10,6 +11,16 @@ export interface TwoNodes {
   stores: Awaited<ReturnType<Backend['create']>>;
   a: Platform;
   b: Platform;
+  /** Each node's base URL, when it listens (option `listen`). */
+  urls: { a: string; b: string };
+}
+
+export interface TwoNodesOptions extends ConfigOptions {
+  /**
+   * Each node also listens on a port of its own (what event streams and other requests that
+   * need a socket want), at `urls`; closing ends its streams first.
+   */
+  listen?: boolean;
 }
 
 /**
@@ -17,17 +28,28 @@ export interface TwoNodes {
  * before the enclosing `describe`'s tests and closed, with their stores dropped, after them. Call
  * it in the `describe` body: the fields are set once the tests run.
  */
-export function twoNodes(backend: Backend, options: ConfigOptions = {}): TwoNodes {
-  const nodes = {} as TwoNodes;
+export function twoNodes(backend: Backend, options: TwoNodesOptions = {}): TwoNodes {
+  const nodes = { urls: {} } as TwoNodes;
+  const servers: Server[] = [];
   beforeAll(async () => {
     nodes.stores = await backend.create();
     const config = configFor(nodes.stores, options);
-    nodes.a = await createPlatform(config);
-    nodes.b = await createPlatform(config);
+    if (options.listen) {
+      config.port = 0;
+      for (let n = 0; n < 2; n++) servers.push(await listen(config));
+      const [a, b] = servers as [Server, Server];
+      Object.assign(nodes, { a: a.platform, b: b.platform, urls: { a: a.url, b: b.url } });
+    } else {
+      nodes.a = await createPlatform(config);
+      nodes.b = await createPlatform(config);
+    }
   });
   afterAll(async () => {
-    await nodes.a?.close();
-    await nodes.b?.close();
+    if (options.listen) for (const server of servers) await server.close(1_000);
+    else {
+      await nodes.a?.close();
+      await nodes.b?.close();
+    }
     await nodes.stores?.cleanup(); // drops the projects' database and roles too
   });
   return nodes;
