@@ -38,14 +38,17 @@ export interface HostedRuntime {
    * Makes `workers` the project's set (all of its active deployments: they run in one workerd and
    * may call each other). Cheap when nothing changed; reloads the project's workerd otherwise.
    * Throws an `ApiError` (`hosting/compatibility-date-unsupported`, `hosting/worker-invalid` with
-   * workerd's message) when the code cannot load.
+   * workerd's message) when the code cannot load; the set loaded before keeps running then. An
+   * empty set stops the project's workerd.
    */
   ensure(projectId: string, workers: readonly WorkerSource[]): Promise<void>;
   /**
    * One HTTP request to a loaded worker of the project. A worker stopped by a limit answers an
    * `ApiError` thrown here (`hosting/cpu-limit-exceeded`, `hosting/memory-limit-exceeded`,
    * `hosting/wall-limit-exceeded`, `hosting/worker-crashed`); the project's workerd is restarted
-   * on its next request, and other projects never notice.
+   * on its next request, and other projects never notice. A worker not in the project's set
+   * throws `hosting/function-not-found`. The request's `signal` aborts it. An uncaught exception
+   * of the worker answers a bare 500 (the details go to the log).
    */
   fetch(projectId: string, worker: string, request: Request): Promise<Response>;
   /** Subscribes to invocation logs of every project this runtime hosts; returns the unsubscribe. */
