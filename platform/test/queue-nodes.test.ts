@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../src/platform.js';
 import { BACKENDS } from './support/backends.js';
 import { fresh, type PlatformProcess, spawnPlatform } from './support/process.js';
 import { gone, killTree, processTree } from './support/queue-process.js';
+import { callNode, twoNodes } from './support/two-nodes.js';
 
-// The queue as whole platform processes run it: a platform killed with SIGKILL and started again
-// on its data loses no job (SQLite, PostgreSQL), and consumers pulling through two platform
-// processes that share PostgreSQL never hold live leases on the same job, neither when jobs are
-// first leased nor when expired leases are taken again through the other process, and one
-// idempotency key enqueued through both at once makes one job.
+// The queue across a restart and across nodes: a platform process killed with SIGKILL and started
+// again on its data loses no job (SQLite, PostgreSQL), and consumers pulling through two nodes
+// that share PostgreSQL never hold live leases on the same job, neither when jobs are first
+// leased nor when expired leases are taken again through the other node, and one idempotency key
+// enqueued through both at once makes one job.
 
 const MAIN = join(import.meta.dirname, '../src/main.ts');
 
@@ -85,148 +87,132 @@ describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))(
   },
 );
 
-describe.each(BACKENDS.filter((b) => b.name === 'postgres'))(
-  'queue on two platform processes on $name',
-  (backend) => {
-    let stores: Awaited<ReturnType<typeof backend.create>>;
-    let a: PlatformProcess;
-    let b: PlatformProcess;
-    let secretKey: string;
-    beforeAll(async () => {
-      stores = await backend.create();
-      a = await spawnPlatform(MAIN, envOf(stores));
-      b = await spawnPlatform(MAIN, envOf(stores));
-      secretKey = JSON.parse(readFileSync(join(stores.dataDir, 'keys.json'), 'utf8')).secretKey;
-    }, 120_000);
-    afterAll(async () => {
-      for (const p of [a, b]) {
-        if (!p) continue;
-        const tree = processTree(p.child.pid!);
-        await p.stop();
-        await gone(tree).catch(() => {
-          for (const q of tree) killTree(q);
-        });
-      }
-      await stores?.cleanup();
-    });
+describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('queue on two nodes on $name', (backend) => {
+  const nodes = twoNodes(backend);
+  let a: Platform;
+  let b: Platform;
+  beforeAll(() => {
+    ({ a, b } = nodes);
+  });
+  const send = (node: Platform, method: string, path: string, body?: unknown) =>
+    callNode(node, method, path, nodes.a.keys!.secretKey, body);
 
-    it('never leases one job to consumers on both processes at once', async () => {
-      const ids = new Set<string>();
-      for (let i = 0; i < 60; i++) {
-        const res = await call(i % 2 ? a : b, secretKey, 'POST', '/v1/queue/jobs', {
-          type: 'two',
-          payload: i,
-        });
-        ids.add(res.json.id);
-      }
-      // 24 consumers, half on each process, pull in rounds until the queue is empty.
-      const leases: Array<{ leaseId: string; job: { id: string } }> = [];
-      for (let round = 0; round < 20 && leases.length < ids.size; round++) {
-        const pulls = await Promise.all(
-          Array.from({ length: 24 }, (_, n) =>
-            call(n % 2 ? a : b, secretKey, 'POST', '/v1/queue/pull', {
-              types: ['two'],
-              limit: 2,
-              leaseSeconds: 600,
-            }),
-          ),
-        );
-        for (const p of pulls) {
-          expect(p.status).toBe(200);
-          leases.push(...p.json.data);
-        }
-      }
-      const leased = leases.map((l) => l.job.id);
-      expect(new Set(leased).size, 'a job was leased twice').toBe(leased.length);
-      expect(new Set(leased)).toEqual(ids);
-      // Each lease acks through the other process than it might have come from: the database decides.
-      const acks = await Promise.all(
-        leases.map((l, n) =>
-          call(n % 2 ? b : a, secretKey, 'POST', `/v1/queue/jobs/${l.job.id}/ack`, { leaseId: l.leaseId }),
+  it('never leases one job to consumers on both nodes at once', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const res = await send(i % 2 ? a : b, 'POST', '/v1/queue/jobs', {
+        type: 'two',
+        payload: i,
+      });
+      ids.add(res.json.id);
+    }
+    // 24 consumers, half on each node, pull in rounds until the queue is empty.
+    const leases: Array<{ leaseId: string; job: { id: string } }> = [];
+    for (let round = 0; round < 20 && leases.length < ids.size; round++) {
+      const pulls = await Promise.all(
+        Array.from({ length: 24 }, (_, n) =>
+          send(n % 2 ? a : b, 'POST', '/v1/queue/pull', {
+            types: ['two'],
+            limit: 2,
+            leaseSeconds: 600,
+          }),
         ),
       );
-      expect(acks.filter((r) => r.status !== 200)).toEqual([]);
-    }, 120_000);
+      for (const p of pulls) {
+        expect(p.status).toBe(200);
+        leases.push(...p.json.data);
+      }
+    }
+    const leased = leases.map((l) => l.job.id);
+    expect(new Set(leased).size, 'a job was leased twice').toBe(leased.length);
+    expect(new Set(leased)).toEqual(ids);
+    // Each lease acks through the other node than it might have come from: the database decides.
+    const acks = await Promise.all(
+      leases.map((l, n) =>
+        send(n % 2 ? b : a, 'POST', `/v1/queue/jobs/${l.job.id}/ack`, { leaseId: l.leaseId }),
+      ),
+    );
+    expect(acks.filter((r) => r.status !== 200)).toEqual([]);
+  }, 120_000);
 
-    it('creates one job for one idempotency key enqueued through both processes at once', async () => {
-      const body = { type: 'two.idem', payload: { n: 1 }, idempotencyKey: `both-${Date.now()}` };
-      const answers = await Promise.all(
-        Array.from({ length: 12 }, (_, n) => call(n % 2 ? a : b, secretKey, 'POST', '/v1/queue/jobs', body)),
-      );
-      expect(answers.map((r) => r.status).sort()).toEqual([
-        200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
-      ]);
-      expect(new Set(answers.map((r) => r.json.id)).size).toBe(1);
-      const listed = await call(a, secretKey, 'GET', '/v1/queue/jobs?type=two.idem');
-      expect(listed.json.data.map((j: { id: string }) => j.id)).toEqual([answers[0]!.json.id]);
-    });
+  it('creates one job for one idempotency key enqueued through both nodes at once', async () => {
+    const body = { type: 'two.idem', payload: { n: 1 }, idempotencyKey: `both-${Date.now()}` };
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, n) => send(n % 2 ? a : b, 'POST', '/v1/queue/jobs', body)),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([
+      200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+    ]);
+    expect(new Set(answers.map((r) => r.json.id)).size).toBe(1);
+    const listed = await send(a, 'GET', '/v1/queue/jobs?type=two.idem');
+    expect(listed.json.data.map((j: { id: string }) => j.id)).toEqual([answers[0]!.json.id]);
+  });
 
-    it('never overlaps two leases of one job across the processes while leases expire', async () => {
-      const LEASE_MS = 1000;
-      // One type per job, so the last step can lease a given job through a given process.
-      const typeOf = new Map<string, string>();
-      for (let i = 0; i < 10; i++) {
-        const type = `two.expiry.${i}`;
-        const res = await call(i % 2 ? a : b, secretKey, 'POST', '/v1/queue/jobs', {
-          type,
-          maxAttempts: 100,
-        });
-        typeOf.set(res.json.id, type);
+  it('never overlaps two leases of one job across the nodes while leases expire', async () => {
+    const LEASE_MS = 1000;
+    // One type per job, so the last step can lease a given job through a given node.
+    const typeOf = new Map<string, string>();
+    for (let i = 0; i < 10; i++) {
+      const type = `two.expiry.${i}`;
+      const res = await send(i % 2 ? a : b, 'POST', '/v1/queue/jobs', {
+        type,
+        maxAttempts: 100,
+      });
+      typeOf.set(res.json.id, type);
+    }
+    const types = [...typeOf.values()];
+    type Grant = { from: number; to: number; leaseId: string; on: Platform };
+    const grants = new Map<string, Grant[]>();
+    let latest = 0; // when the last lease granted so far expires
+    const pull = async (on: Platform, body: Record<string, unknown>) => {
+      const res = await send(on, 'POST', '/v1/queue/pull', {
+        leaseSeconds: LEASE_MS / 1000,
+        ...body,
+      });
+      expect(res.status).toBe(200);
+      const leased = res.json.data as Array<{
+        leaseId: string;
+        leaseExpiresAt: string;
+        job: { id: string };
+      }>;
+      for (const l of leased) {
+        const to = Date.parse(l.leaseExpiresAt);
+        latest = Math.max(latest, to);
+        const grant = { from: to - LEASE_MS, to, leaseId: l.leaseId, on };
+        grants.set(l.job.id, [...(grants.get(l.job.id) ?? []), grant]);
       }
-      const types = [...typeOf.values()];
-      type Grant = { from: number; to: number; leaseId: string; on: PlatformProcess };
-      const grants = new Map<string, Grant[]>();
-      let latest = 0; // when the last lease granted so far expires
-      const pull = async (on: PlatformProcess, body: Record<string, unknown>) => {
-        const res = await call(on, secretKey, 'POST', '/v1/queue/pull', {
-          leaseSeconds: LEASE_MS / 1000,
-          ...body,
-        });
-        expect(res.status).toBe(200);
-        const leased = res.json.data as Array<{
-          leaseId: string;
-          leaseExpiresAt: string;
-          job: { id: string };
-        }>;
-        for (const l of leased) {
-          const to = Date.parse(l.leaseExpiresAt);
-          latest = Math.max(latest, to);
-          const grant = { from: to - LEASE_MS, to, leaseId: l.leaseId, on };
-          grants.set(l.job.id, [...(grants.get(l.job.id) ?? []), grant]);
-        }
-        return leased.map((l) => l.job.id);
-      };
-      // Rounds of 12 consumers, half on each process, pulling at once; every other round comes
-      // after every lease so far has expired (a lower bound on the wait, not a margin), so the
-      // jobs are leased again under concurrent pulls from both processes.
-      for (let round = 0; round < 6; round++) {
-        await Promise.all(Array.from({ length: 12 }, (_, n) => pull(n % 2 ? a : b, { types, limit: 2 })));
-        if (round % 2 === 1) while (Date.now() <= latest) await new Promise((r) => setTimeout(r, 50));
-      }
-      // Then each job once more, through the process that did not grant its last lease.
-      for (const id of [...grants.keys()]) {
-        const other = grants.get(id)!.at(-1)!.on === a ? b : a;
-        expect(await pull(other, { types: [typeOf.get(id)!] })).toEqual([id]);
-      }
+      return leased.map((l) => l.job.id);
+    };
+    // Rounds of 12 consumers, half on each node, pulling at once; every other round comes
+    // after every lease so far has expired (a lower bound on the wait, not a margin), so the
+    // jobs are leased again under concurrent pulls from both nodes.
+    for (let round = 0; round < 6; round++) {
+      await Promise.all(Array.from({ length: 12 }, (_, n) => pull(n % 2 ? a : b, { types, limit: 2 })));
+      if (round % 2 === 1) while (Date.now() <= latest) await new Promise((r) => setTimeout(r, 50));
+    }
+    // Then each job once more, through the node that did not grant its last lease.
+    for (const id of [...grants.keys()]) {
+      const other = grants.get(id)!.at(-1)!.on === a ? b : a;
+      expect(await pull(other, { types: [typeOf.get(id)!] })).toEqual([id]);
+    }
 
-      expect(grants.size).toBe(10);
-      for (const [id, list] of grants) {
-        expect(list.length).toBeGreaterThanOrEqual(3);
-        expect(new Set(list.map((g) => g.on)).size).toBe(2);
-        const sorted = [...list].sort((x, y) => x.from - y.from);
-        for (let i = 1; i < sorted.length; i++) {
-          expect(
-            sorted[i]!.from,
-            `${id}: lease ${i} began before lease ${i - 1} expired`,
-          ).toBeGreaterThanOrEqual(sorted[i - 1]!.to);
-        }
-        // A superseded lease acks nothing, through either process.
-        const old = sorted[0]!;
-        const late = await call(old.on === a ? b : a, secretKey, 'POST', `/v1/queue/jobs/${id}/ack`, {
-          leaseId: old.leaseId,
-        });
-        expect([late.status, late.json.code]).toEqual([409, 'queue/lease-lost']);
+    expect(grants.size).toBe(10);
+    for (const [id, list] of grants) {
+      expect(list.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(list.map((g) => g.on)).size).toBe(2);
+      const sorted = [...list].sort((x, y) => x.from - y.from);
+      for (let i = 1; i < sorted.length; i++) {
+        expect(
+          sorted[i]!.from,
+          `${id}: lease ${i} began before lease ${i - 1} expired`,
+        ).toBeGreaterThanOrEqual(sorted[i - 1]!.to);
       }
-    }, 120_000);
-  },
-);
+      // A superseded lease acks nothing, through either node.
+      const old = sorted[0]!;
+      const late = await send(old.on === a ? b : a, 'POST', `/v1/queue/jobs/${id}/ack`, {
+        leaseId: old.leaseId,
+      });
+      expect([late.status, late.json.code]).toEqual([409, 'queue/lease-lost']);
+    }
+  }, 120_000);
+});
