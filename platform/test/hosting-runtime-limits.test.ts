@@ -21,6 +21,11 @@ const ATTACKS = `export default {
       for (;;) kept.push(new Array(1 << 16).fill(kept.length));
     }
     if (path === '/hang') await new Promise((resolve) => setTimeout(resolve, 3_600_000));
+    if (path === '/work') {
+      let sum = 0;
+      for (let i = 0; i < 30_000_000; i++) sum += i;
+      return new Response(sum > 0 ? 'worked' : 'no');
+    }
     return new Response('fine');
   },
 };`;
@@ -142,6 +147,52 @@ describe('hosted runtime crash', () => {
       expect(await (await runtime.fetch('prj_crash', 'slow', new Request('http://fn.local/ok'))).text()).toBe(
         'fine',
       );
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
+describe('hosted runtime abort', () => {
+  it("ends a request when its caller's signal aborts, without stopping the project", async () => {
+    const runtime = createRuntime({ limits: limits() });
+    const logs = logCollector();
+    runtime.onLog(logs.listener);
+    try {
+      await runtime.ensure('prj_abort', [worker('attack', ATTACKS)]);
+      const pids = workerdPids();
+      const controller = new AbortController();
+      const pending = runtime
+        .fetch('prj_abort', 'attack', new Request('http://fn.local/hang', { signal: controller.signal }))
+        .catch((e: unknown) => e as Error);
+      controller.abort();
+      expect(((await pending) as Error).name).toBe('AbortError');
+      expect(
+        await (await runtime.fetch('prj_abort', 'attack', new Request('http://fn.local/ok'))).text(),
+      ).toBe('fine');
+      expect(workerdPids()).toEqual(pids);
+      expect(logs.logs.filter((l) => l.log.outcome !== 'ok')).toEqual([]);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
+describe('hosted runtime CPU accounting', () => {
+  it('charges nothing to a request that never reached the worker', async () => {
+    // Each /work uses a few tens of ms of CPU; together they pass the limit. A request aborted
+    // before it was sent has no trace to end it: were it charged, that work would stop the project.
+    const runtime = createRuntime({ limits: limits({ cpuMs: 200 }) });
+    try {
+      await runtime.ensure('prj_work', [worker('attack', ATTACKS)]);
+      const aborted = await runtime
+        .fetch('prj_work', 'attack', new Request('http://fn.local/ok', { signal: AbortSignal.abort() }))
+        .catch((e: unknown) => e as Error);
+      expect((aborted as Error).name).toBe('AbortError');
+      for (let i = 0; i < 12; i++) {
+        const response = await runtime.fetch('prj_work', 'attack', new Request('http://fn.local/work'));
+        expect(await response.text()).toBe('worked');
+      }
     } finally {
       await runtime.close();
     }

@@ -31,6 +31,8 @@ interface Invocation {
   trace: Trace | null;
   /** The fetch handler threw (the entry answered its 500). */
   exception: boolean;
+  /** The caller went (aborted) or the exchange failed: workerd cancels the handler; not charged. */
+  abandoned: boolean;
   subrequests: number;
   /** Ends the caller's wait with the limit's error. */
   stop(error: ApiError): void;
@@ -173,6 +175,7 @@ export class WorkerdProcess {
       answeredAt: null,
       trace: null,
       exception: false,
+      abandoned: false,
       subrequests: 0,
       stop,
     };
@@ -184,6 +187,7 @@ export class WorkerdProcess {
       return this.answer(invocation, response as unknown as Response);
     } catch (error) {
       if (error instanceof ApiError) throw error;
+      invocation.abandoned = true;
       // The connection to workerd broke: the process died (the watchdog may not have looked yet).
       if (this.stoppedBy === null && sampleProcess(this.pid) === null) this.kill('crashed');
       if (this.stoppedBy !== null && this.stoppedBy !== 'stopped') throw this.errorFor(this.stoppedBy);
@@ -266,11 +270,15 @@ export class WorkerdProcess {
     const { cpuMs, wallMs, memoryBytes } = this.hooks.limits;
     if (sample.rssBytes - this.baselineRss > memoryBytes) return 'memory-limit';
     for (const invocation of this.invocations.values()) {
+      // Answered long ago and its trace never came (a request aborted before it reached the
+      // worker has none): stop keeping it.
+      if (invocation.answeredAt !== null && now - invocation.answeredAt > wallMs) {
+        this.invocations.delete(invocation.id);
+        continue;
+      }
+      if (invocation.abandoned) continue;
       if (sample.cpuMs - invocation.cpuAtStart > cpuMs) return 'cpu-limit';
       if (invocation.answeredAt === null && now - invocation.startedAt > wallMs) return 'wall-limit';
-      // Answered long ago and its trace never came (a tail lost with a client gone): stop counting it.
-      if (invocation.answeredAt !== null && now - invocation.answeredAt > wallMs)
-        this.invocations.delete(invocation.id);
     }
     return null;
   }
