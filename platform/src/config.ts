@@ -56,6 +56,13 @@ export interface Config {
 export interface HostingConfig {
   deploy: HostingDeployConfig;
   runtime: HostingRuntimeConfig;
+  logs: HostingLogsConfig;
+}
+
+/** Invocation logs of hosted code (decision 0052). */
+export interface HostingLogsConfig {
+  /** The newest invocations kept per deployment (`AEROSTACK_HOSTING_LOGS_PER_DEPLOYMENT`, default 1000). */
+  keepPerDeployment: number;
 }
 
 /** The limits deployed code runs under, per request, and its workerd processes (decision 0049). */
@@ -481,6 +488,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
           .split(',')
           .map((entry) => entry.trim().toLowerCase())
           .filter((entry) => entry !== ''),
+      },
+      logs: {
+        keepPerDeployment: integer(env, 'AEROSTACK_HOSTING_LOGS_PER_DEPLOYMENT', 1_000, 1, 1_000_000),
       },
     },
   };

@@ -54,4 +54,47 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Invocation logs kept per deployment (bounded, trimmed by the writer) and the claims of cron
+  // ticks: one row per (worker, schedule, tick), inserted by the node that runs it, so a tick
+  // runs once across nodes and restarts (decision 0052).
+  '20261126120000_hosting_logs_and_cron': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('hosting_logs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('worker', 'text', (c) => c.notNull())
+        .addColumn('deployment_id', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        // JSON text: { level, message, at }[].
+        .addColumn('lines', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('hosting_logs_worker')
+        .on('hosting_logs')
+        .columns(['project_id', 'worker', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('hosting_logs_deployment')
+        .on('hosting_logs')
+        .columns(['deployment_id', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createTable('hosting_cron_runs')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('worker', 'text', (c) => c.notNull())
+        .addColumn('cron', 'text', (c) => c.notNull())
+        // Epoch ms of the scheduled time.
+        .addColumn('tick', 'bigint', (c) => c.notNull())
+        .addColumn('deployment_id', 'text', (c) => c.notNull())
+        .addColumn('node', 'text', (c) => c.notNull())
+        .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('outcome', 'text')
+        .addPrimaryKeyConstraint('hosting_cron_runs_pk', ['project_id', 'worker', 'cron', 'tick'])
+        .execute();
+      await db.schema.createIndex('hosting_cron_runs_tick').on('hosting_cron_runs').column('tick').execute();
+    },
+  },
 };

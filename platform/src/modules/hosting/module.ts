@@ -2,10 +2,12 @@ import { accountIdOf, type Principal } from '../../http/auth/principal.js';
 import { defineHandlers } from '../../http/handler.js';
 import { ApiError } from '../../http/problem.js';
 import { encodeCursor, pageOf, positionOf } from '../../lib/cursor.js';
+import type { OpenStream } from '../../services/streams/index.js';
 import type { Services } from '../../services.js';
 import { defineModule } from '../module.js';
 import { dropProject } from './drop.js';
 import { functionEndpoints } from './function-endpoint.js';
+import { MAX_TAILS, toLog } from './logs/index.js';
 import { migrations } from './migrations.js';
 import { toDeployment, toWorker } from './present.js';
 import { createRuntime, type HostedRuntime } from './runtime/index.js';
@@ -36,6 +38,39 @@ function startRuntime(services: Services): HostedRuntime | null {
       error: String(error),
     });
     return null;
+  }
+}
+
+/** A tail of the worker's logs, counted against its cap on every node (decision 0045's registry). */
+async function openTail(services: Services, projectId: string, worker: string): Promise<OpenStream> {
+  const stream = await services.streams.open(
+    `hosting-tail:${projectId}:${worker}`,
+    'hosting-tail',
+    MAX_TAILS,
+  );
+  if (stream) return stream;
+  throw new ApiError(
+    'hosting/too-many-tails',
+    `At most ${MAX_TAILS} tails of one worker are open at once: close one first.`,
+  );
+}
+
+/** The logs as `log` events; the tail's record is forgotten when the stream ends or its client goes. */
+async function* tailEvents(
+  services: Services,
+  projectId: string,
+  worker: string,
+  stream: OpenStream,
+  signal: AbortSignal,
+) {
+  if (signal.aborted) stream.close();
+  else signal.addEventListener('abort', () => stream.close(), { once: true });
+  try {
+    for await (const log of services.hosting.logs.tail(projectId, worker, signal)) {
+      yield { id: log.id, event: 'log', data: log };
+    }
+  } finally {
+    stream.close();
   }
 }
 
@@ -129,6 +164,27 @@ export default defineModule({
       const projectId = await owned(services, principal, path.projectId);
       await services.hosting.deployments.deleteWorker(projectId, path.workerName);
       return { status: 204 };
+    },
+
+    'hosting.logs.list': async ({ principal, path, query, services }) => {
+      const projectId = await owned(services, principal, path.projectId);
+      await services.hosting.deployments.worker(projectId, path.workerName);
+      const limit = query.limit ?? 50;
+      const rows = await services.hosting.logs.list(
+        projectId,
+        path.workerName,
+        query.deploymentId ?? null,
+        positionOf(query.cursor),
+        limit,
+      );
+      return { status: 200, body: pageOf(rows, limit, toLog) };
+    },
+
+    'hosting.logs.tail': async ({ principal, path, services, signal }) => {
+      const projectId = await owned(services, principal, path.projectId);
+      await services.hosting.deployments.worker(projectId, path.workerName);
+      const stream = await openTail(services, projectId, path.workerName);
+      return { status: 200, events: tailEvents(services, projectId, path.workerName, stream, signal) };
     },
 
     'hosting.secrets.list': async ({ principal, path, query, services }) => {

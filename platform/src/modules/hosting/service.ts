@@ -1,6 +1,7 @@
 import type { Services } from '../../services.js';
 import { createDeployments } from './deployments.js';
 import { createLoader } from './loader.js';
+import { createLogs } from './logs/index.js';
 import type { HostedRuntime } from './runtime/contract.js';
 import { createHostingSecrets } from './secrets.js';
 
@@ -13,7 +14,17 @@ export function createHostingService(services: Services, runtime: HostedRuntime 
   const secrets = createHostingSecrets(services, (projectId) => loader.changed(projectId));
   const loader = createLoader(services, runtime, secrets);
   const deployments = createDeployments(services, loader, secrets);
-  return { deployments, secrets, loader, close: () => loader.close() };
+  const logs = createLogs(services, runtime);
+  return {
+    deployments,
+    secrets,
+    loader,
+    logs,
+    async close() {
+      await logs.close();
+      await loader.close();
+    },
+  };
 }
 
 export type HostingService = ReturnType<typeof createHostingService>;
