@@ -149,6 +149,9 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
     const gzipCaller = await fn('', { headers: { 'accept-encoding': 'gzip, deflate' } });
     expect(gzipCaller.headers.get('content-encoding')).toBeNull();
     expect(gzipCaller.json.version).toBe('v1');
+    const slashes = await fn('/a/b/?x=1');
+    expect([slashes.status, slashes.json.path, slashes.json.search]).toEqual([201, '/a/b/', '?x=1']);
+    expect((await fn('/')).json.path).toBe('/');
     const post = await fn('', { method: 'PUT', body: 'payload '.repeat(10_000) });
     expect(post.json).toMatchObject({ method: 'PUT', path: '/', body: 'payload '.repeat(10_000) });
   }, 60_000);

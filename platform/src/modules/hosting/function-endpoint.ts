@@ -4,8 +4,9 @@ import type { Services } from '../../services.js';
 const DECISION = 'docs/decisions/0050-hosted-code-layout-and-deployments.md';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /**
- * The deepest path below a worker that is routed. The router matches whole segments, so each
- * depth is one template (`/fn/{projectId}/{worker}/{p1}/…/{pN}`).
+ * The deepest path below a worker that is routed. The router matches whole, non-empty segments,
+ * so each depth is one template (`/fn/{projectId}/{worker}/{p1}/…/{pN}`), and each again with a
+ * trailing slash (a literal empty last segment).
  */
 export const MAX_DEPTH = 16;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the platform's own host: not the worker's business. */
@@ -36,7 +37,7 @@ export function functionEndpoints(services: Services): Endpoint[] {
   const origin = new URL(services.config.publicUrl).origin;
   const templates = Array.from({ length: MAX_DEPTH + 1 }, (_, depth) =>
     ['/fn/{projectId}/{worker}', ...Array.from({ length: depth }, (_, i) => `{p${i + 1}}`)].join('/'),
-  );
+  ).flatMap((template) => [template, `${template}/`]);
   return METHODS.flatMap((method) =>
     templates.map(
       (path): Endpoint => ({
