@@ -1,7 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/backends.js';
 import { type TestPlatform, testPlatform } from './support/harness.js';
+import { holdUntilRacing } from './support/pg-hold.js';
 
 // Moves and copies that cross (a → b while b → a), on every metadata backend: each pair ends as
 // one serial order of its two writes would have left it, and neither answers 500. On PostgreSQL a
@@ -85,70 +85,32 @@ describe.each(BACKENDS)('crossing storage writes on $name', (backend) => {
     expect(orders, JSON.stringify(answers.map((a) => a.json))).toContainEqual(seen);
   }
 
-  /**
-   * On PostgreSQL, holds each delete from `table` until `racing` sessions wait (one
-   * in the trigger, the others wherever the first keeps them), then lets all go. A trigger of the
-   * test's own, dropped after. SQLite has one writer at a time: nothing to hold.
-   */
-  function holdAt(table: string, racing: number) {
-    return async (both: () => Promise<unknown>) => {
-      const url = t.platform.services.config.databaseUrl;
-      if (!url) return both();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`
-        CREATE FUNCTION test_hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-          PERFORM pg_advisory_lock_shared(4646, 1); PERFORM pg_advisory_unlock_shared(4646, 1);
-          RETURN OLD;
-        END $$;
-        CREATE TRIGGER test_hold BEFORE DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION test_hold();
-        SELECT pg_advisory_lock(4646, 1);
-      `);
-      try {
-        const done = both();
-        for (const deadline = Date.now() + 20_000; (await waiting(client)) < racing; ) {
-          if (Date.now() > deadline) throw new Error(`fewer than ${racing} writes waiting`);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        await client.query('SELECT pg_advisory_unlock(4646, 1)');
-        await done;
-      } finally {
-        await client.query(
-          `SELECT pg_advisory_unlock_all(); DROP TRIGGER test_hold ON ${table}; DROP FUNCTION test_hold`,
-        );
-        await client.end();
-      }
-    };
-  }
-
-  /** Sessions of the test's database waiting on a lock. */
-  async function waiting(client: pg.Client): Promise<number> {
-    const { rows } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_locks
-       WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    );
-    return rows[0]!.n;
-  }
+  /** On PostgreSQL, holds the pair's deletes from `table` until both writes wait (SQLite: one writer at a time). */
+  const holdAt = (table: string) => (both: () => Promise<unknown>) => {
+    const url = t.platform.services.config.databaseUrl;
+    return url ? holdUntilRacing(url, table, 'DELETE', 2, both) : both();
+  };
 
   it('moves a → b and b → a at once: both land, as one after the other', async () => {
-    // Each move has deleted (and so holds) its source before either looks at its destination.
+    // Held where two moves used to deadlock: each has deleted (so holds) its source before either
+    // writes its destination.
     await crossing(
       [
         { kind: 'move', from: 'mm-a', to: 'mm-b' },
         { kind: 'move', from: 'mm-b', to: 'mm-a' },
       ],
-      holdAt('storage_objects', 2),
+      holdAt('storage_objects'),
     );
   });
 
   it('copies a → b and b → a over each other at once: both land, as one after the other', async () => {
-    // Both copies have read their source and written its bytes before either commits.
+    // Held where two copies used to swap the objects: both have copied before either commits.
     await crossing(
       [
         { kind: 'copy', from: 'cc-a', to: 'cc-b' },
         { kind: 'copy', from: 'cc-b', to: 'cc-a' },
       ],
-      holdAt('storage_uploads', 2),
+      holdAt('storage_uploads'),
     );
   });
 
