@@ -156,6 +156,11 @@ const rows: Row[] = [
     errors: [['body/modules/1/name', 'is given twice']],
   },
   {
+    name: "a module in the platform's own folder",
+    modules: [ENTRY, { name: '__aerostack/entry.js', content: '' }],
+    errors: [['body/modules/1/name', "are the platform's"]],
+  },
+  {
     name: 'a module path climbing out',
     modules: [ENTRY, { name: '../etc/x.js', content: '' }],
     status: 400,

@@ -1,5 +1,6 @@
 import type { components } from '@aerostack/spec/types';
 import { ApiError, type FieldProblem } from '../../../http/problem.js';
+import { OWN_DIR } from '../runtime/worker-code.js';
 import { type Manifest, readJson, type WorkerKind } from './json.js';
 import { readToml, type WorkerConfig } from './toml.js';
 
@@ -38,6 +39,12 @@ function orderModules(
   modules.forEach((m, i) => {
     if (seen.has(m.name)) {
       problems.push({ location: `body/modules/${i}/name`, message: `The module ${m.name} is given twice.` });
+    }
+    if (m.name.startsWith(`${OWN_DIR}/`)) {
+      problems.push({
+        location: `body/modules/${i}/name`,
+        message: `Module names under ${OWN_DIR}/ are the platform's; rename ${m.name}.`,
+      });
     }
     seen.add(m.name);
   });
