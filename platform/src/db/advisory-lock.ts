@@ -3,15 +3,16 @@ import type { Dialect } from './database.js';
 
 /**
  * Makes the transaction `tx` wait for, then hold until it ends, PostgreSQL's transaction-scoped
- * advisory locks named `keys`: the transactions that take a same key run their locked part one
+ * advisory locks named `keys`: the transactions that take the same key run their locked part one
  * after the other. Use it where a check and the write it allows must not interleave with another
  * transaction's (a count then an insert under a limit, read committed letting both pass), or where
  * the rows to lock may not exist yet. Take a transaction's locks before it writes any row, and its
  * keys in one call: they are taken in the order of their lock numbers, one order for everyone, so
  * two transactions never wait for each other's keys.
  *
- * SQLite needs none: its writes are serialized (one writer at a time, the write lock taken before
- * the transaction reads), so on SQLite this does nothing.
+ * SQLite needs none: its writes are serialized (a process's transactions take turns on its one
+ * connection, the file has one writer at a time, and a transaction whose reads another's commit
+ * made stale cannot write), so on SQLite this does nothing.
  *
  * @example
  * await db.transaction().execute(async (tx) => {
