@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase, tables } from '../../src/db/database.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -10,6 +9,7 @@ import {
   type StreamRegistry,
   type StreamTables,
 } from '../../src/services/streams/index.js';
+import { holdUntilRacing } from '../support/pg-hold.js';
 import { DATABASE_BACKENDS } from './support/vault-database.js';
 
 // The registry of open streams (decision 0045) on every metadata engine, as two workers (or nodes)
@@ -93,40 +93,9 @@ describe.each(DATABASE_BACKENDS)('open streams on $name', (backend) => {
    * they insert on a lock the test holds until `racing` sessions wait, then all go at once (run
    * freely, opens overlap in one round of several). SQLite has one writer at a time: nothing to hold.
    */
-  async function allAtOnce<T>(racing: number, opens: () => Promise<T>): Promise<T> {
+  function allAtOnce<T>(racing: number, opens: () => Promise<T>): Promise<T> {
     if (!stores.databaseUrl) return opens();
-    const client = new pg.Client({ connectionString: stores.databaseUrl });
-    await client.connect();
-    await client.query(`
-      CREATE FUNCTION test_hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-        PERFORM pg_advisory_lock_shared(4545, 1); PERFORM pg_advisory_unlock_shared(4545, 1); RETURN NEW;
-      END $$;
-      CREATE TRIGGER test_hold BEFORE INSERT ON open_streams FOR EACH ROW EXECUTE FUNCTION test_hold();
-      SELECT pg_advisory_lock(4545, 1);
-    `);
-    try {
-      const opened = opens();
-      for (const deadline = Date.now() + 20_000; (await waitingSessions(client)) < racing; ) {
-        if (Date.now() > deadline) throw new Error(`fewer than ${racing} opens waiting`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      await client.query('SELECT pg_advisory_unlock(4545, 1)');
-      return await opened;
-    } finally {
-      await client.query(
-        'SELECT pg_advisory_unlock_all(); DROP TRIGGER test_hold ON open_streams; DROP FUNCTION test_hold',
-      );
-      await client.end();
-    }
-  }
-
-  /** Sessions of the test's database waiting on a lock (pg_locks is live; pg_stat_activity is per transaction). */
-  async function waitingSessions(client: pg.Client): Promise<number> {
-    const { rows } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_locks
-       WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    );
-    return rows[0]!.n;
+    return holdUntilRacing(stores.databaseUrl, 'open_streams', 'INSERT', racing, opens);
   }
 
   it('lets exactly the cap of many concurrent opens through, from two workers at once', async () => {
