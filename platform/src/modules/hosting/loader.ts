@@ -81,6 +81,22 @@ export function createLoader(
     return runtime;
   }
 
+  /**
+   * The runtime with the project's active set loaded, `worker` among it; for a request, a cron
+   * tick or a queue batch. While this process changes the set (a deploy's trial load), callers
+   * wait for it rather than load the set being replaced back in.
+   */
+  async function ready(projectId: string, worker: string): Promise<HostedRuntime> {
+    const rt = required();
+    await locks.get(projectId);
+    const sources = (await cache.load(projectId, () => current(projectId))) ?? [];
+    if (!sources.some((s) => s.name === worker)) {
+      throw new ApiError('hosting/function-not-found', `No worker ${worker} is deployed in this project.`);
+    }
+    await rt.ensure(projectId, sources);
+    return rt;
+  }
+
   return {
     required,
     current,
@@ -124,20 +140,11 @@ export function createLoader(
       await services.bus.publish(HOSTING_CHANGED, message);
     },
 
-    /**
-     * Forwards `request` to the project's worker, loading the project's active set first. While
-     * this process changes the set (a deploy's trial load), requests wait for it rather than load
-     * the set being replaced back in.
-     */
+    ready,
+
+    /** Forwards `request` to the project's worker (see `ready`). */
     async fetch(projectId: string, worker: string, request: Request): Promise<Response> {
-      const rt = required();
-      await locks.get(projectId);
-      const sources = (await cache.load(projectId, () => current(projectId))) ?? [];
-      if (!sources.some((s) => s.name === worker)) {
-        throw new ApiError('hosting/function-not-found', `No worker ${worker} is deployed in this project.`);
-      }
-      await rt.ensure(projectId, sources);
-      return rt.fetch(projectId, worker, request);
+      return (await ready(projectId, worker)).fetch(projectId, worker, request);
     },
 
     async unload(projectId: string): Promise<void> {
