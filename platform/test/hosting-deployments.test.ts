@@ -152,6 +152,10 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
     const slashes = await fn('/a/b/?x=1');
     expect([slashes.status, slashes.json.path, slashes.json.search]).toEqual([201, '/a/b/', '?x=1']);
     expect((await fn('/')).json.path).toBe('/');
+    // Any depth, empty segments and escaped slashes reach the worker as sent.
+    const deep = `/${Array.from({ length: 40 }, (_, i) => `s${i}`).join('/')}`;
+    expect((await fn(deep)).json.path).toBe(deep);
+    expect((await fn('/a//b/%2F/c')).json.path).toBe('/a//b/%2F/c');
     const post = await fn('', { method: 'PUT', body: 'payload '.repeat(10_000) });
     expect(post.json).toMatchObject({ method: 'PUT', path: '/', body: 'payload '.repeat(10_000) });
   }, 60_000);

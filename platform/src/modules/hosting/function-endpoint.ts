@@ -3,12 +3,6 @@ import type { Services } from '../../services.js';
 
 const DECISION = 'docs/decisions/0050-hosted-code-layout-and-deployments.md';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-/**
- * The deepest path below a worker that is routed. The router matches whole, non-empty segments,
- * so each depth is one template (`/fn/{projectId}/{worker}/{p1}/…/{pN}`), and each again with a
- * trailing slash (a literal empty last segment).
- */
-export const MAX_DEPTH = 16;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the platform's own host: not the worker's business. */
 const HOP_BY_HOP = [
   'connection',
@@ -21,12 +15,6 @@ const HOP_BY_HOP = [
   'host',
 ];
 
-/** `/fn/{projectId}/{worker}/a/b?x=1` → `/a/b?x=1`: what the worker sees of the URL. */
-function innerTarget(url: URL): string {
-  const rest = url.pathname.split('/').slice(4).join('/');
-  return `/${rest}${url.search}`;
-}
-
 /**
  * Public HTTP to deployed functions: `/fn/{projectId}/{worker}/…` (no credential: the function
  * decides who it answers, as a workers.dev URL does). The request goes to the project's worker
@@ -35,47 +23,44 @@ function innerTarget(url: URL): string {
  */
 export function functionEndpoints(services: Services): Endpoint[] {
   const origin = new URL(services.config.publicUrl).origin;
-  const templates = Array.from({ length: MAX_DEPTH + 1 }, (_, depth) =>
-    ['/fn/{projectId}/{worker}', ...Array.from({ length: depth }, (_, i) => `{p${i + 1}}`)].join('/'),
-  ).flatMap((template) => [template, `${template}/`]);
-  return METHODS.flatMap((method) =>
-    templates.map(
-      (path): Endpoint => ({
-        method,
-        path,
-        description: 'An HTTP request to a deployed function (hosting)',
-        errors: 'problem+json (before the function answers); the function’s own answers after',
-        decision: DECISION,
-        async handle(call) {
-          const incoming = call.request;
-          const headers = new Headers(incoming.headers);
-          for (const name of HOP_BY_HOP) headers.delete(name);
-          headers.set('x-request-id', call.requestId);
-          // The worker answers unencoded: workerd's gzip holds a streamed text answer until its
-          // end, and Miniflare hands the platform a gzip answer already decoded.
-          headers.set('accept-encoding', 'identity');
-          const request = new Request(`${origin}${innerTarget(new URL(incoming.url))}`, {
-            method: incoming.method,
-            headers,
-            body: incoming.body,
-            duplex: 'half',
-          } as RequestInit);
-          const answer = await services.hosting.loader.fetch(
-            call.params.projectId!,
-            call.params.worker!,
-            request,
-          );
-          const out = new Headers(answer.headers);
-          for (const [name, value] of Object.entries(call.baseHeaders)) {
-            if (!out.has(name)) out.set(name, value);
-          }
-          return new Response(answer.body, {
-            status: answer.status,
-            statusText: answer.statusText,
-            headers: out,
-          });
-        },
-      }),
-    ),
+  // One route per method for the whole subtree, any depth (the router's tail parameter).
+  return METHODS.map(
+    (method): Endpoint => ({
+      method,
+      path: '/fn/{projectId}/{worker}/{path*}',
+      description: 'An HTTP request to a deployed function (hosting)',
+      errors: 'problem+json (before the function answers); the function’s own answers after',
+      decision: DECISION,
+      async handle(call) {
+        const incoming = call.request;
+        const headers = new Headers(incoming.headers);
+        for (const name of HOP_BY_HOP) headers.delete(name);
+        headers.set('x-request-id', call.requestId);
+        // The worker answers unencoded: workerd's gzip holds a streamed text answer until its
+        // end, and Miniflare hands the platform a gzip answer already decoded.
+        headers.set('accept-encoding', 'identity');
+        // `/fn/{projectId}/{worker}/a/b?x=1` → `/a/b?x=1`: what the worker sees of the URL.
+        const request = new Request(`${origin}/${call.params.path}${new URL(incoming.url).search}`, {
+          method: incoming.method,
+          headers,
+          body: incoming.body,
+          duplex: 'half',
+        } as RequestInit);
+        const answer = await services.hosting.loader.fetch(
+          call.params.projectId!,
+          call.params.worker!,
+          request,
+        );
+        const out = new Headers(answer.headers);
+        for (const [name, value] of Object.entries(call.baseHeaders)) {
+          if (!out.has(name)) out.set(name, value);
+        }
+        return new Response(answer.body, {
+          status: answer.status,
+          statusText: answer.statusText,
+          headers: out,
+        });
+      },
+    }),
   );
 }
