@@ -30,7 +30,8 @@ colour = "blue"
 [ai]
 binding = "AI"
 `;
-const JSON_FILE = '{ "name": "Hello", "slug": "hello", "secrets": ["API_KEY"], "tags": ["demo"] }';
+const JSON_FILE =
+  '{ "name": "Hello", "kind": "function", "slug": "hello", "secrets": ["API_KEY"], "tags": ["demo"] }';
 
 /** The worker: its answer names its version, and shows what it received. */
 function entry(version: string): string {
@@ -105,7 +106,7 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
       worker: 'hello',
       projectId: project,
       version: 1,
-      kind: 'mcp-server',
+      kind: 'function',
       active: true,
       compatibilityDate: '2025-01-01',
       modules: [
@@ -198,7 +199,7 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
       name: 'hello',
       activeDeploymentId: ids.v2,
       version: 2,
-      kind: 'mcp-server',
+      kind: 'function',
     });
     expect(worker.json.url).toMatch(new RegExp(`/fn/${project}/hello$`));
   }, 60_000);

@@ -167,12 +167,27 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
     return row;
   }
 
-  async function checkUrl(url: string): Promise<void> {
+  async function checkUrl(url: string, workspace: WorkspaceRecord): Promise<void> {
     const parsed = new URL(url);
     if (parsed.username !== '' || parsed.password !== '')
       throw invalid(
         'The URL carries credentials; put them in a workspace secret (`secretHeaders`, `bearerSecret`).',
       );
+    // A hosted MCP server is called in this process, never over the network (decision 0051): what
+    // lets it in is that the workspace's account owns its project, not the guard.
+    const hosted = services.hosting?.catalog.targetOf(url);
+    if (hosted) {
+      const owns = await services.projects.owned(workspace.accountId, hosted.projectId).then(
+        () => true,
+        () => false,
+      );
+      if (!owns)
+        throw new ApiError(
+          'gateway/url-refused',
+          'The URL names hosted code of a project of another account.',
+        );
+      return;
+    }
     try {
       await deps.guard.checkUrl(parsed);
     } catch (error) {
@@ -266,12 +281,13 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
   /** Validates the kind-specific fields of a new server; answers the composed workspace, if any. */
   async function validateCreate(
     principal: Principal,
+    workspace: WorkspaceRecord,
     body: McpServerCreate,
   ): Promise<WorkspaceRecord | null> {
     if ((body.kind ?? 'proxy') === 'proxy') {
       if (body.url === undefined) throw invalid('A proxied server needs a `url`.');
       if (body.workspaceId !== undefined) throw invalid('A proxied server takes no `workspaceId`.');
-      await checkUrl(body.url);
+      await checkUrl(body.url, workspace);
       return null;
     }
     refuseProxyFields(body);
@@ -295,7 +311,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
       workspace: WorkspaceRecord,
       body: McpServerCreate,
     ): Promise<McpServer> {
-      const target = await validateCreate(principal, body);
+      const target = await validateCreate(principal, workspace, body);
       const slug = body.slug ?? slugFrom(body.name);
       if (slug === '') throw invalid('No slug can be derived from the name; send a `slug`.');
       const now = isoNow();
@@ -366,7 +382,7 @@ export function createServers(services: Services, deps: { guard: SsrfGuard; upst
     ): Promise<McpServer> {
       const row = await find(workspace.id, serverId);
       if (row.kind === 'workspace') refuseProxyFields(body);
-      if (body.url !== undefined) await checkUrl(body.url);
+      if (body.url !== undefined) await checkUrl(body.url, workspace);
       const changes: store.ServerChanges = {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.slug !== undefined ? { slug: body.slug } : {}),

@@ -29,6 +29,10 @@ export function createGatewayService(
     recordOf: async (workspaceId, serverId) =>
       (await servers.enabledFor(workspaceId)).find((s) => s.id === serverId) ?? null,
     onHealth: (server, sample) => servers.recordHealth(server, sample),
+    hosted: (url) =>
+      services.hosting?.catalog.targetOf(url)
+        ? (target, init) => services.hosting.catalog.fetchHosted(target, init)
+        : null,
   });
   return {
     servers,

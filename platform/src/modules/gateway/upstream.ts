@@ -31,7 +31,7 @@ import {
   type ListKind,
   openConnection,
 } from './connection.js';
-import { guardedFetch } from './fetch.js';
+import { type GuardedFetch, type GuardedPost, guardedFetch } from './fetch.js';
 import type { ServerRecord } from './servers.js';
 
 /** The bus channel an upstream's list change travels on: every worker drops its cached list. */
@@ -110,6 +110,11 @@ export interface UpstreamsOptions {
   /** The record of a server another worker reported a list change for (through the servers cache). */
   recordOf(workspaceId: string, serverId: string): Promise<ServerRecord | null>;
   onHealth(server: ServerRecord, sample: HealthSample): void;
+  /**
+   * The in-process fetch of a hosted MCP server the URL names (decision 0051), or null: the
+   * request goes to the project's worker in the runtime, never through the network or the guard.
+   */
+  hosted?(url: string): GuardedFetch | null;
 }
 
 export type ListOf = {
@@ -259,6 +264,12 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
   const lists = new Map<string, CachedList>();
   const listeners = new Set<ListChangedListener>();
 
+  /** The fetch a server's connection uses; a hosted server has no fast lane (its `post` declines). */
+  function hostedOrGuarded(server: ServerRecord): { fetch: GuardedFetch; post: GuardedPost } {
+    const hosted = options.hosted?.(server.url as string);
+    return hosted ? { fetch: hosted, post: async () => null } : { fetch, post };
+  }
+
   const listKey = (serverId: string, name: ListName) => `${serverId}:${name}`;
 
   function dropLists(serverId: string, names: readonly ListName[] = Object.keys(LISTS) as ListName[]) {
@@ -312,8 +323,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       openConnection({
         server,
         headers: await headersFor(server, secrets),
-        fetch,
-        post,
+        ...hostedOrGuarded(server),
         timeoutMs: server.timeoutMs ?? gateway.callTimeoutMs,
         onListChanged: (kind) => listChanged(server, kind),
       });

@@ -4,6 +4,8 @@ import { ApiError } from '../../http/problem.js';
 import { isoNow } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
+import type { Catalog } from './catalog/index.js';
+import * as catalogStore from './catalog/store.js';
 import { readLayout } from './layout/index.js';
 import { type Loader, toSource } from './loader.js';
 import type { HostingSecrets } from './secrets.js';
@@ -18,7 +20,12 @@ export const ID_PREFIX = 'dep';
  * (code that does not load is refused and what ran keeps running), then stored, then announced
  * to every process through the bus.
  */
-export function createDeployments(services: Services, loader: Loader, secrets: HostingSecrets) {
+export function createDeployments(
+  services: Services,
+  loader: Loader,
+  secrets: HostingSecrets,
+  catalog: Catalog,
+) {
   const db = tables<store.HostingTables>(services.database);
   const { maxBundleBytes, maxWorkers } = services.config.hosting.deploy;
 
@@ -28,7 +35,11 @@ export function createDeployments(services: Services, loader: Loader, secrets: H
     return row;
   }
 
-  /** Loads the project's set with `row` as its worker's active deployment, then stores it. */
+  /**
+   * Loads the project's set with `row` as its worker's active deployment, then stores it. An MCP
+   * server's tools are fetched from the code just loaded, and its catalogue entry stored in the
+   * same transaction: when tools/list fails, the previous set is loaded again and nothing stored.
+   */
   async function activate(row: Omit<store.DeploymentRow, 'version'>): Promise<store.DeploymentRow> {
     return loader.exclusive(row.project_id, async () => {
       const previous = await loader.current(row.project_id);
@@ -36,6 +47,8 @@ export function createDeployments(services: Services, loader: Loader, secrets: H
       if (isNew && (await store.countWorkers(db, row.project_id)) >= maxWorkers) {
         throw new ApiError('hosting/limit-reached', `A project holds at most ${maxWorkers} workers.`);
       }
+      const mcp = row.kind === 'mcp-server';
+      if (mcp) await catalog.checkSlug(row);
       const opened = await secrets.reveal(row.project_id);
       const candidate = [
         ...previous.filter((s) => s.name !== row.worker),
@@ -43,7 +56,12 @@ export function createDeployments(services: Services, loader: Loader, secrets: H
       ];
       await loader.trial(row.project_id, candidate, previous);
       try {
-        const stored = await db.transaction().execute((tx) => store.insertActive(tx, row, row.kind));
+        const entry = mcp ? await catalog.prepare(row) : null;
+        const stored = await services.database.db.transaction().execute(async (tx) => {
+          const inserted = await store.insertActive(tables<store.HostingTables>(tx), row, row.kind);
+          await catalog.save(tables<catalogStore.CatalogTables>(tx), row.project_id, row.worker, entry);
+          return inserted;
+        });
         await loader.changed(row.project_id);
         return stored;
       } catch (error) {
@@ -119,7 +137,10 @@ export function createDeployments(services: Services, loader: Loader, secrets: H
     /** Deletes the worker and its deployments; the rest of the project's set is loaded again. */
     async deleteWorker(projectId: string, name: string): Promise<void> {
       await loader.exclusive(projectId, async () => {
-        const deleted = await db.transaction().execute((tx) => store.deleteWorker(tx, projectId, name));
+        const deleted = await services.database.db.transaction().execute(async (tx) => {
+          await catalogStore.deleteWorker(tables<catalogStore.CatalogTables>(tx), projectId, name);
+          return store.deleteWorker(tables<store.HostingTables>(tx), projectId, name);
+        });
         if (!deleted) throw new ApiError('hosting/worker-not-found', `The project has no worker ${name}.`);
         await loader.changed(projectId);
         const remaining = await loader.current(projectId);

@@ -97,4 +97,39 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('hosting_cron_runs_tick').on('hosting_cron_runs').column('tick').execute();
     },
   },
+  // The project's own catalogue of hosted MCP servers (decision 0051): one entry per worker of
+  // kind mcp-server, its slug unique in the project; the refresh columns let one node per hour
+  // claim an entry's tools/list re-fetch (the UPDATE that moves `refresh_due` wins).
+  '20261126130000_hosting_catalog': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('hosting_catalog')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('worker', 'text', (c) => c.notNull())
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('deployment_id', 'text', (c) => c.notNull())
+        // JSON texts: the aerostack.json manifest, the [vars] names, the tools, the capability manifest.
+        .addColumn('info', 'text', (c) => c.notNull())
+        .addColumn('config_schema', 'text', (c) => c.notNull())
+        .addColumn('tools', 'text', (c) => c.notNull())
+        .addColumn('manifest', 'text', (c) => c.notNull())
+        .addColumn('manifest_source', 'text', (c) => c.notNull())
+        .addColumn('refreshed_at', 'text', (c) => c.notNull())
+        // Epoch ms when the next refresh is due; a claim moves it forward.
+        .addColumn('refresh_due', 'bigint', (c) => c.notNull())
+        .addColumn('refresh_failures', 'integer', (c) => c.notNull())
+        .addColumn('refresh_paused', 'integer', (c) => c.notNull())
+        .addColumn('refresh_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('hosting_catalog_pk', ['project_id', 'worker'])
+        .addUniqueConstraint('hosting_catalog_slug', ['project_id', 'slug'])
+        .execute();
+      await db.schema
+        .createIndex('hosting_catalog_due')
+        .on('hosting_catalog')
+        .columns(['refresh_paused', 'refresh_due'])
+        .execute();
+    },
+  },
 };

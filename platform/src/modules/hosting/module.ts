@@ -5,6 +5,7 @@ import { encodeCursor, pageOf, positionOf } from '../../lib/cursor.js';
 import type { OpenStream } from '../../services/streams/index.js';
 import type { Services } from '../../services.js';
 import { defineModule } from '../module.js';
+import { toCatalogEntry } from './catalog/index.js';
 import { dropProject } from './drop.js';
 import { functionEndpoints } from './function-endpoint.js';
 import { MAX_TAILS, toLog } from './logs/index.js';
@@ -164,6 +165,27 @@ export default defineModule({
       const projectId = await owned(services, principal, path.projectId);
       await services.hosting.deployments.deleteWorker(projectId, path.workerName);
       return { status: 204 };
+    },
+
+    'hosting.catalog.list': async ({ principal, path, query, services }) => {
+      const projectId = await owned(services, principal, path.projectId);
+      const limit = query.limit ?? 50;
+      const rows = await services.hosting.catalog.list(projectId, positionOf(query.cursor), limit);
+      const publicUrl = services.config.publicUrl;
+      return {
+        status: 200,
+        body: pageOf(
+          rows.map((row) => ({ ...row, id: row.slug })),
+          limit,
+          (row) => toCatalogEntry(row, publicUrl),
+        ),
+      };
+    },
+
+    'hosting.catalog.get': async ({ principal, path, services }) => {
+      const projectId = await owned(services, principal, path.projectId);
+      const row = await services.hosting.catalog.get(projectId, path.slug);
+      return { status: 200, body: toCatalogEntry(row, services.config.publicUrl) };
     },
 
     'hosting.logs.list': async ({ principal, path, query, services }) => {

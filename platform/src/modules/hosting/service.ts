@@ -1,4 +1,5 @@
 import type { Services } from '../../services.js';
+import { createCatalog } from './catalog/index.js';
 import { createDeployments } from './deployments.js';
 import { createLoader } from './loader.js';
 import { createLogs } from './logs/index.js';
@@ -13,14 +14,18 @@ import { createHostingSecrets } from './secrets.js';
 export function createHostingService(services: Services, runtime: HostedRuntime | null) {
   const secrets = createHostingSecrets(services, (projectId) => loader.changed(projectId));
   const loader = createLoader(services, runtime, secrets);
-  const deployments = createDeployments(services, loader, secrets);
+  const catalog = createCatalog(services, loader);
+  const deployments = createDeployments(services, loader, secrets, catalog);
+  if (runtime) catalog.refresh.start();
   const logs = createLogs(services, runtime);
   return {
     deployments,
+    catalog,
     secrets,
     loader,
     logs,
     async close() {
+      catalog.refresh.close();
       await logs.close();
       await loader.close();
     },
