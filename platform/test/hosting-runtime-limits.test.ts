@@ -21,6 +21,22 @@ const ATTACKS = `export default {
       for (;;) kept.push(new Array(1 << 16).fill(kept.length));
     }
     if (path === '/hang') await new Promise((resolve) => setTimeout(resolve, 3_600_000));
+    if (path === '/stream') {
+      // One chunk, then open and idle (a timer keeps workerd from ending it) until the caller goes.
+      const body = new ReadableStream({
+        start(c) { c.enqueue(new TextEncoder().encode('open')); },
+        pull: () => new Promise((resolve) => setTimeout(resolve, 3_600_000)),
+      });
+      return new Response(body);
+    }
+    if (path === '/loop-in-stream') {
+      // The first chunk goes out with the answer; the loop starts when workerd pulls the next.
+      const body = new ReadableStream({
+        start(c) { c.enqueue(new TextEncoder().encode('open')); },
+        pull() { for (;;) {} },
+      });
+      return new Response(body);
+    }
     if (path === '/work') {
       let sum = 0;
       for (let i = 0; i < 30_000_000; i++) sum += i;
@@ -29,6 +45,16 @@ const ATTACKS = `export default {
     return new Response('fine');
   },
 };`;
+
+/** The first non-empty chunk of a body, as text ('' when it ends first). */
+async function firstText(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return '';
+    const text = new TextDecoder().decode(value);
+    if (text !== '') return text;
+  }
+}
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -193,6 +219,47 @@ describe('hosted runtime CPU accounting', () => {
         const response = await runtime.fetch('prj_work', 'attack', new Request('http://fn.local/work'));
         expect(await response.text()).toBe('worked');
       }
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("charges a long-lived stream nothing for the project's other requests", async () => {
+    const runtime = createRuntime({ limits: limits({ cpuMs: 200 }) });
+    try {
+      await runtime.ensure('prj_stream', [worker('attack', ATTACKS)]);
+      const stream = await runtime.fetch('prj_stream', 'attack', new Request('http://fn.local/stream'));
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      expect(await firstText(reader)).toBe('open');
+      for (let i = 0; i < 12; i++) {
+        const response = await runtime.fetch('prj_stream', 'attack', new Request('http://fn.local/work'));
+        expect(await response.text()).toBe('worked');
+      }
+      await reader.cancel();
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('stops a loop that runs after the answer, in the body stream', async () => {
+    const runtime = createRuntime({ limits: limits({ cpuMs: 500 }) });
+    const logs = logCollector();
+    runtime.onLog(logs.listener);
+    try {
+      await runtime.ensure('prj_late_loop', [worker('attack', ATTACKS)]);
+      const response = await runtime.fetch(
+        'prj_late_loop',
+        'attack',
+        new Request('http://fn.local/loop-in-stream'),
+      );
+      await (response.body as ReadableStream<Uint8Array>)
+        .getReader()
+        .read()
+        .catch(() => null);
+      await logs.next((p, l) => p === 'prj_late_loop' && l.outcome === 'cpu-limit');
+      expect(
+        await (await runtime.fetch('prj_late_loop', 'attack', new Request('http://fn.local/ok'))).text(),
+      ).toBe('fine');
     } finally {
       await runtime.close();
     }

@@ -25,6 +25,8 @@ interface Invocation {
   startedAt: number;
   /** The process's CPU time when the request started: what it used since is charged to it. */
   cpuAtStart: number;
+  /** CPU charged since it answered (a streamed body, `waitUntil`): see `overLimit`. */
+  cpuAfterAnswer: number;
   /** When the caller's wait ended (the worker's headers, or a failure); the invocation lasts until its trace arrives. */
   answeredAt: number | null;
   /** A trace that came before the answer was seen here (stdout can overtake the HTTP response). */
@@ -83,6 +85,10 @@ export class WorkerdProcess {
   /** Set once the process is gone or going: no request is sent to it any more. */
   stoppedBy: StopReason | 'stopped' | null = null;
   lastActive = Date.now();
+  /** The process's CPU time at the watchdog's last look. */
+  private lastCpu: number;
+  /** A request started since the watchdog's last look. */
+  private requestSeen = false;
 
   private constructor(
     private readonly mf: Miniflare,
@@ -90,7 +96,10 @@ export class WorkerdProcess {
     private readonly baselineRss: number,
     private readonly deployments: ReadonlyMap<string, string>,
     private readonly hooks: ProcessHooks,
-  ) {}
+    startCpu: number,
+  ) {
+    this.lastCpu = startCpu;
+  }
 
   static async start(workers: readonly WorkerSource[], hooks: ProcessHooks): Promise<WorkerdProcess> {
     let self: WorkerdProcess | undefined;
@@ -152,7 +161,7 @@ export class WorkerdProcess {
       );
     }
     const deployments = new Map(workers.map((w) => [w.name, w.deploymentId]));
-    self = new WorkerdProcess(mf, pid, sample.rssBytes, deployments, hooks);
+    self = new WorkerdProcess(mf, pid, sample.rssBytes, deployments, hooks, sample.cpuMs);
     return self;
   }
 
@@ -172,6 +181,7 @@ export class WorkerdProcess {
       deploymentId,
       startedAt: Date.now(),
       cpuAtStart: sampleProcess(this.pid)?.cpuMs ?? 0,
+      cpuAfterAnswer: 0,
       answeredAt: null,
       trace: null,
       exception: false,
@@ -181,6 +191,7 @@ export class WorkerdProcess {
     };
     this.invocations.set(id, invocation);
     this.lastActive = invocation.startedAt;
+    this.requestSeen = true;
     try {
       const init = this.forwarded(request, worker, id) as Parameters<Miniflare['dispatchFetch']>[1];
       const response = await Promise.race([this.mf.dispatchFetch(request.url, init), stopped]);
@@ -204,6 +215,10 @@ export class WorkerdProcess {
       // Miniflare's own control headers (mf-*) are never taken from a caller.
       if (!name.startsWith('mf-') && name !== INVOCATION_HEADER) headers.append(name, value);
     });
+    // The worker sees Accept-Encoding "br, gzip" whatever is sent here (Miniflare's entry sets it);
+    // this hop asks for identity, so workerd neither compresses what Node would decode at once nor
+    // holds a streamed answer back to fill its compressor.
+    headers.set('Accept-Encoding', 'identity');
     headers.set('MF-Route-Override', worker);
     headers.set('MF-Disable-Pretty-Error', '1');
     headers.set(INVOCATION_HEADER, id);
@@ -261,24 +276,44 @@ export class WorkerdProcess {
   check(now: number): void {
     if (this.stoppedBy !== null) return;
     const sample = sampleProcess(this.pid);
-    const reason = this.overLimit(sample, now);
+    const reason = this.overLimit(sample, now, !this.requestSeen);
+    this.requestSeen = false;
+    if (sample) this.lastCpu = sample.cpuMs;
     if (reason !== null) this.kill(reason);
   }
 
-  private overLimit(sample: ProcessSample | null, now: number): StopReason | null {
+  /**
+   * The limit the process or a request in flight is past, if any. workerd runs a project's
+   * isolates on one thread, so the process's CPU time is what its requests used together:
+   * - a request that has not answered is charged all of it since it started (a loop is caught
+   *   whatever else is in flight; a quiet request waiting beside busy ones is over-charged);
+   * - one that has answered (a streamed body, `waitUntil` work) is charged only for the watchdog's
+   *   periods in which no request came or waited for an answer (`quiet`): a long-lived stream beside
+   *   a busy project is not stopped for the others' work, and a loop in a stream is still caught
+   *   (alone, or through the requests it blocks).
+   */
+  private overLimit(sample: ProcessSample | null, now: number, quiet: boolean): StopReason | null {
     if (sample === null) return 'crashed';
     const { cpuMs, wallMs, memoryBytes } = this.hooks.limits;
     if (sample.rssBytes - this.baselineRss > memoryBytes) return 'memory-limit';
-    for (const invocation of this.invocations.values()) {
-      // Answered long ago and its trace never came (a request aborted before it reached the
-      // worker has none): stop keeping it.
+    const counted = [...this.invocations.values()].filter((invocation) => {
+      // Answered long ago and its trace never came: stop keeping it.
       if (invocation.answeredAt !== null && now - invocation.answeredAt > wallMs) {
         this.invocations.delete(invocation.id);
-        continue;
+        return false;
       }
-      if (invocation.abandoned) continue;
+      return !invocation.abandoned;
+    });
+    const waiting = counted.filter((invocation) => invocation.answeredAt === null);
+    for (const invocation of waiting) {
       if (sample.cpuMs - invocation.cpuAtStart > cpuMs) return 'cpu-limit';
-      if (invocation.answeredAt === null && now - invocation.startedAt > wallMs) return 'wall-limit';
+      if (now - invocation.startedAt > wallMs) return 'wall-limit';
+    }
+    if (waiting.length > 0 || !quiet) return null;
+    const delta = Math.max(0, sample.cpuMs - this.lastCpu);
+    for (const invocation of counted) {
+      invocation.cpuAfterAnswer += delta;
+      if (invocation.cpuAfterAnswer > cpuMs) return 'cpu-limit';
     }
     return null;
   }
