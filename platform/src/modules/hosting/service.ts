@@ -5,6 +5,7 @@ import { createLoader } from './loader.js';
 import { createLogs } from './logs/index.js';
 import type { HostedRuntime } from './runtime/contract.js';
 import { createHostingSecrets } from './secrets.js';
+import { createTriggers } from './triggers/index.js';
 
 /**
  * Hosted code (decision 0050): deployments of the project's workers, the secrets they receive,
@@ -18,14 +19,17 @@ export function createHostingService(services: Services, runtime: HostedRuntime 
   const deployments = createDeployments(services, loader, secrets, catalog);
   if (runtime) catalog.refresh.start();
   const logs = createLogs(services, runtime);
+  const triggers = createTriggers(services, runtime, { loader, logs });
   return {
     deployments,
     catalog,
     secrets,
     loader,
     logs,
+    triggers,
     async close() {
       catalog.refresh.close();
+      triggers.close();
       await logs.close();
       await loader.close();
     },

@@ -1,0 +1,33 @@
+import { Cron } from 'croner';
+
+/** Parsed schedules, shared by every worker that uses the same expression. */
+const parsed = new Map<string, Cron | null>();
+/** More distinct expressions than this are parsed again rather than kept. */
+const MAX_PARSED = 10_000;
+
+/** The schedule, in UTC as Cloudflare's Cron Triggers; null when croner refuses the expression. */
+function scheduleOf(expression: string): Cron | null {
+  let cron = parsed.get(expression);
+  if (cron === undefined) {
+    try {
+      cron = new Cron(expression, { timezone: 'UTC', paused: true });
+    } catch {
+      cron = null;
+    }
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(expression, cron);
+  }
+  return cron;
+}
+
+/** Whether croner can run `expression` (the layout's check is a shape only). */
+export function isValidCron(expression: string): boolean {
+  return scheduleOf(expression) !== null;
+}
+
+/** The latest tick of `expression` at or before `now` (epoch ms), or null. */
+export function latestTick(expression: string, now: number): number | null {
+  // croner counts a run in the same second as the reference but not at the reference itself.
+  const [tick] = scheduleOf(expression)?.previousRuns(1, new Date(now + 1)) ?? [];
+  return tick ? tick.getTime() : null;
+}
