@@ -151,10 +151,12 @@ export type { AccountApi } from './admin/account';
 export type { AdminClient, AdminClientOptions } from './admin/create-admin-client';
 export { createAdminClient } from './admin/create-admin-client';
 export type {
+  CatalogEntry,
   Deployment,
   DeploymentCreate,
   HostedWorker,
   HostingApi,
+  HostingCatalogApi,
   HostingDeploymentsApi,
   HostingSecretsApi,
   HostingWorkersApi,

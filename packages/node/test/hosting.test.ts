@@ -104,6 +104,46 @@ describe('admin.hosting', () => {
     expect(error.errors?.map((e) => e.location)).toEqual(['aerostack.toml:3:1', 'aerostack.json:1:16']);
   }, 60_000);
 
+  it('an MCP server deploy lands in the catalogue with its tools and manifest', async () => {
+    // The smallest Streamable HTTP MCP server: JSON answers to initialize and tools/list at /mcp.
+    const mcp = `export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname !== '/mcp') return new Response('MCP is at /mcp', { status: 404 });
+    if (request.method !== 'POST') return new Response(null, { status: 405 });
+    const message = await request.json();
+    if (message.id === undefined) return new Response(null, { status: 202 });
+    const result = message.method === 'initialize'
+      ? { protocolVersion: message.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'notes', version: '1.0.0' } }
+      : { tools: [{ name: 'list_notes', description: 'Lists the notes.', inputSchema: { type: 'object' } }] };
+    return Response.json({ jsonrpc: '2.0', id: message.id, result });
+  },
+};`;
+    const deployment = await admin.hosting.deploy(platform.projectId, {
+      aerostackToml: toml('sdk-notes'),
+      aerostackJson: '{ "name": "Notes", "slug": "notes", "category": "productivity" }',
+      modules: [{ name: 'src/index.js', content: mcp }],
+    });
+    expect(deployment.kind).toBe('mcp-server');
+    const entry = await admin.hosting.catalog.get(platform.projectId, 'notes');
+    const worker = await admin.hosting.workers.get(platform.projectId, 'sdk-notes');
+    expect(entry).toMatchObject({
+      worker: 'sdk-notes',
+      url: `${worker.url}/mcp`,
+      tools: [{ name: 'list_notes', description: 'Lists the notes.' }],
+      configSchema: [{ name: 'API_KEY', primary: true }],
+      manifestSource: 'heuristic',
+      manifest: { capabilities: ['read'], dataTypes: ['notes'], authRequired: 'secret_headers' },
+    });
+    const slugs: string[] = [];
+    for await (const e of admin.hosting.catalog.listAll(platform.projectId)) slugs.push(e.slug);
+    expect(slugs).toEqual(['notes']);
+    expect(await failure(admin.hosting.catalog.get(platform.projectId, 'nope'))).toMatchObject({
+      code: 'hosting/catalog-entry-not-found',
+      status: 404,
+    });
+    await admin.hosting.workers.delete(platform.projectId, 'sdk-notes');
+  }, 60_000);
+
   it('deletes a worker: listed no more, its URL answers 404', async () => {
     const worker = await admin.hosting.workers.get(platform.projectId, 'sdk-fn');
     await admin.hosting.workers.delete(platform.projectId, 'sdk-fn');

@@ -23,6 +23,8 @@ export type DeploymentCreate = components['schemas']['DeploymentCreate'];
 export type HostedWorker = components['schemas']['Worker'];
 /** One bundled ES module of a deployment. */
 export type WorkerModule = components['schemas']['WorkerModule'];
+/** A hosted MCP server of the project's catalogue: its tools, config schema and capability manifest. */
+export type CatalogEntry = components['schemas']['CatalogEntry'];
 
 /**
  * Hosted code of a project (decision 0050): deploy bundled workers, list and roll back their
@@ -56,6 +58,40 @@ export interface HostingApi {
   readonly deployments: HostingDeploymentsApi;
   /** The secrets the project's workers receive in `env` (values are never returned). */
   readonly secrets: HostingSecretsApi;
+  /** The project's hosted MCP servers, with the tools each deploy fetched and their manifests. */
+  readonly catalog: HostingCatalogApi;
+}
+
+/**
+ * The project's own catalogue of hosted MCP servers (decision 0051): one entry per deployed MCP
+ * server, made by its deploy and refreshed hourly.
+ *
+ * @example
+ * const entry = await admin.hosting.catalog.get(projectId, 'tickets');
+ * console.log(entry.tools.map((t) => t.name), entry.manifest.capabilities, entry.url);
+ */
+export interface HostingCatalogApi {
+  /**
+   * One page of entries, oldest first.
+   *
+   * @example
+   * const { data } = await admin.hosting.catalog.list(projectId, { limit: 10 });
+   */
+  list(projectId: string, options?: ListOptions): Promise<Page<CatalogEntry>>;
+  /**
+   * Every entry, fetching pages as you iterate.
+   *
+   * @example
+   * for await (const entry of admin.hosting.catalog.listAll(projectId)) console.log(entry.slug, entry.refresh.status);
+   */
+  listAll(projectId: string, options?: ListAllOptions): AsyncGenerator<CatalogEntry>;
+  /**
+   * One entry by its `aerostack.json` slug; rejects with `hosting/catalog-entry-not-found`.
+   *
+   * @example
+   * const { url, secrets } = await admin.hosting.catalog.get(projectId, 'tickets');
+   */
+  get(projectId: string, slug: string, options?: RequestOptions): Promise<CatalogEntry>;
 }
 
 /**
@@ -247,6 +283,24 @@ function createSecretsApi(http: Http): HostingSecretsApi {
   };
 }
 
+function createCatalogApi(http: Http): HostingCatalogApi {
+  const list: HostingCatalogApi['list'] = (projectId, options = {}) =>
+    http.GET('/v1/projects/{projectId}/catalog', {
+      params: { path: { projectId }, query: listQuery(options) },
+      ...pickRequestOptions(options),
+    });
+  return {
+    list,
+    listAll: (projectId, options = {}) =>
+      paginate((cursor) => list(projectId, { ...options, limit: options.pageSize, cursor })),
+    get: (projectId, slug, options) =>
+      http.GET('/v1/projects/{projectId}/catalog/{slug}', {
+        params: { path: { projectId, slug } },
+        ...pickRequestOptions(options),
+      }),
+  };
+}
+
 export function createHostingApi(http: Http): HostingApi {
   return {
     deploy: (projectId, input, options) =>
@@ -258,5 +312,6 @@ export function createHostingApi(http: Http): HostingApi {
     workers: createWorkersApi(http),
     deployments: createDeploymentsApi(http),
     secrets: createSecretsApi(http),
+    catalog: createCatalogApi(http),
   };
 }
