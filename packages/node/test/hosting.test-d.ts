@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type CatalogEntry,
   createAdminClient,
   type Deployment,
   type DeploymentCreate,
@@ -28,6 +29,15 @@ describe('admin.hosting types', () => {
     expectTypeOf(admin.hosting.secrets.set('prj_x', 'TOKEN', 'v')).toEqualTypeOf<Promise<SecretInfo>>();
     expectTypeOf<Deployment['kind']>().toEqualTypeOf<'function' | 'mcp-server' | 'skill'>();
     expectTypeOf<Deployment['warnings'][number]>().toEqualTypeOf<{ location: string; message: string }>();
+  });
+
+  it('types the catalogue of hosted MCP servers', () => {
+    expectTypeOf(admin.hosting.catalog.list('prj_x')).toEqualTypeOf<Promise<Page<CatalogEntry>>>();
+    expectTypeOf(admin.hosting.catalog.listAll('prj_x')).toEqualTypeOf<AsyncGenerator<CatalogEntry>>();
+    expectTypeOf(admin.hosting.catalog.get('prj_x', 'tickets')).toEqualTypeOf<Promise<CatalogEntry>>();
+    expectTypeOf<CatalogEntry['manifestSource']>().toEqualTypeOf<'ai' | 'heuristic'>();
+    expectTypeOf<CatalogEntry['refresh']['status']>().toEqualTypeOf<'ok' | 'failing' | 'paused'>();
+    expectTypeOf<CatalogEntry['manifest']['capabilities']>().toEqualTypeOf<string[]>();
   });
 
   it('refuses what the API does not take', () => {
