@@ -206,12 +206,26 @@ describe.each(BACKENDS)('hosted MCP servers on $name', (backend) => {
     expect(answer).toEqual({ ticket: 'T-1', version: 'v1', header: 'tk-123', inEnv: null });
   });
 
-  it('a URL naming a project the account does not own is refused, whatever the guard would say', async () => {
-    const res = await api('POST', `/v1/workspaces/${workspaceId}/servers`, {
-      name: 'Elsewhere',
-      url: `${server.platform.services.config.publicUrl}/fn/prj_${'0'.repeat(20)}/tickets/mcp`,
-    });
-    expect([res.status, res.json.code]).toEqual([422, 'gateway/url-refused']);
+  it('another account can neither add the server to its workspace nor read the catalogue, whatever the guard would say', async () => {
+    const { account, keys, database } = server.platform.services;
+    const accountId = (await account.create(database.db, 'Intruder')).id;
+    const intruder = adminApi(
+      server.url,
+      (await keys.issue(database.db, { accountId, projectId: null }, 'account')).key,
+    );
+    const theirs = (await expectStatus(intruder('POST', '/v1/workspaces', { name: 'Theirs' }), 201)).id;
+    const url = `${server.platform.services.config.publicUrl}/fn/${project}/tickets/mcp`;
+    const refused = await intruder('POST', `/v1/workspaces/${theirs}/servers`, { name: 'Stolen', url });
+    expect([refused.status, refused.json.code]).toEqual([422, 'gateway/url-refused']);
+    // Updating a server of theirs to the URL is refused alike.
+    const own = await expectStatus(
+      intruder('POST', `/v1/workspaces/${theirs}/servers`, { name: 'Decoy', url: 'https://1.1.1.1/mcp' }),
+      201,
+    );
+    const updated = await intruder('PATCH', `/v1/workspaces/${theirs}/servers/${own.id}`, { url });
+    expect([updated.status, updated.json.code]).toEqual([422, 'gateway/url-refused']);
+    const read = await intruder('GET', `/v1/projects/${project}/catalog/tickets`);
+    expect([read.status, read.json.code]).toEqual([404, 'projects/not-found']);
   });
 
   it('a redeploy whose tools/list fails is refused after two retries (1 s, 3 s); the previous deployment keeps serving', async () => {
