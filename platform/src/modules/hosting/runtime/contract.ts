@@ -31,6 +31,38 @@ export interface InvocationLog {
   lines: { level: 'debug' | 'info' | 'log' | 'warn' | 'error'; message: string; at: number }[];
 }
 
+/** A cron event, as Cloudflare hands it to a worker's `scheduled(controller, env, ctx)`. */
+export interface ScheduledEvent {
+  cron: string;
+  /** Epoch ms of the tick. */
+  scheduledTime: number;
+}
+
+export interface ScheduledResult {
+  outcome: InvocationLog['outcome'];
+  /** The handler called `controller.noRetry()`. */
+  noRetry: boolean;
+}
+
+/** A batch for a worker's `queue(batch, env, ctx)`; bodies travel as JSON. */
+export interface QueueBatch {
+  queue: string;
+  messages: { id: string; body: unknown; attempts: number; timestamp: Date | number }[];
+}
+
+/**
+ * What the `queue` handler decided (Miniflare's shape): `message.ack()` / `retry()` per message,
+ * `batch.ackAll()` / `retryAll()` for the batch. Explicit calls of one message win over the
+ * batch's; a message neither acked nor retried is acked when the handler returned (`outcome` ok).
+ */
+export interface QueueResult {
+  outcome: InvocationLog['outcome'];
+  ackAll: boolean;
+  retryBatch: { retry: boolean; delaySeconds?: number };
+  explicitAcks: string[];
+  retryMessages: { msgId: string; delaySeconds?: number }[];
+}
+
 export interface HostedRuntime {
   /** The newest compatibility date the bundled workerd supports (`YYYY-MM-DD`). */
   readonly maxCompatibilityDate: string;
@@ -51,6 +83,14 @@ export interface HostedRuntime {
    * of the worker answers a bare 500 (the details go to the log).
    */
   fetch(projectId: string, worker: string, request: Request): Promise<Response>;
+  /**
+   * Runs the worker's `scheduled` handler for one cron event, under the same limits, logs and
+   * outbound rules as a request. A limit or an uncaught exception is the answered `outcome`, not
+   * a throw; `hosting/function-not-found` is thrown as by `fetch`.
+   */
+  scheduled(projectId: string, worker: string, event: ScheduledEvent): Promise<ScheduledResult>;
+  /** Runs the worker's `queue` handler for one batch (see `scheduled`); answers what it acked and retried. */
+  queue(projectId: string, worker: string, batch: QueueBatch): Promise<QueueResult>;
   /** Subscribes to invocation logs of every project this runtime hosts; returns the unsubscribe. */
   onLog(listener: (projectId: string, log: InvocationLog) => void): () => void;
   /** Stops the project's workerd (project deleted, idle). */

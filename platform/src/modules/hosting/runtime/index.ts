@@ -1,3 +1,11 @@
 // The hosted-code runtime (decision 0049): what the hosting module uses to run deployed code.
-export type { HostedRuntime, InvocationLog, WorkerSource } from './contract.js';
+export type {
+  HostedRuntime,
+  InvocationLog,
+  QueueBatch,
+  QueueResult,
+  ScheduledEvent,
+  ScheduledResult,
+  WorkerSource,
+} from './contract.js';
 export { createRuntime, type RuntimeOptions } from './runtime.js';

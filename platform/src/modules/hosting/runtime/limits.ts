@@ -34,3 +34,10 @@ export function limitError(reason: StopReason, limits: HostingRuntimeConfig): Ap
   const { code, detail } = ERRORS[reason];
   return new ApiError(code, detail(limits));
 }
+
+/** The limit an error of `limitError` names, or null for any other error. */
+export function stopReasonOf(error: unknown): StopReason | null {
+  if (!(error instanceof ApiError)) return null;
+  const found = Object.entries(ERRORS).find(([, { code }]) => code === error.code);
+  return found ? (found[0] as StopReason) : null;
+}

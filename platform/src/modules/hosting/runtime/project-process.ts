@@ -9,7 +9,13 @@ import { limitError, type StopReason } from './limits.js';
 import { eachLine, linesOf, outcomeOf, type Trace } from './logs.js';
 import { outboundService } from './outbound.js';
 import { childPids, type ProcessSample, sampleProcess, startedWorkerd } from './proc.js';
-import { EXCEPTION_HEADER, INVOCATION_HEADER, TAIL_WORKER, workerModules } from './worker-code.js';
+import {
+  EVENT_HEADER,
+  EXCEPTION_HEADER,
+  INVOCATION_HEADER,
+  TAIL_WORKER,
+  workerModules,
+} from './worker-code.js';
 
 const TAIL_NAME = '__aerostack-tail';
 /** What is kept of workerd's startup output, for the error of code that does not load. */
@@ -165,8 +171,11 @@ export class WorkerdProcess {
     return self;
   }
 
-  /** One request to `worker`, answered by it or ended by a limit. */
-  async fetch(worker: string, request: Request): Promise<Response> {
+  /**
+   * One request to `worker`, answered by it or ended by a limit; with `event`, the request is that
+   * event (`scheduled`, `queue`) for the worker's handler of that name.
+   */
+  async fetch(worker: string, request: Request, event?: 'scheduled' | 'queue'): Promise<Response> {
     const deploymentId = this.deployments.get(worker);
     if (deploymentId === undefined) throw new ApiError('hosting/function-not-found');
     const id = randomBase62(22);
@@ -193,7 +202,7 @@ export class WorkerdProcess {
     this.lastActive = invocation.startedAt;
     this.requestSeen = true;
     try {
-      const init = this.forwarded(request, worker, id) as Parameters<Miniflare['dispatchFetch']>[1];
+      const init = this.forwarded(request, worker, id, event) as Parameters<Miniflare['dispatchFetch']>[1];
       const response = await Promise.race([this.mf.dispatchFetch(request.url, init), stopped]);
       return this.answer(invocation, response as unknown as Response);
     } catch (error) {
@@ -209,12 +218,19 @@ export class WorkerdProcess {
     }
   }
 
-  private forwarded(request: Request, worker: string, id: string): RequestInit & { duplex?: 'half' } {
+  private forwarded(
+    request: Request,
+    worker: string,
+    id: string,
+    event: string | undefined,
+  ): RequestInit & { duplex?: 'half' } {
     const headers = new Headers();
     request.headers.forEach((value, name) => {
-      // Miniflare's own control headers (mf-*) are never taken from a caller.
-      if (!name.startsWith('mf-') && name !== INVOCATION_HEADER) headers.append(name, value);
+      // Miniflare's control headers (mf-*) and ours are never taken from a caller.
+      if (!name.startsWith('mf-') && name !== INVOCATION_HEADER && name !== EVENT_HEADER)
+        headers.append(name, value);
     });
+    if (event !== undefined) headers.set(EVENT_HEADER, event);
     // The worker sees Accept-Encoding "br, gzip" whatever is sent here (Miniflare's entry sets it);
     // this hop asks for identity, so workerd neither compresses what Node would decode at once nor
     // holds a streamed answer back to fill its compressor.

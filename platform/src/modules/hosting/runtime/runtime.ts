@@ -2,8 +2,9 @@ import { supportedCompatibilityDate } from 'miniflare';
 import type { HostingRuntimeConfig } from '../../../config.js';
 import { ApiError } from '../../../http/problem.js';
 import { createSsrfGuard, type Resolver } from '../../../lib/ssrf.js';
-import type { HostedRuntime, InvocationLog, WorkerSource } from './contract.js';
+import type { HostedRuntime, InvocationLog, QueueResult, WorkerSource } from './contract.js';
 import { useCleanEnvironment } from './launcher.js';
+import { stopReasonOf } from './limits.js';
 import { WorkerdProcess } from './project-process.js';
 import { OWN_DIR } from './worker-code.js';
 
@@ -123,6 +124,52 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     await serially(project, async () => project.process?.stop());
   }
 
+  /** One request (or, with `event`, one event) to a loaded worker of the project. */
+  async function send(
+    projectId: string,
+    worker: string,
+    request: Request,
+    event?: 'scheduled' | 'queue',
+  ): Promise<Response> {
+    const project = projects.get(projectId);
+    if (!project?.workers.some((w) => w.name === worker)) throw new ApiError('hosting/function-not-found');
+    let process = await running(projectId, project);
+    // Stopped between its start and this request (a limit hit by another request): start again.
+    if (process.stoppedBy !== null) process = await running(projectId, project);
+    return process.fetch(worker, request, event);
+  }
+
+  /**
+   * A cron event or a queue batch for the worker's handler: the entry answers what the handler
+   * decided as JSON, with a 500 when it threw; a limit that stopped it is the outcome.
+   */
+  async function dispatch(
+    projectId: string,
+    worker: string,
+    event: 'scheduled' | 'queue',
+    payload: unknown,
+  ): Promise<{ outcome: InvocationLog['outcome']; body: unknown }> {
+    const request = new Request('http://event.invalid/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    try {
+      const response = await send(projectId, worker, request, event);
+      const text = await response.text();
+      const outcome = response.status === 500 ? 'exception' : 'ok';
+      try {
+        return { outcome, body: JSON.parse(text) };
+      } catch {
+        return { outcome, body: null }; // the entry's plain refusal: no decision was made
+      }
+    } catch (error) {
+      const reason = stopReasonOf(error);
+      if (reason === null) throw error;
+      return { outcome: reason, body: null };
+    }
+  }
+
   const watchdog = setInterval(() => {
     const now = Date.now();
     for (const project of projects.values()) {
@@ -167,13 +214,24 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
       });
     },
 
-    async fetch(projectId, worker, request) {
-      const project = projects.get(projectId);
-      if (!project?.workers.some((w) => w.name === worker)) throw new ApiError('hosting/function-not-found');
-      let process = await running(projectId, project);
-      // Stopped between its start and this request (a limit hit by another request): start again.
-      if (process.stoppedBy !== null) process = await running(projectId, project);
-      return process.fetch(worker, request);
+    fetch: (projectId, worker, request) => send(projectId, worker, request),
+
+    async scheduled(projectId, worker, event) {
+      const { outcome, body } = await dispatch(projectId, worker, 'scheduled', event);
+      return { outcome, noRetry: (body as { noRetry?: boolean } | null)?.noRetry === true };
+    },
+
+    async queue(projectId, worker, batch) {
+      const messages = batch.messages.map((m) => ({ ...m, timestamp: new Date(m.timestamp).getTime() }));
+      const { outcome, body } = await dispatch(projectId, worker, 'queue', { queue: batch.queue, messages });
+      const decided = body as Omit<QueueResult, 'outcome'> | null;
+      return {
+        outcome,
+        ackAll: decided?.ackAll ?? false,
+        retryBatch: decided?.retryBatch ?? { retry: false },
+        explicitAcks: decided?.explicitAcks ?? [],
+        retryMessages: decided?.retryMessages ?? [],
+      };
     },
 
     onLog(listener) {

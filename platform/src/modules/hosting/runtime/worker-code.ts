@@ -12,6 +12,8 @@ export const INVOCATION_HEADER = 'x-aerostack-invocation';
 export const REFUSED_HEADER = 'x-aerostack-refused';
 /** Marks the 500 answered for an uncaught exception of the user's fetch handler. */
 export const EXCEPTION_HEADER = 'x-aerostack-exception';
+/** Marks a request that is a cron event or a queue batch for the worker's handler of that name. */
+export const EVENT_HEADER = 'x-aerostack-event';
 /** Where the runtime's own modules live, apart from the user's (whose names are relative paths). */
 export const OWN_DIR = '__aerostack';
 
@@ -38,9 +40,11 @@ globalThis.fetch = async function fetch(input, init) {
 `;
 
 /**
- * The worker's entry: the user's default export with its fetch handler run inside the invocation
- * (for the preamble's fetch), and an uncaught exception answered as a bare 500 (its stack goes to
- * the logs, not to whoever called the function).
+ * The worker's entry: the user's default export with each handler run inside the invocation (for
+ * the preamble's fetch), and an uncaught exception answered as a bare 500 (its stack goes to the
+ * logs, not to whoever called the function). Cron events and queue batches come as requests too,
+ * marked with \`EVENT_HEADER\` (the platform drops that header from callers' requests): one path
+ * into workerd, so they carry an invocation id and run under the same watchdog and logs.
  */
 function entry(userEntry: string): string {
   return `
@@ -49,28 +53,71 @@ import * as user from '../${userEntry}';
 const handler = user.default;
 if (handler === undefined || handler === null)
   throw new Error('${userEntry} has no default export: export default { async fetch(request, env, ctx) { ... } }');
+const failed = (body) =>
+  new Response(body, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', '${EXCEPTION_HEADER}': '1' } });
 async function within(request, call) {
   try {
     return await invocation.run(request.headers.get('${INVOCATION_HEADER}') ?? undefined, call);
   } catch (error) {
     console.error('Uncaught ' + (error?.stack ?? String(error)));
-    return new Response('The worker threw an exception; its logs have the details.', {
-      status: 500,
-      headers: { 'content-type': 'text/plain; charset=utf-8', '${EXCEPTION_HEADER}': '1' },
-    });
+    return failed('The worker threw an exception; its logs have the details.');
   }
 }
+// The controller and batch of Cloudflare's scheduled and queue handlers; the answer says what
+// the handler decided, even when it threw (a message acked before the throw stays acked).
+async function scheduled(event, run) {
+  let noRetry = false;
+  const controller = { type: 'scheduled', cron: event.cron, scheduledTime: event.scheduledTime, noRetry: () => { noRetry = true; } };
+  await run(controller);
+  return Response.json({ noRetry });
+}
+async function queue(event, run) {
+  const result = { ackAll: false, retryBatch: { retry: false }, explicitAcks: [], retryMessages: [] };
+  const decided = new Set();
+  const messages = event.messages.map((m) => ({
+    id: m.id,
+    timestamp: new Date(m.timestamp),
+    body: m.body,
+    attempts: m.attempts,
+    ack() { if (!decided.has(m.id)) { decided.add(m.id); result.explicitAcks.push(m.id); } },
+    retry(options) {
+      if (!decided.has(m.id)) { decided.add(m.id); result.retryMessages.push({ msgId: m.id, delaySeconds: options?.delaySeconds }); }
+    },
+  }));
+  const batch = {
+    queue: event.queue,
+    messages,
+    ackAll() { result.ackAll = true; },
+    retryAll(options) { result.retryBatch = { retry: true, delaySeconds: options?.delaySeconds }; },
+  };
+  try {
+    await run(batch);
+  } catch (error) {
+    console.error('Uncaught ' + (error?.stack ?? String(error)));
+    return failed(JSON.stringify(result));
+  }
+  return Response.json(result);
+}
+const EVENTS = { scheduled, queue };
+/** One request: an HTTP request for the user's fetch, or an event for its handler of that name. */
+function dispatch(request, call) {
+  const kind = request.headers.get('${EVENT_HEADER}');
+  if (kind === null) return within(request, () => call('fetch', request));
+  return within(request, async () => EVENTS[kind](await request.json(), (arg) => call(kind, arg)));
+}
+const missing = (name) => {
+  throw new Error('${userEntry} exports no ' + name + ' handler');
+};
 export default typeof handler === 'function'
   ? class extends handler {
       fetch(request) {
-        return within(request, () => super.fetch(request));
+        return dispatch(request, (name, arg) => (typeof super[name] === 'function' ? super[name](arg) : missing(name)));
       }
     }
   : {
       ...handler,
-      ...(typeof handler.fetch === 'function'
-        ? { fetch: (request, env, ctx) => within(request, () => handler.fetch(request, env, ctx)) }
-        : {}),
+      fetch: (request, env, ctx) =>
+        dispatch(request, (name, arg) => (typeof handler[name] === 'function' ? handler[name](arg, env, ctx) : missing(name))),
     };
 `;
 }
