@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { build } from 'esbuild';
+import { HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_INTERVAL_MS, RETRY_AFTER_MS } from '../src/modules/hosting/catalog/refresh.js';
 import { listen, type Server } from '../src/server.js';
+import { type AiProviders, aiProviders, fixture, OPENAI } from './support/ai-providers.js';
 import { BACKENDS } from './support/backends.js';
 import { adminApi, expectStatus, memberToken } from './support/gateway-admin.js';
 import { configFor } from './support/harness.js';
@@ -304,5 +306,64 @@ describe.each(BACKENDS)('hosted MCP servers on $name', (backend) => {
     await expectStatus(api('DELETE', `/v1/projects/${project}/workers/weather`), 204);
     const gone = await api('GET', `/v1/projects/${project}/catalog/weather`);
     expect([gone.status, gone.json.code]).toEqual([404, 'hosting/catalog-entry-not-found']);
+  });
+});
+
+describe('a hosted MCP server deployed with an AI provider configured', () => {
+  let stores: Awaited<ReturnType<(typeof BACKENDS)[0]['create']>>;
+  let server: Server;
+  let providers: AiProviders;
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    providers = aiProviders();
+    stores = await BACKENDS[0]!.create();
+    const config = configFor(stores, {
+      env: { AEROSTACK_AI_PROVIDER: 'openai', AEROSTACK_AI_API_KEY: 'sk-operator' },
+    });
+    config.port = 0;
+    config.publicUrl = 'http://127.0.0.1:0';
+    server = await listen(config);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close(1_000);
+    await stores?.cleanup();
+    providers?.close();
+  });
+
+  it('the catalogue holds the manifest the model wrote (the recorded provider answer)', async () => {
+    providers.use(`${OPENAI}/chat/completions`, async () => {
+      asked.push('chat');
+      const recorded = JSON.parse(fixture('openai-chat-json.json'));
+      recorded.choices[0].message.content = JSON.stringify({
+        capabilities: ['search'],
+        dataTypes: ['forecasts'],
+        triggersAvailable: [],
+        pairsWith: ['maps-mcp'],
+        bestFor: ['planning a trip'],
+        notSuitableFor: ['historical climate data'],
+      });
+      return HttpResponse.json(recorded);
+    });
+    const api = adminApi(server.url, server.platform.keys!.accountKey);
+    const project = server.platform.keys!.projectId;
+    const res = await api('POST', `/v1/projects/${project}/deployments`, {
+      aerostackToml: toml('weather', { FLAVOR: 'weather' }),
+      aerostackJson: WEATHER_JSON,
+      modules: [{ name: 'src/index.js', content: bundled }],
+    });
+    expect(res.status, res.text).toBe(201);
+    const entry = await expectStatus(api('GET', `/v1/projects/${project}/catalog/weather`), 200);
+    expect(asked).toEqual(['chat']);
+    expect(entry.manifestSource).toBe('ai');
+    expect(entry.manifest).toEqual({
+      capabilities: ['search'],
+      dataTypes: ['forecasts'],
+      authRequired: 'secret_headers',
+      triggersAvailable: [],
+      pairsWith: ['maps-mcp'],
+      bestFor: ['planning a trip'],
+      notSuitableFor: ['historical climate data'],
+    });
   });
 });

@@ -39,8 +39,15 @@ export function createDeployments(
    * Loads the project's set with `row` as its worker's active deployment, then stores it. An MCP
    * server's tools are fetched from the code just loaded, and its catalogue entry stored in the
    * same transaction: when tools/list fails, the previous set is loaded again and nothing stored.
+   * The AI primitive's manifest is asked for afterwards, the project's requests no longer waiting.
    */
   async function activate(row: Omit<store.DeploymentRow, 'version'>): Promise<store.DeploymentRow> {
+    const { stored, entry } = await trialAndStore(row);
+    if (entry) await catalog.enrich(entry, row);
+    return stored;
+  }
+
+  async function trialAndStore(row: Omit<store.DeploymentRow, 'version'>) {
     return loader.exclusive(row.project_id, async () => {
       const previous = await loader.current(row.project_id);
       const isNew = !previous.some((s) => s.name === row.worker);
@@ -63,7 +70,7 @@ export function createDeployments(
           return inserted;
         });
         await loader.changed(row.project_id);
-        return stored;
+        return { stored, entry };
       } catch (error) {
         await loader.trial(row.project_id, previous, previous).catch(() => undefined);
         throw error;

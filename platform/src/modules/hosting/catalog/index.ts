@@ -74,19 +74,22 @@ export function toCatalogEntry(row: store.CatalogRow, publicUrl: string): Catalo
  */
 export function createCatalog(services: Services, loader: Loader) {
   const db = tables<store.CatalogTables>(services.database);
-  const origin = new URL(services.config.publicUrl).origin;
+  // What the worker sees of its URL (read when used: a platform listening on port 0 learns its port late).
+  const origin = () => new URL(services.config.publicUrl).origin;
   /** A deploy's retries of tools/list; tests shorten the delays. */
   const retry: RetryOptions = { delaysMs: RETRY_DELAYS_MS, sleep };
   const log = (message: string, fields: Record<string, unknown>) => services.logger.warn(message, fields);
 
+  /** The manifest of the server `row` deploys with `tools`; by the AI primitive unless `heuristicOnly`. */
   async function describe(
     projectId: string,
     row: Pick<DeploymentRow, 'manifest' | 'worker' | 'vars'>,
     tools: CatalogTool[],
+    heuristicOnly = false,
   ) {
     const info = infoOf(row);
     return generateManifest(
-      services.ai,
+      heuristicOnly ? undefined : services.ai,
       {
         projectId,
         name: info.name,
@@ -114,7 +117,7 @@ export function createCatalog(services: Services, loader: Loader) {
   const refresh = createRefresh(services, {
     fetch: (projectId, worker, request) => loader.fetch(projectId, worker, request),
     origin,
-    describe,
+    describe: (projectId, row, tools) => describe(projectId, row, tools),
   });
 
   return {
@@ -142,10 +145,11 @@ export function createCatalog(services: Services, loader: Loader) {
       const runtime = loader.required();
       const tools = await fetchTools(
         (request) => runtime.fetch(row.project_id, row.worker, request),
-        origin,
+        origin(),
         retry,
       );
-      const { manifest, source } = await describe(row.project_id, row, tools);
+      // The heuristic here, while the project's requests wait for the deploy; the model after (enrich).
+      const { manifest, source } = await describe(row.project_id, row, tools, true);
       const info = infoOf(row);
       return {
         project_id: row.project_id,
@@ -165,6 +169,21 @@ export function createCatalog(services: Services, loader: Loader) {
         created_at: row.created_at,
         updated_at: row.created_at,
       };
+    },
+
+    /**
+     * The AI primitive's manifest for a stored entry, when a provider is configured: asked once the
+     * deploy is stored and the project's requests no longer wait for it; the entry keeps the
+     * heuristic one when the model fails, or when another deploy replaced it meanwhile.
+     */
+    async enrich(
+      entry: store.CatalogRow,
+      row: Pick<DeploymentRow, 'manifest' | 'worker' | 'vars'>,
+    ): Promise<void> {
+      if (!services.ai?.provider) return;
+      const { manifest, source } = await describe(entry.project_id, row, JSON.parse(entry.tools));
+      if (source !== 'ai') return;
+      await store.update(db, entry, { manifest: JSON.stringify(manifest), manifest_source: source });
     },
 
     /** Stores `entry` in the deploy's transaction (a worker that is no MCP server any more: none). */
@@ -210,7 +229,7 @@ export function createCatalog(services: Services, loader: Loader) {
     fetchHosted(url: string | URL, init?: RequestInit): Promise<Response> {
       const target = targetOf(String(url));
       if (!target) return Promise.reject(new Error(`${String(url)} names no hosted worker`));
-      const request = new Request(`${origin}${target.path}`, init);
+      const request = new Request(`${origin()}${target.path}`, init);
       request.headers.set('accept-encoding', 'identity');
       return loader.fetch(target.projectId, target.worker, request);
     },

@@ -18,7 +18,8 @@ const PASS_BATCH = 100;
 export interface RefreshDeps {
   /** A request to the project's worker, its active set loaded (the loader's fetch). */
   fetch: (projectId: string, worker: string, request: Request) => Promise<Response>;
-  origin: string;
+  /** The origin the worker sees in its request's URL. */
+  origin: () => string;
   describe(
     projectId: string,
     row: Pick<DeploymentRow, 'manifest' | 'worker' | 'vars'>,
@@ -46,7 +47,7 @@ export function createRefresh(services: Services, deps: RefreshDeps) {
     try {
       const tools = await fetchTools(
         (request) => deps.fetch(entry.project_id, entry.worker, request),
-        deps.origin,
+        deps.origin(),
         { delaysMs: [], sleep: async () => {} },
       );
       const current = await store.getByWorker(db, entry.project_id, entry.worker);
