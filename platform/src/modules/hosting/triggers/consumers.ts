@@ -1,31 +1,13 @@
 import type { components } from '@aerostack/spec/types';
 import type { Services } from '../../../services.js';
 import type { Binding } from '../layout/toml.js';
+import type { QueueBatch, QueueResult } from '../runtime/contract.js';
 import type { TriggeredDeployment } from './store.js';
 
 type LeasedJob = components['schemas']['LeasedJob'];
 
-/** One message of a batch, as a Cloudflare queue consumer receives it. */
-export interface QueueMessage {
-  id: string;
-  timestamp: Date;
-  body: unknown;
-  attempts: number;
-}
-/** What the worker's `queue` handler decided, as Miniflare reports it. */
-export interface QueueRunResult {
-  outcome: string;
-  ackAll: boolean;
-  retryBatch: { retry: boolean; delaySeconds?: number };
-  explicitAcks: string[];
-  retryMessages: { msgId: string; delaySeconds?: number }[];
-}
-/** The runtime's queue dispatch, as the runtime contract offers it. */
-export type RunQueue = (
-  projectId: string,
-  worker: string,
-  batch: { queue: string; messages: QueueMessage[] },
-) => Promise<QueueRunResult>;
+/** The runtime's queue dispatch (`HostedRuntime.queue`). */
+export type RunQueue = (projectId: string, worker: string, batch: QueueBatch) => Promise<QueueResult>;
 
 /** `[[queues.consumers]]` of one deployment, with wrangler's defaults. */
 export interface Consumer {
@@ -62,7 +44,7 @@ export function consumersOf(deployment: TriggeredDeployment): Consumer[] {
 }
 
 /** Which messages the handler acknowledged, following Cloudflare's rules (explicit calls win). */
-export function acknowledged(result: QueueRunResult | null, id: string): boolean {
+export function acknowledged(result: QueueResult | null, id: string): boolean {
   if (result === null) return false;
   if (result.explicitAcks.includes(id)) return true;
   if (result.retryMessages.some((m) => m.msgId === id)) return false;
@@ -84,7 +66,7 @@ export function createConsumers(services: Services, options: { run: RunQueue }) 
   /** Consumers with a batch in flight on this node: one at a time each. */
   const busy = new Set<string>();
 
-  async function settle(consumer: Consumer, leased: LeasedJob, result: QueueRunResult | null, error: string) {
+  async function settle(consumer: Consumer, leased: LeasedJob, result: QueueResult | null, error: string) {
     const { job, leaseId } = leased;
     if (acknowledged(result, job.id)) {
       await services.queue.ack(consumer.projectId, job.id, leaseId, null);
@@ -110,14 +92,14 @@ export function createConsumers(services: Services, options: { run: RunQueue }) 
       leaseSeconds,
     });
     if (leased.length === 0) return false;
-    let result: QueueRunResult | null = null;
+    let result: QueueResult | null = null;
     let error = 'The consumer retried the message.';
     try {
       result = await options.run(consumer.projectId, consumer.worker, {
         queue: consumer.queue,
         messages: leased.map(({ job }) => ({
           id: job.id,
-          timestamp: new Date(job.createdAt),
+          timestamp: Date.parse(job.createdAt),
           body: job.payload,
           attempts: job.attempts,
         })),

@@ -3,22 +3,9 @@ import type { Services } from '../../../services.js';
 import type { Loader } from '../loader.js';
 import type { HostingLogs } from '../logs/index.js';
 import type { HostedRuntime } from '../runtime/contract.js';
-import { consumersOf, createConsumers, type RunQueue } from './consumers.js';
-import { createScheduler, type RunScheduled } from './scheduler.js';
+import { consumersOf, createConsumers } from './consumers.js';
+import { createScheduler } from './scheduler.js';
 import * as store from './store.js';
-
-/**
- * The runtime's dispatch of cron events and queue batches (decision 0049), which the contract
- * gains beside `fetch`; a runtime without it runs no trigger.
- */
-interface Dispatch {
-  scheduled: RunScheduled;
-  queue: RunQueue;
-}
-const canDispatch = (runtime: HostedRuntime): boolean => {
-  const maybe = runtime as HostedRuntime & Partial<Dispatch>;
-  return typeof maybe.scheduled === 'function' && typeof maybe.queue === 'function';
-};
 
 /** How often each node looks for due ticks and queued messages. */
 const PASS_MS = 1_000;
@@ -37,17 +24,14 @@ export function createTriggers(
 ) {
   const db = tables<store.TriggerTables>(services.database);
   const { loader, logs } = options;
-  const dispatching = runtime !== null && canDispatch(runtime);
-  const dispatcher = async (projectId: string, worker: string) =>
-    (await loader.ready(projectId, worker)) as HostedRuntime & Dispatch;
   const scheduler = createScheduler(services, {
     logs,
     run: async (projectId, worker, event) =>
-      (await dispatcher(projectId, worker)).scheduled(projectId, worker, event),
+      (await loader.ready(projectId, worker)).scheduled(projectId, worker, event),
   });
   const consumers = createConsumers(services, {
     run: async (projectId, worker, batch) =>
-      (await dispatcher(projectId, worker)).queue(projectId, worker, batch),
+      (await loader.ready(projectId, worker)).queue(projectId, worker, batch),
   });
   const polls = new Set<Promise<void>>();
   let closed = false;
@@ -82,8 +66,8 @@ export function createTriggers(
     }
     if (!closed) passTimer = setTimeout(() => void loop(), PASS_MS).unref();
   }
-  // Without a runtime that dispatches them nothing can run: no pass claims a tick it could not run.
-  if (dispatching) passTimer = setTimeout(() => void loop(), PASS_MS).unref();
+  // Without a runtime nothing can run: no pass claims a tick it could not run.
+  if (runtime) passTimer = setTimeout(() => void loop(), PASS_MS).unref();
 
   return {
     pass,

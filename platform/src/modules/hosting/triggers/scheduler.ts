@@ -1,6 +1,7 @@
 import { tables } from '../../../db/database.js';
 import type { Services } from '../../../services.js';
 import type { HostingLogs } from '../logs/index.js';
+import type { HostedRuntime } from '../runtime/contract.js';
 import { latestTick } from './cron.js';
 import * as store from './store.js';
 
@@ -14,16 +15,8 @@ const KEEP_CLAIMS_MS = 24 * 3_600_000;
 /** A claim unfinished this long after the wall limit belongs to a process that stopped. */
 const INTERRUPTED_AFTER_MS = 60_000;
 
-/** What the runtime answers for one scheduled event. */
-export interface ScheduledRun {
-  outcome: string;
-}
-/** The runtime's cron dispatch, as the runtime contract offers it. */
-export type RunScheduled = (
-  projectId: string,
-  worker: string,
-  event: { cron: string; scheduledTime: number },
-) => Promise<ScheduledRun>;
+/** The runtime's cron dispatch (`HostedRuntime.scheduled`). */
+export type RunScheduled = HostedRuntime['scheduled'];
 
 /**
  * Cron triggers of every active deployment, on every node (decision 0052). Each pass looks at the
