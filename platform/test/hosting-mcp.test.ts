@@ -255,6 +255,33 @@ describe.each(BACKENDS)('hosted MCP servers on $name', (backend) => {
     expect(JSON.parse((result.content as { text: string }[])[0]!.text).version).toBe('v1');
   });
 
+  it('a redeploy with another tool: the gateway lists it without waiting for its list cache to expire', async () => {
+    const client = await gatewayClient();
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('tickets__close_ticket');
+    const res = await deploy('tickets', TICKETS_JSON, {
+      API_KEY: 'default',
+      FLAVOR: 'tickets',
+      VERSION: 'v3',
+    });
+    expect(res.status, res.text).toBe(201);
+    const entry = await expectStatus(api('GET', `/v1/projects/${project}/catalog/tickets`), 200);
+    expect(entry.tools.map((t: { name: string }) => t.name)).toContain('close_ticket');
+    // The bus message of the deploy reaches the gateway's subscriber asynchronously.
+    const deadline = Date.now() + 20_000;
+    let names: string[] = [];
+    while (Date.now() < deadline) {
+      names = (await client.listTools()).tools.map((t) => t.name);
+      if (names.includes('tickets__close_ticket')) break;
+      await new Promise((resolve) => setTimeout(resolve, 250)); // under the token's rate limit
+    }
+    expect(names).toContain('tickets__close_ticket');
+    const result = await client.callTool({ name: 'tickets__close_ticket', arguments: { ticket_id: 'T-3' } });
+    expect(JSON.parse((result.content as { text: string }[])[0]!.text)).toEqual({
+      closed: 'T-3',
+      version: 'v3',
+    });
+  });
+
   it('a slug another worker holds is a 409 and changes nothing', async () => {
     const res = await deploy('tickets-two', TICKETS_JSON, { FLAVOR: 'tickets' });
     expect([res.status, res.json.code], res.text).toEqual([409, 'hosting/slug-taken']);

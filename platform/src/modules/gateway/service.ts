@@ -1,5 +1,6 @@
 import { createSsrfGuard, type Resolver } from '../../lib/ssrf.js';
 import type { Services } from '../../services.js';
+import { HOSTING_CHANGED } from '../hosting/loader.js';
 import { createServers, type Servers } from './servers.js';
 import { createUpstreams, type Upstreams } from './upstream.js';
 
@@ -34,10 +35,17 @@ export function createGatewayService(
         ? (target, init) => services.hosting.catalog.fetchHosted(target, init)
         : null,
   });
+  // A hosted MCP server's deploy may change its tools: every node drops its cached lists of the
+  // servers naming that project (decision 0051).
+  const unsubscribe = services.bus.subscribe(HOSTING_CHANGED, (message) => {
+    const { projectId } = message as { projectId: string };
+    upstreams.dropListsWhere((url) => services.hosting?.catalog.targetOf(url)?.projectId === projectId);
+  });
   return {
     servers,
     upstreams,
     async close() {
+      unsubscribe();
       await upstreams.close();
       await servers.close();
     },

@@ -101,6 +101,11 @@ export interface Upstreams {
   retain(workspaceId: string, current: readonly ServerRecord[]): void;
   /** Drops every connection and list of the workspace (its secrets changed, it was deleted). */
   forget(workspaceId: string): void;
+  /**
+   * Drops the cached lists of the servers whose URL `stale` accepts (a hosted server redeployed:
+   * its tools may differ) and tells the list listeners their tools changed.
+   */
+  dropListsWhere(stale: (url: string) => boolean): void;
   close(): Promise<void>;
 }
 
@@ -164,6 +169,7 @@ interface Pooled {
 interface CachedList {
   workspaceId: string;
   fingerprint: string;
+  url: string | null;
   items: Promise<unknown[]>;
   /** The items once loaded, for callers that need no promise (peekList). */
   value?: unknown[];
@@ -476,6 +482,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     const entry: CachedList = {
       workspaceId: server.workspaceId,
       fingerprint,
+      url: server.url,
       items: listAll(server, name, server.timeoutMs ?? gateway.listDeadlineMs),
       expires: Date.now() + LIST_TTL_MS,
     };
@@ -578,6 +585,25 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     },
 
     forget,
+
+    dropListsWhere(stale) {
+      const servers = new Map<string, string>();
+      for (const [key, entry] of lists) {
+        if (entry.url === null || !stale(entry.url)) continue;
+        lists.delete(key);
+        servers.set(key.split(':')[0] as string, entry.workspaceId);
+      }
+      if (listeners.size === 0) return;
+      for (const [serverId, workspaceId] of servers)
+        options
+          .recordOf(workspaceId, serverId)
+          .then((server) => {
+            if (server) for (const listener of listeners) listener(server, 'tools');
+          })
+          .catch((error: Error) =>
+            services.logger.warn('gateway: a hosted list change not told', { error: error.message }),
+          );
+    },
 
     async close() {
       for (const u of unsubscribe) u();
