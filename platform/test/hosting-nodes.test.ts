@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { REFRESH_INTERVAL_MS } from '../src/modules/hosting/catalog/refresh.js';
 import { callNode, SHARED_BACKENDS, twoNodes } from './support/two-nodes.js';
 
 // Hosted code on two nodes sharing PostgreSQL (and Redis): code is loaded from the shared store,
 // and a deploy, a rollback, a secret or a deleted worker on one node applies on the other at its
 // next request (the bus drops each node's cached set; without it the 30 s cache would answer
-// the old code).
+// the old code). The hourly refresh of a hosted MCP server runs on one node per hour.
 
 const TOML = `name = "shared"
 main = "index.js"
@@ -13,6 +14,18 @@ compatibility_date = "2025-01-01"
 [vars]
 TOKEN = "from-vars"
 `;
+/** The smallest Streamable HTTP MCP server: JSON answers to initialize and tools/list at /mcp. */
+const MCP = `export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname !== '/mcp' || request.method !== 'POST') return new Response(null, { status: 405 });
+    const message = await request.json();
+    if (message.id === undefined) return new Response(null, { status: 202 });
+    const result = message.method === 'initialize'
+      ? { protocolVersion: message.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'n', version: '1' } }
+      : { tools: [{ name: 'ping', inputSchema: { type: 'object' } }] };
+    return Response.json({ jsonrpc: '2.0', id: message.id, result });
+  },
+};`;
 const modules = (version: string) => [
   {
     name: 'index.js',
@@ -74,5 +87,22 @@ describe.each(SHARED_BACKENDS)('hosting on two nodes ($name)', (backend) => {
         interval: 50,
       })
       .toEqual([404, 'hosting/function-not-found']);
+  }, 120_000);
+
+  it('the hourly refresh of a hosted MCP server runs on one of the two nodes, once per hour', async () => {
+    const deployed = await admin('a', 'POST', '/deployments', {
+      aerostackToml: TOML.replace('"shared"', '"pinger"'),
+      aerostackJson: '{ "name": "Pinger", "slug": "pinger" }',
+      modules: [{ name: 'index.js', content: MCP }],
+    });
+    expect(deployed.status, JSON.stringify(deployed.json)).toBe(201);
+    const due = Date.now() + REFRESH_INTERVAL_MS + 1_000;
+    const passes = (at: number) =>
+      Promise.all([nodes.a, nodes.b].map((node) => node.services.hosting.catalog.refresh.pass(at)));
+    expect((await passes(due)).sort()).toEqual([0, 1]);
+    expect(await passes(due + 60_000)).toEqual([0, 0]);
+    expect((await passes(due + REFRESH_INTERVAL_MS)).reduce((a, b) => a + b)).toBe(1);
+    const entry = await admin('b', 'GET', '/catalog/pinger');
+    expect(entry.json.refresh).toMatchObject({ status: 'ok', failures: 0 });
   }, 120_000);
 });
