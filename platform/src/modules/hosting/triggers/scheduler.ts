@@ -57,11 +57,13 @@ export function createScheduler(services: Services, options: { logs: HostingLogs
    */
   async function runDue(now: number, deployments?: store.TriggeredDeployment[]): Promise<store.RunKey[]> {
     const claimed: store.RunKey[] = [];
+    const active = new Set<string>();
     for (const deployment of deployments ?? (await store.triggeredDeployments(db))) {
       const since = Date.parse(deployment.created_at);
       for (const cron of JSON.parse(deployment.crons) as string[]) {
         const tick = latestTick(cron, now);
         const id = `${deployment.project_id}\n${deployment.worker}\n${cron}`;
+        active.add(id);
         if (tick === null || tick < since || tick < now - CATCH_UP_MS || tick <= (seen.get(id) ?? -1))
           continue;
         const run: store.CronRun = {
@@ -86,6 +88,8 @@ export function createScheduler(services: Services, options: { logs: HostingLogs
         void started.finally(() => running.delete(started));
       }
     }
+    // Schedules gone (a worker deleted, a cron removed) are forgotten.
+    for (const id of seen.keys()) if (!active.has(id)) seen.delete(id);
     return claimed;
   }
 
