@@ -20,11 +20,6 @@ function scheduleOf(expression: string): Cron | null {
   return cron;
 }
 
-/** Whether croner can run `expression` (the layout's check is a shape only). */
-export function isValidCron(expression: string): boolean {
-  return scheduleOf(expression) !== null;
-}
-
 /** The latest tick of `expression` at or before `now` (epoch ms), or null. */
 export function latestTick(expression: string, now: number): number | null {
   // croner counts a run in the same second as the reference but not at the reference itself.
