@@ -116,8 +116,8 @@ describe.each(BACKENDS)('hosting deployments on $name', (backend) => {
       vars: ['API_KEY', 'GREETING'],
       authSecretKey: 'API_KEY',
       bindings: [
-        { type: 'kv_namespaces', binding: 'KV', wired: false },
-        { type: 'ai', binding: 'AI', wired: false },
+        { type: 'kv_namespaces', binding: 'KV', wired: true },
+        { type: 'ai', binding: 'AI', wired: true },
       ],
       manifest: { name: 'Hello', slug: 'hello', secrets: ['API_KEY'], tags: ['demo'] },
       rolledBackFrom: null,

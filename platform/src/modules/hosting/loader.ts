@@ -2,6 +2,7 @@ import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
 import type { Services } from '../../services.js';
+import { bindingsOf } from './bindings/index.js';
 import type { HostedRuntime, WorkerSource } from './runtime/contract.js';
 import type { HostingSecrets } from './secrets.js';
 import * as store from './store.js';
@@ -22,19 +23,21 @@ const CACHE_TTL_MS = 30_000;
 export type OpenedSecrets = Awaited<ReturnType<HostingSecrets['reveal']>>;
 
 /**
- * A deployment as the runtime loads it. Its `deploymentId` is the load's identity: the runtime
- * reloads when it changes, so a new version of the secrets (same deployment, new `env`) is
- * `<deployment id>+<secrets tag>`; the deployment is the part before `+`.
+ * A deployment as the runtime loads it: the runtime reloads a worker when its deployment or what
+ * it receives (vars with the secrets, bindings) changes, so a new version of the secrets reloads
+ * the same deployment.
  */
 export function toSource(row: store.DeploymentRow, secrets: OpenedSecrets): WorkerSource {
+  const vars = { ...Object.fromEntries(JSON.parse(row.vars) as [string, string][]), ...secrets.values };
   return {
-    deploymentId: secrets.tag === '' ? row.id : `${row.id}+${secrets.tag}`,
+    deploymentId: row.id,
     name: row.worker,
     modules: JSON.parse(row.modules),
     compatibilityDate: row.compatibility_date,
     compatibilityFlags: JSON.parse(row.compatibility_flags),
     // The project's secrets win over a `[vars]` entry of the same name (a default in the file).
-    vars: { ...Object.fromEntries(JSON.parse(row.vars) as [string, string][]), ...secrets.values },
+    vars,
+    bindings: bindingsOf(JSON.parse(row.bindings), vars),
   };
 }
 

@@ -5,6 +5,7 @@ import { encodeCursor, pageOf, positionOf } from '../../lib/cursor.js';
 import type { OpenStream } from '../../services/streams/index.js';
 import type { Services } from '../../services.js';
 import { defineModule } from '../module.js';
+import { createBindingHandler } from './bindings/index.js';
 import { toCatalogEntry } from './catalog/index.js';
 import { dropProject } from './drop.js';
 import { functionEndpoints } from './function-endpoint.js';
@@ -33,7 +34,11 @@ async function owned(services: Services, principal: Principal, projectId: string
  */
 function startRuntime(services: Services): HostedRuntime | null {
   try {
-    return createRuntime({ limits: services.config.hosting.runtime });
+    return createRuntime({
+      limits: services.config.hosting.runtime,
+      // env.DB, env.CACHE, …: the project's own stores, served here (decision 0049).
+      bindings: createBindingHandler(services),
+    });
   } catch (error) {
     services.logger.error('hosting: workerd cannot start; hosted code is unavailable', {
       error: String(error),

@@ -1,5 +1,6 @@
 import type { components } from '@aerostack/spec/types';
 import type { FieldProblem } from '../../http/problem.js';
+import { WIRED_TABLES } from './bindings/index.js';
 import type { Manifest, WorkerKind } from './layout/json.js';
 import type { Binding } from './layout/toml.js';
 import type { DeploymentRow, WorkerRow } from './store.js';
@@ -8,10 +9,10 @@ type Deployment = components['schemas']['Deployment'];
 type Worker = components['schemas']['Worker'];
 
 /**
- * Bindings this platform gives to the code so far (decision 0050): the others are accepted,
- * validated and kept with the deployment, and reach `env` when the runtime wires them.
+ * Bindings this platform gives to the code (decision 0049: the project's stores): the others are
+ * accepted, validated and kept with the deployment, and reach `env` when the runtime wires them.
  */
-const WIRED: ReadonlySet<Binding['type']> = new Set();
+const WIRED = WIRED_TABLES;
 
 /** The API's view of a deployment: its settings, never its code or the values of `[vars]`. */
 export function toDeployment(row: DeploymentRow, activeId: string | null): Deployment {

@@ -6,7 +6,7 @@
 
 /** One immutable deployment of one worker, as the runtime loads it. */
 export interface WorkerSource {
-  /** The deployment's id. The runtime reloads the worker when the id it holds differs. */
+  /** The deployment's id. The runtime reloads the worker when it, its vars or its bindings differ. */
   deploymentId: string;
   /** The worker's name within its project (`aerostack.toml` `name`); unique per project. */
   name: string;
@@ -17,7 +17,37 @@ export interface WorkerSource {
   compatibilityFlags: string[];
   /** Text bindings: the `[vars]` of `aerostack.toml` and the project's secrets. */
   vars: Record<string, string>;
+  /** The project's stores in `env` (`env.DB`, `env.CACHE`, …), served by the runtime's `bindings` handler. */
+  bindings?: WorkerBinding[];
 }
+
+/** Which Cloudflare API a binding offers, over which of the project's stores. */
+export type BindingKind = 'd1' | 'kv' | 'r2' | 'queue' | 'ai' | 'vectorize';
+
+/** One store binding of a worker: `env[name]` with the API of `kind`. */
+export interface WorkerBinding {
+  name: string;
+  kind: BindingKind;
+  /** The queue a producer sends to, the vector index a Vectorize binding reaches; empty otherwise. */
+  target: string;
+}
+
+/** One call of a binding from deployed code, as the runtime hands it to the platform. */
+export interface BindingCall {
+  projectId: string;
+  worker: string;
+  deploymentId: string;
+  binding: WorkerBinding;
+  /** The operation (`d1.batch`, `kv.get`, …). */
+  op: string;
+}
+
+/**
+ * Serves the calls of every worker's store bindings, in the platform process: the request's body
+ * holds the operation's arguments (JSON, or the bytes of an R2 put). workerd never holds a
+ * credential; what a call may reach is fixed by `projectId`, which the runtime sets.
+ */
+export type BindingHandler = (call: BindingCall, request: Request) => Promise<Response>;
 
 /** What one invocation left behind: kept per deployment (bounded) and tailed live. */
 export interface InvocationLog {

@@ -4,7 +4,8 @@ import type { HostingRuntimeConfig } from '../../../config.js';
 import { ApiError } from '../../../http/problem.js';
 import { randomBase62 } from '../../../lib/ids.js';
 import type { SsrfGuard } from '../../../lib/ssrf.js';
-import type { InvocationLog, WorkerSource } from './contract.js';
+import { BINDING_HEADER, BINDING_MODULE } from './binding-code.js';
+import type { BindingHandler, InvocationLog, WorkerBinding, WorkerSource } from './contract.js';
 import { limitError, type StopReason } from './limits.js';
 import { eachLine, linesOf, outcomeOf, type Trace } from './logs.js';
 import { outboundService } from './outbound.js';
@@ -18,6 +19,8 @@ import {
 } from './worker-code.js';
 
 const TAIL_NAME = '__aerostack-tail';
+/** The module behind every store binding (a wrapped binding), with the Node function it calls. */
+const BINDER_NAME = '__aerostack-bindings';
 /** What is kept of workerd's startup output, for the error of code that does not load. */
 const MAX_STARTUP_OUTPUT = 16 * 1024;
 /** The longest stdout line read: a trace batch is bounded well below; longer ones are user output. */
@@ -50,6 +53,9 @@ export interface ProcessHooks {
   limits: HostingRuntimeConfig;
   guard: SsrfGuard;
   log(log: InvocationLog): void;
+  /** Serves the workers' store bindings; without it a worker gets none. */
+  bindings?: BindingHandler | undefined;
+  projectId: string;
   /** Told once when the process is gone, whatever the reason (a limit, idle, unload). */
   stopped(process: WorkerdProcess): void;
 }
@@ -58,6 +64,7 @@ export interface ProcessHooks {
 function workerOptions(
   workers: readonly WorkerSource[],
   outbound: (r: Request) => Promise<Response>,
+  withBindings: boolean,
 ): WorkerOptions[] {
   return workers.map((w) => {
     const flags = w.compatibilityFlags;
@@ -70,16 +77,37 @@ function workerOptions(
       compatibilityDate: w.compatibilityDate,
       compatibilityFlags: [...flags, ...als],
       bindings: { ...w.vars },
+      ...(withBindings ? { wrappedBindings: wrappedBindings(w) } : {}),
       tails: [TAIL_NAME],
       outboundService: outbound,
     };
   });
 }
 
+/** Each store binding of the worker as a wrapped binding of the binder module, told who it is. */
+function wrappedBindings(w: WorkerSource): NonNullable<WorkerOptions['wrappedBindings']> {
+  return Object.fromEntries(
+    (w.bindings ?? []).map((b) => [
+      b.name,
+      { scriptName: BINDER_NAME, bindings: { name: b.name, kind: b.kind, worker: w.name, target: b.target } },
+    ]),
+  );
+}
+
 /** workerd's startup complaint, with Miniflare's internal service names turned into worker names. */
 function startupMessage(output: string): string {
   const text = output.replaceAll(/service core:user:([^:]+):/g, '$1:').trim();
   return text === '' ? 'workerd could not start the worker.' : text;
+}
+
+/** A binding call refused before it reaches the platform's stores: the worker's call throws it. */
+function bindingError(message: string): Response {
+  return Response.json({ error: message }, { status: 400 });
+}
+
+/** A binding called before the process finished starting (module-level code). */
+function notReady(): Response {
+  return bindingError('Bindings are only usable while the worker handles a request.');
 }
 
 /**
@@ -141,7 +169,17 @@ export class WorkerdProcess {
         });
       },
       workers: [
-        ...workerOptions(workers, outbound),
+        ...workerOptions(workers, outbound, hooks.bindings !== undefined),
+        ...(hooks.bindings === undefined
+          ? []
+          : [
+              {
+                name: BINDER_NAME,
+                modules: [{ type: 'ESModule' as const, path: '/binder.js', contents: BINDING_MODULE }],
+                modulesRoot: '/',
+                serviceBindings: { STORE: (request: Request) => self?.bindingCall(request) ?? notReady() },
+              },
+            ]),
         {
           name: TAIL_NAME,
           modules: [{ type: 'ESModule', path: '/tail.js', contents: TAIL_WORKER }],
@@ -169,6 +207,35 @@ export class WorkerdProcess {
     const deployments = new Map(workers.map((w) => [w.name, w.deploymentId]));
     self = new WorkerdProcess(mf, pid, sample.rssBytes, deployments, hooks, sample.cpuMs);
     return self;
+  }
+
+  /**
+   * A call of a store binding: it must come from a request in flight of a worker of this process
+   * (as a fetch must); the handler gets the project and deployment from here, never from workerd.
+   */
+  private async bindingCall(request: Request): Promise<Response> {
+    const handler = this.hooks.bindings;
+    const id = request.headers.get(INVOCATION_HEADER);
+    const invocation = id === null ? undefined : this.invocations.get(id);
+    if (!handler || !invocation) return notReady();
+    let binding: WorkerBinding;
+    try {
+      binding = JSON.parse(request.headers.get(BINDING_HEADER) ?? '') as WorkerBinding;
+    } catch {
+      return bindingError('The binding call names no binding.');
+    }
+    const { name, kind, target } = binding;
+    return handler(
+      {
+        projectId: this.hooks.projectId,
+        // The invocation says which worker calls, whatever the call claims.
+        worker: invocation.worker,
+        deploymentId: invocation.deploymentId,
+        binding: { name, kind, target },
+        op: new URL(request.url).pathname.slice(1),
+      },
+      request,
+    );
   }
 
   /**

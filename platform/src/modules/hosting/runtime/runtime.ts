@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { supportedCompatibilityDate } from 'miniflare';
 import type { HostingRuntimeConfig } from '../../../config.js';
 import { ApiError } from '../../../http/problem.js';
 import { createSsrfGuard, type Resolver } from '../../../lib/ssrf.js';
-import type { HostedRuntime, InvocationLog, QueueResult, WorkerSource } from './contract.js';
+import type { BindingHandler, HostedRuntime, InvocationLog, QueueResult, WorkerSource } from './contract.js';
 import { useCleanEnvironment } from './launcher.js';
 import { stopReasonOf } from './limits.js';
 import { WorkerdProcess } from './project-process.js';
@@ -12,6 +13,8 @@ export interface RuntimeOptions {
   limits: HostingRuntimeConfig;
   /** How outbound fetches resolve host names (tests answer with private addresses). */
   resolve?: Resolver;
+  /** Serves `env.DB`, `env.CACHE`, … of every worker (the platform's stores); without it workers get none. */
+  bindings?: BindingHandler;
   /** How often the watchdog samples each workerd (default 50 ms): a limit is enforced this late at most. */
   watchdogMs?: number;
 }
@@ -28,9 +31,18 @@ interface Project {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * The identity of a loaded set: each worker's deployment and what it receives (its vars, which
+ * hold the project's secrets, and its bindings), so a changed secret reloads the same deployment.
+ */
 function keyOf(workers: readonly WorkerSource[]): string {
   return workers
-    .map((w) => `${w.name}@${w.deploymentId}`)
+    .map((w) => {
+      const received = createHash('sha256')
+        .update(JSON.stringify([Object.entries(w.vars).sort(), w.bindings ?? []]))
+        .digest('base64url');
+      return `${w.name}@${w.deploymentId}#${received}`;
+    })
     .sort()
     .join(',');
 }
@@ -80,6 +92,8 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     return WorkerdProcess.start(workers, {
       limits,
       guard,
+      projectId,
+      bindings: options.bindings,
       log: (log) => {
         for (const listener of listeners) listener(projectId, log);
       },

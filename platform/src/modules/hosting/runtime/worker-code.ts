@@ -26,6 +26,8 @@ export const OWN_DIR = '__aerostack';
 const PREAMBLE = `
 import { AsyncLocalStorage } from 'node:async_hooks';
 export const invocation = new AsyncLocalStorage();
+// The store bindings' module (evaluated apart from the user's modules) reads the invocation here.
+globalThis[Symbol.for('aerostack.invocation')] = invocation;
 const platformFetch = globalThis.fetch;
 globalThis.fetch = async function fetch(input, init) {
   const request = new Request(input, init);

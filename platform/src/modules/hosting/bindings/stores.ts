@@ -1,0 +1,156 @@
+import { tables } from '../../../db/database.js';
+import { ApiError } from '../../../http/problem.js';
+import type { Services } from '../../../services.js';
+import { cursorAfter, keyAfter } from '../../cache/cursor.js';
+import type { JsonValue } from '../../cache/store.js';
+import type { Params } from '../../db/engine.js';
+import * as dbStore from '../../db/store.js';
+import { tokenize } from '../../db/tokens.js';
+import { OBJECT_HEADER } from '../runtime/binding-code.js';
+import type { Operation } from './index.js';
+
+// env.DB (D1), env.CACHE / env.KV (KV), env.STORAGE / env.R2 (R2) over the project's database,
+// cache and object storage: the services behind /v1/db, /v1/cache and /v1/storage.
+
+const text = (value: unknown, what: string): string => {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string.`);
+  return value;
+};
+const limitOf = (value: unknown, max: number): number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0 ? Math.min(value, max) : max;
+
+/** Whether the project's database is PostgreSQL (a project not provisioned yet will be when the platform has one). */
+async function onPostgres(services: Services, projectId: string): Promise<boolean> {
+  const row = await dbStore.findDatabase(tables<dbStore.DbTables>(services.database), projectId);
+  return row ? row.engine === 'postgres' : services.config.databaseUrl !== null;
+}
+
+/**
+ * D1 code binds with SQLite's `?` and `?NNN`; PostgreSQL numbers its parameters `$n`. `?` takes
+ * the number after the largest so far, as in SQLite; strings, quoted names and comments are left
+ * alone (the tokenizer skips them).
+ */
+export function numberedParams(sql: string): string {
+  let last = 0;
+  let out = '';
+  let at = 0;
+  for (const token of tokenize(sql, 'postgres')) {
+    if (token.kind !== 'param' || sql[token.start] !== '?') continue;
+    const n = token.value === '' ? last + 1 : Number(token.value);
+    last = Math.max(last, n);
+    out += `${sql.slice(at, token.start)}$${n}`;
+    at = token.end;
+  }
+  return out + sql.slice(at);
+}
+
+export const d1: Record<string, Operation> = {
+  /** Every D1 call is a batch: one statement for all/first/run/raw, all or nothing for batch(). */
+  async batch({ services, principal, args }) {
+    if (!Array.isArray(args.statements)) throw new TypeError('statements must be an array.');
+    const postgres = await onPostgres(services, principal.projectId!);
+    const statements = (args.statements as { sql: unknown; params: unknown }[]).map((s) => ({
+      sql: postgres ? numberedParams(text(s.sql, 'The SQL')) : text(s.sql, 'The SQL'),
+      params: s.params as Params,
+    }));
+    const started = Date.now();
+    const results = await services.db.batch(principal, statements);
+    const duration = Date.now() - started;
+    return results.map((r) => ({ ...r, duration })) as unknown as JsonValue;
+  },
+};
+
+/** KV's `expirationTtl` (seconds from now) or `expiration` (epoch seconds) as the cache's TTL. */
+function ttlMsOf(args: Record<string, unknown>): number | null {
+  if (typeof args.expirationTtl === 'number') return args.expirationTtl * 1000;
+  if (typeof args.expiration === 'number') return Math.max(1, args.expiration * 1000 - Date.now());
+  return null;
+}
+
+export const kv: Record<string, Operation> = {
+  async get({ services, call, args }) {
+    const stored = await services.cache.get(call.projectId, text(args.key, 'The key'));
+    return stored ? { found: true, value: stored.value } : { found: false, value: null };
+  },
+  async put({ services, call, args }) {
+    await services.cache.set(
+      call.projectId,
+      text(args.key, 'The key'),
+      text(args.value, 'The value'),
+      ttlMsOf(args),
+    );
+  },
+  async delete({ services, call, args }) {
+    await services.cache.delete(call.projectId, text(args.key, 'The key'));
+  },
+  async list({ services, call, args }) {
+    const cursor = typeof args.cursor === 'string' ? args.cursor : undefined;
+    const page = await services.cache.list(
+      call.projectId,
+      typeof args.prefix === 'string' ? args.prefix : '',
+      keyAfter(cursor),
+      limitOf(args.limit, 1000),
+    );
+    const next = cursorAfter(page.after);
+    return {
+      keys: page.keys.map((k) => ({
+        name: k.key,
+        ...(k.expiresAt === null ? {} : { expiration: Math.floor(k.expiresAt / 1000) }),
+      })),
+      list_complete: next === null,
+      ...(next === null ? {} : { cursor: next }),
+      cacheStatus: null,
+    };
+  },
+};
+
+/** R2's null for an object that is not there (the storage API's 404). */
+async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'storage/not-found') return null;
+    throw error;
+  }
+}
+
+const stringRecord = (value: unknown): Record<string, string> => {
+  if (value === null || typeof value !== 'object') return {};
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+};
+
+export const r2: Record<string, Operation> = {
+  async put({ services, call, args, body }) {
+    const info = await services.storage.upload(call.projectId, text(args.key, 'The key'), body(), {
+      contentType: typeof args.contentType === 'string' ? args.contentType : undefined,
+      cacheControl: typeof args.cacheControl === 'string' ? args.cacheControl : undefined,
+      metadata: stringRecord(args.customMetadata),
+    });
+    return info as unknown as JsonValue;
+  },
+  async get({ services, call, args }) {
+    const found = await orNull(() => services.storage.source(call.projectId, text(args.key, 'The key')));
+    if (found === null) return new Response(null, { status: 200 });
+    const stream = await found.bytes.open(null);
+    return new Response(stream, {
+      headers: { [OBJECT_HEADER]: encodeURIComponent(JSON.stringify(found.info)) },
+    });
+  },
+  async head({ services, call, args }) {
+    const info = await orNull(() => services.storage.head(call.projectId, text(args.key, 'The key')));
+    return info as unknown as JsonValue;
+  },
+  async list({ services, call, args }) {
+    const page = await services.storage.list(
+      call.projectId,
+      typeof args.prefix === 'string' ? args.prefix : '',
+      limitOf(args.limit, 1000),
+      typeof args.cursor === 'string' ? args.cursor : undefined,
+    );
+    return page as unknown as JsonValue;
+  },
+  async delete({ services, call, args }) {
+    if (!Array.isArray(args.keys)) throw new TypeError('keys must be an array.');
+    for (const key of args.keys) await services.storage.delete(call.projectId, text(key, 'A key'));
+  },
+};
