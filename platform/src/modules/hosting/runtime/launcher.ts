@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,12 +43,29 @@ function privateDirectory(): string {
 /** A launcher this module wrote (an earlier copy of it, loaded again in the same process). */
 const isLauncher = (path: string) => /\/aerostack-workerd-[^/]+\/workerd-[0-9a-f]{16}$/.test(path);
 
+/**
+ * util-linux's `setpriv`, when the machine has it (Debian and most distributions do): it sets the
+ * parent-death signal before exec, so a workerd whose platform process is SIGKILLed (which runs no
+ * cleanup) is killed with it instead of running on, orphaned. Without it, a platform killed that
+ * way leaves its workerd processes behind; every other way it stops, it stops them itself.
+ */
+function setpriv(): string | null {
+  for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
+    const path = join(dir, 'setpriv');
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
 /** Points Miniflare at the clean-environment launcher (once per process). */
 export function useCleanEnvironment(): void {
   const current = process.env.MINIFLARE_WORKERD_PATH;
   if (current !== undefined && (current === launcher || isLauncher(current))) return;
   const binary = current ?? workerdBinary();
-  const script = `#!/bin/sh\nexec /usr/bin/env -i ${quote(binary)} "$@"\n`;
+  const deathSignal = setpriv();
+  // Each step execs the next, so the pid Miniflare sees is workerd's, and the signal holds across.
+  const prefix = deathSignal === null ? '' : `${quote(deathSignal)} --pdeathsig KILL `;
+  const script = `#!/bin/sh\nexec ${prefix}/usr/bin/env -i ${quote(binary)} "$@"\n`;
   const dir = privateDirectory();
   const path = join(dir, `workerd-${createHash('sha256').update(script).digest('hex').slice(0, 16)}`);
   // Written aside and renamed: another platform process starting workerd never sees half a file.
