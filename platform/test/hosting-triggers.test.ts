@@ -51,6 +51,29 @@ const QUEUE_CODE = `export default {
   fetch: () => new Response('ok'),
 };`;
 
+const REPORTS_TOML = `name = "reports"
+main = "index.js"
+compatibility_date = "2025-01-01"
+
+[[queues.producers]]
+binding = "REPORTS"
+queue = "reports"
+
+[[queues.consumers]]
+queue = "reports"
+`;
+const REPORTS_CODE = `export default {
+  async fetch(request, env) {
+    const n = Number(new URL(request.url).searchParams.get('n'));
+    await env.REPORTS.send({ n });
+    await env.REPORTS.sendBatch([{ body: { n: n + 1 } }, { body: { n: n + 2 } }]);
+    return new Response('sent');
+  },
+  async queue(batch) {
+    for (const message of batch.messages) console.log('report ' + message.body.n);
+  },
+};`;
+
 const at = (iso: string) => Date.parse(iso);
 
 describe.each(BACKENDS)('hosting triggers on $name', (backend) => {
@@ -251,4 +274,22 @@ describe.each(BACKENDS)('hosting triggers on $name', (backend) => {
       attempts: 1,
     });
   }, 180_000);
+
+  it('consumes what a worker sends through env.<producer>.send and sendBatch', async () => {
+    await deploy(REPORTS_TOML, REPORTS_CODE);
+    const res = await a.app.request(`/fn/${keys().projectId}/reports/?n=10`);
+    expect([res.status, await res.text()]).toEqual([200, 'sent']);
+    await expect
+      .poll(async () => (await lines('reports')).filter((line) => line.startsWith('report ')).sort(), {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .toEqual(['report 10', 'report 11', 'report 12']);
+    const jobs = await callNode(a, 'GET', '/v1/queue/jobs?type=reports', keys().secretKey);
+    expect(jobs.json.data.map((j: { status: string }) => j.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
+  }, 120_000);
 });
