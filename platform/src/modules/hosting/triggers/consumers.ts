@@ -1,13 +1,13 @@
 import type { components } from '@aerostack/spec/types';
 import type { Services } from '../../../services.js';
 import type { Binding } from '../layout/toml.js';
-import type { QueueBatch, QueueResult } from '../runtime/contract.js';
+import type { HostedRuntime, QueueResult } from '../runtime/contract.js';
 import type { TriggeredDeployment } from './store.js';
 
 type LeasedJob = components['schemas']['LeasedJob'];
 
 /** The runtime's queue dispatch (`HostedRuntime.queue`). */
-export type RunQueue = (projectId: string, worker: string, batch: QueueBatch) => Promise<QueueResult>;
+export type RunQueue = HostedRuntime['queue'];
 
 /** `[[queues.consumers]]` of one deployment, with wrangler's defaults. */
 export interface Consumer {

@@ -14,8 +14,8 @@ const SWEEP_MS = 60_000;
 
 /**
  * What runs hosted code without an HTTP request (decision 0052): cron triggers and queue
- * consumers of every active deployment, driven by one timer per node. `clock` dates the ticks;
- * tests call `pass` and `sweep` with their own time instead of waiting.
+ * consumers of every active deployment, driven by one timer per node that passes with the time
+ * of day; tests call `pass` and `sweep` with a time of their own instead of waiting.
  */
 export function createTriggers(
   services: Services,
