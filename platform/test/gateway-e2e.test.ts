@@ -73,7 +73,7 @@ function shortened(server: string, tool: string): string {
 }
 
 /** Polls `probe` until it returns something truthy or `ms` pass. */
-async function eventually<T>(probe: () => Promise<T>, ms = 3_000): Promise<T> {
+async function eventually<T>(probe: () => Promise<T>, ms = 10_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await probe();
