@@ -107,6 +107,11 @@ const rows: Row[] = [
     errors: [['aerostack.toml:10:1', 'must be a cron expression']],
   },
   {
+    name: 'a cron of the right shape that can never fire',
+    toml: `${TOML}\n[triggers]\ncrons = ["*/5 * * * *", "61 * * * *"]\n`,
+    errors: [['aerostack.toml:10:1', '"61 * * * *", which is not a schedule']],
+  },
+  {
     name: 'JSON that does not parse',
     json: '{\n  "name": "x"\n  "slug": "x"\n}',
     errors: [['aerostack.json:3:3', 'CommaExpected']],

@@ -1,4 +1,5 @@
 import { parse, TomlDate, TomlError } from 'smol-toml';
+import { cronError } from '../triggers/cron.js';
 import {
   isTable,
   join,
@@ -328,10 +329,21 @@ function cronsAt(issues: LayoutIssues, doc: Table): string[] {
     return [];
   }
   warnUnknown(issues, triggers, 'triggers', ['crons']);
-  return stringListAt(issues, triggers, 'triggers', 'crons', {
+  const crons = stringListAt(issues, triggers, 'triggers', 'crons', {
     pattern: CRON,
     expect: 'must be a cron expression of five fields (minute hour day month weekday)',
     maxItems: 20,
+  });
+  // The shape is not enough: `61 * * * *` would deploy and then never fire.
+  return crons.filter((cron) => {
+    const error = cronError(cron);
+    if (error) {
+      issues.error(
+        'triggers.crons',
+        `\`triggers.crons\` holds ${JSON.stringify(cron)}, which is not a schedule: ${error}`,
+      );
+    }
+    return !error;
   });
 }
 

@@ -20,6 +20,16 @@ function scheduleOf(expression: string): Cron | null {
   return cron;
 }
 
+/** Why croner refuses `expression` (an impossible field such as minute 61), or null when it is a schedule. */
+export function cronError(expression: string): string | null {
+  try {
+    new Cron(expression, { timezone: 'UTC', paused: true });
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** The latest tick of `expression` at or before `now` (epoch ms), or null. */
 export function latestTick(expression: string, now: number): number | null {
   // croner counts a run in the same second as the reference but not at the reference itself.
