@@ -2034,7 +2034,10 @@ export interface paths {
          *     `name` of `aerostack.toml`; it is created by its first deployment. Layout problems answer
          *     422 `hosting/layout-invalid` with one `errors[]` entry per problem, located as
          *     `aerostack.toml:7:1`; unknown keys are warnings in the answer, not failures. Code that
-         *     does not load answers 422 and leaves the previous deployment active.
+         *     does not load answers 422 and leaves the previous deployment active. An MCP server
+         *     (`kind` `mcp-server`) must also answer `tools/list` at `/mcp` (tried 3 times, 1 s and 3 s
+         *     apart): its tools and capability manifest go into the project's catalogue with the
+         *     deployment; when it does not answer, 422 `hosting/tools-list-failed` and nothing changes.
          */
         post: operations["hosting.deployments.create"];
         delete?: never;
@@ -2172,6 +2175,91 @@ export interface paths {
         post?: never;
         /** Delete a secret of the project's workers */
         delete: operations["hosting.secrets.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/workers/{workerName}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a worker's invocation logs, newest first
+         * @description What each invocation of the worker left behind (HTTP requests, cron triggers, queue
+         *     batches): its `console.*` lines and uncaught errors, and how it ended. Kept per deployment,
+         *     the newest `AEROSTACK_HOSTING_LOGS_PER_DEPLOYMENT` invocations (default 1000), each at most
+         *     64 KiB of lines; `deploymentId` narrows the list to one deployment.
+         */
+        get: operations["hosting.logs.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/workers/{workerName}/logs/tail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tail a worker's invocation logs as server-sent events
+         * @description Each invocation of the worker that ends after the stream opened, on any node, arrives as a
+         *     `log` event (as the list shows it). Nothing is replayed: read the list for what came
+         *     before. At most 10 tails of one worker are open at once, on all nodes together (as
+         *     `wrangler tail`); beyond, 429 `hosting/too-many-tails`. Heartbeats are comments.
+         */
+        get: operations["hosting.logs.tail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the project's hosted MCP servers (its own catalogue), oldest first
+         * @description One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
+         *     deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
+         *     capability manifest (decision 0051).
+         */
+        get: operations["hosting.catalog.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/catalog/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one hosted MCP server of the project's catalogue, its tools and manifest */
+        get: operations["hosting.catalog.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4083,9 +4171,123 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /** @description A page of catalogue entries. */
+        CatalogEntryList: {
+            data: components["schemas"]["CatalogEntry"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description A hosted MCP server of the project: what `aerostack.json` says of it, its config schema
+         *     (`[vars]`, the first the primary `auth_secret_key`), the tools its running code lists and
+         *     its capability manifest. `url` is what a workspace adds as a server (kind `proxy`): the
+         *     gateway calls it in-process, with the workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
+         */
+        CatalogEntry: {
+            slug: components["schemas"]["WorkerName"];
+            projectId: components["schemas"]["ProjectId"];
+            worker: components["schemas"]["WorkerName"];
+            name: string;
+            description: string | null;
+            category: string | null;
+            tags: string[];
+            /** @enum {string} */
+            visibility: "private" | "team" | "public";
+            version: string | null;
+            readme: string | null;
+            license: string | null;
+            /** @description The secrets the server expects (`aerostack.json` `secrets`), as workspace secrets sent in headers. */
+            secrets: components["schemas"]["SecretName"][];
+            /**
+             * Format: uri
+             * @description The server's MCP endpoint: the worker's URL and `/mcp`.
+             */
+            url: string;
+            configSchema: components["schemas"]["CatalogConfigField"][];
+            tools: components["schemas"]["CatalogTool"][];
+            manifest: components["schemas"]["CapabilityManifest"];
+            /**
+             * @description `ai` when the AI primitive wrote the manifest, `heuristic` otherwise.
+             * @enum {string}
+             */
+            manifestSource: "ai" | "heuristic";
+            deploymentId: components["schemas"]["DeploymentId"];
+            refresh: components["schemas"]["CatalogRefresh"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description One `[vars]` entry of `aerostack.toml`, in order (never its value). */
+        CatalogConfigField: {
+            name: string;
+            /** @description The first entry: the server's `auth_secret_key`. */
+            primary: boolean;
+        };
+        /** @description A tool as the server's `tools/list` answered it. */
+        CatalogTool: {
+            name: string;
+            description: string | null;
+            inputSchema: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description What the server is good for, for discovery (seed 004's manifest, in camelCase):
+         *     `capabilities`, `dataTypes`, `authRequired`, `triggersAvailable`, `pairsWith`, `bestFor`,
+         *     `notSuitableFor`.
+         */
+        CapabilityManifest: {
+            capabilities: string[];
+            dataTypes: string[];
+            /** @enum {string} */
+            authRequired: "none" | "secret_headers";
+            triggersAvailable: string[];
+            pairsWith: string[];
+            bestFor: string[];
+            notSuitableFor: string[];
+        };
+        /**
+         * @description The hourly re-fetch of `tools/list`. `failing` after a failed fetch (retried up to 5
+         *     times), `paused` after that with the last error, until the next deploy.
+         */
+        CatalogRefresh: {
+            /** @enum {string} */
+            status: "ok" | "failing" | "paused";
+            /** Format: date-time */
+            refreshedAt: string;
+            failures: number;
+            lastError: string | null;
+        };
         /** @description A page of workers. */
         WorkerList: {
             data: components["schemas"]["Worker"][];
+            nextCursor: string | null;
+        };
+        /** @description What one invocation of a worker left behind. */
+        InvocationLog: {
+            /** @example log_7Hq2vW9xK3mN5pR8sT1u */
+            id: string;
+            worker: components["schemas"]["WorkerName"];
+            deploymentId: components["schemas"]["DeploymentId"];
+            /**
+             * @description `ok`; `exception` (an uncaught error, in `lines`); the limit that stopped it (decision
+             *     0049); `crashed` (workerd died); `interrupted`: a cron run whose platform process
+             *     stopped before it finished (it is not run again).
+             * @enum {string}
+             */
+            outcome: "ok" | "exception" | "cpu-limit" | "memory-limit" | "wall-limit" | "crashed" | "interrupted";
+            at: components["schemas"]["Timestamp"];
+            lines: components["schemas"]["InvocationLogLine"][];
+        };
+        InvocationLogLine: {
+            /** @enum {string} */
+            level: "debug" | "info" | "log" | "warn" | "error";
+            message: string;
+            at: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of invocation logs, newest first. */
+        InvocationLogList: {
+            data: components["schemas"]["InvocationLog"][];
             nextCursor: string | null;
         };
     };
@@ -9321,7 +9523,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            409: components["responses"]["Conflict"];
+            /** @description `hosting/slug-taken`: another worker of the project is in the catalogue under this slug. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `request/body-too-large`, or `hosting/bundle-too-large`: the modules exceed the bundle limit. */
             413: {
                 headers: {
@@ -9333,8 +9543,9 @@ export interface operations {
             };
             415: components["responses"]["UnsupportedMediaType"];
             /**
-             * @description `hosting/layout-invalid` (see `errors[]`), `hosting/compatibility-date-unsupported` or
-             *     `hosting/worker-invalid` (the runtime could not load the code).
+             * @description `hosting/layout-invalid` (see `errors[]`), `hosting/compatibility-date-unsupported`,
+             *     `hosting/worker-invalid` (the runtime could not load the code) or
+             *     `hosting/tools-list-failed` (an MCP server that did not list its tools).
              */
             422: {
                 headers: {
@@ -9547,7 +9758,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `hosting/compatibility-date-unsupported` or `hosting/worker-invalid`: the runtime could not load the code. */
+            /** @description `hosting/compatibility-date-unsupported` or `hosting/worker-invalid` (the runtime could not load the code), or `hosting/tools-list-failed` (an MCP server that did not list its tools); the active deployment stays. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9675,6 +9886,159 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description `projects/not-found` or `hosting/secret-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.logs.list": {
+        parameters: {
+            query?: {
+                deploymentId?: components["schemas"]["DeploymentId"];
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                workerName: components["parameters"]["WorkerName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of invocation logs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvocationLogList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WorkerNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.logs.tail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                workerName: components["parameters"]["WorkerName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WorkerNotFound"];
+            /** @description `hosting/too-many-tails`: the worker has as many open tails as it may. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.catalog.list": {
+        parameters: {
+            query?: {
+                /** @description How many items to return. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+                 *     value answers 400 with code `request/invalid-parameters`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of catalogue entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogEntryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `projects/not-found`: no project with this id belongs to the account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    "hosting.catalog.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+                slug: components["schemas"]["WorkerName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `projects/not-found` or `hosting/catalog-entry-not-found`. */
             404: {
                 headers: {
                     [name: string]: unknown;

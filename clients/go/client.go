@@ -104,7 +104,13 @@ func NewClient(opts ...option.RequestOption) *Client {
 			Options: opts,
 		},
 		Hosting: &HostingService{
+			Catalog: &HostingCatalogService{
+				Options: opts,
+			},
 			Deployments: &HostingDeploymentsService{
+				Options: opts,
+			},
+			Logs: &HostingLogsService{
 				Options: opts,
 			},
 			Secrets: &HostingSecretsService{

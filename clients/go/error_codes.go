@@ -112,6 +112,8 @@ const (
 	CodeGatewayURLRefused = "gateway/url-refused"
 	// CodeHostingBundleTooLarge: Bundle too large (413). The modules of one deployment exceed `AEROSTACK_HOSTING_MAX_BUNDLE_BYTES`.
 	CodeHostingBundleTooLarge = "hosting/bundle-too-large"
+	// CodeHostingCatalogEntryNotFound: Catalogue entry not found (404). The project has no hosted MCP server with this slug.
+	CodeHostingCatalogEntryNotFound = "hosting/catalog-entry-not-found"
 	// CodeHostingCompatibilityDateUnsupported: Compatibility date unsupported (422). The `compatibility_date` is later than the newest the platform's workerd supports.
 	CodeHostingCompatibilityDateUnsupported = "hosting/compatibility-date-unsupported"
 	// CodeHostingCPULimitExceeded: CPU limit exceeded (503). The invocation used more CPU time than a request may; the worker was stopped and restarts on the next request.
@@ -130,6 +132,12 @@ const (
 	CodeHostingRuntimeUnavailable = "hosting/runtime-unavailable"
 	// CodeHostingSecretNotFound: Secret not found (404). The project has no hosting secret of this name.
 	CodeHostingSecretNotFound = "hosting/secret-not-found"
+	// CodeHostingSlugTaken: Slug taken (409). Another worker of the project is in the catalogue under this `aerostack.json` slug.
+	CodeHostingSlugTaken = "hosting/slug-taken"
+	// CodeHostingTooManyTails: Too many tails (429). The worker has 10 open log tails (on all nodes together); close one first.
+	CodeHostingTooManyTails = "hosting/too-many-tails"
+	// CodeHostingToolsListFailed: tools/list failed (422). The MCP server loaded but did not answer `tools/list` at `/mcp` (after 2 retries); nothing was stored and the previous deployment stays active. The detail has the last error.
+	CodeHostingToolsListFailed = "hosting/tools-list-failed"
 	// CodeHostingWallLimitExceeded: Time limit exceeded (504). The invocation ran longer than a request may; the worker was stopped and restarts on the next request.
 	CodeHostingWallLimitExceeded = "hosting/wall-limit-exceeded"
 	// CodeHostingWorkerCrashed: Worker crashed (502). The worker's process ended while serving the request; it restarts on the next request.

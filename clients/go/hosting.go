@@ -4,24 +4,110 @@ package aerostack
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 
 	"github.com/aerostack/aerostack-oss/clients/go/internal/pagination"
 	"github.com/aerostack/aerostack-oss/clients/go/internal/requestconfig"
+	"github.com/aerostack/aerostack-oss/clients/go/internal/ssestream"
 	"github.com/aerostack/aerostack-oss/clients/go/option"
 	"github.com/aerostack/aerostack-oss/clients/go/param"
 )
 
 // HostingService groups the hosting operations. Hosted code: Cloudflare-Workers-style ES modules deployed from an `aerostack.toml` (and optionally an `aerostack.json`) and run in workerd. Every deploy is an immutable, numbered deployment of one worker; one of them is active; a rollback makes a new deployment with an earlier one's code. The project's hosting secrets reach the code in `env`.
 type HostingService struct {
+	Catalog     *HostingCatalogService
 	Deployments *HostingDeploymentsService
+	Logs        *HostingLogsService
 	Secrets     *HostingSecretsService
 	Workers     *HostingWorkersService
 
 	// Options apply to every call of this service, after the client's.
 	Options []option.RequestOption
+}
+
+// HostingCatalogService groups the hosting.catalog operations.
+type HostingCatalogService struct {
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
+}
+
+// List lists the project's hosted MCP servers (its own catalogue), oldest first.
+//
+// One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
+// deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
+// capability manifest (decision 0051).
+//
+// GET /v1/projects/{projectId}/catalog
+//
+//	res, err := client.Hosting.Catalog.List(ctx, projectID, nil)
+func (s *HostingCatalogService) List(ctx context.Context, projectID string, params *HostingCatalogListParams, opts ...option.RequestOption) (*CatalogEntryList, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/projects/" + url.PathEscape(projectID) + "/catalog", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	if params == nil {
+		params = &HostingCatalogListParams{}
+	}
+	if params.Limit.Valid() {
+		r.Query.Set("limit", requestconfig.Format(params.Limit.Value))
+	}
+	if params.Cursor.Valid() {
+		r.Query.Set("cursor", params.Cursor.Value)
+	}
+	var out CatalogEntryList
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListAutoPaging iterates over every item of List, fetching pages as it goes.
+//
+//	it := client.Hosting.Catalog.ListAutoPaging(ctx, projectID, nil)
+//	for it.Next() {
+//		item := it.Current()
+//	}
+//	if err := it.Err(); err != nil {
+//		return err
+//	}
+func (s *HostingCatalogService) ListAutoPaging(ctx context.Context, projectID string, params *HostingCatalogListParams, opts ...option.RequestOption) *Pager[CatalogEntry] {
+	p := HostingCatalogListParams{}
+	if params != nil {
+		p = *params
+	}
+	return pagination.New(ctx, p.Cursor.Or(""), func(ctx context.Context, cursor string) ([]CatalogEntry, string, error) {
+		if cursor != "" {
+			p.Cursor = param.NewOpt(cursor)
+		}
+		page, err := s.List(ctx, projectID, &p, opts...)
+		if err != nil {
+			return nil, "", err
+		}
+		return page.Data, page.NextCursor.Or(""), nil
+	})
+}
+
+// HostingCatalogListParams holds the query and header parameters of Hosting.Catalog.List.
+type HostingCatalogListParams struct {
+	// How many items to return.
+	Limit param.Opt[int64]
+	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+	// value answers 400 with code `request/invalid-parameters`.
+	Cursor param.Opt[string]
+}
+
+// Get gets one hosted MCP server of the project's catalogue, its tools and manifest.
+//
+// GET /v1/projects/{projectId}/catalog/{slug}
+//
+//	res, err := client.Hosting.Catalog.Get(ctx, projectID, slug)
+func (s *HostingCatalogService) Get(ctx context.Context, projectID string, slug string, opts ...option.RequestOption) (*CatalogEntry, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/projects/" + url.PathEscape(projectID) + "/catalog/" + url.PathEscape(slug), Query: url.Values{}, Header: http.Header{}, Auth: true}
+	var out CatalogEntry
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // HostingDeploymentsService groups the hosting.deployments operations.
@@ -37,7 +123,10 @@ type HostingDeploymentsService struct {
 // `name` of `aerostack.toml`; it is created by its first deployment. Layout problems answer
 // 422 `hosting/layout-invalid` with one `errors[]` entry per problem, located as
 // `aerostack.toml:7:1`; unknown keys are warnings in the answer, not failures. Code that
-// does not load answers 422 and leaves the previous deployment active.
+// does not load answers 422 and leaves the previous deployment active. An MCP server
+// (`kind` `mcp-server`) must also answer `tools/list` at `/mcp` (tried 3 times, 1 s and 3 s
+// apart): its tools and capability manifest go into the project's catalogue with the
+// deployment; when it does not answer, 422 `hosting/tools-list-failed` and nothing changes.
 //
 // POST /v1/projects/{projectId}/deployments
 //
@@ -167,6 +256,129 @@ type HostingDeploymentsRollbackParams struct {
 	// A client-chosen unique string. A repeat of the same request with the same key within
 	// 24 hours returns the first response instead of acting twice.
 	IdempotencyKey param.Opt[string]
+}
+
+// HostingLogsService groups the hosting.logs operations.
+type HostingLogsService struct {
+	// Options apply to every call of this service, after the client's.
+	Options []option.RequestOption
+}
+
+// List lists a worker's invocation logs, newest first.
+//
+// What each invocation of the worker left behind (HTTP requests, cron triggers, queue
+// batches): its `console.*` lines and uncaught errors, and how it ended. Kept per deployment,
+// the newest `AEROSTACK_HOSTING_LOGS_PER_DEPLOYMENT` invocations (default 1000), each at most
+// 64 KiB of lines; `deploymentId` narrows the list to one deployment.
+//
+// GET /v1/projects/{projectId}/workers/{workerName}/logs
+//
+//	res, err := client.Hosting.Logs.List(ctx, projectID, workerName, nil)
+func (s *HostingLogsService) List(ctx context.Context, projectID string, workerName string, params *HostingLogsListParams, opts ...option.RequestOption) (*InvocationLogList, error) {
+	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/projects/" + url.PathEscape(projectID) + "/workers/" + url.PathEscape(workerName) + "/logs", Query: url.Values{}, Header: http.Header{}, Auth: true}
+	if params == nil {
+		params = &HostingLogsListParams{}
+	}
+	if params.DeploymentID.Valid() {
+		r.Query.Set("deploymentId", params.DeploymentID.Value)
+	}
+	if params.Limit.Valid() {
+		r.Query.Set("limit", requestconfig.Format(params.Limit.Value))
+	}
+	if params.Cursor.Valid() {
+		r.Query.Set("cursor", params.Cursor.Value)
+	}
+	var out InvocationLogList
+	if err := requestconfig.Do(ctx, r, &out, slices.Concat(s.Options, opts)...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListAutoPaging iterates over every item of List, fetching pages as it goes.
+//
+//	it := client.Hosting.Logs.ListAutoPaging(ctx, projectID, workerName, nil)
+//	for it.Next() {
+//		item := it.Current()
+//	}
+//	if err := it.Err(); err != nil {
+//		return err
+//	}
+func (s *HostingLogsService) ListAutoPaging(ctx context.Context, projectID string, workerName string, params *HostingLogsListParams, opts ...option.RequestOption) *Pager[InvocationLog] {
+	p := HostingLogsListParams{}
+	if params != nil {
+		p = *params
+	}
+	return pagination.New(ctx, p.Cursor.Or(""), func(ctx context.Context, cursor string) ([]InvocationLog, string, error) {
+		if cursor != "" {
+			p.Cursor = param.NewOpt(cursor)
+		}
+		page, err := s.List(ctx, projectID, workerName, &p, opts...)
+		if err != nil {
+			return nil, "", err
+		}
+		return page.Data, page.NextCursor.Or(""), nil
+	})
+}
+
+// HostingLogsListParams holds the query and header parameters of Hosting.Logs.List.
+type HostingLogsListParams struct {
+	DeploymentID param.Opt[string]
+	// How many items to return.
+	Limit param.Opt[int64]
+	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other
+	// value answers 400 with code `request/invalid-parameters`.
+	Cursor param.Opt[string]
+}
+
+// Tail tails a worker's invocation logs as server-sent events.
+//
+// Each invocation of the worker that ends after the stream opened, on any node, arrives as a
+// `log` event (as the list shows it). Nothing is replayed: read the list for what came
+// before. At most 10 tails of one worker are open at once, on all nodes together (as
+// `wrangler tail`); beyond, 429 `hosting/too-many-tails`. Heartbeats are comments.
+//
+// GET /v1/projects/{projectId}/workers/{workerName}/logs/tail
+//
+//	stream := client.Hosting.Logs.Tail(ctx, projectID, workerName)
+//	defer stream.Close()
+//	for stream.Next() {
+//		ev := stream.Current()
+//	}
+//	err := stream.Err()
+func (s *HostingLogsService) Tail(ctx context.Context, projectID string, workerName string, opts ...option.RequestOption) *Stream[HostingLogsTailEvent] {
+	all := slices.Concat(s.Options, opts)
+	connect := func(ctx context.Context, lastEventID string) (*http.Response, error) {
+		r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/projects/" + url.PathEscape(projectID) + "/workers/" + url.PathEscape(workerName) + "/logs/tail", Query: url.Values{}, Header: http.Header{}, Auth: true, Accept: "text/event-stream"}
+		if lastEventID != "" {
+			r.Header.Set("Last-Event-ID", lastEventID)
+		}
+		return requestconfig.Open(ctx, r, all...)
+	}
+	return ssestream.New(ctx, "", all, connect, decodeHostingLogsTailEvent).Once()
+}
+
+// HostingLogsTailEvent is one event of Hosting.Logs.Tail: Event names its kind and the field of that kind holds its data.
+type HostingLogsTailEvent struct {
+	// Event is the event's name.
+	Event string
+	// ID is the event's id ("" when it has none); the stream resumes after it.
+	ID string
+	// Data is the event's raw JSON data.
+	Data json.RawMessage
+	// Log is the data of a "log" event.
+	Log InvocationLog
+}
+
+func decodeHostingLogsTailEvent(raw ssestream.Event) (HostingLogsTailEvent, error) {
+	ev := HostingLogsTailEvent{Event: raw.Event, ID: raw.ID, Data: raw.Data}
+	switch raw.Event {
+	case "log":
+		if err := json.Unmarshal(raw.Data, &ev.Log); err != nil {
+			return ev, err
+		}
+	}
+	return ev, nil
 }
 
 // HostingSecretsService groups the hosting.secrets operations.

@@ -1735,9 +1735,174 @@ type Worker struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// CatalogEntryList is a page of catalogue entries.
+type CatalogEntryList struct {
+	Data       []CatalogEntry    `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// CatalogEntry is a hosted MCP server of the project: what `aerostack.json` says of it, its config schema
+// (`[vars]`, the first the primary `auth_secret_key`), the tools its running code lists and
+// its capability manifest. `url` is what a workspace adds as a server (kind `proxy`): the
+// gateway calls it in-process, with the workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
+type CatalogEntry struct {
+	Slug        string                 `json:"slug"`
+	ProjectID   string                 `json:"projectId"`
+	Worker      string                 `json:"worker"`
+	Name        string                 `json:"name"`
+	Description param.Opt[string]      `json:"description"`
+	Category    param.Opt[string]      `json:"category"`
+	Tags        []string               `json:"tags"`
+	Visibility  CatalogEntryVisibility `json:"visibility"`
+	Version     param.Opt[string]      `json:"version"`
+	Readme      param.Opt[string]      `json:"readme"`
+	License     param.Opt[string]      `json:"license"`
+	// The secrets the server expects (`aerostack.json` `secrets`), as workspace secrets sent in headers.
+	Secrets []string `json:"secrets"`
+	// The server's MCP endpoint: the worker's URL and `/mcp`.
+	URL          string               `json:"url"`
+	ConfigSchema []CatalogConfigField `json:"configSchema"`
+	Tools        []CatalogTool        `json:"tools"`
+	Manifest     CapabilityManifest   `json:"manifest"`
+	// `ai` when the AI primitive wrote the manifest, `heuristic` otherwise.
+	ManifestSource CatalogEntryManifestSource `json:"manifestSource"`
+	DeploymentID   string                     `json:"deploymentId"`
+	Refresh        CatalogRefresh             `json:"refresh"`
+	CreatedAt      time.Time                  `json:"createdAt"`
+	UpdatedAt      time.Time                  `json:"updatedAt"`
+}
+
+// CatalogEntryVisibility is one of a fixed set of strings.
+type CatalogEntryVisibility string
+
+// The values of CatalogEntryVisibility.
+const (
+	CatalogEntryVisibilityPrivate CatalogEntryVisibility = "private"
+	CatalogEntryVisibilityTeam    CatalogEntryVisibility = "team"
+	CatalogEntryVisibilityPublic  CatalogEntryVisibility = "public"
+)
+
+// CatalogConfigField: One `[vars]` entry of `aerostack.toml`, in order (never its value).
+type CatalogConfigField struct {
+	Name string `json:"name"`
+	// The first entry: the server's `auth_secret_key`.
+	Primary bool `json:"primary"`
+}
+
+// CatalogTool is a tool as the server's `tools/list` answered it.
+type CatalogTool struct {
+	Name        string            `json:"name"`
+	Description param.Opt[string] `json:"description"`
+	InputSchema map[string]any    `json:"inputSchema"`
+}
+
+// CapabilityManifest: What the server is good for, for discovery (seed 004's manifest, in camelCase):
+// `capabilities`, `dataTypes`, `authRequired`, `triggersAvailable`, `pairsWith`, `bestFor`,
+// `notSuitableFor`.
+type CapabilityManifest struct {
+	Capabilities      []string                       `json:"capabilities"`
+	DataTypes         []string                       `json:"dataTypes"`
+	AuthRequired      CapabilityManifestAuthRequired `json:"authRequired"`
+	TriggersAvailable []string                       `json:"triggersAvailable"`
+	PairsWith         []string                       `json:"pairsWith"`
+	BestFor           []string                       `json:"bestFor"`
+	NotSuitableFor    []string                       `json:"notSuitableFor"`
+}
+
+// CapabilityManifestAuthRequired is one of a fixed set of strings.
+type CapabilityManifestAuthRequired string
+
+// The values of CapabilityManifestAuthRequired.
+const (
+	CapabilityManifestAuthRequiredNone          CapabilityManifestAuthRequired = "none"
+	CapabilityManifestAuthRequiredSecretHeaders CapabilityManifestAuthRequired = "secret_headers"
+)
+
+// CatalogEntryManifestSource: `ai` when the AI primitive wrote the manifest, `heuristic` otherwise.
+type CatalogEntryManifestSource string
+
+// The values of CatalogEntryManifestSource.
+const (
+	CatalogEntryManifestSourceAI        CatalogEntryManifestSource = "ai"
+	CatalogEntryManifestSourceHeuristic CatalogEntryManifestSource = "heuristic"
+)
+
+// CatalogRefresh is the hourly re-fetch of `tools/list`. `failing` after a failed fetch (retried up to 5
+// times), `paused` after that with the last error, until the next deploy.
+type CatalogRefresh struct {
+	Status      CatalogRefreshStatus `json:"status"`
+	RefreshedAt time.Time            `json:"refreshedAt"`
+	Failures    int64                `json:"failures"`
+	LastError   param.Opt[string]    `json:"lastError"`
+}
+
+// CatalogRefreshStatus is one of a fixed set of strings.
+type CatalogRefreshStatus string
+
+// The values of CatalogRefreshStatus.
+const (
+	CatalogRefreshStatusOk      CatalogRefreshStatus = "ok"
+	CatalogRefreshStatusFailing CatalogRefreshStatus = "failing"
+	CatalogRefreshStatusPaused  CatalogRefreshStatus = "paused"
+)
+
 // WorkerList is a page of workers.
 type WorkerList struct {
 	Data       []Worker          `json:"data"`
+	NextCursor param.Opt[string] `json:"nextCursor"`
+}
+
+// InvocationLog: What one invocation of a worker left behind.
+type InvocationLog struct {
+	ID           string `json:"id"`
+	Worker       string `json:"worker"`
+	DeploymentID string `json:"deploymentId"`
+	// `ok`; `exception` (an uncaught error, in `lines`); the limit that stopped it (decision
+	// 0049); `crashed` (workerd died); `interrupted`: a cron run whose platform process
+	// stopped before it finished (it is not run again).
+	Outcome InvocationLogOutcome `json:"outcome"`
+	At      time.Time            `json:"at"`
+	Lines   []InvocationLogLine  `json:"lines"`
+}
+
+// InvocationLogOutcome: `ok`; `exception` (an uncaught error, in `lines`); the limit that stopped it (decision
+// 0049); `crashed` (workerd died); `interrupted`: a cron run whose platform process
+// stopped before it finished (it is not run again).
+type InvocationLogOutcome string
+
+// The values of InvocationLogOutcome.
+const (
+	InvocationLogOutcomeOk          InvocationLogOutcome = "ok"
+	InvocationLogOutcomeException   InvocationLogOutcome = "exception"
+	InvocationLogOutcomeCPULimit    InvocationLogOutcome = "cpu-limit"
+	InvocationLogOutcomeMemoryLimit InvocationLogOutcome = "memory-limit"
+	InvocationLogOutcomeWallLimit   InvocationLogOutcome = "wall-limit"
+	InvocationLogOutcomeCrashed     InvocationLogOutcome = "crashed"
+	InvocationLogOutcomeInterrupted InvocationLogOutcome = "interrupted"
+)
+
+// InvocationLogLine is the InvocationLogLine schema of the API.
+type InvocationLogLine struct {
+	Level   InvocationLogLineLevel `json:"level"`
+	Message string                 `json:"message"`
+	At      time.Time              `json:"at"`
+}
+
+// InvocationLogLineLevel is one of a fixed set of strings.
+type InvocationLogLineLevel string
+
+// The values of InvocationLogLineLevel.
+const (
+	InvocationLogLineLevelDebug InvocationLogLineLevel = "debug"
+	InvocationLogLineLevelInfo  InvocationLogLineLevel = "info"
+	InvocationLogLineLevelLog   InvocationLogLineLevel = "log"
+	InvocationLogLineLevelWarn  InvocationLogLineLevel = "warn"
+	InvocationLogLineLevelError InvocationLogLineLevel = "error"
+)
+
+// InvocationLogList is a page of invocation logs, newest first.
+type InvocationLogList struct {
+	Data       []InvocationLog   `json:"data"`
 	NextCursor param.Opt[string] `json:"nextCursor"`
 }
 

@@ -1587,5 +1587,90 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 				return nil, client.Hosting.Secrets.Delete(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["secretName"]), opts...)
 			},
 		},
+		"hosting.logs.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.HostingLogsListParams{}
+				if v, ok := a.Query["deploymentId"]; ok {
+					params.DeploymentID = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Hosting.Logs.List(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.HostingLogsListParams{}
+				if v, ok := a.Query["deploymentId"]; ok {
+					params.DeploymentID = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Hosting.Logs.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"hosting.logs.tail": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return scenariotest.EventsOf(client.Hosting.Logs.Tail(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["workerName"]), opts...), func(ev aerostack.HostingLogsTailEvent) scenariotest.Event {
+					e := scenariotest.Event{Event: ev.Event, ID: ev.ID, Data: ev.Data}
+					switch ev.Event {
+					case "log":
+						e.Data = ev.Log
+					}
+					return e
+				}), nil
+			},
+		},
+		"hosting.catalog.list": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				params := &aerostack.HostingCatalogListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				opts := a.ExtraHeaders()
+				return client.Hosting.Catalog.List(ctx, scenariotest.Decode[string](a.Path["projectId"]), params, opts...)
+			},
+			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
+				params := &aerostack.HostingCatalogListParams{}
+				if v, ok := a.Query["limit"]; ok {
+					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
+				}
+				if v, ok := a.Query["cursor"]; ok {
+					params.Cursor = param.NewOpt(scenariotest.Decode[string](v))
+				}
+				params.Limit = param.NewOpt(int64(a.PageSize))
+				opts := a.ExtraHeaders()
+				it := client.Hosting.Catalog.ListAutoPaging(ctx, scenariotest.Decode[string](a.Path["projectId"]), params, opts...)
+				var items []any
+				for it.Next() {
+					items = append(items, it.Current())
+				}
+				return items, it.Err()
+			},
+		},
+		"hosting.catalog.get": {
+			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
+				opts := a.ExtraHeaders()
+				return client.Hosting.Catalog.Get(ctx, scenariotest.Decode[string](a.Path["projectId"]), scenariotest.Decode[string](a.Path["slug"]), opts...)
+			},
+		},
 	}
 }

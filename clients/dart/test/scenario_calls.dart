@@ -192,6 +192,9 @@ final scenarioTable = ScenarioTable<AerostackClient>(
       await client.hosting.secrets.delete(a.path['projectId'] as String, a.path['secretName'] as String);
       return null;
     },
+    'hosting.logs.list': (client, a) async => (await client.hosting.logs.list(a.path['projectId'] as String, a.path['workerName'] as String, deploymentId: a.query['deploymentId'] as String?, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'hosting.catalog.list': (client, a) async => (await client.hosting.catalog.list(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'hosting.catalog.get': (client, a) async => (await client.hosting.catalog.get(a.path['projectId'] as String, a.path['slug'] as String)).toJson(),
   },
   pages: <String, Stream<Object?> Function(AerostackClient, ScenarioArgs)>{
     'projects.list': (client, a) => client.projects.listAll(limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
@@ -216,6 +219,8 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'hosting.workers.list': (client, a) => client.hosting.workers.listAll(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'hosting.deployments.list': (client, a) => client.hosting.deployments.listAll(a.path['projectId'] as String, a.path['workerName'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'hosting.secrets.list': (client, a) => client.hosting.secrets.listAll(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'hosting.logs.list': (client, a) => client.hosting.logs.listAll(a.path['projectId'] as String, a.path['workerName'] as String, deploymentId: a.query['deploymentId'] as String?, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'hosting.catalog.list': (client, a) => client.hosting.catalog.listAll(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
   },
   events: <String, Stream<Map<String, Object?>> Function(AerostackClient, ScenarioArgs)>{
     'realtime.subscribe': (client, a) => client.realtime.subscribe(channel: (a.query['channel'] as List<Object?>).map((e0) => e0 as String).toList(), lastEventId: a.header('Last-Event-ID') as String?).map((RealtimeSubscribeEvent e) {
@@ -231,6 +236,11 @@ final scenarioTable = ScenarioTable<AerostackClient>(
       if (e is AiChatStreamEventToolCall) return {'event': 'tool-call', 'id': e.id, 'data': e.data.toJson()};
       if (e is AiChatStreamEventDone) return {'event': 'done', 'id': e.id, 'data': e.data.toJson()};
       final u = e as AiChatStreamEventUnknown;
+      return {'event': u.event, 'id': u.id, 'data': u.data};
+    }),
+    'hosting.logs.tail': (client, a) => client.hosting.logs.tail(a.path['projectId'] as String, a.path['workerName'] as String, lastEventId: a.header('Last-Event-ID') as String?).map((HostingLogsTailEvent e) {
+      if (e is HostingLogsTailEventLog) return {'event': 'log', 'id': e.id, 'data': e.data.toJson()};
+      final u = e as HostingLogsTailEventUnknown;
       return {'event': u.event, 'id': u.id, 'data': u.data};
     }),
   },

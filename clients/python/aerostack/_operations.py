@@ -1233,4 +1233,42 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "result": "empty",
         "pager": None,
     },
+    "hosting.logs.list": {
+        "namespace": ("hosting", "logs"),
+        "method": "list",
+        "arguments": (
+            ("path", "projectId", "project_id"),
+            ("path", "workerName", "worker_name"),
+            ("query", "deploymentId", "deployment_id"),
+            ("query", "limit", "limit"),
+            ("query", "cursor", "cursor"),
+        ),
+        "result": "json",
+        "pager": "list_all",
+    },
+    "hosting.logs.tail": {
+        "namespace": ("hosting", "logs"),
+        "method": "tail",
+        "arguments": (("path", "projectId", "project_id"), ("path", "workerName", "worker_name")),
+        "result": "events",
+        "pager": None,
+    },
+    "hosting.catalog.list": {
+        "namespace": ("hosting", "catalog"),
+        "method": "list",
+        "arguments": (
+            ("path", "projectId", "project_id"),
+            ("query", "limit", "limit"),
+            ("query", "cursor", "cursor"),
+        ),
+        "result": "json",
+        "pager": "list_all",
+    },
+    "hosting.catalog.get": {
+        "namespace": ("hosting", "catalog"),
+        "method": "get",
+        "arguments": (("path", "projectId", "project_id"), ("path", "slug", "slug")),
+        "result": "json",
+        "pager": None,
+    },
 }

@@ -208,7 +208,22 @@ __all__ = [
     "DeploymentModulesItem",
     "DeploymentList",
     "Worker",
+    "CatalogEntryList",
+    "CatalogEntry",
+    "CatalogEntryVisibility",
+    "CatalogConfigField",
+    "CatalogTool",
+    "CapabilityManifest",
+    "CapabilityManifestAuthRequired",
+    "CatalogEntryManifestSource",
+    "CatalogRefresh",
+    "CatalogRefreshStatus",
     "WorkerList",
+    "InvocationLog",
+    "InvocationLogOutcome",
+    "InvocationLogLine",
+    "InvocationLogLineLevel",
+    "InvocationLogList",
     "WorkspacesAnalyticsSummaryGroupBy",
 ]
 
@@ -342,6 +357,35 @@ DeploymentBindingType = Literal[
 
 DeploymentManifestVisibility = Literal["private", "team", "public"]
 """One of "private", "team", "public"."""
+
+
+CatalogEntryVisibility = Literal["private", "team", "public"]
+"""One of "private", "team", "public"."""
+
+
+CapabilityManifestAuthRequired = Literal["none", "secret_headers"]
+"""One of "none", "secret_headers"."""
+
+
+CatalogEntryManifestSource = Literal["ai", "heuristic"]
+"""`ai` when the AI primitive wrote the manifest, `heuristic` otherwise."""
+
+
+CatalogRefreshStatus = Literal["ok", "failing", "paused"]
+"""One of "ok", "failing", "paused"."""
+
+
+InvocationLogOutcome = Literal[
+    "ok", "exception", "cpu-limit", "memory-limit", "wall-limit", "crashed", "interrupted"
+]
+"""`ok`; `exception` (an uncaught error, in `lines`); the limit that stopped it (decision
+0049); `crashed` (workerd died); `interrupted`: a cron run whose platform process
+stopped before it finished (it is not run again).
+"""
+
+
+InvocationLogLineLevel = Literal["debug", "info", "log", "warn", "error"]
+"""One of "debug", "info", "log", "warn", "error"."""
 
 
 WorkspacesAnalyticsSummaryGroupBy = Literal["member", "server", "tool"]
@@ -2007,10 +2051,122 @@ class Worker(BaseModel):
     updated_at: datetime = Field(alias="updatedAt")
 
 
+class CatalogEntryList(BaseModel):
+    """A page of catalogue entries."""
+
+    data: List[CatalogEntry]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class CatalogEntry(BaseModel):
+    """A hosted MCP server of the project: what `aerostack.json` says of it, its config schema
+    (`[vars]`, the first the primary `auth_secret_key`), the tools its running code lists and
+    its capability manifest. `url` is what a workspace adds as a server (kind `proxy`): the
+    gateway calls it in-process, with the workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
+    """
+
+    slug: str
+    project_id: str = Field(alias="projectId")
+    worker: str
+    name: str
+    description: Optional[str]
+    category: Optional[str]
+    tags: List[str]
+    visibility: CatalogEntryVisibility
+    version: Optional[str]
+    readme: Optional[str]
+    license: Optional[str]
+    secrets: List[str]
+    """The secrets the server expects (`aerostack.json` `secrets`), as workspace secrets sent in headers."""
+    url: str
+    """The server's MCP endpoint: the worker's URL and `/mcp`."""
+    config_schema: List[CatalogConfigField] = Field(alias="configSchema")
+    tools: List[CatalogTool]
+    manifest: CapabilityManifest
+    manifest_source: CatalogEntryManifestSource = Field(alias="manifestSource")
+    """`ai` when the AI primitive wrote the manifest, `heuristic` otherwise."""
+    deployment_id: str = Field(alias="deploymentId")
+    refresh: CatalogRefresh
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class CatalogConfigField(BaseModel):
+    """One `[vars]` entry of `aerostack.toml`, in order (never its value)."""
+
+    name: str
+    primary: bool
+    """The first entry: the server's `auth_secret_key`."""
+
+
+class CatalogTool(BaseModel):
+    """A tool as the server's `tools/list` answered it."""
+
+    name: str
+    description: Optional[str]
+    input_schema: Dict[str, object] = Field(alias="inputSchema")
+
+
+class CapabilityManifest(BaseModel):
+    """What the server is good for, for discovery (seed 004's manifest, in camelCase):
+    `capabilities`, `dataTypes`, `authRequired`, `triggersAvailable`, `pairsWith`, `bestFor`,
+    `notSuitableFor`.
+    """
+
+    capabilities: List[str]
+    data_types: List[str] = Field(alias="dataTypes")
+    auth_required: CapabilityManifestAuthRequired = Field(alias="authRequired")
+    triggers_available: List[str] = Field(alias="triggersAvailable")
+    pairs_with: List[str] = Field(alias="pairsWith")
+    best_for: List[str] = Field(alias="bestFor")
+    not_suitable_for: List[str] = Field(alias="notSuitableFor")
+
+
+class CatalogRefresh(BaseModel):
+    """The hourly re-fetch of `tools/list`. `failing` after a failed fetch (retried up to 5
+    times), `paused` after that with the last error, until the next deploy.
+    """
+
+    status: CatalogRefreshStatus
+    refreshed_at: datetime = Field(alias="refreshedAt")
+    failures: int
+    last_error: Optional[str] = Field(alias="lastError")
+
+
 class WorkerList(BaseModel):
     """A page of workers."""
 
     data: List[Worker]
+    next_cursor: Optional[str] = Field(alias="nextCursor")
+
+
+class InvocationLog(BaseModel):
+    """What one invocation of a worker left behind."""
+
+    id: str
+    worker: str
+    deployment_id: str = Field(alias="deploymentId")
+    outcome: InvocationLogOutcome
+    """`ok`; `exception` (an uncaught error, in `lines`); the limit that stopped it (decision
+    0049); `crashed` (workerd died); `interrupted`: a cron run whose platform process
+    stopped before it finished (it is not run again).
+    """
+    at: datetime
+    lines: List[InvocationLogLine]
+
+
+class InvocationLogLine(BaseModel):
+    """The InvocationLogLine object of the API."""
+
+    level: InvocationLogLineLevel
+    message: str
+    at: datetime
+
+
+class InvocationLogList(BaseModel):
+    """A page of invocation logs, newest first."""
+
+    data: List[InvocationLog]
     next_cursor: Optional[str] = Field(alias="nextCursor")
 
 
@@ -2187,6 +2343,15 @@ for _model in (
     DeploymentModulesItem,
     DeploymentList,
     Worker,
+    CatalogEntryList,
+    CatalogEntry,
+    CatalogConfigField,
+    CatalogTool,
+    CapabilityManifest,
+    CatalogRefresh,
     WorkerList,
+    InvocationLog,
+    InvocationLogLine,
+    InvocationLogList,
 ):
     _model.model_rebuild()

@@ -213,6 +213,9 @@ abstract final class ErrorCode {
   /// `AEROSTACK_HOSTING_MAX_BUNDLE_BYTES`.
   static const hostingBundleTooLarge = 'hosting/bundle-too-large';
 
+  /// Catalogue entry not found (404). The project has no hosted MCP server with this slug.
+  static const hostingCatalogEntryNotFound = 'hosting/catalog-entry-not-found';
+
   /// Compatibility date unsupported (422). The `compatibility_date` is later than the newest the
   /// platform's workerd supports.
   static const hostingCompatibilityDateUnsupported = 'hosting/compatibility-date-unsupported';
@@ -245,6 +248,19 @@ abstract final class ErrorCode {
 
   /// Secret not found (404). The project has no hosting secret of this name.
   static const hostingSecretNotFound = 'hosting/secret-not-found';
+
+  /// Slug taken (409). Another worker of the project is in the catalogue under this
+  /// `aerostack.json` slug.
+  static const hostingSlugTaken = 'hosting/slug-taken';
+
+  /// Too many tails (429). The worker has 10 open log tails (on all nodes together); close one
+  /// first.
+  static const hostingTooManyTails = 'hosting/too-many-tails';
+
+  /// tools/list failed (422). The MCP server loaded but did not answer `tools/list` at `/mcp`
+  /// (after 2 retries); nothing was stored and the previous deployment stays active. The detail has
+  /// the last error.
+  static const hostingToolsListFailed = 'hosting/tools-list-failed';
 
   /// Time limit exceeded (504). The invocation ran longer than a request may; the worker was
   /// stopped and restarts on the next request.

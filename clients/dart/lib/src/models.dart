@@ -5461,6 +5461,339 @@ class Worker {
       };
 }
 
+/// A page of catalogue entries.
+class CatalogEntryList {
+  /// Creates a [CatalogEntryList].
+  const CatalogEntryList({required this.data, required this.nextCursor});
+
+  /// Reads a [CatalogEntryList] from its JSON object; unknown keys are ignored.
+  factory CatalogEntryList.fromJson(Map<String, Object?> json) => CatalogEntryList(
+        data: (json['data'] as List<Object?>).map((e0) => CatalogEntry.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<CatalogEntry> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// A hosted MCP server of the project: what `aerostack.json` says of it, its config schema
+/// (`[vars]`, the first the primary `auth_secret_key`), the tools its running code lists and
+/// its capability manifest. `url` is what a workspace adds as a server (kind `proxy`): the
+/// gateway calls it in-process, with the workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
+class CatalogEntry {
+  /// Creates a [CatalogEntry].
+  const CatalogEntry({required this.slug, required this.projectId, required this.worker, required this.name, required this.description, required this.category, required this.tags, required this.visibility, required this.version, required this.readme, required this.license, required this.secrets, required this.url, required this.configSchema, required this.tools, required this.manifest, required this.manifestSource, required this.deploymentId, required this.refresh, required this.createdAt, required this.updatedAt});
+
+  /// Reads a [CatalogEntry] from its JSON object; unknown keys are ignored.
+  factory CatalogEntry.fromJson(Map<String, Object?> json) => CatalogEntry(
+        slug: json['slug'] as String,
+        projectId: json['projectId'] as String,
+        worker: json['worker'] as String,
+        name: json['name'] as String,
+        description: json['description'] as String?,
+        category: json['category'] as String?,
+        tags: (json['tags'] as List<Object?>).map((e0) => e0 as String).toList(),
+        visibility: CatalogEntryVisibility.fromJson(json['visibility'] as String),
+        version: json['version'] as String?,
+        readme: json['readme'] as String?,
+        license: json['license'] as String?,
+        secrets: (json['secrets'] as List<Object?>).map((e0) => e0 as String).toList(),
+        url: json['url'] as String,
+        configSchema: (json['configSchema'] as List<Object?>).map((e0) => CatalogConfigField.fromJson(e0 as Map<String, Object?>)).toList(),
+        tools: (json['tools'] as List<Object?>).map((e0) => CatalogTool.fromJson(e0 as Map<String, Object?>)).toList(),
+        manifest: CapabilityManifest.fromJson(json['manifest'] as Map<String, Object?>),
+        manifestSource: CatalogEntryManifestSource.fromJson(json['manifestSource'] as String),
+        deploymentId: json['deploymentId'] as String,
+        refresh: CatalogRefresh.fromJson(json['refresh'] as Map<String, Object?>),
+        createdAt: DateTime.parse(json['createdAt'] as String),
+        updatedAt: DateTime.parse(json['updatedAt'] as String),
+      );
+
+  final String slug;
+
+  final String projectId;
+
+  final String worker;
+
+  final String name;
+
+  final String? description;
+
+  final String? category;
+
+  final List<String> tags;
+
+  final CatalogEntryVisibility visibility;
+
+  final String? version;
+
+  final String? readme;
+
+  final String? license;
+
+  /// The secrets the server expects (`aerostack.json` `secrets`), as workspace secrets sent in
+  /// headers.
+  final List<String> secrets;
+
+  /// The server's MCP endpoint: the worker's URL and `/mcp`.
+  final String url;
+
+  final List<CatalogConfigField> configSchema;
+
+  final List<CatalogTool> tools;
+
+  final CapabilityManifest manifest;
+
+  /// `ai` when the AI primitive wrote the manifest, `heuristic` otherwise.
+  final CatalogEntryManifestSource manifestSource;
+
+  final String deploymentId;
+
+  final CatalogRefresh refresh;
+
+  final DateTime createdAt;
+
+  final DateTime updatedAt;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'slug': slug,
+        'projectId': projectId,
+        'worker': worker,
+        'name': name,
+        'description': description,
+        'category': category,
+        'tags': tags,
+        'visibility': visibility.value,
+        'version': version,
+        'readme': readme,
+        'license': license,
+        'secrets': secrets,
+        'url': url,
+        'configSchema': configSchema.map((e0) => e0.toJson()).toList(),
+        'tools': tools.map((e0) => e0.toJson()).toList(),
+        'manifest': manifest.toJson(),
+        'manifestSource': manifestSource.value,
+        'deploymentId': deploymentId,
+        'refresh': refresh.toJson(),
+        'createdAt': createdAt.toUtc().toIso8601String(),
+        'updatedAt': updatedAt.toUtc().toIso8601String(),
+      };
+}
+
+/// One of a fixed set of strings.
+enum CatalogEntryVisibility {
+  private('private'),
+  team('team'),
+  public('public');
+
+  const CatalogEntryVisibility(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [CatalogEntryVisibility] from JSON; throws a [FormatException] for an unknown value.
+  static CatalogEntryVisibility fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown CatalogEntryVisibility', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// One `[vars]` entry of `aerostack.toml`, in order (never its value).
+class CatalogConfigField {
+  /// Creates a [CatalogConfigField].
+  const CatalogConfigField({required this.name, required this.primary});
+
+  /// Reads a [CatalogConfigField] from its JSON object; unknown keys are ignored.
+  factory CatalogConfigField.fromJson(Map<String, Object?> json) => CatalogConfigField(
+        name: json['name'] as String,
+        primary: json['primary'] as bool,
+      );
+
+  final String name;
+
+  /// The first entry: the server's `auth_secret_key`.
+  final bool primary;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'primary': primary,
+      };
+}
+
+/// A tool as the server's `tools/list` answered it.
+class CatalogTool {
+  /// Creates a [CatalogTool].
+  const CatalogTool({required this.name, required this.description, required this.inputSchema});
+
+  /// Reads a [CatalogTool] from its JSON object; unknown keys are ignored.
+  factory CatalogTool.fromJson(Map<String, Object?> json) => CatalogTool(
+        name: json['name'] as String,
+        description: json['description'] as String?,
+        inputSchema: (json['inputSchema'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+      );
+
+  final String name;
+
+  final String? description;
+
+  final Map<String, Object?> inputSchema;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        'description': description,
+        'inputSchema': inputSchema,
+      };
+}
+
+/// What the server is good for, for discovery (seed 004's manifest, in camelCase):
+/// `capabilities`, `dataTypes`, `authRequired`, `triggersAvailable`, `pairsWith`, `bestFor`,
+/// `notSuitableFor`.
+class CapabilityManifest {
+  /// Creates a [CapabilityManifest].
+  const CapabilityManifest({required this.capabilities, required this.dataTypes, required this.authRequired, required this.triggersAvailable, required this.pairsWith, required this.bestFor, required this.notSuitableFor});
+
+  /// Reads a [CapabilityManifest] from its JSON object; unknown keys are ignored.
+  factory CapabilityManifest.fromJson(Map<String, Object?> json) => CapabilityManifest(
+        capabilities: (json['capabilities'] as List<Object?>).map((e0) => e0 as String).toList(),
+        dataTypes: (json['dataTypes'] as List<Object?>).map((e0) => e0 as String).toList(),
+        authRequired: CapabilityManifestAuthRequired.fromJson(json['authRequired'] as String),
+        triggersAvailable: (json['triggersAvailable'] as List<Object?>).map((e0) => e0 as String).toList(),
+        pairsWith: (json['pairsWith'] as List<Object?>).map((e0) => e0 as String).toList(),
+        bestFor: (json['bestFor'] as List<Object?>).map((e0) => e0 as String).toList(),
+        notSuitableFor: (json['notSuitableFor'] as List<Object?>).map((e0) => e0 as String).toList(),
+      );
+
+  final List<String> capabilities;
+
+  final List<String> dataTypes;
+
+  final CapabilityManifestAuthRequired authRequired;
+
+  final List<String> triggersAvailable;
+
+  final List<String> pairsWith;
+
+  final List<String> bestFor;
+
+  final List<String> notSuitableFor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'capabilities': capabilities,
+        'dataTypes': dataTypes,
+        'authRequired': authRequired.value,
+        'triggersAvailable': triggersAvailable,
+        'pairsWith': pairsWith,
+        'bestFor': bestFor,
+        'notSuitableFor': notSuitableFor,
+      };
+}
+
+/// One of a fixed set of strings.
+enum CapabilityManifestAuthRequired {
+  none('none'),
+  secretHeaders('secret_headers');
+
+  const CapabilityManifestAuthRequired(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [CapabilityManifestAuthRequired] from JSON; throws a [FormatException] for an unknown value.
+  static CapabilityManifestAuthRequired fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown CapabilityManifestAuthRequired', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// `ai` when the AI primitive wrote the manifest, `heuristic` otherwise.
+enum CatalogEntryManifestSource {
+  ai('ai'),
+  heuristic('heuristic');
+
+  const CatalogEntryManifestSource(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [CatalogEntryManifestSource] from JSON; throws a [FormatException] for an unknown value.
+  static CatalogEntryManifestSource fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown CatalogEntryManifestSource', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// The hourly re-fetch of `tools/list`. `failing` after a failed fetch (retried up to 5
+/// times), `paused` after that with the last error, until the next deploy.
+class CatalogRefresh {
+  /// Creates a [CatalogRefresh].
+  const CatalogRefresh({required this.status, required this.refreshedAt, required this.failures, required this.lastError});
+
+  /// Reads a [CatalogRefresh] from its JSON object; unknown keys are ignored.
+  factory CatalogRefresh.fromJson(Map<String, Object?> json) => CatalogRefresh(
+        status: CatalogRefreshStatus.fromJson(json['status'] as String),
+        refreshedAt: DateTime.parse(json['refreshedAt'] as String),
+        failures: (json['failures'] as num).toInt(),
+        lastError: json['lastError'] as String?,
+      );
+
+  final CatalogRefreshStatus status;
+
+  final DateTime refreshedAt;
+
+  final int failures;
+
+  final String? lastError;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'status': status.value,
+        'refreshedAt': refreshedAt.toUtc().toIso8601String(),
+        'failures': failures,
+        'lastError': lastError,
+      };
+}
+
+/// One of a fixed set of strings.
+enum CatalogRefreshStatus {
+  ok('ok'),
+  failing('failing'),
+  paused('paused');
+
+  const CatalogRefreshStatus(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [CatalogRefreshStatus] from JSON; throws a [FormatException] for an unknown value.
+  static CatalogRefreshStatus fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown CatalogRefreshStatus', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
 /// A page of workers.
 class WorkerList {
   /// Creates a [WorkerList].
@@ -5473,6 +5806,145 @@ class WorkerList {
       );
 
   final List<Worker> data;
+
+  final String? nextCursor;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'data': data.map((e0) => e0.toJson()).toList(),
+        'nextCursor': nextCursor,
+      };
+}
+
+/// What one invocation of a worker left behind.
+class InvocationLog {
+  /// Creates an [InvocationLog].
+  const InvocationLog({required this.id, required this.worker, required this.deploymentId, required this.outcome, required this.at, required this.lines});
+
+  /// Reads an [InvocationLog] from its JSON object; unknown keys are ignored.
+  factory InvocationLog.fromJson(Map<String, Object?> json) => InvocationLog(
+        id: json['id'] as String,
+        worker: json['worker'] as String,
+        deploymentId: json['deploymentId'] as String,
+        outcome: InvocationLogOutcome.fromJson(json['outcome'] as String),
+        at: DateTime.parse(json['at'] as String),
+        lines: (json['lines'] as List<Object?>).map((e0) => InvocationLogLine.fromJson(e0 as Map<String, Object?>)).toList(),
+      );
+
+  final String id;
+
+  final String worker;
+
+  final String deploymentId;
+
+  /// `ok`; `exception` (an uncaught error, in `lines`); the limit that stopped it (decision
+  /// 0049); `crashed` (workerd died); `interrupted`: a cron run whose platform process
+  /// stopped before it finished (it is not run again).
+  final InvocationLogOutcome outcome;
+
+  final DateTime at;
+
+  final List<InvocationLogLine> lines;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'id': id,
+        'worker': worker,
+        'deploymentId': deploymentId,
+        'outcome': outcome.value,
+        'at': at.toUtc().toIso8601String(),
+        'lines': lines.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+/// `ok`; `exception` (an uncaught error, in `lines`); the limit that stopped it (decision
+/// 0049); `crashed` (workerd died); `interrupted`: a cron run whose platform process
+/// stopped before it finished (it is not run again).
+enum InvocationLogOutcome {
+  ok('ok'),
+  exception('exception'),
+  cpuLimit('cpu-limit'),
+  memoryLimit('memory-limit'),
+  wallLimit('wall-limit'),
+  crashed('crashed'),
+  interrupted('interrupted');
+
+  const InvocationLogOutcome(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [InvocationLogOutcome] from JSON; throws a [FormatException] for an unknown value.
+  static InvocationLogOutcome fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown InvocationLogOutcome', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// The InvocationLogLine object of the API.
+class InvocationLogLine {
+  /// Creates an [InvocationLogLine].
+  const InvocationLogLine({required this.level, required this.message, required this.at});
+
+  /// Reads an [InvocationLogLine] from its JSON object; unknown keys are ignored.
+  factory InvocationLogLine.fromJson(Map<String, Object?> json) => InvocationLogLine(
+        level: InvocationLogLineLevel.fromJson(json['level'] as String),
+        message: json['message'] as String,
+        at: DateTime.parse(json['at'] as String),
+      );
+
+  final InvocationLogLineLevel level;
+
+  final String message;
+
+  final DateTime at;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'level': level.value,
+        'message': message,
+        'at': at.toUtc().toIso8601String(),
+      };
+}
+
+/// One of a fixed set of strings.
+enum InvocationLogLineLevel {
+  debug('debug'),
+  info('info'),
+  log('log'),
+  warn('warn'),
+  error('error');
+
+  const InvocationLogLineLevel(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads an [InvocationLogLineLevel] from JSON; throws a [FormatException] for an unknown value.
+  static InvocationLogLineLevel fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown InvocationLogLineLevel', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
+}
+
+/// A page of invocation logs, newest first.
+class InvocationLogList {
+  /// Creates an [InvocationLogList].
+  const InvocationLogList({required this.data, required this.nextCursor});
+
+  /// Reads an [InvocationLogList] from its JSON object; unknown keys are ignored.
+  factory InvocationLogList.fromJson(Map<String, Object?> json) => InvocationLogList(
+        data: (json['data'] as List<Object?>).map((e0) => InvocationLog.fromJson(e0 as Map<String, Object?>)).toList(),
+        nextCursor: json['nextCursor'] as String?,
+      );
+
+  final List<InvocationLog> data;
 
   final String? nextCursor;
 

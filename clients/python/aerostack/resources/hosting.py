@@ -15,6 +15,7 @@ from .._base_client import (
 )
 from .._pagination import AsyncPager, SyncPager
 from .._serde import path_param
+from .._streaming import AsyncStream, Stream
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout, strip_not_given
 from ..models import (
     SecretInfo,
@@ -23,7 +24,11 @@ from ..models import (
     Deployment,
     DeploymentList,
     Worker,
+    CatalogEntryList,
+    CatalogEntry,
     WorkerList,
+    InvocationLog,
+    InvocationLogList,
 )
 
 
@@ -321,6 +326,134 @@ class HostingSecretsResource(SyncAPIResource):
         )
 
 
+class HostingLogsResource(SyncAPIResource):
+    """The ``hosting.logs`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> HostingLogsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return HostingLogsResourceWithRawResponse(self)
+
+    def list(
+        self,
+        project_id: str,
+        worker_name: str,
+        *,
+        deployment_id: Union[str, NotGiven] = NOT_GIVEN,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> InvocationLogList:
+        """List a worker's invocation logs, newest first.
+
+        What each invocation of the worker left behind (HTTP requests, cron triggers, queue
+        batches): its `console.*` lines and uncaught errors, and how it ended. Kept per deployment,
+        the newest `AEROSTACK_HOSTING_LOGS_PER_DEPLOYMENT` invocations (default 1000), each at most
+        64 KiB of lines; `deploymentId` narrows the list to one deployment.
+
+        ``GET /v1/projects/{projectId}/workers/{workerName}/logs``.
+
+        Example::
+
+            result = client.hosting.logs.list(project_id, worker_name)
+        """
+        return cast(
+            "InvocationLogList",
+            self._client.request(
+                InvocationLogList,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/workers/{path_param(worker_name)}/logs",
+                    query={"deploymentId": deployment_id, "limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def tail(
+        self,
+        project_id: str,
+        worker_name: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> Stream[InvocationLog]:
+        """Tail a worker's invocation logs as server-sent events.
+
+        Each invocation of the worker that ends after the stream opened, on any node, arrives as a
+        `log` event (as the list shows it). Nothing is replayed: read the list for what came
+        before. At most 10 tails of one worker are open at once, on all nodes together (as
+        `wrangler tail`); beyond, 429 `hosting/too-many-tails`. Heartbeats are comments.
+
+        ``GET /v1/projects/{projectId}/workers/{workerName}/logs/tail``.
+
+        Example::
+
+            result = client.hosting.logs.tail(project_id, worker_name)
+        """
+        return cast(
+            "Stream[InvocationLog]",
+            self._client.request_events(
+                {"log": InvocationLog},
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/workers/{path_param(worker_name)}/logs/tail",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+                resumable=False,
+            ),
+        )
+
+    def list_all(
+        self,
+        project_id: str,
+        worker_name: str,
+        *,
+        deployment_id: Union[str, NotGiven] = NOT_GIVEN,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> SyncPager[InvocationLog]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
+
+        Example::
+
+            for item in client.hosting.logs.list_all(project_id, worker_name):
+                print(item)
+        """
+        return SyncPager(
+            lambda cursor: self.list(
+                project_id,
+                worker_name,
+                deployment_id=deployment_id,
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
 class HostingDeploymentsResource(SyncAPIResource):
     """The ``hosting.deployments`` operations."""
 
@@ -350,7 +483,10 @@ class HostingDeploymentsResource(SyncAPIResource):
         `name` of `aerostack.toml`; it is created by its first deployment. Layout problems answer
         422 `hosting/layout-invalid` with one `errors[]` entry per problem, located as
         `aerostack.toml:7:1`; unknown keys are warnings in the answer, not failures. Code that
-        does not load answers 422 and leaves the previous deployment active.
+        does not load answers 422 and leaves the previous deployment active. An MCP server
+        (`kind` `mcp-server`) must also answer `tools/list` at `/mcp` (tried 3 times, 1 s and 3 s
+        apart): its tools and capability manifest go into the project's catalogue with the
+        deployment; when it does not answer, 422 `hosting/tools-list-failed` and nothing changes.
 
         ``POST /v1/projects/{projectId}/deployments``.
 
@@ -534,12 +670,135 @@ class HostingDeploymentsResource(SyncAPIResource):
         )
 
 
+class HostingCatalogResource(SyncAPIResource):
+    """The ``hosting.catalog`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> HostingCatalogResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return HostingCatalogResourceWithRawResponse(self)
+
+    def list(
+        self,
+        project_id: str,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CatalogEntryList:
+        """List the project's hosted MCP servers (its own catalogue), oldest first.
+
+        One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
+        deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
+        capability manifest (decision 0051).
+
+        ``GET /v1/projects/{projectId}/catalog``.
+
+        Example::
+
+            result = client.hosting.catalog.list(project_id)
+        """
+        return cast(
+            "CatalogEntryList",
+            self._client.request(
+                CatalogEntryList,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/catalog",
+                    query={"limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def get(
+        self,
+        project_id: str,
+        slug: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CatalogEntry:
+        """Get one hosted MCP server of the project's catalogue, its tools and manifest.
+
+        ``GET /v1/projects/{projectId}/catalog/{slug}``.
+
+        Example::
+
+            result = client.hosting.catalog.get(project_id, slug)
+        """
+        return cast(
+            "CatalogEntry",
+            self._client.request(
+                CatalogEntry,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/catalog/{path_param(slug)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def list_all(
+        self,
+        project_id: str,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> SyncPager[CatalogEntry]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
+
+        Example::
+
+            for item in client.hosting.catalog.list_all(project_id):
+                print(item)
+        """
+        return SyncPager(
+            lambda cursor: self.list(
+                project_id,
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
 class HostingResource(SyncAPIResource):
     """The ``hosting`` operations. Hosted code: Cloudflare-Workers-style ES modules deployed from an `aerostack.toml` (and optionally an `aerostack.json`) and run in workerd. Every deploy is an immutable, numbered deployment of one worker; one of them is active; a rollback makes a new deployment with an earlier one's code. The project's hosting secrets reach the code in `env`."""
 
     @cached_property
+    def catalog(self) -> HostingCatalogResource:
+        return HostingCatalogResource(self._client)
+
+    @cached_property
     def deployments(self) -> HostingDeploymentsResource:
         return HostingDeploymentsResource(self._client)
+
+    @cached_property
+    def logs(self) -> HostingLogsResource:
+        return HostingLogsResource(self._client)
 
     @cached_property
     def secrets(self) -> HostingSecretsResource:
@@ -849,6 +1108,134 @@ class AsyncHostingSecretsResource(AsyncAPIResource):
         )
 
 
+class AsyncHostingLogsResource(AsyncAPIResource):
+    """The ``hosting.logs`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncHostingLogsResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncHostingLogsResourceWithRawResponse(self)
+
+    async def list(
+        self,
+        project_id: str,
+        worker_name: str,
+        *,
+        deployment_id: Union[str, NotGiven] = NOT_GIVEN,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> InvocationLogList:
+        """List a worker's invocation logs, newest first.
+
+        What each invocation of the worker left behind (HTTP requests, cron triggers, queue
+        batches): its `console.*` lines and uncaught errors, and how it ended. Kept per deployment,
+        the newest `AEROSTACK_HOSTING_LOGS_PER_DEPLOYMENT` invocations (default 1000), each at most
+        64 KiB of lines; `deploymentId` narrows the list to one deployment.
+
+        ``GET /v1/projects/{projectId}/workers/{workerName}/logs``.
+
+        Example::
+
+            result = await client.hosting.logs.list(project_id, worker_name)
+        """
+        return cast(
+            "InvocationLogList",
+            await self._client.request(
+                InvocationLogList,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/workers/{path_param(worker_name)}/logs",
+                    query={"deploymentId": deployment_id, "limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def tail(
+        self,
+        project_id: str,
+        worker_name: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AsyncStream[InvocationLog]:
+        """Tail a worker's invocation logs as server-sent events.
+
+        Each invocation of the worker that ends after the stream opened, on any node, arrives as a
+        `log` event (as the list shows it). Nothing is replayed: read the list for what came
+        before. At most 10 tails of one worker are open at once, on all nodes together (as
+        `wrangler tail`); beyond, 429 `hosting/too-many-tails`. Heartbeats are comments.
+
+        ``GET /v1/projects/{projectId}/workers/{workerName}/logs/tail``.
+
+        Example::
+
+            result = await client.hosting.logs.tail(project_id, worker_name)
+        """
+        return cast(
+            "AsyncStream[InvocationLog]",
+            await self._client.request_events(
+                {"log": InvocationLog},
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/workers/{path_param(worker_name)}/logs/tail",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+                resumable=False,
+            ),
+        )
+
+    def list_all(
+        self,
+        project_id: str,
+        worker_name: str,
+        *,
+        deployment_id: Union[str, NotGiven] = NOT_GIVEN,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AsyncPager[InvocationLog]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
+
+        Example::
+
+            async for item in client.hosting.logs.list_all(project_id, worker_name):
+                print(item)
+        """
+        return AsyncPager(
+            lambda cursor: self.list(
+                project_id,
+                worker_name,
+                deployment_id=deployment_id,
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
 class AsyncHostingDeploymentsResource(AsyncAPIResource):
     """The ``hosting.deployments`` operations."""
 
@@ -878,7 +1265,10 @@ class AsyncHostingDeploymentsResource(AsyncAPIResource):
         `name` of `aerostack.toml`; it is created by its first deployment. Layout problems answer
         422 `hosting/layout-invalid` with one `errors[]` entry per problem, located as
         `aerostack.toml:7:1`; unknown keys are warnings in the answer, not failures. Code that
-        does not load answers 422 and leaves the previous deployment active.
+        does not load answers 422 and leaves the previous deployment active. An MCP server
+        (`kind` `mcp-server`) must also answer `tools/list` at `/mcp` (tried 3 times, 1 s and 3 s
+        apart): its tools and capability manifest go into the project's catalogue with the
+        deployment; when it does not answer, 422 `hosting/tools-list-failed` and nothing changes.
 
         ``POST /v1/projects/{projectId}/deployments``.
 
@@ -1062,12 +1452,135 @@ class AsyncHostingDeploymentsResource(AsyncAPIResource):
         )
 
 
+class AsyncHostingCatalogResource(AsyncAPIResource):
+    """The ``hosting.catalog`` operations."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncHostingCatalogResourceWithRawResponse:
+        """The same methods, answering the raw response (status, headers, ``parse()``)."""
+        return AsyncHostingCatalogResourceWithRawResponse(self)
+
+    async def list(
+        self,
+        project_id: str,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        cursor: Union[str, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CatalogEntryList:
+        """List the project's hosted MCP servers (its own catalogue), oldest first.
+
+        One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
+        deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
+        capability manifest (decision 0051).
+
+        ``GET /v1/projects/{projectId}/catalog``.
+
+        Example::
+
+            result = await client.hosting.catalog.list(project_id)
+        """
+        return cast(
+            "CatalogEntryList",
+            await self._client.request(
+                CatalogEntryList,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/catalog",
+                    query={"limit": limit, "cursor": cursor},
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    async def get(
+        self,
+        project_id: str,
+        slug: str,
+        *,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> CatalogEntry:
+        """Get one hosted MCP server of the project's catalogue, its tools and manifest.
+
+        ``GET /v1/projects/{projectId}/catalog/{slug}``.
+
+        Example::
+
+            result = await client.hosting.catalog.get(project_id, slug)
+        """
+        return cast(
+            "CatalogEntry",
+            await self._client.request(
+                CatalogEntry,
+                RequestOptions(
+                    "GET",
+                    f"/v1/projects/{path_param(project_id)}/catalog/{path_param(slug)}",
+                    auth=True,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                ),
+            ),
+        )
+
+    def list_all(
+        self,
+        project_id: str,
+        *,
+        limit: Union[int, NotGiven] = NOT_GIVEN,
+        # Per-call options: extra headers (None removes one), query and body entries, timeout.
+        extra_headers: Optional[Headers] = None,
+        extra_query: Optional[Query] = None,
+        extra_body: Optional[Body] = None,
+        timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
+    ) -> AsyncPager[CatalogEntry]:
+        """Every item of :meth:`list`, fetching pages as the iteration needs them.
+
+        Example::
+
+            async for item in client.hosting.catalog.list_all(project_id):
+                print(item)
+        """
+        return AsyncPager(
+            lambda cursor: self.list(
+                project_id,
+                limit=limit,
+                cursor=NOT_GIVEN if cursor is None else cursor,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
 class AsyncHostingResource(AsyncAPIResource):
     """The ``hosting`` operations. Hosted code: Cloudflare-Workers-style ES modules deployed from an `aerostack.toml` (and optionally an `aerostack.json`) and run in workerd. Every deploy is an immutable, numbered deployment of one worker; one of them is active; a rollback makes a new deployment with an earlier one's code. The project's hosting secrets reach the code in `env`."""
 
     @cached_property
+    def catalog(self) -> AsyncHostingCatalogResource:
+        return AsyncHostingCatalogResource(self._client)
+
+    @cached_property
     def deployments(self) -> AsyncHostingDeploymentsResource:
         return AsyncHostingDeploymentsResource(self._client)
+
+    @cached_property
+    def logs(self) -> AsyncHostingLogsResource:
+        return AsyncHostingLogsResource(self._client)
 
     @cached_property
     def secrets(self) -> AsyncHostingSecretsResource:
@@ -1103,6 +1616,15 @@ class HostingSecretsResourceWithRawResponse:
         self.delete = to_raw_response_wrapper(resource.delete)
 
 
+class HostingLogsResourceWithRawResponse:
+    """``hosting.logs`` answering raw responses."""
+
+    def __init__(self, resource: HostingLogsResource) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.tail = to_raw_response_wrapper(resource.tail)
+
+
 class HostingDeploymentsResourceWithRawResponse:
     """``hosting.deployments`` answering raw responses."""
 
@@ -1114,6 +1636,15 @@ class HostingDeploymentsResourceWithRawResponse:
         self.rollback = to_raw_response_wrapper(resource.rollback)
 
 
+class HostingCatalogResourceWithRawResponse:
+    """``hosting.catalog`` answering raw responses."""
+
+    def __init__(self, resource: HostingCatalogResource) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+
+
 class HostingResourceWithRawResponse:
     """``hosting`` answering raw responses."""
 
@@ -1121,8 +1652,16 @@ class HostingResourceWithRawResponse:
         self._resource = resource
 
     @cached_property
+    def catalog(self) -> HostingCatalogResourceWithRawResponse:
+        return HostingCatalogResourceWithRawResponse(self._resource.catalog)
+
+    @cached_property
     def deployments(self) -> HostingDeploymentsResourceWithRawResponse:
         return HostingDeploymentsResourceWithRawResponse(self._resource.deployments)
+
+    @cached_property
+    def logs(self) -> HostingLogsResourceWithRawResponse:
+        return HostingLogsResourceWithRawResponse(self._resource.logs)
 
     @cached_property
     def secrets(self) -> HostingSecretsResourceWithRawResponse:
@@ -1153,6 +1692,15 @@ class AsyncHostingSecretsResourceWithRawResponse:
         self.delete = async_to_raw_response_wrapper(resource.delete)
 
 
+class AsyncHostingLogsResourceWithRawResponse:
+    """``hosting.logs`` answering raw responses."""
+
+    def __init__(self, resource: AsyncHostingLogsResource) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.tail = async_to_raw_response_wrapper(resource.tail)
+
+
 class AsyncHostingDeploymentsResourceWithRawResponse:
     """``hosting.deployments`` answering raw responses."""
 
@@ -1164,6 +1712,15 @@ class AsyncHostingDeploymentsResourceWithRawResponse:
         self.rollback = async_to_raw_response_wrapper(resource.rollback)
 
 
+class AsyncHostingCatalogResourceWithRawResponse:
+    """``hosting.catalog`` answering raw responses."""
+
+    def __init__(self, resource: AsyncHostingCatalogResource) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+
 class AsyncHostingResourceWithRawResponse:
     """``hosting`` answering raw responses."""
 
@@ -1171,8 +1728,16 @@ class AsyncHostingResourceWithRawResponse:
         self._resource = resource
 
     @cached_property
+    def catalog(self) -> AsyncHostingCatalogResourceWithRawResponse:
+        return AsyncHostingCatalogResourceWithRawResponse(self._resource.catalog)
+
+    @cached_property
     def deployments(self) -> AsyncHostingDeploymentsResourceWithRawResponse:
         return AsyncHostingDeploymentsResourceWithRawResponse(self._resource.deployments)
+
+    @cached_property
+    def logs(self) -> AsyncHostingLogsResourceWithRawResponse:
+        return AsyncHostingLogsResourceWithRawResponse(self._resource.logs)
 
     @cached_property
     def secrets(self) -> AsyncHostingSecretsResourceWithRawResponse:

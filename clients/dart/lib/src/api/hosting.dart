@@ -2,6 +2,7 @@
 import '../models.dart';
 import '../pagination.dart';
 import '../request_options.dart';
+import '../sse.dart';
 import '../transport.dart';
 
 /// The `hosting` operations. Hosted code: Cloudflare-Workers-style ES modules deployed from an
@@ -14,14 +15,62 @@ class HostingApi {
 
   final Transport _transport;
 
+  /// The `hosting.catalog` operations.
+  late final HostingCatalogApi catalog = HostingCatalogApi(_transport);
+
   /// The `hosting.deployments` operations.
   late final HostingDeploymentsApi deployments = HostingDeploymentsApi(_transport);
+
+  /// The `hosting.logs` operations.
+  late final HostingLogsApi logs = HostingLogsApi(_transport);
 
   /// The `hosting.secrets` operations.
   late final HostingSecretsApi secrets = HostingSecretsApi(_transport);
 
   /// The `hosting.workers` operations.
   late final HostingWorkersApi workers = HostingWorkersApi(_transport);
+}
+
+/// The `hosting.catalog` operations.
+class HostingCatalogApi {
+  /// Used by [AerostackClient]; get one from `client.hosting.catalog`.
+  HostingCatalogApi(this._transport);
+
+  final Transport _transport;
+
+  /// Lists the project's hosted MCP servers (its own catalogue), oldest first.
+  ///
+  /// One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
+  /// deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
+  /// capability manifest (decision 0051).
+  ///
+  /// `GET /v1/projects/{projectId}/catalog`
+  ///
+  /// ```dart
+  /// final result = await client.hosting.catalog.list(projectId);
+  /// ```
+  Future<CatalogEntryList> list(String projectId, {int? limit, String? cursor, RequestOptions? options}) =>
+      _transport.json('GET', '/v1/projects/${Uri.encodeComponent(projectId)}/catalog', (json) => CatalogEntryList.fromJson(json as Map<String, Object?>), query: {'limit': limit?.toString(), 'cursor': cursor}, auth: true, options: options);
+
+  /// Gets one hosted MCP server of the project's catalogue, its tools and manifest.
+  ///
+  /// `GET /v1/projects/{projectId}/catalog/{slug}`
+  ///
+  /// ```dart
+  /// final result = await client.hosting.catalog.get(projectId, slug);
+  /// ```
+  Future<CatalogEntry> get(String projectId, String slug, {RequestOptions? options}) =>
+      _transport.json('GET', '/v1/projects/${Uri.encodeComponent(projectId)}/catalog/${Uri.encodeComponent(slug)}', (json) => CatalogEntry.fromJson(json as Map<String, Object?>), auth: true, options: options);
+
+  /// Every item of [list], fetching pages as the stream is listened to.
+  ///
+  /// ```dart
+  /// await for (final item in client.hosting.catalog.listAll(projectId)) {
+  ///   print(item);
+  /// }
+  /// ```
+  Stream<CatalogEntry> listAll(String projectId, {int? limit, RequestOptions? options}) =>
+      paginate((cursor) => list(projectId, limit: limit, options: options, cursor: cursor), (page) => page.data, (page) => page.nextCursor);
 }
 
 /// The `hosting.deployments` operations.
@@ -38,7 +87,10 @@ class HostingDeploymentsApi {
   /// `name` of `aerostack.toml`; it is created by its first deployment. Layout problems answer
   /// 422 `hosting/layout-invalid` with one `errors[]` entry per problem, located as
   /// `aerostack.toml:7:1`; unknown keys are warnings in the answer, not failures. Code that
-  /// does not load answers 422 and leaves the previous deployment active.
+  /// does not load answers 422 and leaves the previous deployment active. An MCP server
+  /// (`kind` `mcp-server`) must also answer `tools/list` at `/mcp` (tried 3 times, 1 s and 3 s
+  /// apart): its tools and capability manifest go into the project's catalogue with the
+  /// deployment; when it does not answer, 422 `hosting/tools-list-failed` and nothing changes.
   ///
   /// Unless you pass one, sends an `Idempotency-Key` of its own (`idk_` + 32 hex digits, one per
   /// call, the same on every retry), which makes the call safe to retry.
@@ -107,6 +159,99 @@ class HostingDeploymentsApi {
   /// ```
   Stream<Deployment> listAll(String projectId, String workerName, {int? limit, RequestOptions? options}) =>
       paginate((cursor) => list(projectId, workerName, limit: limit, options: options, cursor: cursor), (page) => page.data, (page) => page.nextCursor);
+}
+
+/// The `hosting.logs` operations.
+class HostingLogsApi {
+  /// Used by [AerostackClient]; get one from `client.hosting.logs`.
+  HostingLogsApi(this._transport);
+
+  final Transport _transport;
+
+  /// Lists a worker's invocation logs, newest first.
+  ///
+  /// What each invocation of the worker left behind (HTTP requests, cron triggers, queue
+  /// batches): its `console.*` lines and uncaught errors, and how it ended. Kept per deployment,
+  /// the newest `AEROSTACK_HOSTING_LOGS_PER_DEPLOYMENT` invocations (default 1000), each at most
+  /// 64 KiB of lines; `deploymentId` narrows the list to one deployment.
+  ///
+  /// `GET /v1/projects/{projectId}/workers/{workerName}/logs`
+  ///
+  /// ```dart
+  /// final result = await client.hosting.logs.list(projectId, workerName);
+  /// ```
+  Future<InvocationLogList> list(String projectId, String workerName, {String? deploymentId, int? limit, String? cursor, RequestOptions? options}) =>
+      _transport.json('GET', '/v1/projects/${Uri.encodeComponent(projectId)}/workers/${Uri.encodeComponent(workerName)}/logs', (json) => InvocationLogList.fromJson(json as Map<String, Object?>), query: {'deploymentId': deploymentId, 'limit': limit?.toString(), 'cursor': cursor}, auth: true, options: options);
+
+  /// Tails a worker's invocation logs as server-sent events.
+  ///
+  /// Each invocation of the worker that ends after the stream opened, on any node, arrives as a
+  /// `log` event (as the list shows it). Nothing is replayed: read the list for what came
+  /// before. At most 10 tails of one worker are open at once, on all nodes together (as
+  /// `wrangler tail`); beyond, 429 `hosting/too-many-tails`. Heartbeats are comments.
+  ///
+  /// The stream resumes with `Last-Event-ID` after a broken connection; pass an event id to start
+  /// after it.
+  ///
+  /// `GET /v1/projects/{projectId}/workers/{workerName}/logs/tail`
+  ///
+  /// ```dart
+  /// await for (final event in client.hosting.logs.tail(projectId, workerName)) {
+  ///   print(event);
+  /// }
+  /// ```
+  Stream<HostingLogsTailEvent> tail(String projectId, String workerName, {String? lastEventId, RequestOptions? options}) =>
+      _transport.events('GET', '/v1/projects/${Uri.encodeComponent(projectId)}/workers/${Uri.encodeComponent(workerName)}/logs/tail', HostingLogsTailEvent.fromServerSentEvent, headers: {'Last-Event-ID': lastEventId}, auth: true, options: options);
+
+  /// Every item of [list], fetching pages as the stream is listened to.
+  ///
+  /// ```dart
+  /// await for (final item in client.hosting.logs.listAll(projectId, workerName)) {
+  ///   print(item);
+  /// }
+  /// ```
+  Stream<InvocationLog> listAll(String projectId, String workerName, {String? deploymentId, int? limit, RequestOptions? options}) =>
+      paginate((cursor) => list(projectId, workerName, deploymentId: deploymentId, limit: limit, options: options, cursor: cursor), (page) => page.data, (page) => page.nextCursor);
+}
+
+/// An event of `hosting.logs.tail`: [HostingLogsTailEventLog], or [HostingLogsTailEventUnknown] for
+/// an event this client does not know yet.
+sealed class HostingLogsTailEvent {
+  const HostingLogsTailEvent(this.id);
+
+  /// The event id: pass it as `lastEventId` to resume after this event.
+  final String? id;
+
+  /// Reads a [HostingLogsTailEvent] by its `event:` name.
+  static HostingLogsTailEvent fromServerSentEvent(ServerSentEvent event) {
+    switch (event.event) {
+      case 'log':
+        return HostingLogsTailEventLog(event.id, InvocationLog.fromJson(event.json() as Map<String, Object?>));
+      default:
+        return HostingLogsTailEventUnknown(event.id, event.event, event.data);
+    }
+  }
+}
+
+/// A `log` event of `hosting.logs.tail`.
+final class HostingLogsTailEventLog extends HostingLogsTailEvent {
+  /// Created by the client.
+  const HostingLogsTailEventLog(super.id, this.data);
+
+  /// The event's data.
+  final InvocationLog data;
+}
+
+/// An event of `hosting.logs.tail` with a name this client does not know (the platform is newer).
+final class HostingLogsTailEventUnknown extends HostingLogsTailEvent {
+  /// Created by the client.
+  const HostingLogsTailEventUnknown(super.id, this.event, this.data);
+
+  /// The event's name.
+  final String event;
+
+  /// The event's data, undecoded.
+  final String data;
 }
 
 /// The `hosting.secrets` operations.
