@@ -46,7 +46,7 @@ describe('hosted runtime bindings', () => {
     const one = await runtime.fetch('prj_one', 'api', new Request('http://fn.local/'));
     expect(await one.json()).toEqual({ cache: 'value of prj_one', queued: null });
     const two = await runtime.fetch('prj_two', 'api', new Request('http://fn.local/'));
-    expect((await two.json()).cache).toBe('value of prj_two');
+    expect(((await two.json()) as { cache: string }).cache).toBe('value of prj_two');
     expect(calls.map((c) => c.call)).toEqual([
       {
         projectId: 'prj_one',
