@@ -40,8 +40,14 @@ describe('@aerostack/node dist', () => {
     expect(report.crossCopy).toMatchObject({ esmRecognisesCjsError: true, instanceOfAcrossCopies: true });
   });
 
-  it('depends on @aerostack/core at runtime instead of bundling it', () => {
-    expect(externalImports(`${dir}/dist/index.js`)).toEqual(['@aerostack/core', '@aerostack/core/admin']);
+  it('depends on @aerostack/core and esbuild (for deploy) at runtime instead of bundling them', () => {
+    expect(externalImports(`${dir}/dist/index.js`)).toEqual([
+      '@aerostack/core',
+      '@aerostack/core/admin',
+      'esbuild',
+      'node:fs/promises',
+      'node:path',
+    ]);
   });
 
   it('compiles a strict consumer against the emitted .d.ts and .d.cts', () => {

@@ -14,6 +14,7 @@ import {
   type SecretInfo,
   withIdempotencyKey,
 } from '@aerostack/core/admin';
+import { readProject } from '../hosting/deploy';
 
 /** One immutable deployment of a worker: its settings, never its code or the values of `[vars]`. */
 export type Deployment = components['schemas']['Deployment'];
@@ -32,12 +33,25 @@ export type CatalogEntry = components['schemas']['CatalogEntry'];
  * HTTP at `worker.url` (`/fn/{projectId}/{name}`).
  *
  * @example
- * const deployment = await admin.hosting.deploy(projectId, {
- *   aerostackToml: 'name = "hello"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n',
- *   modules: [{ name: 'src/index.js', content: 'export default { fetch: () => new Response("hi") };' }],
- * });
+ * const deployment = await admin.hosting.deploy(projectId, './my-worker');
+ * const worker = await admin.hosting.workers.get(projectId, deployment.worker);
+ * console.log(await (await fetch(worker.url)).text());
  */
 export interface HostingApi {
+  /**
+   * Deploys a project directory, as `wrangler deploy` does: reads `aerostack.toml` (and
+   * `aerostack.json` when there is one), bundles `main` with esbuild into one ES module for
+   * workerd (`workerd`/`worker`/`browser` exports, the project's own `node_modules`,
+   * `cloudflare:*` and `node:*` left to the runtime) and uploads it. A missing `aerostack.toml`,
+   * a `main` naming no file, or code esbuild cannot bundle rejects before anything is sent with
+   * `hosting/layout-invalid` and status 0, each `errors[]` entry located (`src/index.ts:3:7`);
+   * everything else is validated by the platform, whose errors pass through as they are.
+   *
+   * @example
+   * // my-worker/aerostack.toml: name = "hello", main = "src/index.ts", compatibility_date = "2025-01-01"
+   * const { worker, version, warnings } = await admin.hosting.deploy(projectId, './my-worker');
+   */
+  deploy(projectId: string, dir: string, options?: CreateOptions): Promise<Deployment>;
   /**
    * Deploys a worker: validates the layout (422 `hosting/layout-invalid` whose `errors[]` name
    * each problem as `aerostack.toml:7:1`), loads the code (422 `hosting/worker-invalid` when
@@ -303,10 +317,10 @@ function createCatalogApi(http: Http): HostingCatalogApi {
 
 export function createHostingApi(http: Http): HostingApi {
   return {
-    deploy: (projectId, input, options) =>
+    deploy: async (projectId: string, source: string | DeploymentCreate, options?: CreateOptions) =>
       http.POST('/v1/projects/{projectId}/deployments', {
         params: { path: { projectId } },
-        body: input,
+        body: typeof source === 'string' ? await readProject(source) : source,
         ...withIdempotencyKey(options),
       }),
     workers: createWorkersApi(http),
