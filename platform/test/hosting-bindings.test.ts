@@ -241,8 +241,10 @@ describe.each(BACKENDS)('hosting bindings on $name', (backend) => {
     });
     expect(ok.status, ok.text).toBe(200);
     expect(Number(ok.json[1].results[0].n)).toBe(3);
-    const undefinedValue = await fn('POST', '/db/run', { sql: 'SELECT ?', params: [] });
-    expect(undefinedValue.status).toBe(500);
+    const tooMany = await fn('POST', '/db/batch', {
+      statements: Array.from({ length: 101 }, () => ({ sql: 'SELECT 1' })),
+    });
+    expect(tooMany.json.error).toMatch(/^D1_ERROR: A batch holds 1 to 100 statements/);
   });
 
   it('env.CACHE and env.KV are the cache the cache API reads and writes', async () => {
@@ -260,17 +262,22 @@ describe.each(BACKENDS)('hosting bindings on $name', (backend) => {
     });
     expect((await fn('GET', '/kv/get?key=absent')).json.value).toBeNull();
 
-    await fn('POST', '/kv/put', { binding: 'KV', key: 'list/a', value: '1' });
-    await fn('POST', '/kv/put', { binding: 'KV', key: 'list/b', value: '2' });
-    await fn('POST', '/kv/put', { binding: 'KV', key: 'list/c', value: '3' });
-    const page = await fn('GET', '/kv/list?prefix=list/&limit=2');
-    expect(page.json.keys.map((k: { name: string }) => k.name)).toEqual(['list/a', 'list/b']);
+    await fn('POST', '/kv/put', { binding: 'KV', key: 'list:a', value: '1' });
+    await fn('POST', '/kv/put', { binding: 'KV', key: 'list:b', value: '2' });
+    await fn('POST', '/kv/put', { binding: 'KV', key: 'list:c', value: '3' });
+    const page = await fn('GET', '/kv/list?prefix=list:&limit=2');
+    expect(page.json.keys.map((k: { name: string }) => k.name)).toEqual(['list:a', 'list:b']);
     expect(page.json.list_complete).toBe(false);
     const rest = await fn(
       'GET',
-      `/kv/list?prefix=list/&limit=2&cursor=${encodeURIComponent(page.json.cursor)}`,
+      `/kv/list?prefix=list:&limit=2&cursor=${encodeURIComponent(page.json.cursor)}`,
     );
-    expect(rest.json).toMatchObject({ keys: [{ name: 'list/c' }], list_complete: true });
+    expect(rest.json).toMatchObject({ keys: [{ name: 'list:c' }], list_complete: true });
+
+    // A key the cache API could not address is refused rather than written.
+    const slash = await fn('POST', '/kv/put', { key: 'a/b', value: 'x' });
+    expect(slash.status).toBe(500);
+    expect(slash.json.error).toMatch(/^KV error: "a\/b" is not a key here.*\(request\/invalid-parameters\)$/);
 
     await fn('GET', '/kv/delete?key=greeting');
     expect((await api('GET', '/v1/cache/greeting')).status).toBe(404);

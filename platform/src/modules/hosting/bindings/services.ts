@@ -62,6 +62,16 @@ export const ai: Record<string, Operation> = {
   },
 };
 
+/** The vector API's bounds on ids (its spec's `VectorId`, and a list of them). */
+function vectorIds(value: unknown, max = 1000): string[] {
+  if (!Array.isArray(value) || value.length > max)
+    throw new TypeError(`ids is an array of at most ${max} ids.`);
+  for (const id of value)
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256)
+      throw new TypeError('A vector id is a string of 1 to 256 characters.');
+  return value as string[];
+}
+
 /** Vectorize's metadata choice (`true`, `'all'`, `'indexed'`) as the platform's include flag. */
 const wantsMetadata = (value: unknown): boolean => value === true || value === 'all' || value === 'indexed';
 
@@ -69,6 +79,11 @@ export const vectorize: Record<string, Operation> = {
   async upsert({ services, call, args }) {
     const vectors = (args.vectors ?? []) as { id: string; values: number[]; metadata?: unknown }[];
     if (!Array.isArray(vectors)) throw new TypeError('upsert takes an array of vectors.');
+    // How many vectors one call may write is the vector service's to say (AEROSTACK_VECTOR_MAX_BATCH).
+    vectorIds(
+      vectors.map((v) => v?.id),
+      Number.POSITIVE_INFINITY,
+    );
     const input = vectors.map((v) => ({
       id: v.id,
       values: Array.from(v.values),
@@ -89,7 +104,7 @@ export const vectorize: Record<string, Operation> = {
     return { matches, count: matches.length } as unknown as JsonValue;
   },
   async getByIds({ services, call, args }) {
-    const ids = (args.ids ?? []) as string[];
+    const ids = vectorIds(args.ids);
     return (await services.vector.getVectors(
       call.projectId,
       call.binding.target,
@@ -97,7 +112,7 @@ export const vectorize: Record<string, Operation> = {
     )) as unknown as JsonValue;
   },
   async deleteByIds({ services, call, args }) {
-    const ids = (args.ids ?? []) as string[];
+    const ids = vectorIds(args.ids);
     const deleted = await services.vector.deleteVectors(call.projectId, call.binding.target, { ids });
     return { mutationId: crypto.randomUUID(), count: deleted, ids };
   },

@@ -16,6 +16,28 @@ const text = (value: unknown, what: string): string => {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string.`);
   return value;
 };
+/**
+ * What the HTTP API's spec allows, checked here too: a binding call is not validated against the
+ * spec, and what a worker writes must stay what the API can address and read.
+ */
+const CACHE_KEY = /^[A-Za-z0-9._:-]{1,256}$/;
+const CACHE_PREFIX = /^[A-Za-z0-9._:-]{0,256}$/;
+const MAX_STATEMENTS = 100;
+const MAX_SQL = 100_000;
+
+function invalid(message: string): ApiError {
+  return new ApiError('request/invalid-parameters', message);
+}
+
+function cacheKey(value: unknown): string {
+  const key = text(value, 'The key');
+  if (!CACHE_KEY.test(key))
+    throw invalid(
+      `"${key.slice(0, 300)}" is not a key here: letters, digits and . _ : - only, 1 to 256 of them.`,
+    );
+  return key;
+}
+
 const limitOf = (value: unknown, max: number): number =>
   typeof value === 'number' && Number.isInteger(value) && value > 0 ? Math.min(value, max) : max;
 
@@ -47,7 +69,11 @@ export function numberedParams(sql: string): string {
 export const d1: Record<string, Operation> = {
   /** Every D1 call is a batch: one statement for all/first/run/raw, all or nothing for batch(). */
   async batch({ services, principal, args }) {
-    if (!Array.isArray(args.statements)) throw new TypeError('statements must be an array.');
+    if (!Array.isArray(args.statements) || args.statements.length > MAX_STATEMENTS)
+      throw invalid(`A batch holds 1 to ${MAX_STATEMENTS} statements.`);
+    for (const s of args.statements as { sql: unknown }[])
+      if (typeof s.sql === 'string' && s.sql.length > MAX_SQL)
+        throw invalid(`A statement holds at most ${MAX_SQL} characters of SQL.`);
     const postgres = await onPostgres(services, principal.projectId!);
     const statements = (args.statements as { sql: unknown; params: unknown }[]).map((s) => ({
       sql: postgres ? numberedParams(text(s.sql, 'The SQL')) : text(s.sql, 'The SQL'),
@@ -69,25 +95,27 @@ function ttlMsOf(args: Record<string, unknown>): number | null {
 
 export const kv: Record<string, Operation> = {
   async get({ services, call, args }) {
-    const stored = await services.cache.get(call.projectId, text(args.key, 'The key'));
+    const stored = await services.cache.get(call.projectId, cacheKey(args.key));
     return stored ? { found: true, value: stored.value } : { found: false, value: null };
   },
   async put({ services, call, args }) {
     await services.cache.set(
       call.projectId,
-      text(args.key, 'The key'),
+      cacheKey(args.key),
       text(args.value, 'The value'),
       ttlMsOf(args),
     );
   },
   async delete({ services, call, args }) {
-    await services.cache.delete(call.projectId, text(args.key, 'The key'));
+    await services.cache.delete(call.projectId, cacheKey(args.key));
   },
   async list({ services, call, args }) {
     const cursor = typeof args.cursor === 'string' ? args.cursor : undefined;
+    const prefix = typeof args.prefix === 'string' ? args.prefix : '';
+    if (!CACHE_PREFIX.test(prefix)) throw invalid(`"${prefix.slice(0, 300)}" is not a key prefix here.`);
     const page = await services.cache.list(
       call.projectId,
-      typeof args.prefix === 'string' ? args.prefix : '',
+      prefix,
       keyAfter(cursor),
       limitOf(args.limit, 1000),
     );
