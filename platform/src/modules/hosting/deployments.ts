@@ -9,6 +9,7 @@ import * as catalogStore from './catalog/store.js';
 import { readLayout } from './layout/index.js';
 import { type Loader, toSource } from './loader.js';
 import type { HostingSecrets } from './secrets.js';
+import { catalogToolOf, type Skills, skillOf } from './skills/index.js';
 import * as store from './store.js';
 
 type DeploymentCreate = components['schemas']['DeploymentCreate'];
@@ -25,6 +26,7 @@ export function createDeployments(
   loader: Loader,
   secrets: HostingSecrets,
   catalog: Catalog,
+  skills: Skills,
 ) {
   const db = tables<store.HostingTables>(services.database);
   const { maxBundleBytes, maxWorkers } = services.config.hosting.deploy;
@@ -55,7 +57,10 @@ export function createDeployments(
         throw new ApiError('hosting/limit-reached', `A project holds at most ${maxWorkers} workers.`);
       }
       const mcp = row.kind === 'mcp-server';
-      if (mcp) await catalog.checkSlug(row);
+      // A skill's catalogue entry lists its declared tool; the platform serves it (decision 0053).
+      const skill = skillOf(row);
+      if (mcp || skill) await catalog.checkSlug(row);
+      if (skill) await skills.check(skill);
       const opened = await secrets.reveal(row.project_id);
       const candidate = [
         ...previous.filter((s) => s.name !== row.worker),
@@ -63,7 +68,11 @@ export function createDeployments(
       ];
       await loader.trial(row.project_id, candidate, previous);
       try {
-        const entry = mcp ? await catalog.prepare(row) : null;
+        const entry = mcp
+          ? await catalog.prepare(row)
+          : skill
+            ? await catalog.prepare(row, [catalogToolOf(skill.tool)])
+            : null;
         const stored = await services.database.db.transaction().execute(async (tx) => {
           const inserted = await store.insertActive(tables<store.HostingTables>(tx), row, row.kind);
           await catalog.save(tables<catalogStore.CatalogTables>(tx), row.project_id, row.worker, entry);

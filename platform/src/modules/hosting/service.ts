@@ -5,6 +5,7 @@ import { createLoader } from './loader.js';
 import { createLogs } from './logs/index.js';
 import type { HostedRuntime } from './runtime/contract.js';
 import { createHostingSecrets } from './secrets.js';
+import { createSkills } from './skills/index.js';
 import { createTriggers } from './triggers/index.js';
 
 /**
@@ -14,9 +15,12 @@ import { createTriggers } from './triggers/index.js';
  */
 export function createHostingService(services: Services, runtime: HostedRuntime | null) {
   const secrets = createHostingSecrets(services, (projectId) => loader.changed(projectId));
-  const loader = createLoader(services, runtime, secrets);
+  const workers = createLoader(services, runtime, secrets);
+  // A skill's `/mcp` is the platform's (decision 0053): every way to a worker goes through it.
+  const skills = createSkills(services, workers);
+  const loader = { ...workers, fetch: skills.fetch };
   const catalog = createCatalog(services, loader);
-  const deployments = createDeployments(services, loader, secrets, catalog);
+  const deployments = createDeployments(services, loader, secrets, catalog, skills);
   if (runtime) catalog.refresh.start();
   const logs = createLogs(services, runtime);
   const triggers = createTriggers(services, runtime, { loader, logs });
@@ -31,6 +35,7 @@ export function createHostingService(services: Services, runtime: HostedRuntime 
       catalog.refresh.close();
       triggers.close();
       await logs.close();
+      await skills.close();
       await loader.close();
     },
   };

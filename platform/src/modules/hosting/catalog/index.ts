@@ -141,13 +141,12 @@ export function createCatalog(services: Services, loader: Loader) {
      * trial of a deploy): its tools (tools/list, retried) and manifest. Throws 422
      * `hosting/tools-list-failed`.
      */
-    async prepare(row: Omit<DeploymentRow, 'version'>): Promise<store.CatalogRow> {
+    async prepare(row: Omit<DeploymentRow, 'version'>, declared?: CatalogTool[]): Promise<store.CatalogRow> {
       const runtime = loader.required();
-      const tools = await fetchTools(
-        (request) => runtime.fetch(row.project_id, row.worker, request),
-        origin(),
-        retry,
-      );
+      // A skill declares its tool (decision 0053); an MCP server's code lists its own.
+      const tools =
+        declared ??
+        (await fetchTools((request) => runtime.fetch(row.project_id, row.worker, request), origin(), retry));
       // The heuristic here, while the project's requests wait for the deploy; the model after (enrich).
       const { manifest, source } = await describe(row.project_id, row, tools, true);
       const info = infoOf(row);

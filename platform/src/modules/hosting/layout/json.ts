@@ -6,6 +6,7 @@ import {
   parseTree,
   printParseErrorCode,
 } from 'jsonc-parser';
+import { readSkillTool, type SkillTool } from '../skills/declare.js';
 import { isTable, kindOf, LayoutIssues, stringAt, stringListAt, type Table, warnUnknown } from './issues.js';
 import { type Position, positionAt } from './locate.js';
 import { WORKER_NAME } from './toml.js';
@@ -29,6 +30,8 @@ export interface Manifest {
   visibility?: (typeof VISIBILITIES)[number];
   readme?: string;
   license?: string;
+  /** A skill's one tool (kind `skill` only, decision 0053). */
+  tool?: SkillTool;
 }
 
 /** `tags[2].x` → `['tags', 2, 'x']`, the path jsonc-parser finds nodes by. */
@@ -89,12 +92,15 @@ export function readJson(text: string): {
     'readme',
     'license',
     'kind',
+    'tool',
   ]);
   const kind = (stringAt(issues, doc, '', 'kind', {
     pattern: new RegExp(`^(${WORKER_KINDS.join('|')})$`),
     expect: `must be one of ${WORKER_KINDS.join(', ')}`,
   }) ?? 'mcp-server') as WorkerKind;
   const manifest = manifestOf(issues, doc);
+  const tool = readSkillTool(issues, doc, kind === 'skill');
+  if (tool) manifest.tool = tool;
   return { manifest: issues.errors.length > 0 ? null : manifest, kind, issues };
 }
 
