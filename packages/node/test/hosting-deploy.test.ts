@@ -101,6 +101,39 @@ describe('admin.hosting.deploy(projectId, dir)', () => {
     expect(await (await fetch(worker.url)).json()).toMatchObject({ text: 'HELLO AGAIN, WORLD!' });
   }, 60_000);
 
+  it("bare Node built-ins are workerd's node: modules; a polyfill the project installs is bundled", async () => {
+    const files = {
+      'aerostack.toml': TOML.replace('"sdk-dir"', '"sdk-compat"').replace(
+        'compatibility_date = "2025-01-01"',
+        'compatibility_date = "2025-01-01"\ncompatibility_flags = ["nodejs_compat"]',
+      ),
+      'aerostack.json': null,
+      'src/index.ts': `import { Buffer } from 'buffer';
+import { EventEmitter } from 'events';
+
+export default {
+  fetch: (): Response => Response.json({ base64: Buffer.from('hi').toString('base64'), events: EventEmitter.source }),
+};
+`,
+      'node_modules/events/package.json': '{ "name": "events", "version": "3.3.0", "main": "events.js" }',
+      'node_modules/events/events.js': "export class EventEmitter { static source = 'polyfill'; }\n",
+    };
+    const deployment = await admin.hosting.deploy(platform.projectId, await scaffold('compat', files));
+    expect(deployment.worker).toBe('sdk-compat');
+    const worker = await admin.hosting.workers.get(platform.projectId, 'sdk-compat');
+    expect(await (await fetch(worker.url)).json()).toEqual({ base64: 'aGk=', events: 'polyfill' });
+
+    // Without nodejs_compat workerd has no node:buffer: the platform's refusal passes through.
+    const plain = await scaffold('no-compat', {
+      ...files,
+      'aerostack.toml': TOML.replace('"sdk-dir"', '"sdk-compat"'),
+    });
+    const error = await failure(admin.hosting.deploy(platform.projectId, plain));
+    expect(error).toMatchObject({ code: 'hosting/worker-invalid', status: 422 });
+    expect(error.message).toContain('node:buffer');
+    await admin.hosting.workers.delete(platform.projectId, 'sdk-compat');
+  }, 60_000);
+
   it("a syntax error fails with esbuild's located message and deploys nothing", async () => {
     const dir = await scaffold('syntax', {
       'src/greet.ts': 'export const greet = (greeting: string, who: string) => {\n  return greeting +;\n};\n',

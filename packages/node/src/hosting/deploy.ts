@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FieldProblem } from '@aerostack/core';
-import type { BuildFailure, Message } from 'esbuild';
+import type { BuildFailure, Message, Plugin } from 'esbuild';
 import type { DeploymentCreate, WorkerModule } from '../admin/hosting';
 import { findMain, layoutError, type MainEntry, readOptional } from './deploy-files';
 
@@ -49,10 +50,35 @@ function isBuildFailure(error: unknown): error is BuildFailure {
   return error instanceof Error && Array.isArray((error as Partial<BuildFailure>).errors);
 }
 
+const NODE_BUILTINS = new Set(builtinModules);
+const RESOLVING_OWN = Symbol("resolving the project's own package");
+
+/**
+ * A bare Node built-in (`buffer`, `fs/promises`) that the project does not install itself is
+ * workerd's `node:` module (present with `nodejs_compat`), as wrangler resolves it; a polyfill
+ * package the project does install (npm's `events`, `buffer`) is bundled as before.
+ */
+const nodeBuiltins: Plugin = {
+  name: 'aerostack-node-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^[a-z_]+(\/[a-z_]+)?$/ }, async (args) => {
+      if (!NODE_BUILTINS.has(args.path) || args.pluginData === RESOLVING_OWN) return undefined;
+      const own = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: RESOLVING_OWN,
+      });
+      return own.errors.length === 0 ? undefined : { path: `node:${args.path}`, external: true };
+    });
+  },
+};
+
 /**
  * Bundles `main` into one ES module as wrangler does for workerd: its `workerd`/`worker`/
- * `browser` exports and main fields, the project's own `node_modules`, `cloudflare:*` and
- * `node:*` left to the runtime, `process.env.NODE_ENV` as `"production"`.
+ * `browser` exports and main fields, the project's own `node_modules`, `cloudflare:*`, `node:*`
+ * and bare Node built-ins it does not install left to the runtime, `process.env.NODE_ENV` as
+ * `"production"`.
  */
 async function bundle(dir: string, entry: MainEntry): Promise<WorkerModule> {
   const name = entryName(entry);
@@ -75,6 +101,7 @@ async function bundle(dir: string, entry: MainEntry): Promise<WorkerModule> {
       mainFields: ['browser', 'module', 'main'],
       external: ['cloudflare:*', 'node:*'],
       define: { 'process.env.NODE_ENV': '"production"' },
+      plugins: [nodeBuiltins],
       logLevel: 'silent',
     });
     const [output] = result.outputFiles;
