@@ -29,9 +29,6 @@ export const MAX_TAILS = 10;
 /** Logs a slow tail may have waiting; older ones are dropped for it. */
 const TAIL_BACKLOG = 1000;
 
-/** The deployment a load id names: the loader appends `+<secrets tag>` (decision 0050). */
-const deploymentOf = (loadId: string) => loadId.split('+', 1)[0]!;
-
 /** `lines` cut to `MAX_LOG_BYTES` of messages, a last line saying how many were left out. */
 function clipped(lines: LogEntry['lines']): LogEntry['lines'] {
   let bytes = 0;
@@ -118,7 +115,7 @@ export function createLogs(services: Services, runtime: HostedRuntime | null) {
         id: newId('log'),
         project_id: projectId,
         worker: entry.worker,
-        deployment_id: deploymentOf(entry.deploymentId),
+        deployment_id: entry.deploymentId,
         outcome: entry.outcome,
         lines: JSON.stringify(clipped(entry.lines)),
         created_at: new Date(entry.at).toISOString(),
