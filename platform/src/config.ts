@@ -475,7 +475,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cores = availab
     },
     hosting: {
       deploy: {
-        maxBundleBytes: integer(env, 'AEROSTACK_HOSTING_MAX_BUNDLE_BYTES', 10 * 1024 * 1024, 1024, 24 * 1024 * 1024),
+        maxBundleBytes: integer(
+          env,
+          'AEROSTACK_HOSTING_MAX_BUNDLE_BYTES',
+          10 * 1024 * 1024,
+          1024,
+          24 * 1024 * 1024,
+        ),
         maxWorkers: integer(env, 'AEROSTACK_HOSTING_MAX_WORKERS', 100, 1, 100_000),
       },
       runtime: {
