@@ -46,6 +46,7 @@ describe('@aerostack/node dist', () => {
       '@aerostack/core/admin',
       'esbuild',
       'node:fs/promises',
+      'node:module',
       'node:path',
     ]);
   });
