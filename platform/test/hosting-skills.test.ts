@@ -203,6 +203,16 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
     const unknown = await client.callTool({ name: 'other', arguments: {} }).catch((e: unknown) => e);
     expect((unknown as McpError).code).toBe(ErrorCode.InvalidParams);
 
+    // Concurrent calls each get their own arguments' answer.
+    const many = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        client.callTool({ name: 'send_email', arguments: { to: `u${i}@example.com` } }),
+      ),
+    );
+    expect(many.map((r) => JSON.parse(textOf(r)).sent)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `u${i}@example.com`),
+    );
+
     // The function's own failure is the tool's error result, with its answer.
     const failed = await client.callTool({ name: 'send_email', arguments: { to: 'full@example.com' } });
     expect(failed.isError).toBe(true);
@@ -335,6 +345,16 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
     const other = await expectStatus(api('POST', '/v1/projects', { name: 'Other' }), 201);
     const elsewhere = await api('GET', `/v1/projects/${other.project.id}/catalog/send-email`);
     expect([elsewhere.status, elsewhere.json.code]).toEqual([404, 'hosting/catalog-entry-not-found']);
+    // The skill's endpoint under the other project's id is no skill at all.
+    const wrong = await fetch(`${server.url}/fn/${other.project.id}/send-email/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect([wrong.status, ((await wrong.json()) as { code: string }).code]).toEqual([
+      404,
+      'hosting/function-not-found',
+    ]);
   });
 
   it('a redeploy with another tool changes what the catalogue and the endpoint list; the hourly refresh keeps it', async () => {
@@ -344,6 +364,22 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
     expect(entry.tools.map((t: { name: string }) => t.name)).toEqual(['send_mail']);
     const client = await connect(new URL(skillUrl('send-email')));
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['send_mail']);
+
+    // A rollback to the first deployment brings its tool back, in the catalogue and at the endpoint.
+    const history = await expectStatus(
+      api('GET', `/v1/projects/${project}/workers/send-email/deployments`),
+      200,
+    );
+    const first = history.data[history.data.length - 1].id;
+    const rolled = await api('POST', `/v1/projects/${project}/workers/send-email/rollback`, {
+      deploymentId: first,
+    });
+    expect(rolled.status, rolled.text).toBe(201);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['send_email']);
+    expect(
+      (await expectStatus(api('GET', `/v1/projects/${project}/catalog/send-email`), 200)).tools[0].name,
+    ).toBe('send_email');
+    expect((await deploy('send-email', skillJson('send-email', renamed))).status).toBe(201);
 
     const refresh = server.platform.services.hosting.catalog.refresh;
     expect(await refresh.pass(Date.now() + REFRESH_INTERVAL_MS + 1_000)).toBe(2);
