@@ -31,6 +31,7 @@ const WORKER = `export default {
     if (url.pathname === '/hello') return new Response('hello from the function');
     const args = await request.json();
     if (args.to === 'full@example.com') return new Response('mailbox full', { status: 503 });
+    if (args.to === 'big@example.com') return new Response('x'.repeat(1_100_000));
     return Response.json({
       sent: args.to,
       subject: args.subject ?? null,
@@ -217,6 +218,8 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
     const failed = await client.callTool({ name: 'send_email', arguments: { to: 'full@example.com' } });
     expect(failed.isError).toBe(true);
     expect(textOf(failed)).toBe('The skill answered 503: mailbox full');
+    const big = await client.callTool({ name: 'send_email', arguments: { to: 'big@example.com' } });
+    expect([big.isError, textOf(big)]).toEqual([true, "The skill's answer exceeds 1048576 bytes."]);
   });
 
   it("the worker's other routes are still its own; /mcp takes POST only; a huge request is refused", async () => {

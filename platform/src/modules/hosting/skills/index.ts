@@ -79,26 +79,26 @@ async function readLimited(
   return new TextDecoder().decode(bytes);
 }
 
-/** The skill's answer as a tool result: its text, an error result unless it answered 2xx. */
+/**
+ * The skill's answer as a tool result: its text, an error result unless it answered 2xx. An
+ * answer over the limit is an error result, and the rest of it is dropped (`discard`).
+ */
 async function resultOf(
   status: number,
   header: (name: string) => string | undefined,
   body: AsyncIterable<Uint8Array> | Readable | null,
+  discard: () => void,
 ): Promise<CallToolResult> {
   let text: string;
   try {
     text = await readLimited(header, body, MAX_ANSWER_BYTES);
-  } catch {
-    return {
-      isError: true,
-      content: [{ type: 'text', text: `The skill's answer exceeds ${MAX_ANSWER_BYTES} bytes.` }],
-    };
+  } catch (error) {
+    discard();
+    if (!(error instanceof ApiError && error.code === 'request/body-too-large')) throw error;
+    return errorResult(`The skill's answer exceeds ${MAX_ANSWER_BYTES} bytes.`);
   }
   if (status >= 200 && status <= 299) return { content: [{ type: 'text', text }] };
-  return {
-    isError: true,
-    content: [{ type: 'text', text: `The skill answered ${status}: ${text.slice(0, 2000)}` }],
-  };
+  return errorResult(`The skill answered ${status}: ${text.slice(0, 2000)}`);
 }
 
 /**
@@ -161,7 +161,12 @@ export function createSkills(services: Services, loader: Loader) {
       const runtime = await loader.ready(projectId, worker);
       const request = new Request(`${origin()}/`, { method: 'POST', headers, body });
       const answer = await runtime.fetch(projectId, worker, request);
-      return resultOf(answer.status, (name) => answer.headers.get(name) ?? undefined, answer.body);
+      return resultOf(
+        answer.status,
+        (name) => answer.headers.get(name) ?? undefined,
+        answer.body,
+        () => void answer.body?.cancel().catch(() => undefined),
+      );
     }
     try {
       // Every address the connection uses is checked (the guard's lookup), not just the name's.
@@ -176,7 +181,7 @@ export function createSkills(services: Services, loader: Loader) {
         const value = answer.headers[name];
         return Array.isArray(value) ? value[0] : value;
       };
-      return await resultOf(answer.statusCode ?? 0, header, answer);
+      return await resultOf(answer.statusCode ?? 0, header, answer, () => answer.destroy());
     } catch (error) {
       const reason =
         error instanceof UrlRefusedError ? error.message : `The skill's URL did not answer: ${String(error)}`;
