@@ -69,13 +69,17 @@ const errorResult = (text: string): CallToolResult => ({ isError: true, content:
 const jsonRpcError = (status: number, code: number, message: string) =>
   Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
 
+/** A web stream as `readBody` reads it (Node's web streams are async iterable; the DOM lib's type is not). */
+const iterable = (stream: ReadableStream<Uint8Array> | null) =>
+  (stream ?? []) as unknown as AsyncIterable<Uint8Array>;
+
 /** A body read whole, at most `limit` bytes (413 `request/body-too-large` past it). */
 async function readLimited(
   header: (name: string) => string | undefined,
-  body: AsyncIterable<Uint8Array> | Readable | null,
+  body: AsyncIterable<Uint8Array> | Readable,
   limit: number,
 ) {
-  const bytes = await readBody({ header, body: () => body ?? (async function* () {})() }, limit);
+  const bytes = await readBody({ header, body: () => body }, limit);
   return new TextDecoder().decode(bytes);
 }
 
@@ -86,7 +90,7 @@ async function readLimited(
 async function resultOf(
   status: number,
   header: (name: string) => string | undefined,
-  body: AsyncIterable<Uint8Array> | Readable | null,
+  body: AsyncIterable<Uint8Array> | Readable,
   discard: () => void,
 ): Promise<CallToolResult> {
   let text: string;
@@ -164,7 +168,7 @@ export function createSkills(services: Services, loader: Loader) {
       return resultOf(
         answer.status,
         (name) => answer.headers.get(name) ?? undefined,
-        answer.body,
+        iterable(answer.body),
         () => void answer.body?.cancel().catch(() => undefined),
       );
     }
@@ -198,7 +202,7 @@ export function createSkills(services: Services, loader: Loader) {
     }
     const body = await readLimited(
       (name) => request.headers.get(name) ?? undefined,
-      request.body,
+      iterable(request.body),
       MAX_REQUEST_BYTES,
     );
     const server = new Server(
