@@ -310,6 +310,32 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
     expect(external.seen.length).toBe(count);
   });
 
+  it('two skills whose schemas share an $id are each checked against their own schema', async () => {
+    const schema = (required: string) => ({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: 'urn:example:input',
+      type: 'object',
+      properties: { [required]: { type: 'string' } },
+      required: [required],
+    });
+    for (const [worker, field] of [
+      ['sms', 'phone'],
+      ['push', 'device'],
+    ] as const) {
+      const res = await deploy(worker, skillJson(worker, { name: 'notify', inputSchema: schema(field) }));
+      expect(res.status, res.text).toBe(201);
+    }
+    const sms = await connect(new URL(skillUrl('sms')));
+    const push = await connect(new URL(skillUrl('push')));
+    await expect(sms.callTool({ name: 'notify', arguments: { device: 'd1' } })).rejects.toThrow(
+      /must have required property 'phone'/,
+    );
+    const sent = await push.callTool({ name: 'notify', arguments: { device: 'd1' } });
+    expect(sent.isError).toBeFalsy();
+    await expectStatus(api('DELETE', `/v1/projects/${project}/workers/sms`), 204);
+    await expectStatus(api('DELETE', `/v1/projects/${project}/workers/push`), 204);
+  });
+
   it('a bad tool declaration is a located layout error and deploys nothing', async () => {
     const cases: [string, string][] = [
       [JSON.stringify({ kind: 'skill', name: 'S', slug: 'bad' }), 'A skill needs `tool`'],

@@ -1,4 +1,6 @@
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { isTable, kindOf, type LayoutIssues, stringAt, type Table, warnUnknown } from '../layout/issues.js';
 
 /** A skill's one tool, as `aerostack.json` declares it (decision 0053). */
@@ -17,8 +19,53 @@ const ANNOTATION_FLAGS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', '
 /** A schema larger than this is not a skill's input (and is stored with every deployment). */
 const MAX_SCHEMA_CHARS = 16_384;
 
-/** One shared validator: it compiles and caches each schema (the SDK's Ajv, draft-07 and formats). */
-export const schemaValidator = new AjvJsonSchemaValidator();
+/** Compiled input schemas kept (the least recently used one is dropped past this). */
+const MAX_COMPILED = 1_000;
+
+// ajv-formats is CJS with a default export; normalise its shape under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as typeof addFormatsModule.default;
+
+// The SDK's settings (draft-07, formats, every error), except that a schema's `$id` is never
+// registered: two projects' skills may use the same `$id` for different schemas.
+const ajv = new Ajv({
+  strict: false,
+  validateFormats: true,
+  validateSchema: false,
+  allErrors: true,
+  addUsedSchema: false,
+});
+addFormats(ajv);
+
+/** What the skill's SDK Server is given (it validates only elicitation answers, never asked for). */
+export const serverValidator = new AjvJsonSchemaValidator(ajv);
+
+// Ajv keeps every schema it compiled: compiled ones are kept here by their text, bounded, and a
+// dropped one is removed from Ajv too, so redeploys and reloads do not grow memory.
+const compiled = new Map<string, { schema: object; validate: ValidateFunction }>();
+
+/** The validator of `schema`, compiled once while it is in use; throws when it does not compile. */
+export function validatorOf(schema: Record<string, unknown>): ValidateFunction {
+  const key = JSON.stringify(schema);
+  const hit = compiled.get(key);
+  if (hit) {
+    compiled.delete(key);
+    compiled.set(key, hit);
+    return hit.validate;
+  }
+  const own = structuredClone(schema);
+  const validate = ajv.compile(own);
+  compiled.set(key, { schema: own, validate });
+  if (compiled.size > MAX_COMPILED) {
+    const [oldest, entry] = compiled.entries().next().value as [string, { schema: object }];
+    compiled.delete(oldest);
+    ajv.removeSchema(entry.schema);
+  }
+  return validate;
+}
+
+/** Why `value` fails `validate` (after a failed call), as the SDK words it. */
+export const failureOf = (validate: ValidateFunction): string => ajv.errorsText(validate.errors);
 
 function inputSchemaAt(issues: LayoutIssues, tool: Table): Record<string, unknown> | undefined {
   const where = 'tool.inputSchema';
@@ -36,7 +83,7 @@ function inputSchemaAt(issues: LayoutIssues, tool: Table): Record<string, unknow
     return undefined;
   }
   try {
-    schemaValidator.getValidator(schema);
+    validatorOf(schema);
   } catch (error) {
     issues.error(where, `\`${where}\` is not a valid JSON Schema: ${(error as Error).message}.`);
     return undefined;

@@ -20,7 +20,7 @@ import { type CatalogTool, MCP_PATH } from '../catalog/tools.js';
 import type { Manifest } from '../layout/json.js';
 import { HOSTING_CHANGED, type Loader } from '../loader.js';
 import * as store from '../store.js';
-import { type SkillTool, schemaValidator } from './declare.js';
+import { failureOf, type SkillTool, serverValidator, validatorOf } from './declare.js';
 
 /** What a skill's MCP request may carry (a tools/call's arguments with them). */
 const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -207,9 +207,9 @@ export function createSkills(services: Services, loader: Loader) {
     );
     const server = new Server(
       { name: skill.slug, version: skill.version },
-      { capabilities: { tools: {} }, jsonSchemaValidator: schemaValidator },
+      { capabilities: { tools: {} }, jsonSchemaValidator: serverValidator },
     );
-    const validate = schemaValidator.getValidator(skill.tool.inputSchema);
+    const validate = validatorOf(skill.tool.inputSchema);
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [toolOf(skill.tool)] }));
     server.setRequestHandler(CallToolRequestSchema, async (call, extra) => {
       if (call.params.name !== skill.tool.name)
@@ -218,11 +218,10 @@ export function createSkills(services: Services, loader: Loader) {
           `Unknown tool ${call.params.name}: this skill has ${skill.tool.name}.`,
         );
       const args = call.params.arguments ?? {};
-      const checked = validate(args);
-      if (!checked.valid)
+      if (!validate(args))
         throw new McpError(
           ErrorCode.InvalidParams,
-          `Invalid arguments for ${skill.tool.name}: ${checked.errorMessage}`,
+          `Invalid arguments for ${skill.tool.name}: ${failureOf(validate)}`,
         );
       return run(projectId, worker, skill, args, request.headers, extra.signal);
     });
