@@ -38,7 +38,8 @@ type HostingCatalogService struct {
 //
 // One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
 // deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
-// capability manifest (decision 0051).
+// capability manifest (decision 0051); and one per skill (kind `skill`), with the one tool
+// its `aerostack.json` declares, served by the platform at the same `url` (decision 0053).
 //
 // GET /v1/projects/{projectId}/catalog
 //
@@ -127,6 +128,10 @@ type HostingDeploymentsService struct {
 // (`kind` `mcp-server`) must also answer `tools/list` at `/mcp` (tried 3 times, 1 s and 3 s
 // apart): its tools and capability manifest go into the project's catalogue with the
 // deployment; when it does not answer, 422 `hosting/tools-list-failed` and nothing changes.
+// A skill (`kind` `skill`) declares its one tool in `aerostack.json`'s `tool` (`name`,
+// `description`, `inputSchema`, `annotations`, and `url` for a skill backed by an external
+// URL, which must pass the SSRF guard: 422 `hosting/skill-url-refused`); its catalogue entry
+// lists that tool, and the platform answers MCP for it at `/mcp` (decision 0053).
 //
 // POST /v1/projects/{projectId}/deployments
 //

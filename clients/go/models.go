@@ -1670,6 +1670,7 @@ type DeploymentManifest struct {
 	Visibility  param.Opt[DeploymentManifestVisibility] `json:"visibility,omitzero"`
 	Readme      param.Opt[string]                       `json:"readme,omitzero"`
 	License     param.Opt[string]                       `json:"license,omitzero"`
+	Tool        param.Opt[SkillTool]                    `json:"tool,omitzero"`
 }
 
 // DeploymentManifestVisibility is one of a fixed set of strings.
@@ -1681,6 +1682,17 @@ const (
 	DeploymentManifestVisibilityTeam    DeploymentManifestVisibility = "team"
 	DeploymentManifestVisibilityPublic  DeploymentManifestVisibility = "public"
 )
+
+// SkillTool is a skill's one tool (`kind` `skill`, decision 0053): the platform lists it and validates a
+// call's arguments against `inputSchema`, then POSTs them as JSON to the worker's `fetch`,
+// or to `url` (through the SSRF guard) when the skill is backed by an external URL.
+type SkillTool struct {
+	Name        string            `json:"name"`
+	Description param.Opt[string] `json:"description,omitzero"`
+	InputSchema map[string]any    `json:"inputSchema"`
+	Annotations map[string]any    `json:"annotations,omitzero"`
+	URL         param.Opt[string] `json:"url,omitzero"`
+}
 
 // Deployment: One immutable deployment of a worker (its code is not returned).
 type Deployment struct {

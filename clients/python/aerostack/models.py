@@ -204,6 +204,7 @@ __all__ = [
     "DeploymentBindingType",
     "DeploymentManifest",
     "DeploymentManifestVisibility",
+    "SkillTool",
     "Deployment",
     "DeploymentModulesItem",
     "DeploymentList",
@@ -1992,6 +1993,20 @@ class DeploymentManifest(BaseModel):
     visibility: Optional[DeploymentManifestVisibility] = None
     readme: Optional[str] = None
     license: Optional[str] = None
+    tool: Optional[SkillTool] = None
+
+
+class SkillTool(BaseModel):
+    """A skill's one tool (`kind` `skill`, decision 0053): the platform lists it and validates a
+    call's arguments against `inputSchema`, then POSTs them as JSON to the worker's `fetch`,
+    or to `url` (through the SSRF guard) when the skill is backed by an external URL.
+    """
+
+    name: str
+    description: Optional[str] = None
+    input_schema: Dict[str, object] = Field(alias="inputSchema")
+    annotations: Optional[Dict[str, object]] = None
+    url: Optional[str] = None
 
 
 class Deployment(BaseModel):
@@ -2339,6 +2354,7 @@ for _model in (
     LayoutWarning,
     DeploymentBinding,
     DeploymentManifest,
+    SkillTool,
     Deployment,
     DeploymentModulesItem,
     DeploymentList,

@@ -249,6 +249,11 @@ abstract final class ErrorCode {
   /// Secret not found (404). The project has no hosting secret of this name.
   static const hostingSecretNotFound = 'hosting/secret-not-found';
 
+  /// Skill URL refused (422). The skill's `tool.url` is not an http(s) URL the SSRF guard lets the
+  /// platform call (a private, loopback or metadata address, or a host that does not resolve);
+  /// `AEROSTACK_HOSTING_ALLOW_HOSTS` can allow it.
+  static const hostingSkillUrlRefused = 'hosting/skill-url-refused';
+
   /// Slug taken (409). Another worker of the project is in the catalogue under this
   /// `aerostack.json` slug.
   static const hostingSlugTaken = 'hosting/slug-taken';

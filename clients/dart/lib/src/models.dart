@@ -5209,7 +5209,7 @@ enum DeploymentBindingType {
 /// The fields of `aerostack.json`, validated.
 class DeploymentManifest {
   /// Creates a [DeploymentManifest].
-  const DeploymentManifest({required this.name, required this.slug, this.version, this.description, this.category, this.tags, this.secrets, this.visibility, this.readme, this.license});
+  const DeploymentManifest({required this.name, required this.slug, this.version, this.description, this.category, this.tags, this.secrets, this.visibility, this.readme, this.license, this.tool});
 
   /// Reads a [DeploymentManifest] from its JSON object; unknown keys are ignored.
   factory DeploymentManifest.fromJson(Map<String, Object?> json) => DeploymentManifest(
@@ -5223,6 +5223,7 @@ class DeploymentManifest {
         visibility: json['visibility'] == null ? null : DeploymentManifestVisibility.fromJson(json['visibility'] as String),
         readme: json['readme'] as String?,
         license: json['license'] as String?,
+        tool: json['tool'] == null ? null : SkillTool.fromJson(json['tool'] as Map<String, Object?>),
       );
 
   final String name;
@@ -5245,6 +5246,8 @@ class DeploymentManifest {
 
   final String? license;
 
+  final SkillTool? tool;
+
   /// This object as JSON, with camelCase keys; unset optional fields are left out.
   Map<String, Object?> toJson() => {
         'name': name,
@@ -5257,6 +5260,7 @@ class DeploymentManifest {
         if (visibility != null) 'visibility': visibility?.value,
         if (readme != null) 'readme': readme,
         if (license != null) 'license': license,
+        if (tool != null) 'tool': tool?.toJson(),
       };
 }
 
@@ -5279,6 +5283,42 @@ enum DeploymentManifestVisibility {
 
   /// The value on the wire.
   String toJson() => value;
+}
+
+/// A skill's one tool (`kind` `skill`, decision 0053): the platform lists it and validates a
+/// call's arguments against `inputSchema`, then POSTs them as JSON to the worker's `fetch`,
+/// or to `url` (through the SSRF guard) when the skill is backed by an external URL.
+class SkillTool {
+  /// Creates a [SkillTool].
+  const SkillTool({required this.name, this.description, required this.inputSchema, this.annotations, this.url});
+
+  /// Reads a [SkillTool] from its JSON object; unknown keys are ignored.
+  factory SkillTool.fromJson(Map<String, Object?> json) => SkillTool(
+        name: json['name'] as String,
+        description: json['description'] as String?,
+        inputSchema: (json['inputSchema'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        annotations: json['annotations'] == null ? null : (json['annotations'] as Map<String, Object?>).map((k0, v0) => MapEntry(k0, v0)),
+        url: json['url'] as String?,
+      );
+
+  final String name;
+
+  final String? description;
+
+  final Map<String, Object?> inputSchema;
+
+  final Map<String, Object?>? annotations;
+
+  final String? url;
+
+  /// This object as JSON, with camelCase keys; unset optional fields are left out.
+  Map<String, Object?> toJson() => {
+        'name': name,
+        if (description != null) 'description': description,
+        'inputSchema': inputSchema,
+        if (annotations != null) 'annotations': annotations,
+        if (url != null) 'url': url,
+      };
 }
 
 /// One immutable deployment of a worker (its code is not returned).

@@ -2038,6 +2038,10 @@ export interface paths {
          *     (`kind` `mcp-server`) must also answer `tools/list` at `/mcp` (tried 3 times, 1 s and 3 s
          *     apart): its tools and capability manifest go into the project's catalogue with the
          *     deployment; when it does not answer, 422 `hosting/tools-list-failed` and nothing changes.
+         *     A skill (`kind` `skill`) declares its one tool in `aerostack.json`'s `tool` (`name`,
+         *     `description`, `inputSchema`, `annotations`, and `url` for a skill backed by an external
+         *     URL, which must pass the SSRF guard: 422 `hosting/skill-url-refused`); its catalogue entry
+         *     lists that tool, and the platform answers MCP for it at `/mcp` (decision 0053).
          */
         post: operations["hosting.deployments.create"];
         delete?: never;
@@ -2237,7 +2241,8 @@ export interface paths {
          * List the project's hosted MCP servers (its own catalogue), oldest first
          * @description One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
          *     deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
-         *     capability manifest (decision 0051).
+         *     capability manifest (decision 0051); and one per skill (kind `skill`), with the one tool
+         *     its `aerostack.json` declares, served by the platform at the same `url` (decision 0053).
          */
         get: operations["hosting.catalog.list"];
         put?: never;
@@ -4123,6 +4128,24 @@ export interface components {
             visibility?: "private" | "team" | "public";
             readme?: string;
             license?: string;
+            tool?: components["schemas"]["SkillTool"];
+        };
+        /**
+         * @description A skill's one tool (`kind` `skill`, decision 0053): the platform lists it and validates a
+         *     call's arguments against `inputSchema`, then POSTs them as JSON to the worker's `fetch`,
+         *     or to `url` (through the SSRF guard) when the skill is backed by an external URL.
+         */
+        SkillTool: {
+            name: string;
+            description?: string;
+            inputSchema: {
+                [key: string]: unknown;
+            };
+            annotations?: {
+                [key: string]: unknown;
+            };
+            /** Format: uri */
+            url?: string;
         };
         /** @description One immutable deployment of a worker (its code is not returned). */
         Deployment: {
@@ -9545,7 +9568,8 @@ export interface operations {
             /**
              * @description `hosting/layout-invalid` (see `errors[]`), `hosting/compatibility-date-unsupported`,
              *     `hosting/worker-invalid` (the runtime could not load the code) or
-             *     `hosting/tools-list-failed` (an MCP server that did not list its tools).
+             *     `hosting/tools-list-failed` (an MCP server that did not list its tools) or
+             *     `hosting/skill-url-refused` (a skill's external URL the SSRF guard refuses).
              */
             422: {
                 headers: {
