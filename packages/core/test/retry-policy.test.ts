@@ -51,6 +51,8 @@ describe('idempotency keys', () => {
       'POST /v1/storage/copy',
       'POST /v1/storage/move',
       'POST /v1/vector/indexes',
+      'POST /v1/projects/{projectId}/deployments',
+      'POST /v1/projects/{projectId}/workers/{workerName}/rollback',
     ]);
   });
 
