@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { build } from 'esbuild';
 import { HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { type AiProviders, aiProviders, fixture, OPENAI } from './support/ai-pro
 import { BACKENDS } from './support/backends.js';
 import { adminApi, expectStatus, memberToken } from './support/gateway-admin.js';
 import { configFor } from './support/harness.js';
+import { mcpClients } from './support/mcp-client.js';
 
 // Hosted MCP servers end to end (decision 0051), over HTTP against a listening platform and its
 // real workerd: an MCP server written with the official SDK and bundled with esbuild is deployed;
@@ -75,7 +74,7 @@ describe.each(BACKENDS)('hosted MCP servers on $name', (backend) => {
   let workspaceId: string;
   let token: string;
   const slept: number[] = [];
-  const clients: Client[] = [];
+  const clients = mcpClients('hosting-mcp-test');
   const hosting = () => server.platform.services.hosting;
 
   const deploy = (name: string, json: string, vars: Record<string, string>) =>
@@ -85,16 +84,8 @@ describe.each(BACKENDS)('hosted MCP servers on $name', (backend) => {
       modules: [{ name: 'src/index.js', content: bundled }],
     });
 
-  async function gatewayClient(): Promise<Client> {
-    const client = new Client({ name: 'hosting-mcp-test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL('/ws/hosted', server.url), {
-        requestInit: { headers: { authorization: `Bearer ${token}` } },
-      }),
-    );
-    clients.push(client);
-    return client;
-  }
+  const gatewayClient = () =>
+    clients.connect(new URL('/ws/hosted', server.url), { authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
     stores = await backend.create();
@@ -118,7 +109,7 @@ describe.each(BACKENDS)('hosted MCP servers on $name', (backend) => {
     );
   }, 120_000);
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
+    await clients.closeAll();
     await server?.close(1_000);
     await stores?.cleanup();
   });
@@ -135,6 +126,7 @@ describe.each(BACKENDS)('hosted MCP servers on $name', (backend) => {
     expect(entry).toMatchObject({
       slug: 'tickets',
       worker: 'tickets',
+      kind: 'mcp-server',
       name: 'Tickets',
       description: 'Support tickets for your help desk.',
       category: 'support',
@@ -333,6 +325,37 @@ describe.each(BACKENDS)('hosted MCP servers on $name', (backend) => {
     await expectStatus(api('DELETE', `/v1/projects/${project}/workers/weather`), 204);
     const gone = await api('GET', `/v1/projects/${project}/catalog/weather`);
     expect([gone.status, gone.json.code]).toEqual([404, 'hosting/catalog-entry-not-found']);
+  });
+
+  it('each entry says whether it is an MCP server or a skill, and the list narrows by kind', async () => {
+    const skill = await api('POST', `/v1/projects/${project}/deployments`, {
+      aerostackToml: toml('lookup', {}),
+      aerostackJson: JSON.stringify({
+        kind: 'skill',
+        name: 'Lookup',
+        slug: 'lookup',
+        tool: { name: 'lookup', inputSchema: { type: 'object' } },
+      }),
+      modules: [{ name: 'src/index.js', content: bundled }],
+    });
+    expect(skill.status, skill.text).toBe(201);
+    const kindsOf = async (query: string) =>
+      (await expectStatus(api('GET', `/v1/projects/${project}/catalog${query}`), 200)).data.map(
+        (e: { slug: string; kind: string }) => [e.slug, e.kind],
+      );
+    expect(await kindsOf('')).toEqual([
+      ['tickets', 'mcp-server'],
+      ['lookup', 'skill'],
+    ]);
+    expect(await kindsOf('?kind=skill')).toEqual([['lookup', 'skill']]);
+    expect(await kindsOf('?kind=mcp-server')).toEqual([['tickets', 'mcp-server']]);
+    // The filter pages like the whole list.
+    const page = await expectStatus(api('GET', `/v1/projects/${project}/catalog?kind=skill&limit=1`), 200);
+    expect([page.data.length, page.nextCursor]).toEqual([1, null]);
+    const entry = await expectStatus(api('GET', `/v1/projects/${project}/catalog/lookup`), 200);
+    expect(entry).toMatchObject({ kind: 'skill', tools: [{ name: 'lookup' }] });
+    const wrong = await api('GET', `/v1/projects/${project}/catalog?kind=function`);
+    expect([wrong.status, wrong.json.code]).toEqual([400, 'request/invalid-parameters']);
   });
 });
 

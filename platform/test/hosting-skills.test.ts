@@ -1,7 +1,5 @@
 import { createServer, type Server as HttpServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_INTERVAL_MS } from '../src/modules/hosting/catalog/refresh.js';
@@ -9,6 +7,7 @@ import { listen, type Server } from '../src/server.js';
 import { BACKENDS } from './support/backends.js';
 import { adminApi, expectStatus, memberToken } from './support/gateway-admin.js';
 import { configFor } from './support/harness.js';
+import { mcpClients } from './support/mcp-client.js';
 
 // Skills end to end (decision 0053), over HTTP against a listening platform and its real workerd:
 // a worker of kind `skill` declares one tool in aerostack.json; the deploy puts that tool in the
@@ -105,7 +104,7 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
   let project: string;
   let workspaceId: string;
   let token: string;
-  const clients: Client[] = [];
+  const clients = mcpClients('hosting-skills-test');
 
   const deploy = (name: string, json: string) =>
     api('POST', `/v1/projects/${project}/deployments`, {
@@ -116,12 +115,7 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
   const skillUrl = (worker: string) =>
     `${server.platform.services.config.publicUrl}/fn/${project}/${worker}/mcp`;
 
-  async function connect(url: URL, headers: Record<string, string> = {}): Promise<Client> {
-    const client = new Client({ name: 'hosting-skills-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
-    clients.push(client);
-    return client;
-  }
+  const connect = clients.connect;
   const textOf = (result: object) => (result as { content: { text: string }[] }).content[0]!.text;
 
   beforeAll(async () => {
@@ -143,7 +137,7 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
     );
   }, 120_000);
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
+    await clients.closeAll();
     await server?.close(1_000);
     external?.server.close();
     await stores?.cleanup();
@@ -157,6 +151,7 @@ describe.each(BACKENDS)('skills on $name', (backend) => {
     expect(entry).toMatchObject({
       slug: 'send-email',
       worker: 'send-email',
+      kind: 'skill',
       name: 'Skill send-email',
       url: skillUrl('send-email'),
       deploymentId: res.json.id,

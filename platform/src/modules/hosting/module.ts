@@ -175,7 +175,12 @@ export default defineModule({
     'hosting.catalog.list': async ({ principal, path, query, services }) => {
       const projectId = await owned(services, principal, path.projectId);
       const limit = query.limit ?? 50;
-      const rows = await services.hosting.catalog.list(projectId, positionOf(query.cursor), limit);
+      const rows = await services.hosting.catalog.list(
+        projectId,
+        query.kind,
+        positionOf(query.cursor),
+        limit,
+      );
       const publicUrl = services.config.publicUrl;
       return {
         status: 200,

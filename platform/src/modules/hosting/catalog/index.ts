@@ -6,7 +6,7 @@ import type { Position } from '../../../lib/cursor.js';
 import type { Services } from '../../../services.js';
 import type { Manifest } from '../layout/json.js';
 import type { Loader } from '../loader.js';
-import type { DeploymentRow } from '../store.js';
+import type { DeploymentRow, HostingTables } from '../store.js';
 import { generateManifest } from './manifest.js';
 import { createRefresh } from './refresh.js';
 import * as store from './store.js';
@@ -33,7 +33,7 @@ function infoOf(row: Pick<DeploymentRow, 'manifest' | 'worker'>): Manifest {
     : (JSON.parse(row.manifest) as Manifest);
 }
 
-export function toCatalogEntry(row: store.CatalogRow, publicUrl: string): CatalogEntry {
+export function toCatalogEntry(row: store.CatalogEntryRow, publicUrl: string): CatalogEntry {
   const info = JSON.parse(row.info) as Manifest;
   const vars = JSON.parse(row.config_schema) as string[];
   const paused = row.refresh_paused === 1;
@@ -41,6 +41,7 @@ export function toCatalogEntry(row: store.CatalogRow, publicUrl: string): Catalo
     slug: row.slug,
     projectId: row.project_id,
     worker: row.worker,
+    kind: row.kind,
     name: info.name,
     description: info.description ?? null,
     category: info.category ?? null,
@@ -74,6 +75,8 @@ export function toCatalogEntry(row: store.CatalogRow, publicUrl: string): Catalo
  */
 export function createCatalog(services: Services, loader: Loader) {
   const db = tables<store.CatalogTables>(services.database);
+  /** Entries with their kind (a join on the deployment each describes). */
+  const entries = tables<store.CatalogTables & Pick<HostingTables, 'hosting_deployments'>>(services.database);
   // What the worker sees of its URL (read when used: a platform listening on port 0 learns its port late).
   const origin = () => new URL(services.config.publicUrl).origin;
   /** A deploy's retries of tools/list; tests shorten the delays. */
@@ -205,11 +208,15 @@ export function createCatalog(services: Services, loader: Loader) {
       }
     },
 
-    list: (projectId: string, position: Position | null, limit: number) =>
-      store.list(db, projectId, position, limit),
+    list: (
+      projectId: string,
+      kind: store.CatalogKind | undefined,
+      position: Position | null,
+      limit: number,
+    ) => store.list(entries, projectId, kind, position, limit),
 
-    async get(projectId: string, slug: string): Promise<store.CatalogRow> {
-      const row = await store.getBySlug(db, projectId, slug);
+    async get(projectId: string, slug: string): Promise<store.CatalogEntryRow> {
+      const row = await store.entryBySlug(entries, projectId, slug);
       if (!row)
         throw new ApiError(
           'hosting/catalog-entry-not-found',

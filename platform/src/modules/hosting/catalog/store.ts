@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { onePage, type Position } from '../../../lib/cursor.js';
+import type { HostingTables } from '../store.js';
 
 export interface CatalogTables {
   hosting_catalog: {
@@ -28,7 +29,48 @@ export interface CatalogTables {
   };
 }
 export type CatalogRow = CatalogTables['hosting_catalog'];
+/** What an entry is (decision 0053): the kind of the deployment it describes. */
+export type CatalogKind = 'mcp-server' | 'skill';
+/** An entry as the API shows it: the row and its kind. */
+export type CatalogEntryRow = CatalogRow & { kind: CatalogKind };
 type Db = Kysely<CatalogTables> | Transaction<CatalogTables>;
+type ReadDb = Kysely<CatalogTables & Pick<HostingTables, 'hosting_deployments'>>;
+
+/**
+ * Entries with their kind, read from the deployment each one describes (stored with it in the
+ * deploy's transaction and deleted only with the worker, which deletes the entry too).
+ */
+function withKind(db: ReadDb, projectId: string) {
+  return db
+    .selectFrom('hosting_catalog as c')
+    .innerJoin('hosting_deployments as d', 'd.id', 'c.deployment_id')
+    .selectAll('c')
+    .select(sql<CatalogKind>`d.kind`.as('kind'))
+    .where('c.project_id', '=', projectId);
+}
+
+/** The entry under `slug`, with its kind. */
+export function entryBySlug(
+  db: ReadDb,
+  projectId: string,
+  slug: string,
+): Promise<CatalogEntryRow | undefined> {
+  return withKind(db, projectId).where('c.slug', '=', slug).executeTakeFirst();
+}
+
+/** `limit + 1` entries (of `kind` when given) after `position` (whose `id` is the slug), oldest first. */
+export function list(
+  db: ReadDb,
+  projectId: string,
+  kind: CatalogKind | undefined,
+  position: Position | null,
+  limit: number,
+): Promise<CatalogEntryRow[]> {
+  return withKind(db, projectId)
+    .$if(kind !== undefined, (q) => q.where('d.kind', '=', kind as CatalogKind))
+    .$call((q) => onePage(q, position, limit, { columns: ['c.created_at', 'c.slug'] }))
+    .execute();
+}
 
 /** A unique index refused the write, on SQLite and PostgreSQL. */
 export function isUniqueViolation(error: unknown): boolean {
@@ -52,16 +94,6 @@ export function getByWorker(db: Db, projectId: string, worker: string) {
     .where('project_id', '=', projectId)
     .where('worker', '=', worker)
     .executeTakeFirst();
-}
-
-/** `limit + 1` entries after `position` (whose `id` is the slug), oldest first. */
-export function list(db: Db, projectId: string, position: Position | null, limit: number) {
-  return db
-    .selectFrom('hosting_catalog')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .$call((q) => onePage(q, position, limit, { columns: ['created_at', 'slug'] }))
-    .execute();
 }
 
 /** Creates the worker's entry or replaces it (a deploy: the refresh starts afresh). */
