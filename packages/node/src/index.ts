@@ -158,8 +158,14 @@ export type {
   HostingApi,
   HostingCatalogApi,
   HostingDeploymentsApi,
+  HostingLogsApi,
   HostingSecretsApi,
   HostingWorkersApi,
+  InvocationLog,
+  LogListAllOptions,
+  LogListOptions,
+  LogTail,
+  LogTailOptions,
   WorkerModule,
 } from './admin/hosting';
 export type { KeysApi } from './admin/keys';

@@ -1,8 +1,12 @@
 import {
   type components,
+  type EventStreamOptions,
+  type EventStreamState,
   type Http,
+  openEventStream,
   type Page,
   paginate,
+  type paths,
   pickRequestOptions,
   type RequestOptions,
 } from '@aerostack/core';
@@ -26,6 +30,8 @@ export type HostedWorker = components['schemas']['Worker'];
 export type WorkerModule = components['schemas']['WorkerModule'];
 /** A hosted MCP server of the project's catalogue: its tools, config schema and capability manifest. */
 export type CatalogEntry = components['schemas']['CatalogEntry'];
+/** What one invocation of a worker left: its `console.*` lines, uncaught errors and how it ended. */
+export type InvocationLog = components['schemas']['InvocationLog'];
 
 /**
  * Hosted code of a project (decision 0050): deploy bundled workers, list and roll back their
@@ -74,6 +80,99 @@ export interface HostingApi {
   readonly secrets: HostingSecretsApi;
   /** The project's hosted MCP servers, with the tools each deploy fetched and their manifests. */
   readonly catalog: HostingCatalogApi;
+  /** What each invocation of a worker printed and threw: listed, or tailed live. */
+  readonly logs: HostingLogsApi;
+}
+
+/**
+ * Options of `logs.list`: a page, optionally of one deployment only.
+ *
+ * @example
+ * await admin.hosting.logs.list(projectId, 'hello', { limit: 20, deploymentId: worker.activeDeploymentId });
+ */
+export interface LogListOptions extends ListOptions {
+  /** Only the logs of this deployment (`dep_…`). */
+  deploymentId?: string | undefined;
+}
+
+/**
+ * Options of `logs.listAll`.
+ *
+ * @example
+ * admin.hosting.logs.listAll(projectId, 'hello', { pageSize: 200, deploymentId });
+ */
+export interface LogListAllOptions extends ListAllOptions {
+  /** Only the logs of this deployment (`dep_…`). */
+  deploymentId?: string | undefined;
+}
+
+/**
+ * Options of `logs.tail`. By default the tail does not reconnect: nothing is replayed after a
+ * reconnection, so a drop rejects the iteration (`client/network`) rather than silently skip what
+ * ran meanwhile. `maxReconnects` makes it carry on after drops (the gap is in `logs.list`).
+ *
+ * @example
+ * admin.hosting.logs.tail(projectId, 'hello', { signal: AbortSignal.timeout(60_000), maxReconnects: 5 });
+ */
+export type LogTailOptions = Pick<
+  EventStreamOptions,
+  'signal' | 'headers' | 'timeoutMs' | 'maxReconnects' | 'onStateChange'
+>;
+
+/**
+ * A live tail of a worker's invocation logs: iterate it with `for await`. It connects on the
+ * first iteration; `break`, `close()` or the `signal` close the HTTP stream, which frees the
+ * tail's place among the worker's 10.
+ *
+ * @example
+ * const tail = admin.hosting.logs.tail(projectId, 'hello');
+ * for await (const log of tail) if (log.outcome !== 'ok') tail.close();
+ */
+export interface LogTail extends AsyncIterable<InvocationLog> {
+  /** The connection's state now (`open` once the platform accepted the tail). */
+  readonly state: EventStreamState;
+  /** Closes the stream; the iteration ends quietly. */
+  close(): void;
+}
+
+/**
+ * A worker's invocation logs (decision 0052): each HTTP request, cron run and queue batch, with
+ * its `console.*` lines and uncaught errors, kept per deployment (its newest 1000 by default).
+ *
+ * @example
+ * for await (const log of admin.hosting.logs.tail(projectId, 'hello', { signal })) {
+ *   for (const line of log.lines) console.log(log.outcome, line.level, line.message);
+ * }
+ */
+export interface HostingLogsApi {
+  /**
+   * One page of the worker's logs, newest first; rejects with `hosting/worker-not-found`.
+   *
+   * @example
+   * const { data, nextCursor } = await admin.hosting.logs.list(projectId, 'hello', { limit: 20 });
+   * const errors = data.filter((log) => log.outcome === 'exception');
+   */
+  list(projectId: string, worker: string, options?: LogListOptions): Promise<Page<InvocationLog>>;
+  /**
+   * Every log the worker has kept, newest first, fetching pages as you iterate.
+   *
+   * @example
+   * for await (const log of admin.hosting.logs.listAll(projectId, 'hello', { deploymentId })) console.log(log.at, log.outcome);
+   */
+  listAll(projectId: string, worker: string, options?: LogListAllOptions): AsyncGenerator<InvocationLog>;
+  /**
+   * The worker's invocations as they end, on any node of the platform, from the moment the tail
+   * opens (the past is in `list`). At most 10 tails of one worker are open at once: the
+   * iteration of an eleventh rejects with 429 `hosting/too-many-tails`, and an unknown worker
+   * with `hosting/worker-not-found`.
+   *
+   * @example
+   * const controller = new AbortController();
+   * for await (const log of admin.hosting.logs.tail(projectId, 'hello', { signal: controller.signal })) {
+   *   console.log(log.outcome, log.lines.map((line) => line.message).join('\n'));
+   * }
+   */
+  tail(projectId: string, worker: string, options?: LogTailOptions): LogTail;
 }
 
 /**
@@ -226,16 +325,39 @@ export interface HostingSecretsApi {
   delete(projectId: string, name: string, options?: RequestOptions): Promise<void>;
 }
 
-function createWorkersApi(http: Http): HostingWorkersApi {
-  const list: HostingWorkersApi['list'] = (projectId, options = {}) =>
-    http.GET('/v1/projects/{projectId}/workers', {
-      params: { path: { projectId }, query: listQuery(options) },
+/** The API's paths whose GET answers a page (`{ data, nextCursor }`), and what a page holds. */
+type PagedGet<P extends keyof paths> = paths[P] extends {
+  get: {
+    parameters: { path: infer PathParams; query?: infer Query };
+    responses: { 200: { content: { 'application/json': { data: (infer Item)[] } } } };
+  };
+}
+  ? { pathParams: PathParams; filter: Omit<NonNullable<Query>, 'limit' | 'cursor'>; item: Item }
+  : never;
+type PagedPath = { [P in keyof paths]: PagedGet<P> extends never ? never : P }[keyof paths];
+
+/**
+ * `list` and `listAll` of the collection at `path`: one page of at most `limit` after `cursor`,
+ * or every page as you iterate (`pageSize` each). `params` fills the path; `filter` narrows it.
+ */
+function collection<P extends PagedPath>(http: Http, path: P) {
+  type Get = PagedGet<P>;
+  const get = http.GET as unknown as (path: P, init: object) => Promise<Page<Get['item']>>;
+  const list = (params: Get['pathParams'], options: ListOptions = {}, filter: Get['filter'] = {}) =>
+    get(path, {
+      params: { path: params, query: { ...filter, ...listQuery(options) } },
       ...pickRequestOptions(options),
     });
+  const listAll = (params: Get['pathParams'], options: ListAllOptions = {}, filter: Get['filter'] = {}) =>
+    paginate((cursor) => list(params, { ...options, limit: options.pageSize, cursor }, filter));
+  return { list, listAll };
+}
+
+function createWorkersApi(http: Http): HostingWorkersApi {
+  const workers = collection(http, '/v1/projects/{projectId}/workers');
   return {
-    list,
-    listAll: (projectId, options = {}) =>
-      paginate((cursor) => list(projectId, { ...options, limit: options.pageSize, cursor })),
+    list: (projectId, options) => workers.list({ projectId }, options),
+    listAll: (projectId, options) => workers.listAll({ projectId }, options),
     get: (projectId, workerName, options) =>
       http.GET('/v1/projects/{projectId}/workers/{workerName}', {
         params: { path: { projectId, workerName } },
@@ -250,15 +372,10 @@ function createWorkersApi(http: Http): HostingWorkersApi {
 }
 
 function createDeploymentsApi(http: Http): HostingDeploymentsApi {
-  const list: HostingDeploymentsApi['list'] = (projectId, workerName, options = {}) =>
-    http.GET('/v1/projects/{projectId}/workers/{workerName}/deployments', {
-      params: { path: { projectId, workerName }, query: listQuery(options) },
-      ...pickRequestOptions(options),
-    });
+  const deployments = collection(http, '/v1/projects/{projectId}/workers/{workerName}/deployments');
   return {
-    list,
-    listAll: (projectId, worker, options = {}) =>
-      paginate((cursor) => list(projectId, worker, { ...options, limit: options.pageSize, cursor })),
+    list: (projectId, workerName, options) => deployments.list({ projectId, workerName }, options),
+    listAll: (projectId, workerName, options) => deployments.listAll({ projectId, workerName }, options),
     get: (projectId, workerName, deploymentId, options) =>
       http.GET('/v1/projects/{projectId}/workers/{workerName}/deployments/{deploymentId}', {
         params: { path: { projectId, workerName, deploymentId } },
@@ -274,15 +391,10 @@ function createDeploymentsApi(http: Http): HostingDeploymentsApi {
 }
 
 function createSecretsApi(http: Http): HostingSecretsApi {
-  const list: HostingSecretsApi['list'] = (projectId, options = {}) =>
-    http.GET('/v1/projects/{projectId}/secrets', {
-      params: { path: { projectId }, query: listQuery(options) },
-      ...pickRequestOptions(options),
-    });
+  const secrets = collection(http, '/v1/projects/{projectId}/secrets');
   return {
-    list,
-    listAll: (projectId, options = {}) =>
-      paginate((cursor) => list(projectId, { ...options, limit: options.pageSize, cursor })),
+    list: (projectId, options) => secrets.list({ projectId }, options),
+    listAll: (projectId, options) => secrets.listAll({ projectId }, options),
     set: (projectId, secretName, value, options) =>
       http.PUT('/v1/projects/{projectId}/secrets/{secretName}', {
         params: { path: { projectId, secretName } },
@@ -298,20 +410,44 @@ function createSecretsApi(http: Http): HostingSecretsApi {
 }
 
 function createCatalogApi(http: Http): HostingCatalogApi {
-  const list: HostingCatalogApi['list'] = (projectId, options = {}) =>
-    http.GET('/v1/projects/{projectId}/catalog', {
-      params: { path: { projectId }, query: listQuery(options) },
-      ...pickRequestOptions(options),
-    });
+  const entries = collection(http, '/v1/projects/{projectId}/catalog');
   return {
-    list,
-    listAll: (projectId, options = {}) =>
-      paginate((cursor) => list(projectId, { ...options, limit: options.pageSize, cursor })),
+    list: (projectId, options) => entries.list({ projectId }, options),
+    listAll: (projectId, options) => entries.listAll({ projectId }, options),
     get: (projectId, slug, options) =>
       http.GET('/v1/projects/{projectId}/catalog/{slug}', {
         params: { path: { projectId, slug } },
         ...pickRequestOptions(options),
       }),
+  };
+}
+
+function createLogsApi(http: Http): HostingLogsApi {
+  const logs = collection(http, '/v1/projects/{projectId}/workers/{workerName}/logs');
+  return {
+    list: (projectId, workerName, options = {}) =>
+      logs.list({ projectId, workerName }, options, { deploymentId: options.deploymentId }),
+    listAll: (projectId, workerName, options = {}) =>
+      logs.listAll({ projectId, workerName }, options, { deploymentId: options.deploymentId }),
+    tail(projectId, workerName, options = {}) {
+      const path =
+        `/v1/projects/${encodeURIComponent(projectId)}/workers/${encodeURIComponent(workerName)}/logs/tail` as const;
+      // No replay after a reconnection, so by default a drop ends the tail (see LogTailOptions).
+      const stream = openEventStream<{ log: InvocationLog }>({ http }, path, {
+        ...options,
+        maxReconnects: options.maxReconnects ?? 0,
+      });
+      return {
+        get state() {
+          return stream.state;
+        },
+        close: () => stream.close(),
+        async *[Symbol.asyncIterator]() {
+          // Leaving this loop (break, a throw) returns the stream's iterator, which closes the connection.
+          for await (const event of stream) if (event.event === 'log') yield event.data;
+        },
+      };
+    },
   };
 }
 
@@ -327,5 +463,6 @@ export function createHostingApi(http: Http): HostingApi {
     deployments: createDeploymentsApi(http),
     secrets: createSecretsApi(http),
     catalog: createCatalogApi(http),
+    logs: createLogsApi(http),
   };
 }
