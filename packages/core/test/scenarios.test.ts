@@ -60,12 +60,15 @@ function options(args: Args, ...taken: string[]): RequestOptions {
 /** The step's workspace id (path parameter). */
 const ws = (args: Args) => String(args.path.workspaceId);
 
+/** The step's project and worker (path parameters). */
+const project = (args: Args) => String(args.path.projectId);
+const worker = (args: Args) => String(args.path.workerName);
+
+/** The step's `limit` and `cursor`. */
+const listQueryOf = (args: Args) => ({ limit: num(args.query.limit), cursor: str(args.query.cursor) });
+
 /** A list method's options: the step's `limit` and `cursor` plus its headers. */
-const listOptions = (args: Args) => ({
-  limit: num(args.query.limit),
-  cursor: str(args.query.cursor),
-  ...options(args),
-});
+const listOptions = (args: Args) => ({ ...listQueryOf(args), ...options(args) });
 
 function admin(clients: Clients): AdminClient {
   if (!clients.admin) throw new Error('the admin client needs a credential');
@@ -288,6 +291,59 @@ const CALLS: Record<string, Call> = {
     admin(clients).workspaces.analytics.summary(ws(args), { ...(args.query as object), ...options(args) }),
   'workspaces.analytics.usage': (clients, args) =>
     admin(clients).workspaces.analytics.usage(ws(args), options(args)),
+  // Hosted code (the admin client's `hosting`).
+  'hosting.deployments.create': (clients, args) =>
+    admin(clients).hosting.deploy(project(args), args.body as never, {
+      idempotencyKey: idempotencyKey(args),
+      ...options(args, IDEMPOTENCY_KEY),
+    }),
+  'hosting.deployments.list': (clients, args) =>
+    admin(clients).hosting.deployments.list(project(args), worker(args), listOptions(args)),
+  'hosting.deployments.get': (clients, args) =>
+    admin(clients).hosting.deployments.get(
+      project(args),
+      worker(args),
+      String(args.path.deploymentId),
+      options(args),
+    ),
+  'hosting.deployments.rollback': (clients, args) =>
+    admin(clients).hosting.deployments.rollback(
+      project(args),
+      worker(args),
+      String((args.body as { deploymentId: Json }).deploymentId),
+      { idempotencyKey: idempotencyKey(args), ...options(args, IDEMPOTENCY_KEY) },
+    ),
+  'hosting.workers.list': (clients, args) =>
+    admin(clients).hosting.workers.list(project(args), listOptions(args)),
+  'hosting.workers.get': (clients, args) =>
+    admin(clients).hosting.workers.get(project(args), worker(args), options(args)),
+  'hosting.workers.delete': (clients, args) =>
+    admin(clients).hosting.workers.delete(project(args), worker(args), options(args)),
+  'hosting.secrets.set': (clients, args) =>
+    admin(clients).hosting.secrets.set(
+      project(args),
+      String(args.path.secretName),
+      String((args.body as { value: Json }).value),
+      options(args),
+    ),
+  'hosting.secrets.list': (clients, args) =>
+    admin(clients).hosting.secrets.list(project(args), listOptions(args)),
+  'hosting.secrets.delete': (clients, args) =>
+    admin(clients).hosting.secrets.delete(project(args), String(args.path.secretName), options(args)),
+  // `hosting.catalog.list` of the admin client takes no `kind` filter yet: with one, its typed
+  // operation method.
+  'hosting.catalog.list': (clients, args) =>
+    args.query.kind === undefined
+      ? admin(clients).hosting.catalog.list(project(args), listOptions(args))
+      : admin(clients).http.GET('/v1/projects/{projectId}/catalog', {
+          params: {
+            path: { projectId: project(args) },
+            query: { ...listQueryOf(args), kind: args.query.kind as 'mcp-server' | 'skill' },
+          },
+          ...options(args),
+        }),
+  'hosting.catalog.get': (clients, args) =>
+    admin(clients).hosting.catalog.get(project(args), String(args.path.slug), options(args)),
   'storage.upload': ({ client }, args) => {
     const body = bytesBody(args.body);
     if (!body) throw new Error('storage.upload takes a $bytes body');
@@ -396,6 +452,8 @@ const PAGERS: Record<string, Pager> = {
     admin(clients).projects.listAll({ pageSize, ...options(args) }),
   'projects.keys.list': (clients, args, pageSize) =>
     admin(clients).projects.keys.listAll(String(args.path.projectId), { pageSize, ...options(args) }),
+  'hosting.deployments.list': (clients, args, pageSize) =>
+    admin(clients).hosting.deployments.listAll(project(args), worker(args), { pageSize, ...options(args) }),
   'workspaces.audit.list': (clients, args, pageSize) =>
     admin(clients).workspaces.audit.listAll(ws(args), { pageSize, ...options(args) }),
   'queue.list': ({ client }, args, pageSize) =>
