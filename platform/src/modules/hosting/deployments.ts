@@ -7,6 +7,8 @@ import type { Services } from '../../services.js';
 import type { Catalog } from './catalog/index.js';
 import * as catalogStore from './catalog/store.js';
 import { readLayout } from './layout/index.js';
+import { checkServiceTargets } from './layout/services.js';
+import type { Binding } from './layout/toml.js';
 import { type Loader, toSource } from './loader.js';
 import type { HostingSecrets } from './secrets.js';
 import { catalogToolOf, type Skills, skillOf } from './skills/index.js';
@@ -61,6 +63,11 @@ export function createDeployments(
       const skill = skillOf(row);
       if (mcp || skill) await catalog.checkSlug(row);
       if (skill) await skills.check(skill);
+      // A service binding's target must be in the set this deployment joins (Cloudflare's rule).
+      checkServiceTargets(JSON.parse(row.bindings) as Binding[], [
+        ...previous.map((s) => s.name),
+        row.worker,
+      ]);
       const opened = await secrets.reveal(row.project_id);
       const candidate = [
         ...previous.filter((s) => s.name !== row.worker),

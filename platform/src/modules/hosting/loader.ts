@@ -3,6 +3,8 @@ import { ApiError } from '../../http/problem.js';
 import { createLookupCache } from '../../lib/lookup-cache.js';
 import type { Services } from '../../services.js';
 import { bindingsOf } from './bindings/index.js';
+import { servicesOf } from './layout/services.js';
+import type { Binding } from './layout/toml.js';
 import type { HostedRuntime, WorkerSource } from './runtime/contract.js';
 import type { HostingSecrets } from './secrets.js';
 import * as store from './store.js';
@@ -29,6 +31,7 @@ export type OpenedSecrets = Awaited<ReturnType<HostingSecrets['reveal']>>;
  */
 export function toSource(row: store.DeploymentRow, secrets: OpenedSecrets): WorkerSource {
   const vars = { ...Object.fromEntries(JSON.parse(row.vars) as [string, string][]), ...secrets.values };
+  const declared = JSON.parse(row.bindings) as Binding[];
   return {
     deploymentId: row.id,
     name: row.worker,
@@ -37,7 +40,8 @@ export function toSource(row: store.DeploymentRow, secrets: OpenedSecrets): Work
     compatibilityFlags: JSON.parse(row.compatibility_flags),
     // The project's secrets win over a `[vars]` entry of the same name (a default in the file).
     vars,
-    bindings: bindingsOf(JSON.parse(row.bindings), vars),
+    bindings: bindingsOf(declared, vars),
+    services: servicesOf(declared, vars),
   };
 }
 

@@ -9,10 +9,11 @@ type Deployment = components['schemas']['Deployment'];
 type Worker = components['schemas']['Worker'];
 
 /**
- * Bindings this platform gives to the code (decision 0049: the project's stores): the others are
- * accepted, validated and kept with the deployment, and reach `env` when the runtime wires them.
+ * Bindings this platform gives to the code (decision 0049: the project's stores; decision 0054:
+ * service bindings): the others are accepted, validated and kept with the deployment, and reach
+ * `env` when the runtime wires them.
  */
-const WIRED = WIRED_TABLES;
+const WIRED: ReadonlySet<Binding['type']> = new Set([...WIRED_TABLES, 'services']);
 
 /** The API's view of a deployment: its settings, never its code or the values of `[vars]`. */
 export function toDeployment(row: DeploymentRow, activeId: string | null): Deployment {

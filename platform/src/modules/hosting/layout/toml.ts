@@ -31,6 +31,8 @@ export interface Binding {
   binding: string;
   /** The table's other settings, as written (`database_name`, `bucket_name`, `queue`…). */
   settings: Record<string, string | number>;
+  /** Where a `[[services]]` table is (`aerostack.toml:12:1`): a target missing at deploy is reported there. */
+  at?: string;
 }
 
 /** What `aerostack.toml` says, validated. */
@@ -50,6 +52,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const FLAG = /^[a-z0-9_]{1,64}$/;
 const CRON = /^\S+(\s+\S+){4,5}$/;
+/** A named export of a module (a `[[services]]` `entrypoint`). */
+const EXPORT_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/;
 
 const TOP_LEVEL = [
   'name',
@@ -275,6 +279,7 @@ function bindingsAt(issues: LayoutIssues, doc: Table): [Binding, string][] {
         return;
       }
       const binding = bindingOf(issues, entry, path, type, shape);
+      if (binding && type === 'services') serviceOf(issues, entry, path, binding);
       if (binding) bindings.push([binding, path]);
     });
   }
@@ -318,6 +323,32 @@ function bindingOf(
       );
   }
   return binding ? { type, binding, settings } : null;
+}
+
+/**
+ * A `[[services]]` table: `service` names a worker of the project (checked against the project at
+ * deploy), `entrypoint` one of its named exports; `environment` means nothing here.
+ */
+function serviceOf(issues: LayoutIssues, entry: Table, path: string, binding: Binding): void {
+  // A value of another type than string or number has its error from \`bindingOf\` already.
+  const text = (key: string) => ['string', 'number', 'undefined'].includes(typeof entry[key]);
+  if (text('service'))
+    stringAt(issues, entry, path, 'service', {
+      required: true,
+      pattern: WORKER_NAME,
+      expect: "must be the name of one of the project's workers",
+    });
+  if (text('entrypoint'))
+    stringAt(issues, entry, path, 'entrypoint', {
+      pattern: EXPORT_NAME,
+      expect: 'must be the name of an export of the target worker',
+    });
+  if (entry.environment !== undefined)
+    issues.warn(
+      join(path, 'environment'),
+      `\`${join(path, 'environment')}\` is ignored: a service binding reaches the target worker's active deployment.`,
+    );
+  binding.at = issues.at(path);
 }
 
 /** `[triggers] crons`: five- or six-field cron expressions. */

@@ -19,6 +19,17 @@ export interface WorkerSource {
   vars: Record<string, string>;
   /** The project's stores in `env` (`env.DB`, `env.CACHE`, …), served by the runtime's `bindings` handler. */
   bindings?: WorkerBinding[];
+  /** `[[services]]`: `env[name]` reaches another worker of the same project (decision 0054). */
+  services?: WorkerService[];
+}
+
+/** One service binding: `env[name].fetch()` (and, with `entrypoint`, RPC) reaches the worker `service`. */
+export interface WorkerService {
+  name: string;
+  /** A worker of the same project; a name never resolves outside it. */
+  service: string;
+  /** A named export of the target (a `WorkerEntrypoint` class); the default export otherwise. */
+  entrypoint?: string;
 }
 
 /** Which Cloudflare API a binding offers, over which of the project's stores. */

@@ -10,6 +10,7 @@ export type {
   ScheduledEvent,
   ScheduledResult,
   WorkerBinding,
+  WorkerService,
   WorkerSource,
 } from './contract.js';
 export { createRuntime, type RuntimeOptions } from './runtime.js';

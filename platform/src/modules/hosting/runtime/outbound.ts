@@ -34,9 +34,18 @@ const DROPPED = new Set([
 ]);
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
-/** A refusal the worker's `fetch` throws (the preamble turns it into an Error). */
-function refused(message: string): Response {
+/** A refusal the worker's `fetch` (or a service binding's call) throws as an Error. */
+export function refused(message: string): Response {
   return new Response(message, { status: 502, headers: { [REFUSED_HEADER]: '1' } });
+}
+
+/** Counts one subrequest (a fetch, a service binding's call) of `invocation`: the refusal past the limit. */
+export function overSubrequests(invocation: Subrequester, maxSubrequests: number): Response | null {
+  invocation.subrequests += 1;
+  if (invocation.subrequests <= maxSubrequests) return null;
+  return refused(
+    `Too many subrequests: one request may make ${maxSubrequests} (AEROSTACK_HOSTING_MAX_SUBREQUESTS).`,
+  );
 }
 
 function send(url: URL, request: Request, guard: SsrfGuard): Promise<IncomingMessage> {
@@ -82,11 +91,8 @@ export function outboundService(options: OutboundOptions): (request: Request) =>
     const id = request.headers.get(INVOCATION_HEADER);
     const invocation = id === null ? undefined : options.invocation(id);
     if (!invocation) return refused('fetch is only allowed while the worker handles a request.');
-    invocation.subrequests += 1;
-    if (invocation.subrequests > options.maxSubrequests)
-      return refused(
-        `Too many subrequests: one request may make ${options.maxSubrequests} (AEROSTACK_HOSTING_MAX_SUBREQUESTS).`,
-      );
+    const over = overSubrequests(invocation, options.maxSubrequests);
+    if (over) return over;
     const url = new URL(request.url);
     try {
       options.guard.checkStatic(url);

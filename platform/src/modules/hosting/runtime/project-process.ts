@@ -5,15 +5,24 @@ import { ApiError } from '../../../http/problem.js';
 import { randomBase62 } from '../../../lib/ids.js';
 import type { SsrfGuard } from '../../../lib/ssrf.js';
 import { BINDING_HEADER, BINDING_MODULE } from './binding-code.js';
-import type { BindingHandler, InvocationLog, WorkerBinding, WorkerSource } from './contract.js';
+import type {
+  BindingHandler,
+  InvocationLog,
+  WorkerBinding,
+  WorkerService,
+  WorkerSource,
+} from './contract.js';
 import { limitError, type StopReason } from './limits.js';
 import { eachLine, linesOf, outcomeOf, type Trace } from './logs.js';
-import { outboundService } from './outbound.js';
+import { outboundService, overSubrequests, refused } from './outbound.js';
 import { childPids, type ProcessSample, sampleProcess, startedWorkerd } from './proc.js';
+import { SERVICE_HEADER, SERVICE_MODULE } from './service-code.js';
 import {
+  ENTRYPOINT_HEADER,
   EVENT_HEADER,
   EXCEPTION_HEADER,
   INVOCATION_HEADER,
+  REFUSED_HEADER,
   TAIL_WORKER,
   workerModules,
 } from './worker-code.js';
@@ -21,6 +30,15 @@ import {
 const TAIL_NAME = '__aerostack-tail';
 /** The module behind every store binding (a wrapped binding), with the Node function it calls. */
 const BINDER_NAME = '__aerostack-bindings';
+/** The module behind every service binding, with the Node function that routes its calls. */
+const SERVICES_NAME = '__aerostack-services';
+/**
+ * Invocations one request may cause through service bindings, itself included: Cloudflare's limit
+ * (32 Worker invocations per request), which ends an A → B → A recursion with a clear error.
+ */
+export const MAX_CHAIN = 32;
+/** The runtime's request headers: set by the runtime only, dropped from whatever a caller sends. */
+const OWN_HEADERS = new Set([INVOCATION_HEADER, EVENT_HEADER, ENTRYPOINT_HEADER, SERVICE_HEADER]);
 /** What is kept of workerd's startup output, for the error of code that does not load. */
 const MAX_STARTUP_OUTPUT = 16 * 1024;
 /** The longest stdout line read: a trace batch is bounded well below; longer ones are user output. */
@@ -45,6 +63,8 @@ interface Invocation {
   /** The caller went (aborted) or the exchange failed: workerd cancels the handler; not charged. */
   abandoned: boolean;
   subrequests: number;
+  /** The invocations the outside request caused so far through service bindings, shared along the chain. */
+  chain: { invocations: number };
   /** Ends the caller's wait with the limit's error. */
   stop(error: ApiError): void;
 }
@@ -77,7 +97,7 @@ function workerOptions(
       compatibilityDate: w.compatibilityDate,
       compatibilityFlags: [...flags, ...als],
       bindings: { ...w.vars },
-      ...(withBindings ? { wrappedBindings: wrappedBindings(w) } : {}),
+      wrappedBindings: { ...(withBindings ? wrappedBindings(w) : {}), ...serviceBindings(w) },
       tails: [TAIL_NAME],
       outboundService: outbound,
     };
@@ -91,6 +111,13 @@ function wrappedBindings(w: WorkerSource): NonNullable<WorkerOptions['wrappedBin
       b.name,
       { scriptName: BINDER_NAME, bindings: { name: b.name, kind: b.kind, worker: w.name, target: b.target } },
     ]),
+  );
+}
+
+/** Each `[[services]]` binding of the worker as a wrapped binding of the services module. */
+function serviceBindings(w: WorkerSource): NonNullable<WorkerOptions['wrappedBindings']> {
+  return Object.fromEntries(
+    (w.services ?? []).map((s) => [s.name, { scriptName: SERVICES_NAME, bindings: { name: s.name } }]),
   );
 }
 
@@ -129,6 +156,8 @@ export class WorkerdProcess {
     readonly pid: number,
     private readonly baselineRss: number,
     private readonly deployments: ReadonlyMap<string, string>,
+    /** Each worker's service bindings by name: what a call through one may reach. */
+    private readonly services: ReadonlyMap<string, ReadonlyMap<string, WorkerService>>,
     private readonly hooks: ProcessHooks,
     startCpu: number,
   ) {
@@ -180,6 +209,20 @@ export class WorkerdProcess {
                 serviceBindings: { STORE: (request: Request) => self?.bindingCall(request) ?? notReady() },
               },
             ]),
+        ...(workers.some((w) => (w.services ?? []).length > 0)
+          ? [
+              {
+                name: SERVICES_NAME,
+                modules: [{ type: 'ESModule' as const, path: '/services.js', contents: SERVICE_MODULE }],
+                modulesRoot: '/',
+                serviceBindings: {
+                  PLATFORM: (request: Request) =>
+                    self?.serviceCall(request) ??
+                    refused('Service bindings are only usable during a request.'),
+                },
+              },
+            ]
+          : []),
         {
           name: TAIL_NAME,
           modules: [{ type: 'ESModule', path: '/tail.js', contents: TAIL_WORKER }],
@@ -205,7 +248,10 @@ export class WorkerdProcess {
       );
     }
     const deployments = new Map(workers.map((w) => [w.name, w.deploymentId]));
-    self = new WorkerdProcess(mf, pid, sample.rssBytes, deployments, hooks, sample.cpuMs);
+    const services = new Map(
+      workers.map((w) => [w.name, new Map((w.services ?? []).map((s) => [s.name, s]))]),
+    );
+    self = new WorkerdProcess(mf, pid, sample.rssBytes, deployments, services, hooks, sample.cpuMs);
     return self;
   }
 
@@ -239,10 +285,61 @@ export class WorkerdProcess {
   }
 
   /**
-   * One request to `worker`, answered by it or ended by a limit; with `event`, the request is that
-   * event (`scheduled`, `queue`) for the worker's handler of that name.
+   * A call through a service binding (decision 0054): from a request in flight, to the worker the
+   * calling worker's binding of that name targets in this project, as a new invocation of its own
+   * (logged under the target's deployment, watched) that counts as a subrequest of the caller and
+   * as one more invocation of the outside request. A refusal is thrown at the caller.
    */
-  async fetch(worker: string, request: Request, event?: 'scheduled' | 'queue'): Promise<Response> {
+  private async serviceCall(request: Request): Promise<Response> {
+    const id = request.headers.get(INVOCATION_HEADER);
+    const caller = id === null ? undefined : this.invocations.get(id);
+    if (!caller) return refused('Service bindings are only usable while the worker handles a request.');
+    let call: { name?: unknown; rpc?: unknown };
+    try {
+      call = JSON.parse(request.headers.get(SERVICE_HEADER) ?? '') as typeof call;
+    } catch {
+      return refused('The call names no service binding.');
+    }
+    // The invocation says which worker calls; its own bindings say where the name leads.
+    const binding =
+      typeof call.name === 'string' ? this.services.get(caller.worker)?.get(call.name) : undefined;
+    if (!binding) return refused(`The worker ${caller.worker} has no service binding ${String(call.name)}.`);
+    const over = overSubrequests(caller, this.hooks.limits.maxSubrequests);
+    if (over) return over;
+    if (!this.deployments.has(binding.service))
+      return refused(
+        `The service binding ${binding.name} names the worker ${binding.service}, which is not deployed in this project.`,
+      );
+    if (caller.chain.invocations >= MAX_CHAIN)
+      return refused(
+        `Too many Worker invocations: one request may invoke at most ${MAX_CHAIN} Workers through service bindings (is ${binding.service} calling itself back?).`,
+      );
+    caller.chain.invocations += 1;
+    try {
+      const response = await this.fetch(binding.service, request, call.rpc === true ? 'rpc' : undefined, {
+        chain: caller.chain,
+        entrypoint: binding.entrypoint,
+      });
+      response.headers.delete(REFUSED_HEADER); // only the platform refuses
+      return response;
+    } catch (error) {
+      return refused(
+        `The service binding ${binding.name} failed: ${error instanceof ApiError ? error.detail : String(error)}`,
+      );
+    }
+  }
+
+  /**
+   * One request to `worker`, answered by it or ended by a limit; with `event`, the request is that
+   * event (`scheduled`, `queue`, `rpc`) for the worker's handler of that name. `via` is the
+   * service binding call it comes from.
+   */
+  async fetch(
+    worker: string,
+    request: Request,
+    event?: 'scheduled' | 'queue' | 'rpc',
+    via?: { chain: Invocation['chain']; entrypoint: string | undefined },
+  ): Promise<Response> {
     const deploymentId = this.deployments.get(worker);
     if (deploymentId === undefined) throw new ApiError('hosting/function-not-found');
     const id = randomBase62(22);
@@ -263,13 +360,16 @@ export class WorkerdProcess {
       exception: false,
       abandoned: false,
       subrequests: 0,
+      chain: via?.chain ?? { invocations: 1 },
       stop,
     };
     this.invocations.set(id, invocation);
     this.lastActive = invocation.startedAt;
     this.requestSeen = true;
     try {
-      const init = this.forwarded(request, worker, id, event) as Parameters<Miniflare['dispatchFetch']>[1];
+      const init = this.forwarded(request, worker, id, event, via?.entrypoint) as Parameters<
+        Miniflare['dispatchFetch']
+      >[1];
       const response = await Promise.race([this.mf.dispatchFetch(request.url, init), stopped]);
       return this.answer(invocation, response as unknown as Response);
     } catch (error) {
@@ -290,14 +390,15 @@ export class WorkerdProcess {
     worker: string,
     id: string,
     event: string | undefined,
+    entrypoint: string | undefined,
   ): RequestInit & { duplex?: 'half' } {
     const headers = new Headers();
     request.headers.forEach((value, name) => {
       // Miniflare's control headers (mf-*) and ours are never taken from a caller.
-      if (!name.startsWith('mf-') && name !== INVOCATION_HEADER && name !== EVENT_HEADER)
-        headers.append(name, value);
+      if (!name.startsWith('mf-') && !OWN_HEADERS.has(name)) headers.append(name, value);
     });
     if (event !== undefined) headers.set(EVENT_HEADER, event);
+    if (entrypoint !== undefined) headers.set(ENTRYPOINT_HEADER, entrypoint);
     // The worker sees Accept-Encoding "br, gzip" whatever is sent here (Miniflare's entry sets it);
     // this hop asks for identity, so workerd neither compresses what Node would decode at once nor
     // holds a streamed answer back to fill its compressor.

@@ -33,13 +33,13 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The identity of a loaded set: each worker's deployment and what it receives (its vars, which
- * hold the project's secrets, and its bindings), so a changed secret reloads the same deployment.
+ * hold the project's secrets, its bindings and service bindings), so a changed secret reloads the same deployment.
  */
 function keyOf(workers: readonly WorkerSource[]): string {
   return workers
     .map((w) => {
       const received = createHash('sha256')
-        .update(JSON.stringify([Object.entries(w.vars).sort(), w.bindings ?? []]))
+        .update(JSON.stringify([Object.entries(w.vars).sort(), w.bindings ?? [], w.services ?? []]))
         .digest('base64url');
       return `${w.name}@${w.deploymentId}#${received}`;
     })

@@ -14,6 +14,8 @@ export const REFUSED_HEADER = 'x-aerostack-refused';
 export const EXCEPTION_HEADER = 'x-aerostack-exception';
 /** Marks a request that is a cron event or a queue batch for the worker's handler of that name. */
 export const EVENT_HEADER = 'x-aerostack-event';
+/** Names the target's named entrypoint on a call through a service binding (decision 0054). */
+export const ENTRYPOINT_HEADER = 'x-aerostack-entrypoint';
 /** Where the runtime's own modules live, apart from the user's (whose names are relative paths). */
 export const OWN_DIR = '__aerostack';
 
@@ -57,6 +59,13 @@ if (handler === undefined || handler === null)
   throw new Error('${userEntry} has no default export: export default { async fetch(request, env, ctx) { ... } }');
 const failed = (body) =>
   new Response(body, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', '${EXCEPTION_HEADER}': '1' } });
+// A named export a service binding reaches (its \`entrypoint\`): a WorkerEntrypoint class, built
+// for each call as workerd builds it, or an object of handlers.
+function exported(name) {
+  const target = Object.hasOwn(user, name) ? user[name] : undefined;
+  if (typeof target === 'function' || (target !== null && typeof target === 'object')) return target;
+  throw new Error('${userEntry} exports no entrypoint ' + name);
+}
 async function within(request, call) {
   try {
     return await invocation.run(request.headers.get('${INVOCATION_HEADER}') ?? undefined, call);
@@ -100,12 +109,63 @@ async function queue(event, run) {
   }
   return Response.json(result);
 }
+// Methods an RPC call may not name: the handlers and what every object has.
+const NOT_RPC = new Set(['fetch', 'connect', 'scheduled', 'queue', 'tail', 'trace', 'alarm', 'constructor', 'dup']);
+// The object an entrypoint's RPC calls go to: a WorkerEntrypoint instance (RPC needs a class, as on
+// Cloudflare), or null.
+function receiver(entrypoint, scope) {
+  if (entrypoint === null) return scope.self;
+  const target = exported(entrypoint);
+  return typeof target === 'function' ? new target(scope.ctx, scope.env) : null;
+}
+// One RPC call through a service binding: arguments and result travel as JSON; the method's error
+// is thrown at the caller with its name and message (its stack goes to the logs).
+async function rpc(event, receive) {
+  const fail = (name, message) => failed(JSON.stringify({ error: { name, message } }));
+  let target;
+  try {
+    target = receive();
+  } catch (error) {
+    return fail('TypeError', error.message);
+  }
+  const name = event.method;
+  const method =
+    target === null || typeof name !== 'string' || NOT_RPC.has(name) || name in Object.prototype ? undefined : target[name];
+  if (typeof method !== 'function')
+    return fail('TypeError', 'The RPC receiver does not implement the method "' + name + '".');
+  try {
+    const result = await method.apply(target, event.args);
+    return new Response(JSON.stringify({ result: result ?? null }), { headers: { 'content-type': 'application/json' } });
+  } catch (error) {
+    console.error('Uncaught ' + (error?.stack ?? String(error)));
+    return fail(error?.name ?? 'Error', error?.message ?? String(error));
+  }
+}
+// An HTTP request for a named entrypoint's fetch (a service binding with \`entrypoint\`).
+function fetchEntrypoint(request, entrypoint, scope) {
+  const headers = new Headers(request.headers);
+  headers.delete('${ENTRYPOINT_HEADER}');
+  const forwarded = new Request(request, { headers });
+  const target = exported(entrypoint);
+  if (typeof target === 'function') {
+    const instance = new target(scope.ctx, scope.env);
+    return typeof instance.fetch === 'function' ? instance.fetch(forwarded) : missing('fetch');
+  }
+  return typeof target.fetch === 'function' ? target.fetch(forwarded, scope.env, scope.ctx) : missing('fetch');
+}
 const EVENTS = { scheduled, queue };
-/** One request: an HTTP request for the user's fetch, or an event for its handler of that name. */
-function dispatch(request, call) {
+/**
+ * One request: an HTTP request for the user's fetch (or, through a service binding, a named
+ * entrypoint's), an RPC call, or an event for its handler of that name. \`scope\` is the default
+ * export's instance (a WorkerEntrypoint class, else null) with the invocation's env and ctx.
+ */
+function dispatch(request, call, scope) {
   const kind = request.headers.get('${EVENT_HEADER}');
-  if (kind === null) return within(request, () => call('fetch', request));
-  return within(request, async () => EVENTS[kind](await request.json(), (arg) => call(kind, arg)));
+  const entrypoint = request.headers.get('${ENTRYPOINT_HEADER}');
+  if (kind === 'rpc') return within(request, async () => rpc(await request.json(), () => receiver(entrypoint, scope)));
+  if (kind !== null) return within(request, async () => EVENTS[kind](await request.json(), (arg) => call(kind, arg)));
+  if (entrypoint !== null) return within(request, () => fetchEntrypoint(request, entrypoint, scope));
+  return within(request, () => call('fetch', request));
 }
 const missing = (name) => {
   throw new Error('${userEntry} exports no ' + name + ' handler');
@@ -113,13 +173,21 @@ const missing = (name) => {
 export default typeof handler === 'function'
   ? class extends handler {
       fetch(request) {
-        return dispatch(request, (name, arg) => (typeof super[name] === 'function' ? super[name](arg) : missing(name)));
+        return dispatch(
+          request,
+          (name, arg) => (typeof super[name] === 'function' ? super[name](arg) : missing(name)),
+          { self: this, env: this.env, ctx: this.ctx },
+        );
       }
     }
   : {
       ...handler,
       fetch: (request, env, ctx) =>
-        dispatch(request, (name, arg) => (typeof handler[name] === 'function' ? handler[name](arg, env, ctx) : missing(name))),
+        dispatch(
+          request,
+          (name, arg) => (typeof handler[name] === 'function' ? handler[name](arg, env, ctx) : missing(name)),
+          { self: null, env, ctx },
+        ),
     };
 `;
 }
