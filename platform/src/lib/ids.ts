@@ -33,3 +33,23 @@ export type IdPrefix = 'acc' | 'prj' | 'key' | 'req';
 export function newId(prefix: IdPrefix | Lowercase<string>): string {
   return `${prefix}_${randomBase62(20)}`;
 }
+
+/** Base62 digits of the epoch milliseconds, zero-padded: string order is time order until the year 8886. */
+const TIME_CHARS = 8;
+
+function base62Time(ms: number): string {
+  let out = '';
+  for (let rest = ms; out.length < TIME_CHARS; rest = Math.floor(rest / 62)) out = ALPHABET[rest % 62] + out;
+  return out;
+}
+
+/**
+ * An id like `newId`'s (the prefix and 20 base62 characters) whose first 8 characters are the
+ * creation time, the other 12 random (~71 bits), for rows written at a high rate and never looked
+ * up by a guessed id (the gateway's call records). A random id lands anywhere in its table's
+ * primary-key index; a time-ordered one appends to it: inserting a 128-row batch into SQLite costs
+ * 7 µs a row instead of 17 (decision 0043).
+ */
+export function newSortableId(prefix: Lowercase<string>, now = Date.now()): string {
+  return `${prefix}_${base62Time(now)}${randomBase62(12)}`;
+}

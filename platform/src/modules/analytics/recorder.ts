@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../db/database.js';
-import { newId } from '../../lib/ids.js';
+import { newSortableId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import * as store from './store.js';
 
@@ -37,7 +37,8 @@ const usageKey = (workspaceId: string, month: string) => `${workspaceId} ${month
 
 function toRow(event: CallEvent): store.CallRow {
   return {
-    id: newId('cal'),
+    // Time-ordered: one call record per tools/call, appended to the primary-key index, not scattered.
+    id: newSortableId('cal', event.startedAt),
     workspace_id: event.workspaceId,
     member_id: event.memberId,
     token_id: event.tokenId,
