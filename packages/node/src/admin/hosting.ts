@@ -342,6 +342,7 @@ type PagedPath = { [P in keyof paths]: PagedGet<P> extends never ? never : P }[k
  */
 function collection<P extends PagedPath>(http: Http, path: P) {
   type Get = PagedGet<P>;
+  // `http.GET` resolves its types from a literal path; for a generic one they come from `PagedGet`.
   const get = http.GET as unknown as (path: P, init: object) => Promise<Page<Get['item']>>;
   const list = (params: Get['pathParams'], options: ListOptions = {}, filter: Get['filter'] = {}) =>
     get(path, {
