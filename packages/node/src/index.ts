@@ -172,5 +172,17 @@ export type { KeysApi } from './admin/keys';
 export type { ProjectsApi } from './admin/projects';
 export type { NodeClient, NodeClientOptions } from './create-client';
 export { createClient } from './create-client';
+export type {
+  ScaffoldBinding,
+  ScaffoldFile,
+  ScaffoldOptions,
+  ScaffoldTemplate,
+} from './hosting/scaffold';
+export {
+  SECRET_NAME_PATTERN,
+  scaffoldFiles,
+  scaffoldProject,
+  WORKER_NAME_PATTERN,
+} from './hosting/scaffold';
 export type { JobContext, JobHandler, StopOptions, Worker, WorkerOptions } from './queue-worker';
 export { createWorker, FatalJobError } from './queue-worker';

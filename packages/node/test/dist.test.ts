@@ -16,6 +16,8 @@ const PUBLIC_VALUES = [
   'ERROR_CODES',
   'FINAL_JOB_STATUSES',
   'FatalJobError',
+  'SECRET_NAME_PATTERN',
+  'WORKER_NAME_PATTERN',
   'createAdminClient',
   'createClient',
   'createHttp',
@@ -25,6 +27,8 @@ const PUBLIC_VALUES = [
   'openEventStream',
   'paginate',
   'pickRequestOptions',
+  'scaffoldFiles',
+  'scaffoldProject',
 ];
 
 beforeAll(async () => {
