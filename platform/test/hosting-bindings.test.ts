@@ -70,6 +70,21 @@ async function route(request, env, url) {
       headers.set('x-size', String(object.size));
       return new Response(object.body, { headers });
     }
+    case '/r2/read': {
+      // body: { key, range?, rangeHeader?, onlyIf?, ifNoneMatch?, ifModifiedSince? }
+      let onlyIf = body.onlyIf;
+      if (body.ifNoneMatch !== undefined || body.ifModifiedSince !== undefined) {
+        onlyIf = new Headers();
+        if (body.ifNoneMatch !== undefined) onlyIf.set('if-none-match', body.ifNoneMatch);
+        if (body.ifModifiedSince !== undefined) onlyIf.set('if-modified-since', body.ifModifiedSince);
+      }
+      if (onlyIf?.uploadedAfter !== undefined) onlyIf = { ...onlyIf, uploadedAfter: new Date(onlyIf.uploadedAfter) };
+      const range = body.rangeHeader !== undefined ? new Headers({ range: body.rangeHeader }) : body.range;
+      const object = await env.R2.get(body.key, { range, onlyIf });
+      if (object === null) return json({ missing: true }, 404);
+      if (!('body' in object)) return json({ precondition: 'failed', etag: object.etag, size: object.size });
+      return json({ range: object.range, text: await object.text(), size: object.size });
+    }
     case '/r2/head':
       return json(await env.STORAGE.head(q('key')));
     case '/r2/list': {
@@ -335,6 +350,80 @@ describe.each(BACKENDS)('hosting bindings on $name', (backend) => {
     expect(
       (await api('GET', `/v1/storage/objects/${encodeURIComponent('docs/a.bin')}/metadata`)).status,
     ).toBe(404);
+  });
+
+  it('env.R2.get reads a range and honours onlyIf, as R2 does', async () => {
+    const put = await t.platform.app.request(`/fn/${project}/store/r2/put?key=ranged.txt`, {
+      method: 'POST',
+      body: '0123456789',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    const { etag } = (await put.json()) as { etag: string };
+    const read = async (options: Record<string, unknown>) =>
+      (await fn('POST', '/r2/read', { key: 'ranged.txt', ...options })).json;
+
+    expect(await read({})).toEqual({ range: { offset: 0, length: 10 }, text: '0123456789', size: 10 });
+    expect(await read({ range: { offset: 2, length: 3 } })).toMatchObject({
+      range: { offset: 2, length: 3 },
+      text: '234',
+    });
+    expect(await read({ range: { offset: 7 } })).toMatchObject({
+      range: { offset: 7, length: 3 },
+      text: '789',
+    });
+    expect(await read({ range: { length: 4 } })).toMatchObject({
+      range: { offset: 0, length: 4 },
+      text: '0123',
+    });
+    expect(await read({ range: { offset: 8, length: 100 } })).toMatchObject({
+      range: { offset: 8, length: 2 },
+      text: '89',
+    });
+    expect(await read({ range: { suffix: 3 } })).toMatchObject({
+      range: { offset: 7, length: 3 },
+      text: '789',
+    });
+    expect(await read({ range: { suffix: 50 } })).toMatchObject({
+      range: { offset: 0, length: 10 },
+      text: '0123456789',
+    });
+    expect(await read({ rangeHeader: 'bytes=1-2' })).toMatchObject({
+      range: { offset: 1, length: 2 },
+      text: '12',
+    });
+    expect(await read({ rangeHeader: 'bytes=-2' })).toMatchObject({ text: '89' });
+    expect((await read({ range: { offset: 10 } })).error).toMatch(
+      /^R2 error: The object has 10 bytes; the range starts at 10\. \(request\/range-not-satisfiable\)$/,
+    );
+    expect((await read({ range: { offset: -1 } })).error).toMatch(/whole numbers of bytes/);
+    expect((await read({ range: { suffix: 2, offset: 1 } })).error).toMatch(/not both/);
+    expect((await read({ rangeHeader: 'bytes=1-2,4-5' })).error).toMatch(/one bytes range/);
+
+    // onlyIf: a failed condition answers the object without a body; a held one reads it.
+    expect(await read({ onlyIf: { etagMatches: etag } })).toMatchObject({ text: '0123456789' });
+    expect(await read({ onlyIf: { etagMatches: `"${etag}"` }, range: { offset: 9 } })).toMatchObject({
+      text: '9',
+    });
+    expect(await read({ onlyIf: { etagMatches: 'other' } })).toEqual({
+      precondition: 'failed',
+      etag,
+      size: 10,
+    });
+    expect(await read({ onlyIf: { etagDoesNotMatch: etag } })).toMatchObject({ precondition: 'failed' });
+    expect(await read({ onlyIf: { etagDoesNotMatch: 'other' } })).toMatchObject({ text: '0123456789' });
+    expect(await read({ ifNoneMatch: `"x", "${etag}"` })).toMatchObject({ precondition: 'failed' });
+    expect(await read({ ifNoneMatch: '*' })).toMatchObject({ precondition: 'failed' });
+    expect(await read({ onlyIf: { uploadedAfter: Date.now() + 60_000 } })).toMatchObject({
+      precondition: 'failed',
+    });
+    expect(await read({ onlyIf: { uploadedAfter: Date.now() - 60_000 } })).toMatchObject({
+      text: '0123456789',
+    });
+    expect(await read({ ifModifiedSince: new Date(Date.now() + 60_000).toUTCString() })).toMatchObject({
+      precondition: 'failed',
+    });
+    expect((await fn('POST', '/r2/read', { key: 'none.txt', range: { offset: 1 } })).status).toBe(404);
   });
 
   it('env.QUEUE and a declared producer enqueue jobs of their queue in the project queue', async () => {

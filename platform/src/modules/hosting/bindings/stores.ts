@@ -6,7 +6,7 @@ import type { JsonValue } from '../../cache/store.js';
 import type { Params } from '../../db/engine.js';
 import * as dbStore from '../../db/store.js';
 import { tokenize } from '../../db/tokens.js';
-import { OBJECT_HEADER } from '../runtime/binding-code.js';
+import { OBJECT_HEADER, RANGE_HEADER } from '../runtime/binding-code.js';
 import type { Operation } from './index.js';
 
 // env.DB (D1), env.CACHE / env.KV (KV), env.STORAGE / env.R2 (R2) over the project's database,
@@ -147,6 +147,64 @@ const stringRecord = (value: unknown): Record<string, string> => {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 };
 
+const count = (value: unknown): number | undefined => {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw invalid("A range's offset, length and suffix are whole numbers of bytes, 0 or more.");
+  return value;
+};
+
+/**
+ * R2's `range` (`{ offset, length }`, `{ offset }`, `{ length }` or `{ suffix }`) as the bytes to
+ * read of an object of `size` bytes, or null for all of them. As R2: a length past the end reads
+ * to the end, a suffix longer than the object reads all of it, an offset past the end is refused.
+ */
+function byteRange(value: unknown, size: number): { start: number; end: number } | null {
+  if (value === undefined || value === null) return null;
+  const { offset, length, suffix } = value as Record<string, unknown>;
+  const [o, l, s] = [count(offset), count(length), count(suffix)];
+  if (s !== undefined) {
+    if (o !== undefined || l !== undefined)
+      throw invalid('A range has a suffix or an offset and length, not both.');
+    return size === 0 || s === 0 ? null : { start: Math.max(0, size - s), end: size - 1 };
+  }
+  if (o === undefined && l === undefined) return null;
+  const start = o ?? 0;
+  if (start > 0 && start >= size)
+    throw new ApiError(
+      'request/range-not-satisfiable',
+      `The object has ${size} bytes; the range starts at ${start}.`,
+    );
+  const end = l === undefined ? size - 1 : Math.min(size - 1, start + l - 1);
+  return end < start ? { start, end: start - 1 } : { start, end };
+}
+
+/** Whether one of R2's etag conditions names this etag (quoted or not, a list, or `*`). */
+function etagListed(list: unknown, etag: string): boolean {
+  const bare = etag.replaceAll('"', '');
+  return String(list)
+    .split(',')
+    .map((e) => e.trim().replace(/^W\//, '').replaceAll('"', ''))
+    .some((e) => e === '*' || e === bare);
+}
+
+/**
+ * R2's `onlyIf`: the etag must (not) match, the object must be uploaded before / after a time
+ * (epoch milliseconds here; compared in whole seconds when `secondsGranularity`, as HTTP dates are).
+ */
+function conditionHolds(info: { etag: string; updatedAt: string }, value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  const c = value as Record<string, unknown>;
+  const seconds = c.secondsGranularity === true;
+  const time = (ms: number) => (seconds ? Math.floor(ms / 1000) : ms);
+  const uploaded = time(Date.parse(info.updatedAt));
+  if (c.etagMatches != null && !etagListed(c.etagMatches, info.etag)) return false;
+  if (c.etagDoesNotMatch != null && etagListed(c.etagDoesNotMatch, info.etag)) return false;
+  if (typeof c.uploadedBefore === 'number' && !(uploaded < time(c.uploadedBefore))) return false;
+  if (typeof c.uploadedAfter === 'number' && !(uploaded > time(c.uploadedAfter))) return false;
+  return true;
+}
+
 export const r2: Record<string, Operation> = {
   async put({ services, call, args, body }) {
     const info = await services.storage.upload(call.projectId, text(args.key, 'The key'), body(), {
@@ -159,9 +217,14 @@ export const r2: Record<string, Operation> = {
   async get({ services, call, args }) {
     const found = await orNull(() => services.storage.source(call.projectId, text(args.key, 'The key')));
     if (found === null) return new Response(null, { status: 200 });
-    const stream = await found.bytes.open(null);
+    const object = encodeURIComponent(JSON.stringify(found.info));
+    if (!conditionHolds(found.info, args.onlyIf))
+      return new Response(null, { status: 200, headers: { [OBJECT_HEADER]: object } });
+    const range = byteRange(args.range, found.info.sizeBytes);
+    const stream = await found.bytes.open(range);
+    const [offset, end] = range ? [range.start, range.end + 1] : [0, found.info.sizeBytes];
     return new Response(stream, {
-      headers: { [OBJECT_HEADER]: encodeURIComponent(JSON.stringify(found.info)) },
+      headers: { [OBJECT_HEADER]: object, [RANGE_HEADER]: `${offset},${end - offset}` },
     });
   },
   async head({ services, call, args }) {

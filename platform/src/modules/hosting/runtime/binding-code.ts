@@ -14,6 +14,8 @@ export const BINDING_HEADER = 'x-aerostack-binding';
 export const ARGS_HEADER = 'x-aerostack-args';
 /** An R2 get's object metadata travels here (its body is the object's bytes). */
 export const OBJECT_HEADER = 'x-aerostack-object';
+/** The bytes an R2 get with a range answered, as `offset,length`; absent when its onlyIf failed. */
+export const RANGE_HEADER = 'x-aerostack-range';
 
 export const BINDING_MODULE = `
 const INVOCATION = Symbol.for('aerostack.invocation');
@@ -164,7 +166,8 @@ function kv(call, json) {
   };
 }
 
-// R2: put / get / head / list / delete, streams in and out, httpMetadata and customMetadata.
+// R2: put / get (with range and onlyIf) / head / list / delete, streams in and out, httpMetadata and
+// customMetadata.
 function r2(call, json) {
   const object = (info) => ({
     key: info.key,
@@ -182,6 +185,35 @@ function r2(call, json) {
       if (info.cacheControl) headers.set('cache-control', info.cacheControl);
     },
   });
+  // R2Range ({ offset, length } | { suffix }) or a Headers whose Range is one bytes range.
+  const rangeOf = (range) => {
+    if (!(range instanceof Headers)) return { offset: range.offset, length: range.length, suffix: range.suffix };
+    const value = range.get('range');
+    if (value === null) return {};
+    const m = /^bytes=(\\d*)-(\\d*)$/.exec(value.trim());
+    if (m === null || (m[1] === '' && m[2] === '')) throw new TypeError('get: the Range header must be one bytes range (bytes=a-b, bytes=a- or bytes=-n)');
+    if (m[1] === '') return { suffix: Number(m[2]) };
+    return m[2] === '' ? { offset: Number(m[1]) } : { offset: Number(m[1]), length: Number(m[2]) - Number(m[1]) + 1 };
+  };
+  // R2Conditional or a Headers with If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since.
+  const conditionOf = (c) => {
+    const time = (d) => (d === undefined || d === null ? undefined : new Date(d).getTime());
+    if (!(c instanceof Headers))
+      return {
+        etagMatches: c.etagMatches,
+        etagDoesNotMatch: c.etagDoesNotMatch,
+        uploadedBefore: time(c.uploadedBefore),
+        uploadedAfter: time(c.uploadedAfter),
+        secondsGranularity: c.secondsGranularity === true,
+      };
+    return {
+      etagMatches: c.get('if-match') ?? undefined,
+      etagDoesNotMatch: c.get('if-none-match') ?? undefined,
+      uploadedBefore: time(c.get('if-unmodified-since') ?? undefined),
+      uploadedAfter: time(c.get('if-modified-since') ?? undefined),
+      secondsGranularity: true,
+    };
+  };
   const httpMetadataOf = (m) => {
     if (m === undefined || m === null) return {};
     if (m instanceof Headers) return { contentType: m.get('content-type') ?? undefined, cacheControl: m.get('cache-control') ?? undefined };
@@ -193,11 +225,18 @@ function r2(call, json) {
       const info = await (await call('r2.put', { key: String(key), ...httpMetadataOf(options?.httpMetadata), customMetadata: options?.customMetadata ?? {} }, body)).json();
       return object(info);
     },
-    async get(key) {
-      const response = await call('r2.get', { key: String(key) });
+    async get(key, options) {
+      const args = { key: String(key) };
+      if (options?.range !== undefined) args.range = rangeOf(options.range);
+      if (options?.onlyIf !== undefined) args.onlyIf = conditionOf(options.onlyIf);
+      const response = await call('r2.get', args);
       const header = response.headers.get('${OBJECT_HEADER}');
       if (header === null) return null;
       const info = JSON.parse(decodeURIComponent(header));
+      const range = response.headers.get('${RANGE_HEADER}');
+      // As R2 answers a get whose onlyIf fails: the object's metadata, without a body.
+      if (range === null) return object(info);
+      const [offset, length] = range.split(',').map(Number);
       const body = response.body;
       let used = false;
       const take = () => {
@@ -207,6 +246,7 @@ function r2(call, json) {
       };
       return {
         ...object(info),
+        range: { offset, length },
         get body() { used = true; return body; },
         get bodyUsed() { return used; },
         arrayBuffer: () => take().arrayBuffer(),
