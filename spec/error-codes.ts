@@ -66,6 +66,7 @@ export const ERROR_CODES = [
   'hosting/memory-limit-exceeded',
   'hosting/runtime-unavailable',
   'hosting/secret-not-found',
+  'hosting/service-not-found',
   'hosting/skill-url-refused',
   'hosting/slug-taken',
   'hosting/too-many-tails',

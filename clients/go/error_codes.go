@@ -132,6 +132,8 @@ const (
 	CodeHostingRuntimeUnavailable = "hosting/runtime-unavailable"
 	// CodeHostingSecretNotFound: Secret not found (404). The project has no hosting secret of this name.
 	CodeHostingSecretNotFound = "hosting/secret-not-found"
+	// CodeHostingServiceNotFound: Service binding target not found (422). A `[[services]]` binding names a `service` that is not a worker of this project (nor the worker being deployed); `errors[]` locates each binding as `aerostack.toml:line:column`. Deploy the target first, as Cloudflare requires.
+	CodeHostingServiceNotFound = "hosting/service-not-found"
 	// CodeHostingSkillURLRefused: Skill URL refused (422). The skill's `tool.url` is not an http(s) URL the SSRF guard lets the platform call (a private, loopback or metadata address, or a host that does not resolve); `AEROSTACK_HOSTING_ALLOW_HOSTS` can allow it.
 	CodeHostingSkillURLRefused = "hosting/skill-url-refused"
 	// CodeHostingSlugTaken: Slug taken (409). Another worker of the project is in the catalogue under this `aerostack.json` slug.

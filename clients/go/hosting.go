@@ -40,6 +40,7 @@ type HostingCatalogService struct {
 // deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
 // capability manifest (decision 0051); and one per skill (kind `skill`), with the one tool
 // its `aerostack.json` declares, served by the platform at the same `url` (decision 0053).
+// `kind` narrows the list to one of the two.
 //
 // GET /v1/projects/{projectId}/catalog
 //
@@ -48,6 +49,9 @@ func (s *HostingCatalogService) List(ctx context.Context, projectID string, para
 	r := &requestconfig.Request{Method: http.MethodGet, Path: "/v1/projects/" + url.PathEscape(projectID) + "/catalog", Query: url.Values{}, Header: http.Header{}, Auth: true}
 	if params == nil {
 		params = &HostingCatalogListParams{}
+	}
+	if params.Kind.Valid() {
+		r.Query.Set("kind", string(params.Kind.Value))
 	}
 	if params.Limit.Valid() {
 		r.Query.Set("limit", requestconfig.Format(params.Limit.Value))
@@ -90,6 +94,8 @@ func (s *HostingCatalogService) ListAutoPaging(ctx context.Context, projectID st
 
 // HostingCatalogListParams holds the query and header parameters of Hosting.Catalog.List.
 type HostingCatalogListParams struct {
+	// Only the entries of this kind.
+	Kind param.Opt[CatalogEntryKind]
 	// How many items to return.
 	Limit param.Opt[int64]
 	// The `nextCursor` of the previous page, exactly as returned. Cursors are opaque; any other

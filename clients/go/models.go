@@ -1753,14 +1753,16 @@ type CatalogEntryList struct {
 	NextCursor param.Opt[string] `json:"nextCursor"`
 }
 
-// CatalogEntry is a hosted MCP server of the project: what `aerostack.json` says of it, its config schema
-// (`[vars]`, the first the primary `auth_secret_key`), the tools its running code lists and
-// its capability manifest. `url` is what a workspace adds as a server (kind `proxy`): the
-// gateway calls it in-process, with the workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
+// CatalogEntry is a hosted MCP server or skill of the project (`kind`): what `aerostack.json` says of it,
+// its config schema (`[vars]`, the first the primary `auth_secret_key`), its tools (those its
+// running code lists, or a skill's declared one) and its capability manifest. `url` is what
+// a workspace adds as a server (kind `proxy`): the gateway calls it in-process, with the
+// workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
 type CatalogEntry struct {
 	Slug        string                 `json:"slug"`
 	ProjectID   string                 `json:"projectId"`
 	Worker      string                 `json:"worker"`
+	Kind        CatalogEntryKind       `json:"kind"`
 	Name        string                 `json:"name"`
 	Description param.Opt[string]      `json:"description"`
 	Category    param.Opt[string]      `json:"category"`
@@ -1783,6 +1785,17 @@ type CatalogEntry struct {
 	CreatedAt      time.Time                  `json:"createdAt"`
 	UpdatedAt      time.Time                  `json:"updatedAt"`
 }
+
+// CatalogEntryKind: What the entry is: a hosted MCP server (its code answers MCP, its tools come from
+// `tools/list`) or a skill (one tool declared in `aerostack.json`, served by the platform):
+// the kind of the worker's deployment the entry describes.
+type CatalogEntryKind string
+
+// The values of CatalogEntryKind.
+const (
+	CatalogEntryKindMCPServer CatalogEntryKind = "mcp-server"
+	CatalogEntryKindSkill     CatalogEntryKind = "skill"
+)
 
 // CatalogEntryVisibility is one of a fixed set of strings.
 type CatalogEntryVisibility string

@@ -1639,6 +1639,9 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 		"hosting.catalog.list": {
 			Call: func(ctx context.Context, a scenariotest.Args) (any, error) {
 				params := &aerostack.HostingCatalogListParams{}
+				if v, ok := a.Query["kind"]; ok {
+					params.Kind = param.NewOpt(scenariotest.Decode[aerostack.CatalogEntryKind](v))
+				}
 				if v, ok := a.Query["limit"]; ok {
 					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
 				}
@@ -1650,6 +1653,9 @@ func scenarioOps(client *aerostack.Client) map[string]scenariotest.Op {
 			},
 			Pages: func(ctx context.Context, a scenariotest.Args) ([]any, error) {
 				params := &aerostack.HostingCatalogListParams{}
+				if v, ok := a.Query["kind"]; ok {
+					params.Kind = param.NewOpt(scenariotest.Decode[aerostack.CatalogEntryKind](v))
+				}
 				if v, ok := a.Query["limit"]; ok {
 					params.Limit = param.NewOpt(scenariotest.Decode[int64](v))
 				}

@@ -193,7 +193,7 @@ final scenarioTable = ScenarioTable<AerostackClient>(
       return null;
     },
     'hosting.logs.list': (client, a) async => (await client.hosting.logs.list(a.path['projectId'] as String, a.path['workerName'] as String, deploymentId: a.query['deploymentId'] as String?, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
-    'hosting.catalog.list': (client, a) async => (await client.hosting.catalog.list(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
+    'hosting.catalog.list': (client, a) async => (await client.hosting.catalog.list(a.path['projectId'] as String, kind: a.query['kind'] == null ? null : CatalogEntryKind.fromJson(a.query['kind'] as String), limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt(), cursor: a.query['cursor'] as String?)).toJson(),
     'hosting.catalog.get': (client, a) async => (await client.hosting.catalog.get(a.path['projectId'] as String, a.path['slug'] as String)).toJson(),
   },
   pages: <String, Stream<Object?> Function(AerostackClient, ScenarioArgs)>{
@@ -220,7 +220,7 @@ final scenarioTable = ScenarioTable<AerostackClient>(
     'hosting.deployments.list': (client, a) => client.hosting.deployments.listAll(a.path['projectId'] as String, a.path['workerName'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'hosting.secrets.list': (client, a) => client.hosting.secrets.listAll(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
     'hosting.logs.list': (client, a) => client.hosting.logs.listAll(a.path['projectId'] as String, a.path['workerName'] as String, deploymentId: a.query['deploymentId'] as String?, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
-    'hosting.catalog.list': (client, a) => client.hosting.catalog.listAll(a.path['projectId'] as String, limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
+    'hosting.catalog.list': (client, a) => client.hosting.catalog.listAll(a.path['projectId'] as String, kind: a.query['kind'] == null ? null : CatalogEntryKind.fromJson(a.query['kind'] as String), limit: a.query['limit'] == null ? null : (a.query['limit'] as num).toInt()).map((e) => e.toJson()),
   },
   events: <String, Stream<Map<String, Object?>> Function(AerostackClient, ScenarioArgs)>{
     'realtime.subscribe': (client, a) => client.realtime.subscribe(channel: (a.query['channel'] as List<Object?>).map((e0) => e0 as String).toList(), lastEventId: a.header('Last-Event-ID') as String?).map((RealtimeSubscribeEvent e) {

@@ -1258,6 +1258,7 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "method": "list",
         "arguments": (
             ("path", "projectId", "project_id"),
+            ("query", "kind", "kind"),
             ("query", "limit", "limit"),
             ("query", "cursor", "cursor"),
         ),

@@ -140,6 +140,8 @@ class ErrorCode:
     """Hosted code unavailable (503). The platform could not start workerd, so it can neither load nor run hosted code."""
     HOSTING_SECRET_NOT_FOUND = "hosting/secret-not-found"
     """Secret not found (404). The project has no hosting secret of this name."""
+    HOSTING_SERVICE_NOT_FOUND = "hosting/service-not-found"
+    """Service binding target not found (422). A `[[services]]` binding names a `service` that is not a worker of this project (nor the worker being deployed); `errors[]` locates each binding as `aerostack.toml:line:column`. Deploy the target first, as Cloudflare requires."""
     HOSTING_SKILL_URL_REFUSED = "hosting/skill-url-refused"
     """Skill URL refused (422). The skill's `tool.url` is not an http(s) URL the SSRF guard lets the platform call (a private, loopback or metadata address, or a host that does not resolve); `AEROSTACK_HOSTING_ALLOW_HOSTS` can allow it."""
     HOSTING_SLUG_TAKEN = "hosting/slug-taken"

@@ -211,6 +211,7 @@ __all__ = [
     "Worker",
     "CatalogEntryList",
     "CatalogEntry",
+    "CatalogEntryKind",
     "CatalogEntryVisibility",
     "CatalogConfigField",
     "CatalogTool",
@@ -358,6 +359,13 @@ DeploymentBindingType = Literal[
 
 DeploymentManifestVisibility = Literal["private", "team", "public"]
 """One of "private", "team", "public"."""
+
+
+CatalogEntryKind = Literal["mcp-server", "skill"]
+"""What the entry is: a hosted MCP server (its code answers MCP, its tools come from
+`tools/list`) or a skill (one tool declared in `aerostack.json`, served by the platform):
+the kind of the worker's deployment the entry describes.
+"""
 
 
 CatalogEntryVisibility = Literal["private", "team", "public"]
@@ -2074,15 +2082,17 @@ class CatalogEntryList(BaseModel):
 
 
 class CatalogEntry(BaseModel):
-    """A hosted MCP server of the project: what `aerostack.json` says of it, its config schema
-    (`[vars]`, the first the primary `auth_secret_key`), the tools its running code lists and
-    its capability manifest. `url` is what a workspace adds as a server (kind `proxy`): the
-    gateway calls it in-process, with the workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
+    """A hosted MCP server or skill of the project (`kind`): what `aerostack.json` says of it,
+    its config schema (`[vars]`, the first the primary `auth_secret_key`), its tools (those its
+    running code lists, or a skill's declared one) and its capability manifest. `url` is what
+    a workspace adds as a server (kind `proxy`): the gateway calls it in-process, with the
+    workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
     """
 
     slug: str
     project_id: str = Field(alias="projectId")
     worker: str
+    kind: CatalogEntryKind
     name: str
     description: Optional[str]
     category: Optional[str]

@@ -249,6 +249,11 @@ abstract final class ErrorCode {
   /// Secret not found (404). The project has no hosting secret of this name.
   static const hostingSecretNotFound = 'hosting/secret-not-found';
 
+  /// Service binding target not found (422). A `[[services]]` binding names a `service` that is not
+  /// a worker of this project (nor the worker being deployed); `errors[]` locates each binding as
+  /// `aerostack.toml:line:column`. Deploy the target first, as Cloudflare requires.
+  static const hostingServiceNotFound = 'hosting/service-not-found';
+
   /// Skill URL refused (422). The skill's `tool.url` is not an http(s) URL the SSRF guard lets the
   /// platform call (a private, loopback or metadata address, or a host that does not resolve);
   /// `AEROSTACK_HOSTING_ALLOW_HOSTS` can allow it.

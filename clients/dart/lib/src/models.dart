@@ -5523,19 +5523,21 @@ class CatalogEntryList {
       };
 }
 
-/// A hosted MCP server of the project: what `aerostack.json` says of it, its config schema
-/// (`[vars]`, the first the primary `auth_secret_key`), the tools its running code lists and
-/// its capability manifest. `url` is what a workspace adds as a server (kind `proxy`): the
-/// gateway calls it in-process, with the workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
+/// A hosted MCP server or skill of the project (`kind`): what `aerostack.json` says of it,
+/// its config schema (`[vars]`, the first the primary `auth_secret_key`), its tools (those its
+/// running code lists, or a skill's declared one) and its capability manifest. `url` is what
+/// a workspace adds as a server (kind `proxy`): the gateway calls it in-process, with the
+/// workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
 class CatalogEntry {
   /// Creates a [CatalogEntry].
-  const CatalogEntry({required this.slug, required this.projectId, required this.worker, required this.name, required this.description, required this.category, required this.tags, required this.visibility, required this.version, required this.readme, required this.license, required this.secrets, required this.url, required this.configSchema, required this.tools, required this.manifest, required this.manifestSource, required this.deploymentId, required this.refresh, required this.createdAt, required this.updatedAt});
+  const CatalogEntry({required this.slug, required this.projectId, required this.worker, required this.kind, required this.name, required this.description, required this.category, required this.tags, required this.visibility, required this.version, required this.readme, required this.license, required this.secrets, required this.url, required this.configSchema, required this.tools, required this.manifest, required this.manifestSource, required this.deploymentId, required this.refresh, required this.createdAt, required this.updatedAt});
 
   /// Reads a [CatalogEntry] from its JSON object; unknown keys are ignored.
   factory CatalogEntry.fromJson(Map<String, Object?> json) => CatalogEntry(
         slug: json['slug'] as String,
         projectId: json['projectId'] as String,
         worker: json['worker'] as String,
+        kind: CatalogEntryKind.fromJson(json['kind'] as String),
         name: json['name'] as String,
         description: json['description'] as String?,
         category: json['category'] as String?,
@@ -5561,6 +5563,8 @@ class CatalogEntry {
   final String projectId;
 
   final String worker;
+
+  final CatalogEntryKind kind;
 
   final String name;
 
@@ -5607,6 +5611,7 @@ class CatalogEntry {
         'slug': slug,
         'projectId': projectId,
         'worker': worker,
+        'kind': kind.value,
         'name': name,
         'description': description,
         'category': category,
@@ -5626,6 +5631,28 @@ class CatalogEntry {
         'createdAt': createdAt.toUtc().toIso8601String(),
         'updatedAt': updatedAt.toUtc().toIso8601String(),
       };
+}
+
+/// What the entry is: a hosted MCP server (its code answers MCP, its tools come from
+/// `tools/list`) or a skill (one tool declared in `aerostack.json`, served by the platform):
+/// the kind of the worker's deployment the entry describes.
+enum CatalogEntryKind {
+  mcpServer('mcp-server'),
+  skill('skill');
+
+  const CatalogEntryKind(this.value);
+
+  /// The value on the wire.
+  final String value;
+
+  /// Reads a [CatalogEntryKind] from JSON; throws a [FormatException] for an unknown value.
+  static CatalogEntryKind fromJson(String value) => values.firstWhere(
+        (e) => e.value == value,
+        orElse: () => throw FormatException('Unknown CatalogEntryKind', value),
+      );
+
+  /// The value on the wire.
+  String toJson() => value;
 }
 
 /// One of a fixed set of strings.

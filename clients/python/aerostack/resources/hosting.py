@@ -26,6 +26,7 @@ from ..models import (
     Worker,
     CatalogEntryList,
     CatalogEntry,
+    CatalogEntryKind,
     WorkerList,
     InvocationLog,
     InvocationLogList,
@@ -686,6 +687,7 @@ class HostingCatalogResource(SyncAPIResource):
         self,
         project_id: str,
         *,
+        kind: Union[CatalogEntryKind, NotGiven] = NOT_GIVEN,
         limit: Union[int, NotGiven] = NOT_GIVEN,
         cursor: Union[str, NotGiven] = NOT_GIVEN,
         # Per-call options: extra headers (None removes one), query and body entries, timeout.
@@ -700,6 +702,7 @@ class HostingCatalogResource(SyncAPIResource):
         deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
         capability manifest (decision 0051); and one per skill (kind `skill`), with the one tool
         its `aerostack.json` declares, served by the platform at the same `url` (decision 0053).
+        `kind` narrows the list to one of the two.
 
         ``GET /v1/projects/{projectId}/catalog``.
 
@@ -714,7 +717,7 @@ class HostingCatalogResource(SyncAPIResource):
                 RequestOptions(
                     "GET",
                     f"/v1/projects/{path_param(project_id)}/catalog",
-                    query={"limit": limit, "cursor": cursor},
+                    query={"kind": kind, "limit": limit, "cursor": cursor},
                     auth=True,
                     extra_headers=extra_headers,
                     extra_query=extra_query,
@@ -763,6 +766,7 @@ class HostingCatalogResource(SyncAPIResource):
         self,
         project_id: str,
         *,
+        kind: Union[CatalogEntryKind, NotGiven] = NOT_GIVEN,
         limit: Union[int, NotGiven] = NOT_GIVEN,
         # Per-call options: extra headers (None removes one), query and body entries, timeout.
         extra_headers: Optional[Headers] = None,
@@ -780,6 +784,7 @@ class HostingCatalogResource(SyncAPIResource):
         return SyncPager(
             lambda cursor: self.list(
                 project_id,
+                kind=kind,
                 limit=limit,
                 cursor=NOT_GIVEN if cursor is None else cursor,
                 extra_headers=extra_headers,
@@ -1473,6 +1478,7 @@ class AsyncHostingCatalogResource(AsyncAPIResource):
         self,
         project_id: str,
         *,
+        kind: Union[CatalogEntryKind, NotGiven] = NOT_GIVEN,
         limit: Union[int, NotGiven] = NOT_GIVEN,
         cursor: Union[str, NotGiven] = NOT_GIVEN,
         # Per-call options: extra headers (None removes one), query and body entries, timeout.
@@ -1487,6 +1493,7 @@ class AsyncHostingCatalogResource(AsyncAPIResource):
         deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
         capability manifest (decision 0051); and one per skill (kind `skill`), with the one tool
         its `aerostack.json` declares, served by the platform at the same `url` (decision 0053).
+        `kind` narrows the list to one of the two.
 
         ``GET /v1/projects/{projectId}/catalog``.
 
@@ -1501,7 +1508,7 @@ class AsyncHostingCatalogResource(AsyncAPIResource):
                 RequestOptions(
                     "GET",
                     f"/v1/projects/{path_param(project_id)}/catalog",
-                    query={"limit": limit, "cursor": cursor},
+                    query={"kind": kind, "limit": limit, "cursor": cursor},
                     auth=True,
                     extra_headers=extra_headers,
                     extra_query=extra_query,
@@ -1550,6 +1557,7 @@ class AsyncHostingCatalogResource(AsyncAPIResource):
         self,
         project_id: str,
         *,
+        kind: Union[CatalogEntryKind, NotGiven] = NOT_GIVEN,
         limit: Union[int, NotGiven] = NOT_GIVEN,
         # Per-call options: extra headers (None removes one), query and body entries, timeout.
         extra_headers: Optional[Headers] = None,
@@ -1567,6 +1575,7 @@ class AsyncHostingCatalogResource(AsyncAPIResource):
         return AsyncPager(
             lambda cursor: self.list(
                 project_id,
+                kind=kind,
                 limit=limit,
                 cursor=NOT_GIVEN if cursor is None else cursor,
                 extra_headers=extra_headers,

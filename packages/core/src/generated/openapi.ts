@@ -2243,6 +2243,7 @@ export interface paths {
          *     deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
          *     capability manifest (decision 0051); and one per skill (kind `skill`), with the one tool
          *     its `aerostack.json` declares, served by the platform at the same `url` (decision 0053).
+         *     `kind` narrows the list to one of the two.
          */
         get: operations["hosting.catalog.list"];
         put?: never;
@@ -4200,15 +4201,17 @@ export interface components {
             nextCursor: string | null;
         };
         /**
-         * @description A hosted MCP server of the project: what `aerostack.json` says of it, its config schema
-         *     (`[vars]`, the first the primary `auth_secret_key`), the tools its running code lists and
-         *     its capability manifest. `url` is what a workspace adds as a server (kind `proxy`): the
-         *     gateway calls it in-process, with the workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
+         * @description A hosted MCP server or skill of the project (`kind`): what `aerostack.json` says of it,
+         *     its config schema (`[vars]`, the first the primary `auth_secret_key`), its tools (those its
+         *     running code lists, or a skill's declared one) and its capability manifest. `url` is what
+         *     a workspace adds as a server (kind `proxy`): the gateway calls it in-process, with the
+         *     workspace's secrets as `X-Mcp-Secret-<NAME>` headers.
          */
         CatalogEntry: {
             slug: components["schemas"]["WorkerName"];
             projectId: components["schemas"]["ProjectId"];
             worker: components["schemas"]["WorkerName"];
+            kind: components["schemas"]["CatalogEntryKind"];
             name: string;
             description: string | null;
             category: string | null;
@@ -4240,6 +4243,13 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /**
+         * @description What the entry is: a hosted MCP server (its code answers MCP, its tools come from
+         *     `tools/list`) or a skill (one tool declared in `aerostack.json`, served by the platform):
+         *     the kind of the worker's deployment the entry describes.
+         * @enum {string}
+         */
+        CatalogEntryKind: "mcp-server" | "skill";
         /** @description One `[vars]` entry of `aerostack.toml`, in order (never its value). */
         CatalogConfigField: {
             name: string;
@@ -9569,7 +9579,8 @@ export interface operations {
              * @description `hosting/layout-invalid` (see `errors[]`), `hosting/compatibility-date-unsupported`,
              *     `hosting/worker-invalid` (the runtime could not load the code) or
              *     `hosting/tools-list-failed` (an MCP server that did not list its tools) or
-             *     `hosting/skill-url-refused` (a skill's external URL the SSRF guard refuses).
+             *     `hosting/skill-url-refused` (a skill's external URL the SSRF guard refuses) or
+             *     `hosting/service-not-found` (a `[[services]]` binding to a worker the project does not have).
              */
             422: {
                 headers: {
@@ -9782,7 +9793,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `hosting/compatibility-date-unsupported` or `hosting/worker-invalid` (the runtime could not load the code), or `hosting/tools-list-failed` (an MCP server that did not list its tools); the active deployment stays. */
+            /** @description `hosting/compatibility-date-unsupported` or `hosting/worker-invalid` (the runtime could not load the code), or `hosting/tools-list-failed` (an MCP server that did not list its tools), or `hosting/service-not-found` (a `[[services]]` binding whose target is gone); the active deployment stays. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9998,6 +10009,8 @@ export interface operations {
     "hosting.catalog.list": {
         parameters: {
             query?: {
+                /** @description Only the entries of this kind. */
+                kind?: components["schemas"]["CatalogEntryKind"];
                 /** @description How many items to return. */
                 limit?: components["parameters"]["Limit"];
                 /**

@@ -44,14 +44,15 @@ class HostingCatalogApi {
   /// deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
   /// capability manifest (decision 0051); and one per skill (kind `skill`), with the one tool
   /// its `aerostack.json` declares, served by the platform at the same `url` (decision 0053).
+  /// `kind` narrows the list to one of the two.
   ///
   /// `GET /v1/projects/{projectId}/catalog`
   ///
   /// ```dart
   /// final result = await client.hosting.catalog.list(projectId);
   /// ```
-  Future<CatalogEntryList> list(String projectId, {int? limit, String? cursor, RequestOptions? options}) =>
-      _transport.json('GET', '/v1/projects/${Uri.encodeComponent(projectId)}/catalog', (json) => CatalogEntryList.fromJson(json as Map<String, Object?>), query: {'limit': limit?.toString(), 'cursor': cursor}, auth: true, options: options);
+  Future<CatalogEntryList> list(String projectId, {CatalogEntryKind? kind, int? limit, String? cursor, RequestOptions? options}) =>
+      _transport.json('GET', '/v1/projects/${Uri.encodeComponent(projectId)}/catalog', (json) => CatalogEntryList.fromJson(json as Map<String, Object?>), query: {'kind': kind?.value, 'limit': limit?.toString(), 'cursor': cursor}, auth: true, options: options);
 
   /// Gets one hosted MCP server of the project's catalogue, its tools and manifest.
   ///
@@ -70,8 +71,8 @@ class HostingCatalogApi {
   ///   print(item);
   /// }
   /// ```
-  Stream<CatalogEntry> listAll(String projectId, {int? limit, RequestOptions? options}) =>
-      paginate((cursor) => list(projectId, limit: limit, options: options, cursor: cursor), (page) => page.data, (page) => page.nextCursor);
+  Stream<CatalogEntry> listAll(String projectId, {CatalogEntryKind? kind, int? limit, RequestOptions? options}) =>
+      paginate((cursor) => list(projectId, kind: kind, limit: limit, options: options, cursor: cursor), (page) => page.data, (page) => page.nextCursor);
 }
 
 /// The `hosting.deployments` operations.
