@@ -39,9 +39,17 @@ export interface ScaffoldFile {
 /**
  * The platform's rule for worker names and slugs (`WorkerName` in the spec, `WORKER_NAME` in the
  * platform's layout validation): a DNS label. A test holds this copy to the platform's.
+ *
+ * @example
+ * if (!WORKER_NAME_PATTERN.test(answer)) console.error('Use lower-case letters, digits and hyphens.');
  */
 export const WORKER_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** The platform's rule for secret names (`SECRET_NAME` in its layout validation); tested alike. */
+/**
+ * The platform's rule for secret names (`SECRET_NAME` in its layout validation); tested alike.
+ *
+ * @example
+ * const secrets = input.split(',').map((s) => s.trim()).filter((s) => SECRET_NAME_PATTERN.test(s));
+ */
 export const SECRET_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 const TEMPLATES: readonly ScaffoldTemplate[] = ['mcp-server', 'function', 'skill'];
