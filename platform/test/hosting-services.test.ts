@@ -291,8 +291,23 @@ service = true
     expect(res.text).toBe(
       'depth 31: Too many Worker invocations: one request may invoke at most 32 Workers through service bindings (is ping calling itself back?).',
     );
+    // Chains are counted apart: concurrent requests each get their own 32 invocations.
+    const concurrent = await Promise.all([1, 2, 3].map(() => fn('pong', '/')));
+    expect(concurrent.map((r) => r.text)).toEqual(
+      [1, 2, 3].map(() => expect.stringMatching(/^depth 31: Too many Worker invocations: .*is pong calling/)),
+    );
     // The project's process is fine afterwards.
     expect((await fn('front', '/call')).status).toBe(200);
+  });
+
+  it('lets a worker bind to itself from its first deploy (it is in the set it joins)', async () => {
+    const res = await deploy('solo', RECURSIVE, '\n[[services]]\nbinding = "NEXT"\nservice = "solo"\n');
+    expect(res.status, res.text).toBe(201);
+    const answer = await fn('solo', '/');
+    expect(answer.status).toBe(508);
+    expect(answer.text).toMatch(
+      /^depth 31: Too many Worker invocations: .*is solo calling itself back\?\)\.$/,
+    );
   });
 
   it("resolves a name inside the project only: another project's worker of that name is never reached", async () => {
