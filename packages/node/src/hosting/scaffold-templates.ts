@@ -275,10 +275,10 @@ const TSCONFIG = `${JSON.stringify(
 
 const WHAT: Record<ProjectSpec['template'], string> = {
   'mcp-server':
-    "An MCP server hosted on Aerostack. Its tools, defined in `src/index.ts`, land in the project's catalogue on deploy; a workspace adds it by the catalogue URL and calls them through its gateway.",
-  function: 'A function hosted on Aerostack: an HTTP handler answering at `/fn/<project>/<name>/…`.',
+    "Its tools, defined in `src/index.ts`, land in the project's catalogue on deploy; a workspace adds the server by its catalogue URL and calls them through its gateway.",
+  function: 'Its `fetch` handler answers HTTP at `/fn/<project>/<name>/…`.',
   skill:
-    "A skill hosted on Aerostack: one tool, declared in `aerostack.json`, that the platform serves as an MCP tool and answers by POSTing the call's arguments to `src/index.ts`.",
+    'One tool, declared in `aerostack.json`: the platform serves it as an MCP tool and answers a call by POSTing its arguments to `src/index.ts`.',
 };
 
 function readme(spec: ProjectSpec): string {
@@ -309,9 +309,10 @@ npm run typecheck
 \`\`\`ts
 import { createAdminClient } from ${quoted('@aerostack/node')};
 
-const admin = createAdminClient({ url: process.env.AEROSTACK_URL, accountKey: process.env.AEROSTACK_ACCOUNT_KEY });
-const deployment = await admin.hosting.deploy(projectId, '.');
-\`\`\`
+const admin = createAdminClient({ url: 'https://aerostack.example.com', accountKey: process.env.AEROSTACK_ACCOUNT_KEY! });
+const projectId = process.env.AEROSTACK_PROJECT_ID!;
+const { worker, version } = await admin.hosting.deploy(projectId, '.');
+${spec.template === 'function' ? '' : catalogue(spec)}\`\`\`
 
 ## Secrets and bindings
 
@@ -320,6 +321,18 @@ ${secrets}
 ${bindings.length > 0 ? bindings.join('\n') : 'No bindings are declared; `env.DB`, `env.CACHE`, `env.STORAGE`, `env.QUEUE`, `env.AI` and `env.VECTORIZE` are there anyway.'}
 `;
 }
+
+/** README lines for an MCP server or skill: its catalogue URL is what a workspace adds. */
+const catalogue = (spec: ProjectSpec) => `
+// Its catalogue entry: tools, manifest, and the URL a workspace adds.
+const { url } = await admin.hosting.catalog.get(projectId, '${spec.slug}');
+await admin.workspaces.servers.create(workspaceId, {
+  name: '${spec.name}',
+  slug: '${spec.slug}',
+  url,
+  secretHeaders: ${JSON.stringify(spec.secrets).replace(/"/g, "'").replace(/,/g, ', ')},
+});
+`;
 
 const GITIGNORE = 'node_modules/\n.aerostack/\n';
 
