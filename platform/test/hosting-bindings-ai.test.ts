@@ -15,8 +15,13 @@ const seen: { path: string; body: { model: string; messages?: unknown; input?: u
 
 const server = setupServer(
   http.post(`${BASE}/chat/completions`, async ({ request }) => {
-    const body = (await request.json()) as { model: string; messages: { content: string }[] };
+    const body = (await request.json()) as {
+      model: string;
+      messages: { content: string }[];
+      stream?: boolean;
+    };
     seen.push({ path: 'chat', body });
+    if (body.stream) return streamedAnswer(body.model, ['Hel', 'lo']);
     return HttpResponse.json({
       id: 'chatcmpl-1',
       object: 'chat.completion',
@@ -48,6 +53,32 @@ const server = setupServer(
   }),
 );
 
+/** Set by a test: the provider's last chunk waits for it (a stream that buffers never ends). */
+let release: Promise<void> = Promise.resolve();
+
+/** An OpenAI-compatible streamed answer, its final chunk (finish reason, usage) held until `release`. */
+function streamedAnswer(model: string, tokens: string[]): Response {
+  const encoder = new TextEncoder();
+  const chunk = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+  const base = { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1_700_000_000, model };
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      for (const content of tokens)
+        controller.enqueue(
+          chunk({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] }),
+        );
+      await release;
+      controller.enqueue(chunk({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+      controller.enqueue(
+        chunk({ ...base, choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } }),
+      );
+      controller.enqueue(encoder.encode('data: [DONE]\n\n'));
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+}
+
 beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
@@ -66,6 +97,10 @@ const WORKER = `export default {
     const { op, binding, args } = await request.json();
     try {
       if (op === 'ai') return Response.json(await env.AI.run(...args));
+      if (op === 'ai-stream') {
+        const stream = await env.AI.run(args[0], { ...args[1], stream: true });
+        return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+      }
       return Response.json(await env[binding][op](...args));
     } catch (error) {
       return Response.json({ error: error.message }, { status: 500 });
@@ -121,6 +156,46 @@ describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))(
       expect(usage.json.data.reduce((n: number, row: { requests: number }) => n + row.requests, 0)).toBe(2);
     });
 
+    it('env.AI.run with stream: true streams Workers AI events as the provider produces them', async () => {
+      let go!: () => void;
+      release = new Promise((resolve) => {
+        go = resolve;
+      });
+      const response = await t.platform.app.request(`/fn/${t.keys.projectId}/smart/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          op: 'ai-stream',
+          args: ['@cf/meta/llama-3.1-8b-instruct', { messages: [{ role: 'user', content: 'hi' }] }],
+        }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      // The first tokens arrive while the provider still holds its last chunk: nothing buffers.
+      while (!text.includes('"lo"')) {
+        const next = await reader.read();
+        expect(next.done).toBe(false);
+        text += decoder.decode(next.value, { stream: true });
+      }
+      go();
+      for (let next = await reader.read(); !next.done; next = await reader.read())
+        text += decoder.decode(next.value, { stream: true });
+      const events = text
+        .split('\n\n')
+        .filter((e) => e !== '')
+        .map((e) => e.replace(/^data: /, ''));
+      expect(events).toEqual([
+        JSON.stringify({ response: 'Hel' }),
+        JSON.stringify({ response: 'lo' }),
+        JSON.stringify({ response: '', usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } }),
+        '[DONE]',
+      ]);
+      expect(seen.at(-1)).toMatchObject({ path: 'chat', body: { model: 'chat-model', stream: true } });
+    });
+
     it('env.AI.run embeds texts as { shape, data }', async () => {
       const embedded = await fn('ai', ['@cf/baai/bge-base-en-v1.5', { text: ['one', 'three'] }]);
       expect(embedded.status, embedded.text).toBe(200);
@@ -166,7 +241,19 @@ describe.each(BACKENDS.filter((b) => b.name !== 'postgres+redis'))(
         'c',
         'a',
       ]);
-      expect((await fn('deleteByIds', [['a', 'b']])).json).toMatchObject({ count: 2 });
+      // insert leaves an id the index holds as it is, and writes the new ones.
+      const inserted = await fn('insert', [
+        [
+          { id: 'c', values: [1, 1, 1, 1] },
+          { id: 'f', values: [0, 1, 1, 0] },
+        ],
+      ]);
+      expect(inserted.json).toMatchObject({ count: 1, ids: ['f'] });
+      expect((await fn('getByIds', [['c', 'f']])).json).toMatchObject([
+        { id: 'c', values: [0, 0, 1, 0] },
+        { id: 'f', values: [0, 1, 1, 0] },
+      ]);
+      expect((await fn('deleteByIds', [['a', 'b', 'f']])).json).toMatchObject({ count: 3 });
       expect((await api('GET', '/v1/vector/indexes/default/count')).json.count).toBe(1);
     });
 

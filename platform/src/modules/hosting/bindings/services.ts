@@ -1,4 +1,5 @@
 import type { components } from '@aerostack/spec/types';
+import type { StreamPart } from '../../ai/provider.js';
 import type { JsonValue } from '../../cache/store.js';
 import type { Operation } from './index.js';
 
@@ -30,10 +31,57 @@ export const queue: Record<string, Operation> = {
 const modelOf = (model: unknown): string | undefined =>
   typeof model === 'string' && !model.startsWith('@cf/') && !model.startsWith('@hf/') ? model : undefined;
 
+/**
+ * A streamed chat as Workers AI streams one: server-sent events `data: {"response":"…"}`, a last
+ * one with the usage, then `data: [DONE]`. A provider failure after the first token errors the
+ * stream (the worker's read rejects); the worker cancelling its read stops the provider.
+ */
+function streamed(parts: AsyncIterable<StreamPart>): Response {
+  const encoder = new TextEncoder();
+  const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+  async function* events(): AsyncGenerator<Uint8Array> {
+    for await (const part of parts) {
+      if (part.type === 'delta') yield event({ response: part.text });
+      else if (part.type === 'done') {
+        const { inputTokens, outputTokens } = part.usage;
+        yield event({
+          response: '',
+          usage: {
+            prompt_tokens: inputTokens,
+            completion_tokens: outputTokens,
+            total_tokens: inputTokens + outputTokens,
+          },
+        });
+      }
+    }
+    yield encoder.encode('data: [DONE]\n\n');
+  }
+  const iterator = events();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await iterator.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel() {
+      await iterator.return(undefined);
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+}
+
 export const ai: Record<string, Operation> = {
-  /** `{ messages }` or `{ prompt }` → `{ response }`; `{ text }` → `{ shape, data }` (embeddings). */
+  /**
+   * `{ messages }` or `{ prompt }` → `{ response }` (with `stream: true`, an event stream);
+   * `{ text }` → `{ shape, data }` (embeddings).
+   */
   async run({ services, call, args }) {
-    const input = (args.input ?? {}) as { messages?: unknown; prompt?: unknown; text?: unknown };
+    const input = (args.input ?? {}) as {
+      messages?: unknown;
+      prompt?: unknown;
+      text?: unknown;
+      stream?: unknown;
+    };
     const usage = { projectId: call.projectId, keyId: null };
     if (input.text !== undefined) {
       const texts = Array.isArray(input.text) ? input.text.map(String) : [String(input.text)];
@@ -46,11 +94,13 @@ export const ai: Record<string, Operation> = {
       input.messages ??
       (typeof input.prompt === 'string' ? [{ role: 'user', content: input.prompt }] : undefined);
     if (!Array.isArray(messages)) throw new TypeError('The input needs messages, a prompt or a text.');
-    const completion = await services.ai.chat(
-      { messages: messages as Schemas['AiChatRequest']['messages'], model: modelOf(args.model) },
-      usage,
-      AbortSignal.timeout(services.config.hosting.runtime.wallMs),
-    );
+    const request = {
+      messages: messages as Schemas['AiChatRequest']['messages'],
+      model: modelOf(args.model),
+    };
+    const deadline = AbortSignal.timeout(services.config.hosting.runtime.wallMs);
+    if (input.stream === true) return streamed((await services.ai.stream(request, usage, deadline)).parts);
+    const completion = await services.ai.chat(request, usage, deadline);
     return {
       response: completion.text,
       usage: {
@@ -75,22 +125,45 @@ function vectorIds(value: unknown, max = 1000): string[] {
 /** Vectorize's metadata choice (`true`, `'all'`, `'indexed'`) as the platform's include flag. */
 const wantsMetadata = (value: unknown): boolean => value === true || value === 'all' || value === 'indexed';
 
+/** A Vectorize write's vectors as the vector service takes them, their ids checked. */
+function vectorsOf(value: unknown, op: string): Schemas['VectorInput'][] {
+  if (!Array.isArray(value)) throw new TypeError(`${op} takes an array of vectors.`);
+  const vectors = value as { id: string; values: number[]; metadata?: unknown }[];
+  // How many vectors one call may write is the vector service's to say (AEROSTACK_VECTOR_MAX_BATCH).
+  vectorIds(
+    vectors.map((v) => v?.id),
+    Number.POSITIVE_INFINITY,
+  );
+  return vectors.map((v) => ({
+    id: v.id,
+    values: Array.from(v.values),
+    ...(v.metadata === undefined ? {} : { metadata: v.metadata as Schemas['VectorMetadata'] }),
+  }));
+}
+
+const mutation = (ids: string[]) => ({ mutationId: crypto.randomUUID(), count: ids.length, ids });
+
 export const vectorize: Record<string, Operation> = {
   async upsert({ services, call, args }) {
-    const vectors = (args.vectors ?? []) as { id: string; values: number[]; metadata?: unknown }[];
-    if (!Array.isArray(vectors)) throw new TypeError('upsert takes an array of vectors.');
-    // How many vectors one call may write is the vector service's to say (AEROSTACK_VECTOR_MAX_BATCH).
-    vectorIds(
-      vectors.map((v) => v?.id),
-      Number.POSITIVE_INFINITY,
-    );
-    const input = vectors.map((v) => ({
-      id: v.id,
-      values: Array.from(v.values),
-      ...(v.metadata === undefined ? {} : { metadata: v.metadata as Schemas['VectorMetadata'] }),
-    }));
+    const input = vectorsOf(args.vectors ?? [], 'upsert');
     await services.vector.upsert(call.projectId, call.binding.target, input);
-    return { mutationId: crypto.randomUUID(), count: input.length, ids: input.map((v) => v.id) };
+    return mutation(input.map((v) => v.id));
+  },
+  /**
+   * As Vectorize's insert: vectors whose id the index already holds are left as they are, the
+   * others written (`ids` names those). Two inserts of one new id racing both write it.
+   */
+  async insert({ services, call, args }) {
+    const input = vectorsOf(args.vectors ?? [], 'insert');
+    const existing = await services.vector.getVectors(
+      call.projectId,
+      call.binding.target,
+      input.map((v) => v.id),
+    );
+    const held = new Set(existing.map((v) => v.id));
+    const fresh = input.filter((v) => !held.has(v.id));
+    if (fresh.length > 0) await services.vector.upsert(call.projectId, call.binding.target, fresh);
+    return mutation(fresh.map((v) => v.id));
   },
   async query({ services, call, args }) {
     const options = (args.options ?? {}) as Record<string, unknown>;
@@ -114,7 +187,7 @@ export const vectorize: Record<string, Operation> = {
   async deleteByIds({ services, call, args }) {
     const ids = vectorIds(args.ids);
     const deleted = await services.vector.deleteVectors(call.projectId, call.binding.target, { ids });
-    return { mutationId: crypto.randomUUID(), count: deleted, ids };
+    return { ...mutation(ids), count: deleted };
   },
   async describe({ services, call }) {
     const index = await services.vector.get(call.projectId, call.binding.target);

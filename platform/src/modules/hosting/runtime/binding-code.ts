@@ -283,15 +283,22 @@ function queue(call, json) {
   };
 }
 
-// Workers AI: run(model, { messages } | { prompt }) → { response }; run(model, { text }) → embeddings.
+// Workers AI: run(model, { messages } | { prompt }) → { response }; with stream: true, a
+// ReadableStream of server-sent events (data: { response }, then data: [DONE]); run(model,
+// { text }) → embeddings.
 function ai(call, json) {
-  return { run: (model, input) => json('ai.run', { model, input }) };
+  return {
+    async run(model, input) {
+      if (input?.stream === true) return (await call('ai.run', { model, input })).body;
+      return json('ai.run', { model, input });
+    },
+  };
 }
 
-// Vectorize: insert / upsert, query, getByIds, deleteByIds, describe.
+// Vectorize: insert (new ids only) / upsert, query, getByIds, deleteByIds, describe.
 function vectorize(call, json) {
   return {
-    insert: (vectors) => json('vectorize.upsert', { vectors }),
+    insert: (vectors) => json('vectorize.insert', { vectors }),
     upsert: (vectors) => json('vectorize.upsert', { vectors }),
     query: (vector, options) => json('vectorize.query', { vector: Array.from(vector), options: options ?? {} }),
     getByIds: (ids) => json('vectorize.getByIds', { ids }),
