@@ -24,7 +24,8 @@ import { linkMcpDependencies } from './support/project-deps';
 // tool reads the secret from its X-Mcp-Secret header and writes through env.DB, env.CACHE and
 // env.STORAGE → the SDK, with the project's secret key, reads the row, the key and the object
 // back. The secret shows up in the tool's answer only as its SHA-256; it is not in env, nor in
-// the worker's invocation logs, nor in the gateway's call log.
+// the worker's invocation logs, nor in the gateway's call log. The SDK and zod are linked from
+// @aerostack/node's own node_modules in place of `npm install` (support/project-deps.ts).
 
 /** What a user adds to the scaffolded server: one tool using the secret and the three stores. */
 const CREATE_ORDER = `  server.registerTool(

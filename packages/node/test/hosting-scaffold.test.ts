@@ -23,7 +23,8 @@ import { linkMcpDependencies } from './support/project-deps';
 // unchanged with admin.hosting.deploy(projectId, dir) to the real platform and its real workerd,
 // and answers: the MCP server's tools are in the catalogue and answer the official MCP client,
 // the function answers at /fn/…, the skill is called as an MCP tool. Bad options and a non-empty
-// directory are refused with nothing written.
+// directory are refused with nothing written. The MCP template's dependencies are linked from
+// @aerostack/node's own node_modules in place of `npm install` (support/project-deps.ts).
 
 let root: string;
 let n = 0;
