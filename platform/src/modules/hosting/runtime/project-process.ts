@@ -36,7 +36,7 @@ const SERVICES_NAME = '__aerostack-services';
  * Invocations one request may cause through service bindings, itself included: Cloudflare's limit
  * (32 Worker invocations per request), which ends an A → B → A recursion with a clear error.
  */
-export const MAX_CHAIN = 32;
+const MAX_CHAIN = 32;
 /** The runtime's request headers: set by the runtime only, dropped from whatever a caller sends. */
 const OWN_HEADERS = new Set([INVOCATION_HEADER, EVENT_HEADER, ENTRYPOINT_HEADER, SERVICE_HEADER]);
 /** What is kept of workerd's startup output, for the error of code that does not load. */
@@ -132,6 +132,11 @@ function bindingError(message: string): Response {
   return Response.json({ error: message }, { status: 400 });
 }
 
+/** A service binding called outside a request in flight (module-level code, after the trace). */
+function outsideRequest(): Response {
+  return refused('Service bindings are only usable while the worker handles a request.');
+}
+
 /** A binding called before the process finished starting (module-level code). */
 function notReady(): Response {
   return bindingError('Bindings are only usable while the worker handles a request.');
@@ -216,9 +221,7 @@ export class WorkerdProcess {
                 modules: [{ type: 'ESModule' as const, path: '/services.js', contents: SERVICE_MODULE }],
                 modulesRoot: '/',
                 serviceBindings: {
-                  PLATFORM: (request: Request) =>
-                    self?.serviceCall(request) ??
-                    refused('Service bindings are only usable during a request.'),
+                  PLATFORM: (request: Request) => self?.serviceCall(request) ?? outsideRequest(),
                 },
               },
             ]
@@ -293,7 +296,7 @@ export class WorkerdProcess {
   private async serviceCall(request: Request): Promise<Response> {
     const id = request.headers.get(INVOCATION_HEADER);
     const caller = id === null ? undefined : this.invocations.get(id);
-    if (!caller) return refused('Service bindings are only usable while the worker handles a request.');
+    if (!caller) return outsideRequest();
     let call: { name?: unknown; rpc?: unknown };
     try {
       call = JSON.parse(request.headers.get(SERVICE_HEADER) ?? '') as typeof call;
