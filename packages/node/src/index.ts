@@ -152,6 +152,9 @@ export type { AdminClient, AdminClientOptions } from './admin/create-admin-clien
 export { createAdminClient } from './admin/create-admin-client';
 export type {
   CatalogEntry,
+  CatalogEntryKind,
+  CatalogListAllOptions,
+  CatalogListOptions,
   Deployment,
   DeploymentCreate,
   HostedWorker,

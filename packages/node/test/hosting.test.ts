@@ -134,9 +134,16 @@ describe('admin.hosting', () => {
       manifestSource: 'heuristic',
       manifest: { capabilities: ['read'], dataTypes: ['notes'], authRequired: 'secret_headers' },
     });
+    expect(entry.kind).toBe('mcp-server');
     const slugs: string[] = [];
     for await (const e of admin.hosting.catalog.listAll(platform.projectId)) slugs.push(e.slug);
     expect(slugs).toEqual(['notes']);
+    // The kind filter reaches the platform: no skill here, the MCP server under its own kind.
+    expect((await admin.hosting.catalog.list(platform.projectId, { kind: 'skill' })).data).toEqual([]);
+    const servers: string[] = [];
+    for await (const e of admin.hosting.catalog.listAll(platform.projectId, { kind: 'mcp-server' }))
+      servers.push(e.slug);
+    expect(servers).toEqual(['notes']);
     expect(await failure(admin.hosting.catalog.get(platform.projectId, 'nope'))).toMatchObject({
       code: 'hosting/catalog-entry-not-found',
       status: 404,

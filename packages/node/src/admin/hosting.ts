@@ -28,8 +28,10 @@ export type DeploymentCreate = components['schemas']['DeploymentCreate'];
 export type HostedWorker = components['schemas']['Worker'];
 /** One bundled ES module of a deployment. */
 export type WorkerModule = components['schemas']['WorkerModule'];
-/** A hosted MCP server of the project's catalogue: its tools, config schema and capability manifest. */
+/** A hosted MCP server or skill of the project's catalogue: its tools, config schema and capability manifest. */
 export type CatalogEntry = components['schemas']['CatalogEntry'];
+/** What a catalogue entry is: a hosted MCP server or a skill (one tool). */
+export type CatalogEntryKind = components['schemas']['CatalogEntryKind'];
 /** What one invocation of a worker left: its `console.*` lines, uncaught errors and how it ended. */
 export type InvocationLog = components['schemas']['InvocationLog'];
 
@@ -93,6 +95,28 @@ export interface HostingApi {
 export interface LogListOptions extends ListOptions {
   /** Only the logs of this deployment (`dep_…`). */
   deploymentId?: string | undefined;
+}
+
+/**
+ * Options of `catalog.list`.
+ *
+ * @example
+ * admin.hosting.catalog.list(projectId, { kind: 'skill', limit: 20 });
+ */
+export interface CatalogListOptions extends ListOptions {
+  /** Only the MCP servers, or only the skills. */
+  kind?: CatalogEntryKind | undefined;
+}
+
+/**
+ * Options of `catalog.listAll`.
+ *
+ * @example
+ * admin.hosting.catalog.listAll(projectId, { kind: 'mcp-server' });
+ */
+export interface CatalogListAllOptions extends ListAllOptions {
+  /** Only the MCP servers, or only the skills. */
+  kind?: CatalogEntryKind | undefined;
 }
 
 /**
@@ -189,15 +213,16 @@ export interface HostingCatalogApi {
    *
    * @example
    * const { data } = await admin.hosting.catalog.list(projectId, { limit: 10 });
+   * const skills = await admin.hosting.catalog.list(projectId, { kind: 'skill' });
    */
-  list(projectId: string, options?: ListOptions): Promise<Page<CatalogEntry>>;
+  list(projectId: string, options?: CatalogListOptions): Promise<Page<CatalogEntry>>;
   /**
    * Every entry, fetching pages as you iterate.
    *
    * @example
    * for await (const entry of admin.hosting.catalog.listAll(projectId)) console.log(entry.slug, entry.refresh.status);
    */
-  listAll(projectId: string, options?: ListAllOptions): AsyncGenerator<CatalogEntry>;
+  listAll(projectId: string, options?: CatalogListAllOptions): AsyncGenerator<CatalogEntry>;
   /**
    * One entry by its `aerostack.json` slug; rejects with `hosting/catalog-entry-not-found`.
    *
@@ -413,8 +438,8 @@ function createSecretsApi(http: Http): HostingSecretsApi {
 function createCatalogApi(http: Http): HostingCatalogApi {
   const entries = collection(http, '/v1/projects/{projectId}/catalog');
   return {
-    list: (projectId, options) => entries.list({ projectId }, options),
-    listAll: (projectId, options) => entries.listAll({ projectId }, options),
+    list: (projectId, options = {}) => entries.list({ projectId }, options, { kind: options.kind }),
+    listAll: (projectId, options = {}) => entries.listAll({ projectId }, options, { kind: options.kind }),
     get: (projectId, slug, options) =>
       http.GET('/v1/projects/{projectId}/catalog/{slug}', {
         params: { path: { projectId, slug } },
