@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, type HostedRuntime } from '../src/modules/hosting/runtime/index.js';
 import { BACKENDS } from './support/backends.js';
 import { type TestPlatform, testPlatform } from './support/harness.js';
+import { limits, logCollector, worker } from './support/hosting-runtime.js';
 
 // Service bindings between a project's workers (`[[services]]`, decision 0054), over HTTP against
 // the real platform and its real workerd, on every backend: `env.X.fetch()` reaches the named
@@ -349,5 +351,56 @@ service = true
     expect(rollback.status).toBe(422);
     expect(rollback.json.code).toBe('hosting/service-not-found');
     expect(rollback.json.errors[0].location).toBe('aerostack.toml:8:1');
+  });
+});
+
+// The runtime's half: a cron handler and a queue consumer call through their bindings inside their
+// own invocation (a service call needs one), and the target answers them as it answers requests.
+describe('service bindings from cron and queue handlers', () => {
+  let runtime: HostedRuntime;
+  const logs = logCollector();
+  const TARGET = `export default {
+  async fetch(request) {
+    console.log('target got ' + new URL(request.url).pathname);
+    return new Response('ok ' + new URL(request.url).pathname);
+  },
+};`;
+  const HANDLERS = `export default {
+  async scheduled(controller, env) {
+    console.log('cron heard ' + (await (await env.TARGET.fetch('https://t/cron')).text()));
+  },
+  async queue(batch, env) {
+    for (const m of batch.messages) {
+      if ((await (await env.TARGET.fetch('https://t/' + m.body)).text()) === 'ok /' + m.body) m.ack();
+    }
+  },
+};`;
+
+  beforeAll(async () => {
+    runtime = createRuntime({ limits: limits() });
+    runtime.onLog(logs.listener);
+    await runtime.ensure('prj_events', [
+      worker('target', TARGET, { deploymentId: 'dep_target' }),
+      worker('handlers', HANDLERS, {
+        deploymentId: 'dep_handlers',
+        services: [{ name: 'TARGET', service: 'target' }],
+      }),
+    ]);
+  });
+  afterAll(() => runtime.close());
+
+  it('serves a cron handler’s call, logged under each worker’s deployment', async () => {
+    const result = await runtime.scheduled('prj_events', 'handlers', { cron: '* * * * *', scheduledTime: 1 });
+    expect(result.outcome).toBe('ok');
+    const cron = await logs.next((_, l) => l.deploymentId === 'dep_handlers');
+    expect(cron.lines.map((l) => l.message)).toEqual(['cron heard ok /cron']);
+    const target = await logs.next((_, l) => l.deploymentId === 'dep_target');
+    expect(target.lines.map((l) => l.message)).toEqual(['target got /cron']);
+  });
+
+  it('serves a queue consumer’s calls', async () => {
+    const messages = ['a', 'b'].map((body, i) => ({ id: `m${i}`, body, attempts: 1, timestamp: 1 }));
+    const result = await runtime.queue('prj_events', 'handlers', { queue: 'jobs', messages });
+    expect(result).toMatchObject({ outcome: 'ok', explicitAcks: ['m0', 'm1'] });
   });
 });
