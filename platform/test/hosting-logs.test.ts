@@ -209,6 +209,23 @@ describe.each(BACKENDS)('hosting logs on $name', (backend) => {
     expect((await admin('GET', '/workers/talker/logs?deploymentId=x')).status).toBe(400);
   }, 120_000);
 
+  it('a batch holding the last logs of a deleted project still stores the other projects’ logs', async () => {
+    const logs = server.platform.services.hosting.logs;
+    const entry = (worker: string, message: string) => ({
+      deploymentId: deployment,
+      worker,
+      at: Date.now(),
+      outcome: 'ok' as const,
+      lines: [{ level: 'log' as const, message, at: Date.now() }],
+    });
+    // prj_… of no project (deleted as its last invocations were flushed), then a live one.
+    logs.record('prj_gone0000000000000000', entry('talker', 'from a deleted project'));
+    logs.record(keys.projectId, entry('talker', 'kept beside it'));
+    await logs.flush();
+    const listed = await admin('GET', '/workers/talker/logs?limit=1');
+    expect(listed.json.data[0].lines.map((l: { message: string }) => l.message)).toEqual(['kept beside it']);
+  }, 60_000);
+
   it('does not show a deleted worker’s logs under a new worker of the same name', async () => {
     expect((await admin('DELETE', '/workers/talker')).status).toBe(204);
     expect((await admin('POST', '/deployments', { aerostackToml: TOML, modules: modules() })).status).toBe(

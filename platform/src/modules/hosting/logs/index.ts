@@ -69,23 +69,24 @@ export function toLog(row: store.LogRow): InvocationLogApi {
 export function createLogs(services: Services, runtime: HostedRuntime | null) {
   const db = tables<store.LogTables>(services.database);
   const keep = services.config.hosting.logs.keepPerDeployment;
-  let pending: { projectId: string; row: store.LogRow }[] = [];
+  let pending: store.LogRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
   async function write(batch: typeof pending): Promise<void> {
-    await store.insertLogs(
-      db,
-      batch.map((b) => b.row),
-    );
-    for (const deploymentId of new Set(batch.map((b) => b.row.deployment_id))) {
+    const stored = await store.insertLogs(db, batch);
+    if (stored.length < batch.length)
+      services.logger.debug('hosting: logs of deleted projects dropped', {
+        count: batch.length - stored.length,
+      });
+    for (const deploymentId of new Set(stored.map((row) => row.deployment_id))) {
       await store.trimDeployment(db, deploymentId, keep);
     }
     // Announced once stored: a tail that reads a large log by its id finds it.
-    for (const { projectId, row } of batch) {
+    for (const row of stored) {
       const log = toLog(row);
       const inline = JSON.stringify(log).length <= INLINE_BYTES;
-      const message: LogMessage = { p: projectId, w: row.worker, id: row.id, log: inline ? log : null };
+      const message: LogMessage = { p: row.project_id, w: row.worker, id: row.id, log: inline ? log : null };
       await services.bus.publish(HOSTING_LOGS, message as unknown as JsonValue);
     }
   }
@@ -110,16 +111,13 @@ export function createLogs(services: Services, runtime: HostedRuntime | null) {
 
   function record(projectId: string, entry: LogEntry): void {
     pending.push({
-      projectId,
-      row: {
-        id: newId('log'),
-        project_id: projectId,
-        worker: entry.worker,
-        deployment_id: entry.deploymentId,
-        outcome: entry.outcome,
-        lines: JSON.stringify(clipped(entry.lines)),
-        created_at: new Date(entry.at).toISOString(),
-      },
+      id: newId('log'),
+      project_id: projectId,
+      worker: entry.worker,
+      deployment_id: entry.deploymentId,
+      outcome: entry.outcome,
+      lines: JSON.stringify(clipped(entry.lines)),
+      created_at: new Date(entry.at).toISOString(),
     });
     timer ??= setTimeout(() => void flush(), FLUSH_MS);
   }

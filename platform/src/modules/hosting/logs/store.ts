@@ -23,13 +23,30 @@ export type LogRow = LogTables['hosting_logs'];
 /** Rows per INSERT: a batch of flushed logs stays well under PostgreSQL's parameter limit. */
 const INSERT_CHUNK = 200;
 
-export async function insertLogs(db: Db, rows: LogRow[]): Promise<void> {
+/**
+ * Inserts `rows` but those of projects deleted meanwhile (a project's last invocations may be
+ * flushed after it is gone): the rows inserted. Without the check one such row fails the insert
+ * of every other project's logs in its batch.
+ */
+export async function insertLogs(db: Db, all: LogRow[]): Promise<LogRow[]> {
+  const ids = [...new Set(all.map((r) => r.project_id))];
+  const live = new Set(
+    (
+      await (db as unknown as Kysely<{ projects: { id: string } }>)
+        .selectFrom('projects')
+        .select('id')
+        .where('id', 'in', ids)
+        .execute()
+    ).map((p) => p.id),
+  );
+  const rows = all.filter((r) => live.has(r.project_id));
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await db
       .insertInto('hosting_logs')
       .values(rows.slice(i, i + INSERT_CHUNK))
       .execute();
   }
+  return rows;
 }
 
 /** Deletes the deployment's logs older than its `keep` newest. */
