@@ -2238,7 +2238,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the project's hosted MCP servers (its own catalogue), oldest first
+         * List the project's catalogue (its hosted MCP servers and skills), oldest first
          * @description One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
          *     deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
          *     capability manifest (decision 0051); and one per skill (kind `skill`), with the one tool
@@ -2261,7 +2261,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one hosted MCP server of the project's catalogue, its tools and manifest */
+        /** Get one entry of the project's catalogue (a hosted MCP server or skill), its tools and manifest */
         get: operations["hosting.catalog.get"];
         put?: never;
         post?: never;
@@ -4190,7 +4190,7 @@ export interface components {
             activeDeploymentId: components["schemas"]["DeploymentId"];
             /** @description The active deployment's version. */
             version: number;
-            /** @description Where it answers HTTP: `<public URL>/fn/{projectId}/{name}/`. */
+            /** @description Where it answers HTTP: `<public URL>/fn/{projectId}/{name}` (a path after it reaches the worker as its own). */
             url: string;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
@@ -9576,8 +9576,9 @@ export interface operations {
             };
             415: components["responses"]["UnsupportedMediaType"];
             /**
-             * @description `hosting/layout-invalid` (see `errors[]`), `hosting/compatibility-date-unsupported`,
-             *     `hosting/worker-invalid` (the runtime could not load the code) or
+             * @description `hosting/layout-invalid` (see `errors[]`; a `compatibility_date` later than the runtime
+             *     supports is one of them, located at its line), `hosting/worker-invalid` (the runtime
+             *     could not load the code) or
              *     `hosting/tools-list-failed` (an MCP server that did not list its tools) or
              *     `hosting/skill-url-refused` (a skill's external URL the SSRF guard refuses) or
              *     `hosting/service-not-found` (a `[[services]]` binding to a worker the project does not have).

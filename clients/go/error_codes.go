@@ -112,7 +112,7 @@ const (
 	CodeGatewayURLRefused = "gateway/url-refused"
 	// CodeHostingBundleTooLarge: Bundle too large (413). The modules of one deployment exceed `AEROSTACK_HOSTING_MAX_BUNDLE_BYTES`.
 	CodeHostingBundleTooLarge = "hosting/bundle-too-large"
-	// CodeHostingCatalogEntryNotFound: Catalogue entry not found (404). The project has no hosted MCP server with this slug.
+	// CodeHostingCatalogEntryNotFound: Catalogue entry not found (404). The project has no hosted MCP server or skill with this slug.
 	CodeHostingCatalogEntryNotFound = "hosting/catalog-entry-not-found"
 	// CodeHostingCompatibilityDateUnsupported: Compatibility date unsupported (422). The `compatibility_date` is later than the newest the platform's workerd supports.
 	CodeHostingCompatibilityDateUnsupported = "hosting/compatibility-date-unsupported"

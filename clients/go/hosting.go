@@ -34,7 +34,7 @@ type HostingCatalogService struct {
 	Options []option.RequestOption
 }
 
-// List lists the project's hosted MCP servers (its own catalogue), oldest first.
+// List lists the project's catalogue (its hosted MCP servers and skills), oldest first.
 //
 // One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
 // deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
@@ -103,7 +103,7 @@ type HostingCatalogListParams struct {
 	Cursor param.Opt[string]
 }
 
-// Get gets one hosted MCP server of the project's catalogue, its tools and manifest.
+// Get gets one entry of the project's catalogue (a hosted MCP server or skill), its tools and manifest.
 //
 // GET /v1/projects/{projectId}/catalog/{slug}
 //

@@ -1741,7 +1741,7 @@ type Worker struct {
 	ActiveDeploymentID string     `json:"activeDeploymentId"`
 	// The active deployment's version.
 	Version int64 `json:"version"`
-	// Where it answers HTTP: `<public URL>/fn/{projectId}/{name}/`.
+	// Where it answers HTTP: `<public URL>/fn/{projectId}/{name}` (a path after it reaches the worker as its own).
 	URL       string    `json:"url"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`

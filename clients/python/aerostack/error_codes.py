@@ -121,7 +121,7 @@ class ErrorCode:
     HOSTING_BUNDLE_TOO_LARGE = "hosting/bundle-too-large"
     """Bundle too large (413). The modules of one deployment exceed `AEROSTACK_HOSTING_MAX_BUNDLE_BYTES`."""
     HOSTING_CATALOG_ENTRY_NOT_FOUND = "hosting/catalog-entry-not-found"
-    """Catalogue entry not found (404). The project has no hosted MCP server with this slug."""
+    """Catalogue entry not found (404). The project has no hosted MCP server or skill with this slug."""
     HOSTING_COMPATIBILITY_DATE_UNSUPPORTED = "hosting/compatibility-date-unsupported"
     """Compatibility date unsupported (422). The `compatibility_date` is later than the newest the platform's workerd supports."""
     HOSTING_CPU_LIMIT_EXCEEDED = "hosting/cpu-limit-exceeded"

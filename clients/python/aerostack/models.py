@@ -2069,7 +2069,7 @@ class Worker(BaseModel):
     version: int
     """The active deployment's version."""
     url: str
-    """Where it answers HTTP: `<public URL>/fn/{projectId}/{name}/`."""
+    """Where it answers HTTP: `<public URL>/fn/{projectId}/{name}` (a path after it reaches the worker as its own)."""
     created_at: datetime = Field(alias="createdAt")
     updated_at: datetime = Field(alias="updatedAt")
 

@@ -213,7 +213,7 @@ abstract final class ErrorCode {
   /// `AEROSTACK_HOSTING_MAX_BUNDLE_BYTES`.
   static const hostingBundleTooLarge = 'hosting/bundle-too-large';
 
-  /// Catalogue entry not found (404). The project has no hosted MCP server with this slug.
+  /// Catalogue entry not found (404). The project has no hosted MCP server or skill with this slug.
   static const hostingCatalogEntryNotFound = 'hosting/catalog-entry-not-found';
 
   /// Compatibility date unsupported (422). The `compatibility_date` is later than the newest the

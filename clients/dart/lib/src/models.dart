@@ -5481,7 +5481,8 @@ class Worker {
   /// The active deployment's version.
   final int version;
 
-  /// Where it answers HTTP: `<public URL>/fn/{projectId}/{name}/`.
+  /// Where it answers HTTP: `<public URL>/fn/{projectId}/{name}` (a path after it reaches the
+  /// worker as its own).
   final String url;
 
   final DateTime createdAt;

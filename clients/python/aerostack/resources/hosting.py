@@ -696,7 +696,7 @@ class HostingCatalogResource(SyncAPIResource):
         extra_body: Optional[Body] = None,
         timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> CatalogEntryList:
-        """List the project's hosted MCP servers (its own catalogue), oldest first.
+        """List the project's catalogue (its hosted MCP servers and skills), oldest first.
 
         One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
         deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
@@ -738,7 +738,7 @@ class HostingCatalogResource(SyncAPIResource):
         extra_body: Optional[Body] = None,
         timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> CatalogEntry:
-        """Get one hosted MCP server of the project's catalogue, its tools and manifest.
+        """Get one entry of the project's catalogue (a hosted MCP server or skill), its tools and manifest.
 
         ``GET /v1/projects/{projectId}/catalog/{slug}``.
 
@@ -1487,7 +1487,7 @@ class AsyncHostingCatalogResource(AsyncAPIResource):
         extra_body: Optional[Body] = None,
         timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> CatalogEntryList:
-        """List the project's hosted MCP servers (its own catalogue), oldest first.
+        """List the project's catalogue (its hosted MCP servers and skills), oldest first.
 
         One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
         deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
@@ -1529,7 +1529,7 @@ class AsyncHostingCatalogResource(AsyncAPIResource):
         extra_body: Optional[Body] = None,
         timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
     ) -> CatalogEntry:
-        """Get one hosted MCP server of the project's catalogue, its tools and manifest.
+        """Get one entry of the project's catalogue (a hosted MCP server or skill), its tools and manifest.
 
         ``GET /v1/projects/{projectId}/catalog/{slug}``.
 

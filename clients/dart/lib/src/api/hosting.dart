@@ -38,7 +38,7 @@ class HostingCatalogApi {
 
   final Transport _transport;
 
-  /// Lists the project's hosted MCP servers (its own catalogue), oldest first.
+  /// Lists the project's catalogue (its hosted MCP servers and skills), oldest first.
   ///
   /// One entry per deployed MCP server (a worker of kind `mcp-server`), made or updated by each
   /// deploy from `aerostack.json` and `[vars]`, with the tools its running code listed and a
@@ -54,7 +54,8 @@ class HostingCatalogApi {
   Future<CatalogEntryList> list(String projectId, {CatalogEntryKind? kind, int? limit, String? cursor, RequestOptions? options}) =>
       _transport.json('GET', '/v1/projects/${Uri.encodeComponent(projectId)}/catalog', (json) => CatalogEntryList.fromJson(json as Map<String, Object?>), query: {'kind': kind?.value, 'limit': limit?.toString(), 'cursor': cursor}, auth: true, options: options);
 
-  /// Gets one hosted MCP server of the project's catalogue, its tools and manifest.
+  /// Gets one entry of the project's catalogue (a hosted MCP server or skill), its tools and
+  /// manifest.
   ///
   /// `GET /v1/projects/{projectId}/catalog/{slug}`
   ///
