@@ -30,6 +30,17 @@ export class Admin extends WorkerEntrypoint {
   fail() {
     throw new RangeError('no such thing');
   }
+  // What arrived, with the types structured clone keeps, sent back as it came.
+  echo(value) {
+    const types = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, v === undefined ? 'undefined' : v?.constructor?.name ?? typeof v]),
+    );
+    return { value, types };
+  }
+  giveFunction() {
+    return { f() {} };
+  }
+  nothing_() {}
   async fetch(request) {
     return new Response('admin fetch ' + new URL(request.url).pathname);
   }
@@ -74,10 +85,39 @@ export default {
         reserved: await safe(() => env.ADMIN.constructor()),
         viaFetch: await (await env.ADMIN.fetch('https://admin/p')).text(),
         defaultRpc: await safe(() => env.GREETER.add(1, 1)),
+        sendFunction: await safe(() => env.ADMIN.echo({ f() {} })),
+        getFunction: await safe(() => env.ADMIN.giveFunction()),
+        noResult: String(await env.ADMIN.nothing_()),
       });
+    if (path === '/clone') {
+      const sent = {
+        date: new Date(1700000000000), big: 12345678901234567890n, inf: -Infinity, nan: NaN, gone: undefined,
+        map: new Map([['k', new Set([1, 2])]]), bytes: new Uint8Array([0, 1, 254, 255]),
+        floats: new Float64Array([1.5, -2]), buffer: new Uint8Array([9, 8]).buffer, error: new TypeError('inner'),
+        list: [1, undefined, 'x'], plain: { a: { b: [true, null] } },
+      };
+      const { value, types } = await env.ADMIN.echo(sent);
+      return Response.json({
+        types,
+        back: Object.fromEntries(Object.keys(value).map((k) => [k, value[k]?.constructor?.name ?? String(value[k])])),
+        same: {
+          date: value.date.getTime() === 1700000000000,
+          big: value.big === 12345678901234567890n,
+          inf: value.inf === -Infinity && Number.isNaN(value.nan),
+          gone: 'gone' in value && value.gone === undefined,
+          map: [...value.map.get('k')].join(','),
+          bytes: [...value.bytes].join(','),
+          floats: [...value.floats].join(','),
+          buffer: [...new Uint8Array(value.buffer)].join(','),
+          error: value.error.name + ': ' + value.error.message,
+          list: value.list.length === 3 && value.list[1] === undefined,
+          plain: JSON.stringify(value.plain),
+        },
+      });
+    }
     if (path === '/many') {
       const out = [];
-      for (let i = 0; i < 7; i++) out.push(await safe(async () => (await env.GREETER.fetch('https://g/n')).status));
+      for (let i = 0; i < 11; i++) out.push(await safe(async () => (await env.GREETER.fetch('https://g/n')).status));
       return Response.json(out);
     }
     if (path === '/loop') return env.GREETER.fetch('https://g/loop');
@@ -141,7 +181,7 @@ describe.each(BACKENDS)('hosting service bindings on $name', (backend) => {
 
   beforeAll(async () => {
     t = await testPlatform(backend, {
-      env: { AEROSTACK_HOSTING_MAX_SUBREQUESTS: '6', AEROSTACK_HOSTING_CPU_MS: '3000' },
+      env: { AEROSTACK_HOSTING_MAX_SUBREQUESTS: '10', AEROSTACK_HOSTING_CPU_MS: '3000' },
     });
     project = t.keys.projectId;
     other = (
@@ -242,6 +282,48 @@ service = true
       viaFetch: 'admin fetch /p',
       // The default export is an object, not a WorkerEntrypoint class: it has no RPC methods.
       defaultRpc: { error: 'TypeError: The RPC receiver does not implement the method "add".' },
+      sendFunction: {
+        error: 'DataCloneError: Could not serialize a function: RPC through this platform carries data only.',
+      },
+      getFunction: {
+        error: 'DataCloneError: Could not serialize a function: RPC through this platform carries data only.',
+      },
+      noResult: 'undefined',
+    });
+  });
+
+  it('RPC keeps the values structured clone keeps: dates, bigints, maps, sets, bytes, errors, undefined', async () => {
+    const res = await fn('front', '/clone');
+    expect(res.status, res.text).toBe(200);
+    const types = {
+      date: 'Date',
+      big: 'BigInt',
+      inf: 'Number',
+      nan: 'Number',
+      gone: 'undefined',
+      map: 'Map',
+      bytes: 'Uint8Array',
+      floats: 'Float64Array',
+      buffer: 'ArrayBuffer',
+      error: 'TypeError',
+      list: 'Array',
+      plain: 'Object',
+    };
+    // As the target received them, and as the caller got them back.
+    expect(res.json.types).toEqual(types);
+    expect(res.json.back).toEqual(types);
+    expect(res.json.same).toEqual({
+      date: true,
+      big: true,
+      inf: true,
+      gone: true,
+      map: '1,2',
+      bytes: '0,1,254,255',
+      floats: '1.5,-2',
+      buffer: '9,8',
+      error: 'TypeError: inner',
+      list: true,
+      plain: '{"a":{"b":[true,null]}}',
     });
   });
 
@@ -269,16 +351,11 @@ service = true
     expect((await fn('front', '/rpc')).json.add.version).toBe('v2');
   });
 
-  it('counts each call as a subrequest of the caller (AEROSTACK_HOSTING_MAX_SUBREQUESTS = 6)', async () => {
+  it('counts each call as a subrequest of the caller (AEROSTACK_HOSTING_MAX_SUBREQUESTS = 10)', async () => {
     const res = await fn('front', '/many');
     expect(res.json).toEqual([
-      200,
-      200,
-      200,
-      200,
-      200,
-      200,
-      { error: 'Error: Too many subrequests: one request may make 6 (AEROSTACK_HOSTING_MAX_SUBREQUESTS).' },
+      ...Array(10).fill(200),
+      { error: 'Error: Too many subrequests: one request may make 10 (AEROSTACK_HOSTING_MAX_SUBREQUESTS).' },
     ]);
   });
 

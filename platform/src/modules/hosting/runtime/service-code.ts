@@ -1,3 +1,4 @@
+import { RPC_CODEC } from './rpc-code.js';
 import { INVOCATION_HEADER, REFUSED_HEADER } from './worker-code.js';
 
 /**
@@ -12,7 +13,7 @@ import { INVOCATION_HEADER, REFUSED_HEADER } from './worker-code.js';
 /** Names the service binding a call comes from, and whether it is an RPC call (JSON). */
 export const SERVICE_HEADER = 'x-aerostack-service';
 
-export const SERVICE_MODULE = `
+export const SERVICE_MODULE = `${RPC_CODEC}
 const INVOCATION = Symbol.for('aerostack.invocation');
 // What a binding offers itself; any other name is an RPC method of the target's entrypoint.
 const OWN = new Set(['fetch', 'connect']);
@@ -29,9 +30,9 @@ export default function (env) {
     return response;
   };
   const call = async (method, args) => {
-    const body = JSON.stringify({ method, args });
+    const body = encodeRpc({ method, args });
     const request = new Request('http://rpc.invalid/', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    const answer = await (await send(request, true)).json();
+    const answer = decodeRpc(await (await send(request, true)).text());
     if (answer.error === undefined) return answer.result;
     const error = new Error(answer.error.message);
     error.name = answer.error.name;

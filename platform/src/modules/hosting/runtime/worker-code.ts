@@ -1,4 +1,5 @@
 import { MAX_LINE_CHARS, MAX_LINES } from './logs.js';
+import { RPC_CODEC } from './rpc-code.js';
 
 /**
  * The JavaScript the runtime adds to every project's workerd (decision 0049): an entry module in
@@ -54,6 +55,7 @@ function entry(userEntry: string): string {
   return `
 import { invocation } from './preamble.js';
 import * as user from '../${userEntry}';
+${RPC_CODEC}
 const handler = user.default;
 if (handler === undefined || handler === null)
   throw new Error('${userEntry} has no default export: export default { async fetch(request, env, ctx) { ... } }');
@@ -118,10 +120,10 @@ function receiver(entrypoint, scope) {
   const target = exported(entrypoint);
   return typeof target === 'function' ? new target(scope.ctx, scope.env) : null;
 }
-// One RPC call through a service binding: arguments and result travel as JSON; the method's error
-// is thrown at the caller with its name and message (its stack goes to the logs).
+// One RPC call through a service binding: arguments and result travel as RPC_CODEC writes them; the
+// method's error is thrown at the caller with its name and message (its stack goes to the logs).
 async function rpc(event, receive) {
-  const fail = (name, message) => failed(JSON.stringify({ error: { name, message } }));
+  const fail = (name, message) => failed(encodeRpc({ error: { name, message } }));
   let target;
   try {
     target = receive();
@@ -133,12 +135,17 @@ async function rpc(event, receive) {
     target === null || typeof name !== 'string' || NOT_RPC.has(name) || name in Object.prototype ? undefined : target[name];
   if (typeof method !== 'function')
     return fail('TypeError', 'The RPC receiver does not implement the method "' + name + '".');
+  let result;
   try {
-    const result = await method.apply(target, event.args);
-    return new Response(JSON.stringify({ result: result ?? null }), { headers: { 'content-type': 'application/json' } });
+    result = await method.apply(target, event.args);
   } catch (error) {
     console.error('Uncaught ' + (error?.stack ?? String(error)));
     return fail(error?.name ?? 'Error', error?.message ?? String(error));
+  }
+  try {
+    return new Response(encodeRpc({ result }), { headers: { 'content-type': 'application/json' } });
+  } catch (error) {
+    return fail(error.name, error.message); // a function in the result
   }
 }
 // An HTTP request for a named entrypoint's fetch (a service binding with \`entrypoint\`).
@@ -162,7 +169,7 @@ const EVENTS = { scheduled, queue };
 function dispatch(request, call, scope) {
   const kind = request.headers.get('${EVENT_HEADER}');
   const entrypoint = request.headers.get('${ENTRYPOINT_HEADER}');
-  if (kind === 'rpc') return within(request, async () => rpc(await request.json(), () => receiver(entrypoint, scope)));
+  if (kind === 'rpc') return within(request, async () => rpc(decodeRpc(await request.text()), () => receiver(entrypoint, scope)));
   if (kind !== null) return within(request, async () => EVENTS[kind](await request.json(), (arg) => call(kind, arg)));
   if (entrypoint !== null) return within(request, () => fetchEntrypoint(request, entrypoint, scope));
   return within(request, () => call('fetch', request));
