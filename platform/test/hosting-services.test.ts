@@ -88,6 +88,8 @@ export default {
         sendFunction: await safe(() => env.ADMIN.echo({ f() {} })),
         getFunction: await safe(() => env.ADMIN.giveFunction()),
         noResult: String(await env.ADMIN.nothing_()),
+        ghostRpc: await safe(() => env.GHOST.add(1, 1)),
+        ghostFetch: (await env.GHOST.fetch('https://ghost/')).status,
       });
     if (path === '/clone') {
       const sent = {
@@ -117,7 +119,7 @@ export default {
     }
     if (path === '/many') {
       const out = [];
-      for (let i = 0; i < 11; i++) out.push(await safe(async () => (await env.GREETER.fetch('https://g/n')).status));
+      for (let i = 0; i < 13; i++) out.push(await safe(async () => (await env.GREETER.fetch('https://g/n')).status));
       return Response.json(out);
     }
     if (path === '/loop') return env.GREETER.fetch('https://g/loop');
@@ -148,6 +150,11 @@ environment = "production"
 binding = "ADMIN"
 service = "greeter"
 entrypoint = "Admin"
+
+[[services]]
+binding = "GHOST"
+service = "greeter"
+entrypoint = "Nope"
 `;
 
 describe.each(BACKENDS)('hosting service bindings on $name', (backend) => {
@@ -181,7 +188,7 @@ describe.each(BACKENDS)('hosting service bindings on $name', (backend) => {
 
   beforeAll(async () => {
     t = await testPlatform(backend, {
-      env: { AEROSTACK_HOSTING_MAX_SUBREQUESTS: '10', AEROSTACK_HOSTING_CPU_MS: '3000' },
+      env: { AEROSTACK_HOSTING_MAX_SUBREQUESTS: '12', AEROSTACK_HOSTING_CPU_MS: '3000' },
     });
     project = t.keys.projectId;
     other = (
@@ -225,10 +232,8 @@ service = true
       'The service binding GREETER names the worker greeter, which this project does not have; deploy it first.';
     expect(res.json.errors).toEqual([
       { location: 'aerostack.toml:8:1', message },
-      {
-        location: 'aerostack.toml:13:1',
-        message: message.replace('GREETER', 'ADMIN'),
-      },
+      { location: 'aerostack.toml:13:1', message: message.replace('GREETER', 'ADMIN') },
+      { location: 'aerostack.toml:18:1', message: message.replace('GREETER', 'GHOST') },
     ]);
     expect(res.json.detail).toBe(`aerostack.toml:8:1 ${message}`);
     expect((await admin('GET', '/workers')).json.data).toEqual([]);
@@ -244,6 +249,7 @@ service = true
     expect(res.json.bindings).toEqual([
       { type: 'services', binding: 'GREETER', wired: true },
       { type: 'services', binding: 'ADMIN', wired: true },
+      { type: 'services', binding: 'GHOST', wired: true },
     ]);
     expect(res.json.warnings).toEqual([
       {
@@ -289,6 +295,9 @@ service = true
         error: 'DataCloneError: Could not serialize a function: RPC through this platform carries data only.',
       },
       noResult: 'undefined',
+      // An entrypoint the target does not export: an error at the call (the fetch's is the target's 500).
+      ghostRpc: { error: 'TypeError: index.js exports no entrypoint Nope' },
+      ghostFetch: 500,
     });
   });
 
@@ -351,11 +360,11 @@ service = true
     expect((await fn('front', '/rpc')).json.add.version).toBe('v2');
   });
 
-  it('counts each call as a subrequest of the caller (AEROSTACK_HOSTING_MAX_SUBREQUESTS = 10)', async () => {
+  it('counts each call as a subrequest of the caller (AEROSTACK_HOSTING_MAX_SUBREQUESTS = 12)', async () => {
     const res = await fn('front', '/many');
     expect(res.json).toEqual([
-      ...Array(10).fill(200),
-      { error: 'Error: Too many subrequests: one request may make 10 (AEROSTACK_HOSTING_MAX_SUBREQUESTS).' },
+      ...Array(12).fill(200),
+      { error: 'Error: Too many subrequests: one request may make 12 (AEROSTACK_HOSTING_MAX_SUBREQUESTS).' },
     ]);
   });
 
