@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../src/db/database.js';
+import type { QueueResult } from '../src/modules/hosting/runtime/contract.js';
+import { type Consumer, retryDelayOf } from '../src/modules/hosting/triggers/consumers.js';
 import type { TriggerTables } from '../src/modules/hosting/triggers/store.js';
 import { createPlatform, type Platform } from '../src/platform.js';
 import { BACKENDS } from './support/backends.js';
@@ -47,6 +49,24 @@ const QUEUE_CODE = `export default {
       else message.ack();
     }
     if (batch.messages.some((m) => m.body.throw)) throw new Error('the batch failed');
+  },
+  fetch: () => new Response('ok'),
+};`;
+
+const LATER_TOML = `name = "later"
+main = "index.js"
+compatibility_date = "2025-01-01"
+
+[[queues.consumers]]
+queue = "later"
+retry_delay = 600
+`;
+const LATER_CODE = `export default {
+  async queue(batch) {
+    for (const message of batch.messages) {
+      if (message.body.all !== undefined) batch.retryAll({ delaySeconds: message.body.all });
+      else message.retry(message.body.delay === undefined ? undefined : { delaySeconds: message.body.delay });
+    }
   },
   fetch: () => new Response('ok'),
 };`;
@@ -275,6 +295,35 @@ describe.each(BACKENDS)('hosting triggers on $name', (backend) => {
     });
   }, 180_000);
 
+  it('brings a retried message back after its retry({ delaySeconds }), retryAll delay or the consumer retry_delay', async () => {
+    await deploy(LATER_TOML, LATER_CODE);
+    const send = async (payload: unknown) => {
+      const res = await callNode(b, 'POST', '/v1/queue/jobs', keys().secretKey, {
+        type: 'later',
+        payload,
+        backoffSeconds: 0,
+      });
+      expect(res.status).toBe(201);
+      return res.json.id as string;
+    };
+    /** Once the first delivery was retried: how long after that it becomes available, in seconds. */
+    const delayOf = async (id: string) => {
+      await expect
+        .poll(async () => (await callNode(a, 'GET', `/v1/queue/jobs/${id}`, keys().secretKey)).json.status, {
+          timeout: 60_000,
+          interval: 200,
+        })
+        .toBe('failed');
+      const job = (await callNode(a, 'GET', `/v1/queue/jobs/${id}`, keys().secretKey)).json;
+      expect(job.attempts).toBe(1);
+      return Math.round((Date.parse(job.availableAt) - Date.parse(job.updatedAt)) / 1000);
+    };
+    // One at a time, so each is its own batch.
+    expect(await delayOf(await send({ delay: 120 }))).toBe(120);
+    expect(await delayOf(await send({ all: 300 }))).toBe(300);
+    expect(await delayOf(await send({}))).toBe(600); // retry_delay
+  }, 180_000);
+
   it('consumes what a worker sends through env.<producer>.send and sendBatch', async () => {
     await deploy(REPORTS_TOML, REPORTS_CODE);
     const res = await a.app.request(`/fn/${keys().projectId}/reports/?n=10`);
@@ -292,4 +341,41 @@ describe.each(BACKENDS)('hosting triggers on $name', (backend) => {
       'succeeded',
     ]);
   }, 120_000);
+});
+
+describe('a retried message’s delay', () => {
+  const consumer = (retryDelaySeconds: number | null): Consumer => ({
+    projectId: 'prj_x',
+    worker: 'w',
+    queue: 'q',
+    maxBatchSize: 10,
+    maxRetries: 3,
+    deadLetterQueue: null,
+    retryDelaySeconds,
+  });
+  const result = (over: Partial<QueueResult>): QueueResult => ({
+    outcome: 'ok',
+    ackAll: false,
+    retryBatch: { retry: false },
+    explicitAcks: [],
+    retryMessages: [],
+    ...over,
+  });
+
+  it('is the message’s own, else the batch’s, else retry_delay, else the queue’s backoff (null)', () => {
+    const both = result({
+      retryBatch: { retry: true, delaySeconds: 30 },
+      retryMessages: [{ msgId: 'a', delaySeconds: 0 }, { msgId: 'b' }],
+    });
+    expect(retryDelayOf(both, 'a', consumer(600))).toBe(0);
+    expect(retryDelayOf(both, 'b', consumer(600))).toBe(30);
+    expect(retryDelayOf(result({ retryMessages: [{ msgId: 'a' }] }), 'a', consumer(600))).toBe(600);
+    // A run that failed (no result) takes retry_delay too, as a throwing handler's batch does.
+    expect(retryDelayOf(null, 'a', consumer(600))).toBe(600);
+    expect(retryDelayOf(null, 'a', consumer(null))).toBeNull();
+    // Cloudflare's bound: 12 hours.
+    expect(
+      retryDelayOf(result({ retryMessages: [{ msgId: 'a', delaySeconds: 99_999 }] }), 'a', consumer(null)),
+    ).toBe(43_200);
+  });
 });

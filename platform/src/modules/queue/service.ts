@@ -334,7 +334,18 @@ export function createQueueService(services: Services) {
       return announce(projectId, row);
     },
 
-    async fail(projectId: string, id: string, leaseId: string, error: string, retry: boolean): Promise<Job> {
+    /**
+     * Fails a leased job: with `retry` (and attempts left) it comes back after its backoff, or after
+     * `retryDelayMs` when given (a hosted consumer's `retry_delay` or `retry({ delaySeconds })`).
+     */
+    async fail(
+      projectId: string,
+      id: string,
+      leaseId: string,
+      error: string,
+      retry: boolean,
+      retryDelayMs?: number,
+    ): Promise<Job> {
       const now = clock.now();
       const current = await store.findJob(db, projectId, id);
       if (!current) throw new ApiError('queue/not-found', `No job ${id} in this project.`);
@@ -345,7 +356,9 @@ export function createQueueService(services: Services) {
         status: retries ? 'failed' : 'dead',
         error,
         lease_id: null,
-        available_at: retries ? now + backoffMs(current.backoff_seconds, current.attempts) : now,
+        available_at: retries
+          ? now + (retryDelayMs ?? backoffMs(current.backoff_seconds, current.attempts))
+          : now,
         finished_at: retries ? null : iso(now),
         updated_at: iso(now),
       });

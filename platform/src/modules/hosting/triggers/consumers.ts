@@ -17,12 +17,16 @@ export interface Consumer {
   maxBatchSize: number;
   maxRetries: number;
   deadLetterQueue: string | null;
+  /** `retry_delay`: seconds before a retried message comes back; null keeps the queue's backoff. */
+  retryDelaySeconds: number | null;
 }
 
 /** wrangler's defaults and Cloudflare's bound on a batch. */
 const DEFAULT_BATCH = 10;
 const MAX_BATCH = 100;
 const DEFAULT_RETRIES = 3;
+/** Cloudflare's bound on a retry delay: 12 hours. */
+const MAX_DELAY_SECONDS = 43_200;
 /** Batches one consumer takes in one pass while its queue stays full, before others get a turn. */
 const BATCHES_PER_PASS = 10;
 
@@ -40,7 +44,20 @@ export function consumersOf(deployment: TriggeredDeployment): Consumer[] {
       maxBatchSize: Math.max(1, intOr(b.settings.max_batch_size, DEFAULT_BATCH, MAX_BATCH)),
       maxRetries: intOr(b.settings.max_retries, DEFAULT_RETRIES, 100),
       deadLetterQueue: typeof b.settings.dead_letter_queue === 'string' ? b.settings.dead_letter_queue : null,
+      retryDelaySeconds:
+        b.settings.retry_delay === undefined ? null : intOr(b.settings.retry_delay, 0, MAX_DELAY_SECONDS),
     }));
+}
+
+/**
+ * When a retried message comes back, in seconds, as Cloudflare decides it: the message's own
+ * `retry({ delaySeconds })`, else `retryAll({ delaySeconds })`, else the consumer's `retry_delay`;
+ * null when none says (the queue's backoff then).
+ */
+export function retryDelayOf(result: QueueResult | null, id: string, consumer: Consumer): number | null {
+  const own = result?.retryMessages.find((m) => m.msgId === id)?.delaySeconds;
+  const delay = own ?? result?.retryBatch.delaySeconds ?? consumer.retryDelaySeconds;
+  return delay === undefined || delay === null ? null : intOr(delay, 0, MAX_DELAY_SECONDS);
 }
 
 /** Which messages the handler acknowledged, following Cloudflare's rules (explicit calls win). */
@@ -73,7 +90,15 @@ export function createConsumers(services: Services, options: { run: RunQueue }) 
       return;
     }
     const exhausted = job.attempts > consumer.maxRetries;
-    await services.queue.fail(consumer.projectId, job.id, leaseId, error, !exhausted);
+    const delay = retryDelayOf(result, job.id, consumer);
+    await services.queue.fail(
+      consumer.projectId,
+      job.id,
+      leaseId,
+      error,
+      !exhausted,
+      delay === null ? undefined : delay * 1000,
+    );
     if (exhausted && consumer.deadLetterQueue) {
       await services.queue.enqueue(consumer.projectId, {
         type: consumer.deadLetterQueue,
