@@ -296,7 +296,11 @@ describe.each(BACKENDS)('hosting triggers on $name', (backend) => {
   }, 180_000);
 
   it('brings a retried message back after its retry({ delaySeconds }), retryAll delay or the consumer retry_delay', async () => {
-    await deploy(LATER_TOML, LATER_CODE);
+    const id = await deploy(LATER_TOML, LATER_CODE);
+    // A consumer is wired: the platform runs it (it never is in env, as on Cloudflare).
+    expect((await admin('GET', `/workers/later/deployments/${id}`)).json.bindings).toEqual([
+      { type: 'queues.consumers', binding: 'later', wired: true },
+    ]);
     const send = async (payload: unknown) => {
       const res = await callNode(b, 'POST', '/v1/queue/jobs', keys().secretKey, {
         type: 'later',

@@ -10,10 +10,11 @@ type Worker = components['schemas']['Worker'];
 
 /**
  * Bindings this platform gives to the code (decision 0049: the project's stores; decision 0054:
- * service bindings): the others are accepted, validated and kept with the deployment, and reach
- * `env` when the runtime wires them.
+ * service bindings) or runs (decision 0052: queue consumers, which Cloudflare never puts in
+ * `env` either): the others are accepted, validated and kept with the deployment, and reach `env`
+ * when the runtime wires them.
  */
-const WIRED: ReadonlySet<Binding['type']> = new Set([...WIRED_TABLES, 'services']);
+const WIRED: ReadonlySet<Binding['type']> = new Set([...WIRED_TABLES, 'services', 'queues.consumers']);
 
 /** The API's view of a deployment: its settings, never its code or the values of `[vars]`. */
 export function toDeployment(row: DeploymentRow, activeId: string | null): Deployment {
