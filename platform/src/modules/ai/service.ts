@@ -2,7 +2,6 @@ import { ApiError } from '../../http/problem.js';
 import type { Services } from '../../services.js';
 import { createLocalProvider } from './local-provider.js';
 import type { ChatCall, ChatOutcome, ChatProvider, StreamPart } from './provider.js';
-import { createSdkProvider } from './sdk-provider.js';
 import { createUsageStore, type UsageStore } from './store.js';
 
 /**
@@ -114,7 +113,8 @@ export async function createAiService(services: Services): Promise<AiService> {
       ? null
       : ai.provider === 'local'
         ? createLocalProvider(ai, logger)
-        : await createSdkProvider(ai.provider, ai);
+        : // The AI SDK loads only when a provider is configured (~25 MB of resident memory otherwise).
+          await (await import('./sdk-provider.js')).createSdkProvider(ai.provider, ai);
   const usage = createUsageStore(services.database);
 
   /** The model a call uses: the one asked for, except on the local provider, which has one model. */

@@ -1,4 +1,4 @@
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { tables } from '../../db/database.js';
 import { newId } from '../../lib/ids.js';
 import type { Services } from '../../services.js';
@@ -28,7 +28,12 @@ export const outboxContext = (projectId: string, id: string) => `auth-outbox:${p
 export function createMailer(services: Services) {
   const { smtpUrl, smtpFrom } = services.config.auth;
   const db = tables<store.AuthTables>(services.database);
-  const transport: Transporter | null = smtpUrl ? createTransport(smtpUrl) : null;
+  // nodemailer loads with the first email sent over SMTP (~17 MB of resident memory otherwise).
+  let transport: Promise<Transporter> | null = null;
+  const smtp = (url: string) => {
+    transport ??= import('nodemailer').then(({ createTransport }) => createTransport(url));
+    return transport;
+  };
   let announced = false;
   const pending = new Set<Promise<void>>();
 
@@ -59,7 +64,7 @@ export function createMailer(services: Services) {
   const mailer = {
     async send(projectId: string, email: Email): Promise<void> {
       try {
-        if (transport) await transport.sendMail({ from: smtpFrom, ...email });
+        if (smtpUrl) await (await smtp(smtpUrl)).sendMail({ from: smtpFrom, ...email });
         else await keep(projectId, email);
       } catch (error) {
         services.logger.error('auth: could not deliver an email', {
@@ -89,7 +94,7 @@ export function createMailer(services: Services) {
     },
     async close() {
       await mailer.settled();
-      transport?.close();
+      (await transport?.catch(() => null))?.close();
     },
   };
   return mailer;

@@ -18,9 +18,23 @@ import { join } from 'node:path';
 
 let launcher: string | undefined;
 
-function workerdBinary(): string {
+/** Miniflare's own `workerd` package (a small module naming the binary and its newest date). */
+function workerdPackage(): { default: string; compatibilityDate: string } {
   const fromMiniflare = createRequire(createRequire(import.meta.url).resolve('miniflare'));
-  return (fromMiniflare('workerd') as { default: string }).default;
+  return fromMiniflare('workerd') as { default: string; compatibilityDate: string };
+}
+
+const workerdBinary = (): string => workerdPackage().default;
+
+/**
+ * The newest compatibility date the bundled workerd supports, capped at today, as Miniflare's
+ * `supportedCompatibilityDate` computes it, read without loading Miniflare itself (about 80 MB of
+ * resident memory, paid only once a project's code first runs).
+ */
+export function supportedCompatibilityDate(today = new Date()): string {
+  const newest = workerdPackage().compatibilityDate;
+  const day = today.toISOString().slice(0, 10);
+  return [newest, day].sort()[0]!;
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Miniflare, type WorkerOptions } from 'miniflare';
+import type { Miniflare, WorkerOptions } from 'miniflare';
 import type { HostingRuntimeConfig } from '../../../config.js';
 import { ApiError } from '../../../http/problem.js';
 import { randomBase62 } from '../../../lib/ids.js';
@@ -186,6 +186,8 @@ export class WorkerdProcess {
     // but cannot know the token (a binding of the tail worker only), so cannot forge a trace.
     const token = `aerostack-trace:${randomBase62(24)}:`;
     const before = new Set(childPids());
+    // Loaded when a project's code first runs: a platform that hosts none never pays for it.
+    const { Miniflare } = await import('miniflare');
     const mf = new Miniflare({
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
         keep(stdout);

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { supportedCompatibilityDate } from 'miniflare';
 import type { HostingRuntimeConfig } from '../../../config.js';
 import { ApiError } from '../../../http/problem.js';
 import { createSsrfGuard, type Resolver } from '../../../lib/ssrf.js';
 import type { BindingHandler, HostedRuntime, InvocationLog, QueueResult, WorkerSource } from './contract.js';
-import { useCleanEnvironment } from './launcher.js';
+import { supportedCompatibilityDate, useCleanEnvironment } from './launcher.js';
 import { stopReasonOf } from './limits.js';
 import { WorkerdProcess } from './project-process.js';
 import { OWN_DIR } from './worker-code.js';
@@ -199,13 +198,14 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     }
   }, options.watchdogMs ?? 50);
   watchdog.unref();
+  const maxDate = supportedCompatibilityDate();
 
   return {
-    maxCompatibilityDate: supportedCompatibilityDate,
+    maxCompatibilityDate: maxDate,
 
     async ensure(projectId, workers) {
       if (closed) throw new Error('the hosted runtime is closed');
-      validate(workers, supportedCompatibilityDate);
+      validate(workers, maxDate);
       if (workers.length === 0) return unload(projectId); // nothing left to run: no process either
       const key = keyOf(workers);
       let project = projects.get(projectId);
