@@ -10,66 +10,23 @@
 // Never in CI; about half a minute.
 //
 //   pnpm --filter @aerostack/bench bench:hosting -- --rounds 5 --requests 300
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { bindingsOf } from '../../platform/src/modules/hosting/bindings/index.js';
 import { createRuntime } from '../../platform/src/modules/hosting/runtime/index.js';
 import { median } from '../lib/result.js';
+import {
+  HELLO as CODE,
+  DATE,
+  IDENTITY,
+  limitsWith,
+  Miniflare,
+  type MiniflareCtor,
+  REQUESTS,
+  ROUNDS,
+  timed,
+  warmP50,
+} from './common.js';
 
-const { values } = parseArgs({
-  // pnpm hands a `--` separator on as an argument.
-  args: process.argv.slice(2).filter((arg) => arg !== '--'),
-  options: { rounds: { type: 'string', default: '5' }, requests: { type: 'string', default: '300' } },
-});
-const ROUNDS = Number(values.rounds);
-const REQUESTS = Number(values.requests);
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-type MiniflareCtor = new (
-  options: object,
-) => {
-  ready: Promise<URL>;
-  dispatchFetch(url: string, init?: RequestInit): Promise<Response>;
-  dispose(): Promise<void>;
-};
-const { Miniflare } = createRequire(join(root, 'platform/package.json'))('miniflare') as {
-  Miniflare: MiniflareCtor;
-};
-
-// The runtime asks workerd for identity encoding (decision 0049); the baseline does the same, so
-// the ratio is the runtime's own cost, not gzip's.
-const IDENTITY = { headers: { 'accept-encoding': 'identity' } };
-const CODE = 'export default { fetch() { return new Response("hello") } }';
-const DATE = '2025-06-01';
-
-const limits = {
-  cpuMs: 30_000,
-  wallMs: 900_000,
-  memoryBytes: 128 * 1024 * 1024,
-  maxSubrequests: 1000,
-  idleMs: 600_000,
-  allowHosts: [],
-};
-
-async function timed(task: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await task();
-  return performance.now() - started;
-}
-
-/** The p50 of `REQUESTS` sequential calls, after a warm-up of a tenth as many. */
-async function warmP50(call: () => Promise<Response>): Promise<number> {
-  const once = async () => {
-    const response = await call();
-    if ((await response.text()) !== 'hello') throw new Error('unexpected answer');
-  };
-  for (let i = 0; i < REQUESTS / 10; i++) await once();
-  const times: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) times.push(await timed(once));
-  return median(times);
-}
+const limits = limitsWith(1000);
 
 const runtime = createRuntime({ limits });
 const withBindings = createRuntime({ limits, bindings: async () => Response.json(null) });

@@ -8,59 +8,21 @@
 // The difference via − direct is the cost of one call. Never in CI; about half a minute.
 //
 //   pnpm --filter @aerostack/bench bench:hosting-services -- --rounds 5 --requests 300
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createRuntime } from '../../platform/src/modules/hosting/runtime/index.js';
 import { median } from '../lib/result.js';
+import {
+  DATE,
+  IDENTITY,
+  limitsWith,
+  Miniflare,
+  REQUESTS,
+  ROUNDS,
+  HELLO as TARGET,
+  warmP50,
+} from './common.js';
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== '--'),
-  options: { rounds: { type: 'string', default: '5' }, requests: { type: 'string', default: '300' } },
-});
-const ROUNDS = Number(values.rounds);
-const REQUESTS = Number(values.requests);
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-type Mf = {
-  ready: Promise<URL>;
-  dispatchFetch(url: string, init?: RequestInit): Promise<Response>;
-  dispose(): Promise<void>;
-};
-const { Miniflare } = createRequire(join(root, 'platform/package.json'))('miniflare') as {
-  Miniflare: new (options: object) => Mf;
-};
-
-const TARGET = 'export default { fetch() { return new Response("hello") } }';
 const CALLER = 'export default { fetch(request, env) { return env.TARGET.fetch(request) } }';
-const DATE = '2025-06-01';
-const IDENTITY = { headers: { 'accept-encoding': 'identity' } };
-const limits = {
-  cpuMs: 30_000,
-  wallMs: 900_000,
-  memoryBytes: 128 * 1024 * 1024,
-  maxSubrequests: 1_000_000,
-  idleMs: 600_000,
-  allowHosts: [],
-};
-
-async function timed(task: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await task();
-  return performance.now() - started;
-}
-
-/** The p50 of `REQUESTS` sequential calls, after a warm-up of a tenth as many. */
-async function warmP50(call: () => Promise<Response>): Promise<number> {
-  const once = async () => {
-    if ((await (await call()).text()) !== 'hello') throw new Error('unexpected answer');
-  };
-  for (let i = 0; i < REQUESTS / 10; i++) await once();
-  const times: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) times.push(await timed(once));
-  return median(times);
-}
+const limits = limitsWith(1_000_000);
 
 const source = (name: string, code: string) => ({
   deploymentId: `dep_${name}`,
