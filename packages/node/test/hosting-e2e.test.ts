@@ -15,6 +15,7 @@ import {
   scaffoldProject,
 } from '../src';
 import { linkMcpDependencies } from './support/project-deps';
+import { until } from './support/until';
 
 // Issue 10's first acceptance point, end to end against the real platform (on every backend) and
 // its real workerd, with nothing but public APIs: scaffold an MCP server with the db, cache and
@@ -62,17 +63,6 @@ const END_OF_SERVER = '  return server;\n}\n';
 
 const ORDERS_TOKEN = 'ot-e2e-7f3a9c-secret';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** Resolves once `check` answers something, polling (the logs arrive after the answer). */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.each(BACKENDS)('a scaffolded MCP server, end to end on $name', (backend) => {
   let stores: Awaited<ReturnType<typeof backend.create>>;

@@ -6,6 +6,7 @@ import { BACKENDS } from '../../../platform/test/support/backends';
 import { startTestPlatform } from '../../core/test/support/platform';
 import { rejectionOf } from '../../core/test/support/rejection';
 import { type AerostackClient, createClient, createWorker, FatalJobError, type Job } from '../src';
+import { until } from './support/until';
 
 // createWorker against the real platform over HTTP: concurrency, acks and fails, heartbeats that
 // keep a long job's short lease alive, a graceful stop that finishes in-flight jobs or releases
@@ -24,16 +25,6 @@ afterAll(() => platform?.close());
 let n = 0;
 const uniqueType = (name: string) => `worker.${name}.${++n}.${Date.now()}`;
 
-/** Resolves once `check` holds, polling the platform (no fixed sleeps). */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 const finalState = (id: string, on: AerostackClient = client) =>
   until(async () => {
     const job = await on.queue.get(id);
