@@ -393,6 +393,15 @@ describe.each(BACKENDS)('hosting bindings on $name', (backend) => {
       text: '12',
     });
     expect(await read({ rangeHeader: 'bytes=-2' })).toMatchObject({ text: '89' });
+    // Ranges of no bytes read none (the stores' inclusive ranges hold at least one byte).
+    expect(await read({ range: { offset: 4, length: 0 } })).toMatchObject({
+      range: { offset: 4, length: 0 },
+      text: '',
+    });
+    expect(await read({ range: { suffix: 0 } })).toMatchObject({
+      range: { offset: 10, length: 0 },
+      text: '',
+    });
     expect((await read({ range: { offset: 10 } })).error).toMatch(
       /^R2 error: The object has 10 bytes; the range starts at 10\. \(request\/range-not-satisfiable\)$/,
     );
@@ -424,6 +433,16 @@ describe.each(BACKENDS)('hosting bindings on $name', (backend) => {
       precondition: 'failed',
     });
     expect((await fn('POST', '/r2/read', { key: 'none.txt', range: { offset: 1 } })).status).toBe(404);
+    const empty = await t.platform.app.request(`/fn/${project}/store/r2/put?key=empty.txt`, {
+      method: 'POST',
+      body: '',
+    });
+    expect(empty.status, await empty.clone().text()).toBe(200);
+    expect((await fn('POST', '/r2/read', { key: 'empty.txt', range: { offset: 0 } })).json).toEqual({
+      range: { offset: 0, length: 0 },
+      text: '',
+      size: 0,
+    });
   });
 
   it('env.QUEUE and a declared producer enqueue jobs of their queue in the project queue', async () => {

@@ -156,17 +156,18 @@ const count = (value: unknown): number | undefined => {
 
 /**
  * R2's `range` (`{ offset, length }`, `{ offset }`, `{ length }` or `{ suffix }`) as the bytes to
- * read of an object of `size` bytes, or null for all of them. As R2: a length past the end reads
- * to the end, a suffix longer than the object reads all of it, an offset past the end is refused.
+ * read of an object of `size` bytes (`offset`, `length`), or null for all of them. As R2: a length
+ * past the end reads to the end, a suffix longer than the object reads all of it, an offset past
+ * the end is refused; a range of no bytes reads none.
  */
-function byteRange(value: unknown, size: number): { start: number; end: number } | null {
+function byteRange(value: unknown, size: number): { offset: number; length: number } | null {
   if (value === undefined || value === null) return null;
   const { offset, length, suffix } = value as Record<string, unknown>;
   const [o, l, s] = [count(offset), count(length), count(suffix)];
   if (s !== undefined) {
     if (o !== undefined || l !== undefined)
       throw invalid('A range has a suffix or an offset and length, not both.');
-    return size === 0 || s === 0 ? null : { start: Math.max(0, size - s), end: size - 1 };
+    return { offset: Math.max(0, size - s), length: Math.min(s, size) };
   }
   if (o === undefined && l === undefined) return null;
   const start = o ?? 0;
@@ -175,8 +176,7 @@ function byteRange(value: unknown, size: number): { start: number; end: number }
       'request/range-not-satisfiable',
       `The object has ${size} bytes; the range starts at ${start}.`,
     );
-  const end = l === undefined ? size - 1 : Math.min(size - 1, start + l - 1);
-  return end < start ? { start, end: start - 1 } : { start, end };
+  return { offset: start, length: Math.min(size - start, l ?? size) };
 }
 
 /** Whether one of R2's etag conditions names this etag (quoted or not, a list, or `*`). */
@@ -221,10 +221,16 @@ export const r2: Record<string, Operation> = {
     if (!conditionHolds(found.info, args.onlyIf))
       return new Response(null, { status: 200, headers: { [OBJECT_HEADER]: object } });
     const range = byteRange(args.range, found.info.sizeBytes);
-    const stream = await found.bytes.open(range);
-    const [offset, end] = range ? [range.start, range.end + 1] : [0, found.info.sizeBytes];
+    const { offset, length } = range ?? { offset: 0, length: found.info.sizeBytes };
+    // A range of no bytes opens nothing: the stores read `start..end` inclusive, at least one byte.
+    const stream =
+      range === null
+        ? await found.bytes.open(null)
+        : length === 0
+          ? null
+          : await found.bytes.open({ start: offset, end: offset + length - 1 });
     return new Response(stream, {
-      headers: { [OBJECT_HEADER]: object, [RANGE_HEADER]: `${offset},${end - offset}` },
+      headers: { [OBJECT_HEADER]: object, [RANGE_HEADER]: `${offset},${length}` },
     });
   },
   async head({ services, call, args }) {
