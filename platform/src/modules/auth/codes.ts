@@ -1,7 +1,8 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { tables } from '../../db/database.js';
 import { isoNow } from '../../lib/clock.js';
 import { newId, randomBase62 } from '../../lib/ids.js';
+import { sha256Hex as sha256 } from '../../lib/sha256.js';
 import type { Services } from '../../services.js';
 import * as store from './store.js';
 
@@ -16,7 +17,6 @@ const LIFETIME_MS: Record<store.CodeKind, number> = {
 /** Wrong guesses a one-time code survives before it is dead. */
 export const OTP_MAX_ATTEMPTS = 5;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const bound = (token: string, binding: string | undefined) =>
   binding === undefined ? token : `${token}.${binding}`;
 

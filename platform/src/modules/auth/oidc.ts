@@ -4,6 +4,7 @@ import { tables } from '../../db/database.js';
 import { ApiError } from '../../http/problem.js';
 import { isoNow } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
+import { sha256Hex as sha256 } from '../../lib/sha256.js';
 import type { Services } from '../../services.js';
 import type { Codes } from './codes.js';
 import { createOidcProviders } from './oidc-providers.js';
@@ -26,7 +27,6 @@ function reason(error: unknown): string {
   return typeof code === 'string' ? `${error.name} ${code}: ${error.message.slice(0, 200)}` : error.name;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const flowContext = (id: string) => `auth-oidc-flow:${id}`;
 
 export const invalidState = () =>

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { randomBase62 } from '../../lib/ids.js';
+import { sha256Hex } from '../../lib/sha256.js';
 
 /** The kinds of API key (ARCHITECTURE §4) and how each one looks. */
 export type CredentialKind = 'account' | 'secret' | 'publishable';
@@ -21,7 +21,7 @@ export function newCredential(kind: CredentialKind): string {
  * password-style stretching needed) and lets the platform look a key up by its hash directly.
  */
 export function hashCredential(credential: string): string {
-  return createHash('sha256').update(credential).digest('hex');
+  return sha256Hex(credential);
 }
 
 /** `sk_…wXyZ`: enough to tell keys apart in a list, useless to an attacker. */

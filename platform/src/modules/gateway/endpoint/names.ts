@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../../lib/sha256.js';
 
 /**
  * Names the gateway shows for tools and prompts: `{server}__{name}`. Server slugs never contain
@@ -19,7 +19,7 @@ const HASH_LENGTH = 8;
 export function gatewayName(server: string, name: string): string {
   const full = `${server}${SEPARATOR}${name}`;
   if (full.length <= MAX_NAME_LENGTH) return full;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, HASH_LENGTH);
+  const hash = sha256Hex(name).slice(0, HASH_LENGTH);
   const room = MAX_NAME_LENGTH - server.length - SEPARATOR.length - 1 - HASH_LENGTH;
   return `${server}${SEPARATOR}${prefixOf(name, room)}_${hash}`;
 }
