@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type SsrfGuard, UrlRefusedError } from '../../lib/ssrf.js';
+import { type WireAnswer, type WireRequest, wireClient, wireRequest } from './wire.js';
 
 /** Redirects one upstream request may follow; MCP servers have no reason to chain them. */
 export const MAX_REDIRECTS = 3;
@@ -183,17 +184,18 @@ function webStream(body: Readable, onError: (error: Error) => void): ReadableStr
 type Answer = IncomingMessage;
 
 /**
- * One POST of a JSON-RPC message on the pool's connections, checked as `fetch` checks it: the
- * upstream's answer as Node's HTTP client gives it, or null when it redirects (the SDK path, which
- * follows redirects hop by hop, then sends it again: a redirect is not an answer). `headers` are
- * sent as given, with the body's Content-Length, in one write.
+ * One POST of a JSON-RPC message on the gateway's own HTTP/1.1 connections (`wire.ts`), checked as
+ * `fetch` checks it: the upstream's answer, or null when it redirects (the SDK path, which follows
+ * redirects hop by hop, then sends it again: a redirect is not an answer). `headers` are sent as
+ * given, with the body's Content-Length, in one write; a caller that sends the same headers object
+ * again has them checked and laid out once.
  */
 export type GuardedPost = (
   url: URL,
   headers: Record<string, string>,
   body: string,
   signal: AbortSignal,
-) => Promise<IncomingMessage | null>;
+) => Promise<WireAnswer | null>;
 
 /**
  * The `fetch` the pool's transports use, on Node's HTTP client with keep-alive agents rather than
@@ -314,21 +316,28 @@ export function guardedFetch(guard: SsrfGuard): {
     }
   };
 
+  const wire = wireClient({ lookup: guard.lookup });
+  const prepared = new WeakMap<Record<string, string>, WireRequest>();
   const post: GuardedPost = async (url, headers, body, signal) => {
     checkStatic(url);
-    const response = await send(url, 'POST', headers, body, signal);
-    const status = response.statusCode ?? 0;
-    if (REDIRECTS.has(status) && typeof response.headers.location === 'string') {
-      response.on('error', () => {}).destroy();
+    let request = prepared.get(headers);
+    if (request?.url !== url) {
+      request = wireRequest(url, headers);
+      prepared.set(headers, request);
+    }
+    const answer = await wire.post(request, body, signal);
+    if (REDIRECTS.has(answer.status) && answer.headers.location !== undefined) {
+      answer.discard();
       return null;
     }
-    return response;
+    return answer;
   };
 
   return {
     fetch: fetch as GuardedFetch & FetchLike,
     post,
     close: async () => {
+      wire.close();
       agents.http.destroy();
       agents.https.destroy();
     },
@@ -546,31 +555,39 @@ const isAnswerTo = (message: unknown, id: number): message is RawMessage =>
  * session); a body that breaks is reported to `onBodyError` unless `signal` aborted it.
  */
 export function readAnswer(
-  response: IncomingMessage,
+  response: WireAnswer,
   id: number,
   other: (message: unknown) => void,
   onBodyError: (error: Error) => void,
   signal: AbortSignal,
 ): Promise<RawMessage> {
-  const status = response.statusCode ?? 0;
+  const { status } = response;
   const failed = (error: Error) => {
     if (!signal.aborted) onBodyError(error);
   };
   if (status < 200 || status > 299) {
-    return readAll(response).then(
-      (bytes) => {
-        throw new StreamableHTTPError(status, `Error POSTing to endpoint: ${bytes.toString('utf8')}`);
-      },
-      (error: Error) => {
-        failed(error);
-        throw error;
-      },
-    );
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      response.read({
+        data: (chunk) => chunks.push(chunk),
+        end: () =>
+          reject(
+            new StreamableHTTPError(
+              status,
+              `Error POSTing to endpoint: ${Buffer.concat(chunks).toString('utf8')}`,
+            ),
+          ),
+        error: (error) => {
+          failed(error);
+          reject(error);
+        },
+      });
+    });
   }
   const type = response.headers['content-type'] ?? '';
   const essence = type.split(';', 1)[0]!.trim().toLowerCase();
   if (status === 202 || (essence !== 'application/json' && essence !== 'text/event-stream')) {
-    response.on('error', () => {}).destroy();
+    response.discard();
     return Promise.reject(
       status === 202
         ? new Error('The upstream accepted the request without answering it.')
@@ -578,64 +595,69 @@ export function readAnswer(
     );
   }
   if (essence === 'application/json') {
-    return readAll(response).then(
-      (bytes) => {
-        const data = JSON.parse(bytes.toString('utf8')) as unknown;
-        let answer: RawMessage | undefined;
-        for (const message of Array.isArray(data) ? data : [data]) {
-          if (answer === undefined && isAnswerTo(message, id)) answer = message;
-          else other(message);
-        }
-        if (answer === undefined) throw new Error('The upstream answered without a response to the request.');
-        return answer;
-      },
-      (error: Error) => {
-        failed(error);
-        throw error;
-      },
-    );
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      response.read({
+        data: (chunk) => chunks.push(chunk),
+        end: () => {
+          try {
+            const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+            const data = JSON.parse(bytes.toString('utf8')) as unknown;
+            let answer: RawMessage | undefined;
+            for (const message of Array.isArray(data) ? data : [data]) {
+              if (answer === undefined && isAnswerTo(message, id)) answer = message;
+              else other(message);
+            }
+            if (answer === undefined)
+              throw new Error('The upstream answered without a response to the request.');
+            resolve(answer);
+          } catch (error) {
+            reject(error);
+          }
+        },
+        error: (error) => {
+          failed(error);
+          reject(error);
+        },
+      });
+    });
   }
   return new Promise((resolve, reject) => {
     const decoder = new TextDecoder();
     let text = '';
     let answered = false;
-    response.on('data', (chunk: Buffer) => {
-      text += decoder.decode(chunk, { stream: true });
-      const { events, rest } = parseEvents(text);
-      text = rest === 0 ? text : text.slice(rest);
-      for (const event of events) {
-        // Priming events and keep-alives carry no data; other event types are not messages.
-        if (event.data === null || event.data === '' || (event.event !== '' && event.event !== 'message'))
-          continue;
-        let message: unknown;
-        try {
-          message = JSON.parse(event.data);
-        } catch {
-          continue; // what the SDK's transport does with an event it cannot parse: report and go on
+    response.read({
+      data(chunk) {
+        text += decoder.decode(chunk, { stream: true });
+        const { events, rest } = parseEvents(text);
+        text = rest === 0 ? text : text.slice(rest);
+        for (const event of events) {
+          // Priming events and keep-alives carry no data; other event types are not messages.
+          if (event.data === null || event.data === '' || (event.event !== '' && event.event !== 'message'))
+            continue;
+          let message: unknown;
+          try {
+            message = JSON.parse(event.data);
+          } catch {
+            continue; // what the SDK's transport does with an event it cannot parse: report and go on
+          }
+          if (!answered && isAnswerTo(message, id)) {
+            answered = true;
+            resolve(message);
+          } else other(message);
         }
-        if (!answered && isAnswerTo(message, id)) {
-          answered = true;
-          resolve(message);
-        } else other(message);
-      }
-    });
-    response.on('end', () => {
-      if (!answered) reject(new Error('The upstream ended its event stream without answering the request.'));
-    });
-    let ended = false;
-    response.on('end', () => {
-      ended = true;
-    });
-    response.on('error', (error: Error) => {
-      if (answered) return;
-      failed(error);
-      reject(error);
-    });
-    response.on('close', () => {
-      if (answered || ended) return;
-      const error = new Error('The upstream closed its event stream before answering the request.');
-      failed(error);
-      reject(error);
+      },
+      end() {
+        if (!answered)
+          reject(new Error('The upstream ended its event stream without answering the request.'));
+      },
+      error(error) {
+        if (answered) return;
+        failed(error);
+        reject(
+          new Error('The upstream closed its event stream before answering the request.', { cause: error }),
+        );
+      },
     });
   });
 }

@@ -16,6 +16,7 @@ import { createLookupCache } from '../../../lib/lookup-cache.js';
 import { createSsrfGuard, UrlRefusedError } from '../../../lib/ssrf.js';
 import type { Services } from '../../../services.js';
 import { guardedFetch } from '../../gateway/fetch.js';
+import { bodyChunks } from '../../gateway/wire.js';
 import { type CatalogTool, MCP_PATH } from '../catalog/tools.js';
 import type { Manifest } from '../layout/json.js';
 import { HOSTING_CHANGED, type Loader } from '../loader.js';
@@ -76,7 +77,7 @@ const iterable = (stream: ReadableStream<Uint8Array> | null) =>
 /** A body read whole, at most `limit` bytes (413 `request/body-too-large` past it). */
 async function readLimited(
   header: (name: string) => string | undefined,
-  body: AsyncIterable<Uint8Array> | Readable,
+  body: AsyncIterable<Uint8Array>,
   limit: number,
 ) {
   const bytes = await readBody({ header, body: () => body }, limit);
@@ -90,7 +91,7 @@ async function readLimited(
 async function resultOf(
   status: number,
   header: (name: string) => string | undefined,
-  body: AsyncIterable<Uint8Array> | Readable,
+  body: AsyncIterable<Uint8Array>,
   discard: () => void,
 ): Promise<CallToolResult> {
   let text: string;
@@ -181,11 +182,12 @@ export function createSkills(services: Services, loader: Loader) {
         AbortSignal.any([signal, AbortSignal.timeout(EXTERNAL_TIMEOUT_MS)]),
       );
       if (!answer) return errorResult("The skill's URL redirected; a skill's URL must answer itself.");
-      const header = (name: string) => {
-        const value = answer.headers[name];
-        return Array.isArray(value) ? value[0] : value;
-      };
-      return await resultOf(answer.statusCode ?? 0, header, answer, () => answer.destroy());
+      return await resultOf(
+        answer.status,
+        (name) => answer.headers[name],
+        bodyChunks(answer),
+        () => answer.discard(),
+      );
     } catch (error) {
       const reason =
         error instanceof UrlRefusedError ? error.message : `The skill's URL did not answer: ${String(error)}`;
