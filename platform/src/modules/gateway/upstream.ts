@@ -62,6 +62,12 @@ export class UpstreamError extends Error {
 
 export interface CallOptions {
   signal: AbortSignal;
+  /**
+   * The controller behind `signal` when this use may abort it: the deadline then aborts it (with a
+   * TimeoutError) instead of a controller of the use's own that follows `signal` — one listener
+   * less on every call.
+   */
+  controller?: AbortController;
   timeoutMs: number;
   onprogress?: (progress: Progress) => void;
 }
@@ -363,6 +369,11 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     server: ServerRecord,
     signal: AbortSignal,
     op: (c: Connection) => Promise<T>,
+    /**
+     * Whether to race `op` against `signal`; an op that settles as soon as the signal aborts (the
+     * SDK client's requests, the fast lane's POST) spares every call a listener.
+     */
+    raced = true,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const pooled = pooledFor(server);
@@ -370,7 +381,8 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       try {
         const connection = pooled.ready ?? (await raceSignal(pooled.connection, signal));
         if (connection.isBroken) throw new ConnectionBrokenError('The upstream closed the connection.');
-        return await raceSignal(Promise.race([op(connection), connection.broken]), signal);
+        const settled = Promise.race([op(connection), connection.broken]);
+        return await (raced ? raceSignal(settled, signal) : settled);
       } catch (error) {
         if (signal.aborted) throw error;
         const renew = isSessionGone(error) || isConnectionGone(error);
@@ -395,20 +407,25 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     server: ServerRecord,
     o: CallOptions,
     op: (c: Connection, options: RequestOptions) => Promise<T>,
+    /** False when `op` itself settles as soon as its signal aborts (see withClient). */
+    raced = true,
   ): Promise<T> {
     requireProxy(server);
     const started = performance.now();
     // One controller, a timer and a listener (AbortSignal.timeout + AbortSignal.any cost several
     // times that on every call, and `any` keeps its sources' listeners until collected).
-    const controller = new AbortController();
+    const owned = o.controller?.signal === o.signal ? o.controller : undefined;
+    const controller = owned ?? new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
-      timedOut = true;
+      timedOut = !controller.signal.aborted;
       controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
     }, o.timeoutMs);
     const follow = () => controller.abort(o.signal.reason);
-    if (o.signal.aborted) follow();
-    else o.signal.addEventListener('abort', follow, { once: true });
+    if (!owned) {
+      if (o.signal.aborted) follow();
+      else o.signal.addEventListener('abort', follow, { once: true });
+    }
     const signal = controller.signal;
     const requestOptions: RequestOptions = {
       signal,
@@ -418,7 +435,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     };
     const latency = () => Math.round(performance.now() - started);
     try {
-      const value = await withClient(server, signal, (c) => op(c, requestOptions));
+      const value = await withClient(server, signal, (c) => op(c, requestOptions), raced);
       options.onHealth(server, { ok: true, latencyMs: latency(), error: null });
       return value;
     } catch (error) {
@@ -435,7 +452,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       throw mapped;
     } finally {
       clearTimeout(timer);
-      o.signal.removeEventListener('abort', follow);
+      if (!owned) o.signal.removeEventListener('abort', follow);
     }
   }
 
@@ -526,17 +543,22 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     // Without progress, on the fast lane (decision 0043); with progress, or when the fast lane
     // declines (legacy SSE, a redirect), through the SDK client.
     callTool: (server, params, o) =>
-      use(server, o, async (connection, ro) => {
-        const fast = o.onprogress ? null : await connection.callTool(params, ro.signal!);
-        return (
-          fast ??
-          (connection.client.request(
-            { method: 'tools/call', params },
-            CallToolResultSchema,
-            ro,
-          ) as Promise<CallToolResult>)
-        );
-      }),
+      use(
+        server,
+        o,
+        async (connection, ro) => {
+          const fast = o.onprogress ? null : await connection.callTool(params, ro.signal!);
+          return (
+            fast ??
+            (connection.client.request(
+              { method: 'tools/call', params },
+              CallToolResultSchema,
+              ro,
+            ) as Promise<CallToolResult>)
+          );
+        },
+        false,
+      ),
     readResource: (server, params, o) =>
       use(server, o, ({ client }, ro) =>
         client.request({ method: 'resources/read', params }, ReadResourceResultSchema, ro),

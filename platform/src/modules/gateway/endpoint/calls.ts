@@ -18,6 +18,8 @@ import type { Caller, ServerRecord } from './types.js';
 export interface Forward {
   /** Aborted when the client cancels or goes away: the upstream request is cancelled with it. */
   signal: AbortSignal;
+  /** The controller behind `signal`, owned by this request: the upstream's deadline may abort it. */
+  controller?: AbortController;
   /** Set when the client asked for progress (sent a progressToken). */
   onprogress?: (progress: Progress) => void;
   /** The workspaces already on the way down a composition. */
@@ -32,6 +34,10 @@ function upstreamParams<P extends { _meta?: { progressToken?: unknown } }>(param
 }
 
 export type Calls = ReturnType<typeof createCalls>;
+
+/** The client cancelled or went away (not: the upstream's deadline aborted an owned controller). */
+const cancelled = (signal: AbortSignal) =>
+  signal.aborted && !(signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError');
 
 /**
  * tools/call, resources/read and prompts/get: resolve the gateway name (or the URI) to a server,
@@ -97,6 +103,7 @@ export function createCalls(services: Services, aggregator: Aggregator) {
       if (server.kind === 'proxy') {
         result = await gateway.upstreams.callTool(server, forwarded, {
           signal: o.signal,
+          controller: o.controller,
           timeoutMs: timeoutOf(server),
           onprogress: o.onprogress,
         });
@@ -107,7 +114,7 @@ export function createCalls(services: Services, aggregator: Aggregator) {
       if (result.isError) errorCode = 'gateway/tool-error';
       return result;
     } catch (error) {
-      const failure = o.signal.aborted ? new CancelledError('cancelled') : error;
+      const failure = cancelled(o.signal) ? new CancelledError('cancelled') : error;
       errorCode = codeOf(failure);
       throw toRpcError(failure, server.slug);
     } finally {

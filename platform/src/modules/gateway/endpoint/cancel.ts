@@ -31,7 +31,8 @@ export function createCancellations(bus: Bus) {
       id: RequestId,
       /** Another reason to abort (the SDK's request signal), if any. */
       signal: AbortSignal | undefined,
-      work: (signal: AbortSignal) => Promise<T>,
+      /** Given the tracked signal and its controller, which is the work's to abort too. */
+      work: (signal: AbortSignal, controller: AbortController) => Promise<T>,
     ) {
       const key = keyOf(tokenId, id);
       const controller = new AbortController();
@@ -45,7 +46,7 @@ export function createCancellations(bus: Bus) {
         else signal.addEventListener('abort', follow, { once: true });
       }
       try {
-        return await work(controller.signal);
+        return await work(controller.signal, controller);
       } finally {
         if (follow) signal.removeEventListener('abort', follow);
         const now = running.get(key);

@@ -69,10 +69,12 @@ function trackedCall<T>(
   caller: Caller,
   id: RequestId,
   signal: AbortSignal | undefined,
-  work: (signal: AbortSignal) => Promise<T>,
+  work: (signal: AbortSignal, controller?: AbortController) => Promise<T>,
 ): Promise<T> {
   if (caller.tokenId !== null) return cancellations.track(caller.tokenId, id, signal, work);
-  return work(signal ?? new AbortController().signal);
+  if (signal) return work(signal);
+  const controller = new AbortController();
+  return work(controller.signal, controller);
 }
 
 /**
@@ -90,8 +92,8 @@ export async function callToolFast(
   params: CallToolRequest['params'],
 ): Promise<CallToolResult> {
   try {
-    return await trackedCall(gateway.cancellations, caller, id, undefined, (signal) =>
-      gateway.calls.callTool(caller, params, { signal }),
+    return await trackedCall(gateway.cancellations, caller, id, undefined, (signal, controller) =>
+      gateway.calls.callTool(caller, params, { signal, controller }),
     );
   } catch (error) {
     throw internalError(gateway.services, requestId, error);
@@ -141,8 +143,10 @@ export function gatewayServer(
   };
 
   /** A forwarded request's signal: the SDK's (connection closed, legacy cancel) or a cancel from any worker. */
-  const tracked = <T>(extra: Extra, work: (signal: AbortSignal) => Promise<T>) =>
-    trackedCall(cancellations, caller, extra.requestId, extra.signal, work);
+  const tracked = <T>(
+    extra: Extra,
+    work: (signal: AbortSignal, controller?: AbortController) => Promise<T>,
+  ) => trackedCall(cancellations, caller, extra.requestId, extra.signal, work);
 
   const progressOf = (request: { params: { _meta?: { progressToken?: string | number } } }, extra: Extra) => {
     const progressToken = request.params._meta?.progressToken;
@@ -185,8 +189,12 @@ export function gatewayServer(
   server.setRequestHandler(
     CallToolRequestSchema,
     guarded((request, extra) =>
-      tracked(extra, (signal) =>
-        calls.callTool(caller, request.params, { signal, onprogress: progressOf(request, extra) }),
+      tracked(extra, (signal, controller) =>
+        calls.callTool(caller, request.params, {
+          signal,
+          controller,
+          onprogress: progressOf(request, extra),
+        }),
       ),
     ),
   );
