@@ -278,10 +278,7 @@ class Wire {
           break;
         }
         case 'length': {
-          const n = Math.min(exchange.remaining, chunk.length - at);
-          exchange.body(chunk.subarray(at, at + n));
-          at += n;
-          exchange.remaining -= n;
+          at = this.bodyOf(exchange, chunk, at);
           if (exchange.remaining === 0) {
             this.finishAndCheck(chunk, at);
             return;
@@ -330,10 +327,7 @@ class Wire {
           break;
         }
         case 'chunk-data': {
-          const n = Math.min(exchange.remaining, chunk.length - at);
-          exchange.body(chunk.subarray(at, at + n));
-          at += n;
-          exchange.remaining -= n;
+          at = this.bodyOf(exchange, chunk, at);
           if (exchange.remaining === 0) exchange.phase = 'chunk-end';
           break;
         }
@@ -341,6 +335,14 @@ class Wire {
           return;
       }
     }
+  }
+
+  /** Hands on what `chunk` holds of the body (or of the current chunk) from `at`; where it stopped. */
+  private bodyOf(exchange: Exchange, chunk: Buffer, at: number): number {
+    const n = Math.min(exchange.remaining, chunk.length - at);
+    exchange.body(chunk.subarray(at, at + n));
+    exchange.remaining -= n;
+    return at + n;
   }
 
   /** The answer is complete; bytes after it were never asked for. */
