@@ -546,6 +546,21 @@ const isAnswerTo = (message: unknown, id: number): message is RawMessage =>
   (message as RawMessage).id === id &&
   ('result' in message || 'error' in message);
 
+/** The whole body of an answer (JSON answers are small); a failure is told to `failed` first. */
+function wholeBody(answer: WireAnswer, failed: (error: Error) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    answer.read({
+      data: (chunk) => chunks.push(chunk),
+      end: () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+      error: (error) => {
+        failed(error);
+        reject(error);
+      },
+    });
+  });
+}
+
 /**
  * The upstream's response to the one request `id` a POST carried, read from its answer as the SDK's
  * Streamable HTTP client transport reads it: a JSON body, or an event stream whose events are read
@@ -566,22 +581,8 @@ export function readAnswer(
     if (!signal.aborted) onBodyError(error);
   };
   if (status < 200 || status > 299) {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      response.read({
-        data: (chunk) => chunks.push(chunk),
-        end: () =>
-          reject(
-            new StreamableHTTPError(
-              status,
-              `Error POSTing to endpoint: ${Buffer.concat(chunks).toString('utf8')}`,
-            ),
-          ),
-        error: (error) => {
-          failed(error);
-          reject(error);
-        },
-      });
+    return wholeBody(response, failed).then((bytes) => {
+      throw new StreamableHTTPError(status, `Error POSTing to endpoint: ${bytes.toString('utf8')}`);
     });
   }
   const type = response.headers['content-type'] ?? '';
@@ -595,31 +596,15 @@ export function readAnswer(
     );
   }
   if (essence === 'application/json') {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      response.read({
-        data: (chunk) => chunks.push(chunk),
-        end: () => {
-          try {
-            const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-            const data = JSON.parse(bytes.toString('utf8')) as unknown;
-            let answer: RawMessage | undefined;
-            for (const message of Array.isArray(data) ? data : [data]) {
-              if (answer === undefined && isAnswerTo(message, id)) answer = message;
-              else other(message);
-            }
-            if (answer === undefined)
-              throw new Error('The upstream answered without a response to the request.');
-            resolve(answer);
-          } catch (error) {
-            reject(error);
-          }
-        },
-        error: (error) => {
-          failed(error);
-          reject(error);
-        },
-      });
+    return wholeBody(response, failed).then((bytes) => {
+      const data = JSON.parse(bytes.toString('utf8')) as unknown;
+      let answer: RawMessage | undefined;
+      for (const message of Array.isArray(data) ? data : [data]) {
+        if (answer === undefined && isAnswerTo(message, id)) answer = message;
+        else other(message);
+      }
+      if (answer === undefined) throw new Error('The upstream answered without a response to the request.');
+      return answer;
     });
   }
   return new Promise((resolve, reject) => {
