@@ -85,10 +85,14 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
   });
   const projects = new Map<string, Project>();
   let closed = false;
+  // The watchdog runs only while a workerd process is alive (started, not yet stopped): an idle
+  // platform is not woken 20 times a second for nothing.
+  let live = 0;
+  let watchdog: NodeJS.Timeout | null = null;
   const listeners = new Set<(projectId: string, log: InvocationLog) => void>();
 
-  function start(projectId: string, workers: readonly WorkerSource[]): Promise<WorkerdProcess> {
-    return WorkerdProcess.start(workers, {
+  async function start(projectId: string, workers: readonly WorkerSource[]): Promise<WorkerdProcess> {
+    const process = await WorkerdProcess.start(workers, {
       limits,
       guard,
       projectId,
@@ -97,10 +101,14 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
         for (const listener of listeners) listener(projectId, log);
       },
       stopped: (stopped) => {
+        live--;
         const project = projects.get(projectId);
         if (project?.process === stopped) project.process = null;
       },
     });
+    live++;
+    watch();
+    return process;
   }
 
   /** A process started for a project unloaded (or a runtime closed) meanwhile is stopped at once. */
@@ -183,21 +191,27 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
     }
   }
 
-  const watchdog = setInterval(() => {
-    const now = Date.now();
-    for (const project of projects.values()) {
-      const process = project.process;
-      if (!process) continue;
-      process.check(now);
-      if (
-        process.stoppedBy === null &&
-        process.invocations.size === 0 &&
-        now - process.lastActive > limits.idleMs
-      )
-        void process.stop();
-    }
-  }, options.watchdogMs ?? 50);
-  watchdog.unref();
+  function watch(): void {
+    watchdog ??= setInterval(() => {
+      const now = Date.now();
+      for (const project of projects.values()) {
+        const process = project.process;
+        if (!process) continue;
+        process.check(now);
+        if (
+          process.stoppedBy === null &&
+          process.invocations.size === 0 &&
+          now - process.lastActive > limits.idleMs
+        )
+          void process.stop();
+      }
+      if (live <= 0) {
+        clearInterval(watchdog!);
+        watchdog = null;
+      }
+    }, options.watchdogMs ?? 50);
+    watchdog.unref();
+  }
   const maxDate = supportedCompatibilityDate();
 
   return {
@@ -257,7 +271,7 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
 
     async close() {
       closed = true;
-      clearInterval(watchdog);
+      if (watchdog) clearInterval(watchdog);
       await Promise.all([...projects.keys()].map(unload));
     },
   };
