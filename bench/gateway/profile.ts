@@ -68,12 +68,14 @@ function category(node: ProfileNode): string {
   return url.split('/node_modules/').at(-1)?.split('/')[0] ?? url;
 }
 
-/** CPU seconds per thread (by name) of process `pid`: user and system. */
+/** CPU seconds per thread (by name; the main thread apart from V8's and libuv's, which Node names
+ * alike) of process `pid`: user and system. */
 function threadCpu(pid: number): Map<string, [number, number]> {
   const out = new Map<string, [number, number]>();
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+      const comm = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+      const name = task === String(pid) ? `${comm} (main)` : comm;
       const text = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
       const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
       const [u, s] = out.get(name) ?? [0, 0];

@@ -127,6 +127,14 @@ async function run(
   };
 }
 
+/**
+ * The CPU µs per call a proxy adds: its own, plus what the upstream spends more per call behind it
+ * than called directly in the same round (at concurrency 1 the upstream is woken from idle by
+ * another core once per call, which a direct caller on its own core does not do).
+ */
+const added = (proxied: Side, direct: Side) =>
+  ((proxied.cpuS + proxied.upstreamCpuS) / proxied.requests - direct.upstreamCpuS / direct.requests) * 1e6;
+
 async function listTimes(
   gateway: string,
   auths: readonly string[],
@@ -286,7 +294,7 @@ async function main() {
       '| concurrency | direct req/s | gateway req/s | gateway ÷ direct | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | platform CPU µs/call | upstream CPU µs/call (direct, gateway) | added CPU µs/call |',
     );
     print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    const floors = new Map<number, { floor: Side; gw: Side }[]>();
+    const floors = new Map<number, { floor: Side; gw: Side; direct: Side }[]>();
     for (const c of o.concurrency) {
       const rounds: { direct: Side; gw: Side }[] = [];
       const before: { direct: Side; gw: Side }[] = [];
@@ -318,7 +326,7 @@ async function main() {
         if (r % 2 === 0) await runBaseline();
         if (beforeSide) before.push({ direct: pair.direct, gw: beforeSide });
         const floorSide = await run(floor.url, {}, 'echo__echo', floor.pid, echo, settings(c));
-        floors.set(c, [...(floors.get(c) ?? []), { floor: floorSide, gw: pair.gw }]);
+        floors.set(c, [...(floors.get(c) ?? []), { floor: floorSide, gw: pair.gw, direct: pair.direct }]);
         log(
           `  c${c} round ${r + 1}: direct ${pair.direct.rps.toFixed(0)} req/s p50 ${pair.direct.p50Ms.toFixed(3)} ms; gateway ${pair.gw.rps.toFixed(0)} req/s p50 ${pair.gw.p50Ms.toFixed(3)} ms (load ${loadAverage()})`,
         );
@@ -347,14 +355,8 @@ async function main() {
               m((x) => (x.gw.upstreamCpuS / x.gw.requests) * 1e6),
               0,
             )} ` +
-            // The platform's, plus what the upstream spends more per call behind the gateway.
             `| ${f(
-              m(
-                (x) =>
-                  ((x.gw.cpuS + x.gw.upstreamCpuS) / x.gw.requests -
-                    x.direct.upstreamCpuS / x.direct.requests) *
-                  1e6,
-              ),
+              m((x) => added(x.gw, x.direct)),
               0,
             )} |`,
         );
@@ -365,19 +367,20 @@ async function main() {
 
     print();
     print(
-      'The floor (a bare Node proxy, same rounds, same core as the platform) and what the gateway adds above it:',
+      'The floor (a bare Node proxy, same rounds, same core as the platform) and what the gateway adds above it, on its own core and with what the upstream spends more behind each proxy ("added", as above):',
     );
     print();
     print(
-      '| concurrency | floor req/s | floor p50 ms | floor CPU µs/call | gateway CPU µs/call | gateway above the floor, µs/call |',
+      "| concurrency | floor req/s | floor p50 ms | floor CPU µs/call | gateway CPU µs/call | gateway above the floor, µs/call | floor added CPU µs/call | gateway added CPU µs/call | gateway added above the floor's, µs/call |",
     );
-    print('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of o.concurrency) {
       const set = floors.get(c) ?? [];
-      const m = (f: (x: { floor: Side; gw: Side }) => number) => median(set.map(f)).toFixed(0);
+      const m = (f: (x: { floor: Side; gw: Side; direct: Side }) => number) => median(set.map(f)).toFixed(0);
       const perCall = (s: Side) => (s.cpuS / s.requests) * 1e6;
       print(
-        `| ${c} | ${m((x) => x.floor.rps)} | ${median(set.map((x) => x.floor.p50Ms)).toFixed(3)} | ${m((x) => perCall(x.floor))} | ${m((x) => perCall(x.gw))} | ${m((x) => perCall(x.gw) - perCall(x.floor))} |`,
+        `| ${c} | ${m((x) => x.floor.rps)} | ${median(set.map((x) => x.floor.p50Ms)).toFixed(3)} | ${m((x) => perCall(x.floor))} | ${m((x) => perCall(x.gw))} | ${m((x) => perCall(x.gw) - perCall(x.floor))} ` +
+          `| ${m((x) => added(x.floor, x.direct))} | ${m((x) => added(x.gw, x.direct))} | ${m((x) => added(x.gw, x.direct) - added(x.floor, x.direct))} |`,
       );
     }
 
