@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
@@ -18,6 +20,12 @@ import { startUpstreams, stopUpstreams, type Upstream } from './support/mcp-upst
 // cancellation and progress forwarded, failures mapped to stable codes, health recorded.
 
 const SECRET = 'planted-secret-6Yq2Lw';
+
+/** A full collection (V8's gc, exposed at run time). */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 const BEARER = 'bearer-secret-Z8kPq4';
 
 interface Observed {
@@ -187,6 +195,21 @@ describe.each(BACKENDS)('upstream pool on $name', (backend) => {
     for (let i = 0; i < 5; i++)
       await pool.callTool(echo, { name: 'echo', arguments: { text: 'again' } }, opts());
     expect((await up.echo.state()).sessions).toBe(1);
+  });
+
+  it('keeps nothing of a finished call alive on the pooled connection', async () => {
+    // A call raced against a promise that lives as long as the connection (Promise.race) leaves a
+    // reaction on it holding the call's result: ~1.7 kB per call, until the connection breaks.
+    const echo = await register({ name: 'echo-kept', url: up.echo.url });
+    await pool.callTool(echo, { name: 'echo', arguments: { text: 'warm' } }, opts());
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 20; i++)
+      refs.push(
+        new WeakRef(await pool.callTool(echo, { name: 'echo', arguments: { text: `r${i}` } }, opts())),
+      );
+    await new Promise((resolve) => setTimeout(resolve, 10)); // WeakRef targets are kept for the job
+    fullGc();
+    expect(refs.filter((r) => r.deref() !== undefined).length).toBe(0);
   });
 
   it('injects secrets as X-Mcp-Secret-<NAME> and Authorization: Bearer', async () => {

@@ -52,14 +52,18 @@ export interface ConnectionOptions {
 
 /**
  * One SDK client session with one upstream, shared by every request of this worker to that
- * server. Requests racing `broken` fail at once when the upstream drops a stream mid-response,
- * instead of waiting for their timeout (the SDK would keep them pending).
+ * server. Requests run through `untilBroken` fail at once when the upstream drops a stream
+ * mid-response, instead of waiting for their timeout (the SDK would keep them pending).
  */
 export interface Connection {
   readonly fingerprint: string;
   readonly client: Client;
-  /** Rejects once a response stream of this connection fails. */
-  readonly broken: Promise<never>;
+  /**
+   * Settles as `work` does, or rejects once a response stream of this connection fails, whichever
+   * comes first. Nothing of `work` is kept once it settles (Promise.race against a promise that
+   * lives as long as the connection would keep a reaction, and the call's result, per call).
+   */
+  untilBroken<T>(work: Promise<T>): Promise<T>;
   readonly isBroken: boolean;
   /**
    * tools/call without the SDK client's request machinery, on the session the SDK negotiated
@@ -76,20 +80,20 @@ const FAST_ID_BASE = 2 ** 40;
 export async function openConnection(options: ConnectionOptions): Promise<Connection> {
   const { server } = options;
   let closing = false;
-  let isBroken = false;
-  let fail: (error: Error) => void = () => {};
-  const broken = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  broken.catch(() => {}); // observed by whoever races it; never an unhandled rejection
+  let brokenBy: ConnectionBrokenError | null = null;
+  /** Rejecters of the requests under way through untilBroken. */
+  const underway = new Set<(error: Error) => void>();
 
   // A response body that fails mid-read (the upstream crashed, restarted, dropped us) breaks the
   // connection: its racing requests fail at once. Told by the fetch where it happens.
-  const markBroken = () => {
-    if (closing || isBroken) return;
-    isBroken = true;
-    fail(new ConnectionBrokenError('The upstream closed the connection mid-response.'));
+  const breakWith = (message: string) => {
+    if (closing || brokenBy) return;
+    const error = new ConnectionBrokenError(message);
+    brokenBy = error;
+    for (const reject of underway) reject(error);
+    underway.clear();
   };
+  const markBroken = () => breakWith('The upstream closed the connection mid-response.');
   // POSTs awaiting their answer, by JSON-RPC id. When the SDK gives up on a request (our
   // deadline, the client's cancel) it only sends notifications/cancelled: the POST itself is
   // aborted here too, or a hung upstream would keep a connection open per abandoned request.
@@ -147,12 +151,8 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
     options.onListChanged('resources'),
   );
   client.setNotificationHandler(PromptListChangedNotificationSchema, () => options.onListChanged('prompts'));
-  client.onclose = () => {
-    if (closing || isBroken) return;
-    isBroken = true;
-    fail(new ConnectionBrokenError('The upstream closed the connection.'));
-  };
-  // Stream errors are handled through `broken`; the SDK's own reports would only be noise.
+  client.onclose = () => breakWith('The upstream closed the connection.');
+  // Stream errors are handled through `untilBroken`; the SDK's own reports would only be noise.
   client.onerror = () => {};
 
   try {
@@ -228,9 +228,27 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
   return {
     fingerprint: fingerprintOf(server),
     client,
-    broken,
+    untilBroken<T>(work: Promise<T>): Promise<T> {
+      if (brokenBy) {
+        work.catch(() => {}); // abandoned: its failure is not this caller's any more
+        return Promise.reject(brokenBy);
+      }
+      return new Promise<T>((resolve, reject) => {
+        underway.add(reject);
+        work.then(
+          (value) => {
+            underway.delete(reject);
+            resolve(value);
+          },
+          (error: unknown) => {
+            underway.delete(reject);
+            reject(error);
+          },
+        );
+      });
+    },
     get isBroken() {
-      return isBroken;
+      return brokenBy !== null;
     },
     callTool: callToolFast,
     close() {
@@ -238,7 +256,7 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
       closing = true;
       // Ends the upstream's session politely (Streamable HTTP), then the transport; both best effort.
       const end =
-        transport instanceof StreamableHTTPClientTransport && !isBroken
+        transport instanceof StreamableHTTPClientTransport && !brokenBy
           ? transport.terminateSession().catch(() => {})
           : Promise.resolve();
       void end.then(() => client.close()).catch(() => {});
