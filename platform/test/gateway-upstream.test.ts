@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { gcFunction } from '../src/lib/idle-gc.js';
 import { HEALTH_PERSIST_MS, type ServerRecord } from '../src/modules/gateway/servers.js';
 import { UpstreamError, type Upstreams } from '../src/modules/gateway/upstream.js';
 import { BACKENDS } from './support/backends.js';
@@ -20,12 +19,6 @@ import { startUpstreams, stopUpstreams, type Upstream } from './support/mcp-upst
 // cancellation and progress forwarded, failures mapped to stable codes, health recorded.
 
 const SECRET = 'planted-secret-6Yq2Lw';
-
-/** A full collection (V8's gc, exposed at run time). */
-function fullGc(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 const BEARER = 'bearer-secret-Z8kPq4';
 
 interface Observed {
@@ -208,7 +201,7 @@ describe.each(BACKENDS)('upstream pool on $name', (backend) => {
         new WeakRef(await pool.callTool(echo, { name: 'echo', arguments: { text: `r${i}` } }, opts())),
       );
     await new Promise((resolve) => setTimeout(resolve, 10)); // WeakRef targets are kept for the job
-    fullGc();
+    gcFunction()!(); // a full collection
     expect(refs.filter((r) => r.deref() !== undefined).length).toBe(0);
   });
 

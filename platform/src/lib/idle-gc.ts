@@ -18,7 +18,7 @@ const FULL: object | undefined =
     : undefined;
 
 /** V8's `gc`, exposed at run time (no `--expose-gc` flag needed on the command line). */
-function gcFunction(): ((options?: object) => void) | null {
+export function gcFunction(): ((options?: object) => void) | null {
   if (collect !== undefined) return collect;
   try {
     setFlagsFromString('--expose-gc');

@@ -87,7 +87,7 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
   let closed = false;
   // The watchdog runs only while a workerd process is alive (started, not yet stopped): an idle
   // platform is not woken 20 times a second for nothing.
-  let live = 0;
+  const live = new Set<WorkerdProcess>();
   let watchdog: NodeJS.Timeout | null = null;
   const listeners = new Set<(projectId: string, log: InvocationLog) => void>();
 
@@ -101,13 +101,15 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
         for (const listener of listeners) listener(projectId, log);
       },
       stopped: (stopped) => {
-        live--;
+        live.delete(stopped);
         const project = projects.get(projectId);
         if (project?.process === stopped) project.process = null;
       },
     });
-    live++;
-    watch();
+    if (process.stoppedBy === null) {
+      live.add(process);
+      watch();
+    }
     return process;
   }
 
@@ -205,7 +207,7 @@ export function createRuntime(options: RuntimeOptions): HostedRuntime {
         )
           void process.stop();
       }
-      if (live <= 0) {
+      if (live.size === 0) {
         clearInterval(watchdog!);
         watchdog = null;
       }
