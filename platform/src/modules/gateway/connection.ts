@@ -59,12 +59,12 @@ export interface Connection {
   readonly fingerprint: string;
   readonly client: Client;
   /**
-   * Settles as `work` does, or rejects once a response stream of this connection fails, whichever
-   * comes first. Nothing of `work` is kept once it settles (Promise.race against a promise that
-   * lives as long as the connection would keep a reaction, and the call's result, per call).
+   * Runs `op` and settles as it does, or rejects once a response stream of this connection fails,
+   * whichever comes first; on a connection already broken, rejects without running it. Nothing of
+   * `op` is kept once it settles (Promise.race against a promise that lives as long as the
+   * connection would keep a reaction, and the call's result, per call).
    */
-  untilBroken<T>(work: Promise<T>): Promise<T>;
-  readonly isBroken: boolean;
+  untilBroken<T>(op: () => Promise<T>): Promise<T>;
   /**
    * tools/call without the SDK client's request machinery, on the session the SDK negotiated
    * (Streamable HTTP only; see `callToolFast` in openConnection): the validated result, or null
@@ -228,14 +228,11 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
   return {
     fingerprint: fingerprintOf(server),
     client,
-    untilBroken<T>(work: Promise<T>): Promise<T> {
-      if (brokenBy) {
-        work.catch(() => {}); // abandoned: its failure is not this caller's any more
-        return Promise.reject(brokenBy);
-      }
+    untilBroken<T>(op: () => Promise<T>): Promise<T> {
+      if (brokenBy) return Promise.reject(brokenBy);
       return new Promise<T>((resolve, reject) => {
         underway.add(reject);
-        work.then(
+        op().then(
           (value) => {
             underway.delete(reject);
             resolve(value);
@@ -246,9 +243,6 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
           },
         );
       });
-    },
-    get isBroken() {
-      return brokenBy !== null;
     },
     callTool: callToolFast,
     close() {

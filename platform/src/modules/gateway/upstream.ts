@@ -380,8 +380,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       pooled.inflight++;
       try {
         const connection = pooled.ready ?? (await raceSignal(pooled.connection, signal));
-        if (connection.isBroken) throw new ConnectionBrokenError('The upstream closed the connection.');
-        const settled = connection.untilBroken(op(connection));
+        const settled = connection.untilBroken(() => op(connection));
         return await (raced ? raceSignal(settled, signal) : settled);
       } catch (error) {
         if (signal.aborted) throw error;
